@@ -1,0 +1,59 @@
+# landgov: the two commands (README):
+#   make demo    install what is needed, build, create a demo county, serve it
+#   make check   install what is needed, build with sanitizers, run every test
+# Other targets: build, test (without reinstalling), bench, clean.
+
+BUILD      ?= build
+CHECK      ?= build-check
+DEMO_DB    ?= demo/landgov.gpkg
+PORT       ?= 8080
+JOBS       ?= $(shell nproc)
+
+.PHONY: all deps build build-check check test unit api browser demo bench clean
+
+all: build
+
+deps:
+	bash scripts/deps.sh
+
+$(BUILD)/Makefile:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DLG_SANITIZE=OFF >/dev/null
+
+build: $(BUILD)/Makefile
+	cmake --build $(BUILD) -j$(JOBS)
+
+$(CHECK)/Makefile:
+	cmake -S . -B $(CHECK) -DCMAKE_BUILD_TYPE=Debug -DLG_SANITIZE=ON >/dev/null
+
+build-check: $(CHECK)/Makefile
+	cmake --build $(CHECK) -j$(JOBS)
+
+# Every test, with ASan and UBSan: unit (cmocka via CTest), API (node's test
+# runner against a real server on loopback), browser (playwright-core
+# driving Debian's chromium).
+check: deps build-check
+	$(MAKE) --no-print-directory test
+
+test: unit api browser
+
+unit:
+	cd $(CHECK) && ctest --output-on-failure -j2
+
+api:
+	LANDGOV_BIN=$(CURDIR)/$(CHECK)/landgov node --test --test-concurrency=1 tests/api/
+
+browser:
+	@if [ -d tests/browser ] && ls tests/browser/*.test.mjs >/dev/null 2>&1; then \
+	  LANDGOV_BIN=$(CURDIR)/$(CHECK)/landgov node --test --test-concurrency=1 tests/browser/; \
+	else echo "browser: no browser tests yet"; fi
+
+demo: deps build
+	@mkdir -p $(dir $(DEMO_DB))
+	@if [ ! -f $(DEMO_DB) ]; then ./$(BUILD)/landgov --db $(DEMO_DB) demo; fi
+	./$(BUILD)/landgov --db $(DEMO_DB) serve --port $(PORT)
+
+bench: deps build
+	bash bench/run.sh
+
+clean:
+	rm -rf $(BUILD) $(CHECK)

@@ -1,0 +1,14 @@
+/*
+ * The table of subcommands. To add one: write cmd_<name>.c exporting
+ * `const lg_cmd_t lg_cmd_<name>` and list it here.
+ */
+#include "cli/cli_int.h"
+
+extern const lg_cmd_t lg_cmd_init;
+extern const lg_cmd_t lg_cmd_layers;
+
+const lg_cmd_t *const lg_commands[] = {
+    &lg_cmd_init,
+    &lg_cmd_layers,
+    NULL,
+};

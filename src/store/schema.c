@@ -1,0 +1,139 @@
+/*
+ * Schema migrations, numbered and applied in order, each in its own
+ * transaction, recorded in lg_migrations. A migration is SQL, a function,
+ * or both. To change the schema, append a migration; never edit one that
+ * has shipped.
+ *
+ * Migration 1 makes the file a GeoPackage 1.3 (OGC 12-128r15, clauses
+ * 1.1.2-1.1.3 and 2.1.5, F.3): application_id 'GPKG', user_version 10300,
+ * gpkg_spatial_ref_sys with the three required rows, gpkg_contents,
+ * gpkg_geometry_columns and gpkg_extensions.
+ */
+#include "store/store_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+typedef struct migration {
+  int version;
+  const char *name;
+  const char *sql;                                  /* may be NULL */
+  int (*fn)(lg_store_t *s, lg_err_t *err);          /* may be NULL */
+  const char *const *attribute_tables;              /* registered in gpkg_contents */
+} migration_t;
+
+static const char gpkg_core_sql[] =
+    "PRAGMA application_id = 1196444487;" /* 'GPKG' */
+    "PRAGMA user_version = 10300;"
+    "CREATE TABLE IF NOT EXISTS gpkg_spatial_ref_sys ("
+    " srs_name TEXT NOT NULL, srs_id INTEGER PRIMARY KEY, organization TEXT NOT NULL,"
+    " organization_coordsys_id INTEGER NOT NULL, definition TEXT NOT NULL, description TEXT);"
+    "INSERT OR IGNORE INTO gpkg_spatial_ref_sys VALUES"
+    " ('Undefined Cartesian SRS', -1, 'NONE', -1, 'undefined', 'undefined Cartesian coordinate reference system'),"
+    " ('Undefined geographic SRS', 0, 'NONE', 0, 'undefined', 'undefined geographic coordinate reference system'),"
+    " ('WGS 84 geodetic', 4326, 'EPSG', 4326, 'GEOGCS[\"WGS 84\",DATUM[\"WGS_1984\",SPHEROID[\"WGS 84\",6378137,298.257223563,AUTHORITY[\"EPSG\",\"7030\"]],AUTHORITY[\"EPSG\",\"6326\"]],PRIMEM[\"Greenwich\",0,AUTHORITY[\"EPSG\",\"8901\"]],UNIT[\"degree\",0.0174532925199433,AUTHORITY[\"EPSG\",\"9122\"]],AXIS[\"Latitude\",NORTH],AXIS[\"Longitude\",EAST],AUTHORITY[\"EPSG\",\"4326\"]]', 'longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid');"
+    "CREATE TABLE IF NOT EXISTS gpkg_contents ("
+    " table_name TEXT NOT NULL PRIMARY KEY, data_type TEXT NOT NULL, identifier TEXT UNIQUE,"
+    " description TEXT DEFAULT '',"
+    " last_change DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),"
+    " min_x DOUBLE, min_y DOUBLE, max_x DOUBLE, max_y DOUBLE, srs_id INTEGER,"
+    " CONSTRAINT fk_gc_r_srs_id FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys(srs_id));"
+    "CREATE TABLE IF NOT EXISTS gpkg_geometry_columns ("
+    " table_name TEXT NOT NULL, column_name TEXT NOT NULL, geometry_type_name TEXT NOT NULL,"
+    " srs_id INTEGER NOT NULL, z TINYINT NOT NULL, m TINYINT NOT NULL,"
+    " CONSTRAINT pk_geom_cols PRIMARY KEY (table_name, column_name),"
+    " CONSTRAINT uk_gc_table_name UNIQUE (table_name),"
+    " CONSTRAINT fk_gc_tn FOREIGN KEY (table_name) REFERENCES gpkg_contents(table_name),"
+    " CONSTRAINT fk_gc_srs FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys (srs_id));"
+    "CREATE TABLE IF NOT EXISTS gpkg_extensions ("
+    " table_name TEXT, column_name TEXT, extension_name TEXT NOT NULL, definition TEXT NOT NULL,"
+    " scope TEXT NOT NULL, CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name));";
+
+static const char catalogue_sql[] =
+    "CREATE TABLE lg_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE lg_layers ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " name TEXT NOT NULL UNIQUE REFERENCES gpkg_contents(table_name),"
+    " title TEXT, role TEXT NOT NULL, class_field TEXT, geom_type TEXT NOT NULL,"
+    " srs_id INTEGER NOT NULL, feature_count INTEGER NOT NULL DEFAULT 0,"
+    " source TEXT, meta TEXT, imported_at TEXT NOT NULL);";
+static const char *const catalogue_tables[] = {"lg_settings", "lg_layers", NULL};
+
+/* The CGCS2000 systems a Chinese bureau meets (DOMAIN.md section 4):
+ * geographic EPSG:4490, Gauss-Kruger 6-degree zones 4491-4512, 3-degree
+ * zones 4513-4554, and Web Mercator for web maps. */
+static int add_cgcs2000(lg_store_t *s, lg_err_t *err) {
+  int rc = lg_store_ensure_srs(s, 4490, err);
+  for (int code = 4491; rc == 0 && code <= 4554; code++) rc = lg_store_ensure_srs(s, code, err);
+  if (rc == 0) rc = lg_store_ensure_srs(s, 3857, err);
+  return rc;
+}
+
+static const migration_t migrations[] = {
+    {1, "geopackage core", gpkg_core_sql, NULL, NULL},
+    {2, "settings and layer catalogue", catalogue_sql, NULL, catalogue_tables},
+    {3, "CGCS2000 coordinate systems", NULL, add_cgcs2000, NULL},
+};
+
+int lg_store_schema_version(lg_store_t *s) {
+  sqlite3_stmt *st;
+  int v = 0;
+  if (sqlite3_prepare_v2(s->db, "SELECT max(version) FROM lg_migrations", -1, &st, NULL) !=
+      SQLITE_OK)
+    return 0;
+  if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int(st, 0);
+  sqlite3_finalize(st);
+  return v;
+}
+
+static int register_attributes(lg_store_t *s, const char *const *tables, lg_err_t *err) {
+  sqlite3_stmt *st;
+  if (lg_store_prepare(s, "INSERT OR IGNORE INTO gpkg_contents(table_name, data_type, identifier,"
+                          " description) VALUES (?, 'attributes', ?, 'landgov application table')",
+                       &st, err))
+    return LG_EDB;
+  int rc = 0;
+  for (; *tables && rc == 0; tables++) {
+    sqlite3_bind_text(st, 1, *tables, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, *tables, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE) rc = lg_store_fail(s, err, "登记属性表失败");
+    sqlite3_reset(st);
+  }
+  sqlite3_finalize(st);
+  return rc;
+}
+
+int lg_store_migrate(lg_store_t *s, lg_err_t *err) {
+  int rc = lg_store_exec(s, "CREATE TABLE IF NOT EXISTS lg_migrations (version INTEGER PRIMARY KEY,"
+                            " name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+                         err);
+  if (rc) return rc;
+  int have = lg_store_schema_version(s);
+  for (size_t i = 0; i < LG_ARRAY_LEN(migrations); i++) {
+    const migration_t *m = &migrations[i];
+    if (m->version <= have) continue;
+    if ((rc = lg_store_begin(s, err)) != 0) return rc;
+    if (m->sql) rc = lg_store_exec(s, m->sql, err);
+    if (rc == 0 && m->fn) rc = m->fn(s, err);
+    if (rc == 0 && m->attribute_tables) rc = register_attributes(s, m->attribute_tables, err);
+    if (rc == 0 && have == 0 && m->version == 1) {
+      static const char *const mt[] = {"lg_migrations", NULL};
+      rc = register_attributes(s, mt, err);
+    }
+    if (rc == 0) {
+      char sql[256], ts[32];
+      lg_time_iso(lg_now(), ts);
+      snprintf(sql, sizeof sql,
+               "INSERT INTO lg_migrations(version, name, applied_at) VALUES (%d, '%s', '%s')",
+               m->version, m->name, ts);
+      rc = lg_store_exec(s, sql, err);
+    }
+    if (rc == 0) rc = lg_store_commit(s, err);
+    if (rc) {
+      lg_store_rollback(s);
+      lg_err_prefix(err, "数据库迁移 %d (%s) 失败: ", m->version, m->name);
+      return rc;
+    }
+  }
+  return 0;
+}
