@@ -114,11 +114,9 @@ int lg_store_open(const char *path, int flags, lg_store_t **out, lg_err_t *err) 
 
 void lg_store_close(lg_store_t *s) {
   if (!s) return;
-  if (s->db) {
-    sqlite3_stmt *st;
-    while ((st = sqlite3_next_stmt(s->db, NULL)) != NULL) sqlite3_finalize(st);
-    sqlite3_close(s->db);
-  }
+  /* close_v2: statements a caller forgot are finalised when they are (the
+   * R-tree module owns statements of its own that must not be touched). */
+  if (s->db) sqlite3_close_v2(s->db);
   lg_free(s->path);
   lg_free(s);
 }

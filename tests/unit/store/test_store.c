@@ -1,0 +1,198 @@
+/*
+ * store: the file is a GeoPackage that GDAL itself reads (an independent
+ * implementation), with the CGCS2000 systems, WAL, an R-tree that answers
+ * box queries with hand-counted results, and imports that roll back whole.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <gdal.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store/store.h"
+
+static char path[256];
+
+static int setup(void **state) {
+  snprintf(path, sizeof path, "/tmp/lg_test_store_%d.gpkg", (int)getpid());
+  unlink(path);
+  return 0;
+}
+
+static int teardown(void **state) {
+  char p[300];
+  unlink(path);
+  snprintf(p, sizeof p, "%s-wal", path);
+  unlink(p);
+  snprintf(p, sizeof p, "%s-shm", path);
+  unlink(p);
+  return 0;
+}
+
+static int64_t query_int(lg_store_t *s, const char *sql) {
+  sqlite3_stmt *st;
+  int64_t v = -1;
+  if (sqlite3_prepare_v2(lg_store_db(s), sql, -1, &st, NULL) != SQLITE_OK) return -2;
+  if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  return v;
+}
+
+/* A 10 x 10 grid of 100 m squares in EPSG:4526 starting at (38500000, 2850000). */
+static void make_grid(lg_store_t *s, const char *name) {
+  lg_err_t err = {0};
+  lg_field_t fields[] = {{"DLBM", LG_FIELD_TEXT}, {"TBMJ", LG_FIELD_REAL}};
+  lg_layer_def_t def = {.name = name, .title = "测试图斑", .role = "landuse", .class_field = "DLBM",
+                        .geom_type = "MULTIPOLYGON", .srs_id = 4526, .fields = fields, .nfields = 2};
+  assert_int_equal(lg_store_begin(s, &err), 0);
+  assert_int_equal(lg_store_layer_create(s, &def, false, &err), 0);
+  lg_writer_t *w;
+  assert_int_equal(lg_writer_new(s, name, &w, &err), 0);
+  lg_geo_t *g = lg_geo_thread();
+  for (int i = 0; i < 10; i++)
+    for (int j = 0; j < 10; j++) {
+      char wkt[256];
+      double x = 38500000 + i * 100, y = 2850000 + j * 100;
+      snprintf(wkt, sizeof wkt, "MULTIPOLYGON (((%.0f %.0f, %.0f %.0f, %.0f %.0f, %.0f %.0f, %.0f %.0f)))",
+               x, y, x + 100, y, x + 100, y + 100, x, y + 100, x, y);
+      lg_geom_t *geom = lg_geom_from_wkt(g, wkt, &err);
+      lg_writer_bind_text(w, 0, (i + j) % 2 ? "0101" : "0301");
+      lg_writer_bind_real(w, 1, 10000.0);
+      assert_int_equal(lg_writer_add(w, g, geom, NULL, &err), 0);
+      lg_geom_free(g, geom);
+    }
+  assert_int_equal(lg_writer_finish(w, &err), 0);
+  lg_writer_free(w);
+  assert_int_equal(lg_store_commit(s, &err), 0);
+}
+
+static void test_geopackage_header(void **state) {
+  lg_store_t *s;
+  lg_err_t err = {0};
+  assert_int_equal(lg_store_open(path, LG_STORE_CREATE, &s, &err), 0);
+  /* GPKG 1.3: application_id 'GPKG' (0x47504B47), user_version 10300. */
+  assert_int_equal(query_int(s, "PRAGMA application_id"), 0x47504B47);
+  assert_int_equal(query_int(s, "PRAGMA user_version"), 10300);
+  /* CGCS2000: 4490, the 42 Gauss-Kruger 3-degree codes 4513-4554. */
+  assert_int_equal(query_int(s, "SELECT count(*) FROM gpkg_spatial_ref_sys WHERE srs_id = 4490"), 1);
+  assert_int_equal(query_int(s, "SELECT count(*) FROM gpkg_spatial_ref_sys WHERE srs_id BETWEEN 4513 AND 4554"), 42);
+  assert_int_equal(query_int(s, "SELECT count(*) FROM gpkg_spatial_ref_sys WHERE srs_id IN (-1, 0, 4326)"), 3);
+  sqlite3_stmt *st;
+  sqlite3_prepare_v2(lg_store_db(s), "PRAGMA journal_mode", -1, &st, NULL);
+  assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+  assert_string_equal((const char *)sqlite3_column_text(st, 0), "wal");
+  sqlite3_finalize(st);
+  int v = lg_store_schema_version(s);
+  assert_true(v >= 3);
+  lg_store_close(s);
+  /* Re-opening applies nothing new and keeps the version. */
+  assert_int_equal(lg_store_open(path, 0, &s, &err), 0);
+  assert_int_equal(lg_store_schema_version(s), v);
+  lg_store_close(s);
+}
+
+static void test_layers_and_rtree(void **state) {
+  lg_store_t *s;
+  lg_err_t err = {0};
+  assert_int_equal(lg_store_open(path, LG_STORE_CREATE, &s, &err), 0);
+  make_grid(s, "grid");
+  lg_layer_info_t info;
+  assert_int_equal(lg_store_layer_get(s, "grid", &info, &err), 0);
+  assert_int_equal(info.count, 100);
+  assert_string_equal(info.role, "landuse");
+  assert_string_equal(info.class_field, "DLBM");
+  assert_true(info.extent.minx == 38500000 && info.extent.maxx == 38501000);
+  lg_layer_info_fini(&info);
+  /* A box from (38500150, 2850150) to (38500350, 2850250) touches columns
+   * 1..3 and rows 1..2: 3 x 2 = 6 squares. */
+  lg_env_t box = {38500150, 2850150, 38500350, 2850250};
+  lg_read_opts_t o = {.bbox = &box};
+  lg_reader_t *r;
+  assert_int_equal(lg_reader_new(s, "grid", &o, &r, &err), 0);
+  int n = 0;
+  while (lg_reader_next(r, &err) == 1) n++;
+  lg_reader_free(r);
+  assert_int_equal(n, 6);
+  /* The same through the R-tree table directly (triggers keep it in step). */
+  assert_int_equal(query_int(s, "SELECT count(*) FROM rtree_grid_geom"), 100);
+  assert_int_equal(lg_store_exec(s, "DELETE FROM grid WHERE fid <= 10", &err), 0);
+  assert_int_equal(query_int(s, "SELECT count(*) FROM rtree_grid_geom"), 90);
+  /* Duplicate names are refused unless replacing. */
+  lg_layer_def_t def = {.name = "grid", .role = "other", .geom_type = "POINT", .srs_id = 4490};
+  assert_int_equal(lg_store_begin(s, &err), 0);
+  assert_int_equal(lg_store_layer_create(s, &def, false, &err), LG_ECONFLICT);
+  lg_store_rollback(s);
+  def.name = "1bad";
+  assert_int_equal(lg_store_layer_create(s, &def, false, &err), LG_EINVAL);
+  def.name = "x";
+  def.role = "nonsense";
+  assert_int_equal(lg_store_layer_create(s, &def, false, &err), LG_EINVAL);
+  lg_store_close(s);
+}
+
+static void test_rollback_leaves_nothing(void **state) {
+  lg_store_t *s;
+  lg_err_t err = {0};
+  assert_int_equal(lg_store_open(path, LG_STORE_CREATE, &s, &err), 0);
+  lg_layer_def_t def = {.name = "half", .role = "other", .geom_type = "POINT", .srs_id = 4526};
+  assert_int_equal(lg_store_begin(s, &err), 0);
+  assert_int_equal(lg_store_layer_create(s, &def, false, &err), 0);
+  lg_store_rollback(s);
+  lg_layer_info_t info;
+  assert_int_equal(lg_store_layer_get(s, "half", &info, &err), LG_ENOTFOUND);
+  assert_int_equal(query_int(s, "SELECT count(*) FROM sqlite_master WHERE name LIKE '%half%'"), 0);
+  lg_store_close(s);
+}
+
+/* GDAL, an independent GeoPackage implementation, must see the layer with
+ * its CRS, its features and its spatial index. */
+static void test_gdal_reads_it(void **state) {
+  lg_store_t *s;
+  lg_err_t err = {0};
+  assert_int_equal(lg_store_open(path, LG_STORE_CREATE, &s, &err), 0);
+  make_grid(s, "grid");
+  lg_store_close(s);
+  GDALAllRegister();
+  GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+  assert_non_null(ds);
+  assert_string_equal(GDALGetDriverShortName(GDALGetDatasetDriver(ds)), "GPKG");
+  OGRLayerH l = GDALDatasetGetLayerByName(ds, "grid");
+  assert_non_null(l);
+  assert_int_equal(OGR_L_GetFeatureCount(l, 1), 100);
+  OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(l);
+  assert_non_null(srs);
+  assert_string_equal(OSRGetAuthorityCode(srs, NULL), "4526");
+  assert_int_equal(wkbFlatten(OGR_L_GetGeomType(l)), wkbMultiPolygon);
+  OGR_L_SetSpatialFilterRect(l, 38500150, 2850150, 38500350, 2850250);
+  int n = 0;
+  OGRFeatureH f;
+  while ((f = OGR_L_GetNextFeature(l)) != NULL) {
+    n++;
+    OGR_F_Destroy(f);
+  }
+  assert_int_equal(n, 6);
+  /* GDAL reports the R-tree as the layer's spatial index. */
+  OGRLayerH res = GDALDatasetExecuteSQL(ds, "SELECT HasSpatialIndex('grid', 'geom')", NULL, NULL);
+  assert_non_null(res);
+  f = OGR_L_GetNextFeature(res);
+  assert_int_equal(OGR_F_GetFieldAsInteger(f, 0), 1);
+  OGR_F_Destroy(f);
+  GDALDatasetReleaseResultSet(ds, res);
+  GDALClose(ds);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(test_geopackage_header, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_layers_and_rtree, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_rollback_leaves_nothing, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_gdal_reads_it, setup, teardown),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
