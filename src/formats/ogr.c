@@ -44,6 +44,16 @@ const char *lg_detect_class_field(const char *const *names, size_t n) {
   return NULL;
 }
 
+/* GDAL reports read errors through its error handler; during an import
+ * landgov keeps the first failure for its own message instead of letting
+ * GDAL print one line per damaged record. */
+static _Thread_local char first_gdal_error[512];
+static void CPL_STDCALL quiet_handler(CPLErr cls, CPLErrorNum no, const char *msg) {
+  (void)no;
+  if (cls >= CE_Failure && !first_gdal_error[0])
+    snprintf(first_gdal_error, sizeof first_gdal_error, "%s", msg);
+}
+
 static pthread_once_t gdal_once = PTHREAD_ONCE_INIT;
 static void gdal_init(void) {
   GDALAllRegister();
@@ -212,6 +222,35 @@ static void sample_encoding(OGRLayerH lyr, OGRFeatureDefnH defn, decoder_t *d) {
   OGR_L_ResetReading(lyr);
 }
 
+/* GeoJSON, KML and DXF declare no geometry type when features mix Polygon
+ * and MultiPolygon; a pass over the features finds the family they share
+ * (unknown when they mix areas, lines and points). */
+static OGRwkbGeometryType scan_geometry_type(OGRLayerH lyr) {
+  OGRwkbGeometryType fam = wkbNone;
+  OGRFeatureH f;
+  OGR_L_ResetReading(lyr);
+  while ((f = OGR_L_GetNextFeature(lyr)) != NULL) {
+    OGRGeometryH geom = OGR_F_GetGeometryRef(f);
+    OGRwkbGeometryType t = geom ? wkbFlatten(OGR_G_GetGeometryType(geom)) : wkbNone;
+    OGR_F_Destroy(f);
+    if (t == wkbPolygon || t == wkbMultiPolygon || t == wkbCurvePolygon || t == wkbMultiSurface)
+      t = wkbMultiPolygon;
+    else if (t == wkbLineString || t == wkbMultiLineString || t == wkbCompoundCurve ||
+             t == wkbCircularString || t == wkbMultiCurve)
+      t = wkbMultiLineString;
+    else if (t == wkbPoint) t = wkbPoint;
+    else if (t == wkbMultiPoint) t = wkbMultiPoint;
+    else t = wkbUnknown;
+    if (fam == wkbNone) fam = t;
+    else if (fam != t) {
+      fam = wkbUnknown;
+      break;
+    }
+  }
+  OGR_L_ResetReading(lyr);
+  return fam == wkbNone ? wkbUnknown : fam;
+}
+
 /* Opens a source for reading; raw asks the shapefile driver for undecoded bytes. */
 static GDALDatasetH open_source(const char *path, const char *encoding, bool raw, lg_err_t *err) {
   char **oo = NULL;
@@ -244,7 +283,8 @@ int lg_ogr_import(lg_store_t *s, const char *path, const lg_import_opts_t *o,
   if (!ds) return err ? err->code : LG_EINVAL;
 
   int rc = 0;
-  bool in_tx = false;
+  bool in_tx = false, pushed = false;
+  unsigned char *wkb = NULL;
   lg_writer_t *w = NULL;
   lg_field_t *fields = NULL;
   char **tmp_names = NULL;
@@ -253,6 +293,8 @@ int lg_ogr_import(lg_store_t *s, const char *path, const lg_import_opts_t *o,
   const char *role = o->role ? o->role : "other";
   lg_geo_t *g = lg_geo_thread();
 
+  CPLPushErrorHandler(quiet_handler);
+  pushed = true;
   OGRLayerH lyr = o->src_layer ? GDALDatasetGetLayerByName(ds, o->src_layer) : GDALDatasetGetLayer(ds, 0);
   if (!lyr) {
     rc = lg_err_set(err, LG_ENOTFOUND, o->src_layer ? "%s 中没有图层 %s" : "%s 中没有任何图层", path,
@@ -327,7 +369,9 @@ int lg_ogr_import(lg_store_t *s, const char *path, const lg_import_opts_t *o,
   }
 
   bool promote;
-  const char *gtype = gpkg_type_for(OGR_L_GetGeomType(lyr), &promote);
+  OGRwkbGeometryType decl = OGR_L_GetGeomType(lyr);
+  if (wkbFlatten(decl) == wkbUnknown) decl = scan_geometry_type(lyr);
+  const char *gtype = gpkg_type_for(decl, &promote);
   snprintf(res->geom_type, sizeof res->geom_type, "%s", gtype);
   snprintf(res->layer, sizeof res->layer, "%s", o->layer);
   res->srs_id = out_srs;
@@ -344,11 +388,11 @@ int lg_ogr_import(lg_store_t *s, const char *path, const lg_import_opts_t *o,
   if (rc == 0) rc = lg_writer_new(s, o->layer, &w, err);
   if (rc) goto done;
 
-  unsigned char *wkb = NULL;
   size_t wkb_cap = 0;
   int64_t nread = 0;
   OGR_L_ResetReading(lyr);
   CPLErrorReset();
+  first_gdal_error[0] = '\0';
   while ((f = OGR_L_GetNextFeature(lyr)) != NULL) {
     nread++;
     for (size_t k = 0; k < nfields; k++) {
@@ -369,6 +413,11 @@ int lg_ogr_import(lg_store_t *s, const char *path, const lg_import_opts_t *o,
       }
     }
     OGRGeometryH geom = OGR_F_StealGeometry(f);
+    if (!geom && first_gdal_error[0]) {
+      rc = lg_err_set(err, LG_EINVAL, "读取 %s 时出错 (第 %lld 个要素): %s; 文件可能不完整或已损坏",
+                      path, (long long)nread, first_gdal_error);
+      goto done;
+    }
     if (!geom) {
       rc = lg_err_set(err, LG_EGEOM, "%s 第 %lld 个要素 (FID %lld) 没有几何", path, (long long)nread,
                       (long long)OGR_F_GetFID(f));
@@ -399,7 +448,6 @@ int lg_ogr_import(lg_store_t *s, const char *path, const lg_import_opts_t *o,
       if (!tg) {
         lg_err_where(err, "%s 第 %lld 个要素", path, (long long)nread);
         rc = err ? err->code : LG_ECRS;
-        lg_free(wkb);
         goto done;
       }
       lg_free(wkb);
@@ -412,15 +460,13 @@ int lg_ogr_import(lg_store_t *s, const char *path, const lg_import_opts_t *o,
     f = NULL;
     if (rc) {
       lg_err_where(err, "%s 第 %lld 个要素", path, (long long)nread);
-      lg_free(wkb);
       goto done;
     }
   }
-  lg_free(wkb);
   /* A truncated file shows up as a read error rather than an early end. */
-  if (CPLGetLastErrorType() >= CE_Failure) {
-    rc = lg_err_set(err, LG_EINVAL, "读取 %s 时出错 (第 %lld 个要素之后): %s; 文件可能不完整或已损坏",
-                    path, (long long)nread, CPLGetLastErrorMsg());
+  if (first_gdal_error[0]) {
+    rc = lg_err_set(err, LG_EINVAL, "读取 %s 时出错 (读到第 %lld 个要素): %s; 文件可能不完整或已损坏",
+                    path, (long long)nread, first_gdal_error);
     goto done;
   }
   if (total >= 0 && nread < total) {
@@ -434,6 +480,8 @@ int lg_ogr_import(lg_store_t *s, const char *path, const lg_import_opts_t *o,
   res->count = nread;
 
 done:
+  lg_free(wkb);
+  if (pushed) CPLPopErrorHandler();
   if (f) OGR_F_Destroy(f);
   lg_writer_free(w);
   if (in_tx) lg_store_rollback(s);
