@@ -100,6 +100,19 @@ int lg_iconv_from_utf8(const char *to, const char *s, size_t n, char **out,
   return convert(to, "UTF-8", s, n, out, out_len, err);
 }
 
+/* UTF-16LE text without a BOM: in the first 256 bytes, a third or more of
+ * the odd bytes are NUL (ASCII digits and commas dominate coordinate
+ * files), and no even byte is. */
+static bool looks_utf16le(const unsigned char *u, size_t n) {
+  size_t lim = n < 256 ? n : 256, odd_nul = 0, even_nul = 0;
+  if (lim < 4) return false;
+  for (size_t i = 0; i + 1 < lim; i += 2) {
+    even_nul += u[i] == 0;
+    odd_nul += u[i + 1] == 0;
+  }
+  return even_nul == 0 && odd_nul * 3 >= lim / 2;
+}
+
 int lg_text_decode(const char *s, size_t n, char **out, size_t *out_len,
                    const char **enc, lg_err_t *err) {
   const unsigned char *u = (const unsigned char *)s;
@@ -116,8 +129,8 @@ int lg_text_decode(const char *s, size_t n, char **out, size_t *out_len,
     e = "UTF-16BE";
     s += 2;
     n -= 2;
-  } else if (n >= 4 && u[1] == 0 && u[3] == 0 && u[0] != 0) {
-    e = "UTF-16LE"; /* no BOM, but ASCII characters with NUL high bytes */
+  } else if (looks_utf16le(u, n)) {
+    e = "UTF-16LE"; /* no BOM, but many ASCII characters with NUL high bytes */
   } else if (lg_utf8_valid(s, n)) {
     e = "UTF-8";
   } else {
