@@ -14,6 +14,7 @@ DEB_PKGS=(
   libmicrohttpd-dev libjansson-dev libsodium-dev libxml2-dev
   libxlsxwriter-dev libcmocka-dev
   nodejs npm chromium
+  fonts-wqy-microhei # a CJK font, so browser-test screenshots show Chinese
   postgresql postgresql-15-postgis-3
   curl ca-certificates
 )

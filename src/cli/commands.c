@@ -6,9 +6,15 @@
 
 extern const lg_cmd_t lg_cmd_init;
 extern const lg_cmd_t lg_cmd_layers;
+extern const lg_cmd_t lg_cmd_import;
+extern const lg_cmd_t lg_cmd_export;
+extern const lg_cmd_t lg_cmd_serve;
 
 const lg_cmd_t *const lg_commands[] = {
     &lg_cmd_init,
     &lg_cmd_layers,
+    &lg_cmd_import,
+    &lg_cmd_export,
+    &lg_cmd_serve,
     NULL,
 };

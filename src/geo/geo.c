@@ -701,6 +701,24 @@ double lg_gk_central_meridian(int epsg) {
   return NAN;
 }
 
+int lg_crs_area_of_use(lg_geo_t *g, int epsg, lg_env_t *ll, lg_err_t *err) {
+  char code[16];
+  snprintf(code, sizeof code, "%d", epsg);
+  PJ *crs = proj_create_from_database(g->pj, "EPSG", code, PJ_CATEGORY_CRS, 0, NULL);
+  if (!crs) return lg_err_set(err, LG_ECRS, "未知坐标系 EPSG:%d", epsg);
+  double w = 0, s = 0, e = 0, n = 0;
+  int ok = proj_get_area_of_use(g->pj, crs, &w, &s, &e, &n, NULL);
+  proj_destroy(crs);
+  /* PROJ reports -1000 for each bound it does not know. */
+  if (!ok || w < -180.5 || s < -90.5 || e < -180.5 || n < -90.5)
+    return lg_err_set(err, LG_ECRS, "坐标系 EPSG:%d 没有登记适用范围", epsg);
+  ll->minx = w;
+  ll->miny = s;
+  ll->maxx = e < w ? e + 360 : e; /* an area across the antimeridian */
+  ll->maxy = n;
+  return 0;
+}
+
 typedef struct {
   PJ *pj;
   int failed;
@@ -737,4 +755,167 @@ lg_geom_t *lg_geom_transform(lg_geo_t *g, const lg_geom_t *geom, int from, int t
   }
   GEOSSetSRID_r(g->h, r, to);
   return r;
+}
+
+/* ---- Coordinates and overlay helpers ------------------------------------ */
+
+typedef LG_VEC(lg_ring_t) ring_vec_t;
+
+static void rings_of_polygon(lg_geo_t *g, const GEOSGeometry *poly, int part, ring_vec_t *v) {
+  if (GEOSisEmpty_r(g->h, poly) == 1) return;
+  int nh = GEOSGetNumInteriorRings_r(g->h, poly);
+  for (int r = 0; r <= nh; r++) {
+    const GEOSGeometry *ring =
+        r == 0 ? GEOSGetExteriorRing_r(g->h, poly) : GEOSGetInteriorRingN_r(g->h, poly, r - 1);
+    const GEOSCoordSequence *cs = GEOSGeom_getCoordSeq_r(g->h, ring);
+    unsigned n = 0;
+    GEOSCoordSeq_getSize_r(g->h, cs, &n);
+    lg_ring_t rg = {part, r, n, lg_malloc(sizeof(double) * 2 * (n ? n : 1))};
+    if (n) GEOSCoordSeq_copyToBuffer_r(g->h, cs, rg.xy, 0, 0);
+    lg_vec_push(v, rg);
+  }
+}
+
+int lg_geom_rings(lg_geo_t *g, const lg_geom_t *geom, lg_ring_t **rings, size_t *n,
+                  lg_err_t *err) {
+  ring_vec_t v = {0};
+  int t = GEOSGeomTypeId_r(g->h, geom);
+  if (t == GEOS_POLYGON) {
+    rings_of_polygon(g, geom, 0, &v);
+  } else if (t == GEOS_MULTIPOLYGON || t == GEOS_GEOMETRYCOLLECTION) {
+    int np = GEOSGetNumGeometries_r(g->h, geom);
+    for (int i = 0; i < np; i++) {
+      const GEOSGeometry *p = GEOSGetGeometryN_r(g->h, geom, i);
+      if (GEOSGeomTypeId_r(g->h, p) == GEOS_POLYGON) rings_of_polygon(g, p, i, &v);
+    }
+  } else if (t < 0) {
+    *rings = NULL;
+    *n = 0;
+    return lg_err_set(err, LG_EGEOM, "读取几何坐标失败: %s", g->last_error);
+  }
+  *rings = v.items;
+  *n = v.len;
+  return 0;
+}
+
+void lg_rings_free(lg_ring_t *rings, size_t n) {
+  if (!rings) return;
+  for (size_t i = 0; i < n; i++) lg_free(rings[i].xy);
+  lg_free(rings);
+}
+
+bool lg_geom_covers(lg_geo_t *g, const lg_geom_t *a, const lg_geom_t *b) {
+  return GEOSCovers_r(g->h, a, b) == 1;
+}
+
+lg_geom_t *lg_geom_polygonal(lg_geo_t *g, const lg_geom_t *geom) {
+  int t = GEOSGeomTypeId_r(g->h, geom);
+  if (t == GEOS_MULTIPOLYGON) return GEOSGeom_clone_r(g->h, geom);
+  LG_VEC(GEOSGeometry *) parts = {0};
+  if (t == GEOS_POLYGON) {
+    if (GEOSisEmpty_r(g->h, geom) != 1) lg_vec_push(&parts, GEOSGeom_clone_r(g->h, geom));
+  } else if (t == GEOS_GEOMETRYCOLLECTION) {
+    int np = GEOSGetNumGeometries_r(g->h, geom);
+    for (int i = 0; i < np; i++) {
+      const GEOSGeometry *p = GEOSGetGeometryN_r(g->h, geom, i);
+      int pt = GEOSGeomTypeId_r(g->h, p);
+      if (pt == GEOS_POLYGON && GEOSisEmpty_r(g->h, p) != 1)
+        lg_vec_push(&parts, GEOSGeom_clone_r(g->h, p));
+      else if (pt == GEOS_MULTIPOLYGON) {
+        int nq = GEOSGetNumGeometries_r(g->h, p);
+        for (int j = 0; j < nq; j++)
+          lg_vec_push(&parts, GEOSGeom_clone_r(g->h, GEOSGetGeometryN_r(g->h, p, j)));
+      }
+    }
+  }
+  GEOSGeometry *m =
+      GEOSGeom_createCollection_r(g->h, GEOS_MULTIPOLYGON, parts.items, (unsigned)parts.len);
+  lg_free(parts.items);
+  if (m) GEOSSetSRID_r(g->h, m, GEOSGetSRID_r(g->h, geom));
+  return m;
+}
+
+int lg_geom_nparts(lg_geo_t *g, const lg_geom_t *geom) {
+  return GEOSGetNumGeometries_r(g->h, geom);
+}
+
+lg_geom_t *lg_geom_part(lg_geo_t *g, const lg_geom_t *geom, int i) {
+  if (i < 0 || i >= GEOSGetNumGeometries_r(g->h, geom)) return NULL;
+  const GEOSGeometry *p = GEOSGetGeometryN_r(g->h, geom, i);
+  GEOSGeometry *c = p ? GEOSGeom_clone_r(g->h, p) : NULL;
+  if (c) GEOSSetSRID_r(g->h, c, GEOSGetSRID_r(g->h, geom));
+  return c;
+}
+
+/* Shoelace area straight from WKB, walking it as scan_geom does. Each ring
+ * is summed relative to its first point, which keeps the products small
+ * for Gauss-Kruger coordinates of tens of millions of metres. */
+typedef struct {
+  const unsigned char *p, *end;
+} wkb_area_t;
+
+static int area_geom(wkb_area_t *s, int depth, double *sum) {
+  if (depth > 32 || s->end - s->p < 5) return -1;
+  int le = s->p[0] == 1;
+  uint32_t type = rd32(s->p + 1, le);
+  s->p += 5;
+  int dims = 2;
+  if (type & 0x80000000u) dims++;
+  if (type & 0x40000000u) dims++;
+  if (type & 0x20000000u) s->p += 4;
+  type &= 0x0FFFFFFFu;
+  if (type >= 3000) { dims = 4; type -= 3000; }
+  else if (type >= 2000) { dims = 3; type -= 2000; }
+  else if (type >= 1000) { dims = 3; type -= 1000; }
+  if (type == 1) {
+    if ((size_t)(s->end - s->p) < (size_t)dims * 8) return -1;
+    s->p += dims * 8;
+    return 0;
+  }
+  if (s->end - s->p < 4) return -1;
+  uint32_t n = rd32(s->p, le);
+  s->p += 4;
+  if (type == 2) {
+    if ((size_t)(s->end - s->p) < (size_t)n * dims * 8) return -1;
+    s->p += (size_t)n * dims * 8;
+    return 0;
+  }
+  if (type == 3) {
+    double poly = 0;
+    for (uint32_t r = 0; r < n; r++) {
+      if (s->end - s->p < 4) return -1;
+      uint32_t np = rd32(s->p, le);
+      s->p += 4;
+      size_t stride = (size_t)dims * 8;
+      if ((size_t)(s->end - s->p) < (size_t)np * stride) return -1;
+      double ring = 0;
+      if (np >= 3) {
+        double x0 = rdf64(s->p, le), y0 = rdf64(s->p + 8, le);
+        double px = 0, py = 0;
+        for (uint32_t i = 1; i < np; i++) {
+          double x = rdf64(s->p + i * stride, le) - x0, y = rdf64(s->p + i * stride + 8, le) - y0;
+          ring += px * y - x * py;
+          px = x, py = y;
+        }
+      }
+      s->p += (size_t)np * stride;
+      poly += r == 0 ? fabs(ring) / 2 : -fabs(ring) / 2;
+    }
+    *sum += poly;
+    return 0;
+  }
+  if (type >= 4 && type <= 7) {
+    for (uint32_t i = 0; i < n; i++)
+      if (area_geom(s, depth + 1, sum) != 0) return -1;
+    return 0;
+  }
+  return -1;
+}
+
+int lg_wkb_area(const void *wkb, size_t n, double *area) {
+  wkb_area_t s = {wkb, (const unsigned char *)wkb + n};
+  double sum = 0;
+  if (area_geom(&s, 0, &sum) != 0) return LG_EINVAL;
+  *area = sum;
+  return 0;
 }

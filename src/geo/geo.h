@@ -135,6 +135,12 @@ int lg_gk_zone_from_easting(double easting, int *zone, int *width, int *epsg);
 int lg_gk_zone_from_lon(double lon, int *zone, int *epsg_prefixed, int *epsg_plain);
 /* Central meridian of a CGCS2000 Gauss-Kruger EPSG code, or NAN. */
 double lg_gk_central_meridian(int epsg);
+/* The area of use PROJ's database declares for an EPSG CRS, as a
+ * longitude/latitude envelope (EPSG:4526: 112.5..115.5 E, 21.52..45.45 N).
+ * LG_ECRS for an unknown code or one without an area. A projection's
+ * formulas go wrong far outside it (a Gauss-Kruger zone 90 degrees from
+ * its meridian), so queries clip to it before transforming. */
+int lg_crs_area_of_use(lg_geo_t *g, int epsg, lg_env_t *lonlat, lg_err_t *err);
 
 /* A copy of geom transformed from one EPSG CRS to another (GIS axis order
  * on both sides), with the new srid set. NULL with err on failure. */
@@ -143,5 +149,36 @@ lg_geom_t *lg_geom_transform(lg_geo_t *g, const lg_geom_t *geom, int from_epsg, 
 /* Transforms n points (x[i], y[i]) in place. */
 int lg_xy_transform(lg_geo_t *g, int from_epsg, int to_epsg, double *x, double *y, size_t n,
                     lg_err_t *err);
+
+
+/* ---- Coordinates and overlay helpers (added for review/) ---------------- */
+/* One ring of a polygonal geometry: which polygon (part, from 0), which
+ * ring (0 the shell, 1.. holes) and its points as xy pairs, closing point
+ * included. */
+typedef struct lg_ring {
+  int part;   /* polygon index inside a Multi/Collection, 0 for a Polygon */
+  int ring;   /* 0 shell, 1.. holes */
+  size_t n;   /* points, the closing repeat included */
+  double *xy; /* 2 * n doubles, owned by the array */
+} lg_ring_t;
+/* Every ring of the Polygon/MultiPolygon parts of geom (other parts are
+ * skipped). Free with lg_rings_free. */
+int lg_geom_rings(lg_geo_t *g, const lg_geom_t *geom, lg_ring_t **rings, size_t *n,
+                  lg_err_t *err);
+void lg_rings_free(lg_ring_t *rings, size_t n);
+/* a covers b (no point of b outside a). */
+bool lg_geom_covers(lg_geo_t *g, const lg_geom_t *a, const lg_geom_t *b);
+/* The polygonal parts of geom as one MultiPolygon (empty if none), srid
+ * kept; overlay results may mix in lines and points where shapes touch. */
+lg_geom_t *lg_geom_polygonal(lg_geo_t *g, const lg_geom_t *geom);
+/* Number of parts of a Multi* or collection (1 for a single geometry). */
+int lg_geom_nparts(lg_geo_t *g, const lg_geom_t *geom);
+/* A copy of part i (0-based) of a Multi* or collection, srid kept; for a
+ * single geometry, part 0 is a copy of itself. NULL when out of range. */
+lg_geom_t *lg_geom_part(lg_geo_t *g, const lg_geom_t *geom, int i);
+/* Planar area of the polygons in WKB (ISO or EWKB, either byte order, Z/M
+ * ignored) by the shoelace formula, without GEOS: for summing the area of
+ * whole layers. Lines and points count 0. LG_EINVAL on malformed WKB. */
+int lg_wkb_area(const void *wkb, size_t n, double *area);
 
 #endif

@@ -11,9 +11,109 @@
 #include "store/store.h"
 
 /* ---- Synthetic county (gen.c) ------------------------------------------ */
-/* (declared by the generator work) */
+/* A realistic synthetic county for demos, tests and benchmarks, written as
+ * six layers in EPSG:4526 (CGCS2000 3-degree Gauss-Kruger zone 38, easting
+ * with the zone prefix) around a centre near 114.9E 25.8N (south Jiangxi):
+ *   landuse  (role landuse, class field DLBM) land-class patches with Third
+ *            Land Survey codes and fields DLBM, DLMC, TBMJ (planar m2), TBBH,
+ *            QSXZ, QSDWDM, QSDWMC, ZLDWDM, ZLDWMC (19-digit unit codes:
+ *            12-digit village code + 0000000, TD/T 1057-2020); fid = patch no.
+ *   pbf      (role pbf) permanent basic farmland: copies of cultivated (01xx)
+ *            patches outside the urban boundaries; JBNTTBBH, TBBH, DLBM,
+ *            DLMC, ZLDWDM, ZLDWMC, TBMJ
+ *   eprl     (role eprl) ecological red line over hills, reservoir shores and
+ *            the main river's corridor, about a tenth of pbf inside it;
+ *            HXBH, HXMC, HXLX, MJ
+ *   udb      (role udb) urban development boundary of the county town and
+ *            the first township seats; XZQDM, MC, MJ
+ *   plan     (role plan, class field YDYHFLDM) planned use zones with 2023
+ *            land and sea use codes; YDYHFLDM, YDYHFLMC, MJ
+ *   county   (role other) the county outline; XZQDM, XZQMC, MJ
+ * The patches form an exact coverage of the county (no gaps, no overlaps,
+ * shared edges identical) and the other layers are unions of patches.
+ * The same options give the same layers, bit for bit. */
+#define LG_GEN_DEFAULT_PATCHES 50000
+#define LG_GEN_MIN_PATCHES 200
+#define LG_GEN_MAX_PATCHES 2000000
+
+typedef struct lg_gen_opts {
+  int64_t patches;         /* land-class patches wanted, about (mean patch ~2 ha) */
+  uint64_t seed;           /* same seed, same county */
+  bool replace;            /* replace existing layers of the same names */
+  const char *county_code; /* 6-digit GB/T 2260 county code; NULL: "360781" */
+  const char *county_name; /* NULL: "示范县" */
+  double lon, lat;         /* centre, CGCS2000 degrees; must lie in zone 38 */
+} lg_gen_opts_t;
+
+/* Defaults: 50,000 patches, seed 1, 360781 示范县, 114.9E 25.8N. */
+void lg_gen_opts_init(lg_gen_opts_t *o);
+
+typedef struct lg_gen_class {
+  char dlbm[8];  /* 地类编码 */
+  char dlmc[40]; /* 地类名称 */
+  int64_t count; /* patches */
+  double area;   /* m2, planar */
+} lg_gen_class_t;
+
+typedef struct lg_gen_layer {
+  char name[16];
+  char role[16];
+  int64_t count; /* features */
+  double area;   /* m2, planar, sum over features */
+} lg_gen_layer_t;
+
+typedef struct lg_gen_result {
+  int srid;                   /* 4526 */
+  char county_code[8];
+  char county_name[64];
+  double county_area;         /* m2, planar */
+  lg_env_t extent;            /* of the county, EPSG:4526 */
+  double lon, lat;            /* requested centre */
+  double centre_x, centre_y;  /* the same in EPSG:4526 */
+  double town_x, town_y;      /* centre of the county town, EPSG:4526 */
+  int ntownships, nvillages;
+  double pbf_eprl_overlap;    /* m2 of basic farmland inside the red line */
+  lg_gen_layer_t layers[6];   /* landuse, pbf, eprl, udb, plan, county */
+  int nlayers;
+  lg_gen_class_t classes[40]; /* by land class, in code order; only those present */
+  int nclasses;
+  double seconds;             /* wall time of the whole generation */
+} lg_gen_result_t;
+
+/* Generates the county into s in one transaction. o NULL: defaults. Fails
+ * with LG_ECONFLICT if one of the six layers exists and o->replace is
+ * not set, LG_EINVAL for a patch count outside [LG_GEN_MIN_PATCHES,
+ * LG_GEN_MAX_PATCHES] or a bad county code. */
+int lg_onemap_gen(lg_store_t *s, const lg_gen_opts_t *o, lg_gen_result_t *r, lg_err_t *err);
 
 /* ---- Feature queries (features.c) -------------------------------------- */
-/* (declared by the feature-query work) */
+/* Limits of one feature query: a web map asks per view, and a view with
+ * more features than this should be zoomed into (or served as tiles). */
+#define LG_FEATURES_DEFAULT_LIMIT 1000
+#define LG_FEATURES_MAX_LIMIT 10000
+
+/* Appends the features of a layer (by name or numeric id) to out as one
+ * GeoJSON FeatureCollection: each Feature's "id" is its fid, every
+ * attribute is a property, and geometries are in out_srs (EPSG code; 0 or
+ * the layer's own: no transformation), x = easting or longitude as
+ * everywhere in landgov. bbox (NULL: everything) is given in out_srs;
+ * the features whose geometry intersects it are returned, in fid order
+ * (the R-tree narrows the search in the layer's CRS, then each geometry is
+ * tested exactly in out_srs). limit 0 means LG_FEATURES_DEFAULT_LIMIT;
+ * above LG_FEATURES_MAX_LIMIT or negative: LG_EINVAL. *count receives the
+ * number written and *truncated whether more features matched. The
+ * collection carries foreign members "crs" (OGC URN of out_srs),
+ * "numberReturned" and "truncated". LG_ENOTFOUND for an unknown layer,
+ * LG_ECRS for an out_srs PROJ cannot reach. */
+int lg_onemap_features_geojson(lg_store_t *s, const char *layer, const lg_env_t *bbox,
+                               int out_srs, int64_t limit, lg_buf_t *out, int64_t *count,
+                               bool *truncated, lg_err_t *err);
+
+/* The envelope, in to_srs, of the rectangle env given in from_srs. Each
+ * edge is sampled at 32 points, since a straight edge in one CRS is a
+ * curve in another and its corners alone can miss the bulge. Points PROJ
+ * cannot transform are skipped; LG_ECRS when none can be. */
+int lg_onemap_env_transform(lg_geo_t *g, const lg_env_t *env, int from_srs, int to_srs,
+                            lg_env_t *out, lg_err_t *err);
 
 #endif

@@ -1,0 +1,249 @@
+/*
+ * Requests and responses: route patterns with {name} parameters, query
+ * arguments parsed with messages that name the argument, JSON bodies, and
+ * the response helpers, among them the one error shape every failure of
+ * the API takes:
+ *
+ *   {"error": {"code": "not_found", "message": "图层 x 不存在", "detail": ""}}
+ *
+ * code is lg_err_name of the LG_E* code, message the Chinese message,
+ * detail err->where (file, line, field); the status is lg_err_http_status.
+ */
+#include "http/http_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <microhttpd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---- Route patterns -------------------------------------------------------- */
+
+static void params_clear(lg_http_req_t *req) {
+  for (int i = 0; i < req->nparams; i++)
+    lg_free(req->params[i].val);
+  req->nparams = 0;
+}
+
+void lg_http_req_fini(lg_http_req_t *req) {
+  if (req) params_clear(req);
+}
+
+/* Both pattern and path are compared segment by segment; a {name} segment
+ * matches any one non-empty segment. A trailing slash is a different path
+ * (as on most servers), so "/api/layers/" does not match "/api/layers". */
+bool lg_http_match(const char *pattern, const char *path, lg_http_req_t *req) {
+  params_clear(req);
+  const char *p = pattern, *s = path;
+  while (*p && *s) {
+    if (*p != '/' || *s != '/') break;
+    p++, s++;
+    const char *pe = strchr(p, '/'), *se = strchr(s, '/');
+    size_t pl = pe ? (size_t)(pe - p) : strlen(p);
+    size_t sl = se ? (size_t)(se - s) : strlen(s);
+    if (pl >= 2 && p[0] == '{' && p[pl - 1] == '}') {
+      if (sl == 0 || req->nparams == LG_HTTP_MAX_PARAMS) goto fail;
+      req->params[req->nparams].name = p + 1;
+      req->params[req->nparams].name_len = pl - 2;
+      req->params[req->nparams].val = lg_strndup(s, sl);
+      req->nparams++;
+    } else if (pl != sl || strncmp(p, s, pl) != 0) {
+      goto fail;
+    }
+    p += pl, s += sl;
+  }
+  if (*p == '\0' && *s == '\0') return true;
+fail:
+  params_clear(req);
+  return false;
+}
+
+const char *lg_http_param(const lg_http_req_t *req, const char *name) {
+  size_t n = strlen(name);
+  for (int i = 0; i < req->nparams; i++)
+    if (req->params[i].name_len == n && strncmp(req->params[i].name, name, n) == 0)
+      return req->params[i].val;
+  return NULL;
+}
+
+/* ---- Query and headers ----------------------------------------------------- */
+
+const char *lg_http_query(const lg_http_req_t *req, const char *name) {
+  if (req->conn) return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+  if (req->test_query)
+    for (const char *const *q = req->test_query; q[0] && q[1]; q += 2)
+      if (strcmp(q[0], name) == 0) return q[1];
+  return NULL;
+}
+
+const char *lg_http_header_get(const lg_http_req_t *req, const char *name) {
+  return req->conn ? MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name) : NULL;
+}
+
+const char *lg_http_cookie(const lg_http_req_t *req, const char *name) {
+  return req->conn ? MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name) : NULL;
+}
+
+int lg_http_query_int(const lg_http_req_t *req, const char *name, long long def, long long min,
+                      long long max, long long *out, lg_err_t *err) {
+  const char *s = lg_http_query(req, name);
+  *out = def;
+  if (!s || !*s) return 0;
+  char *end;
+  errno = 0;
+  long long v = strtoll(s, &end, 10);
+  if (errno || end == s || *end) {
+    lg_err_set(err, LG_EINVAL, "参数 %s 应为整数, 得到 \"%.64s\"", name, s);
+    lg_err_where(err, "%s", name);
+    return LG_EINVAL;
+  }
+  if (v < min || v > max) {
+    lg_err_set(err, LG_EINVAL, "参数 %s=%lld 超出范围: 应在 %lld 到 %lld 之间", name, v, min, max);
+    lg_err_where(err, "%s", name);
+    return LG_EINVAL;
+  }
+  *out = v;
+  return 0;
+}
+
+int lg_http_query_numbers(const lg_http_req_t *req, const char *name, double *v, size_t n,
+                          bool *present, lg_err_t *err) {
+  const char *s = lg_http_query(req, name);
+  *present = s && *s;
+  if (!*present) return 0;
+  const char *p = s;
+  for (size_t i = 0; i < n; i++) {
+    char *end;
+    errno = 0;
+    double x = strtod(p, &end);
+    bool sep_ok = i + 1 < n ? *end == ',' : *end == '\0';
+    if (errno || end == p || !isfinite(x) || !sep_ok) {
+      lg_err_set(err, LG_EINVAL, "参数 %s 应为 %zu 个以逗号分隔的数, 得到 \"%.80s\"", name, n, s);
+      lg_err_where(err, "%s", name);
+      return LG_EINVAL;
+    }
+    v[i] = x;
+    p = end + 1;
+  }
+  return 0;
+}
+
+json_t *lg_http_body_json(const lg_http_req_t *req, lg_err_t *err) {
+  json_error_t je;
+  json_t *v = json_loadb(req->body ? req->body : "", req->body_len, JSON_REJECT_DUPLICATES, &je);
+  if (!v) {
+    lg_err_set(err, LG_EINVAL, "请求体不是有效的 JSON: %s", je.text);
+    lg_err_where(err, "第 %d 行, 第 %d 列", je.line, je.column);
+  }
+  return v;
+}
+
+/* ---- Responses ------------------------------------------------------------- */
+
+void lg_http_res_init(lg_http_res_t *res) {
+  memset(res, 0, sizeof *res);
+  lg_buf_init(&res->body);
+  res->fd = -1;
+}
+
+void lg_http_res_fini(lg_http_res_t *res) {
+  if (!res) return;
+  lg_buf_fini(&res->body);
+  if (res->fd >= 0) close(res->fd);
+  res->fd = -1;
+  for (size_t i = 0; i < res->headers.len; i++) {
+    lg_free(res->headers.items[i].name);
+    lg_free(res->headers.items[i].value);
+  }
+  lg_free(res->headers.items);
+  res->headers.items = NULL;
+  res->headers.len = res->headers.cap = 0;
+}
+
+void lg_http_body(lg_http_res_t *res, int status, const char *content_type, const void *data,
+                  size_t n) {
+  res->status = status;
+  res->content_type = content_type;
+  lg_buf_reset(&res->body);
+  lg_buf_append(&res->body, data, n);
+}
+
+void lg_http_body_buf(lg_http_res_t *res, int status, const char *content_type, lg_buf_t *b) {
+  res->status = status;
+  res->content_type = content_type;
+  lg_buf_fini(&res->body);
+  res->body = *b;
+  lg_buf_init(b);
+  if (!res->body.data) lg_buf_puts(&res->body, "");
+}
+
+void lg_http_json(lg_http_res_t *res, int status, json_t *v) {
+  /* UTF-8 as it is (no \u escapes): the Chinese stays readable in logs and
+   * curl; 15 significant digits keep coordinates and areas exact enough. */
+  char *s = v ? json_dumps(v, JSON_COMPACT | JSON_REAL_PRECISION(15) | JSON_ENCODE_ANY) : NULL;
+  json_decref(v);
+  if (!s) {
+    lg_http_error_status(res, 500, lg_err_name(LG_EINTERNAL), "无法生成 JSON 响应", "");
+    return;
+  }
+  lg_http_body(res, status, "application/json; charset=utf-8", s, strlen(s));
+  free(s);
+}
+
+void lg_http_header_add(lg_http_res_t *res, const char *name, const char *value) {
+  lg_http_header_t hd = {lg_strdup(name), lg_strdup(value)};
+  lg_vec_push(&res->headers, hd);
+}
+
+void lg_http_error_status(lg_http_res_t *res, int status, const char *code, const char *message,
+                          const char *detail) {
+  json_t *e = json_object();
+  json_t *in = json_object();
+  json_object_set_new(in, "code", json_string(code));
+  /* A message cut mid-character by a fixed buffer would make
+   * json_string refuse it; fall back to the bytes that are valid. */
+  json_t *m = json_string(message);
+  if (!m) m = json_stringn_nocheck("", 0);
+  json_object_set_new(in, "message", m);
+  json_t *d = json_string(detail ? detail : "");
+  if (!d) d = json_stringn_nocheck("", 0);
+  json_object_set_new(in, "detail", d);
+  json_object_set_new(e, "error", in);
+  char *s = json_dumps(e, JSON_COMPACT);
+  json_decref(e);
+  res->status = status;
+  res->content_type = "application/json; charset=utf-8";
+  lg_buf_reset(&res->body);
+  lg_buf_puts(&res->body,
+              s ? s : "{\"error\":{\"code\":\"internal_error\",\"message\":\"\",\"detail\":\"\"}}");
+  free(s);
+}
+
+int lg_http_error(lg_http_res_t *res, const lg_err_t *err) {
+  int code = err && err->code ? err->code : LG_EINTERNAL;
+  const char *msg = err && err->msg[0] ? err->msg : "服务器内部错误";
+  lg_http_error_status(res, lg_err_http_status(code), lg_err_name(code), msg,
+                       err ? err->where : "");
+  return code;
+}
+
+int lg_http_file(lg_http_res_t *res, const char *path, const char *cache_control, lg_err_t *err) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  struct stat st;
+  if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (fd >= 0) close(fd);
+    return lg_err_set(err, LG_ENOTFOUND, "文件不存在");
+  }
+  lg_buf_reset(&res->body);
+  if (res->fd >= 0) close(res->fd);
+  res->fd = fd;
+  res->fd_size = (uint64_t)st.st_size;
+  res->status = 200;
+  res->content_type = lg_http_content_type(path);
+  if (cache_control) lg_http_header_add(res, "Cache-Control", cache_control);
+  return 0;
+}

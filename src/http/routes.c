@@ -1,0 +1,17 @@
+/*
+ * The route table: every API file's routes, in the order they are tried.
+ * To add an API, write api_<topic>.c exporting
+ * `const lg_http_route_t lg_http_routes_<topic>[]` (ended by {0}) and list
+ * it here. Anything no route claims is a 404 under /api/, and a static
+ * file of the web client elsewhere.
+ */
+#include "http/http_int.h"
+
+extern const lg_http_route_t lg_http_routes_health[];
+extern const lg_http_route_t lg_http_routes_layers[];
+
+const lg_http_route_t *const lg_http_route_tables[] = {
+    lg_http_routes_health,
+    lg_http_routes_layers,
+    NULL,
+};
