@@ -290,6 +290,7 @@ struct lg_writer {
   lg_buf_t blob;
   lg_env_t extent;
   int64_t count;
+  bool triggers; /* the layer's R-tree triggers exist already (appending) */
 };
 
 int lg_writer_new(lg_store_t *s, const char *layer, lg_writer_t **out, lg_err_t *err) {
@@ -322,6 +323,18 @@ int lg_writer_new(lg_store_t *s, const char *layer, lg_writer_t **out, lg_err_t 
   lg_free(rt);
   if (rc == 0) rc = lg_store_prepare(s, sql.data, &w->rtree, err);
   lg_buf_fini(&sql);
+  if (rc == 0) {
+    /* Appending to a finished layer: its triggers fill the R-tree. */
+    sqlite3_stmt *t;
+    char *tn = lg_sprintf("rtree_%s_geom_insert", layer);
+    rc = lg_store_prepare(s, "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?", &t, err);
+    if (rc == 0) {
+      sqlite3_bind_text(t, 1, tn, -1, SQLITE_STATIC);
+      w->triggers = sqlite3_step(t) == SQLITE_ROW;
+      sqlite3_finalize(t);
+    }
+    lg_free(tn);
+  }
   lg_buf_init(&w->blob);
   if (rc) {
     lg_writer_free(w);
@@ -350,7 +363,7 @@ static int writer_put(lg_writer_t *w, int64_t fid, const lg_env_t *env, bool emp
   if (rc != SQLITE_DONE) return lg_store_fail(w->s, err, "写入要素失败");
   int64_t id = sqlite3_last_insert_rowid(w->s->db);
   if (out_fid) *out_fid = id;
-  if (!empty) {
+  if (!empty && !w->triggers) {
     sqlite3_bind_int64(w->rtree, 1, id);
     sqlite3_bind_double(w->rtree, 2, env->minx);
     sqlite3_bind_double(w->rtree, 3, env->maxx);
@@ -359,6 +372,8 @@ static int writer_put(lg_writer_t *w, int64_t fid, const lg_env_t *env, bool emp
     rc = sqlite3_step(w->rtree);
     sqlite3_reset(w->rtree);
     if (rc != SQLITE_DONE) return lg_store_fail(w->s, err, "写入空间索引失败");
+  }
+  if (!empty) {
     if (w->count == 0 || w->extent.minx > env->minx) w->extent.minx = env->minx;
     if (w->count == 0 || w->extent.miny > env->miny) w->extent.miny = env->miny;
     if (w->count == 0 || w->extent.maxx < env->maxx) w->extent.maxx = env->maxx;
@@ -415,12 +430,17 @@ static const char rtree_triggers[] =
     " DELETE FROM \"rtree_%1$s_geom\" WHERE id = OLD.fid; END;";
 
 int lg_writer_finish(lg_writer_t *w, lg_err_t *err) {
-  int rc = exec_fmt(w->s, err, rtree_triggers, w->layer);
+  int rc = w->triggers ? 0 : exec_fmt(w->s, err, rtree_triggers, w->layer);
   if (rc) return rc;
   sqlite3_stmt *st;
-  if ((rc = lg_store_prepare(w->s, "UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?,"
-                                   " max_y = ?, last_change = strftime('%Y-%m-%dT%H:%M:%fZ','now')"
-                                   " WHERE table_name = ?",
+  /* Widen, never replace, the recorded extent: a writer may append to a
+   * layer that already has features. */
+  if ((rc = lg_store_prepare(w->s, "UPDATE gpkg_contents SET min_x = min(coalesce(min_x, ?1), ?1),"
+                                   " min_y = min(coalesce(min_y, ?2), ?2),"
+                                   " max_x = max(coalesce(max_x, ?3), ?3),"
+                                   " max_y = max(coalesce(max_y, ?4), ?4),"
+                                   " last_change = strftime('%Y-%m-%dT%H:%M:%fZ','now')"
+                                   " WHERE table_name = ?5",
                              &st, err)))
     return rc;
   if (w->count > 0) {
