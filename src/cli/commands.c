@@ -9,6 +9,7 @@ extern const lg_cmd_t lg_cmd_layers;
 extern const lg_cmd_t lg_cmd_import;
 extern const lg_cmd_t lg_cmd_export;
 extern const lg_cmd_t lg_cmd_serve;
+extern const lg_cmd_t lg_cmd_ledger;
 
 const lg_cmd_t *const lg_commands[] = {
     &lg_cmd_init,
@@ -16,5 +17,6 @@ const lg_cmd_t *const lg_commands[] = {
     &lg_cmd_import,
     &lg_cmd_export,
     &lg_cmd_serve,
+    &lg_cmd_ledger,
     NULL,
 };

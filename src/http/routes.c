@@ -9,9 +9,11 @@
 
 extern const lg_http_route_t lg_http_routes_health[];
 extern const lg_http_route_t lg_http_routes_layers[];
+extern const lg_http_route_t lg_http_routes_ledger[];
 
 const lg_http_route_t *const lg_http_route_tables[] = {
     lg_http_routes_health,
     lg_http_routes_layers,
+    lg_http_routes_ledger,
     NULL,
 };

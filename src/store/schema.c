@@ -69,10 +69,50 @@ static int add_cgcs2000(lg_store_t *s, lg_err_t *err) {
   return rc;
 }
 
+/* The verifiable approval ledger (src/ledger): entries are the leaves of
+ * an RFC 6962 Merkle tree, lg_ledger_nodes its complete perfect subtrees
+ * (id = level << 48 | index; level and idx are computed columns for
+ * people reading the file), lg_ledger_checkpoints every signed tree head.
+ * Peers and witnessed checkpoints are other regions' logs this one
+ * co-signs. The triggers make the log append-only for the application;
+ * what they cannot stop, `landgov ledger verify` and `audit` reveal. */
+static const char ledger_sql[] =
+    "CREATE TABLE lg_ledger_entries ("
+    " idx INTEGER PRIMARY KEY, entry TEXT NOT NULL, leaf_hash BLOB NOT NULL,"
+    " object_type TEXT NOT NULL, object_id TEXT NOT NULL);"
+    "CREATE INDEX lg_ledger_entries_object ON lg_ledger_entries(object_type, object_id, idx);"
+    "CREATE TABLE lg_ledger_nodes ("
+    " id INTEGER PRIMARY KEY, hash BLOB NOT NULL,"
+    " level INTEGER AS (id >> 48) VIRTUAL, idx INTEGER AS (id & 281474976710655) VIRTUAL);"
+    "CREATE TABLE lg_ledger_checkpoints ("
+    " size INTEGER PRIMARY KEY, root BLOB NOT NULL, note TEXT NOT NULL, signed_at TEXT NOT NULL);"
+    "CREATE TABLE lg_ledger_peers ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, origin TEXT NOT NULL UNIQUE, vkey TEXT NOT NULL,"
+    " source TEXT, added_at TEXT NOT NULL);"
+    "CREATE TABLE lg_ledger_witnessed ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, origin TEXT NOT NULL, size INTEGER NOT NULL,"
+    " root BLOB NOT NULL, note TEXT NOT NULL, witnessed_at TEXT NOT NULL, UNIQUE(origin, size));"
+    "CREATE TRIGGER lg_ledger_entries_append_only_u BEFORE UPDATE ON lg_ledger_entries"
+    " BEGIN SELECT RAISE(ABORT, 'lg_ledger_entries is append-only'); END;"
+    "CREATE TRIGGER lg_ledger_entries_append_only_d BEFORE DELETE ON lg_ledger_entries"
+    " BEGIN SELECT RAISE(ABORT, 'lg_ledger_entries is append-only'); END;"
+    "CREATE TRIGGER lg_ledger_nodes_append_only_u BEFORE UPDATE ON lg_ledger_nodes"
+    " BEGIN SELECT RAISE(ABORT, 'lg_ledger_nodes is append-only'); END;"
+    "CREATE TRIGGER lg_ledger_nodes_append_only_d BEFORE DELETE ON lg_ledger_nodes"
+    " BEGIN SELECT RAISE(ABORT, 'lg_ledger_nodes is append-only'); END;"
+    "CREATE TRIGGER lg_ledger_checkpoints_append_only_u BEFORE UPDATE ON lg_ledger_checkpoints"
+    " BEGIN SELECT RAISE(ABORT, 'lg_ledger_checkpoints is append-only'); END;"
+    "CREATE TRIGGER lg_ledger_checkpoints_append_only_d BEFORE DELETE ON lg_ledger_checkpoints"
+    " BEGIN SELECT RAISE(ABORT, 'lg_ledger_checkpoints is append-only'); END;";
+static const char *const ledger_tables[] = {"lg_ledger_entries", "lg_ledger_nodes",
+                                            "lg_ledger_checkpoints", "lg_ledger_peers",
+                                            "lg_ledger_witnessed", NULL};
+
 static const migration_t migrations[] = {
     {1, "geopackage core", gpkg_core_sql, NULL, NULL},
     {2, "settings and layer catalogue", catalogue_sql, NULL, catalogue_tables},
     {3, "CGCS2000 coordinate systems", NULL, add_cgcs2000, NULL},
+    {10, "verifiable approval ledger", ledger_sql, NULL, ledger_tables},
 };
 
 int lg_store_schema_version(lg_store_t *s) {
@@ -84,6 +124,21 @@ int lg_store_schema_version(lg_store_t *s) {
   if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int(st, 0);
   sqlite3_finalize(st);
   return v;
+}
+
+/* Whether a migration ran: asked of each one, not compared with the
+ * highest applied, so a module's migration numbered below another's that
+ * shipped earlier still runs. */
+static bool migration_applied(lg_store_t *s, int version) {
+  sqlite3_stmt *st;
+  bool found = false;
+  if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM lg_migrations WHERE version = ?", -1, &st, NULL) !=
+      SQLITE_OK)
+    return false;
+  sqlite3_bind_int(st, 1, version);
+  found = sqlite3_step(st) == SQLITE_ROW;
+  sqlite3_finalize(st);
+  return found;
 }
 
 static int register_attributes(lg_store_t *s, const char *const *tables, lg_err_t *err) {
@@ -111,7 +166,7 @@ int lg_store_migrate(lg_store_t *s, lg_err_t *err) {
   int have = lg_store_schema_version(s);
   for (size_t i = 0; i < LG_ARRAY_LEN(migrations); i++) {
     const migration_t *m = &migrations[i];
-    if (m->version <= have) continue;
+    if (migration_applied(s, m->version)) continue;
     if ((rc = lg_store_begin(s, err)) != 0) return rc;
     if (m->sql) rc = lg_store_exec(s, m->sql, err);
     if (rc == 0 && m->fn) rc = m->fn(s, err);

@@ -1,0 +1,174 @@
+/*
+ * The verifiable approval ledger over HTTP. Everything here is public by
+ * design: a transparency log is worth what anyone can check of it.
+ *
+ *   GET /api/ledger                    size, root, latest checkpoint, key
+ *   GET /api/ledger/key                the verifier keys (log and witness)
+ *   GET /api/ledger/checkpoint         the checkpoint of the current tree,
+ *       ?format=note                   signed now if the tree grew; as JSON,
+ *                                      or as the bare C2SP note (text/plain)
+ *   GET /api/ledger/entries/{n}        entry n with its inclusion proof
+ *       ?size=M                        against the tree of M entries
+ *                                      (default: the latest checkpoint)
+ *   GET /api/ledger/consistency        consistency proof between sizes
+ *       ?from=N&to=M                   (to: default the latest checkpoint)
+ *   GET /api/ledger/witnessed          checkpoints of other regions' logs
+ *       ?limit=N                       this region witnessed, newest first
+ *
+ * The JSON shapes are the ledger module's (lg_ledger_*_json), the same the
+ * CLI prints and tools/verify reads.
+ */
+#include "http/http_int.h"
+#include "ledger/ledger.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static lg_store_t *store(lg_http_req_t *req, lg_err_t *err) {
+  lg_store_t *s = lg_http_store(req, err);
+  if (!s && !err->code) lg_err_set(err, LG_EDB, "无法打开数据库");
+  return s;
+}
+
+/* The keys, created on first use if `landgov init` did not. */
+static int keys(lg_store_t *s, lg_ledger_keys_t *k, lg_err_t *err) {
+  int rc = lg_ledger_keys(s, k, err);
+  if (rc == LG_ENOTFOUND) {
+    rc = lg_ledger_init(s, NULL, err);
+    if (rc == 0) rc = lg_ledger_keys(s, k, err);
+  }
+  return rc;
+}
+
+/* Size of the latest checkpoint, or the current size when none. */
+static int default_size(lg_store_t *s, uint64_t *size, lg_err_t *err) {
+  lg_ledger_checkpoint_t cp;
+  if (lg_ledger_checkpoint_latest(s, &cp, NULL) == 0) {
+    *size = cp.size;
+    lg_ledger_checkpoint_fini(&cp);
+    return 0;
+  }
+  return lg_ledger_size(s, size, err);
+}
+
+static int get_status(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
+  lg_store_t *s = store(req, err);
+  if (!s) return err->code;
+  uint64_t n = 0;
+  unsigned char root[32];
+  lg_ledger_keys_t k;
+  lg_ledger_checkpoint_t cp = {0};
+  int rc = lg_ledger_size(s, &n, err);
+  if (rc == 0) rc = lg_ledger_root(s, n, root, err);
+  if (rc == 0) rc = keys(s, &k, err);
+  if (rc) return rc;
+  char b64[48];
+  lg_ledger_b64(root, 32, b64);
+  bool have = lg_ledger_checkpoint_latest(s, &cp, NULL) == 0;
+  lg_http_json(res, 200,
+               json_pack("{s:s, s:I, s:s, s:s, s:o}", "origin", k.origin, "size", (json_int_t)n,
+                         "root", b64, "key", k.vkey, "checkpoint",
+                         have ? lg_ledger_checkpoint_json(&cp, k.vkey) : json_null()));
+  lg_ledger_checkpoint_fini(&cp);
+  return 0;
+}
+
+static int get_key(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
+  lg_store_t *s = store(req, err);
+  if (!s) return err->code;
+  lg_ledger_keys_t k;
+  int rc = keys(s, &k, err);
+  if (rc) return rc;
+  lg_http_json(res, 200,
+               json_pack("{s:s, s:s, s:s, s:s, s:s}", "origin", k.origin, "key", k.vkey,
+                         "witness_name", k.witness_name, "witness_key", k.witness_vkey, "algorithm",
+                         "Ed25519 (C2SP signed-note)"));
+  return 0;
+}
+
+static int get_checkpoint(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
+  lg_store_t *s = store(req, err);
+  if (!s) return err->code;
+  const char *format = lg_http_query(req, "format");
+  if (format && *format && strcmp(format, "note") != 0 && strcmp(format, "json") != 0)
+    return lg_err_set(err, LG_EINVAL, "参数 format=\"%.20s\" 不支持: 可用 json 或 note", format);
+  lg_ledger_checkpoint_t cp;
+  lg_ledger_keys_t k;
+  int rc = lg_ledger_checkpoint(s, &cp, err);
+  if (rc == 0) rc = keys(s, &k, err);
+  if (rc == 0) {
+    if (format && strcmp(format, "note") == 0)
+      lg_http_body(res, 200, "text/plain; charset=utf-8", cp.note, strlen(cp.note));
+    else
+      lg_http_json(res, 200, lg_ledger_checkpoint_json(&cp, k.vkey));
+  }
+  lg_ledger_checkpoint_fini(&cp);
+  return rc;
+}
+
+/* A path segment or query value that must be a non-negative integer. */
+static int parse_index(const char *v, const char *what, uint64_t *out, lg_err_t *err) {
+  char *end;
+  errno = 0;
+  unsigned long long x = v && *v >= '0' && *v <= '9' ? strtoull(v, &end, 10) : 0;
+  if (!v || *v < '0' || *v > '9' || errno || *end || x > INT64_MAX)
+    return lg_err_set(err, LG_EINVAL, "%s 应为非负整数, 得到 \"%.40s\"", what, v ? v : "");
+  *out = x;
+  return 0;
+}
+
+static int get_entry(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
+  uint64_t n, size = 0;
+  int rc = parse_index(lg_http_param(req, "n"), "条目序号", &n, err);
+  const char *sz = lg_http_query(req, "size");
+  if (rc == 0 && sz && *sz) {
+    rc = parse_index(sz, "参数 size", &size, err);
+    if (rc == 0 && size == 0) rc = lg_err_set(err, LG_EINVAL, "参数 size 应大于 0");
+  }
+  if (rc) return rc;
+  lg_store_t *s = store(req, err);
+  if (!s) return err->code;
+  json_t *doc;
+  if ((rc = lg_ledger_inclusion_json(s, n, size, &doc, err)) != 0) return rc;
+  lg_http_json(res, 200, doc);
+  return 0;
+}
+
+static int get_consistency(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
+  const char *from_s = lg_http_query(req, "from"), *to_s = lg_http_query(req, "to");
+  uint64_t from, to = 0;
+  if (!from_s || !*from_s) return lg_err_set(err, LG_EINVAL, "缺少参数 from (旧树的大小)");
+  int rc = parse_index(from_s, "参数 from", &from, err);
+  if (rc == 0 && to_s && *to_s) rc = parse_index(to_s, "参数 to", &to, err);
+  if (rc) return rc;
+  lg_store_t *s = store(req, err);
+  if (!s) return err->code;
+  if (!to_s || !*to_s) rc = default_size(s, &to, err);
+  json_t *doc;
+  if (rc == 0) rc = lg_ledger_consistency_json(s, from, to, &doc, err);
+  if (rc == 0) lg_http_json(res, 200, doc);
+  return rc;
+}
+
+static int get_witnessed(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
+  long long limit;
+  int rc = lg_http_query_int(req, "limit", 100, 1, 10000, &limit, err);
+  if (rc) return rc;
+  lg_store_t *s = store(req, err);
+  if (!s) return err->code;
+  json_t *list;
+  if ((rc = lg_ledger_witnessed_json(s, (int)limit, &list, err)) != 0) return rc;
+  lg_http_json(res, 200, json_pack("{s:o}", "witnessed", list));
+  return 0;
+}
+
+const lg_http_route_t lg_http_routes_ledger[] = {
+    {"GET", "/api/ledger", get_status},
+    {"GET", "/api/ledger/key", get_key},
+    {"GET", "/api/ledger/checkpoint", get_checkpoint},
+    {"GET", "/api/ledger/entries/{n}", get_entry},
+    {"GET", "/api/ledger/consistency", get_consistency},
+    {"GET", "/api/ledger/witnessed", get_witnessed},
+    {0},
+};

@@ -1,0 +1,469 @@
+/*
+ * The log as stored: appending entries in the caller's transaction, the
+ * tree's perfect subtrees kept as they complete, the root and proofs of
+ * any size read back in O(log n), and the whole-log verification that
+ * recomputes everything from the entries.
+ *
+ * Layout (migration 10, src/store/schema.c): lg_ledger_entries holds each
+ * entry's canonical JSON and its leaf hash (level 0 of the tree);
+ * lg_ledger_nodes holds every complete perfect subtree above the leaves,
+ * keyed by level << 48 | index. Appending leaf n completes one subtree per
+ * trailing one bit of n, so an append costs on average one read and one
+ * insert besides the entry itself; the root of any size is the fold of at
+ * most 64 stored subtrees (the tree's "compact range").
+ *
+ * The few statements an append runs are prepared once per connection and
+ * kept until it closes: preparing them anew for each of a million appends
+ * would cost more than the appends. SQLite 3.40 has no per-connection
+ * client data, so the cache hangs on a do-nothing SQL function registered
+ * on the connection, whose destructor SQLite calls when the connection
+ * closes (lg_store_close finalizes every statement just before that).
+ */
+#include "ledger/ledger_int.h"
+
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *const stmt_sql[LEDGER_ST_COUNT] = {
+    [LEDGER_ST_SIZE] = "SELECT coalesce(max(idx) + 1, 0) FROM lg_ledger_entries",
+    [LEDGER_ST_INSERT_ENTRY] = "INSERT INTO lg_ledger_entries(idx, entry, leaf_hash, object_type,"
+                               " object_id) VALUES (?, ?, ?, ?, ?)",
+    [LEDGER_ST_LEAF] = "SELECT leaf_hash FROM lg_ledger_entries WHERE idx = ?",
+    [LEDGER_ST_NODE] = "SELECT hash FROM lg_ledger_nodes WHERE id = ?",
+    [LEDGER_ST_INSERT_NODE] = "INSERT INTO lg_ledger_nodes(id, hash) VALUES (?, ?)",
+};
+
+typedef struct stmt_cache {
+  sqlite3 *db;
+  sqlite3_stmt *st[LEDGER_ST_COUNT];
+  struct stmt_cache *next;
+} stmt_cache_t;
+
+static pthread_mutex_t caches_mu = PTHREAD_MUTEX_INITIALIZER;
+static stmt_cache_t *caches;
+
+/* SQLite calls this when the connection closes; the statements are
+ * already finalized by then (lg_store_close), so only the list entry goes. */
+static void cache_destroy(void *p) {
+  pthread_mutex_lock(&caches_mu);
+  for (stmt_cache_t **pp = &caches; *pp; pp = &(*pp)->next)
+    if (*pp == p) {
+      *pp = (*pp)->next;
+      break;
+    }
+  pthread_mutex_unlock(&caches_mu);
+  lg_free(p);
+}
+
+static void cache_fn(sqlite3_context *c, int argc, sqlite3_value **argv) {
+  (void)argc;
+  (void)argv;
+  sqlite3_result_null(c);
+}
+
+static stmt_cache_t *cache_for(sqlite3 *db, lg_err_t *err) {
+  stmt_cache_t *c;
+  pthread_mutex_lock(&caches_mu);
+  for (c = caches; c && c->db != db; c = c->next) {
+  }
+  pthread_mutex_unlock(&caches_mu);
+  if (c) return c;
+  c = lg_calloc(1, sizeof *c);
+  c->db = db;
+  /* On failure SQLite calls the destructor itself, which frees c. */
+  if (sqlite3_create_function_v2(db, "lg_ledger_statement_cache", 0, SQLITE_UTF8, c, cache_fn, NULL,
+                                 NULL, cache_destroy) != SQLITE_OK) {
+    lg_err_set(err, LG_EDB, "账本语句缓存注册失败: %s", sqlite3_errmsg(db));
+    return NULL;
+  }
+  pthread_mutex_lock(&caches_mu);
+  c->next = caches;
+  caches = c;
+  pthread_mutex_unlock(&caches_mu);
+  return c;
+}
+
+sqlite3_stmt *ledger_stmt(lg_store_t *s, int which, lg_err_t *err) {
+  sqlite3 *db = lg_store_db(s);
+  stmt_cache_t *c = cache_for(db, err);
+  if (!c) return NULL;
+  if (!c->st[which]) {
+    if (sqlite3_prepare_v3(db, stmt_sql[which], -1, SQLITE_PREPARE_PERSISTENT, &c->st[which],
+                           NULL) != SQLITE_OK) {
+      lg_store_fail(s, err, "账本语句准备失败");
+      c->st[which] = NULL;
+      return NULL;
+    }
+  } else {
+    sqlite3_reset(c->st[which]);
+    sqlite3_clear_bindings(c->st[which]);
+  }
+  return c->st[which];
+}
+
+int ledger_prepare(lg_store_t *s, const char *sql, sqlite3_stmt **st, lg_err_t *err) {
+  if (sqlite3_prepare_v2(lg_store_db(s), sql, -1, st, NULL) != SQLITE_OK) {
+    *st = NULL;
+    return lg_store_fail(s, err, "账本语句准备失败");
+  }
+  return 0;
+}
+
+static int64_t node_id(int level, uint64_t index) {
+  return (int64_t)(((uint64_t)level << 48) | index);
+}
+
+/* Reads one stored hash: the leaf hash at level 0, else a subtree. */
+int ledger_store_node(void *store, int level, uint64_t index, unsigned char out[32],
+                      lg_err_t *err) {
+  lg_store_t *s = store;
+  sqlite3_stmt *st = ledger_stmt(s, level == 0 ? LEDGER_ST_LEAF : LEDGER_ST_NODE, err);
+  if (!st) return LG_EDB;
+  sqlite3_bind_int64(st, 1, level == 0 ? (int64_t)index : node_id(level, index));
+  int rc = sqlite3_step(st);
+  int ret = 0;
+  if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 32) {
+    memcpy(out, sqlite3_column_blob(st, 0), 32);
+  } else if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
+    ret = lg_err_set(err, LG_ECONFLICT,
+                     "账本数据不完整: 缺少或损坏了第 %d 层第 %llu 个节点的哈希; "
+                     "请运行 landgov ledger verify",
+                     level, (unsigned long long)index);
+  } else {
+    ret = lg_store_fail(s, err, "读取账本节点失败");
+  }
+  sqlite3_reset(st);
+  return ret;
+}
+
+int lg_ledger_size(lg_store_t *s, uint64_t *size, lg_err_t *err) {
+  sqlite3_stmt *st = ledger_stmt(s, LEDGER_ST_SIZE, err);
+  if (!st) return LG_EDB;
+  int ret = 0;
+  if (sqlite3_step(st) == SQLITE_ROW)
+    *size = (uint64_t)sqlite3_column_int64(st, 0);
+  else
+    ret = lg_store_fail(s, err, "读取账本大小失败");
+  sqlite3_reset(st);
+  return ret;
+}
+
+static int insert_node(lg_store_t *s, int level, uint64_t index, const unsigned char h[32],
+                       lg_err_t *err) {
+  sqlite3_stmt *st = ledger_stmt(s, LEDGER_ST_INSERT_NODE, err);
+  if (!st) return LG_EDB;
+  sqlite3_bind_int64(st, 1, node_id(level, index));
+  sqlite3_bind_blob(st, 2, h, 32, SQLITE_STATIC);
+  int ret = sqlite3_step(st) == SQLITE_DONE ? 0 : lg_store_fail(s, err, "写入账本节点失败");
+  sqlite3_reset(st);
+  return ret;
+}
+
+int lg_ledger_append(lg_store_t *s, const lg_ledger_event_t *ev, int64_t *index, lg_err_t *err) {
+  if (sqlite3_get_autocommit(lg_store_db(s)))
+    return lg_err_set(err, LG_EINTERNAL,
+                      "lg_ledger_append 必须在记录变更的同一事务中调用 (先 lg_store_begin)");
+  lg_buf_t b;
+  lg_buf_init(&b);
+  uint64_t n = 0;
+  unsigned char acc[32];
+  int rc = lg_ledger_entry_text(ev, &b, err);
+  if (rc == 0) rc = lg_ledger_size(s, &n, err);
+  if (rc) goto done;
+  lg_ledger_leaf_hash(b.data, b.len, acc);
+
+  sqlite3_stmt *st = ledger_stmt(s, LEDGER_ST_INSERT_ENTRY, err);
+  if (!st) {
+    rc = LG_EDB;
+    goto done;
+  }
+  sqlite3_bind_int64(st, 1, (int64_t)n);
+  sqlite3_bind_text(st, 2, b.data, (int)b.len, SQLITE_STATIC);
+  sqlite3_bind_blob(st, 3, acc, 32, SQLITE_STATIC);
+  sqlite3_bind_text(st, 4, ev->object_type, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 5, ev->object_id, -1, SQLITE_STATIC);
+  if (sqlite3_step(st) != SQLITE_DONE) rc = lg_store_fail(s, err, "写入账本条目失败");
+  sqlite3_reset(st);
+  if (rc) goto done;
+
+  /* Leaf n completes one perfect subtree per trailing one bit of n: fold
+   * each left sibling in and keep the result. */
+  uint64_t i = n;
+  for (int level = 0; rc == 0 && (i & 1); level++, i >>= 1) {
+    unsigned char left[32];
+    rc = ledger_store_node(s, level, i - 1, left, err);
+    if (rc == 0) {
+      lg_ledger_node_hash(left, acc, acc);
+      rc = insert_node(s, level + 1, i >> 1, acc, err);
+    }
+  }
+  if (rc == 0 && index) *index = (int64_t)n;
+done:
+  lg_buf_fini(&b);
+  return rc;
+}
+
+int lg_ledger_root(lg_store_t *s, uint64_t size, unsigned char out[32], lg_err_t *err) {
+  uint64_t n = 0;
+  int rc = lg_ledger_size(s, &n, err);
+  if (rc) return rc;
+  if (size > n)
+    return lg_err_set(err, LG_EINVAL, "树的大小 %llu 超出范围: 账本只有 %llu 个条目",
+                      (unsigned long long)size, (unsigned long long)n);
+  if (size == 0) {
+    lg_ledger_empty_root(out);
+    return 0;
+  }
+  return ledger_range_hash(ledger_store_node, s, 0, size, out, err);
+}
+
+int lg_ledger_entry(lg_store_t *s, uint64_t index, char **text, unsigned char leaf_hash[32],
+                    lg_err_t *err) {
+  sqlite3_stmt *st;
+  if (text) *text = NULL;
+  if (ledger_prepare(s, "SELECT entry, leaf_hash FROM lg_ledger_entries WHERE idx = ?", &st, err))
+    return LG_EDB;
+  sqlite3_bind_int64(st, 1, (int64_t)index);
+  int rc = sqlite3_step(st), ret = 0;
+  if (rc == SQLITE_ROW) {
+    if (text) *text = lg_strdup((const char *)sqlite3_column_text(st, 0));
+    if (leaf_hash) {
+      if (sqlite3_column_bytes(st, 1) == 32)
+        memcpy(leaf_hash, sqlite3_column_blob(st, 1), 32);
+      else
+        memset(leaf_hash, 0, 32);
+    }
+  } else if (rc == SQLITE_DONE) {
+    uint64_t n = 0;
+    lg_ledger_size(s, &n, NULL);
+    ret = lg_err_set(err, LG_ENOTFOUND, "账本没有第 %llu 号条目 (共 %llu 个条目, 序号从 0 开始)",
+                     (unsigned long long)index, (unsigned long long)n);
+  } else {
+    ret = lg_store_fail(s, err, "读取账本条目失败");
+  }
+  sqlite3_finalize(st);
+  return ret;
+}
+
+int lg_ledger_prove_inclusion(lg_store_t *s, uint64_t index, uint64_t size, lg_ledger_proof_t *out,
+                              lg_err_t *err) {
+  uint64_t n = 0;
+  out->n = 0;
+  int rc = lg_ledger_size(s, &n, err);
+  if (rc) return rc;
+  if (size > n)
+    return lg_err_set(err, LG_EINVAL, "树的大小 %llu 超出范围: 账本只有 %llu 个条目",
+                      (unsigned long long)size, (unsigned long long)n);
+  if (index >= size)
+    return lg_err_set(err, LG_EINVAL, "条目序号 %llu 超出范围: 大小为 %llu 的树只含序号 0 到 %lld",
+                      (unsigned long long)index, (unsigned long long)size, (long long)size - 1);
+  return ledger_inclusion(ledger_store_node, s, index, size, out, err);
+}
+
+int lg_ledger_prove_consistency(lg_store_t *s, uint64_t size1, uint64_t size2,
+                                lg_ledger_proof_t *out, lg_err_t *err) {
+  uint64_t n = 0;
+  out->n = 0;
+  int rc = lg_ledger_size(s, &n, err);
+  if (rc) return rc;
+  if (size2 > n)
+    return lg_err_set(err, LG_EINVAL, "树的大小 %llu 超出范围: 账本只有 %llu 个条目",
+                      (unsigned long long)size2, (unsigned long long)n);
+  if (size1 > size2)
+    return lg_err_set(err, LG_EINVAL, "一致性证明的起点 %llu 大于终点 %llu",
+                      (unsigned long long)size1, (unsigned long long)size2);
+  return ledger_consistency(ledger_store_node, s, size1, size2, out, err);
+}
+
+/* ---- Whole-log verification -------------------------------------------- */
+
+#define MAX_PROBLEMS 100
+
+static void problem(lg_ledger_verify_report_t *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void problem(lg_ledger_verify_report_t *r, const char *fmt, ...) {
+  if (r->problems.len >= MAX_PROBLEMS) return;
+  va_list ap;
+  lg_buf_t b;
+  lg_buf_init(&b);
+  va_start(ap, fmt);
+  lg_buf_vprintf(&b, fmt, ap);
+  va_end(ap);
+  lg_vec_push(&r->problems, lg_buf_steal(&b));
+}
+
+void lg_ledger_verify_report_fini(lg_ledger_verify_report_t *r) {
+  if (!r) return;
+  for (size_t i = 0; i < r->problems.len; i++)
+    lg_free(r->problems.items[i]);
+  lg_free(r->problems.items);
+  memset(r, 0, sizeof *r);
+}
+
+/* The right edge of the tree while streaming through the leaves: one
+ * perfect subtree per set bit of the count, largest first. `tainted`
+ * marks subtrees above a leaf already reported, whose stored nodes are
+ * expected to differ, so one edit is reported once. */
+typedef struct compact {
+  int n;
+  int level[65];
+  bool tainted[65];
+  unsigned char hash[65][32];
+} compact_t;
+
+static void compact_root(const compact_t *c, unsigned char out[32]) {
+  if (c->n == 0) {
+    lg_ledger_empty_root(out);
+    return;
+  }
+  memcpy(out, c->hash[c->n - 1], 32);
+  for (int i = c->n - 2; i >= 0; i--)
+    lg_ledger_node_hash(c->hash[i], out, out);
+}
+
+typedef struct cp_row {
+  uint64_t size;
+  unsigned char root[32];
+  char *note;
+} cp_row_t;
+
+typedef LG_VEC(cp_row_t) cp_vec_t;
+
+static int load_checkpoints(lg_store_t *s, cp_vec_t *out, lg_err_t *err) {
+  sqlite3_stmt *st;
+  if (ledger_prepare(s, "SELECT size, root, note FROM lg_ledger_checkpoints ORDER BY size", &st,
+                     err))
+    return LG_EDB;
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    cp_row_t c = {0};
+    c.size = (uint64_t)sqlite3_column_int64(st, 0);
+    if (sqlite3_column_bytes(st, 1) == 32) memcpy(c.root, sqlite3_column_blob(st, 1), 32);
+    c.note = lg_strdup((const char *)sqlite3_column_text(st, 2));
+    lg_vec_push(out, c);
+  }
+  int ret = rc == SQLITE_DONE ? 0 : lg_store_fail(s, err, "读取检查点失败");
+  sqlite3_finalize(st);
+  return ret;
+}
+
+static void check_checkpoint(lg_ledger_verify_report_t *r, const cp_row_t *c, const char *vkey,
+                             const unsigned char root[32]) {
+  lg_ledger_checkpoint_t parsed = {0};
+  lg_err_t e = {0};
+  r->checkpoints++;
+  if (!vkey) {
+    problem(r, "检查点 (大小 %llu) 无法核验签名: 数据库中没有账本公钥",
+            (unsigned long long)c->size);
+  } else if (lg_ledger_note_verify(c->note, vkey, &parsed, &e) != 0) {
+    problem(r, "检查点 (大小 %llu) 签名无效: %s", (unsigned long long)c->size, e.msg);
+  } else if (parsed.size != c->size || memcmp(parsed.root, c->root, 32) != 0) {
+    problem(r, "检查点 (大小 %llu) 的签名文本与其记录的大小或根哈希不符",
+            (unsigned long long)c->size);
+  }
+  if (memcmp(root, c->root, 32) != 0)
+    problem(r,
+            "检查点 (大小 %llu) 已签名的根哈希与由条目重算的根哈希不符: "
+            "前 %llu 个条目在签名后被改动",
+            (unsigned long long)c->size, (unsigned long long)c->size);
+  lg_ledger_checkpoint_fini(&parsed);
+}
+
+int lg_ledger_verify(lg_store_t *s, lg_ledger_verify_report_t *r, lg_err_t *err) {
+  memset(r, 0, sizeof *r);
+  cp_vec_t cps = {0};
+  sqlite3_stmt *st = NULL;
+  char *vkey = NULL;
+  compact_t *c = lg_calloc(1, sizeof *c);
+  size_t next_cp = 0;
+  int rc = load_checkpoints(s, &cps, err);
+  if (rc) goto done;
+  lg_ledger_keys_t keys;
+  if (lg_ledger_keys(s, &keys, NULL) == 0) vkey = lg_strdup(keys.vkey);
+  if (cps.len) r->latest_checkpoint = cps.items[cps.len - 1].size;
+
+  rc = ledger_prepare(s, "SELECT idx, entry, leaf_hash FROM lg_ledger_entries ORDER BY idx", &st,
+                      err);
+  if (rc) goto done;
+  uint64_t expect = 0;
+  unsigned char root[32];
+  for (;;) {
+    /* Checkpoints of the size reached so far. */
+    while (next_cp < cps.len && cps.items[next_cp].size == expect) {
+      compact_root(c, root);
+      check_checkpoint(r, &cps.items[next_cp++], vkey, root);
+    }
+    int step = sqlite3_step(st);
+    if (step == SQLITE_DONE) break;
+    if (step != SQLITE_ROW) {
+      rc = lg_store_fail(s, err, "读取账本条目失败");
+      goto done;
+    }
+    uint64_t idx = (uint64_t)sqlite3_column_int64(st, 0);
+    if (idx != expect) {
+      problem(r, "账本条目不连续: 缺少第 %llu 号 (下一个是第 %llu 号), 条目被删除",
+              (unsigned long long)expect, (unsigned long long)idx);
+      break; /* the tree cannot be rebuilt past a gap */
+    }
+    const char *text = (const char *)sqlite3_column_text(st, 1);
+    int tlen = sqlite3_column_bytes(st, 1);
+    unsigned char leaf[32];
+    lg_ledger_leaf_hash(text ? text : "", (size_t)tlen, leaf);
+    bool bad =
+        sqlite3_column_bytes(st, 2) != 32 || memcmp(sqlite3_column_blob(st, 2), leaf, 32) != 0;
+    if (bad)
+      problem(r, "第 %llu 号条目的内容与其叶哈希不符: 条目在写入后被改动", (unsigned long long)idx);
+    /* Push the leaf and fold the completed subtrees, checking each
+     * against its stored node. */
+    memcpy(c->hash[c->n], leaf, 32);
+    c->level[c->n] = 0;
+    c->tainted[c->n] = bad;
+    c->n++;
+    while (c->n >= 2 && c->level[c->n - 1] == c->level[c->n - 2]) {
+      int L = c->level[c->n - 1] + 1;
+      unsigned char h[32], stored[32];
+      lg_ledger_node_hash(c->hash[c->n - 2], c->hash[c->n - 1], h);
+      bool tainted = c->tainted[c->n - 1] || c->tainted[c->n - 2];
+      c->n -= 2;
+      lg_err_t e = {0};
+      uint64_t nidx = idx >> L;
+      if (ledger_store_node(s, L, nidx, stored, &e) != 0) {
+        if (!tainted)
+          problem(r, "第 %d 层第 %llu 个树节点缺失或损坏 (含条目 %llu 至 %llu)", L,
+                  (unsigned long long)nidx, (unsigned long long)(nidx << L),
+                  (unsigned long long)(((nidx + 1) << L) - 1));
+        tainted = true;
+      } else if (memcmp(stored, h, 32) != 0) {
+        if (!tainted)
+          problem(r, "第 %d 层第 %llu 个树节点与其下的条目不符 (含条目 %llu 至 %llu): 节点被改动",
+                  L, (unsigned long long)nidx, (unsigned long long)(nidx << L),
+                  (unsigned long long)(((nidx + 1) << L) - 1));
+        tainted = true;
+      }
+      r->nodes_checked++;
+      memcpy(c->hash[c->n], h, 32);
+      c->level[c->n] = L;
+      c->tainted[c->n] = tainted;
+      c->n++;
+    }
+    expect++;
+  }
+  r->size = expect;
+  compact_root(c, r->root);
+  for (; next_cp < cps.len; next_cp++)
+    problem(r, "检查点 (大小 %llu) 超出账本现有的 %llu 个条目: 已签名的条目被删除",
+            (unsigned long long)cps.items[next_cp].size, (unsigned long long)expect);
+  if (r->problems.len)
+    rc = lg_err_set(err, LG_ECONFLICT, "账本核验未通过 (%zu 处问题): %s", r->problems.len,
+                    r->problems.items[0]);
+done:
+  sqlite3_finalize(st);
+  for (size_t i = 0; i < cps.len; i++)
+    lg_free(cps.items[i].note);
+  lg_free(cps.items);
+  lg_free(vkey);
+  lg_free(c);
+  return rc;
+}
