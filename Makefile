@@ -30,8 +30,9 @@ build-check: $(CHECK)/Makefile
 
 # Every test, with ASan and UBSan: unit (cmocka via CTest), API (node's test
 # runner against a real server on loopback), browser (playwright-core
-# driving Debian's chromium).
-check: deps build-check
+# driving Debian's chromium). The release build is made too, so that the
+# optimiser's warnings (-Werror) are caught here and not by `make demo`.
+check: deps build build-check
 	$(MAKE) --no-print-directory test
 
 test: unit api browser

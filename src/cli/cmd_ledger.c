@@ -244,7 +244,7 @@ static int print_strings(json_t *arr, const char *indent) {
 static int cmd_prove(lg_cli_t *cli, lg_err_t *err) {
   if (cli->args.npos < 2)
     return lg_err_set(err, LG_EINVAL, "用法: landgov ledger prove N [--size M]");
-  uint64_t index, size = 0;
+  uint64_t index = 0, size = 0;
   int rc = parse_u64(cli->args.pos[1], "条目序号", &index, err);
   if (rc == 0 && lg_arg(cli, "size")) rc = parse_u64(lg_arg(cli, "size"), "--size", &size, err);
   if (rc == 0 && lg_arg(cli, "size") && size == 0)
@@ -299,7 +299,7 @@ static int cmd_prove(lg_cli_t *cli, lg_err_t *err) {
 static int cmd_consistency(lg_cli_t *cli, lg_err_t *err) {
   if (cli->args.npos < 2)
     return lg_err_set(err, LG_EINVAL, "用法: landgov ledger consistency FROM [TO]");
-  uint64_t from, to = 0;
+  uint64_t from = 0, to = 0;
   int rc = parse_u64(cli->args.pos[1], "起点大小", &from, err);
   if (rc == 0 && cli->args.npos > 2) rc = parse_u64(cli->args.pos[2], "终点大小", &to, err);
   if (rc) return rc;

@@ -119,7 +119,7 @@ static int parse_index(const char *v, const char *what, uint64_t *out, lg_err_t 
 }
 
 static int get_entry(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
-  uint64_t n, size = 0;
+  uint64_t n = 0, size = 0;
   int rc = parse_index(lg_http_param(req, "n"), "条目序号", &n, err);
   const char *sz = lg_http_query(req, "size");
   if (rc == 0 && sz && *sz) {
