@@ -9,6 +9,8 @@ extern const lg_cmd_t lg_cmd_layers;
 extern const lg_cmd_t lg_cmd_import;
 extern const lg_cmd_t lg_cmd_export;
 extern const lg_cmd_t lg_cmd_serve;
+extern const lg_cmd_t lg_cmd_gen;
+extern const lg_cmd_t lg_cmd_demo;
 extern const lg_cmd_t lg_cmd_ledger;
 
 const lg_cmd_t *const lg_commands[] = {
@@ -17,6 +19,8 @@ const lg_cmd_t *const lg_commands[] = {
     &lg_cmd_import,
     &lg_cmd_export,
     &lg_cmd_serve,
+    &lg_cmd_gen,
+    &lg_cmd_demo,
     &lg_cmd_ledger,
     NULL,
 };

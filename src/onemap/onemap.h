@@ -34,7 +34,7 @@
  * The same options give the same layers, bit for bit. */
 #define LG_GEN_DEFAULT_PATCHES 50000
 #define LG_GEN_MIN_PATCHES 200
-#define LG_GEN_MAX_PATCHES 2000000
+#define LG_GEN_MAX_PATCHES 1000000 /* about 1 GB of memory while generating */
 
 typedef struct lg_gen_opts {
   int64_t patches;         /* land-class patches wanted, about (mean patch ~2 ha) */
