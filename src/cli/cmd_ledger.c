@@ -10,6 +10,7 @@
  * in the ledger lists its lg_ledger_auditor_t.
  */
 #include "cli/cli_int.h"
+#include "flow/flow.h"
 #include "ledger/ledger.h"
 
 #include <errno.h>
@@ -22,8 +23,13 @@
 #include <unistd.h>
 
 /* Every module's auditor (ledger.h, "Audit"). Add yours here. */
+static const lg_ledger_auditor_t flow_instances = {"flow.instance", lg_flow_audit_scan};
+static const lg_ledger_auditor_t flow_definitions = {"flow.definition",
+                                                     lg_flow_audit_scan_definitions};
 static const lg_ledger_auditor_t *const auditors[] = {
     &lg_ledger_witnessed_auditor,
+    &flow_instances,
+    &flow_definitions,
     NULL,
 };
 

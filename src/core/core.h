@@ -32,7 +32,9 @@ enum {
   LG_EPERM = -8,     /* not allowed */
   LG_ELIMIT = -9,    /* over a configured limit (size, count, time) */
   LG_EUNSUPPORTED = -10, /* a format or element landgov does not handle */
-  LG_EINTERNAL = -11 /* a bug: should not happen */
+  LG_EINTERNAL = -11, /* a bug: should not happen */
+  LG_EAUTH = -12,     /* who is asking is not known: no, a wrong or an expired credential */
+  LG_ETHROTTLE = -13  /* too many attempts: wait (the login lock) and try again */
 };
 
 typedef struct lg_err {
@@ -54,7 +56,7 @@ void lg_err_prefix(lg_err_t *err, const char *fmt, ...)
 void lg_err_clear(lg_err_t *err);
 /* Stable machine name of a code, e.g. "invalid_input". */
 const char *lg_err_name(int code);
-/* HTTP status for a code: 400, 404, 409, 403, 413, 500... */
+/* HTTP status for a code: 400, 401, 403, 404, 409, 413, 429, 500... */
 int lg_err_http_status(int code);
 
 /* ---- Memory ------------------------------------------------------------
@@ -152,5 +154,69 @@ double lg_rng_uniform(lg_rng_t *r); /* [0, 1) */
 #define LG_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define LG_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define LG_MAX(a, b) ((a) > (b) ? (a) : (b))
+
+/* ---- Dates, durations and working days (workdays.c) ---------------------
+ * Statutory periods are counted in calendar dates of Beijing time (UTC+8,
+ * no daylight saving). A date is a day number: days since 1970-01-01 in
+ * the proleptic Gregorian calendar. */
+#define LG_TZ_CHINA (8 * 3600) /* China Standard Time, seconds east of UTC */
+
+int32_t lg_date_from_ymd(int y, int m, int d);
+void lg_date_to_ymd(int32_t day, int *y, int *m, int *d);
+/* ISO weekday: 1 Monday ... 7 Sunday. */
+int lg_date_weekday(int32_t day);
+/* Parses "YYYY-MM-DD" (a real date); LG_EINVAL otherwise. */
+int lg_date_parse(const char *s, int32_t *day, lg_err_t *err);
+void lg_date_format(int32_t day, char out[11]);
+/* The local date of instant t at a UTC offset, and the instant local
+ * midnight of a date begins. */
+int32_t lg_date_of(int64_t t, int32_t offset);
+int64_t lg_date_start(int32_t day, int32_t offset);
+/* Parses "2026-10-12T16:00:00Z" (UTC only, as lg_time_iso writes it). */
+int lg_time_parse_iso(const char *s, int64_t *t, lg_err_t *err);
+
+/* An ISO 8601 duration, PnYnMnWnDTnHnMnS (integers; weeks become days). */
+typedef struct lg_duration {
+  int years, months, days; /* calendar parts */
+  int64_t seconds;         /* hours, minutes and seconds together */
+} lg_duration_t;
+int lg_duration_parse(const char *s, lg_duration_t *out, lg_err_t *err);
+/* t plus d: years, months and days move the local date (a month end is
+ * kept inside the shorter month: Jan 31 + P1M = Feb 28), then seconds. */
+int64_t lg_duration_add(int64_t t, const lg_duration_t *d, int32_t offset);
+
+/* A working-day calendar: Monday to Friday work, Saturday and Sunday
+ * rest, except where the calendar says otherwise: public holidays
+ * (LG_DAY_HOLIDAY, 放假) and weekend days made working days (LG_DAY_WORKDAY,
+ * 调休上班). The exceptions are data (China's come from the State
+ * Council's yearly notice); the arithmetic is here. */
+enum { LG_DAY_NORMAL = 0, LG_DAY_HOLIDAY = 1, LG_DAY_WORKDAY = 2 };
+typedef struct lg_workcal lg_workcal_t;
+lg_workcal_t *lg_workcal_new(void);
+void lg_workcal_free(lg_workcal_t *c);
+/* Records an exception (LG_DAY_NORMAL removes one). */
+void lg_workcal_set(lg_workcal_t *c, int32_t day, int kind);
+int lg_workcal_kind(const lg_workcal_t *c, int32_t day);
+/* Reads exceptions, one a line: "2026-10-01 holiday 国庆节" or
+ * "2026-10-10 workday 国庆节调休" (fields separated by spaces or tabs;
+ * kinds also in Chinese: 放假, 上班; '#' starts a comment). Errors name
+ * the line. */
+int lg_workcal_parse(lg_workcal_t *c, const char *text, lg_err_t *err);
+/* True when the calendar holds any exception in that year: a year it
+ * does not know is counted Monday to Friday only. */
+bool lg_workcal_covers(const lg_workcal_t *c, int year);
+bool lg_workday_is(const lg_workcal_t *c, int32_t day);
+/* The n-th working day after `day` (n < 0: before; n == 0: day itself).
+ * The starting day is not counted (Civil Code art. 201). c may be NULL
+ * (Monday to Friday). */
+int32_t lg_workdays_add(const lg_workcal_t *c, int32_t day, int n);
+/* Working days in (from, to]; negative when to < from. */
+int lg_workdays_between(const lg_workcal_t *c, int32_t from, int32_t to);
+/* End of a period of n working days that begins at instant t: 24:00 local
+ * time of the n-th working day after t's date (Civil Code art. 201 and
+ * 203), i.e. the instant the next day begins. */
+int64_t lg_workdays_deadline(const lg_workcal_t *c, int64_t t, int n, int32_t offset);
+/* The same for n calendar days (the last day may be any day). */
+int64_t lg_days_deadline(int64_t t, int n, int32_t offset);
 
 #endif

@@ -108,11 +108,138 @@ static const char *const ledger_tables[] = {"lg_ledger_entries", "lg_ledger_node
                                             "lg_ledger_checkpoints", "lg_ledger_peers",
                                             "lg_ledger_witnessed", NULL};
 
+/* The process engine (src/flow): BPMN definitions (every deployed version
+ * kept, never edited: a running instance keeps the version it started
+ * with), instances with their variables (JSON), the tokens that mark
+ * where each instance stands, user tasks, what instances wait for (timers
+ * with their due time, messages with their name), and the history of
+ * every transition (append-only). Times are ISO 8601 UTC text, which
+ * sorts as it compares. */
+static const char flow_sql[] =
+    "CREATE TABLE lg_flow_definitions ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL, version INTEGER NOT NULL,"
+    " name TEXT, xml TEXT NOT NULL, sha256 TEXT NOT NULL, deployed_at TEXT NOT NULL,"
+    " deployed_by TEXT NOT NULL, UNIQUE(key, version));"
+    "CREATE TRIGGER lg_flow_definitions_immutable BEFORE UPDATE ON lg_flow_definitions"
+    " BEGIN SELECT RAISE(ABORT, 'lg_flow_definitions versions are never edited'); END;"
+    "CREATE TABLE lg_flow_instances ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " definition_id INTEGER NOT NULL REFERENCES lg_flow_definitions(id), business_key TEXT,"
+    " status TEXT NOT NULL CHECK (status IN ('active', 'completed', 'terminated', 'cancelled')),"
+    " variables TEXT NOT NULL DEFAULT '{}', started_at TEXT NOT NULL, started_by TEXT NOT NULL,"
+    " ended_at TEXT, end_node TEXT);"
+    "CREATE INDEX lg_flow_instances_status ON lg_flow_instances(status);"
+    "CREATE INDEX lg_flow_instances_business_key ON lg_flow_instances(business_key);"
+    "CREATE TABLE lg_flow_tokens ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " instance_id INTEGER NOT NULL REFERENCES lg_flow_instances(id), node TEXT NOT NULL,"
+    " via TEXT, state TEXT NOT NULL CHECK (state IN ('wait', 'join')), created_at TEXT NOT NULL);"
+    "CREATE INDEX lg_flow_tokens_instance ON lg_flow_tokens(instance_id, node);"
+    "CREATE TABLE lg_flow_tasks ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " instance_id INTEGER NOT NULL REFERENCES lg_flow_instances(id), token_id INTEGER NOT NULL,"
+    " node TEXT NOT NULL, name TEXT, candidate_groups TEXT NOT NULL DEFAULT '[]', assignee TEXT,"
+    " loop_index INTEGER, element TEXT,"
+    " status TEXT NOT NULL CHECK (status IN ('open', 'completed', 'cancelled')),"
+    " outcome TEXT, actor TEXT, vars TEXT, created_at TEXT NOT NULL, due_at TEXT,"
+    " completed_at TEXT);"
+    "CREATE INDEX lg_flow_tasks_instance ON lg_flow_tasks(instance_id, status);"
+    "CREATE INDEX lg_flow_tasks_status ON lg_flow_tasks(status, due_at);"
+    "CREATE TABLE lg_flow_waits ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " instance_id INTEGER NOT NULL REFERENCES lg_flow_instances(id), token_id INTEGER NOT NULL,"
+    " node TEXT NOT NULL, source TEXT NOT NULL CHECK (source IN ('boundary', 'catch', 'gateway',"
+    " 'receive')), kind TEXT NOT NULL CHECK (kind IN ('timer', 'message')), message TEXT,"
+    " due_at TEXT, status TEXT NOT NULL CHECK (status IN ('pending', 'fired', 'cancelled')),"
+    " created_at TEXT NOT NULL, fired_at TEXT, error TEXT);"
+    "CREATE INDEX lg_flow_waits_due ON lg_flow_waits(status, kind, due_at);"
+    "CREATE INDEX lg_flow_waits_instance ON lg_flow_waits(instance_id, status);"
+    "CREATE TABLE lg_flow_history ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " instance_id INTEGER NOT NULL REFERENCES lg_flow_instances(id), at TEXT NOT NULL,"
+    " actor TEXT NOT NULL, event TEXT NOT NULL, node TEXT, flow TEXT, task_id INTEGER,"
+    " detail TEXT);"
+    "CREATE INDEX lg_flow_history_instance ON lg_flow_history(instance_id, id);"
+    "CREATE TRIGGER lg_flow_history_append_only_u BEFORE UPDATE ON lg_flow_history"
+    " BEGIN SELECT RAISE(ABORT, 'lg_flow_history is append-only'); END;"
+    "CREATE TRIGGER lg_flow_history_append_only_d BEFORE DELETE ON lg_flow_history"
+    " BEGIN SELECT RAISE(ABORT, 'lg_flow_history is append-only'); END;";
+static const char *const flow_tables[] = {"lg_flow_definitions", "lg_flow_instances",
+                                          "lg_flow_tokens",      "lg_flow_tasks",
+                                          "lg_flow_waits",       "lg_flow_history", NULL};
+
+/* The working-day calendar (src/flow, src/core/workdays.c): the days that
+ * differ from a Monday-to-Friday week, as the State Council publishes
+ * them each year, seeded with 2025 and 2026. Administrators add the next
+ * year's notice when it appears (lg_flow_calendar_set). */
+static const char calendar_sql[] =
+    "CREATE TABLE lg_work_calendar ("
+    " day TEXT PRIMARY KEY, kind TEXT NOT NULL CHECK (kind IN ('holiday', 'workday')),"
+    " name TEXT, source TEXT);"
+    "WITH n(src) AS (VALUES ('国务院办公厅关于2025年部分节假日安排的通知 (国办发明电〔2024〕12号)'))"
+    " INSERT INTO lg_work_calendar(day, kind, name, source)"
+    " SELECT column1, column2, column3, src FROM n, (VALUES"
+    " ('2025-01-01', 'holiday', '元旦'),"
+    " ('2025-01-26', 'workday', '春节调休上班'),"
+    " ('2025-01-28', 'holiday', '春节'), ('2025-01-29', 'holiday', '春节'),"
+    " ('2025-01-30', 'holiday', '春节'), ('2025-01-31', 'holiday', '春节'),"
+    " ('2025-02-01', 'holiday', '春节'), ('2025-02-02', 'holiday', '春节'),"
+    " ('2025-02-03', 'holiday', '春节'), ('2025-02-04', 'holiday', '春节'),"
+    " ('2025-02-08', 'workday', '春节调休上班'),"
+    " ('2025-04-04', 'holiday', '清明节'), ('2025-04-05', 'holiday', '清明节'),"
+    " ('2025-04-06', 'holiday', '清明节'),"
+    " ('2025-04-27', 'workday', '劳动节调休上班'),"
+    " ('2025-05-01', 'holiday', '劳动节'), ('2025-05-02', 'holiday', '劳动节'),"
+    " ('2025-05-03', 'holiday', '劳动节'), ('2025-05-04', 'holiday', '劳动节'),"
+    " ('2025-05-05', 'holiday', '劳动节'),"
+    " ('2025-05-31', 'holiday', '端午节'), ('2025-06-01', 'holiday', '端午节'),"
+    " ('2025-06-02', 'holiday', '端午节'),"
+    " ('2025-09-28', 'workday', '国庆节调休上班'),"
+    " ('2025-10-01', 'holiday', '国庆节、中秋节'), ('2025-10-02', 'holiday', '国庆节、中秋节'),"
+    " ('2025-10-03', 'holiday', '国庆节、中秋节'), ('2025-10-04', 'holiday', '国庆节、中秋节'),"
+    " ('2025-10-05', 'holiday', '国庆节、中秋节'), ('2025-10-06', 'holiday', '国庆节、中秋节'),"
+    " ('2025-10-07', 'holiday', '国庆节、中秋节'), ('2025-10-08', 'holiday', '国庆节、中秋节'),"
+    " ('2025-10-11', 'workday', '国庆节调休上班'));"
+    "WITH n(src) AS (VALUES ('国务院办公厅关于2026年部分节假日安排的通知 (2025年11月4日)'))"
+    " INSERT INTO lg_work_calendar(day, kind, name, source)"
+    " SELECT column1, column2, column3, src FROM n, (VALUES"
+    " ('2026-01-01', 'holiday', '元旦'), ('2026-01-02', 'holiday', '元旦'),"
+    " ('2026-01-03', 'holiday', '元旦'),"
+    " ('2026-01-04', 'workday', '元旦调休上班'),"
+    " ('2026-02-14', 'workday', '春节调休上班'),"
+    " ('2026-02-15', 'holiday', '春节'), ('2026-02-16', 'holiday', '春节'),"
+    " ('2026-02-17', 'holiday', '春节'), ('2026-02-18', 'holiday', '春节'),"
+    " ('2026-02-19', 'holiday', '春节'), ('2026-02-20', 'holiday', '春节'),"
+    " ('2026-02-21', 'holiday', '春节'), ('2026-02-22', 'holiday', '春节'),"
+    " ('2026-02-23', 'holiday', '春节'),"
+    " ('2026-02-28', 'workday', '春节调休上班'),"
+    " ('2026-04-04', 'holiday', '清明节'), ('2026-04-05', 'holiday', '清明节'),"
+    " ('2026-04-06', 'holiday', '清明节'),"
+    " ('2026-05-01', 'holiday', '劳动节'), ('2026-05-02', 'holiday', '劳动节'),"
+    " ('2026-05-03', 'holiday', '劳动节'), ('2026-05-04', 'holiday', '劳动节'),"
+    " ('2026-05-05', 'holiday', '劳动节'),"
+    " ('2026-05-09', 'workday', '劳动节调休上班'),"
+    " ('2026-06-19', 'holiday', '端午节'), ('2026-06-20', 'holiday', '端午节'),"
+    " ('2026-06-21', 'holiday', '端午节'),"
+    " ('2026-09-20', 'workday', '国庆节调休上班'),"
+    " ('2026-09-25', 'holiday', '中秋节'), ('2026-09-26', 'holiday', '中秋节'),"
+    " ('2026-09-27', 'holiday', '中秋节'),"
+    " ('2026-10-01', 'holiday', '国庆节'), ('2026-10-02', 'holiday', '国庆节'),"
+    " ('2026-10-03', 'holiday', '国庆节'), ('2026-10-04', 'holiday', '国庆节'),"
+    " ('2026-10-05', 'holiday', '国庆节'), ('2026-10-06', 'holiday', '国庆节'),"
+    " ('2026-10-07', 'holiday', '国庆节'),"
+    " ('2026-10-10', 'workday', '国庆节调休上班'));";
+static const char *const calendar_tables[] = {"lg_work_calendar", NULL};
+
 static const migration_t migrations[] = {
     {1, "geopackage core", gpkg_core_sql, NULL, NULL},
     {2, "settings and layer catalogue", catalogue_sql, NULL, catalogue_tables},
     {3, "CGCS2000 coordinate systems", NULL, add_cgcs2000, NULL},
     {10, "verifiable approval ledger", ledger_sql, NULL, ledger_tables},
+    {30, "flow: process definitions, instances, tokens, tasks, waits, history", flow_sql, NULL,
+     flow_tables},
+    {31, "working-day calendar with the 2025-2026 public holidays", calendar_sql, NULL,
+     calendar_tables},
 };
 
 int lg_store_schema_version(lg_store_t *s) {
