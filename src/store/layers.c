@@ -1,10 +1,13 @@
 /*
  * Layers: GeoPackage feature tables and their catalogue. Creating a layer
  * writes the table, its gpkg_contents and gpkg_geometry_columns rows and
- * its lg_layers row; the writer fills it and its R-tree (rtree_<t>_geom,
- * GeoPackage extension gpkg_rtree_index) in one pass and adds the R-tree
- * triggers at the end, as GDAL does for bulk loads; the reader walks it,
+ * its lg_layers row; the writer fills it and, at the end, its R-tree
+ * (rtree_<t>_geom, GeoPackage extension gpkg_rtree_index) and the R-tree
+ * triggers, as GDAL does for bulk loads; the reader walks it,
  * through the R-tree when given a box.
+ *
+ * A new layer's R-tree is bulk-loaded at the end (rtree_bulk.c); a writer
+ * appending to a finished layer leaves the R-tree to its triggers.
  */
 #include "store/store_int.h"
 
@@ -286,11 +289,12 @@ struct lg_writer {
   char *layer;
   int srs_id;
   int nfields;
-  sqlite3_stmt *ins, *rtree;
+  sqlite3_stmt *ins;
   lg_buf_t blob;
   lg_env_t extent;
   int64_t count;
   bool triggers; /* the layer's R-tree triggers exist already (appending) */
+  LG_VEC(lg_rtree_item_t) boxes; /* for a new layer: bulk-loaded at finish */
 };
 
 int lg_writer_new(lg_store_t *s, const char *layer, lg_writer_t **out, lg_err_t *err) {
@@ -317,11 +321,6 @@ int lg_writer_new(lg_store_t *s, const char *layer, lg_writer_t **out, lg_err_t 
   lg_buf_puts(&sql, ")");
   lg_fields_free(fields, nf);
   rc = lg_store_prepare(s, sql.data, &w->ins, err);
-  lg_buf_reset(&sql);
-  char *rt = lg_sprintf("rtree_%s_geom", layer);
-  lg_buf_printf(&sql, "INSERT INTO %s VALUES (?, ?, ?, ?, ?)", lg_store_quote(q, sizeof q, rt));
-  lg_free(rt);
-  if (rc == 0) rc = lg_store_prepare(s, sql.data, &w->rtree, err);
   lg_buf_fini(&sql);
   if (rc == 0) {
     /* Appending to a finished layer: its triggers fill the R-tree. */
@@ -364,14 +363,8 @@ static int writer_put(lg_writer_t *w, int64_t fid, const lg_env_t *env, bool emp
   int64_t id = sqlite3_last_insert_rowid(w->s->db);
   if (out_fid) *out_fid = id;
   if (!empty && !w->triggers) {
-    sqlite3_bind_int64(w->rtree, 1, id);
-    sqlite3_bind_double(w->rtree, 2, env->minx);
-    sqlite3_bind_double(w->rtree, 3, env->maxx);
-    sqlite3_bind_double(w->rtree, 4, env->miny);
-    sqlite3_bind_double(w->rtree, 5, env->maxy);
-    rc = sqlite3_step(w->rtree);
-    sqlite3_reset(w->rtree);
-    if (rc != SQLITE_DONE) return lg_store_fail(w->s, err, "写入空间索引失败");
+    lg_rtree_item_t item = {id, *env};
+    lg_vec_push(&w->boxes, item);
   }
   if (!empty) {
     if (w->count == 0 || w->extent.minx > env->minx) w->extent.minx = env->minx;
@@ -430,8 +423,15 @@ static const char rtree_triggers[] =
     " DELETE FROM \"rtree_%1$s_geom\" WHERE id = OLD.fid; END;";
 
 int lg_writer_finish(lg_writer_t *w, lg_err_t *err) {
-  int rc = w->triggers ? 0 : exec_fmt(w->s, err, rtree_triggers, w->layer);
-  if (rc) return rc;
+  int rc = 0;
+  if (!w->triggers) {
+    char *rt = lg_sprintf("rtree_%s_geom", w->layer);
+    rc = lg_store_rtree_bulk(w->s, rt, w->boxes.items, w->boxes.len, err);
+    lg_free(rt);
+    if (rc == 0) rc = exec_fmt(w->s, err, rtree_triggers, w->layer);
+    if (rc) return rc;
+    w->triggers = true; /* later adds through this writer go by trigger */
+  }
   sqlite3_stmt *st;
   /* Widen, never replace, the recorded extent: a writer may append to a
    * layer that already has features. */
@@ -468,7 +468,7 @@ int lg_writer_finish(lg_writer_t *w, lg_err_t *err) {
 void lg_writer_free(lg_writer_t *w) {
   if (!w) return;
   sqlite3_finalize(w->ins);
-  sqlite3_finalize(w->rtree);
+  lg_free(w->boxes.items);
   lg_buf_fini(&w->blob);
   lg_free(w->layer);
   lg_free(w);

@@ -22,4 +22,14 @@ int lg_store_prepare(lg_store_t *s, const char *sql, sqlite3_stmt **st, lg_err_t
 /* Double-quotes an identifier for SQL into buf. */
 const char *lg_store_quote(char *buf, size_t n, const char *ident);
 
+/* Fills an empty R*Tree (created by CREATE VIRTUAL TABLE ... USING rtree)
+ * with these boxes in one pass, packed by Sort-Tile-Recursive, writing its
+ * shadow tables directly (rtree_bulk.c). */
+typedef struct lg_rtree_item {
+  int64_t id;
+  lg_env_t env;
+} lg_rtree_item_t;
+int lg_store_rtree_bulk(lg_store_t *s, const char *rtree, const lg_rtree_item_t *items, size_t n,
+                        lg_err_t *err);
+
 #endif
