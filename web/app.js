@@ -5,6 +5,12 @@
 // attributes of what lies under the pointer. No basemap: bureaus' networks
 // are often closed, and the layers themselves are the map.
 //
+// The map is for logged-in staff: the page asks /api/session first and
+// shows a login form when nobody is logged in (or the session ended). The
+// session itself is an HttpOnly cookie the page never sees; the CSRF token
+// that comes with the login goes back in X-CSRF-Token on every request
+// that changes something.
+//
 // A later client will use vector tiles; this page keeps to plain GeoJSON.
 
 import Map from 'ol/Map.js';
@@ -128,7 +134,7 @@ const ROLE_Z = { landuse: 1, plan: 2, other: 3, udb: 4, pbf: 5, eprl: 6, boundar
 
 // ---- Page state ------------------------------------------------------------
 const $ = (id) => document.getElementById(id);
-const state = { layers: [], olLayers: {}, truncated: new Set() };
+const state = { layers: [], olLayers: {}, truncated: new Set(), user: null, csrf: null, loginPending: null };
 
 function setStatus(text) {
   $('status').textContent = text;
@@ -147,14 +153,91 @@ function updateTruncationNotice() {
   setNotice(names.length ? `「${names.join('、')}」当前范围内要素超过 ${LIMIT} 个, 只显示了一部分; 请放大地图` : '');
 }
 
-async function fetchJson(url) {
-  const r = await fetch(url);
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+async function fetchJson(url, init = {}) {
+  const method = (init.method || 'GET').toUpperCase();
+  const headers = { ...(init.headers || {}) };
+  if (!SAFE_METHODS.has(method) && state.csrf) headers['X-CSRF-Token'] = state.csrf;
+  const r = await fetch(url, { ...init, headers, credentials: 'same-origin' });
   const body = await r.json().catch(() => null);
   if (!r.ok) {
-    const msg = body?.error?.message || `HTTP ${r.status}`;
-    throw new Error(msg);
+    const err = new Error(body?.error?.message || `HTTP ${r.status}`);
+    err.status = r.status;
+    // A session that ended while the map was open: log in again, then
+    // reload what the map shows.
+    if (r.status === 401 && state.user) {
+      state.user = null;
+      state.csrf = null;
+      showUser();
+      ensureLogin('会话已结束, 请重新登录').then(refreshLayers);
+    }
+    throw err;
   }
   return body;
+}
+
+// ---- Account ---------------------------------------------------------------
+function showUser() {
+  const u = state.user;
+  $('user').textContent = u ? `${u.name || u.login} · ${u.role_title}${u.division ? ` · ${u.division}` : ''}` : '';
+  $('logout').hidden = !u;
+}
+
+// Shows the login form until a login succeeds.
+function askLogin(message) {
+  return new Promise((resolve) => {
+    const form = $('login-form');
+    $('login-error').textContent = message || '';
+    $('login').hidden = false;
+    $('login-name').focus();
+    const submit = async (evt) => {
+      evt.preventDefault();
+      $('login-error').textContent = '';
+      $('login-submit').disabled = true;
+      try {
+        const r = await fetch('/api/login', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          credentials: 'same-origin',
+          body: JSON.stringify({ login: $('login-name').value.trim(), password: $('login-password').value }),
+        });
+        const body = await r.json().catch(() => null);
+        if (!r.ok) {
+          $('login-error').textContent = body?.error?.message || `登录失败 (HTTP ${r.status})`;
+          return;
+        }
+        state.user = body.user;
+        state.csrf = body.csrf;
+        $('login-password').value = '';
+        $('login').hidden = true;
+        form.removeEventListener('submit', submit);
+        showUser();
+        resolve();
+      } catch (err) {
+        $('login-error').textContent = `无法连接服务器: ${err.message}`;
+      } finally {
+        $('login-submit').disabled = false;
+      }
+    };
+    form.addEventListener('submit', submit);
+  });
+}
+
+// One login form at a time, however many requests found the session gone.
+function ensureLogin(message) {
+  if (!state.loginPending) state.loginPending = askLogin(message).finally(() => (state.loginPending = null));
+  return state.loginPending;
+}
+
+function refreshLayers() {
+  for (const ol of Object.values(state.olLayers)) ol.getSource().refresh();
+}
+
+async function logout() {
+  await fetchJson('/api/logout', { method: 'POST' }).catch(() => {});
+  // A fresh page: nothing of the last user's map stays on screen.
+  location.reload();
 }
 
 function clampExtent(e) {
@@ -336,6 +419,26 @@ async function main() {
     view: new View({ projection: 'EPSG:3857', center: transform([105, 35], 'EPSG:4490', 'EPSG:3857'), zoom: 4 }),
   });
   state.map = map;
+  $('logout').addEventListener('click', logout);
+
+  let session = null;
+  try {
+    session = await fetchJson('/api/session');
+  } catch (err) {
+    if (err.status !== 401) {
+      setStatus(`无法连接服务器: ${err.message}`);
+      throw err;
+    }
+  }
+  if (session?.user) {
+    state.user = session.user;
+    state.csrf = session.csrf;
+    showUser();
+  } else {
+    setStatus('请登录');
+    await ensureLogin(session ? '' : '会话已结束, 请重新登录');
+  }
+  setStatus('正在加载图层…');
 
   let data;
   try {

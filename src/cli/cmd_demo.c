@@ -17,6 +17,7 @@
 int lg_cli_gen_opts(lg_cli_t *cli, lg_gen_opts_t *o, lg_err_t *err);
 void lg_cli_gen_report(lg_cli_t *cli, const lg_gen_opts_t *o, const lg_gen_result_t *r);
 /* From demo_users.c. */
+int lg_cli_demo_users(lg_cli_t *cli, const char *county_code, lg_err_t *err);
 
 /* Removes a store and its WAL companions. */
 static int remove_store(const char *path, lg_err_t *err) {
@@ -55,7 +56,8 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
   if (!cli->json)
     printf("\n查看: landgov --db %s layers; 浏览: landgov --db %s serve\n", cli->db_path,
            cli->db_path);
-  return 0;
+  /* Demo accounts, one per role (src/auth, via cli/demo_users.c). */
+  return lg_cli_demo_users(cli, r.county_code, err);
 }
 
 const lg_cmd_t lg_cmd_demo = {

@@ -12,6 +12,7 @@
 #include "cli/cli_int.h"
 #include "flow/flow.h"
 #include "ledger/ledger.h"
+#include "review/review.h"
 
 #include <errno.h>
 #include <netdb.h>
@@ -26,10 +27,14 @@
 static const lg_ledger_auditor_t flow_instances = {"flow.instance", lg_flow_audit_scan};
 static const lg_ledger_auditor_t flow_definitions = {"flow.definition",
                                                      lg_flow_audit_scan_definitions};
+static const lg_ledger_auditor_t checks = {"check", lg_review_checks_audit_scan};
+static const lg_ledger_auditor_t rule_sets = {"rule_set", lg_review_rules_audit_scan};
 static const lg_ledger_auditor_t *const auditors[] = {
     &lg_ledger_witnessed_auditor,
     &flow_instances,
     &flow_definitions,
+    &checks,
+    &rule_sets,
     NULL,
 };
 

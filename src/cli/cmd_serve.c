@@ -9,6 +9,7 @@
  * browser libraries come from the node_modules folder beside it
  * ($LANDGOV_VENDOR overrides), served under /vendor/.
  */
+#include "auth/auth.h"
 #include "cli/cli_int.h"
 #include "http/http.h"
 
@@ -77,6 +78,13 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
    * before the server starts, not on the first request. */
   lg_store_t *s;
   if ((rc = lg_cli_open(cli, 0, &s, err))) return rc;
+  /* The page needs a login (src/auth): say so if no one can log in yet. */
+  lg_user_t *users = NULL;
+  size_t nusers = 0;
+  if (lg_auth_users(s, NULL, &users, &nusers, NULL) == 0 && nusers == 0)
+    fprintf(stderr, "提示: 数据库中还没有用户, 网页需要登录; 请先添加管理员, 如: landgov user add "
+                    "admin --role admin --division 360781\n");
+  lg_free(users);
   lg_store_close(s);
 
   char *web = find_web_dir(lg_arg(cli, "web"));

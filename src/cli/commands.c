@@ -12,6 +12,11 @@ extern const lg_cmd_t lg_cmd_serve;
 extern const lg_cmd_t lg_cmd_gen;
 extern const lg_cmd_t lg_cmd_demo;
 extern const lg_cmd_t lg_cmd_ledger;
+extern const lg_cmd_t lg_cmd_check;
+extern const lg_cmd_t lg_cmd_conflicts;
+extern const lg_cmd_t lg_cmd_rules;
+extern const lg_cmd_t lg_cmd_user;
+extern const lg_cmd_t lg_cmd_backup;
 
 const lg_cmd_t *const lg_commands[] = {
     &lg_cmd_init,
@@ -22,5 +27,10 @@ const lg_cmd_t *const lg_commands[] = {
     &lg_cmd_gen,
     &lg_cmd_demo,
     &lg_cmd_ledger,
+    &lg_cmd_check,
+    &lg_cmd_conflicts,
+    &lg_cmd_rules,
+    &lg_cmd_user,
+    &lg_cmd_backup,
     NULL,
 };

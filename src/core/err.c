@@ -58,6 +58,8 @@ const char *lg_err_name(int code) {
   case LG_EPERM: return "forbidden";
   case LG_ELIMIT: return "limit_exceeded";
   case LG_EUNSUPPORTED: return "unsupported";
+  case LG_EAUTH: return "unauthenticated";
+  case LG_ETHROTTLE: return "too_many_requests";
   default: return "internal_error";
   }
 }
@@ -72,6 +74,8 @@ int lg_err_http_status(int code) {
   case LG_ECONFLICT: return 409;
   case LG_EPERM: return 403;
   case LG_ELIMIT: return 413;
+  case LG_EAUTH: return 401;      /* RFC 9110 15.5.2: log in (again) */
+  case LG_ETHROTTLE: return 429;  /* RFC 6585 4: with Retry-After */
   default: return 500;
   }
 }

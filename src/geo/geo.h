@@ -181,4 +181,43 @@ lg_geom_t *lg_geom_part(lg_geo_t *g, const lg_geom_t *geom, int i);
  * whole layers. Lines and points count 0. LG_EINVAL on malformed WKB. */
 int lg_wkb_area(const void *wkb, size_t n, double *area);
 
+/* ---- Fast overlay classification (added for review/) -------------------
+ * Overlaying one polygon with many neighbours (a boundary against land-use
+ * patches, a red-line polygon against farmland) mostly meets candidates
+ * that lie wholly inside it, wholly outside, or only touch it along shared
+ * edges, as patches of a coverage do. An lg_ovl_t indexes a polygon's
+ * segments once; lg_ovl_classify then decides, from a candidate's WKB and
+ * without building it in GEOS, which case holds: no proper crossing, no
+ * vertex on an edge's inside, then point-in-polygon tests of each ring
+ * (one point for a ring that meets the other boundary nowhere, the
+ * midpoint of every unshared edge otherwise). Whenever the coordinates
+ * come near a degenerate case (a T-junction, collinear overlap, a
+ * near-zero orientation) it answers LG_OVL_UNKNOWN and the caller falls
+ * back to GEOS. Polygons are assumed valid. */
+typedef struct lg_ovl lg_ovl_t;
+enum {
+  LG_OVL_UNKNOWN = 0, /* undecided: use GEOS */
+  LG_OVL_DISJOINT,    /* interiors do not meet (apart, or touching): area 0 */
+  LG_OVL_COVERED,     /* the candidate lies within the polygon: its own area */
+  LG_OVL_CONTAINS,    /* the polygon lies within the candidate: the polygon's area */
+  LG_OVL_OVERLAP      /* interiors meet partly: intersect */
+};
+/* Indexes geom (Polygon or MultiPolygon, borrowed: it must outlive the
+ * index). NULL when geom has no polygonal part. */
+lg_ovl_t *lg_ovl_new(lg_geo_t *g, const lg_geom_t *geom);
+void lg_ovl_free(lg_geo_t *g, lg_ovl_t *o);
+/* Planar area of the indexed polygon. */
+double lg_ovl_area(const lg_ovl_t *o);
+/* Classifies a candidate given as WKB in the same CRS. */
+int lg_ovl_classify(lg_geo_t *g, lg_ovl_t *o, const void *wkb, size_t n);
+/* The area of the intersection of the indexed polygon with a candidate
+ * (WKB, same CRS), computed without GEOS when the polygon is one ring of
+ * at most a few hundred points: the polygon is cut into triangles once
+ * (ear clipping, checked against its area), each candidate ring is
+ * clipped to each triangle (Sutherland-Hodgman, exact for area whatever
+ * the ring's shape, holes counted negative) and the signed areas summed.
+ * Returns false when it does not apply; the caller then intersects in
+ * GEOS. */
+bool lg_ovl_overlap_area(lg_ovl_t *o, const void *wkb, size_t n, double *area);
+
 #endif

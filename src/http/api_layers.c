@@ -7,6 +7,11 @@
  *       ?bbox=minx,miny,maxx,maxy    name); bbox in the output CRS
  *       &crs=4490|3857|<layer's>     output CRS (default 4490)
  *       &limit=N                     1..10000 (default 1000)
+ *
+ * Permissions: the policy's "layer" read for the catalogue, "feature"
+ * read for a layer's features. Layers are bound to no division (a county
+ * store holds its own county's layers), so the question is only whether
+ * the role may read them at all.
  */
 #include "http/http_int.h"
 #include "onemap/onemap.h"
@@ -20,11 +25,13 @@ static json_t *env_json(const lg_env_t *e) {
 }
 
 static int get_layers(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
+  int rc = lg_http_require(req, "layer", "read", NULL, err);
+  if (rc) return rc;
   lg_store_t *s = lg_http_store(req, err);
   if (!s) return err->code ? err->code : LG_EDB;
   lg_layer_info_t *ls;
   size_t n;
-  int rc = lg_store_layers(s, &ls, &n, err);
+  rc = lg_store_layers(s, &ls, &n, err);
   if (rc) return rc;
   lg_geo_t *g = lg_http_geo(req);
   json_t *arr = json_array();
@@ -64,10 +71,12 @@ static int parse_crs(const char *s) {
 }
 
 static int get_features(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
+  int rc = lg_http_require(req, "feature", "read", NULL, err);
+  if (rc) return rc;
   lg_store_t *s = lg_http_store(req, err);
   if (!s) return err->code ? err->code : LG_EDB;
   lg_layer_info_t info;
-  int rc = lg_store_layer_get(s, lg_http_param(req, "id"), &info, err);
+  rc = lg_store_layer_get(s, lg_http_param(req, "id"), &info, err);
   if (rc) return rc;
   lg_layer_info_fini(&info);
 

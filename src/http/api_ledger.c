@@ -1,6 +1,12 @@
 /*
- * The verifiable approval ledger over HTTP. Everything here is public by
- * design: a transparency log is worth what anyone can check of it.
+ * The verifiable approval ledger over HTTP. The log's public face (its
+ * size and root, keys, signed checkpoints, consistency proofs and the
+ * checkpoints it witnessed) is the policy resource "checkpoint", which
+ * every role including the public may read: a transparency log is worth
+ * what anyone can check of it, and other regions' witnesses fetch these
+ * without an account. An entry names who did what to which object, so
+ * reading one (with its inclusion proof) is the resource "ledger", decided
+ * on the division the entry itself records (its "jurisdiction").
  *
  *   GET /api/ledger                    size, root, latest checkpoint, key
  *   GET /api/ledger/key                the verifier keys (log and witness)
@@ -53,13 +59,15 @@ static int default_size(lg_store_t *s, uint64_t *size, lg_err_t *err) {
 }
 
 static int get_status(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
+  int rc = lg_http_require(req, "checkpoint", "read", NULL, err);
+  if (rc) return rc;
   lg_store_t *s = store(req, err);
   if (!s) return err->code;
   uint64_t n = 0;
   unsigned char root[32];
   lg_ledger_keys_t k;
   lg_ledger_checkpoint_t cp = {0};
-  int rc = lg_ledger_size(s, &n, err);
+  rc = lg_ledger_size(s, &n, err);
   if (rc == 0) rc = lg_ledger_root(s, n, root, err);
   if (rc == 0) rc = keys(s, &k, err);
   if (rc) return rc;
@@ -75,10 +83,12 @@ static int get_status(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
 }
 
 static int get_key(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
+  int rc = lg_http_require(req, "checkpoint", "read", NULL, err);
+  if (rc) return rc;
   lg_store_t *s = store(req, err);
   if (!s) return err->code;
   lg_ledger_keys_t k;
-  int rc = keys(s, &k, err);
+  rc = keys(s, &k, err);
   if (rc) return rc;
   lg_http_json(res, 200,
                json_pack("{s:s, s:s, s:s, s:s, s:s}", "origin", k.origin, "key", k.vkey,
@@ -88,6 +98,8 @@ static int get_key(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
 }
 
 static int get_checkpoint(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
+  int rc = lg_http_require(req, "checkpoint", "read", NULL, err);
+  if (rc) return rc;
   lg_store_t *s = store(req, err);
   if (!s) return err->code;
   const char *format = lg_http_query(req, "format");
@@ -95,7 +107,7 @@ static int get_checkpoint(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err)
     return lg_err_set(err, LG_EINVAL, "参数 format=\"%.20s\" 不支持: 可用 json 或 note", format);
   lg_ledger_checkpoint_t cp;
   lg_ledger_keys_t k;
-  int rc = lg_ledger_checkpoint(s, &cp, err);
+  rc = lg_ledger_checkpoint(s, &cp, err);
   if (rc == 0) rc = keys(s, &k, err);
   if (rc == 0) {
     if (format && strcmp(format, "note") == 0)
@@ -118,6 +130,29 @@ static int parse_index(const char *v, const char *what, uint64_t *out, lg_err_t 
   return 0;
 }
 
+/* Whether req->who may read entry n: the policy's "ledger" read on the
+ * division the entry records. An index past the end is let through (with
+ * some read scope at all), so that the proof call names the bounds. */
+static int entry_permitted(lg_http_req_t *req, lg_store_t *s, uint64_t n, lg_err_t *err) {
+  int scope;
+  int rc = lg_http_scope(req, "ledger", "read", &scope, err);
+  if (rc) return rc;
+  char *text = NULL;
+  rc = lg_ledger_entry(s, n, &text, NULL, err);
+  if (rc == LG_ENOTFOUND) {
+    lg_err_clear(err);
+    return 0;
+  }
+  if (rc) return rc;
+  json_t *e = json_loads(text, 0, NULL);
+  lg_free(text);
+  const char *div = json_string_value(json_object_get(e, "jurisdiction"));
+  lg_object_ref_t obj = {.division = div ? div : ""};
+  rc = lg_http_require(req, "ledger", "read", &obj, err);
+  json_decref(e);
+  return rc;
+}
+
 static int get_entry(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   uint64_t n = 0, size = 0;
   int rc = parse_index(lg_http_param(req, "n"), "条目序号", &n, err);
@@ -129,6 +164,7 @@ static int get_entry(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   if (rc) return rc;
   lg_store_t *s = store(req, err);
   if (!s) return err->code;
+  if ((rc = entry_permitted(req, s, n, err)) != 0) return rc;
   json_t *doc;
   if ((rc = lg_ledger_inclusion_json(s, n, size, &doc, err)) != 0) return rc;
   lg_http_json(res, 200, doc);
@@ -136,10 +172,12 @@ static int get_entry(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
 }
 
 static int get_consistency(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
+  int rc = lg_http_require(req, "checkpoint", "read", NULL, err);
+  if (rc) return rc;
   const char *from_s = lg_http_query(req, "from"), *to_s = lg_http_query(req, "to");
   uint64_t from, to = 0;
   if (!from_s || !*from_s) return lg_err_set(err, LG_EINVAL, "缺少参数 from (旧树的大小)");
-  int rc = parse_index(from_s, "参数 from", &from, err);
+  rc = parse_index(from_s, "参数 from", &from, err);
   if (rc == 0 && to_s && *to_s) rc = parse_index(to_s, "参数 to", &to, err);
   if (rc) return rc;
   lg_store_t *s = store(req, err);
@@ -152,8 +190,10 @@ static int get_consistency(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err
 }
 
 static int get_witnessed(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
+  int rc = lg_http_require(req, "checkpoint", "read", NULL, err);
+  if (rc) return rc;
   long long limit;
-  int rc = lg_http_query_int(req, "limit", 100, 1, 10000, &limit, err);
+  rc = lg_http_query_int(req, "limit", 100, 1, 10000, &limit, err);
   if (rc) return rc;
   lg_store_t *s = store(req, err);
   if (!s) return err->code;

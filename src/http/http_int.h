@@ -18,12 +18,35 @@
  * LG_E* code with err filled, and the server answers with the error shape
  * {"error":{"code","message","detail"}}: status from lg_err_http_status,
  * code from lg_err_name, message err->msg (Chinese), detail err->where.
+ *
+ * Who is asking. Before a handler runs, the server authenticates the
+ * request (src/auth: the session cookie or an "Authorization: Bearer"
+ * API token; neither means the public, a credential that is not valid is
+ * refused with 401) and, for requests that may change something, checks
+ * the Origin and the session's CSRF token (403). The handler finds the
+ * subject in req->who and must make a permission decision through
+ * lg_http_require or lg_http_scope (which read the one policy table,
+ * src/auth) before it answers: a handler that answers without one gets a
+ * 500 instead, so a route cannot be left open by forgetting. The few
+ * routes that need no permission (health, login, logout, the session
+ * itself) say so with lg_http_open_route. A typical handler:
+ *
+ *   lg_object_ref_t obj = {.division = thing.division};   (from the store)
+ *   int rc = lg_http_require(req, "case", "act", &obj, err);
+ *   if (rc) return rc;                       (401 for the public, else 403)
+ *
+ * and a list filters with the granted scope:
+ *
+ *   int scope;
+ *   if ((rc = lg_http_scope(req, "check", "read", &scope, err))) return rc;
+ *   lg_auth_sql_filter(&req->who, scope, "division", "enterprise", &where);
  */
 #ifndef LG_HTTP_INT_H
 #define LG_HTTP_INT_H
 
 #include <jansson.h>
 
+#include "auth/auth.h"
 #include "geo/geo.h"
 #include "http/http.h"
 #include "store/store.h"
@@ -48,6 +71,13 @@ typedef struct lg_http_req {
   struct MHD_Connection *conn; /* for headers and the query; NULL in tests */
   /* Query arguments for requests built without a connection (tests). */
   const char *const *test_query; /* name, value, name, value, ..., NULL */
+  /* Set by the server before the handler runs. */
+  lg_subject_t who;      /* who is asking; the public when no credential came */
+  lg_session_t session;  /* the browser session, when who.via is "session" */
+  bool stale_credential; /* a login or logout came with an invalid credential */
+  char address[64];      /* the client's numeric address; "" outside a server */
+  bool secure;           /* reached over HTTPS (a proxy's X-Forwarded-Proto) */
+  bool decided;          /* a permission decision was made for this request */
 } lg_http_req_t;
 
 typedef struct lg_http_header {
@@ -72,6 +102,12 @@ typedef struct lg_http_route {
   const char *pattern; /* "/api/layers/{id}/features": {name} matches one segment */
   lg_http_fn fn;
 } lg_http_route_t;
+
+/* Whether a route runs whatever credential comes (logging in and out,
+ * api_auth.c): one that is not valid (an expired session) leaves the
+ * subject the public and sets req->stale_credential instead of being
+ * refused, and no CSRF token is asked (the Origin still is). */
+bool lg_http_route_any_credential(const lg_http_route_t *r);
 
 /* Every API file's table, NULL-terminated (routes.c). */
 extern const lg_http_route_t *const lg_http_route_tables[];
@@ -102,6 +138,34 @@ json_t *lg_http_body_json(const lg_http_req_t *req, lg_err_t *err);
 lg_store_t *lg_http_store(lg_http_req_t *req, lg_err_t *err);
 /* This thread's GEOS/PROJ context. */
 lg_geo_t *lg_http_geo(lg_http_req_t *req);
+
+/* ---- Permissions (src/auth's one policy table) -------------------------- */
+/* May req->who do `action` on `resource` (obj: the object as the store
+ * has it, never as the client describes it; NULL for the collection or a
+ * thing bound to no division)? 0 when allowed; a denial is LG_EAUTH
+ * (401: log in) for the public and LG_EPERM (403) for a user, with
+ * lg_auth_require's message naming who, what and where. */
+int lg_http_require(lg_http_req_t *req, const char *resource, const char *action,
+                    const lg_object_ref_t *obj, lg_err_t *err);
+/* The scope (LG_SCOPE_*) the policy grants req->who for filtering a list;
+ * a scope of none is denied as lg_http_require denies. */
+int lg_http_scope(lg_http_req_t *req, const char *resource, const char *action, int *scope,
+                  lg_err_t *err);
+/* Marks a route that needs no permission because it reveals nothing a
+ * stranger may not know (health) or is how one proves who one is (login,
+ * logout, session). Every other route decides through the policy. */
+void lg_http_open_route(lg_http_req_t *req);
+/* Authenticates a request from its Cookie and Authorization headers and,
+ * for methods that may change something, checks Origin (must be this
+ * server's host when sent) and the session's CSRF token; fills req->who
+ * and req->session. LG_EAUTH for a credential that is not valid (unless
+ * any_credential, see lg_http_route_any_credential), LG_EPERM for a
+ * cross-site request or a missing or wrong CSRF token. The server calls it
+ * before each API handler. */
+int lg_http_authenticate(lg_http_req_t *req, bool any_credential, lg_err_t *err);
+/* Set-Cookie for this request's scheme (Secure over HTTPS): the session
+ * cookie, or (sess NULL) the one that clears it. */
+void lg_http_cookie_header(lg_http_req_t *req, lg_http_res_t *res, const lg_session_t *sess);
 
 /* ---- Response ----------------------------------------------------------- */
 void lg_http_res_init(lg_http_res_t *res);

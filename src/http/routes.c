@@ -8,12 +8,16 @@
 #include "http/http_int.h"
 
 extern const lg_http_route_t lg_http_routes_health[];
+extern const lg_http_route_t lg_http_routes_auth[];
 extern const lg_http_route_t lg_http_routes_layers[];
 extern const lg_http_route_t lg_http_routes_ledger[];
+extern const lg_http_route_t lg_http_routes_checks[];
 
 const lg_http_route_t *const lg_http_route_tables[] = {
     lg_http_routes_health,
+    lg_http_routes_auth,
     lg_http_routes_layers,
     lg_http_routes_ledger,
+    lg_http_routes_checks,
     NULL,
 };

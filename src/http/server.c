@@ -5,6 +5,10 @@
  * in the one error shape, static files for everything outside /api/, and
  * the per-worker-thread resources handlers use.
  *
+ * Before an API handler runs, the guard (guard.c) authenticates the
+ * request; after it, a handler that answered without a permission decision
+ * is turned into a 500, so that no route is open by omission.
+ *
  * Worker resources: libmicrohttpd runs a connection's callbacks on the
  * pool thread that accepted it, and a request is handled in one callback,
  * so each thread's store connection and GEOS/PROJ context are used by that
@@ -104,6 +108,17 @@ static void allow_add(char *allow, size_t n, const char *m) {
   snprintf(allow + len, n - len, "%s%s", len ? ", " : "", m);
 }
 
+/* A 401 says how to authenticate (RFC 9110 11.6.1); when the session
+ * cookie the client sent is what failed, it is cleared as well, so that the
+ * browser stops sending it. */
+static void unauthorized(lg_http_req_t *req, lg_http_res_t *res, bool bad_cookie) {
+  lg_http_header_add(res, "WWW-Authenticate", "Bearer realm=\"landgov\"");
+  const char *cookie = lg_http_header_get(req, "Cookie");
+  if (bad_cookie && !lg_http_header_get(req, "Authorization") && cookie &&
+      strstr(cookie, LG_AUTH_COOKIE "="))
+    lg_http_cookie_header(req, res, NULL);
+}
+
 static void dispatch(lg_http_req_t *req, lg_http_res_t *res) {
   lg_err_t err = {0};
   const char *m = strcmp(req->method, "HEAD") == 0 ? "GET" : req->method;
@@ -116,7 +131,13 @@ static void dispatch(lg_http_req_t *req, lg_http_res_t *res) {
         if (strcmp(r->method, "GET") == 0) allow_add(allow, sizeof allow, "HEAD");
         continue;
       }
-      int rc = r->fn(req, res, &err);
+      int rc = lg_http_authenticate(req, lg_http_route_any_credential(r), &err);
+      if (rc) {
+        lg_http_error(res, &err);
+        if (rc == LG_EAUTH) unauthorized(req, res, true);
+        return;
+      }
+      rc = r->fn(req, res, &err);
       if (rc != 0) {
         lg_http_res_fini(res);
         lg_http_res_init(res);
@@ -125,7 +146,15 @@ static void dispatch(lg_http_req_t *req, lg_http_res_t *res) {
       } else if (res->status == 0) {
         lg_err_set(&err, LG_EINTERNAL, "接口 %s %s 没有给出响应", req->method, req->path);
         lg_http_error(res, &err);
+      } else if (!req->decided) {
+        /* Fail closed: what the handler made is not sent. */
+        lg_http_res_fini(res);
+        lg_http_res_init(res);
+        lg_err_set(&err, LG_EINTERNAL, "接口 %s %s 没有做权限判断 (lg_http_require), 已拒绝响应",
+                   req->method, req->path);
+        lg_http_error(res, &err);
       }
+      if (res->status == 401) unauthorized(req, res, false);
       return;
     }
   }
@@ -195,6 +224,23 @@ static uint64_t hard_cap(const lg_http_t *h) {
   return cap < ((uint64_t)64 << 20) ? (uint64_t)64 << 20 : cap;
 }
 
+/* The peer's numeric address, for login throttling by address. Behind a
+ * reverse proxy every request comes from the proxy: its X-Forwarded-For
+ * is not trusted, since any client can write one. */
+static void client_address(struct MHD_Connection *c, char *out, size_t n) {
+  out[0] = '\0';
+  const union MHD_ConnectionInfo *ci =
+      MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+  if (!sa) return;
+  if (sa->sa_family == AF_INET)
+    inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+              (socklen_t)n);
+  else if (sa->sa_family == AF_INET6)
+    inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
+              (socklen_t)n);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_size, void **con_cls) {
@@ -235,6 +281,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
   req.server = h;
   req.worker = worker_get(h);
   req.conn = c;
+  client_address(c, req.address, sizeof req.address);
   if (cs->too_large) {
     lg_err_t err = {0};
     lg_err_set(&err, LG_ELIMIT, "请求体超过 %zu 字节的上限", h->max_body);

@@ -108,6 +108,124 @@ static const char *const ledger_tables[] = {"lg_ledger_entries", "lg_ledger_node
                                             "lg_ledger_checkpoints", "lg_ledger_peers",
                                             "lg_ledger_witnessed", NULL};
 
+/* The compliance check (src/review): every version of the rule set, never
+ * edited (a report names the version it used), and every saved check with
+ * its input boundary (a GeoPackage geometry blob), its report JSON and who
+ * made it (division, enterprise, account) for the permission policy. */
+static const char review_sql[] =
+    "CREATE TABLE lg_rule_sets ("
+    " version INTEGER PRIMARY KEY, name TEXT, body TEXT NOT NULL, actor TEXT, note TEXT,"
+    " created_at TEXT NOT NULL);"
+    "CREATE TRIGGER lg_rule_sets_append_only_u BEFORE UPDATE ON lg_rule_sets"
+    " BEGIN SELECT RAISE(ABORT, 'lg_rule_sets versions are never edited'); END;"
+    "CREATE TABLE lg_checks ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, created_at TEXT NOT NULL, actor TEXT,"
+    " name TEXT, use_code TEXT, project_type TEXT, verdict TEXT, area_m2 REAL,"
+    " rule_set_version INTEGER, srs_id INTEGER, source TEXT, boundary BLOB,"
+    " division TEXT, enterprise TEXT, user_id INTEGER,"
+    " report TEXT NOT NULL);"
+    "CREATE INDEX lg_checks_created ON lg_checks(created_at);"
+    "CREATE INDEX lg_checks_division ON lg_checks(division);";
+static const char *const review_tables[] = {"lg_rule_sets", "lg_checks", NULL};
+
+/* Accounts and permissions (src/auth; auth.h tells the whole story).
+ * Passwords are argon2id strings, session and API tokens are kept only as
+ * SHA-256 digests, times in sessions and throttling are Unix seconds.
+ * lg_auth_policy is the one policy table: a row (role, resource, action,
+ * scope) for every cell, seeded here from the same letter matrix that
+ * auth.h shows (a all, j jurisdiction, o own, - none; read/create/act/
+ * admin). lg_departments lists the joint review's members; a bureau may
+ * add its own. The settings are the defaults of GB/T 22239-2019 8.1.4.1
+ * practice: 5 failures in 15 minutes lock for 15, idle sessions end after
+ * 30 minutes, passwords of at least 8 characters. */
+static const char auth_sql[] =
+    "CREATE TABLE lg_departments ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, code TEXT NOT NULL UNIQUE, title TEXT NOT NULL);"
+    "INSERT INTO lg_departments(code, title) VALUES"
+    " ('natural_resources', '自然资源'), ('agriculture', '农业农村'), ('ecology', '生态环境'),"
+    " ('forestry', '林业和草原'), ('water', '水利'), ('housing', '住房和城乡建设'),"
+    " ('development', '发展和改革'), ('transport', '交通运输'), ('culture', '文化和旅游(文物)'),"
+    " ('emergency', '应急管理');"
+    "CREATE TABLE lg_users ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, login TEXT NOT NULL UNIQUE,"
+    " name TEXT NOT NULL DEFAULT '', pw_hash TEXT NOT NULL,"
+    " role TEXT NOT NULL CHECK (role IN ('clerk','reviewer','approver','admin','applicant')),"
+    " dept TEXT REFERENCES lg_departments(code),"
+    " level TEXT CHECK (level IS NULL OR level IN ('county','city','province')),"
+    " division TEXT NOT NULL, enterprise TEXT, disabled INTEGER NOT NULL DEFAULT 0,"
+    " created_at TEXT NOT NULL, pw_changed_at TEXT NOT NULL);"
+    "CREATE INDEX lg_users_division ON lg_users(division);"
+    "CREATE TABLE lg_sessions ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, token_hash BLOB NOT NULL UNIQUE,"
+    " user_id INTEGER NOT NULL REFERENCES lg_users(id), csrf TEXT NOT NULL, address TEXT,"
+    " created_at INTEGER NOT NULL, last_seen INTEGER NOT NULL, expires_at INTEGER NOT NULL);"
+    "CREATE INDEX lg_sessions_user ON lg_sessions(user_id);"
+    "CREATE TABLE lg_api_tokens ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, token_hash BLOB NOT NULL UNIQUE,"
+    " user_id INTEGER NOT NULL REFERENCES lg_users(id), name TEXT NOT NULL DEFAULT '',"
+    " created_at INTEGER NOT NULL, last_used INTEGER, expires_at INTEGER, revoked_at INTEGER);"
+    "CREATE TABLE lg_login_attempts ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, login TEXT NOT NULL,"
+    " address TEXT, outcome TEXT NOT NULL);"
+    "CREATE INDEX lg_login_attempts_login ON lg_login_attempts(login, at);"
+    "CREATE INDEX lg_login_attempts_address ON lg_login_attempts(address, at);"
+    "CREATE TABLE lg_login_locks ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, key TEXT NOT NULL,"
+    " until INTEGER NOT NULL, UNIQUE(kind, key));"
+    "CREATE TABLE lg_auth_policy ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, role TEXT NOT NULL, resource TEXT NOT NULL,"
+    " action TEXT NOT NULL CHECK (action IN ('read','create','act','admin')),"
+    " scope TEXT NOT NULL CHECK (scope IN ('none','own','jurisdiction','all')),"
+    " UNIQUE(role, resource, action));"
+    "WITH m(role, resource, s) AS (VALUES"
+    /*             clerk     reviewer     approver     admin     applicant     public */
+    " ('clerk','layer','a---'),   ('reviewer','layer','a---'),   ('approver','layer','a---'),"
+    "   ('admin','layer','ajjj'),   ('applicant','layer','----'),   ('public','layer','----'),"
+    " ('clerk','feature','a---'), ('reviewer','feature','a---'), ('approver','feature','a---'),"
+    "   ('admin','feature','ajjj'), ('applicant','feature','----'), ('public','feature','----'),"
+    " ('clerk','check','jj--'),   ('reviewer','check','jj--'),   ('approver','check','jj--'),"
+    "   ('admin','check','jj-j'),   ('applicant','check','oo--'),   ('public','check','----'),"
+    " ('clerk','case','jjj-'),    ('reviewer','case','j---'),    ('approver','case','j---'),"
+    "   ('admin','case','j--j'),    ('applicant','case','ooo-'),    ('public','case','----'),"
+    " ('clerk','task','j-j-'),    ('reviewer','task','j-j-'),    ('approver','task','j-j-'),"
+    "   ('admin','task','j--j'),    ('applicant','task','o-o-'),    ('public','task','----'),"
+    " ('clerk','ledger','j---'),  ('reviewer','ledger','j---'),  ('approver','ledger','j---'),"
+    "   ('admin','ledger','j--j'),  ('applicant','ledger','o---'),  ('public','ledger','----'),"
+    " ('clerk','user','o-o-'),    ('reviewer','user','o-o-'),    ('approver','user','o-o-'),"
+    "   ('admin','user','jjjj'),    ('applicant','user','o-o-'),    ('public','user','----'),"
+    " ('clerk','rules','a---'),   ('reviewer','rules','a---'),   ('approver','rules','a---'),"
+    "   ('admin','rules','ajjj'),   ('applicant','rules','a---'),   ('public','rules','----'),"
+    " ('clerk','process','a---'), ('reviewer','process','a---'), ('approver','process','a---'),"
+    "   ('admin','process','ajjj'), ('applicant','process','a---'), ('public','process','----'),"
+    " ('clerk','notice','ajj-'),  ('reviewer','notice','a---'),  ('approver','notice','a---'),"
+    "   ('admin','notice','ajjj'),  ('applicant','notice','a---'),  ('public','notice','a---'),"
+    " ('clerk','progress','a---'), ('reviewer','progress','a---'), ('approver','progress','a---'),"
+    "   ('admin','progress','a---'), ('applicant','progress','a---'), ('public','progress','a---')),"
+    " a(action, pos) AS (VALUES ('read', 1), ('create', 2), ('act', 3), ('admin', 4))"
+    " INSERT INTO lg_auth_policy(role, resource, action, scope)"
+    " SELECT role, resource, action, CASE substr(s, pos, 1) WHEN 'a' THEN 'all'"
+    "  WHEN 'j' THEN 'jurisdiction' WHEN 'o' THEN 'own' ELSE 'none' END FROM m, a;"
+    "INSERT OR IGNORE INTO lg_settings(key, value) VALUES"
+    " ('auth.throttle_max', '5'), ('auth.throttle_window_s', '900'),"
+    " ('auth.throttle_lock_s', '900'), ('auth.session_idle_s', '1800'),"
+    " ('auth.session_max_s', '43200'), ('auth.password_min_len', '8');";
+static const char *const auth_tables[] = {"lg_departments", "lg_users", "lg_sessions",
+                                          "lg_api_tokens", "lg_login_attempts", "lg_login_locks",
+                                          "lg_auth_policy", NULL};
+
+/* The ledger's signed checkpoints, its public keys and its consistency
+ * proofs (GET /api/ledger, /key, /checkpoint, /consistency, /witnessed)
+ * carry hashes and signatures only, and a transparency log is worth what
+ * anyone can check of it: other regions' witnesses fetch them without an
+ * account. They are the policy resource "checkpoint", readable by every
+ * role including the public; the entries themselves stay "ledger". */
+static const char auth_checkpoint_sql[] =
+    "INSERT OR IGNORE INTO lg_auth_policy(role, resource, action, scope)"
+    " SELECT r.column1, 'checkpoint', a.column1,"
+    "  CASE a.column1 WHEN 'read' THEN 'all' ELSE 'none' END"
+    " FROM (VALUES ('clerk'), ('reviewer'), ('approver'), ('admin'), ('applicant'), ('public')) r,"
+    " (VALUES ('read'), ('create'), ('act'), ('admin')) a;";
+
 /* The process engine (src/flow): BPMN definitions (every deployed version
  * kept, never edited: a running instance keeps the version it started
  * with), instances with their variables (JSON), the tokens that mark
@@ -236,10 +354,14 @@ static const migration_t migrations[] = {
     {2, "settings and layer catalogue", catalogue_sql, NULL, catalogue_tables},
     {3, "CGCS2000 coordinate systems", NULL, add_cgcs2000, NULL},
     {10, "verifiable approval ledger", ledger_sql, NULL, ledger_tables},
+    {20, "review: rule sets and saved checks", review_sql, NULL, review_tables},
     {30, "flow: process definitions, instances, tokens, tasks, waits, history", flow_sql, NULL,
      flow_tables},
     {31, "working-day calendar with the 2025-2026 public holidays", calendar_sql, NULL,
      calendar_tables},
+    {40, "auth: users, sessions, API tokens, throttling, policy", auth_sql, NULL, auth_tables},
+    {41, "auth: ledger checkpoints are public (policy resource checkpoint)",
+     auth_checkpoint_sql, NULL, NULL},
 };
 
 int lg_store_schema_version(lg_store_t *s) {

@@ -1,6 +1,7 @@
 // Every failure the API can give takes one shape,
 // {"error":{"code","message","detail"}}, with the status of its kind and a
-// Chinese message; static files come with the right types and nothing
+// Chinese message (401 for the public where a login is needed, 403 for an
+// account the policy refuses); static files come with the right types and nothing
 // outside the web directory (or outside the page's npm packages) can be
 // read, however the path is spelled.
 
@@ -8,14 +9,16 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, test } from 'node:test';
 
-import { makeFixtureStore, rawGet, startServer, tempDir } from './helpers.mjs';
+import { client, login, makeFixtureStore, rawGet, startServer, tempDir } from './helpers.mjs';
 
 let dir;
 let server;
+let clerk; // a logged-in window clerk: the API errors below are not permission errors
 
 before(async () => {
   dir = tempDir('landgov-api-errors-');
   server = await startServer(makeFixtureStore(dir));
+  clerk = await login(server, 'clerk');
 });
 
 after(async () => {
@@ -25,8 +28,8 @@ after(async () => {
 
 const CHINESE = /[\u4e00-\u9fff]/;
 
-async function expectError(path, status, code, init = {}) {
-  const r = await fetch(server.url + path.replace(/^\//, ''), init);
+async function expectError(path, status, code, init = {}, as = clerk) {
+  const r = await as.fetch(path, init);
   const text = await r.text();
   assert.equal(r.status, status, `${init.method || 'GET'} ${path}: ${text}`);
   assert.match(r.headers.get('content-type'), /^application\/json/);
@@ -82,6 +85,24 @@ test('405 for a known route with the wrong method, with Allow', async () => {
   assert.equal(r.headers.get('allow'), 'GET, HEAD');
   r = await expectError('/api/layers/dltb/features', 405, 'method_not_allowed', { method: 'PUT', body: '{}' });
   await expectError('/index.html', 405, 'method_not_allowed', { method: 'POST', body: 'x' });
+});
+
+test('401 for the public where a login is needed, 403 for a refused account', async () => {
+  const pub = client(server);
+  let r = await expectError('/api/layers', 401, 'unauthenticated', {}, pub);
+  assert.equal(r.headers.get('www-authenticate'), 'Bearer realm="landgov"');
+  assert.match(r.body.error.message, /请先登录/);
+  await expectError('/api/layers/dltb/features', 401, 'unauthenticated', {}, pub);
+  // An enterprise applicant has no access to the One Map's layers.
+  const applicant = await login(server, 'applicant');
+  r = await expectError('/api/layers', 403, 'forbidden', {}, applicant);
+  assert.match(r.body.error.message, /企业申请人 applicant .*无权查看图层/);
+  assert.equal(r.headers.get('www-authenticate'), null);
+  // Health is open to all; a credential that is not valid is 401 even
+  // where the public would be let in.
+  assert.equal((await pub.fetch('/api/health')).status, 200);
+  r = await expectError('/api/health', 401, 'unauthenticated', {}, client(server, { authorization: 'Bearer lgt_nonsense' }));
+  assert.equal(r.body.error.detail, 'Authorization');
 });
 
 test('413 for a body over the limit (4 MiB)', async () => {

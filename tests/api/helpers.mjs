@@ -1,7 +1,9 @@
 // Shared by the API and browser tests: a fixture store built with the real
-// `landgov import` from GeoJSON written here, a real `landgov serve` on a
-// loopback port the kernel picks, and PROJ's cs2cs as the independent
-// judge of coordinate transformations.
+// `landgov import` from GeoJSON written here, with accounts made by the
+// real `landgov user add`, a real `landgov serve` on a loopback port the
+// kernel picks, clients that log in as those accounts (session cookie and
+// CSRF token, or an API token), and PROJ's cs2cs as the independent judge
+// of coordinate transformations.
 //
 // The fixture is a 10 x 10 grid of 100 m squares, 200 m apart, in
 // EPSG:4526 (CGCS2000 Gauss-Kruger zone 38 with the zone prefix) near
@@ -87,7 +89,78 @@ export function tempDir(prefix) {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-/** Creates dir/test.gpkg with the four fixture layers; returns its path. */
+// ---- Accounts ----------------------------------------------------------------
+// Two neighbouring counties of one city (360781 and 360782, in 3607), so
+// that every permission can be tried on one's own county and on another.
+
+/** The password of every fixture account (meets the policy: 8+ characters,
+ *  three classes). */
+export const PASSWORD = 'Fixture-Pass-2026';
+
+export const USERS = {
+  admin: { role: 'admin', division: '360781', name: '管理员甲' },
+  admin_b: { role: 'admin', division: '360782', name: '邻县管理员' },
+  clerk: { role: 'clerk', division: '360781', name: '窗口甲' },
+  clerk_b: { role: 'clerk', division: '360782', name: '邻县窗口' },
+  reviewer: { role: 'reviewer', dept: 'natural_resources', division: '360781' },
+  approver: { role: 'approver', level: 'county', division: '360781' },
+  approver_city: { role: 'approver', level: 'city', division: '3607' },
+  applicant: { role: 'applicant', enterprise: '91360781MA35A0001X', division: '360781' },
+};
+
+/** Adds accounts with the real `landgov user add --password-stdin`. */
+export function addUsers(db, users = USERS, password = PASSWORD) {
+  for (const [login, u] of Object.entries(users)) {
+    const args = ['user', 'add', login, '--role', u.role, '--division', u.division, '--password-stdin'];
+    for (const k of ['dept', 'level', 'enterprise', 'name']) if (u[k]) args.push(`--${k}`, u[k]);
+    execFileSync(BIN, ['--db', db, ...args], { input: `${password}\n`, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+  }
+}
+
+/** A new API token for an account, made by `landgov user token`. */
+export function apiToken(db, login) {
+  return JSON.parse(landgov(db, ['--json', 'user', 'token', login, '--name', 'test'])).token;
+}
+
+/** An HTTP client bound to a server and a set of headers: fetch(path,
+ *  init) and json(path, init) -> { status, headers, body, text }. */
+export function client(server, headers = {}) {
+  const c = {
+    headers,
+    fetch(p, init = {}) {
+      return fetch(server.url + p.replace(/^\//, ''), { ...init, headers: { ...headers, ...(init.headers || {}) } });
+    },
+    async json(p, init = {}) {
+      if (init.body !== undefined && typeof init.body !== 'string') {
+        init = { ...init, body: JSON.stringify(init.body), headers: { 'content-type': 'application/json', ...(init.headers || {}) } };
+      }
+      const r = await c.fetch(p, init);
+      const text = await r.text();
+      let body = null;
+      if (r.headers.get('content-type')?.includes('json')) body = JSON.parse(text);
+      return { status: r.status, headers: r.headers, body, text };
+    },
+  };
+  return c;
+}
+
+/** Logs in through POST /api/login; returns a client that sends the
+ *  session cookie and the CSRF token, with .user, .csrf and .cookie. */
+export async function login(server, name, password = PASSWORD) {
+  const r = await client(server).json('/api/login', { method: 'POST', body: { login: name, password } });
+  if (r.status !== 200) throw new Error(`login ${name}: ${r.status} ${r.text}`);
+  const cookie = r.headers.get('set-cookie').split(';')[0];
+  const c = client(server, { cookie, 'x-csrf-token': r.body.csrf });
+  return Object.assign(c, { user: r.body.user, csrf: r.body.csrf, cookie });
+}
+
+/** A client that authenticates with an API token (Authorization: Bearer). */
+export function bearer(server, token) {
+  return client(server, { authorization: `Bearer ${token}` });
+}
+
+/** Creates dir/test.gpkg with the four fixture layers and the accounts of
+ *  USERS; returns its path. */
 export function makeFixtureStore(dir) {
   const db = path.join(dir, 'test.gpkg');
   landgov(db, ['init']);
@@ -109,6 +182,7 @@ export function makeFixtureStore(dir) {
     fs.writeFileSync(file, featureCollection(features));
     landgov(db, ['import', file, '--layer', name, '--role', role, '--title', title, '--srs', String(GRID.srs)]);
   }
+  addUsers(db);
   return db;
 }
 

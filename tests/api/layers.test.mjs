@@ -1,7 +1,8 @@
 // The One Map API against a real `landgov serve`: health, the layer
 // catalogue, features in EPSG:4490, EPSG:3857 and the layer's own CRS
 // (coordinates checked against cs2cs), box filtering (expected squares
-// from the grid's formula), limits, and 50 requests at once.
+// from the grid's formula), limits, and 50 requests at once; all as a
+// logged-in window clerk (the permission matrix is auth.test.mjs's).
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -12,6 +13,7 @@ import {
   expectedInBox,
   gkToLonLat,
   gkToMercator,
+  login,
   makeFixtureStore,
   square,
   startServer,
@@ -20,11 +22,13 @@ import {
 
 let dir;
 let server;
+let clerk;
 
 before(async () => {
   dir = tempDir('landgov-api-layers-');
   const db = makeFixtureStore(dir);
   server = await startServer(db);
+  clerk = await login(server, 'clerk');
 });
 
 after(async () => {
@@ -33,7 +37,7 @@ after(async () => {
 });
 
 async function getJson(path, expectStatus = 200) {
-  const r = await fetch(server.url + path.replace(/^\//, ''));
+  const r = await clerk.fetch(path);
   const text = await r.text();
   assert.equal(r.status, expectStatus, `${path}: ${text}`);
   return { body: JSON.parse(text), headers: r.headers };
@@ -216,7 +220,7 @@ test('50 requests at once all succeed with the right answers', async () => {
     const crs = k % 2 ? 4526 : 4490;
     let url = `${server.url}api/layers/dltb/features?crs=4526&bbox=${b.join(',')}`;
     if (crs === 4490) url = `${server.url}api/layers/dltb/features?crs=4490&limit=10000`;
-    jobs.push(fetch(url).then(async (r) => {
+    jobs.push(fetch(url, { headers: clerk.headers }).then(async (r) => {
       assert.equal(r.status, 200, url);
       const fc = await r.json();
       if (crs === 4526) assert.deepEqual(bsms(fc), expectedInBox(b), url);

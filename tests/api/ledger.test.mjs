@@ -5,6 +5,9 @@
 // errors for requests out of range; and one region witnessing another
 // over HTTP with `landgov ledger witness URL`, before and after the
 // witnessed log grows, and refusing a key it was not told to trust.
+// The log's public face (key, checkpoints, consistency) is read without an
+// account, as a witness does; entries only by an account whose
+// jurisdiction holds the entry's division (here a clerk of 330102).
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -12,7 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { BIN, ROOT, landgov, startServer, tempDir } from './helpers.mjs';
+import { BIN, ROOT, addUsers, client, landgov, login, startServer, tempDir } from './helpers.mjs';
 
 await import(path.join(ROOT, 'tools/verify/verify.mjs'));
 const V = globalThis.LandgovVerify;
@@ -23,6 +26,8 @@ let db;
 let server;
 let key;
 let cp4;
+let pub; // no credentials: what a witness or any citizen sees
+let clerk; // window clerk of 330102, where the entries were recorded
 
 const json = (d, args) => JSON.parse(landgov(d, ['--json', ...args]));
 const record = (d, id) =>
@@ -37,7 +42,13 @@ before(async () => {
   cp4 = json(db, ['ledger', 'checkpoint']);
   for (let i = 4; i < 10; i++) record(db, `2026-${i}`);
   key = json(db, ['ledger', 'key']).key;
+  addUsers(db, {
+    clerk: { role: 'clerk', division: '330102' },
+    clerk_other: { role: 'clerk', division: '330103' },
+  });
   server = await startServer(db);
+  pub = client(server);
+  clerk = await login(server, 'clerk');
 });
 
 after(async () => {
@@ -45,14 +56,14 @@ after(async () => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-async function get(p) {
-  const r = await fetch(server.url + p);
+async function get(p, as = pub) {
+  const r = await as.fetch(p);
   const text = await r.text();
   return { status: r.status, type: r.headers.get('content-type'), text, body: r.headers.get('content-type')?.startsWith('application/json') ? JSON.parse(text) : null };
 }
 
-async function expect400(p, pattern) {
-  const r = await get(p);
+async function expect400(p, pattern, as = pub) {
+  const r = await get(p, as);
   assert.equal(r.status, 400, `${p}: ${r.text}`);
   assert.equal(r.body.error.code, 'invalid_input');
   assert.match(r.body.error.message, pattern, r.body.error.message);
@@ -83,9 +94,21 @@ test('GET /api/ledger/checkpoint signs the grown tree; the note verifies', async
   assert.equal(status.body.checkpoint.size, 10);
 });
 
+test('entries need an account whose jurisdiction holds the entry', async () => {
+  let r = await get('api/ledger/entries/0');
+  assert.equal(r.status, 401, r.text);
+  assert.equal(r.body.error.code, 'unauthenticated');
+  const other = await login(server, 'clerk_other');
+  r = await get('api/ledger/entries/0', other);
+  assert.equal(r.status, 403, r.text);
+  assert.match(r.body.error.message, /行政区 330102/);
+  r = await get('api/ledger/entries/0', clerk);
+  assert.equal(r.status, 200, r.text);
+});
+
 test('GET /api/ledger/entries/{n}: every entry proves against the checkpoint', async () => {
   for (let n = 0; n < 10; n++) {
-    const r = await get(`api/ledger/entries/${n}`);
+    const r = await get(`api/ledger/entries/${n}`, clerk);
     assert.equal(r.status, 200, r.text);
     const v = await V.verifyBundle(r.body, key);
     assert.equal(v.index, BigInt(n));
@@ -93,18 +116,18 @@ test('GET /api/ledger/entries/{n}: every entry proves against the checkpoint', a
     assert.equal(v.entry.actor, '王五');
   }
   // Against the older checkpoint, which it names.
-  const r = await get('api/ledger/entries/2?size=4');
+  const r = await get('api/ledger/entries/2?size=4', clerk);
   assert.equal(r.body.checkpoint, cp4.checkpoint);
   await V.verifyBundle(r.body, key);
 });
 
 test('out-of-range and malformed proof requests are clear errors', async () => {
-  await expect400('api/ledger/entries/10', /超出范围/);
-  await expect400('api/ledger/entries/abc', /条目序号/);
-  await expect400('api/ledger/entries/-1', /条目序号/);
-  await expect400('api/ledger/entries/3?size=0', /size/);
-  await expect400('api/ledger/entries/3?size=11', /只有 10 个条目/);
-  await expect400('api/ledger/entries/5?size=4', /超出范围/);
+  await expect400('api/ledger/entries/10', /超出范围/, clerk);
+  await expect400('api/ledger/entries/abc', /条目序号/, clerk);
+  await expect400('api/ledger/entries/-1', /条目序号/, clerk);
+  await expect400('api/ledger/entries/3?size=0', /size/, clerk);
+  await expect400('api/ledger/entries/3?size=11', /只有 10 个条目/, clerk);
+  await expect400('api/ledger/entries/5?size=4', /超出范围/, clerk);
   await expect400('api/ledger/consistency', /from/);
   await expect400('api/ledger/consistency?from=11', /起点 11 大于终点 10|只有 10 个条目/);
   await expect400('api/ledger/consistency?from=5&to=3', /起点 5 大于终点 3/);

@@ -1,8 +1,10 @@
 // The One Map page in Debian's Chromium, driven by playwright-core: the
-// page loads with nothing from the internet, lists the layers in Chinese
-// grouped by role, draws the features of the view, hides a layer when its
-// box is unticked, and shows a feature's attributes when it is clicked.
-// Screenshots go to test-output/browser/ for people to look at.
+// page asks for a login (and says so in Chinese when the password is
+// wrong), then loads with nothing from the internet, lists the layers in
+// Chinese grouped by role, draws the features of the view, hides a layer
+// when its box is unticked, shows a feature's attributes when it is
+// clicked, and logs out. Screenshots go to test-output/browser/ for
+// people to look at.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -10,7 +12,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
 
-import { ROOT, gkToMercator, makeFixtureStore, square, startServer, tempDir } from '../api/helpers.mjs';
+import { PASSWORD, ROOT, gkToMercator, makeFixtureStore, square, startServer, tempDir } from '../api/helpers.mjs';
 
 const SHOTS = path.join(ROOT, 'test-output', 'browser');
 const CHROMIUM = process.env.LANDGOV_CHROMIUM || '/usr/bin/chromium';
@@ -73,10 +75,33 @@ const settle = () =>
 
 const loaded = (name) => page.evaluate((n) => globalThis.landgov.state.olLayers[n]?.getSource().getFeatures().length ?? -1, name);
 
-test('the page loads, lists the layers in Chinese by role and draws the grid', async () => {
+test('the page asks for a login and refuses a wrong password in Chinese', async () => {
   await page.goto(server.url);
-  await page.evaluate(() => globalThis.landgov.ready);
+  await page.locator('#login').waitFor({ state: 'visible' });
   assert.equal(await page.title(), '国土空间规划一张图');
+  assert.match(await page.textContent('#status'), /请登录/);
+  assert.equal(await page.evaluate(() => globalThis.landgov.state.layers.length), 0);
+  await page.fill('#login-name', 'clerk');
+  await page.fill('#login-password', 'Wrong-Pass-1');
+  await page.click('#login-submit');
+  await page.waitForFunction(() => document.querySelector('#login-error').textContent !== '');
+  assert.equal(await page.textContent('#login-error'), '用户名或密码错误');
+  await page.screenshot({ path: path.join(SHOTS, 'login.png') });
+  // The refused login is the one HTTP error expected here (Chromium also
+  // logs it on the console).
+  assert.ok(problems.some((p) => /^HTTP 401: .*\/api\/login$/.test(p)), problems.join('\n'));
+  const rest = problems.filter((p) => !/401/.test(p));
+  problems.length = 0;
+  assert.deepEqual(rest, []);
+});
+
+test('after the login the page lists the layers in Chinese by role and draws the grid', async () => {
+  await page.fill('#login-password', PASSWORD);
+  await page.click('#login-submit');
+  await page.evaluate(() => globalThis.landgov.ready);
+  assert.equal(await page.locator('#login').isVisible(), false);
+  assert.match(await page.textContent('#user'), /窗口甲 · 受理窗口 · 360781/);
+  assert.equal(await page.locator('#logout').isVisible(), true);
   const groups = await page.$$eval('#layer-list .layer-group h3', (hs) => hs.map((h) => h.textContent));
   for (const g of ['生态保护红线', '永久基本农田', '城镇开发边界', '土地利用现状']) assert.ok(groups.includes(g), `group ${g} missing from ${groups}`);
   const names = await page.$$eval('#layer-list .layer-item .name', (ns) => ns.map((n) => n.textContent));
@@ -129,5 +154,14 @@ test('clicking a square shows its attributes', async () => {
     gkToMercator([[s.maxx + 50, s.maxy + 50]])[0]);
   await page.mouse.click(mapBox.x + gx, mapBox.y + gy);
   await page.waitForFunction(() => !document.querySelector('#info .feature[data-layer="dltb"]'));
+  assert.deepEqual(problems, []);
+});
+
+test('logging out ends the session and brings the login form back', async () => {
+  await page.click('#logout');
+  await page.locator('#login').waitFor({ state: 'visible' });
+  assert.equal(await page.textContent('#user'), '');
+  const session = await page.evaluate(() => fetch('/api/session').then((r) => r.json()));
+  assert.equal(session.user, null);
   assert.deepEqual(problems, []);
 });

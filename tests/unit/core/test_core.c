@@ -83,6 +83,12 @@ static void test_buf_and_err(void **state) {
   assert_int_equal(lg_err_http_status(LG_ELIMIT), 413);
   assert_int_equal(lg_err_http_status(LG_EDB), 500);
   assert_string_equal(lg_err_name(LG_EINVAL), "invalid_input");
+  /* RFC 9110 15.5.2 (401) and RFC 6585 4 (429). */
+  assert_int_equal(lg_err_http_status(LG_EAUTH), 401);
+  assert_int_equal(lg_err_http_status(LG_ETHROTTLE), 429);
+  assert_int_equal(lg_err_http_status(LG_EPERM), 403);
+  assert_string_equal(lg_err_name(LG_EAUTH), "unauthenticated");
+  assert_string_equal(lg_err_name(LG_ETHROTTLE), "too_many_requests");
 }
 
 static void test_rng(void **state) {

@@ -3,8 +3,10 @@
  * kernel picks, spoken to over a plain socket, so that the bytes on the
  * wire are exactly what the test wrote (no client library normalising
  * "/../" away). Covers the route table, 404/405/413 in the error shape,
- * static files and every way out of the web directory, then a clean stop
- * (AddressSanitizer's leak check runs at exit).
+ * the guard in front of the API (401 for the public and for credentials
+ * that are not valid, with the cookie cleared; Origin and CSRF on
+ * changes), static files and every way out of the web directory, then a
+ * clean stop (AddressSanitizer's leak check runs at exit).
  */
 #define _GNU_SOURCE /* strcasestr */
 #include <setjmp.h>
@@ -27,6 +29,8 @@
 
 static char dir[256], db[300], web[300], vendor[300];
 static lg_http_t *server;
+static char token[64];      /* an API token of a window clerk */
+static char auth_line[128]; /* "Authorization: Bearer <token>\r\n" */
 
 static void write_file(const char *path, const char *text) {
   FILE *f = fopen(path, "w");
@@ -96,6 +100,10 @@ static int setup(void **state) {
     lg_writer_free(w);
   }
   if (!rc) rc = lg_store_commit(s, &err);
+  lg_user_def_t clerk = {.login = "clerk", .role = "clerk", .division = "360781"};
+  if (!rc) rc = lg_auth_user_add(s, &clerk, "Unit-Test-2026", NULL, &err);
+  if (!rc) rc = lg_auth_token_create(s, "clerk", "test", 0, token, NULL, &err);
+  snprintf(auth_line, sizeof auth_line, "Authorization: Bearer %s\r\n", token);
   lg_geom_free(g, sq);
   lg_store_close(s);
   if (rc) {
@@ -161,11 +169,23 @@ static void exchange(const char *request, size_t len, reply_t *r) {
   r->body = sep + 4;
 }
 
-static void get(const char *method, const char *path, reply_t *r) {
-  char req[1024];
-  int n = snprintf(req, sizeof req,
-                   "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", method, path);
+/* A request with extra header lines (each ending in CRLF), no body. */
+static void send_with(const char *method, const char *path, const char *headers, reply_t *r) {
+  char req[2048];
+  int n =
+      snprintf(req, sizeof req, "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n%s\r\n",
+               method, path, headers);
   exchange(req, (size_t)n, r);
+}
+
+/* As the public. */
+static void get(const char *method, const char *path, reply_t *r) {
+  send_with(method, path, "", r);
+}
+
+/* As the clerk, with an API token. */
+static void get_auth(const char *method, const char *path, reply_t *r) {
+  send_with(method, path, auth_line, r);
 }
 
 static bool has_header(const reply_t *r, const char *line) {
@@ -208,7 +228,12 @@ static void test_health_and_layers(void **state) {
   assert_int_equal(r->status, 200);
   assert_string_equal(r->body, "");
 
+  /* The public must log in to see the layers; the clerk sees them. */
   get("GET", "/api/layers", r);
+  assert_error(r, 401, "unauthenticated");
+  assert_true(has_header(r, "WWW-Authenticate: Bearer"));
+  assert_false(has_header(r, "Set-Cookie"));
+  get_auth("GET", "/api/layers", r);
   assert_int_equal(r->status, 200);
   v = json_body(r);
   json_t *l = json_array_get(json_object_get(v, "layers"), 0);
@@ -224,7 +249,7 @@ static void test_health_and_layers(void **state) {
   assert_true(fabs(json_number_value(json_array_get(e, 1)) - 30.720617451697) < 1e-9);
   json_decref(v);
 
-  get("GET", "/api/layers/dltb/features?crs=3857&limit=5", r);
+  get_auth("GET", "/api/layers/dltb/features?crs=3857&limit=5", r);
   assert_int_equal(r->status, 200);
   assert_true(has_header(r, "Content-Type: application/geo+json"));
   assert_true(has_header(r, "X-Feature-Count: 1"));
@@ -240,17 +265,17 @@ static void test_api_errors(void **state) {
   assert_error(r, 404, "not_found");
   get("GET", "/api", r);
   assert_error(r, 404, "not_found");
-  get("GET", "/api/layers/nope/features", r);
+  get_auth("GET", "/api/layers/nope/features", r);
   assert_error(r, 404, "not_found");
-  get("GET", "/api/layers/dltb/features?bbox=1,2,3", r);
+  get_auth("GET", "/api/layers/dltb/features?bbox=1,2,3", r);
   assert_error(r, 400, "invalid_input");
-  get("GET", "/api/layers/dltb/features?bbox=3,2,1,4", r);
+  get_auth("GET", "/api/layers/dltb/features?bbox=3,2,1,4", r);
   assert_error(r, 400, "invalid_input");
-  get("GET", "/api/layers/dltb/features?crs=4326", r);
+  get_auth("GET", "/api/layers/dltb/features?crs=4326", r);
   assert_error(r, 400, "crs_error");
-  get("GET", "/api/layers/dltb/features?limit=10001", r);
+  get_auth("GET", "/api/layers/dltb/features?limit=10001", r);
   assert_error(r, 400, "invalid_input");
-  get("GET", "/api/layers/dltb/features?limit=0", r);
+  get_auth("GET", "/api/layers/dltb/features?limit=0", r);
   assert_error(r, 400, "invalid_input");
   get("DELETE", "/api/layers", r);
   assert_error(r, 405, "method_not_allowed");
@@ -281,6 +306,36 @@ static void test_api_errors(void **state) {
                "Content-Length: 2\r\n\r\n{}");
   exchange(req, (size_t)n, r);
   assert_error(r, 405, "method_not_allowed");
+  free(r);
+}
+
+static void test_guard(void **state) {
+  reply_t *r = malloc(sizeof *r);
+  /* A session cookie that is not (or no longer) valid: 401, and the
+   * browser is told to drop it. */
+  send_with("GET", "/api/session",
+            "Cookie: a=b; lg_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\r\n", r);
+  assert_error(r, 401, "unauthenticated");
+  assert_true(
+      has_header(r, "Set-Cookie: lg_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"));
+  /* Other cookies alone are no credential: the public. */
+  send_with("GET", "/api/session", "Cookie: theme=dark\r\n", r);
+  assert_int_equal(r->status, 200);
+  json_t *v = json_body(r);
+  assert_true(json_is_null(json_object_get(v, "user")));
+  assert_string_equal(json_string_value(json_object_get(v, "role")), "public");
+  json_decref(v);
+  /* A token is no CSRF risk, but a cross-site Origin is refused anyway. */
+  char h[512];
+  snprintf(h, sizeof h, "%sOrigin: http://evil.example\r\nContent-Length: 0\r\n", auth_line);
+  send_with("POST", "/api/users/clerk/tokens", h, r);
+  assert_error(r, 403, "forbidden");
+  snprintf(h, sizeof h, "%sOrigin: http://127.0.0.1\r\nContent-Length: 0\r\n", auth_line);
+  send_with("POST", "/api/users/clerk/tokens", h, r);
+  if (r->status != 201) fail_msg("want 201, got: %s", r->raw);
+  /* Health stays open to all. */
+  get("GET", "/api/health", r);
+  assert_int_equal(r->status, 200);
   free(r);
 }
 
@@ -334,6 +389,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_health_and_layers),
       cmocka_unit_test(test_api_errors),
+      cmocka_unit_test(test_guard),
       cmocka_unit_test(test_static),
   };
   return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,0 +1,503 @@
+/*
+ * The compliance check, planning conflicts and the rule set over HTTP
+ * (src/review):
+ *
+ *   POST /api/checks                   check a boundary; 201 with the report
+ *        application/json     {"geometry": GeoJSON geometry, Feature or
+ *                             FeatureCollection, "srs": EPSG (default: the
+ *                             GeoJSON's "crs", else 4326), "use", "type",
+ *                             "name", "make_valid", "save" (default true)}
+ *        multipart/form-data  a "file" part (Ministry coordinate file,
+ *                             GeoJSON or WKT) and fields use, type, name,
+ *                             srs, parcel, make_valid, save
+ *        anything else        the body is the file; fields in the query
+ *   GET  /api/checks                   recent checks the caller may see (?limit=)
+ *   GET  /api/checks/{id}              a saved report
+ *   GET  /api/checks/{id}/report.html  the printable Chinese page
+ *   GET  /api/checks/{id}/report.xlsx  the workbook
+ *   GET  /api/checks/{id}/boundary     the checked boundary (GeoJSON, its CRS)
+ *   POST /api/conflicts                {"a", "b", "match", "out", "replace"}
+ *   GET  /api/rules                    the current rule set (?version=N)
+ *   GET  /api/rules/history            its versions
+ *   PUT  /api/rules                    a new version (body: the rule set)
+ *
+ * Permissions: the policy's "check" create for a check (the check belongs
+ * to the caller's division and enterprise), "check" read on the saved
+ * check's owner for reading one, its scope as an SQL filter for the list;
+ * "layer" read for conflicts ("layer" create to write the pieces as a
+ * layer); "rules" read and admin. A boundary that is not valid geometry
+ * answers 400 with the error and the validation report beside it.
+ */
+#include "http/http_int.h"
+#include "review/review.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+/* ---- multipart/form-data (RFC 7578), just enough for a file and fields -- */
+
+typedef struct mpart {
+  char name[64];
+  char filename[256];
+  const char *data; /* into the request body */
+  size_t len;
+} mpart_t;
+
+static const char *find_bytes(const char *h, size_t hn, const char *n, size_t nn) {
+  if (nn == 0 || hn < nn) return NULL;
+  for (size_t i = 0; i + nn <= hn; i++)
+    if (h[i] == n[0] && memcmp(h + i, n, nn) == 0) return h + i;
+  return NULL;
+}
+
+/* The value of key="..." in a Content-Disposition line. */
+static void disposition_value(const char *line, size_t n, const char *key, char *out, size_t on) {
+  out[0] = '\0';
+  char pat[32];
+  snprintf(pat, sizeof pat, "%s=\"", key);
+  const char *p = find_bytes(line, n, pat, strlen(pat));
+  /* "name=" must not match inside "filename=". */
+  while (p && p > line && p[-1] != ' ' && p[-1] != ';')
+    p = find_bytes(p + 1, n - (size_t)(p + 1 - line), pat, strlen(pat));
+  if (!p) return;
+  p += strlen(pat);
+  const char *e = memchr(p, '"', n - (size_t)(p - line));
+  if (!e) return;
+  snprintf(out, on, "%.*s", (int)(e - p), p);
+}
+
+static int multipart_parse(const lg_http_req_t *req, const char *ctype, mpart_t *parts, int max,
+                           int *nparts, lg_err_t *err) {
+  const char *b = strstr(ctype, "boundary=");
+  if (!b) return lg_err_set(err, LG_EINVAL, "multipart/form-data 缺少 boundary 参数");
+  char delim[200];
+  b += 9;
+  size_t bl = strcspn(b, ";");
+  if (*b == '"') b++, bl = strcspn(b, "\"");
+  if (bl == 0 || bl > 150) return lg_err_set(err, LG_EINVAL, "multipart boundary 无效");
+  int dl = snprintf(delim, sizeof delim, "--%.*s", (int)bl, b);
+  const char *body = req->body, *end = req->body + req->body_len;
+  const char *p = find_bytes(body, req->body_len, delim, (size_t)dl);
+  *nparts = 0;
+  while (p) {
+    p += dl;
+    if (end - p >= 2 && p[0] == '-' && p[1] == '-') break; /* the closing delimiter */
+    if (end - p >= 2 && p[0] == '\r' && p[1] == '\n') p += 2;
+    const char *hend = find_bytes(p, (size_t)(end - p), "\r\n\r\n", 4);
+    if (!hend) return lg_err_set(err, LG_EINVAL, "multipart 部分缺少头部结束标记");
+    char close[210];
+    int cl = snprintf(close, sizeof close, "\r\n%s", delim);
+    const char *data = hend + 4;
+    const char *next = find_bytes(data, (size_t)(end - data), close, (size_t)cl);
+    if (!next) return lg_err_set(err, LG_EINVAL, "multipart 部分没有结束分隔线");
+    if (*nparts == max) return lg_err_set(err, LG_ELIMIT, "multipart 部分过多 (最多 %d 个)", max);
+    mpart_t *m = &parts[(*nparts)++];
+    memset(m, 0, sizeof *m);
+    /* Headers: find Content-Disposition, case-insensitively. */
+    for (const char *l = p; l < hend;) {
+      const char *le = find_bytes(l, (size_t)(hend - l), "\r\n", 2);
+      if (!le) le = hend;
+      if ((size_t)(le - l) > 20 && strncasecmp(l, "content-disposition:", 20) == 0) {
+        disposition_value(l, (size_t)(le - l), "name", m->name, sizeof m->name);
+        disposition_value(l, (size_t)(le - l), "filename", m->filename, sizeof m->filename);
+      }
+      l = le + 2;
+    }
+    m->data = data;
+    m->len = (size_t)(next - data);
+    p = next + 2;
+  }
+  return 0;
+}
+
+/* ---- Parameters from JSON, multipart fields or the query ---------------- */
+
+typedef struct params {
+  char use[32], type[48], name[256];
+  long long srs, parcel;
+  bool make_valid, save;
+} params_t;
+
+static bool truthy(const char *v) {
+  return v && (strcmp(v, "1") == 0 || strcasecmp(v, "true") == 0 || strcasecmp(v, "yes") == 0 ||
+               strcasecmp(v, "on") == 0);
+}
+
+static int set_param(params_t *p, const char *k, const char *v, lg_err_t *err) {
+  if (!v) return 0;
+  if (strcmp(k, "use") == 0)
+    snprintf(p->use, sizeof p->use, "%s", v);
+  else if (strcmp(k, "type") == 0)
+    snprintf(p->type, sizeof p->type, "%s", v);
+  else if (strcmp(k, "name") == 0)
+    snprintf(p->name, sizeof p->name, "%s", v);
+  else if (strcmp(k, "make_valid") == 0)
+    p->make_valid = truthy(v);
+  else if (strcmp(k, "save") == 0)
+    p->save = !(strcmp(v, "0") == 0 || strcasecmp(v, "false") == 0 || strcasecmp(v, "no") == 0);
+  else if (strcmp(k, "srs") == 0 || strcmp(k, "parcel") == 0) {
+    char *end;
+    errno = 0;
+    long long x = strtoll(v, &end, 10);
+    if (errno || end == v || *end || x < 0 || x > 1000000) {
+      lg_err_set(err, LG_EINVAL, "参数 %s 应为非负整数, 得到 \"%.40s\"", k, v);
+      lg_err_where(err, "%s", k);
+      return LG_EINVAL;
+    }
+    if (k[0] == 's')
+      p->srs = x;
+    else
+      p->parcel = x;
+  }
+  return 0;
+}
+
+static const char *const param_names[] = {"use",  "type", "name",  "make_valid",
+                                          "save", "srs",  "parcel"};
+
+/* ---- POST /api/checks ----------------------------------------------------- */
+
+static int read_boundary(lg_http_req_t *req, params_t *p, lg_boundary_t *b, lg_err_t *err) {
+  const char *ctype = lg_http_header_get(req, "content-type");
+  int rc = 0;
+  lg_review_boundary_init(b);
+  if (ctype && strncasecmp(ctype, "application/json", 16) == 0) {
+    json_t *body = lg_http_body_json(req, err);
+    if (!body) return LG_EINVAL;
+    for (size_t i = 0; rc == 0 && i < LG_ARRAY_LEN(param_names); i++) {
+      const json_t *v = json_object_get(body, param_names[i]);
+      char num[32];
+      if (json_is_string(v))
+        rc = set_param(p, param_names[i], json_string_value(v), err);
+      else if (json_is_integer(v)) {
+        snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
+        rc = set_param(p, param_names[i], num, err);
+      } else if (json_is_boolean(v)) {
+        rc = set_param(p, param_names[i], json_is_true(v) ? "true" : "false", err);
+      }
+    }
+    const json_t *geom = json_object_get(body, "geometry");
+    if (rc == 0 && !json_is_object(geom))
+      rc = lg_err_set(err, LG_EINVAL,
+                      "请求缺少 geometry (GeoJSON 几何、Feature 或 FeatureCollection)");
+    if (rc == 0) {
+      char *text = json_dumps(geom, JSON_COMPACT | JSON_REAL_PRECISION(17));
+      lg_boundary_opts_t o = {.srs_id = (int)p->srs, .parcel = (int)p->parcel};
+      rc = lg_review_boundary_parse(text, strlen(text), "请求中的 geometry", &o, b, err);
+      free(text);
+    }
+    json_decref(body);
+    return rc;
+  }
+  const char *data = req->body;
+  size_t len = req->body_len;
+  const char *fname = "上传的边界文件";
+  mpart_t parts[16];
+  if (ctype && strncasecmp(ctype, "multipart/form-data", 19) == 0) {
+    int n = 0;
+    if ((rc = multipart_parse(req, ctype, parts, 16, &n, err))) return rc;
+    data = NULL;
+    for (int i = 0; i < n && rc == 0; i++) {
+      if (strcmp(parts[i].name, "file") == 0) {
+        data = parts[i].data;
+        len = parts[i].len;
+        if (parts[i].filename[0]) fname = parts[i].filename;
+      } else {
+        char *v = lg_strndup(parts[i].data, parts[i].len);
+        rc = set_param(p, parts[i].name, v, err);
+        lg_free(v);
+      }
+    }
+    if (rc) return rc;
+    if (!data) return lg_err_set(err, LG_EINVAL, "multipart 请求缺少名为 file 的文件部分");
+  }
+  for (size_t i = 0; rc == 0 && i < LG_ARRAY_LEN(param_names); i++)
+    rc = set_param(p, param_names[i], lg_http_query(req, param_names[i]), err);
+  if (rc) return rc;
+  if (len == 0)
+    return lg_err_set(err, LG_EINVAL, "请求体为空: 请上传部标准坐标文件、GeoJSON 或 WKT");
+  lg_boundary_opts_t o = {.srs_id = (int)p->srs, .parcel = (int)p->parcel};
+  return lg_review_boundary_parse(data, len, fname, &o, b, err);
+}
+
+static int post_check(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
+  lg_object_ref_t me = {.division = req->who.division, .enterprise = req->who.enterprise};
+  int rc = lg_http_require(req, "check", "create", &me, err);
+  if (rc) return rc;
+  lg_store_t *s = lg_http_store(req, err);
+  if (!s) return err->code ? err->code : LG_EDB;
+  params_t p = {.save = true};
+  lg_boundary_t b;
+  lg_rules_t *rules = NULL;
+  lg_checker_t *c = NULL;
+  json_t *rep = NULL;
+  if ((rc = read_boundary(req, &p, &b, err))) goto done;
+  if ((rc = lg_review_rules_current(s, &rules, err))) goto done;
+  if ((rc = lg_review_checker_new(s, rules, &c, err))) goto done;
+  lg_check_opts_t o = {.use = p.use[0] ? p.use : NULL,
+                       .type = p.type[0] ? p.type : NULL,
+                       .name = p.name[0] ? p.name : NULL,
+                       .make_valid = p.make_valid};
+  rc = lg_review_check(c, &b, &o, &rep, err);
+  if (rc == LG_EGEOM && rep) {
+    /* Show what is wrong with the boundary beside the error. */
+    lg_http_json(res, lg_err_http_status(rc),
+                 json_pack("{s:{s:s, s:s, s:s}, s:O}", "error", "code", lg_err_name(rc), "message",
+                           err->msg, "detail", err->where, "report", rep));
+    rc = 0;
+    goto done;
+  }
+  if (rc) goto done;
+  if (p.save) {
+    lg_check_meta_t meta = {.actor = req->who.login[0] ? req->who.login : "system",
+                            .role = req->who.role,
+                            .division = req->who.division,
+                            .enterprise = req->who.enterprise,
+                            .user_id = req->who.user_id};
+    int64_t id = 0;
+    if ((rc = lg_review_check_save(s, &b, rep, &meta, &id, err))) goto done;
+    char loc[64];
+    snprintf(loc, sizeof loc, "/api/checks/%lld", (long long)id);
+    lg_http_header_add(res, "Location", loc);
+  }
+  lg_http_json(res, p.save ? 201 : 200, json_incref(rep));
+done:
+  json_decref(rep);
+  lg_review_checker_free(c);
+  lg_review_rules_free(rules);
+  lg_review_boundary_fini(&b);
+  return rc;
+}
+
+/* ---- Saved checks ---------------------------------------------------------- */
+
+static int check_id(lg_http_req_t *req, int64_t *id, lg_err_t *err) {
+  const char *v = lg_http_param(req, "id");
+  char *end;
+  errno = 0;
+  long long x = v ? strtoll(v, &end, 10) : 0;
+  if (!v || errno || end == v || *end || x <= 0)
+    return lg_err_set(err, LG_EINVAL, "审查编号应为正整数, 得到 \"%.40s\"", v ? v : "");
+  *id = x;
+  return 0;
+}
+
+/* The saved check, if req->who may read it. */
+static int permitted_check(lg_http_req_t *req, lg_store_t **s, int64_t *id, lg_err_t *err) {
+  int rc = check_id(req, id, err);
+  if (rc) return rc;
+  *s = lg_http_store(req, err);
+  if (!*s) return err->code ? err->code : LG_EDB;
+  char div[16], ent[64];
+  int64_t uid = 0;
+  rc = lg_review_check_owner(*s, *id, div, ent, &uid, err);
+  if (rc == LG_ENOTFOUND) {
+    /* Decide first, so that a stranger cannot probe which ids exist. */
+    lg_err_t e2 = {0};
+    int rc2 = lg_http_require(req, "check", "read", NULL, &e2);
+    if (rc2) {
+      *err = e2;
+      return rc2;
+    }
+    return rc;
+  }
+  if (rc) return rc;
+  lg_object_ref_t obj = {.division = div, .enterprise = ent[0] ? ent : NULL, .user_id = uid};
+  return lg_http_require(req, "check", "read", &obj, err);
+}
+
+static int get_check(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
+  lg_store_t *s;
+  int64_t id;
+  int rc = permitted_check(req, &s, &id, err);
+  if (rc) return rc;
+  json_t *rep;
+  if ((rc = lg_review_check_get(s, id, &rep, err))) return rc;
+  lg_http_json(res, 200, rep);
+  return 0;
+}
+
+static int get_check_html(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
+  lg_store_t *s;
+  int64_t id;
+  int rc = permitted_check(req, &s, &id, err);
+  if (rc) return rc;
+  json_t *rep;
+  if ((rc = lg_review_check_get(s, id, &rep, err))) return rc;
+  lg_buf_t b;
+  lg_buf_init(&b);
+  lg_review_report_html(rep, &b);
+  json_decref(rep);
+  lg_http_body_buf(res, 200, "text/html; charset=utf-8", &b);
+  return 0;
+}
+
+static int get_check_xlsx(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
+  lg_store_t *s;
+  int64_t id;
+  int rc = permitted_check(req, &s, &id, err);
+  if (rc) return rc;
+  json_t *rep;
+  if ((rc = lg_review_check_get(s, id, &rep, err))) return rc;
+  /* libxlsxwriter writes files: a private temporary one, read back. */
+  char path[] = "/tmp/landgov-check-XXXXXX";
+  int fd = mkstemp(path);
+  if (fd < 0) {
+    json_decref(rep);
+    return lg_err_set(err, LG_EIO, "无法创建临时文件");
+  }
+  close(fd);
+  rc = lg_review_report_xlsx(rep, path, err);
+  json_decref(rep);
+  char *data = NULL;
+  size_t n = 0;
+  if (rc == 0) rc = lg_file_read(path, &data, &n, err);
+  unlink(path);
+  if (rc) return rc;
+  lg_http_body(res, 200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", data,
+               n);
+  lg_free(data);
+  char cd[96];
+  snprintf(cd, sizeof cd, "attachment; filename=\"check-%lld.xlsx\"", (long long)id);
+  lg_http_header_add(res, "Content-Disposition", cd);
+  return 0;
+}
+
+static int get_check_boundary(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
+  lg_store_t *s;
+  int64_t id;
+  int rc = permitted_check(req, &s, &id, err);
+  if (rc) return rc;
+  char *gj = NULL;
+  int srs = 0;
+  if ((rc = lg_review_check_geojson(s, id, &gj, &srs, err))) return rc;
+  char *doc =
+      lg_sprintf("{\"type\":\"Feature\",\"id\":%lld,\"crs\":{\"type\":\"name\",\"properties\":"
+                 "{\"name\":\"urn:ogc:def:crs:EPSG::%d\"}},\"properties\":{},\"geometry\":%s}",
+                 (long long)id, srs, gj);
+  lg_free(gj);
+  lg_http_body(res, 200, "application/geo+json; charset=utf-8", doc, strlen(doc));
+  lg_free(doc);
+  return 0;
+}
+
+static int list_checks(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
+  int scope;
+  int rc = lg_http_scope(req, "check", "read", &scope, err);
+  if (rc) return rc;
+  long long limit;
+  if ((rc = lg_http_query_int(req, "limit", 100, 1, 1000, &limit, err))) return rc;
+  lg_store_t *s = lg_http_store(req, err);
+  if (!s) return err->code ? err->code : LG_EDB;
+  lg_buf_t filter;
+  lg_buf_init(&filter);
+  lg_auth_sql_filter(&req->who, scope, "division", "enterprise", &filter);
+  json_t *list = NULL;
+  rc = lg_review_checks_list(s, (int)limit, filter.data, &list, err);
+  lg_buf_fini(&filter);
+  if (rc) return rc;
+  lg_http_json(res, 200, json_pack("{s:o}", "checks", list));
+  return 0;
+}
+
+/* ---- POST /api/conflicts ---------------------------------------------------- */
+
+static int post_conflicts(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
+  int rc = lg_http_require(req, "layer", "read", NULL, err);
+  if (rc) return rc;
+  json_t *body = lg_http_body_json(req, err);
+  if (!body) return LG_EINVAL;
+  const char *a = json_string_value(json_object_get(body, "a"));
+  const char *b = json_string_value(json_object_get(body, "b"));
+  const char *out = json_string_value(json_object_get(body, "out"));
+  lg_store_t *s = NULL;
+  lg_rules_t *rules = NULL;
+  json_t *result = NULL;
+  if (!a || !b) {
+    rc = lg_err_set(err, LG_EINVAL, "请求需要 a 和 b 两个图层名");
+    goto done;
+  }
+  if (out && (rc = lg_http_require(req, "layer", "create", NULL, err))) goto done;
+  if (!(s = lg_http_store(req, err))) {
+    rc = err->code ? err->code : LG_EDB;
+    goto done;
+  }
+  if ((rc = lg_review_rules_current(s, &rules, err))) goto done;
+  /* One thread per request: the server's own pool already uses the cores. */
+  lg_conflict_opts_t o = {.out_layer = out,
+                          .replace = json_is_true(json_object_get(body, "replace")),
+                          .match = json_is_true(json_object_get(body, "match")),
+                          .threads = json_is_integer(json_object_get(body, "threads"))
+                                         ? (int)json_integer_value(json_object_get(body, "threads"))
+                                         : 1};
+  if ((rc = lg_review_conflicts(s, rules, a, b, &o, &result, err))) goto done;
+  lg_http_json(res, 200, result);
+  result = NULL;
+done:
+  json_decref(result);
+  lg_review_rules_free(rules);
+  json_decref(body);
+  return rc;
+}
+
+/* ---- Rule sets -------------------------------------------------------------- */
+
+static int get_rules(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
+  int rc = lg_http_require(req, "rules", "read", NULL, err);
+  if (rc) return rc;
+  long long version;
+  if ((rc = lg_http_query_int(req, "version", 0, 0, 1000000000, &version, err))) return rc;
+  lg_store_t *s = lg_http_store(req, err);
+  if (!s) return err->code ? err->code : LG_EDB;
+  lg_rules_t *r = NULL;
+  rc = version > 0 ? lg_review_rules_get(s, (int)version, &r, err)
+                   : lg_review_rules_current(s, &r, err);
+  if (rc) return rc;
+  lg_http_json(res, 200,
+               json_pack("{s:i, s:O}", "version", lg_review_rules_version(r), "rules",
+                         lg_review_rules_json(r)));
+  lg_review_rules_free(r);
+  return 0;
+}
+
+static int get_rules_history(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
+  int rc = lg_http_require(req, "rules", "read", NULL, err);
+  if (rc) return rc;
+  lg_store_t *s = lg_http_store(req, err);
+  if (!s) return err->code ? err->code : LG_EDB;
+  json_t *h;
+  if ((rc = lg_review_rules_history(s, &h, err))) return rc;
+  lg_http_json(res, 200, json_pack("{s:o}", "versions", h));
+  return 0;
+}
+
+static int put_rules(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
+  int rc = lg_http_require(req, "rules", "admin", NULL, err);
+  if (rc) return rc;
+  lg_store_t *s = lg_http_store(req, err);
+  if (!s) return err->code ? err->code : LG_EDB;
+  int v = 0;
+  rc = lg_review_rules_save(s, req->body, req->who.login[0] ? req->who.login : "system",
+                            lg_http_query(req, "note"), &v, err);
+  if (rc) return rc;
+  lg_http_json(res, 201, json_pack("{s:i}", "version", v));
+  return 0;
+}
+
+const lg_http_route_t lg_http_routes_checks[] = {
+    {"POST", "/api/checks", post_check},
+    {"GET", "/api/checks", list_checks},
+    {"GET", "/api/checks/{id}", get_check},
+    {"GET", "/api/checks/{id}/report.html", get_check_html},
+    {"GET", "/api/checks/{id}/report.xlsx", get_check_xlsx},
+    {"GET", "/api/checks/{id}/boundary", get_check_boundary},
+    {"POST", "/api/conflicts", post_conflicts},
+    {"GET", "/api/rules", get_rules},
+    {"GET", "/api/rules/history", get_rules_history},
+    {"PUT", "/api/rules", put_rules},
+    {0},
+};

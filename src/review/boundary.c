@@ -1,0 +1,431 @@
+/*
+ * Boundaries to check: reading a project's boundary from whatever the
+ * applicant sends, without importing it as a layer. A Ministry coordinate
+ * file (through formats/), GeoJSON (with its "crs" member honoured, else
+ * EPSG:4326 as RFC 7946 says), WKT (with "SRID=n;" or a given CRS), or any
+ * source GDAL/OGR opens (Shapefile, GeoPackage, KML...). Several parcels
+ * or features become one polygonal collection, one part per parcel, and
+ * the Ministry file's point names are kept per ring so that validation
+ * messages can say "J7" instead of "point 7".
+ */
+#include "review/review_int.h"
+
+#include <cpl_conv.h>
+#include <ctype.h>
+#include <gdal.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "formats/formats.h"
+
+void lg_review_boundary_init(lg_boundary_t *b) { memset(b, 0, sizeof *b); }
+
+void lg_review_boundary_fini(lg_boundary_t *b) {
+  if (!b) return;
+  if (b->geom) lg_geom_free(lg_geo_thread(), b->geom);
+  for (size_t i = 0; i < b->names.len; i++) {
+    for (size_t j = 0; j < b->names.items[i].n; j++)
+      lg_free(b->names.items[i].names[j]);
+    lg_free(b->names.items[i].names);
+  }
+  lg_free(b->names.items);
+  memset(b, 0, sizeof *b);
+}
+
+typedef LG_VEC(lg_geom_t *) geom_vec_t;
+
+/* Appends the polygons of geom (copies) to parts; lines and points are
+ * not land areas and are left out. */
+static void collect_parts(lg_geo_t *g, const lg_geom_t *geom, geom_vec_t *parts) {
+  lg_geom_t *m = lg_geom_polygonal(g, geom);
+  if (!m) return;
+  int n = lg_geom_nparts(g, m);
+  for (int i = 0; i < n; i++) {
+    lg_geom_t *p = lg_geom_part(g, m, i);
+    if (p) lg_vec_push(parts, p);
+  }
+  lg_geom_free(g, m);
+}
+
+/* Sets b->geom from parts: one Polygon, or a MultiPolygon of the parcels
+ * (not dissolved here: validation looks at each parcel, the check
+ * dissolves them). */
+static int set_parts(lg_geo_t *g, lg_boundary_t *b, lg_geom_t **parts, size_t n, int srs,
+                     lg_err_t *err) {
+  if (n == 0) return lg_err_set(err, LG_EINVAL, "%s: 没有面状地块 (项目用地范围须为面)", b->source);
+  lg_geom_t *geom = n == 1 ? parts[0] : lg_geom_collect(g, parts, n);
+  lg_geom_set_srid(g, geom, srs);
+  b->geom = geom;
+  b->srs_id = srs;
+  return 0;
+}
+
+int lg_review_boundary_from_geom(lg_geom_t *geom, int srs_id, const char *source,
+                                 lg_boundary_t *out, lg_err_t *err) {
+  lg_geo_t *g = lg_geo_thread();
+  lg_review_boundary_init(out);
+  snprintf(out->source, sizeof out->source, "%s", source ? source : "");
+  snprintf(out->format, sizeof out->format, "geometry");
+  geom_vec_t parts = {0};
+  collect_parts(g, geom, &parts);
+  lg_geom_free(g, geom);
+  out->parcels = (int)parts.len;
+  int rc = set_parts(g, out, parts.items, parts.len, srs_id, err);
+  if (rc) {
+    for (size_t i = 0; i < parts.len; i++)
+      lg_geom_free(g, parts.items[i]);
+  }
+  lg_free(parts.items);
+  return rc;
+}
+
+/* ---- Point names of a Ministry file ------------------------------------- */
+
+typedef struct named_pt {
+  double x, y;
+  const char *name;
+  size_t order; /* position in the file: repeated coordinates keep their order */
+  bool used;
+} named_pt_t;
+
+static int cmp_named(const void *a, const void *b) {
+  const named_pt_t *p = a, *q = b;
+  if (p->x != q->x) return p->x < q->x ? -1 : 1;
+  if (p->y != q->y) return p->y < q->y ? -1 : 1;
+  return p->order < q->order ? -1 : p->order > q->order;
+}
+
+/* The first not yet used name at (x, y); a point written twice (a
+ * duplicate) gets its two names in file order. The closing repeat of a
+ * ring may reuse the name. */
+static const char *take_name(named_pt_t *pts, size_t n, double x, double y) {
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (pts[mid].x < x || (pts[mid].x == x && pts[mid].y < y))
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  const char *last = NULL;
+  for (size_t i = lo; i < n && pts[i].x == x && pts[i].y == y; i++) {
+    last = pts[i].name;
+    if (!pts[i].used) {
+      pts[i].used = true;
+      return pts[i].name;
+    }
+  }
+  return last;
+}
+
+/* The parcel geometry may order its rings by containment rather than by
+ * number, so names are found again by coordinates. */
+static void attach_names(lg_geo_t *g, lg_boundary_t *b, named_pt_t *pts, size_t npts) {
+  lg_ring_t *rings = NULL;
+  size_t nr = 0;
+  if (lg_geom_rings(g, b->geom, &rings, &nr, NULL) != 0) return;
+  for (size_t r = 0; r < nr; r++) {
+    lg_ring_names_t rn = {rings[r].n, lg_calloc(rings[r].n ? rings[r].n : 1, sizeof(char *))};
+    for (size_t i = 0; i < rings[r].n; i++) {
+      const char *nm = take_name(pts, npts, rings[r].xy[2 * i], rings[r].xy[2 * i + 1]);
+      rn.names[i] = lg_strdup(nm ? nm : "");
+    }
+    lg_vec_push(&b->names, rn);
+  }
+  lg_rings_free(rings, nr);
+}
+
+static int from_mtxt(lg_mtxt_t *m, const lg_boundary_opts_t *o, lg_boundary_t *b, lg_err_t *err) {
+  lg_geo_t *g = lg_geo_thread();
+  int epsg = 0;
+  int rc = lg_mtxt_epsg(m, &epsg, err);
+  if (rc) return rc;
+  snprintf(b->format, sizeof b->format, "部标准坐标文件");
+  if (o && o->parcel > 0 && (size_t)o->parcel > m->nparcels)
+    return lg_err_set(err, LG_EINVAL, "%s 只有 %zu 个地块, 没有第 %d 个", b->source, m->nparcels,
+                      o->parcel);
+  geom_vec_t parts = {0};
+  LG_VEC(named_pt_t) pts = {0};
+  for (size_t i = 0; i < m->nparcels; i++) {
+    if (o && o->parcel > 0 && (size_t)o->parcel != i + 1) continue;
+    const lg_mtxt_parcel_t *p = &m->parcels[i];
+    const char *kind = lg_mtxt_field(p, LG_MTXT_KIND);
+    if (*kind && strcmp(kind, "面") != 0) continue; /* 线/点 parcels are not land areas */
+    lg_geom_t *geom = lg_mtxt_parcel_geom(g, m, i, err);
+    if (!geom) {
+      rc = err ? err->code : LG_EGEOM;
+      lg_err_prefix(err, "%s 第 %zu 个地块 (第 %d 行): ", b->source, i + 1, p->line);
+      break;
+    }
+    collect_parts(g, geom, &parts);
+    lg_geom_free(g, geom);
+    for (size_t r = 0; r < p->nrings; r++)
+      for (size_t k = 0; k < p->rings[r].npts; k++) {
+        named_pt_t np = {p->rings[r].pts[k].x, p->rings[r].pts[k].y, p->rings[r].pts[k].name,
+                         pts.len, false};
+        lg_vec_push(&pts, np);
+      }
+    if (!b->name[0]) snprintf(b->name, sizeof b->name, "%s", lg_mtxt_field(p, LG_MTXT_NAME));
+    if (!b->use[0]) {
+      const char *use = lg_mtxt_field(p, LG_MTXT_USE);
+      snprintf(b->use, sizeof b->use, "%s", *use ? use : lg_mtxt_field(p, LG_MTXT_CLASS_CODE));
+    }
+    if (p->area_ha == p->area_ha) b->declared_ha += p->area_ha; /* NAN when empty */
+    b->parcels++;
+  }
+  if (rc == 0) rc = set_parts(g, b, parts.items, parts.len, epsg, err);
+  if (rc) {
+    for (size_t i = 0; i < parts.len; i++)
+      lg_geom_free(g, parts.items[i]);
+  } else if (pts.len) {
+    qsort(pts.items, pts.len, sizeof *pts.items, cmp_named);
+    attach_names(g, b, pts.items, pts.len);
+  }
+  lg_free(parts.items);
+  lg_free(pts.items);
+  return rc;
+}
+
+/* ---- GeoJSON and WKT ---------------------------------------------------- */
+
+/* EPSG code from a GeoJSON "crs" member (the 2008 spec's named CRS, which
+ * GDAL and QGIS still write): "EPSG:4526", "urn:ogc:def:crs:EPSG::4526",
+ * or OGC CRS84 (= 4326). 0 when absent. */
+static int geojson_crs(const json_t *doc) {
+  const json_t *crs = json_object_get(doc, "crs");
+  const char *name = json_string_value(json_object_get(json_object_get(crs, "properties"), "name"));
+  if (!name) return 0;
+  if (strstr(name, "CRS84")) return 4326;
+  const char *p = strstr(name, "EPSG");
+  if (!p) return -1;
+  p += 4;
+  while (*p == ':')
+    p++;
+  return atoi(p) > 0 ? atoi(p) : -1;
+}
+
+static int from_geojson(const char *text, const lg_boundary_opts_t *o, lg_boundary_t *b,
+                        lg_err_t *err) {
+  lg_geo_t *g = lg_geo_thread();
+  json_error_t je;
+  json_t *doc = json_loads(text, 0, &je);
+  if (!doc) {
+    lg_err_set(err, LG_EINVAL, "%s 不是有效的 GeoJSON: %s", b->source, je.text);
+    lg_err_where(err, "第 %d 行第 %d 列", je.line, je.column);
+    return LG_EINVAL;
+  }
+  int srs = geojson_crs(doc);
+  const json_t *feats = json_object_get(doc, "features");
+  if (json_is_array(feats) && srs == 0 && json_array_size(feats) > 0)
+    srs = geojson_crs(json_array_get(feats, 0));
+  const char *name = json_string_value(json_object_get(json_object_get(doc, "properties"), "name"));
+  if (!name) name = json_string_value(json_object_get(doc, "name"));
+  if (name) snprintf(b->name, sizeof b->name, "%s", name);
+  json_decref(doc);
+  if (srs < 0) {
+    return lg_err_set(err, LG_ECRS, "%s 的 crs 成员无法识别; 请写成 \"EPSG:4526\" 形式", b->source);
+  }
+  if (srs == 0) srs = o && o->srs_id > 0 ? o->srs_id : 4326;
+  lg_geom_t *geom = lg_geom_from_geojson(g, text, err);
+  if (!geom) {
+    lg_err_prefix(err, "%s: ", b->source);
+    return err ? err->code : LG_EINVAL;
+  }
+  snprintf(b->format, sizeof b->format, "GeoJSON");
+  geom_vec_t parts = {0};
+  collect_parts(g, geom, &parts);
+  lg_geom_free(g, geom);
+  b->parcels = (int)parts.len;
+  int rc = set_parts(g, b, parts.items, parts.len, srs, err);
+  if (rc)
+    for (size_t i = 0; i < parts.len; i++)
+      lg_geom_free(g, parts.items[i]);
+  lg_free(parts.items);
+  return rc;
+}
+
+static int from_wkt(const char *text, const lg_boundary_opts_t *o, lg_boundary_t *b,
+                    lg_err_t *err) {
+  lg_geo_t *g = lg_geo_thread();
+  int srs = o && o->srs_id > 0 ? o->srs_id : 0;
+  while (isspace((unsigned char)*text))
+    text++;
+  if (strncasecmp(text, "SRID=", 5) == 0) { /* EWKT, as PostGIS writes it */
+    srs = atoi(text + 5);
+    const char *semi = strchr(text, ';');
+    if (!semi) return lg_err_set(err, LG_EINVAL, "%s: EWKT 的 SRID=...; 前缀不完整", b->source);
+    text = semi + 1;
+  }
+  if (srs <= 0)
+    return lg_err_set(err, LG_ECRS, "%s: WKT 不带坐标系; 请用 --srs 指定 EPSG 代码 (如 4526)",
+                      b->source);
+  lg_geom_t *geom = lg_geom_from_wkt(g, text, err);
+  if (!geom) {
+    lg_err_prefix(err, "%s: ", b->source);
+    return err ? err->code : LG_EINVAL;
+  }
+  snprintf(b->format, sizeof b->format, "WKT");
+  geom_vec_t parts = {0};
+  collect_parts(g, geom, &parts);
+  lg_geom_free(g, geom);
+  b->parcels = (int)parts.len;
+  int rc = set_parts(g, b, parts.items, parts.len, srs, err);
+  if (rc)
+    for (size_t i = 0; i < parts.len; i++)
+      lg_geom_free(g, parts.items[i]);
+  lg_free(parts.items);
+  return rc;
+}
+
+/* ---- OGR sources -------------------------------------------------------- */
+
+static int ogr_epsg(OGRLayerH lyr) {
+  OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(lyr);
+  if (!srs) return 0;
+  OGRSpatialReferenceH c = OSRClone(srs);
+  int epsg = -1;
+  if (OSRAutoIdentifyEPSG(c) == OGRERR_NONE && OSRGetAuthorityCode(c, NULL))
+    epsg = atoi(OSRGetAuthorityCode(c, NULL));
+  OSRDestroySpatialReference(c);
+  if (epsg > 0) return epsg;
+  int nm = 0;
+  int *conf = NULL;
+  OGRSpatialReferenceH *m = OSRFindMatches(srs, NULL, &nm, &conf);
+  for (int i = 0; i < nm; i++)
+    if (conf[i] >= 70 && OSRGetAuthorityCode(m[i], NULL)) {
+      epsg = atoi(OSRGetAuthorityCode(m[i], NULL));
+      break;
+    }
+  if (m) OSRFreeSRSArray(m);
+  CPLFree(conf);
+  return epsg;
+}
+
+static int from_ogr(const char *path, const lg_boundary_opts_t *o, lg_boundary_t *b,
+                    lg_err_t *err) {
+  lg_geo_t *g = lg_geo_thread();
+  GDALAllRegister();
+  GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+  if (!ds) return lg_err_set(err, LG_EIO, "无法打开边界文件 %s: %s", path, CPLGetLastErrorMsg());
+  int rc = 0;
+  geom_vec_t parts = {0};
+  OGRLayerH lyr = GDALDatasetGetLayerCount(ds) > 0 ? GDALDatasetGetLayer(ds, 0) : NULL;
+  if (!lyr) {
+    rc = lg_err_set(err, LG_EINVAL, "%s 中没有图层", path);
+    goto done;
+  }
+  int srs = ogr_epsg(lyr);
+  if (srs <= 0 && o && o->srs_id > 0) srs = o->srs_id;
+  if (srs <= 0) {
+    rc = lg_err_set(err, LG_ECRS, "%s 没有可识别的坐标系 (.prj); 请用 --srs 指定 EPSG 代码", path);
+    goto done;
+  }
+  snprintf(b->format, sizeof b->format, "%s", GDALGetDriverShortName(GDALGetDatasetDriver(ds)));
+  OGR_L_ResetReading(lyr);
+  OGRFeatureH f;
+  int idx = 0;
+  while ((f = OGR_L_GetNextFeature(lyr)) != NULL) {
+    idx++;
+    OGRGeometryH og = OGR_F_GetGeometryRef(f);
+    if (og && !(o && o->parcel > 0 && o->parcel != idx)) {
+      size_t n = (size_t)OGR_G_WkbSize(og);
+      unsigned char *wkb = lg_malloc(n ? n : 1);
+      OGR_G_ExportToIsoWkb(og, wkbNDR, wkb);
+      lg_geom_t *geom = lg_geom_from_wkb(g, wkb, n, err);
+      lg_free(wkb);
+      if (!geom) {
+        lg_err_prefix(err, "%s 第 %d 个要素: ", path, idx);
+        rc = LG_EGEOM;
+        OGR_F_Destroy(f);
+        goto done;
+      }
+      size_t before = parts.len;
+      collect_parts(g, geom, &parts);
+      lg_geom_free(g, geom);
+      if (parts.len > before) b->parcels++;
+    }
+    OGR_F_Destroy(f);
+  }
+  rc = set_parts(g, b, parts.items, parts.len, srs, err);
+  if (rc == 0) parts.len = 0;
+done:
+  for (size_t i = 0; i < parts.len; i++)
+    lg_geom_free(g, parts.items[i]);
+  lg_free(parts.items);
+  GDALClose(ds);
+  return rc;
+}
+
+/* ---- Entry points -------------------------------------------------------- */
+
+static const char *skip_bom_ws(const char *s, size_t n, size_t *left) {
+  if (n >= 3 && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB &&
+      (unsigned char)s[2] == 0xBF) {
+    s += 3;
+    n -= 3;
+  }
+  while (n > 0 && isspace((unsigned char)*s))
+    s++, n--;
+  *left = n;
+  return s;
+}
+
+static bool looks_wkt(const char *s) {
+  static const char *const kw[] = {"SRID=", "POLYGON", "MULTIPOLYGON", "GEOMETRYCOLLECTION"};
+  for (size_t i = 0; i < LG_ARRAY_LEN(kw); i++)
+    if (strncasecmp(s, kw[i], strlen(kw[i])) == 0) return true;
+  return false;
+}
+
+int lg_review_boundary_parse(const char *data, size_t n, const char *name,
+                             const lg_boundary_opts_t *o, lg_boundary_t *out, lg_err_t *err) {
+  lg_review_boundary_init(out);
+  snprintf(out->source, sizeof out->source, "%s", name && *name ? name : "上传的边界");
+  if (n == 0) return lg_err_set(err, LG_EINVAL, "%s 是空的", out->source);
+  size_t left;
+  const char *s = skip_bom_ws(data, n, &left);
+  int rc;
+  if (left > 0 && (*s == '{' || looks_wkt(s))) {
+    /* Text formats need a NUL-terminated copy. */
+    char *copy = lg_strndup(s, left);
+    rc = *s == '{' ? from_geojson(copy, o, out, err) : from_wkt(copy, o, out, err);
+    lg_free(copy);
+  } else {
+    lg_mtxt_t *m = NULL;
+    rc = lg_mtxt_parse(out->source, data, n, &m, err);
+    if (rc == 0) rc = from_mtxt(m, o, out, err);
+    lg_mtxt_free(m);
+  }
+  if (rc) lg_review_boundary_fini(out);
+  return rc;
+}
+
+static bool ends_with_ci(const char *s, const char *suffix) {
+  size_t a = strlen(s), b = strlen(suffix);
+  return a >= b && strcasecmp(s + a - b, suffix) == 0;
+}
+
+int lg_review_boundary_read(const char *path, const lg_boundary_opts_t *o, lg_boundary_t *out,
+                            lg_err_t *err) {
+  lg_review_boundary_init(out);
+  const char *base = strrchr(path, '/');
+  base = base ? base + 1 : path;
+  if (ends_with_ci(path, ".txt") || ends_with_ci(path, ".geojson") || ends_with_ci(path, ".json") ||
+      ends_with_ci(path, ".wkt")) {
+    char *data = NULL;
+    size_t n = 0;
+    int rc = lg_file_read(path, &data, &n, err);
+    if (rc) return rc;
+    rc = lg_review_boundary_parse(data, n, base, o, out, err);
+    lg_free(data);
+    return rc;
+  }
+  snprintf(out->source, sizeof out->source, "%s", base);
+  int rc = from_ogr(path, o, out, err);
+  if (rc) lg_review_boundary_fini(out);
+  return rc;
+}
