@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "auth/auth.h"
+#include "lg_test.h"
 
 static char path[256];
 static lg_store_t *store;
@@ -35,12 +36,7 @@ static int setup(void **state) {
 
 static int teardown(void **state) {
   lg_store_close(store);
-  char p[300];
-  unlink(path);
-  snprintf(p, sizeof p, "%s-wal", path);
-  unlink(p);
-  snprintf(p, sizeof p, "%s-shm", path);
-  unlink(p);
+  lg_test_remove_store(path);
   return 0;
 }
 

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "store/store.h"
+#include "lg_test.h"
 
 #define X0 38500000.0
 #define Y0 2850000.0
@@ -86,12 +87,7 @@ static int fx_layer(lg_store_t *s, const char *name, const char *role, const cha
 enum { FX_LANDUSE = 1, FX_PBF = 2, FX_EPRL = 4, FX_UDB = 8, FX_PLAN = 16, FX_ALL = 31 };
 
 static int fx_store(const char *path, int which, lg_store_t **out, lg_err_t *err) {
-  char p[600];
-  unlink(path);
-  snprintf(p, sizeof p, "%s-wal", path);
-  unlink(p);
-  snprintf(p, sizeof p, "%s-shm", path);
-  unlink(p);
+  lg_test_remove_store(path);
   lg_store_t *s;
   int rc = lg_store_open(path, LG_STORE_CREATE, &s, err);
   if (rc) return rc;
@@ -132,17 +128,6 @@ static int fx_store(const char *path, int which, lg_store_t **out, lg_err_t *err
   return 0;
 }
 
-static void fx_remove(const char *path) {
-  char p[600];
-  unlink(path);
-  snprintf(p, sizeof p, "%s-wal", path);
-  unlink(p);
-  snprintf(p, sizeof p, "%s-shm", path);
-  unlink(p);
-  snprintf(p, sizeof p, "%s.ledger.key", path);
-  unlink(p);
-  snprintf(p, sizeof p, "%s.witness.key", path);
-  unlink(p);
-}
+static void fx_remove(const char *path) { lg_test_remove_store(path); }
 
 #endif

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "store/store.h"
+#include "lg_test.h"
 
 #define PREFILL 2000
 #define PAYLOAD 4096
@@ -35,14 +36,8 @@ static char writer_error[512];
 
 static void rm_db(const char *p) {
   char x[300];
-  unlink(p);
-  snprintf(x, sizeof x, "%s-wal", p);
-  unlink(x);
-  snprintf(x, sizeof x, "%s-shm", p);
-  unlink(x);
-  snprintf(x, sizeof x, "%s-journal", p);
-  unlink(x);
-  snprintf(x, sizeof x, "%s.part", p);
+  lg_test_remove_store(p);
+  snprintf(x, sizeof x, "%s.part", p); /* the backup's file in the making */
   unlink(x);
 }
 

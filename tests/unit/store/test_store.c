@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "store/store.h"
+#include "lg_test.h"
 
 static char path[256];
 
@@ -26,12 +27,7 @@ static int setup(void **state) {
 }
 
 static int teardown(void **state) {
-  char p[300];
-  unlink(path);
-  snprintf(p, sizeof p, "%s-wal", path);
-  unlink(p);
-  snprintf(p, sizeof p, "%s-shm", path);
-  unlink(p);
+  lg_test_remove_store(path);
   return 0;
 }
 
