@@ -5,6 +5,7 @@
  * what it made and how to look at it.
  */
 #include "cli/cli_int.h"
+#include "ledger/ledger.h"
 #include "onemap/onemap.h"
 
 #include <errno.h>
@@ -21,7 +22,8 @@ int lg_cli_demo_users(lg_cli_t *cli, const char *county_code, lg_err_t *err);
 
 /* Removes a store and its WAL companions. */
 static int remove_store(const char *path, lg_err_t *err) {
-  static const char *const suffixes[] = {"", "-wal", "-shm"};
+  /* A fresh demo store gets fresh ledger keys too. */
+  static const char *const suffixes[] = {"", "-wal", "-shm", ".ledger.key", ".witness.key"};
   for (size_t k = 0; k < LG_ARRAY_LEN(suffixes); k++) {
     char *p = lg_sprintf("%s%s", path, suffixes[k]);
     int rc = unlink(p) == 0 || errno == ENOENT
@@ -49,6 +51,12 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
   if ((rc = lg_cli_open(cli, LG_STORE_CREATE, &s, err))) return rc;
   lg_gen_result_t r;
   rc = lg_onemap_gen(s, &o, &r, err);
+  /* As `landgov init` does: the ledger's signing and witness keys. */
+  if (rc == 0) {
+    char origin[64];
+    snprintf(origin, sizeof origin, "landgov.example/%s", r.county_code);
+    rc = lg_ledger_init(s, origin, err);
+  }
   lg_store_close(s);
   if (rc) return rc;
   if (!cli->json) printf("演示数据库 %s 已创建\n\n", cli->db_path);

@@ -559,6 +559,19 @@ static void test_cli(void **state) {
   cmd = lg_sprintf("'%s' --db '%s' gen --patches 500 > /dev/null 2>&1", bin, db);
   assert_int_not_equal(system(cmd), 0); /* layers exist, no --replace */
   lg_free(cmd);
+  /* demo --force makes a fresh store with its ledger keys, as init does:
+   * the key's name is the demo county's origin, file mode 0600. */
+  cmd = lg_sprintf("'%s' --db '%s' demo --patches 500 --force > /dev/null 2>&1", bin, db);
+  assert_int_equal(system(cmd), 0);
+  lg_free(cmd);
+  char *key = lg_sprintf("%s.ledger.key", db);
+  struct stat st;
+  assert_int_equal(stat(key, &st), 0);
+  assert_int_equal(st.st_mode & 0777, 0600);
+  lg_free(key);
+  cmd = lg_sprintf("'%s' --db '%s' ledger key | grep -q '^landgov.example/360781+'", bin, db);
+  assert_int_equal(system(cmd), 0);
+  lg_free(cmd);
   lg_free(db);
   lg_free(out);
 }
