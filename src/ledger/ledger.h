@@ -266,6 +266,13 @@ void lg_ledger_audit_fini(lg_ledger_audit_t *a);
  * not run. */
 int lg_ledger_audit(lg_store_t *s, const lg_ledger_auditor_t *const *auditors,
                     lg_ledger_audit_t *out, lg_err_t *err);
+/* The scan of an auditor whose objects keep the JSON document that was
+ * recorded (a saved check's report, a rule set's body): runs sql, whose
+ * rows are (object id, JSON text), and emits for each the digest of the
+ * parsed document (lg_ledger_digest_json). what names the objects in an
+ * error message ("审查记录"). */
+int lg_ledger_scan_json_rows(lg_store_t *s, const char *sql, const char *what,
+                             lg_ledger_emit_fn emit, void *ctx, lg_err_t *err);
 /* The auditor of the checkpoints this region witnessed (witness.c); the
  * CLI's table of auditors lists it with the other modules' ones. */
 extern const lg_ledger_auditor_t lg_ledger_witnessed_auditor;

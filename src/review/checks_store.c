@@ -241,22 +241,8 @@ int lg_review_checks_audit_scan(lg_store_t *s,
                                 void *ctx, lg_err_t *err) {
 #ifdef LG_HAVE_LEDGER
   if (!checks_table(s)) return 0;
-  sqlite3_stmt *st;
-  if (sqlite3_prepare_v2(lg_store_db(s), "SELECT id, report FROM lg_checks ORDER BY id", -1, &st,
-                         NULL) != SQLITE_OK)
-    return lg_store_fail(s, err, "读取审查记录失败");
-  int rc = 0;
-  while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
-    char oid[32];
-    snprintf(oid, sizeof oid, "%lld", (long long)sqlite3_column_int64(st, 0));
-    json_t *state = json_loads((const char *)sqlite3_column_text(st, 1), 0, NULL);
-    unsigned char d[32];
-    rc = lg_ledger_digest_json(state ? state : json_null(), d, err);
-    json_decref(state);
-    if (rc == 0) rc = emit(ctx, oid, d);
-  }
-  sqlite3_finalize(st);
-  return rc;
+  return lg_ledger_scan_json_rows(s, "SELECT id, report FROM lg_checks ORDER BY id",
+                                  "审查记录", emit, ctx, err);
 #else
   (void)s, (void)emit, (void)ctx;
   return lg_err_set(err, LG_EUNSUPPORTED, "未编译账本模块");

@@ -767,23 +767,8 @@ int lg_review_rules_audit_scan(lg_store_t *s,
                                void *ctx, lg_err_t *err) {
 #ifdef LG_HAVE_LEDGER
   if (!table_exists(s)) return 0;
-  sqlite3_stmt *st;
-  if (sqlite3_prepare_v2(lg_store_db(s), "SELECT version, body FROM lg_rule_sets ORDER BY version",
-                         -1, &st, NULL) != SQLITE_OK)
-    return lg_store_fail(s, err, "读取规则集失败");
-  int rc = 0;
-  while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
-    char id[32];
-    snprintf(id, sizeof id, "%d", sqlite3_column_int(st, 0));
-    /* The same state as recorded: the stored document, parsed. */
-    json_t *state = json_loads((const char *)sqlite3_column_text(st, 1), 0, NULL);
-    unsigned char d[32];
-    rc = lg_ledger_digest_json(state ? state : json_null(), d, err);
-    json_decref(state);
-    if (rc == 0) rc = emit(ctx, id, d);
-  }
-  sqlite3_finalize(st);
-  return rc;
+  return lg_ledger_scan_json_rows(s, "SELECT version, body FROM lg_rule_sets ORDER BY version",
+                                  "规则集", emit, ctx, err);
 #else
   (void)s, (void)emit, (void)ctx;
   return lg_err_set(err, LG_EUNSUPPORTED, "未编译账本模块");
