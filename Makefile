@@ -1,15 +1,19 @@
 # landgov: the two commands (README):
 #   make demo    install what is needed, build, create a demo county, serve it
 #   make check   install what is needed, build with sanitizers, run every test
-# Other targets: build, test (without reinstalling), bench, clean.
+# Other targets: build, test (without reinstalling), bench, clean,
+#   fuzz (each libFuzzer harness for FUZZ_SECONDS, default 60).
 
 BUILD      ?= build
 CHECK      ?= build-check
 DEMO_DB    ?= demo/landgov.gpkg
 PORT       ?= 8080
 JOBS       ?= $(shell nproc)
+FUZZ       ?= build-fuzz
+FUZZ_SECONDS ?= 60
 
 .PHONY: all deps build build-check check test unit api browser demo bench clean
+.PHONY: fuzz fuzz-build fuzz-short
 
 all: build
 
@@ -35,7 +39,7 @@ build-check: $(CHECK)/Makefile
 check: deps build build-check
 	$(MAKE) --no-print-directory test
 
-test: unit api browser
+test: unit api browser fuzz-short
 
 unit:
 	cd $(CHECK) && ctest --output-on-failure -j2
@@ -53,8 +57,24 @@ demo: deps build
 	@if [ ! -f $(DEMO_DB) ]; then ./$(BUILD)/landgov --db $(DEMO_DB) demo; fi
 	./$(BUILD)/landgov --db $(DEMO_DB) serve --port $(PORT)
 
+# libFuzzer harnesses (fuzz/): built with clang, ASan and UBSan in
+# $(FUZZ); each runs FUZZ_SECONDS and any crash, leak or timeout fails.
+# `make check` runs each for 10 s (fuzz-short).
+$(FUZZ)/Makefile:
+	CC=clang cmake -S . -B $(FUZZ) -DLG_FUZZ=ON -DLG_SANITIZE=ON -DLG_WERROR=OFF \
+	  -DCMAKE_BUILD_TYPE=Debug >/dev/null
+
+fuzz-build: $(FUZZ)/Makefile
+	cmake --build $(FUZZ) -j$(JOBS) --target fuzz_all
+
+fuzz: fuzz-build
+	bash fuzz/run.sh $(FUZZ) $(FUZZ_SECONDS)
+
+fuzz-short:
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10
+
 bench: deps build
 	bash bench/run.sh
 
 clean:
-	rm -rf $(BUILD) $(CHECK)
+	rm -rf $(BUILD) $(CHECK) $(FUZZ)

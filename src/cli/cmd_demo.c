@@ -19,6 +19,8 @@ int lg_cli_gen_opts(lg_cli_t *cli, lg_gen_opts_t *o, lg_err_t *err);
 void lg_cli_gen_report(lg_cli_t *cli, const lg_gen_opts_t *o, const lg_gen_result_t *r);
 /* From demo_users.c. */
 int lg_cli_demo_users(lg_cli_t *cli, const char *county_code, lg_err_t *err);
+/* From demo_cases.c. */
+int lg_cli_demo_cases(lg_cli_t *cli, const lg_gen_result_t *r, lg_err_t *err);
 
 /* Removes a store and its WAL companions. */
 static int remove_store(const char *path, lg_err_t *err) {
@@ -65,7 +67,9 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
     printf("\n查看: landgov --db %s layers; 浏览: landgov --db %s serve\n", cli->db_path,
            cli->db_path);
   /* Demo accounts, one per role (src/auth, via cli/demo_users.c). */
-  return lg_cli_demo_users(cli, r.county_code, err);
+  if ((rc = lg_cli_demo_users(cli, r.county_code, err))) return rc;
+  /* Sample approval cases in different states, filed by those accounts. */
+  return lg_cli_demo_cases(cli, &r, err);
 }
 
 const lg_cmd_t lg_cmd_demo = {

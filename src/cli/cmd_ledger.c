@@ -9,6 +9,7 @@
  * The table of auditors below is where each module that records objects
  * in the ledger lists its lg_ledger_auditor_t.
  */
+#include "cases/cases.h"
 #include "cli/cli_int.h"
 #include "flow/flow.h"
 #include "ledger/ledger.h"
@@ -29,12 +30,14 @@ static const lg_ledger_auditor_t flow_definitions = {"flow.definition",
                                                      lg_flow_audit_scan_definitions};
 static const lg_ledger_auditor_t checks = {"check", lg_review_checks_audit_scan};
 static const lg_ledger_auditor_t rule_sets = {"rule_set", lg_review_rules_audit_scan};
+static const lg_ledger_auditor_t cases = {"case", lg_cases_audit_scan};
 static const lg_ledger_auditor_t *const auditors[] = {
     &lg_ledger_witnessed_auditor,
     &flow_instances,
     &flow_definitions,
     &checks,
     &rule_sets,
+    &cases,
     NULL,
 };
 

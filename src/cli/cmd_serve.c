@@ -8,8 +8,15 @@
  * executable>/../web (a build tree inside the project), else ./web. The
  * browser libraries come from the node_modules folder beside it
  * ($LANDGOV_VENDOR overrides), served under /vendor/.
+ *
+ * Approval processes keep time here: a thread fires the engine's due
+ * timers every second, and once at start, so that deadlines that passed
+ * while no server ran are met at once (src/cases, lg_cases_ticker_start).
+ * With LANDGOV_CLOCK_FILE set, the clock is read from that file on every
+ * tick (tests move time with it; POST /api/admin/tick ticks at once).
  */
 #include "auth/auth.h"
+#include "cases/cases.h"
 #include "cli/cli_int.h"
 #include "http/http.h"
 
@@ -117,8 +124,16 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
       .vendor_dir = vendor,
       .quiet = lg_arg_flag(cli, "quiet"),
   };
+  /* The process's service tasks, and the clock before the first request. */
+  lg_cases_register_handlers();
+  lg_cases_clock_sync();
+  lg_cases_ticker_t *ticker = NULL;
   lg_http_t *h = NULL;
   rc = lg_http_start(&o, &h, err);
+  if (rc == 0 && (rc = lg_cases_ticker_start(cli->db_path, 1.0, &ticker, err)) != 0) {
+    lg_http_stop(h);
+    h = NULL;
+  }
   if (rc == 0) {
     bool v6 = strchr(host, ':') != NULL;
     char url[300];
@@ -137,6 +152,7 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
     sigwait(&set, &sig);
     if (!cli->json) printf("收到信号 %s, 正在停止...\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     fflush(stdout);
+    lg_cases_ticker_stop(ticker);
     lg_http_stop(h);
     if (!cli->json) printf("landgov 已停止\n");
   }

@@ -17,6 +17,9 @@ extern const lg_cmd_t lg_cmd_conflicts;
 extern const lg_cmd_t lg_cmd_rules;
 extern const lg_cmd_t lg_cmd_user;
 extern const lg_cmd_t lg_cmd_backup;
+extern const lg_cmd_t lg_cmd_settings;
+extern const lg_cmd_t lg_cmd_case;
+extern const lg_cmd_t lg_cmd_metrics;
 
 const lg_cmd_t *const lg_commands[] = {
     &lg_cmd_init,
@@ -32,5 +35,8 @@ const lg_cmd_t *const lg_commands[] = {
     &lg_cmd_rules,
     &lg_cmd_user,
     &lg_cmd_backup,
+    &lg_cmd_settings,
+    &lg_cmd_case,
+    &lg_cmd_metrics,
     NULL,
 };

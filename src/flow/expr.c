@@ -361,7 +361,10 @@ static int parse_items(parser_t *ps, enode_t *e, int close, const char *close_te
       return fail_at(ps, ps->tstart, "列表超过 %d 项", EXPR_MAX_ITEMS);
     enode_t *item = NULL;
     int rc = parse_or(ps, &item);
-    if (rc) return rc;
+    if (rc) {
+      node_free(item); /* not yet in the tree: the caller would not free it */
+      return rc;
+    }
     lg_vec_push(&e->items, item);
     if (ps->tok == T_COMMA) {
       if ((rc = next(ps)) != 0) return rc;

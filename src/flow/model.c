@@ -630,6 +630,14 @@ static int parse_flow(pctx_t *c, const xmlNode *x) {
         lg_free(t);
         continue; /* an empty condition, as modelers leave behind, is no condition */
       }
+      if (f.cond) {
+        /* BPMN 2.0 (tSequenceFlow) allows one conditionExpression; a
+         * second would also replace, and leak, the first. */
+        lg_free(t);
+        rc = fail_node(c->err, LG_EINVAL, k,
+                       "顺序流 %s 有多个条件 (conditionExpression 只能有一个)", d);
+        break;
+      }
       rc = fl_expr_parse(t, &f.cond, c->err);
       lg_free(t);
       if (rc) {

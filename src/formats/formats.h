@@ -24,7 +24,9 @@ typedef struct lg_import_opts {
   int src_srs;             /* EPSG of the source when it declares none; 0: from file */
   int to_srs;              /* reproject into this EPSG; 0: keep the source CRS */
   bool replace;            /* replace an existing layer of that name */
-  int64_t max_features;    /* refuse sources with more features; 0: no limit */
+  int64_t max_features;    /* refuse sources with more features; 0: no limit
+                              (lg_import: 0 is the store's setting
+                              limits.import_features, negative no limit) */
 } lg_import_opts_t;
 
 typedef struct lg_import_result {

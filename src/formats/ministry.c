@@ -387,8 +387,8 @@ static int read_point(parse_t *ps, char **f, int line) {
   if (east >= 1e7) {
     int z;
     if (lg_gk_zone_from_easting(east, &z, NULL, NULL) != 0)
-      return fail_at(ps, line, name, "Y 坐标 %s 的带号前缀 %d 不是有效的高斯-克吕格带号", f[3],
-                     (int)(east / 1e6));
+      return fail_at(ps, line, name, "Y 坐标 %s 的带号前缀 %.0f 不是有效的高斯-克吕格带号", f[3],
+                     floor(east / 1e6)); /* may be far beyond an int */
     if (m->zone > 0 && z != m->zone)
       return fail_at(ps, line, name, "Y 坐标 %s 的带号前缀为 %d, 与%s%d 不一致", f[3], z,
                      ps->zone_from_points ? "前面坐标的带号 " : "文件头的 带号=", m->zone);

@@ -8,7 +8,8 @@
  *                             GeoJSON's "crs", else 4326), "use", "type",
  *                             "name", "make_valid", "save" (default true)}
  *        multipart/form-data  a "file" part (Ministry coordinate file,
- *                             GeoJSON or WKT) and fields use, type, name,
+ *                             GeoJSON, WKT or a Shapefile as .zip) and
+ *                             fields use, type, name,
  *                             srs, parcel, make_valid, save
  *        anything else        the body is the file; fields in the query
  *   GET  /api/checks                   recent checks the caller may see (?limit=)
@@ -161,13 +162,71 @@ static const char *const param_names[] = {"use",  "type", "name",  "make_valid",
 
 /* ---- POST /api/checks ----------------------------------------------------- */
 
+/* A Shapefile sent as a zip (its .shp, .shx, .dbf and .prj side by side,
+ * as people send them by mail): GDAL reads zips through /vsizip/, but from
+ * a file, so the upload goes to a private temporary file first. Recognised
+ * by the zip's local-header signature "PK\3\4" (APPNOTE.TXT 4.3.7), not by
+ * the file name, which a raw body does not have. */
+static int read_zip(const char *data, size_t len, const char *fname, const lg_boundary_opts_t *o,
+                    lg_boundary_t *b, lg_err_t *err) {
+  char path[] = "/tmp/landgov-upload-XXXXXX.zip";
+  int fd = mkstemps(path, 4);
+  if (fd < 0) return lg_err_set(err, LG_EIO, "无法创建临时文件保存上传的压缩包");
+  size_t done = 0;
+  while (done < len) {
+    ssize_t w = write(fd, data + done, len - done);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) break;
+    done += (size_t)w;
+  }
+  close(fd);
+  int rc;
+  if (done < len) {
+    rc = lg_err_set(err, LG_EIO, "无法写入临时文件 (磁盘已满?)");
+  } else {
+    char *vsi = lg_sprintf("/vsizip/%s", path);
+    rc = lg_review_boundary_read(vsi, o, b, err);
+    if (rc == LG_EIO) {
+      rc = lg_err_set(
+          err, LG_EINVAL,
+          "%s 中没有可读的 Shapefile: 请把 .shp、.shx、.dbf 和 .prj 直接放在压缩包根目录", fname);
+    } else if (rc == 0) {
+      snprintf(b->source, sizeof b->source, "%s", fname);
+    } else if (err) {
+      /* Name the upload, not the temporary file, in the message. */
+      char *at = strstr(err->msg, vsi);
+      if (at) {
+        char *fixed =
+            lg_sprintf("%.*s%s%s", (int)(at - err->msg), err->msg, fname, at + strlen(vsi));
+        snprintf(err->msg, sizeof err->msg, "%s", fixed);
+        lg_free(fixed);
+      }
+    }
+    lg_free(vsi);
+  }
+  unlink(path);
+  return rc;
+}
+
+/* limits.json_depth for an uploaded file that is JSON (it starts with {
+ * or [ after a BOM and blanks); other files are not scanned, since a zip's
+ * bytes may hold any number of brackets. */
+static int upload_depth_check(lg_http_req_t *req, const char *data, size_t len, const char *fname,
+                              lg_err_t *err) {
+  size_t i = len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+  while (i < len && strchr(" \t\r\n", data[i]) && data[i])
+    i++;
+  if (i == len || (data[i] != '{' && data[i] != '[')) return 0;
+  return lg_http_json_depth_check(req, data + i, len - i, fname, err);
+}
+
 static int read_boundary(lg_http_req_t *req, params_t *p, lg_boundary_t *b, lg_err_t *err) {
   const char *ctype = lg_http_header_get(req, "content-type");
   int rc = 0;
   lg_review_boundary_init(b);
   if (ctype && strncasecmp(ctype, "application/json", 16) == 0) {
     json_t *body = lg_http_body_json(req, err);
-    if (!body) return LG_EINVAL;
+    if (!body) return err->code;
     for (size_t i = 0; rc == 0 && i < LG_ARRAY_LEN(param_names); i++) {
       const json_t *v = json_object_get(body, param_names[i]);
       char num[32];
@@ -186,7 +245,9 @@ static int read_boundary(lg_http_req_t *req, params_t *p, lg_boundary_t *b, lg_e
                       "请求缺少 geometry (GeoJSON 几何、Feature 或 FeatureCollection)");
     if (rc == 0) {
       char *text = json_dumps(geom, JSON_COMPACT | JSON_REAL_PRECISION(17));
-      lg_boundary_opts_t o = {.srs_id = (int)p->srs, .parcel = (int)p->parcel};
+      lg_boundary_opts_t o = {.srs_id = (int)p->srs,
+                              .parcel = (int)p->parcel,
+                              .max_vertices = lg_http_limits(req)->geometry_vertices};
       rc = lg_review_boundary_parse(text, strlen(text), "请求中的 geometry", &o, b, err);
       free(text);
     }
@@ -219,8 +280,14 @@ static int read_boundary(lg_http_req_t *req, params_t *p, lg_boundary_t *b, lg_e
     rc = set_param(p, param_names[i], lg_http_query(req, param_names[i]), err);
   if (rc) return rc;
   if (len == 0)
-    return lg_err_set(err, LG_EINVAL, "请求体为空: 请上传部标准坐标文件、GeoJSON 或 WKT");
-  lg_boundary_opts_t o = {.srs_id = (int)p->srs, .parcel = (int)p->parcel};
+    return lg_err_set(err, LG_EINVAL,
+                      "请求体为空: 请上传部标准坐标文件、GeoJSON、WKT 或 Shapefile 压缩包 (.zip)");
+  lg_boundary_opts_t o = {.srs_id = (int)p->srs,
+                          .parcel = (int)p->parcel,
+                          .max_vertices = lg_http_limits(req)->geometry_vertices};
+  /* An uploaded GeoJSON goes through jansson too: the same depth limit. */
+  if ((rc = upload_depth_check(req, data, len, fname, err))) return rc;
+  if (len >= 4 && memcmp(data, "PK\x03\x04", 4) == 0) return read_zip(data, len, fname, &o, b, err);
   return lg_review_boundary_parse(data, len, fname, &o, b, err);
 }
 
@@ -241,7 +308,8 @@ static int post_check(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   lg_check_opts_t o = {.use = p.use[0] ? p.use : NULL,
                        .type = p.type[0] ? p.type : NULL,
                        .name = p.name[0] ? p.name : NULL,
-                       .make_valid = p.make_valid};
+                       .make_valid = p.make_valid,
+                       .deadline = req->deadline};
   rc = lg_review_check(c, &b, &o, &rep, err);
   if (rc == LG_EGEOM && rep) {
     /* Show what is wrong with the boundary beside the error. */
@@ -410,7 +478,7 @@ static int post_conflicts(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err)
   int rc = lg_http_require(req, "layer", "read", NULL, err);
   if (rc) return rc;
   json_t *body = lg_http_body_json(req, err);
-  if (!body) return LG_EINVAL;
+  if (!body) return err->code;
   const char *a = json_string_value(json_object_get(body, "a"));
   const char *b = json_string_value(json_object_get(body, "b"));
   const char *out = json_string_value(json_object_get(body, "out"));

@@ -16,6 +16,12 @@
  *   GET /api/ledger/entries/{n}        entry n with its inclusion proof
  *       ?size=M                        against the tree of M entries
  *                                      (default: the latest checkpoint)
+ *   GET /api/ledger/objects/{type}/{id}  the entries recorded about one
+ *                                      object ("check" 12): {object_type,
+ *                                      object_id, entries: [{index, action,
+ *                                      actor, time}]}, oldest first, those
+ *                                      the caller may read; how the web page
+ *                                      finds the entry of a saved check
  *   GET /api/ledger/consistency        consistency proof between sizes
  *       ?from=N&to=M                   (to: default the latest checkpoint)
  *   GET /api/ledger/witnessed          checkpoints of other regions' logs
@@ -171,6 +177,57 @@ static int get_entry(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   return 0;
 }
 
+/* Most entries one object may list: a case goes through some dozens of
+ * steps; a longer history is cut (and says so) rather than sent whole. */
+#define OBJECT_ENTRIES_MAX 1000
+
+static int get_object_entries(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
+  int scope;
+  int rc = lg_http_scope(req, "ledger", "read", &scope, err);
+  if (rc) return rc;
+  const char *type = lg_http_param(req, "type"), *id = lg_http_param(req, "id");
+  lg_store_t *s = store(req, err);
+  if (!s) return err->code;
+  uint64_t *idx = lg_calloc(OBJECT_ENTRIES_MAX, sizeof *idx);
+  size_t total = 0;
+  json_t *list = json_array();
+  lg_err_t refused = {0};
+  rc = lg_ledger_object_entries(s, type, id, idx, OBJECT_ENTRIES_MAX, &total, err);
+  size_t n = total < OBJECT_ENTRIES_MAX ? total : OBJECT_ENTRIES_MAX;
+  for (size_t i = 0; rc == 0 && i < n; i++) {
+    char *text = NULL;
+    if ((rc = lg_ledger_entry(s, idx[i], &text, NULL, err))) break;
+    json_t *e = json_loads(text, 0, NULL);
+    lg_free(text);
+    const char *div = json_string_value(json_object_get(e, "jurisdiction"));
+    lg_object_ref_t obj = {.division = div ? div : ""};
+    /* Entries of another jurisdiction are left out, not refused whole: an
+     * object's history may pass through several levels of government. */
+    lg_err_t e2 = {0};
+    if (lg_http_require(req, "ledger", "read", &obj, &e2) == 0)
+      json_array_append_new(list, json_pack("{s:I, s:O?, s:O?, s:O?}", "index", (json_int_t)idx[i],
+                                            "action", json_object_get(e, "action"), "actor",
+                                            json_object_get(e, "actor"), "time",
+                                            json_object_get(e, "time")));
+    else if (!refused.code)
+      refused = e2;
+    json_decref(e);
+  }
+  lg_free(idx);
+  if (rc == 0 && n > 0 && json_array_size(list) == 0) {
+    *err = refused;
+    rc = refused.code;
+  }
+  if (rc) {
+    json_decref(list);
+    return rc;
+  }
+  lg_http_json(res, 200,
+               json_pack("{s:s, s:s, s:o, s:b}", "object_type", type, "object_id", id, "entries",
+                         list, "truncated", total > n));
+  return 0;
+}
+
 static int get_consistency(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   int rc = lg_http_require(req, "checkpoint", "read", NULL, err);
   if (rc) return rc;
@@ -208,6 +265,7 @@ const lg_http_route_t lg_http_routes_ledger[] = {
     {"GET", "/api/ledger/key", get_key},
     {"GET", "/api/ledger/checkpoint", get_checkpoint},
     {"GET", "/api/ledger/entries/{n}", get_entry},
+    {"GET", "/api/ledger/objects/{type}/{id}", get_object_entries},
     {"GET", "/api/ledger/consistency", get_consistency},
     {"GET", "/api/ledger/witnessed", get_witnessed},
     {0},

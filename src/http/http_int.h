@@ -78,6 +78,10 @@ typedef struct lg_http_req {
   char address[64];      /* the client's numeric address; "" outside a server */
   bool secure;           /* reached over HTTPS (a proxy's X-Forwarded-Proto) */
   bool decided;          /* a permission decision was made for this request */
+  /* lg_mono() time by which the handler should give up (limits.request_ms);
+   * 0: no deadline. Long work (a check's overlays) is handed it and fails
+   * with LG_ELIMIT once past it; the server then answers 503. */
+  double deadline;
 } lg_http_req_t;
 
 typedef struct lg_http_header {
@@ -130,7 +134,8 @@ int lg_http_query_int(const lg_http_req_t *req, const char *name, long long def,
 int lg_http_query_numbers(const lg_http_req_t *req, const char *name, double *v, size_t n,
                           bool *present, lg_err_t *err);
 /* The body parsed as JSON (caller decrefs); NULL with LG_EINVAL (line and
- * column in err->where) when it is not. */
+ * column in err->where) when it is not, or LG_ELIMIT when it nests deeper
+ * than limits.json_depth (err->code tells which). */
 json_t *lg_http_body_json(const lg_http_req_t *req, lg_err_t *err);
 /* This worker thread's store connection, opened on first use; NULL with
  * err when the store cannot be opened. Do not close it. A transaction a
@@ -138,6 +143,20 @@ json_t *lg_http_body_json(const lg_http_req_t *req, lg_err_t *err);
 lg_store_t *lg_http_store(lg_http_req_t *req, lg_err_t *err);
 /* This thread's GEOS/PROJ context. */
 lg_geo_t *lg_http_geo(lg_http_req_t *req);
+
+/* ---- Limits (limits.c) ---------------------------------------------------- */
+/* The limits in force for req: its server's, or the defaults for a
+ * request built without a server (tests). */
+const lg_http_limits_t *lg_http_limits(const lg_http_req_t *req);
+/* The deepest nesting of [ and { in n bytes of JSON (strings skipped),
+ * counted until it passes stop (then stop + 1 or more is returned). Not a
+ * parser: text that is not JSON gives some number, never a fault. */
+size_t lg_http_json_depth(const char *s, size_t n, size_t stop);
+/* 0, or LG_ELIMIT naming `what`, the limit and its setting when the JSON
+ * in s nests deeper than limits.json_depth (lg_http_body_json applies it
+ * to the body; handlers apply it to JSON files inside an upload). */
+int lg_http_json_depth_check(const lg_http_req_t *req, const char *s, size_t n, const char *what,
+                             lg_err_t *err);
 
 /* ---- Permissions (src/auth's one policy table) -------------------------- */
 /* May req->who do `action` on `resource` (obj: the object as the store

@@ -133,6 +133,10 @@ int lg_http_query_numbers(const lg_http_req_t *req, const char *name, double *v,
 }
 
 json_t *lg_http_body_json(const lg_http_req_t *req, lg_err_t *err) {
+  /* jansson recurses once per level (up to its compiled-in 2048): the
+   * depth is checked first, by a scan that does not recurse at all. */
+  if (lg_http_json_depth_check(req, req->body ? req->body : "", req->body_len, "请求体", err))
+    return NULL;
   json_error_t je;
   json_t *v = json_loadb(req->body ? req->body : "", req->body_len, JSON_REJECT_DUPLICATES, &je);
   if (!v) {

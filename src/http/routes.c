@@ -12,6 +12,9 @@ extern const lg_http_route_t lg_http_routes_auth[];
 extern const lg_http_route_t lg_http_routes_layers[];
 extern const lg_http_route_t lg_http_routes_ledger[];
 extern const lg_http_route_t lg_http_routes_checks[];
+extern const lg_http_route_t lg_http_routes_tiles[];
+extern const lg_http_route_t lg_http_routes_cases[];
+extern const lg_http_route_t lg_http_routes_metrics[];
 
 const lg_http_route_t *const lg_http_route_tables[] = {
     lg_http_routes_health,
@@ -19,5 +22,8 @@ const lg_http_route_t *const lg_http_route_tables[] = {
     lg_http_routes_layers,
     lg_http_routes_ledger,
     lg_http_routes_checks,
+    lg_http_routes_tiles,
+    lg_http_routes_cases,
+    lg_http_routes_metrics,
     NULL,
 };

@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 struct lg_http_worker {
@@ -40,6 +41,7 @@ struct lg_http {
   char *web_dir;    /* realpath, or NULL */
   char *vendor_dir; /* realpath, or NULL */
   size_t max_body;
+  lg_http_limits_t limits; /* limits.* settings (limits.c); body_bytes is max_body */
   bool quiet;
   int port;
   int threads;
@@ -52,12 +54,15 @@ struct lg_http {
 typedef struct conn_state {
   lg_buf_t body;
   uint64_t received; /* body bytes seen, kept or not */
-  bool too_large;    /* over max_body: the rest is read and dropped */
+  size_t limit;      /* limits.body_bytes, or limits.upload_bytes for multipart */
+  bool multipart;    /* which of the two */
+  bool too_large;    /* over limit: the rest is read and dropped */
   double start;      /* for the access log */
 } conn_state_t;
 
 int lg_http_port(const lg_http_t *h) { return h->port; }
 int lg_http_threads(const lg_http_t *h) { return h->threads; }
+const lg_http_limits_t *lg_http_limits_of(const lg_http_t *h) { return &h->limits; }
 const char *lg_http_web_dir(const lg_http_t *h) { return h ? h->web_dir : NULL; }
 const char *lg_http_vendor_dir(const lg_http_t *h) { return h ? h->vendor_dir : NULL; }
 
@@ -119,6 +124,17 @@ static void unauthorized(lg_http_req_t *req, lg_http_res_t *res, bool bad_cookie
     lg_http_cookie_header(req, res, NULL);
 }
 
+/* A handler that gave up at its deadline (LG_ELIMIT past req->deadline):
+ * 503, since the server, not the request, ran out (RFC 9110 15.6.4), with
+ * the limit and its setting named and a Retry-After. */
+static void deadline_passed(lg_http_res_t *res, int ms, const lg_err_t *err) {
+  char msg[1024];
+  snprintf(msg, sizeof msg, "请求超过 %d 毫秒的处理时限 (设置 limits.request_ms), 已中止: %s", ms,
+           err->msg);
+  lg_http_error_status(res, 503, "timeout", msg, "limits.request_ms");
+  lg_http_header_add(res, "Retry-After", "60");
+}
+
 static void dispatch(lg_http_req_t *req, lg_http_res_t *res) {
   lg_err_t err = {0};
   const char *m = strcmp(req->method, "HEAD") == 0 ? "GET" : req->method;
@@ -137,12 +153,17 @@ static void dispatch(lg_http_req_t *req, lg_http_res_t *res) {
         if (rc == LG_EAUTH) unauthorized(req, res, true);
         return;
       }
+      int ms = req->server ? req->server->limits.request_ms : 0;
+      req->deadline = ms > 0 ? lg_mono() + ms / 1000.0 : 0;
       rc = r->fn(req, res, &err);
       if (rc != 0) {
         lg_http_res_fini(res);
         lg_http_res_init(res);
         if (!err.code) lg_err_set(&err, rc, "处理请求 %s %s 失败", req->method, req->path);
-        lg_http_error(res, &err);
+        if (rc == LG_ELIMIT && req->deadline > 0 && lg_mono() > req->deadline)
+          deadline_passed(res, ms, &err);
+        else
+          lg_http_error(res, &err);
       } else if (res->status == 0) {
         lg_err_set(&err, LG_EINTERNAL, "接口 %s %s 没有给出响应", req->method, req->path);
         lg_http_error(res, &err);
@@ -219,8 +240,8 @@ static enum MHD_Result send_res(struct MHD_Connection *c, lg_http_res_t *res) {
 /* A body declared or sent beyond this is not even read: the connection is
  * closed. Below it, an oversized body is read and dropped so that the
  * client (which may still be sending) gets the 413 cleanly. */
-static uint64_t hard_cap(const lg_http_t *h) {
-  uint64_t cap = (uint64_t)h->max_body * 4;
+static uint64_t hard_cap(const conn_state_t *cs) {
+  uint64_t cap = (uint64_t)cs->limit * 4;
   return cap < ((uint64_t)64 << 20) ? (uint64_t)64 << 20 : cap;
 }
 
@@ -251,24 +272,29 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     lg_buf_init(&cs->body);
     cs->start = lg_mono();
     *con_cls = cs;
+    /* Files come as multipart/form-data and may be larger than the
+     * JSON and coordinate files sent as plain bodies. */
+    const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+    cs->multipart = ct && strncasecmp(ct, "multipart/form-data", 19) == 0;
+    cs->limit = cs->multipart ? h->limits.upload_bytes : h->max_body;
     const char *cl =
         MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (cl) {
       unsigned long long declared = strtoull(cl, NULL, 10);
-      if (declared > h->max_body) cs->too_large = true;
-      if (declared > hard_cap(h)) return MHD_NO;
+      if (declared > cs->limit) cs->too_large = true;
+      if (declared > hard_cap(cs)) return MHD_NO;
     }
     return MHD_YES;
   }
   if (*upload_size) {
     cs->received += *upload_size;
-    if (!cs->too_large && cs->received > h->max_body) {
+    if (!cs->too_large && cs->received > cs->limit) {
       cs->too_large = true;
       lg_buf_fini(&cs->body);
     }
     if (!cs->too_large) lg_buf_append(&cs->body, upload_data, *upload_size);
     *upload_size = 0;
-    return cs->received > hard_cap(h) ? MHD_NO : MHD_YES;
+    return cs->received > hard_cap(cs) ? MHD_NO : MHD_YES;
   }
 
   lg_http_req_t req = {0};
@@ -284,8 +310,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
   client_address(c, req.address, sizeof req.address);
   if (cs->too_large) {
     lg_err_t err = {0};
-    lg_err_set(&err, LG_ELIMIT, "请求体超过 %zu 字节的上限", h->max_body);
-    lg_err_where(&err, "%s %s", method, url);
+    const char *key = cs->multipart ? "limits.upload_bytes" : "limits.body_bytes";
+    char mib[32] = "";
+    if (cs->limit >= ((size_t)1 << 20))
+      snprintf(mib, sizeof mib, " (%.1f MiB)", cs->limit / 1048576.0);
+    /* The path is left out: decoded, it need not be UTF-8, and the
+     * message must stay valid JSON text. */
+    lg_err_set(&err, LG_ELIMIT, "%s超过 %zu 字节%s的上限 (设置 %s)",
+               cs->multipart ? "上传文件" : "请求体", cs->limit, mib, key);
+    lg_err_where(&err, "%s", key);
     lg_http_error(&res, &err);
   } else {
     dispatch(&req, &res);
@@ -369,9 +402,19 @@ int lg_http_start(const lg_http_opts_t *o, lg_http_t **out, lg_err_t *err) {
                       "监听地址 \"%s\" 无效: 请写数字地址, 如 127.0.0.1、0.0.0.0 或 ::1", host);
   }
 
+  lg_http_limits_t limits;
+  if (o->limits) {
+    limits = *o->limits;
+  } else {
+    int lrc = lg_http_limits_load(o->db_path, &limits, err);
+    if (lrc) return lrc;
+  }
+  if (o->max_body) limits.body_bytes = o->max_body;
+
   lg_http_t *h = lg_calloc(1, sizeof *h);
   h->db_path = lg_strdup(o->db_path);
-  h->max_body = o->max_body ? o->max_body : LG_HTTP_MAX_BODY;
+  h->limits = limits;
+  h->max_body = limits.body_bytes;
   h->quiet = o->quiet;
   long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
   h->threads = o->threads > 0 ? o->threads : (ncpu > 0 ? (int)ncpu : 1);
@@ -387,11 +430,11 @@ int lg_http_start(const lg_http_opts_t *o, lg_http_t **out, lg_err_t *err) {
   unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
   if (v6) flags |= MHD_USE_IPv6;
   errno = 0;
-  h->d =
-      MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR,
-                       addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)h->threads,
-                       MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_CONNECTION_TIMEOUT,
-                       (unsigned)60, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
+  h->d = MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR,
+                          addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)h->threads,
+                          MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)h->limits.idle_timeout_s,
+                          MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
   if (!h->d) {
     int e = errno;
     lg_err_set(err, LG_EIO, "无法在 %s 端口 %d 上启动服务: %s (端口是否已被占用?)", host, o->port,

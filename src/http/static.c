@@ -2,8 +2,9 @@
  * Static files: the web client from the web directory ("/" is
  * index.html), and the browser libraries it loads from the project's
  * node_modules under /vendor/<package>/ (OpenLayers, proj4 and what they
- * import), so that nothing comes from a CDN: bureaus' networks are often
- * cut off from the internet.
+ * import, ECharts, bpmn-js), so that nothing comes from a CDN: bureaus'
+ * networks are often cut off from the internet; and the ledger verifier
+ * of tools/verify under /verify/.
  *
  * No request may read outside those directories: a path with "..", ".",
  * a hidden segment, a backslash or a control character is refused before
@@ -22,8 +23,19 @@
  * (no test tools, no build scripts): OpenLayers with the two packages its
  * modules import (rbush, quickselect), and proj4. A client that needs
  * more (pbf for vector tiles) adds it here and to web/index.html's import
- * map. */
-static const char *const vendor_packages[] = {"ol", "rbush", "quickselect", "proj4", NULL};
+ * map. ECharts (its self-contained ES module build,
+ * dist/echarts.esm.min.mjs) draws the check report's charts; bpmn-js (its
+ * self-contained dist bundles) shows and edits approval processes. pbf
+ * (no imports of its own) is what OpenLayers' MVT format reads vector
+ * tiles with. */
+static const char *const vendor_packages[] = {"ol",      "rbush",   "quickselect", "proj4",
+                                              "echarts", "bpmn-js", "pbf",         NULL};
+
+/* The standalone ledger verifier (tools/verify, beside the web directory),
+ * served under /verify/: the page's 存证核验 imports this very file
+ * instead of keeping a copy, so the browser runs the same code people run
+ * offline. Only these files. */
+static const char *const verify_files[] = {"verify.mjs", "verify.html", NULL};
 
 static const struct {
   const char *ext;
@@ -81,6 +93,12 @@ bool lg_http_path_safe(const char *rel) {
   }
 }
 
+static bool verify_allowed(const char *rel) {
+  for (int i = 0; verify_files[i]; i++)
+    if (strcmp(rel, verify_files[i]) == 0) return true;
+  return false;
+}
+
 static bool vendor_allowed(const char *rel) {
   const char *slash = strchr(rel, '/');
   if (!slash) return false;
@@ -107,8 +125,18 @@ int lg_http_static(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   const char *web = lg_http_web_dir(req->server);
   const char *vendor = lg_http_vendor_dir(req->server);
   const char *root = web, *rel, *cache = "no-cache";
+  char verify[PATH_MAX];
+  bool is_verify = false;
   if (strcmp(path, "/") == 0) {
     rel = "index.html";
+  } else if (strncmp(path, "/verify/", 8) == 0) {
+    rel = path + 8;
+    is_verify = true;
+    root = NULL;
+    char joined[PATH_MAX];
+    if (web && (size_t)snprintf(joined, sizeof joined, "%s/../tools/verify", web) < sizeof joined &&
+        realpath(joined, verify))
+      root = verify;
   } else if (strncmp(path, "/vendor/", 8) == 0) {
     root = vendor;
     rel = path + 8;
@@ -120,7 +148,8 @@ int lg_http_static(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   int rc;
   if (!lg_http_path_safe(rel)) {
     rc = lg_err_set(err, LG_EINVAL, "路径无效: 不允许 \"..\"、\".\"、隐藏文件或特殊字符");
-  } else if (!root || (root == vendor && !vendor_allowed(rel))) {
+  } else if (!root || (root == vendor && !vendor_allowed(rel)) ||
+             (is_verify && !verify_allowed(rel))) {
     rc = lg_err_set(err, LG_ENOTFOUND, "文件不存在");
   } else {
     char real[PATH_MAX];

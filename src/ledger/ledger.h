@@ -136,6 +136,11 @@ int lg_ledger_root(lg_store_t *s, uint64_t size, unsigned char out[32], lg_err_t
  * out of range. */
 int lg_ledger_entry(lg_store_t *s, uint64_t index, char **text, unsigned char leaf_hash[32],
                     lg_err_t *err);
+/* The entries recorded about one object (a saved check, a case), oldest
+ * first: up to max of their indexes into out, and *total (may be NULL) the
+ * number there are. None is not an error (*total 0). Read-only. */
+int lg_ledger_object_entries(lg_store_t *s, const char *object_type, const char *object_id,
+                             uint64_t *out, size_t max, size_t *total, lg_err_t *err);
 /* Inclusion proof of entry `index` in the tree of `size` entries, and
  * consistency proof between sizes size1 <= size2. Out-of-range requests
  * fail with LG_EINVAL naming the bounds. O(log n) reads. */

@@ -247,6 +247,30 @@ int lg_ledger_entry(lg_store_t *s, uint64_t index, char **text, unsigned char le
   return ret;
 }
 
+/* Through the index on (object_type, object_id, idx) of migration 10. */
+int lg_ledger_object_entries(lg_store_t *s, const char *object_type, const char *object_id,
+                             uint64_t *out, size_t max, size_t *total, lg_err_t *err) {
+  sqlite3_stmt *st;
+  if (total) *total = 0;
+  if (ledger_prepare(s,
+                     "SELECT idx FROM lg_ledger_entries WHERE object_type = ? AND object_id = ?"
+                     " ORDER BY idx",
+                     &st, err))
+    return LG_EDB;
+  sqlite3_bind_text(st, 1, object_type, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, object_id, -1, SQLITE_STATIC);
+  size_t n = 0;
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    if (n < max) out[n] = (uint64_t)sqlite3_column_int64(st, 0);
+    n++;
+  }
+  int ret = rc == SQLITE_DONE ? 0 : lg_store_fail(s, err, "读取对象的账本条目失败");
+  sqlite3_finalize(st);
+  if (ret == 0 && total) *total = n;
+  return ret;
+}
+
 int lg_ledger_prove_inclusion(lg_store_t *s, uint64_t index, uint64_t size, lg_ledger_proof_t *out,
                               lg_err_t *err) {
   uint64_t n = 0;

@@ -116,4 +116,90 @@ int lg_onemap_features_geojson(lg_store_t *s, const char *layer, const lg_env_t 
 int lg_onemap_env_transform(lg_geo_t *g, const lg_env_t *env, int from_srs, int to_srs,
                             lg_env_t *out, lg_err_t *err);
 
+/* ---- Vector tiles (tiles.c, mvt.c) ---------------------------------------
+ * One layer, one tile z/x/y of the Web Mercator grid (EPSG:3857, XYZ
+ * scheme: x from the west edge, y from the north edge, as OpenLayers and
+ * Google number them), encoded as a Mapbox Vector Tile 2.1: geometries
+ * carried from the layer's CRS to 3857, clipped to the tile plus a buffer,
+ * on the integer grid of the tile's extent, exterior rings clockwise on
+ * screen; the MVT feature id is the fid; tags are the land-class field
+ * and the name, number and area fields (and "area_m2", planar area in the
+ * layer's CRS, for polygons of a layer without an area field). */
+#define LG_TILE_EXTENT 4096 /* units across a tile (ST_AsMVT's default) */
+#define LG_TILE_BUFFER 64   /* units kept around it (ST_AsMVT's default) */
+#define LG_TILE_MAX_ZOOM 24
+/* From this zoom on, tiles keep full detail (the zooms at which people
+ * look at single patches); below it vertices go to a grid of half a
+ * pixel (extent / 1024 units), fine enough to be invisible and coarse
+ * enough to fold the many vertices of small patches. */
+#define LG_TILE_DETAIL_ZOOM 14
+#define LG_TILE_VERSION_LEN 96
+
+typedef struct lg_tile_opts {
+  int extent;      /* tile units across; 0: LG_TILE_EXTENT */
+  int buffer;      /* units kept on each side beyond the tile */
+  double min_size; /* polygons and lines whose box is smaller than this
+                      (tile units) both ways are left out; 0 keeps all.
+                      Default extent / 512: one pixel of the 512-pixel tile
+                      OpenLayers and Mapbox GL draw */
+  int snap;        /* grid step (tile units) vertices are rounded to; the
+                      same for every feature, so shared edges stay shared.
+                      0: by zoom (1 from LG_TILE_DETAIL_ZOOM on, else
+                      extent / 1024) */
+  bool exact;      /* every vertex through PROJ (no interpolation grid) */
+} lg_tile_opts_t;
+
+/* extent 4096, buffer 64, min_size 8, snap 0 (by zoom), exact false.
+ * Full detail, as ST_AsMVT gives: min_size 0, snap 1. */
+void lg_tile_opts_init(lg_tile_opts_t *o);
+
+typedef struct lg_tile_stats {
+  int zoom;
+  int64_t candidates; /* rows the R-tree gave */
+  int64_t features;   /* written to the tile */
+  int64_t small;      /* left out: smaller than min_size */
+  int64_t collapsed;  /* left out: nothing left after clipping and rounding */
+  int64_t clipped;    /* polygons clipped by Sutherland-Hodgman */
+  int64_t geos_clips; /* polygons clipped by GEOS (pieces, holes on the edge) */
+  int64_t unreadable; /* skipped: a blob or WKB that could not be read */
+  int64_t vertices;   /* written */
+  int grid;           /* vertices interpolated from PROJ's on a grid: 0 no,
+                         1 the tile's own, 2 the layer's (see tiles.c) */
+} lg_tile_stats_t;
+
+/* The tile's square in EPSG:3857. LG_EINVAL for z outside 0..24 or x, y
+ * outside 0..2^z - 1. */
+int lg_tile_bounds(int z, int x, int y, lg_env_t *env, lg_err_t *err);
+
+/* Appends tile z/x/y of a layer (name or numeric id) to out: nothing when
+ * no feature falls in it. opts NULL: defaults. stats (may be NULL) says
+ * what happened. LG_ENOTFOUND for an unknown layer, LG_EINVAL for a bad
+ * tile or options, LG_ECRS when the layer's CRS cannot reach 3857. On
+ * failure out is left as it was. */
+int lg_onemap_tile(lg_store_t *s, const char *layer, int z, int x, int y,
+                   const lg_tile_opts_t *opts, lg_buf_t *out, lg_tile_stats_t *stats,
+                   lg_err_t *err);
+
+/* A short text naming the present state of a layer (its id, feature
+ * count and GeoPackage last_change), for ETags and cache keys: it changes
+ * whenever a landgov writer changes the layer. LG_ENOTFOUND when there is
+ * no such layer. */
+int lg_onemap_tile_version(lg_store_t *s, const char *layer, char out[LG_TILE_VERSION_LEN],
+                           lg_err_t *err);
+
+/* An in-memory LRU cache of encoded tiles, shared by threads (it locks).
+ * Keys: scope (store path and layer), the layer's version, z/x/y. Seeing
+ * a scope at a new version drops its old tiles. max_bytes bounds the
+ * tiles' bytes. _get appends a hit to out and returns true. _free accepts
+ * NULL; _get and _put do nothing with a NULL cache. */
+typedef struct lg_tile_cache lg_tile_cache_t;
+lg_tile_cache_t *lg_tile_cache_new(size_t max_bytes);
+void lg_tile_cache_free(lg_tile_cache_t *c);
+bool lg_tile_cache_get(lg_tile_cache_t *c, const char *scope, const char *version, int z, int x,
+                       int y, lg_buf_t *out);
+void lg_tile_cache_put(lg_tile_cache_t *c, const char *scope, const char *version, int z, int x,
+                       int y, const void *data, size_t n);
+void lg_tile_cache_counts(lg_tile_cache_t *c, uint64_t *hits, uint64_t *misses, size_t *entries,
+                          size_t *bytes);
+
 #endif

@@ -208,6 +208,58 @@ static int geojson_crs(const json_t *doc) {
   return atoi(p) > 0 ? atoi(p) : -1;
 }
 
+/* Every position (RFC 7946 3.1.1) of a coordinates array nested `depth`
+ * levels above its positions has at least two numbers. GEOS 3.11's
+ * GeoJSON reader reads x and y of a position without looking at its
+ * length, and crashes the process on "[]" or "[1]" (found by
+ * fuzz/fuzz_boundary): such input must never reach it. */
+static bool positions_ok(const json_t *c, int depth) {
+  if (!json_is_array(c)) return true; /* GEOS refuses it without harm */
+  size_t i;
+  const json_t *x;
+  if (depth == 0) {
+    if (json_array_size(c) < 2) return false;
+    json_array_foreach(c, i, x) if (!json_is_number(x)) return false;
+    return true;
+  }
+  json_array_foreach(c, i, x) if (!positions_ok(x, depth - 1)) return false;
+  return true;
+}
+
+/* The same over a geometry, Feature or FeatureCollection; *bad names the
+ * geometry type at fault. */
+static bool geojson_positions_ok(const json_t *v, const char **bad) {
+  static const struct {
+    const char *type;
+    int depth;
+  } types[] = {{"Point", 0},           {"MultiPoint", 1}, {"LineString", 1},
+               {"MultiLineString", 2}, {"Polygon", 2},    {"MultiPolygon", 3}};
+  const char *type = json_string_value(json_object_get(v, "type"));
+  if (!type) return true;
+  size_t i;
+  if (strcmp(type, "FeatureCollection") == 0) {
+    const json_t *fs = json_object_get(v, "features");
+    for (i = 0; i < json_array_size(fs); i++)
+      if (!geojson_positions_ok(json_array_get(fs, i), bad)) return false;
+    return true;
+  }
+  if (strcmp(type, "Feature") == 0)
+    return geojson_positions_ok(json_object_get(v, "geometry"), bad);
+  if (strcmp(type, "GeometryCollection") == 0) {
+    const json_t *gs = json_object_get(v, "geometries");
+    for (i = 0; i < json_array_size(gs); i++)
+      if (!geojson_positions_ok(json_array_get(gs, i), bad)) return false;
+    return true;
+  }
+  for (i = 0; i < LG_ARRAY_LEN(types); i++)
+    if (strcmp(type, types[i].type) == 0 &&
+        !positions_ok(json_object_get(v, "coordinates"), types[i].depth)) {
+      *bad = types[i].type;
+      return false;
+    }
+  return true;
+}
+
 static int from_geojson(const char *text, const lg_boundary_opts_t *o, lg_boundary_t *b,
                         lg_err_t *err) {
   lg_geo_t *g = lg_geo_thread();
@@ -225,7 +277,12 @@ static int from_geojson(const char *text, const lg_boundary_opts_t *o, lg_bounda
   const char *name = json_string_value(json_object_get(json_object_get(doc, "properties"), "name"));
   if (!name) name = json_string_value(json_object_get(doc, "name"));
   if (name) snprintf(b->name, sizeof b->name, "%s", name);
+  const char *bad = NULL;
+  bool positions = geojson_positions_ok(doc, &bad);
   json_decref(doc);
+  if (!positions)
+    return lg_err_set(err, LG_EINVAL, "%s 的 %s 中有坐标不是 [x, y] 形式 (少于两个数, 或不是数)",
+                      b->source, bad);
   if (srs < 0) {
     return lg_err_set(err, LG_ECRS, "%s 的 crs 成员无法识别; 请写成 \"EPSG:4526\" 形式", b->source);
   }
@@ -374,11 +431,25 @@ static const char *skip_bom_ws(const char *s, size_t n, size_t *left) {
   return s;
 }
 
-static bool looks_wkt(const char *s) {
+/* s holds n bytes, not NUL-terminated (an upload's part). */
+static bool looks_wkt(const char *s, size_t n) {
   static const char *const kw[] = {"SRID=", "POLYGON", "MULTIPOLYGON", "GEOMETRYCOLLECTION"};
   for (size_t i = 0; i < LG_ARRAY_LEN(kw); i++)
-    if (strncasecmp(s, kw[i], strlen(kw[i])) == 0) return true;
+    if (n >= strlen(kw[i]) && strncasecmp(s, kw[i], strlen(kw[i])) == 0) return true;
   return false;
+}
+
+/* The vertex limit, checked once the boundary is built: every later step
+ * (validation, overlays) costs more than reading it did. */
+static int vertex_limit(const lg_boundary_opts_t *o, const lg_boundary_t *b, lg_err_t *err) {
+  if (!o || o->max_vertices <= 0 || !b->geom) return 0;
+  int n = lg_geom_npoints(lg_geo_thread(), b->geom);
+  if (n <= o->max_vertices) return 0;
+  lg_err_set(err, LG_ELIMIT,
+             "%s 有 %d 个界址点, 超过每个边界 %d 个点的上限 (设置 limits.geometry_vertices)",
+             b->source, n, o->max_vertices);
+  lg_err_where(err, "limits.geometry_vertices");
+  return LG_ELIMIT;
 }
 
 int lg_review_boundary_parse(const char *data, size_t n, const char *name,
@@ -389,7 +460,7 @@ int lg_review_boundary_parse(const char *data, size_t n, const char *name,
   size_t left;
   const char *s = skip_bom_ws(data, n, &left);
   int rc;
-  if (left > 0 && (*s == '{' || looks_wkt(s))) {
+  if (left > 0 && (*s == '{' || looks_wkt(s, left))) {
     /* Text formats need a NUL-terminated copy. */
     char *copy = lg_strndup(s, left);
     rc = *s == '{' ? from_geojson(copy, o, out, err) : from_wkt(copy, o, out, err);
@@ -400,6 +471,7 @@ int lg_review_boundary_parse(const char *data, size_t n, const char *name,
     if (rc == 0) rc = from_mtxt(m, o, out, err);
     lg_mtxt_free(m);
   }
+  if (rc == 0) rc = vertex_limit(o, out, err);
   if (rc) lg_review_boundary_fini(out);
   return rc;
 }
@@ -426,6 +498,7 @@ int lg_review_boundary_read(const char *path, const lg_boundary_opts_t *o, lg_bo
   }
   snprintf(out->source, sizeof out->source, "%s", base);
   int rc = from_ogr(path, o, out, err);
+  if (rc == 0) rc = vertex_limit(o, out, err);
   if (rc) lg_review_boundary_fini(out);
   return rc;
 }

@@ -45,7 +45,16 @@ struct lg_checker {
   json_t *skipped;   /* layers that are not polygons */
   int work_srs;      /* 0: decided per boundary */
   int landuse, plan; /* index of the first layer of the role, or -1 */
+  double deadline;   /* of the check under way (lg_check_opts_t); 0: none */
 };
+
+/* LG_ELIMIT once the check under way is past its deadline: a server gives
+ * each request a time (limits.request_ms), and a boundary crossing tens
+ * of thousands of features must not hold a worker past it. */
+static int past_deadline(const lg_checker_t *c, const char *stage, lg_err_t *err) {
+  if (c->deadline <= 0 || lg_mono() <= c->deadline) return 0;
+  return lg_err_set(err, LG_ELIMIT, "合规性审查超过时限, %s中止", stage);
+}
 
 static bool is_polygonal_type(const char *t) {
   char up[64];
@@ -239,6 +248,10 @@ static int overlay(lg_checker_t *c, clayer_t *L, const lg_geom_t *bw, const lg_p
   sqlite3_bind_double(q, 4, env.miny);
   int step;
   while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+    if (c->deadline > 0 && lg_mono() > c->deadline) {
+      rc = lg_err_set(err, LG_ELIMIT, "合规性审查超过时限, 在叠加图层 %s 时中止", L->info.title);
+      break;
+    }
     const void *blob = sqlite3_column_blob(q, 1);
     int nb = sqlite3_column_bytes(q, 1);
     if (!blob || nb <= 0) continue;
@@ -472,6 +485,7 @@ int lg_review_check(lg_checker_t *c, const lg_boundary_t *b, const lg_check_opts
   if (o->use && *o->use) lg_code_normalise(o->use, use, sizeof use);
   const lg_codesys_t *ydyh = lg_rules_codesys(R, "ydyh2023");
 
+  c->deadline = o->deadline;
   /* 1. Geometry validation, in the boundary's own CRS and point names. */
   lg_geom_t *repaired = NULL;
   validation = lg_review_validate(g, b, R, o->make_valid, &repaired, err);
@@ -549,6 +563,7 @@ int lg_review_check(lg_checker_t *c, const lg_boundary_t *b, const lg_check_opts
   }
 
   /* 3. Overlays. */
+  if ((rc = past_deadline(c, "几何校验后", err))) goto done;
   prep = lg_prep_new(g, bw);
   ovl = lg_ovl_new(g, bw);
   res = lg_calloc(c->nlayers ? c->nlayers : 1, sizeof *res);

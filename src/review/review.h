@@ -114,6 +114,8 @@ typedef struct lg_boundary_opts {
                  crs is EPSG:4326 per RFC 7946); 0: default */
   int parcel; /* Ministry file / multi-feature source: 1-based parcel to
                  take; 0: all parcels merged */
+  int max_vertices; /* refuse a boundary of more points with LG_ELIMIT (the
+                       server's limits.geometry_vertices); 0: no limit */
 } lg_boundary_opts_t;
 
 void lg_review_boundary_init(lg_boundary_t *b);
@@ -138,6 +140,8 @@ typedef struct lg_check_opts {
   const char *name; /* project name for the report; may be NULL */
   bool make_valid;  /* repair an invalid boundary (and say so in the report) */
   int max_pieces;   /* pieces listed per layer; 0: the rule set's max_pieces */
+  double deadline;  /* lg_mono() time past which the check gives up with
+                       LG_ELIMIT (a server's time per request); 0: none */
 } lg_check_opts_t;
 
 /* A checker keeps what several checks share on one store connection: the

@@ -349,6 +349,111 @@ static const char calendar_sql[] =
     " ('2026-10-10', 'workday', '国庆节调休上班'));";
 static const char *const calendar_tables[] = {"lg_work_calendar", NULL};
 
+/* Limits on requests and imports (src/http/limits.c, src/formats/import.c
+ * say why each default is what it is), written out so that an
+ * administrator sees them and can change them (landgov settings). */
+static const char limits_sql[] =
+    "INSERT OR IGNORE INTO lg_settings(key, value) VALUES"
+    " ('limits.body_bytes', '4194304'), ('limits.upload_bytes', '33554432'),"
+    " ('limits.json_depth', '32'), ('limits.geometry_vertices', '100000'),"
+    " ('limits.request_ms', '30000'), ('limits.idle_timeout_s', '60'),"
+    " ('limits.import_features', '2000000');";
+
+/* Approval cases (src/cases): the case with its project boundary (a
+ * GeoPackage geometry blob in the CRS it arrived in, its SHA-256 for
+ * mutual recognition of checks, planar and ellipsoidal areas), every
+ * county it crosses, its materials checklist with the state of each item
+ * (容缺: deferred until due_at), penalties, statutory notices with their
+ * periods, the steps of its process as rows for queues and measures, the
+ * checks it ran or reused, and an append-only journal of what people and
+ * handlers did to it. Counters give case codes and approval document
+ * numbers, sequential per division and year. Times are ISO 8601 UTC. */
+static const char cases_sql[] =
+    "CREATE TABLE lg_cases ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, code TEXT NOT NULL UNIQUE, title TEXT NOT NULL,"
+    " project_type TEXT NOT NULL, use_code TEXT, enterprise TEXT, applicant TEXT,"
+    " rating TEXT NOT NULL CHECK (rating IN ('A', 'B', 'C', 'D')),"
+    " investment REAL NOT NULL DEFAULT 0 CHECK (investment >= 0),"
+    " division TEXT NOT NULL, divisions TEXT NOT NULL DEFAULT '[]',"
+    " departments TEXT NOT NULL DEFAULT '[]', boundary BLOB NOT NULL, srs_id INTEGER NOT NULL,"
+    " boundary_sha256 TEXT NOT NULL, boundary_format TEXT, boundary_source TEXT,"
+    " planar_m2 REAL, ellipsoidal_m2 REAL, status TEXT NOT NULL, instance_id INTEGER,"
+    " check_id INTEGER, verdict TEXT, level TEXT, document_no TEXT UNIQUE,"
+    " created_at TEXT NOT NULL, created_by TEXT NOT NULL, user_id INTEGER,"
+    " updated_at TEXT NOT NULL, decided_at TEXT, handed_over_at TEXT);"
+    "CREATE INDEX lg_cases_division ON lg_cases(division);"
+    "CREATE INDEX lg_cases_status ON lg_cases(status);"
+    "CREATE INDEX lg_cases_enterprise ON lg_cases(enterprise);"
+    "CREATE INDEX lg_cases_instance ON lg_cases(instance_id);"
+    "CREATE TABLE lg_case_divisions ("
+    " case_id INTEGER NOT NULL REFERENCES lg_cases(id), division TEXT NOT NULL, m2 REAL,"
+    " share REAL, PRIMARY KEY (case_id, division));"
+    "CREATE INDEX lg_case_divisions_division ON lg_case_divisions(division, case_id);"
+    "CREATE TABLE lg_case_materials ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, case_id INTEGER NOT NULL REFERENCES lg_cases(id),"
+    " kind TEXT NOT NULL, name TEXT NOT NULL, core INTEGER NOT NULL, required INTEGER NOT NULL,"
+    " basis TEXT, state TEXT NOT NULL CHECK (state IN ('submitted', 'deferred', 'supplied',"
+    " 'missing')), due_at TEXT, supplied_at TEXT, supplied_by TEXT, UNIQUE (case_id, kind));"
+    "CREATE TABLE lg_case_penalties ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, case_id INTEGER NOT NULL REFERENCES lg_cases(id),"
+    " kind TEXT NOT NULL, investment REAL NOT NULL, rate REAL NOT NULL, amount REAL NOT NULL,"
+    " rule TEXT NOT NULL, basis TEXT, materials TEXT, created_at TEXT NOT NULL);"
+    "CREATE INDEX lg_case_penalties_case ON lg_case_penalties(case_id);"
+    "CREATE TABLE lg_case_notices ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, case_id INTEGER NOT NULL REFERENCES lg_cases(id),"
+    " kind TEXT NOT NULL, title TEXT NOT NULL, start_at TEXT NOT NULL, end_at TEXT,"
+    " period TEXT, basis TEXT, text TEXT NOT NULL, created_at TEXT NOT NULL);"
+    "CREATE INDEX lg_case_notices_case ON lg_case_notices(case_id);"
+    "CREATE TABLE lg_case_steps ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, case_id INTEGER NOT NULL REFERENCES lg_cases(id),"
+    " task_id INTEGER NOT NULL UNIQUE, node TEXT NOT NULL, name TEXT, groups TEXT,"
+    " department TEXT, level TEXT, division TEXT, status TEXT NOT NULL, outcome TEXT,"
+    " actor TEXT, created_at TEXT NOT NULL, due_at TEXT, completed_at TEXT);"
+    "CREATE INDEX lg_case_steps_case ON lg_case_steps(case_id);"
+    "CREATE INDEX lg_case_steps_open ON lg_case_steps(status, department, due_at);"
+    "CREATE TABLE lg_case_checks ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, case_id INTEGER NOT NULL REFERENCES lg_cases(id),"
+    " check_id INTEGER NOT NULL, boundary_sha256 TEXT NOT NULL, project_type TEXT,"
+    " use_code TEXT, rule_set_version INTEGER NOT NULL, division TEXT NOT NULL,"
+    " verdict TEXT NOT NULL, reused INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL);"
+    "CREATE INDEX lg_case_checks_digest ON lg_case_checks(boundary_sha256, rule_set_version);"
+    "CREATE TABLE lg_case_events ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, case_id INTEGER NOT NULL REFERENCES lg_cases(id),"
+    " at TEXT NOT NULL, actor TEXT NOT NULL, role TEXT, event TEXT NOT NULL, task_id INTEGER,"
+    " node TEXT, detail TEXT);"
+    "CREATE INDEX lg_case_events_case ON lg_case_events(case_id, id);"
+    "CREATE TRIGGER lg_case_events_append_only_u BEFORE UPDATE ON lg_case_events"
+    " BEGIN SELECT RAISE(ABORT, 'lg_case_events is append-only'); END;"
+    "CREATE TRIGGER lg_case_events_append_only_d BEFORE DELETE ON lg_case_events"
+    " BEGIN SELECT RAISE(ABORT, 'lg_case_events is append-only'); END;"
+    "CREATE TABLE lg_case_counters ("
+    " kind TEXT NOT NULL, scope TEXT NOT NULL, year INTEGER NOT NULL, last INTEGER NOT NULL,"
+    " PRIMARY KEY (kind, scope, year));";
+static const char *const cases_tables[] = {"lg_cases",          "lg_case_divisions",
+                                           "lg_case_materials", "lg_case_penalties",
+                                           "lg_case_notices",   "lg_case_steps",
+                                           "lg_case_checks",    "lg_case_events",
+                                           "lg_case_counters",  NULL};
+
+/* Approval measures (src/cases/metrics.c): their settings written out so
+ * that an administrator sees and changes them (landgov metrics set): the
+ * daily load above which a department counts as overloaded (seed 000
+ * §1.2.1 (2): 10 items a day), the working days a step may wait with
+ * nobody acting before it is flagged (流程空转), the steps that are
+ * coordination. The policy resource "metrics": staff and administrators
+ * measure their own jurisdiction; applicants and the public see none. */
+static const char metrics_sql[] =
+    "INSERT OR IGNORE INTO lg_settings(key, value) VALUES"
+    " ('metrics.load_threshold', '10'), ('metrics.idle_days', '5'),"
+    " ('metrics.coordination_nodes', 'Task_Joint,Task_Committee');"
+    "INSERT OR IGNORE INTO lg_auth_policy(role, resource, action, scope)"
+    " SELECT r.column1, 'metrics', a.column1,"
+    "  CASE WHEN r.column1 IN ('clerk', 'reviewer', 'approver', 'admin') AND a.column1 = 'read'"
+    "   THEN 'jurisdiction' WHEN r.column1 = 'admin' AND a.column1 = 'admin' THEN 'jurisdiction'"
+    "   ELSE 'none' END"
+    " FROM (VALUES ('clerk'), ('reviewer'), ('approver'), ('admin'), ('applicant'), ('public')) r,"
+    " (VALUES ('read'), ('create'), ('act'), ('admin')) a;";
+
 static const migration_t migrations[] = {
     {1, "geopackage core", gpkg_core_sql, NULL, NULL},
     {2, "settings and layer catalogue", catalogue_sql, NULL, catalogue_tables},
@@ -360,8 +465,14 @@ static const migration_t migrations[] = {
     {31, "working-day calendar with the 2025-2026 public holidays", calendar_sql, NULL,
      calendar_tables},
     {40, "auth: users, sessions, API tokens, throttling, policy", auth_sql, NULL, auth_tables},
-    {41, "auth: ledger checkpoints are public (policy resource checkpoint)",
-     auth_checkpoint_sql, NULL, NULL},
+    {41, "auth: ledger checkpoints are public (policy resource checkpoint)", auth_checkpoint_sql,
+     NULL, NULL},
+    {45, "limits: request, upload, JSON depth, vertices, time, import (settings limits.*)",
+     limits_sql, NULL, NULL},
+    {50, "cases: approval cases, materials, penalties, notices, steps, checks, events", cases_sql,
+     NULL, cases_tables},
+    {55, "metrics: settings of the approval measures (metrics.*), policy resource metrics",
+     metrics_sql, NULL, NULL},
 };
 
 int lg_store_schema_version(lg_store_t *s) {

@@ -7,9 +7,8 @@
 // county's object, each expected outcome written out here by hand from
 // the policy rules in src/auth/auth.h, not read from the seed.
 //
-// Cases and tasks have no routes yet; their rows join the matrix when
-// they do. Compliance checks (src/http/api_checks.c) and the rule set are
-// in it.
+// Compliance checks (src/http/api_checks.c), the rule set, approval cases,
+// their tasks and processes (src/http/api_cases.c) are in it.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -35,6 +34,7 @@ const TARGETS = {
 const { x0, y0 } = GRID;
 const BOUNDARY = { type: 'Polygon', coordinates: [[[x0, y0], [x0, y0 + 100], [x0 + 250, y0 + 100], [x0 + 250, y0], [x0, y0]]] };
 const checkIds = {}; // saved checks: a (county A's clerk), b (county B's), e (the enterprise's)
+const cases = {}; // approval cases, the same way: {id, code, task (the window's)}
 let rules; // the current rule set, for the rules admin row
 
 const record = (jurisdiction, id) =>
@@ -57,6 +57,23 @@ before(async () => {
     checkIds[k] = r.body.id;
   }
   rules = (await as.admin.json('/api/rules')).body.rules;
+  // Approval cases (the store has no county outlines: a case belongs to
+  // its filer's county): county A's for another enterprise, with an item
+  // still to come; another at county A's window; county B's; and the
+  // fixture applicant's own.
+  const fileCase = async (who, extra = {}) => {
+    const r = await as[who].json('/api/cases', {
+      method: 'POST',
+      body: { title: `${who} 的项目`, type: 'industrial', rating: 'B', investment: 1000000,
+        enterprise: '91360781MA35B0002Y', boundary: BOUNDARY, srs: 4526, ...extra },
+    });
+    assert.equal(r.status, 201, r.text);
+    return { id: r.body.id, code: r.body.code, task: r.body.tasks[0].id };
+  };
+  cases.a = await fileCase('clerk', { materials: [{ kind: 'site_plan', state: 'missing' }] });
+  cases.a2 = await fileCase('clerk');
+  cases.b = await fileCase('clerk_b');
+  cases.e = await fileCase('applicant');
 });
 
 after(async () => {
@@ -315,7 +332,8 @@ test('user lists hold what the policy lets each one see', async () => {
 test('the policy table over HTTP: read and set by administrators only', async () => {
   let r = await as.admin.json('/api/policy');
   assert.equal(r.status, 200, r.text);
-  assert.equal(r.body.policy.length, 6 * 12 * 4);
+  // 6 roles x 13 resources (with "metrics", migration 55) x 4 actions.
+  assert.equal(r.body.policy.length, 6 * 13 * 4);
   assert.deepEqual(r.body.policy.find((x) => x.role === 'clerk' && x.resource === 'layer' && x.action === 'read'),
     { role: 'clerk', resource: 'layer', action: 'read', scope: 'all' });
   assertError(await as.clerk.json('/api/policy'), 403, 'forbidden');
@@ -352,6 +370,15 @@ test('the policy table over HTTP: read and set by administrators only', async ()
 //     enterprise's) for applicants; a new check belongs to its maker's
 //     division and enterprise.
 //   rules: read all for everyone but the public; admin for admin.
+//   case: read by jurisdiction for staff, own for applicants; create by
+//     jurisdiction for clerks (the case belongs to the county the filer's
+//     boundary lies in), own for applicants; act (hand in materials) for
+//     clerks by jurisdiction and applicants on their own.
+//   task: read by jurisdiction (own for applicants); act by jurisdiction,
+//     and only by a member of the task's candidate groups (the window's
+//     task: clerk@360781).
+//   process: read all for everyone but the public; admin (firing the due
+//     timers) for admin. progress: read all, the public included.
 // A county's jurisdiction holds its townships; the city approver (3607)
 // holds both counties; county B (360782) holds nothing of county A.
 const SUBJECTS = ['public', ...Object.keys(USERS)];
@@ -413,6 +440,32 @@ const MATRIX = [
   { what: 'rules read', method: 'GET', path: '/api/rules', allow: LOGGED_IN },
   { what: 'rules admin', method: 'PUT', path: '/api/rules', status: 201, allow: ['admin', 'admin_b'],
     body: () => rules },
+  { what: 'case list', method: 'GET', path: '/api/cases', allow: LOGGED_IN },
+  { what: 'case read, county A', method: 'GET', path: () => `/api/cases/${cases.a.id}`,
+    allow: ['clerk', 'reviewer', 'approver', 'approver_city', 'admin'] },
+  { what: 'case timeline, county A, by code', method: 'GET', path: () => `/api/cases/${cases.a.code}/timeline`,
+    allow: ['clerk', 'reviewer', 'approver', 'approver_city', 'admin'] },
+  { what: 'case read, county B, by id', method: 'GET', path: () => `/api/cases/${cases.b.id}`,
+    allow: ['clerk_b', 'approver_city', 'admin_b'] },
+  { what: 'case materials, county B', method: 'GET', path: () => `/api/cases/${cases.b.id}/materials`,
+    allow: ['clerk_b', 'approver_city', 'admin_b'] },
+  { what: 'case read, the enterprise\'s own (county A)', method: 'GET', path: () => `/api/cases/${cases.e.id}`,
+    allow: ['clerk', 'reviewer', 'approver', 'approver_city', 'admin', 'applicant'] },
+  { what: 'case create in one\'s own county', method: 'POST', path: '/api/cases', status: 201,
+    allow: ['clerk', 'clerk_b', 'applicant'],
+    body: (who) => ({ title: `${who} 的矩阵项目`, type: 'industrial', rating: 'C', investment: 1,
+      enterprise: '91360781MA35B0002Y', boundary: BOUNDARY, srs: 4526 }) },
+  { what: 'case act: an item handed in, county A', method: 'POST', path: () => `/api/cases/${cases.a.id}/materials`,
+    allow: ['clerk'], body: () => ({ materials: ['site_plan'] }) },
+  { what: 'progress by code (the public page)', method: 'GET', path: () => `/api/public/cases/${cases.b.code}`,
+    allow: SUBJECTS },
+  { what: 'task list (inbox)', method: 'GET', path: '/api/tasks', allow: LOGGED_IN },
+  { what: 'task read, county B', method: 'GET', path: () => `/api/tasks/${cases.b.task}`,
+    allow: ['clerk_b', 'approver_city', 'admin_b'] },
+  { what: 'task act: the window of county A', method: 'POST', path: () => `/api/tasks/${cases.a2.task}`,
+    allow: ['clerk'], body: () => ({ action: 'return', reason: '材料不全, 退回补正' }) },
+  { what: 'process read', method: 'GET', path: '/api/processes', allow: LOGGED_IN },
+  { what: 'process admin: fire due timers', method: 'POST', path: '/api/admin/tick', allow: ['admin', 'admin_b'] },
 ];
 
 test('the permission matrix: role x resource x action x own or another county', async () => {

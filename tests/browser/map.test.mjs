@@ -76,7 +76,9 @@ const settle = () =>
 const loaded = (name) => page.evaluate((n) => globalThis.landgov.state.olLayers[n]?.getSource().getFeatures().length ?? -1, name);
 
 test('the page asks for a login and refuses a wrong password in Chinese', async () => {
-  await page.goto(server.url);
+  // The One Map is the page "#/map" of the web client (the dashboard is
+  // the default page).
+  await page.goto(`${server.url}#/map`);
   await page.locator('#login').waitFor({ state: 'visible' });
   assert.equal(await page.title(), '国土空间规划一张图');
   assert.match(await page.textContent('#status'), /请登录/);

@@ -173,7 +173,7 @@ static void test_happy_path(void **state) {
   int64_t id = start_with(t->s, NULL);
   json_t *a = open_tasks(t->s, id, "Task_Accept");
   assert_str(json_array_get(json_object_get(json_array_get(a, 0), "candidate_groups"), 0),
-             "window@330106");
+             "clerk@330106");
   json_decref(a);
   complete(t->s, task_at(t->s, id, "Task_Accept"), "accept", NULL);
   assert_int_equal(calls_check, 1);
@@ -182,7 +182,7 @@ static void test_happy_path(void **state) {
   a = open_tasks(t->s, id, "Task_Joint");
   assert_int_equal(json_array_size(a), 5);
   assert_str(json_array_get(json_object_get(json_array_get(a, 1), "candidate_groups"), 0),
-             "reviewer:agriculture_rural@330106");
+             "reviewer:agriculture@330106");
   json_decref(a);
   approve_all(t->s, id, "Task_Joint");
   a = open_tasks(t->s, id, "Task_City");
@@ -325,7 +325,7 @@ static void test_cross_county(void **state) {
   json_t *a = open_tasks(t->s, v, "Task_Committee");
   assert_int_equal(json_array_size(a), 2);
   assert_str(json_array_get(json_object_get(json_array_get(a, 1), "candidate_groups"), 0),
-             "committee@330108");
+             "approver:county@330108");
   complete(t->s, json_integer_value(json_object_get(json_array_get(a, 1), "id")), "veto", NULL);
   json_decref(a);
   assert_end(t->s, v, "terminated", "End_CommitteeVetoed");

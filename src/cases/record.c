@@ -1,0 +1,168 @@
+/*
+ * What a case keeps of its own history, and what the ledger keeps of it.
+ * The journal (lg_case_events) says who did what to a case and when, in
+ * the words the timeline shows. The ledger gets a "case" entry whenever
+ * the case's state changes: its row (without the boundary blob, which its
+ * SHA-256 stands for, and without updated_at, which is bookkeeping), its
+ * materials, penalties and notices. The audit rebuilds the same JSON from
+ * the tables and compares digests, so an edit made behind the
+ * application's back shows.
+ */
+#include "cases/cases_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "ledger/ledger.h"
+
+int cs_event(lg_store_t *s, int64_t case_id, int64_t at, const char *actor, const char *role,
+             const char *event, int64_t task_id, const char *node, json_t *detail, lg_err_t *err) {
+  sqlite3_stmt *st;
+  int rc = cs_prepare(s,
+                      "INSERT INTO lg_case_events(case_id, at, actor, role, event, task_id, node,"
+                      " detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                      &st, err);
+  if (rc) {
+    json_decref(detail);
+    return rc;
+  }
+  char ts[32];
+  lg_time_iso(at, ts);
+  char *d = detail ? cs_json_text(detail) : NULL;
+  json_decref(detail);
+  sqlite3_bind_int64(st, 1, case_id);
+  sqlite3_bind_text(st, 2, ts, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(st, 3, actor && *actor ? actor : "system", -1, SQLITE_TRANSIENT);
+  cs_bind_text(st, 4, role && *role ? role : NULL);
+  sqlite3_bind_text(st, 5, event, -1, SQLITE_TRANSIENT);
+  if (task_id > 0) sqlite3_bind_int64(st, 6, task_id);
+  cs_bind_text(st, 7, node);
+  cs_bind_text(st, 8, d);
+  lg_free(d);
+  return cs_step_done(s, st, "写入案件日志失败", err);
+}
+
+/* The rows of one child table as an array of objects, columns by name. */
+static int child_rows(lg_store_t *s, const char *sql, int64_t id, json_t *into, const char *key,
+                      lg_err_t *err) {
+  sqlite3_stmt *st;
+  int rc = cs_prepare(s, sql, &st, err);
+  if (rc) return rc;
+  sqlite3_bind_int64(st, 1, id);
+  json_t *arr = json_array();
+  int n = sqlite3_column_count(st);
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    json_t *row = json_object();
+    for (int i = 0; i < n; i++) {
+      json_t *v;
+      switch (sqlite3_column_type(st, i)) {
+      case SQLITE_INTEGER:
+        v = json_integer(sqlite3_column_int64(st, i));
+        break;
+      case SQLITE_FLOAT:
+        v = json_real(sqlite3_column_double(st, i));
+        break;
+      case SQLITE_NULL:
+        v = json_null();
+        break;
+      default:
+        v = json_string((const char *)sqlite3_column_text(st, i));
+        if (!v) v = json_null();
+      }
+      json_object_set_new(row, sqlite3_column_name(st, i), v);
+    }
+    json_array_append_new(arr, row);
+  }
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) {
+    json_decref(arr);
+    return lg_store_fail(s, err, "读取案件失败");
+  }
+  json_object_set_new(into, key, arr);
+  return 0;
+}
+
+int cs_state(lg_store_t *s, int64_t id, json_t **out, lg_err_t *err) {
+  *out = NULL;
+  json_t *state = json_object();
+  int rc = child_rows(s,
+                      "SELECT id, code, title, project_type, use_code, enterprise, applicant,"
+                      " rating, investment, division, divisions, departments, srs_id,"
+                      " boundary_sha256, planar_m2, ellipsoidal_m2, status, instance_id, check_id,"
+                      " verdict, level, document_no, created_at, created_by, decided_at,"
+                      " handed_over_at FROM lg_cases WHERE id = ?",
+                      id, state, "case", err);
+  json_t *row = rc == 0 ? json_array_get(json_object_get(state, "case"), 0) : NULL;
+  if (rc == 0 && !row) rc = lg_err_set(err, LG_ENOTFOUND, "案件 %lld 不存在", (long long)id);
+  if (rc == 0)
+    rc = child_rows(s,
+                    "SELECT kind, core, required, state, due_at, supplied_at, supplied_by"
+                    " FROM lg_case_materials WHERE case_id = ? ORDER BY id",
+                    id, state, "materials", err);
+  if (rc == 0)
+    rc = child_rows(s,
+                    "SELECT id, kind, investment, rate, amount, rule, materials, created_at"
+                    " FROM lg_case_penalties WHERE case_id = ? ORDER BY id",
+                    id, state, "penalties", err);
+  if (rc == 0)
+    rc = child_rows(s,
+                    "SELECT id, kind, title, start_at, end_at, period, created_at"
+                    " FROM lg_case_notices WHERE case_id = ? ORDER BY id",
+                    id, state, "notices", err);
+  if (rc) {
+    json_decref(state);
+    return rc;
+  }
+  /* The row's members at the top, the lists beside them. */
+  json_incref(row);
+  json_object_del(state, "case");
+  json_object_update(row, state);
+  json_decref(state);
+  *out = row;
+  return 0;
+}
+
+int cs_record(lg_store_t *s, int64_t id, int64_t at, const char *actor, const char *role,
+              const char *action, lg_err_t *err) {
+  json_t *state = NULL;
+  int rc = cs_state(s, id, &state, err);
+  if (rc) return rc;
+  char oid[32];
+  snprintf(oid, sizeof oid, "%lld", (long long)id);
+  lg_ledger_event_t ev = {.actor = actor && *actor ? actor : "system",
+                          .role = role,
+                          .jurisdiction = json_string_value(json_object_get(state, "division")),
+                          .action = action,
+                          .object_type = "case",
+                          .object_id = oid,
+                          .time = at,
+                          .state = state};
+  rc = lg_ledger_append(s, &ev, NULL, err);
+  json_decref(state);
+  return rc;
+}
+
+int lg_cases_audit_scan(lg_store_t *s,
+                        int (*emit)(void *ctx, const char *object_id,
+                                    const unsigned char digest[32]),
+                        void *ctx, lg_err_t *err) {
+  sqlite3_stmt *st;
+  int rc = cs_prepare(s, "SELECT id FROM lg_cases ORDER BY id", &st, err);
+  if (rc) return rc;
+  LG_VEC(int64_t) ids = {0};
+  while (sqlite3_step(st) == SQLITE_ROW)
+    lg_vec_push(&ids, sqlite3_column_int64(st, 0));
+  sqlite3_finalize(st);
+  for (size_t i = 0; i < ids.len && rc == 0; i++) {
+    json_t *state = NULL;
+    unsigned char d[32];
+    char oid[32];
+    rc = cs_state(s, ids.items[i], &state, err);
+    if (rc == 0) rc = lg_ledger_digest_json(state, d, err);
+    json_decref(state);
+    snprintf(oid, sizeof oid, "%lld", (long long)ids.items[i]);
+    if (rc == 0) rc = emit(ctx, oid, d);
+  }
+  lg_free(ids.items);
+  return rc;
+}
