@@ -7,7 +7,10 @@
  * turned to 0x01), matched against every route of the table, and the
  * helpers read it: path parameters, integer and number-list arguments,
  * the static-file path check and content type, the session cookie, the
- * JSON nesting scan and the JSON body.
+ * JSON nesting scan and the JSON body. The body is also split as a
+ * multipart/form-data upload (the parser POST /api/checks and POST
+ * /api/cases share), at the boundary of the query argument "boundary"
+ * (else "XyZ"), and the argument "ae" is read as an Accept-Encoding.
  */
 #include <microhttpd.h>
 #include <stddef.h>
@@ -80,6 +83,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   lg_http_json_depth(req.body, req.body_len, 32);
   json_t *j = lg_http_body_json(&req, &err);
   json_decref(j);
+  /* multipart/form-data: every part found must lie inside the body. */
+  const char *bd = lg_http_query(&req, "boundary");
+  char *ctype = lg_sprintf("multipart/form-data; boundary=%s", bd ? bd : "XyZ");
+  lg_http_part_t parts[16];
+  int np = 0;
+  if (lg_http_multipart(ctype, req.body, req.body_len, parts, 16, &np, &err) == 0)
+    for (int i = 0; i < np; i++)
+      if (parts[i].data < req.body || parts[i].data + parts[i].len > req.body + req.body_len)
+        __builtin_trap();
+  lg_free(ctype);
+  lg_http_accepts_encoding(lg_http_query(&req, "ae"), "gzip");
   lg_http_req_fini(&req);
   lg_free(text);
   return 0;

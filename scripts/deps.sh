@@ -13,6 +13,7 @@ DEB_PKGS=(
   libgdal-dev gdal-bin
   libsqlite3-dev sqlite3
   libmicrohttpd-dev libjansson-dev libsodium-dev libxml2-dev
+  zlib1g-dev # gzip responses (src/http/compress.c)
   libxlsxwriter-dev libcmocka-dev
   nodejs npm chromium
   fonts-wqy-microhei # a CJK font, so browser-test screenshots show Chinese

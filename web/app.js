@@ -1,5 +1,6 @@
 // The landgov web client's shell: the top navigation (工作台 / 一张图 /
-// 合规审查 / 审批案件 / 存证核验 / 流程建模 for administrators / 进度查询),
+// 合规审查 / 审批案件 / 存证核验 / 流程建模 and 系统管理 for administrators /
+// 进度查询),
 // hash routing between the pages ("#/map", "#/check/12", "#/cases/3",
 // "#/ledger/5"), the language switch and the account. Each page is a module under js/ with a show(param) that builds
 // it the first time and refreshes it after; pages live in the one
@@ -20,6 +21,7 @@ import { show as showLedger } from './js/ledger.js';
 import { show as showDashboard } from './js/dashboard.js';
 import { modelerState, show as showModeler } from './js/modeler.js';
 import { progressState, show as showProgress } from './js/progress.js';
+import { adminState, show as showAdmin } from './js/admin.js';
 import { $ } from './js/util.js';
 
 const PAGES = {
@@ -29,6 +31,7 @@ const PAGES = {
   cases: { show: showCases, title: 'nav.cases' },
   ledger: { show: showLedger, title: 'nav.ledger' },
   modeler: { show: showModeler, title: 'nav.modeler' },
+  admin: { show: showAdmin, title: 'nav.admin' },
   progress: { show: showProgress, title: 'nav.progress', public: true },
 };
 const DEFAULT_PAGE = 'dashboard';
@@ -83,6 +86,9 @@ function showUser() {
   // The modeler is for those who may deploy processes.
   const admin = session.can?.process?.admin;
   $('nav-modeler').hidden = !u || !admin || admin === 'none';
+  // The administration page is for those who administer accounts.
+  const users = session.can?.user?.admin;
+  $('nav-admin').hidden = !u || !users || users === 'none';
 }
 
 function wireShell() {
@@ -140,6 +146,7 @@ state.check = checkState;
 state.cases = casesState;
 state.modeler = modelerState;
 state.progress = progressState;
+state.admin = adminState;
 globalThis.landgov = {
   state,
   session,

@@ -38,11 +38,20 @@
  *   notice     ajj-   a---     a---     ajjj   a---      a---
  *   progress   a---   a---     a---     a---   a---      a---
  *   checkpoint a---   a---     a---     a---   a---      a---   (migration 41)
+ *   metrics    j---   j---     j---     j--j   ----      ----   (migration 55)
+ *   policy     ----   ----     ----     j--j   ----      ----   (migration 42)
+ *   setting    ----   ----     ----     j--j   ----      ----   (migration 42)
  *
  * "checkpoint" covers the ledger's signed checkpoints, keys and
  * consistency proofs, which hold hashes and signatures only and which
  * other regions' witnesses fetch without an account; "ledger" covers the
- * entries themselves.
+ * entries themselves. "metrics" is the approval measures (审批效能).
+ * "policy" is this table and "setting" the tunable settings: both are
+ * store-wide, so their admin cell is asked about the store's whole
+ * division (lg_auth_store_division): only an administrator whose
+ * jurisdiction holds the whole store (the province's, in a provincial
+ * deployment) may change them; a county's administrator reads them and
+ * manages the accounts of its county.
  *
  * Actions: read (see it), create (make a new one), act (change it: accept
  * a case, complete a task, edit a feature, change one's own password),
@@ -55,6 +64,8 @@
  */
 #ifndef LG_AUTH_H
 #define LG_AUTH_H
+
+#include <jansson.h>
 
 #include "core/core.h"
 #include "store/store.h"
@@ -170,15 +181,103 @@ bool lg_auth_scope_reaches(const lg_subject_t *who, int scope, const char *actio
 void lg_auth_sql_filter(const lg_subject_t *who, int scope, const char *div_col,
                         const char *ent_col, lg_buf_t *out);
 
+/* Who makes an administrative change, for its ledger entry: `landgov`
+ * run on the server (role "console", which no permission question
+ * accepts) under the name given (NULL or "": "console"). */
+void lg_auth_subject_console(lg_subject_t *out, const char *name);
+
 /* Editing the table (an admin page or command). Refuses grants to the
- * public other than read, and scopes that make no sense for it. */
+ * public other than read, and scopes that make no sense for it. The change
+ * and its ledger entry (object type "policy", id "role:resource:action",
+ * state {role, resource, action, scope}) are one transaction; by: who
+ * made it (NULL: "system"). Who may call it is the caller's question
+ * (lg_auth_store_division). */
 int lg_auth_policy_set(lg_store_t *s, const char *role, const char *resource, const char *action,
-                       const char *scope, lg_err_t *err);
+                       const char *scope, const lg_subject_t *by, lg_err_t *err);
 typedef struct lg_policy_row {
   char role[16], resource[32], action[16], scope[16];
 } lg_policy_row_t;
 /* Every row, ordered by role, resource, action. Caller frees *rows with lg_free. */
 int lg_auth_policy_list(lg_store_t *s, lg_policy_row_t **rows, size_t *n, lg_err_t *err);
+/* The scope the seed (migrations 40, 41, 42, 55) gives a cell, as
+ * lg_auth_scope_name spells it; NULL for a cell no migration seeds. The
+ * ledger audit takes a cell that was never changed through landgov to be
+ * right only when it still holds this. */
+const char *lg_auth_policy_default(const char *role, const char *resource, const char *action);
+
+/* ---- Store-wide administration ----------------------------------------- */
+
+/* The division the whole store serves: the setting auth.store_division
+ * when it is set (a county running its own store: its code); else the
+ * province all accounts belong to (a store serves one province at most:
+ * ARCHITECTURE.md), "" when they span several or there are none. "" means
+ * nobody's jurisdiction holds the whole store until the setting says
+ * which it is. */
+int lg_auth_store_division(lg_store_t *s, char out[16], lg_err_t *err);
+/* Whether `who` may change a store-wide thing, resource "policy" or
+ * "setting": the policy's admin cell of that resource, asked about the
+ * store's division. LG_EPERM naming who and the division otherwise (and
+ * how to set it when it is not known). */
+int lg_auth_require_store_wide(lg_store_t *s, const lg_subject_t *who, const char *resource,
+                               lg_err_t *err);
+/* Resources whose rows decide who administers the store ("policy",
+ * "setting"): changed from the server's console only (landgov policy),
+ * so that no administrator hands the table to others over the web. */
+bool lg_auth_policy_console_only(const char *resource);
+/* An administrator never makes an account more powerful than itself,
+ * whatever the table says: the admin role only within its own division
+ * (a county's administrator may not make a city's or province's). 0 or
+ * LG_EPERM. The console may grant anything. */
+int lg_auth_grant_check(const lg_subject_t *who, const char *role, const char *division,
+                        lg_err_t *err);
+
+/* ---- Settings an administrator may tune ---------------------------------- */
+
+enum { LG_SETTING_INT, LG_SETTING_DIVISION, LG_SETTING_IDS };
+typedef struct lg_setting_def {
+  const char *key;
+  const char *dflt;   /* the default, as stored ("" when there is none) */
+  int kind;           /* LG_SETTING_INT: an integer in [min, max];
+                       * LG_SETTING_DIVISION: a GB/T 2260 code or "";
+                       * LG_SETTING_IDS: comma-separated BPMN ids */
+  long long min, max; /* LG_SETTING_INT only */
+  bool console_only;  /* changed with landgov settings only, not over HTTP */
+  const char *title;  /* in Chinese, for tables and the admin page */
+} lg_setting_def_t;
+
+/* The settings landgov settings and /api/settings may change, in the
+ * order they are listed (limits.*, auth.*, metrics.*, project_srs). Only
+ * these: lg_settings also holds values nobody may edit (the ledger's
+ * public keys). */
+const lg_setting_def_t *lg_auth_setting_defs(size_t *n);
+/* NULL for a key that is not tunable. */
+const lg_setting_def_t *lg_auth_setting_def(const char *key);
+/* Validates value for key and writes its stored form (integers without
+ * leading zeros or sign, division codes normalised) into out. LG_EINVAL
+ * naming the key and what it should be (the known keys listed for an
+ * unknown one). */
+#define LG_SETTING_MAX 512
+int lg_auth_setting_check(const char *key, const char *value, char out[LG_SETTING_MAX],
+                          lg_err_t *err);
+/* Validates and saves one setting, with its ledger entry (object type
+ * "setting", id the key, state {key, value}) in the same transaction. by:
+ * who (NULL: "system"). Who may call it is the caller's question. */
+int lg_auth_setting_set(lg_store_t *s, const char *key, const char *value, const lg_subject_t *by,
+                        lg_err_t *err);
+
+/* ---- Ledger auditors (landgov ledger audit) -------------------------------
+ * Each emits the digest of the state its changes recorded: every account
+ * ("user", by login); every policy cell that was changed through landgov
+ * or differs from its seed ("policy"); every tunable setting that was
+ * changed through landgov or differs from its default ("setting"). A cell
+ * or setting still at the value its migration wrote needs no entry. */
+int lg_auth_audit_users(lg_store_t *s, int (*emit)(void *, const char *, const unsigned char[32]),
+                        void *ctx, lg_err_t *err);
+int lg_auth_audit_policy(lg_store_t *s, int (*emit)(void *, const char *, const unsigned char[32]),
+                         void *ctx, lg_err_t *err);
+int lg_auth_audit_settings(lg_store_t *s,
+                           int (*emit)(void *, const char *, const unsigned char[32]), void *ctx,
+                           lg_err_t *err);
 
 /* ---- Users --------------------------------------------------------------- */
 
@@ -209,6 +308,7 @@ typedef struct lg_user_def {
   const char *level; /* NULL unless approver */
   const char *division;
   const char *enterprise; /* NULL unless applicant */
+  const lg_subject_t *by; /* who makes the change, for its ledger entry; NULL: "system" */
 } lg_user_def_t;
 
 /* Checks a new password against the policy (GB/T 22239-2019 8.1.4.1 a:
@@ -220,23 +320,46 @@ int lg_auth_password_acceptable(lg_store_t *s, const char *password, lg_err_t *e
 #define LG_AUTH_GEN_PASSWORD_LEN 16
 void lg_auth_password_generate(char out[LG_AUTH_GEN_PASSWORD_LEN + 1]);
 
+/* Account changes are appended to the ledger in the transaction that
+ * makes them: object type "user", id the login, jurisdiction the
+ * account's division, actions user.add, user.disable, user.enable,
+ * user.passwd, user.role, user.record; the state is the account as
+ * lg_auth_user_state gives it, which holds the fact and time of a password
+ * change and nothing of the password. */
+
 /* Adds a user with an argon2id hash of password (libsodium
  * crypto_pwhash_str, OPSLIMIT/MEMLIMIT_INTERACTIVE unless the settings
  * auth.pwhash_ops / auth.pwhash_mem say otherwise, which tests use to
  * stay fast). LG_ECONFLICT when the login is taken. *id may be NULL. */
 int lg_auth_user_add(lg_store_t *s, const lg_user_def_t *def, const char *password, int64_t *id,
                      lg_err_t *err);
+/* Changes an account's role and place (def->login is ignored; def->by
+ * names who). Fields left NULL keep their value while the role stays the
+ * same; a new role needs its own field (a reviewer's dept, an approver's
+ * level, an applicant's enterprise) and drops the others. The same rules
+ * as lg_user_add. A change of role or division ends the account's
+ * sessions. LG_ENOTFOUND when there is no such login. */
+int lg_auth_user_update(lg_store_t *s, const char *login, const lg_user_def_t *def, lg_err_t *err);
+/* The ledger state of an account: {login, name, role, dept, level,
+ * division, enterprise, disabled, password_changed_at}. New reference. */
+json_t *lg_auth_user_state(const lg_user_t *u);
+/* Records in the ledger ("user.record") every account that has no entry
+ * yet: accounts made before account changes were recorded. by: who
+ * vouches for them. *n (may be NULL) receives how many. */
+int lg_auth_users_record(lg_store_t *s, const lg_subject_t *by, size_t *n, lg_err_t *err);
 /* LG_ENOTFOUND when there is no such login. */
 int lg_auth_user_get(lg_store_t *s, const char *login, lg_user_t *out, lg_err_t *err);
 /* Users whose division lies within `within` (NULL: all), by login. Caller
  * frees *users with lg_free. */
 int lg_auth_users(lg_store_t *s, const char *within, lg_user_t **users, size_t *n, lg_err_t *err);
 /* Disables (or enables) an account. Disabling ends its sessions; its API
- * tokens stop working while it stays disabled. */
-int lg_auth_user_set_disabled(lg_store_t *s, const char *login, bool disabled, lg_err_t *err);
+ * tokens stop working while it stays disabled. by: who (NULL: "system"). */
+int lg_auth_user_set_disabled(lg_store_t *s, const char *login, bool disabled,
+                              const lg_subject_t *by, lg_err_t *err);
 /* Sets a new password (checked against the policy) and ends the user's
- * sessions. */
-int lg_auth_user_passwd(lg_store_t *s, const char *login, const char *password, lg_err_t *err);
+ * sessions. by: who (NULL: "system"). */
+int lg_auth_user_passwd(lg_store_t *s, const char *login, const char *password,
+                        const lg_subject_t *by, lg_err_t *err);
 /* Fills a subject from a user record (via and credential left empty). */
 void lg_auth_subject_from_user(const lg_user_t *u, lg_subject_t *out);
 
@@ -260,13 +383,15 @@ typedef struct lg_session {
  * Failures: LG_EPERM "用户名或密码错误" for an unknown login or a wrong
  * password alike (the same work is done for both), LG_EPERM naming the
  * disabled account once the password was right, LG_ELIMIT when the login
- * or the address is locked after auth.throttle_max (5) failures within
- * auth.throttle_window_s (900 s): the lock lasts auth.throttle_lock_s
- * (900 s), *retry_after (may be NULL) receives the seconds left. A success
- * resets the count of its login, not of its address. address may be NULL
- * (command line, tests): no per-address throttling. Call it outside any
- * transaction: a failed attempt is committed on its own, so that it
- * counts though the login fails. */
+ * is locked after auth.throttle_max (5) failures within
+ * auth.throttle_window_s (900 s), or the address after
+ * auth.throttle_address_failures (50) failures on any logins within the
+ * same window: the lock lasts auth.throttle_lock_s (900 s), *retry_after
+ * (may be NULL) receives the seconds left. A success resets the count of
+ * its login, not of its address. address may be NULL (command line,
+ * tests): no per-address throttling. Call it outside any transaction: a
+ * failed attempt is committed on its own, so that it counts though the
+ * login fails. */
 int lg_auth_login(lg_store_t *s, const char *login, const char *password, const char *address,
                   lg_session_t *sess, lg_subject_t *who, int *retry_after, lg_err_t *err);
 /* Finds the session of a token; LG_EPERM when unknown, ended, past its
@@ -341,7 +466,9 @@ typedef struct lg_auth_demo_user {
 /* Creates the demo accounts, all with LG_AUTH_DEMO_PASSWORD: in the
  * county `county` (6 digits) an administrator, a clerk, reviewers of the
  * natural-resources and ecology departments, a county approver and an
- * enterprise applicant; an approver of its city and of its province; and
+ * enterprise applicant; an approver of its city and of its province; the
+ * province's administrator ("admin.prov", whose jurisdiction holds the
+ * whole demo store: the one who may change the policy table); and
  * an administrator and a clerk of a neighbouring county (the next code,
  * 360781 -> 360782), to try what one county may not see of another.
  * Accounts that exist already are left as they are. *users (may be NULL)

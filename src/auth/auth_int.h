@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include "auth/auth.h"
+#include "ledger/ledger.h"
 
 /* Columns of lg_users that auth_user_row reads, in its order; the table
  * must be aliased u. */
@@ -50,5 +51,13 @@ int auth_hash_password(lg_store_t *s, const char *password, char out[crypto_pwha
 bool auth_needs_rehash(lg_store_t *s, const char *hash);
 /* Ends every session of a user (inside or outside a transaction). */
 int auth_end_sessions(lg_store_t *s, int64_t user_id, lg_err_t *err);
+/* Appends the ledger entry of an administrative change (inside the
+ * caller's transaction): actor and role from by (NULL: "system"), the
+ * object's type, id, division and new state. */
+int auth_record(lg_store_t *s, const lg_subject_t *by, const char *action, const char *type,
+                const char *id, const char *jurisdiction, const json_t *state, lg_err_t *err);
+/* The ledger state of a policy cell: {role, resource, action, scope}. */
+json_t *auth_policy_state(const char *role, const char *resource, const char *action,
+                          const char *scope);
 
 #endif

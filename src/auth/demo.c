@@ -1,6 +1,8 @@
 /*
  * Demo accounts: one of each role in the demo county, approvers of its
- * city and province, and two accounts of a neighbouring county, so that a
+ * city and province, the province's administrator (whose jurisdiction
+ * holds the whole demo store, so the one who may change the policy table
+ * and the settings), and two accounts of a neighbouring county, so that a
  * demo store can be logged into at once and shows what jurisdiction means
  * (the neighbour's clerk sees none of the demo county's records). `landgov
  * demo` calls this and prints the logins with their one fixed password.
@@ -26,6 +28,7 @@ static const demo_def_t defs[] = {
     {"approver", "approver", NULL, "county", 0, NULL, "演示县级审批"},
     {"approver.city", "approver", NULL, "city", 1, NULL, "演示市级审批"},
     {"approver.prov", "approver", NULL, "province", 2, NULL, "演示省级审批"},
+    {"admin.prov", "admin", NULL, NULL, 2, NULL, "演示省级管理员"},
     {"applicant", "applicant", NULL, NULL, 0, "DEMO-ENTERPRISE-1", "演示企业申请人"},
     {"admin.%s", "admin", NULL, NULL, 3, NULL, "邻县演示管理员"},
     {"clerk.%s", "clerk", NULL, NULL, 3, NULL, "邻县演示受理窗口"},
@@ -71,10 +74,12 @@ int lg_auth_demo_users(lg_store_t *s, const char *county, lg_auth_demo_user_t **
                          .level = d->level,
                          .division = div,
                          .enterprise = d->enterprise};
-    rc = lg_auth_user_add(s, &def, LG_AUTH_DEMO_PASSWORD, NULL, err);
-    if (rc == LG_ECONFLICT) {
+    /* Accounts that exist already are left as they are (a second run). */
+    lg_user_t have;
+    rc = lg_auth_user_get(s, u->login, &have, err);
+    if (rc == LG_ENOTFOUND) {
       lg_err_clear(err);
-      rc = 0;
+      rc = lg_auth_user_add(s, &def, LG_AUTH_DEMO_PASSWORD, NULL, err);
     }
   }
   if (rc == 0) rc = lg_store_commit(s, err);

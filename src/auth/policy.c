@@ -2,8 +2,9 @@
  * The permission decision: roles, levels and actions, GB/T 2260 division
  * codes and what lies within what, and lg_auth_allowed, the one function
  * every permission check in landgov goes through. The rules themselves are
- * data (lg_auth_policy, seeded by migration 40); this file only reads a
- * cell and applies its scope to the object at hand.
+ * data (lg_auth_policy, seeded by migrations 40, 41, 42 and 55); this file
+ * reads a cell and applies its scope to the object at hand, and changes a
+ * cell with its ledger entry.
  */
 #include "auth/auth_int.h"
 
@@ -24,10 +25,39 @@ static const char *const scopes[] = {"none", "own", "jurisdiction", "all"};
 static const struct {
   const char *name, *title;
 } resources[] = {
-    {"layer", "图层"},  {"feature", "要素"},      {"check", "合规检查"},
-    {"case", "案件"},   {"task", "审批任务"},     {"ledger", "存证账本"},
-    {"user", "用户"},   {"rules", "规则集"},      {"process", "审批流程"},
-    {"notice", "公告"}, {"progress", "办理进度"}, {"checkpoint", "存证检查点"},
+    {"layer", "图层"},       {"feature", "要素"},      {"check", "合规检查"},
+    {"case", "案件"},        {"task", "审批任务"},     {"ledger", "存证账本"},
+    {"user", "用户"},        {"rules", "规则集"},      {"process", "审批流程"},
+    {"notice", "公告"},      {"progress", "办理进度"}, {"checkpoint", "存证检查点"},
+    {"metrics", "审批效能"}, {"policy", "权限表"},     {"setting", "系统设置"},
+};
+
+/* The seeded table (migrations 40, 41, 42 and 55 of src/store/schema.c,
+ * drawn in auth.h): per resource, one cell per role in the order of
+ * LG_AUTH_ROLES, each four letters for read, create, act, admin (a all,
+ * j jurisdiction, o own, - none). The ledger audit compares cells never
+ * changed through landgov with these; test_policy checks that a new store
+ * holds exactly this, so a migration that seeds a new resource without
+ * adding it here is caught by the tests. */
+static const struct {
+  const char *resource;
+  const char *cells[6]; /* clerk reviewer approver admin applicant public */
+} seed[] = {
+    {"layer", {"a---", "a---", "a---", "ajjj", "----", "----"}},
+    {"feature", {"a---", "a---", "a---", "ajjj", "----", "----"}},
+    {"check", {"jj--", "jj--", "jj--", "jj-j", "oo--", "----"}},
+    {"case", {"jjj-", "j---", "j---", "j--j", "ooo-", "----"}},
+    {"task", {"j-j-", "j-j-", "j-j-", "j--j", "o-o-", "----"}},
+    {"ledger", {"j---", "j---", "j---", "j--j", "o---", "----"}},
+    {"user", {"o-o-", "o-o-", "o-o-", "jjjj", "o-o-", "----"}},
+    {"rules", {"a---", "a---", "a---", "ajjj", "a---", "----"}},
+    {"process", {"a---", "a---", "a---", "ajjj", "a---", "----"}},
+    {"notice", {"ajj-", "a---", "a---", "ajjj", "a---", "a---"}},
+    {"progress", {"a---", "a---", "a---", "a---", "a---", "a---"}},
+    {"checkpoint", {"a---", "a---", "a---", "a---", "a---", "a---"}},
+    {"metrics", {"j---", "j---", "j---", "j--j", "----", "----"}},
+    {"policy", {"----", "----", "----", "j--j", "----", "----"}},
+    {"setting", {"----", "----", "----", "j--j", "----", "----"}},
 };
 
 static int index_of(const char *const *list, size_t n, const char *s) {
@@ -68,6 +98,26 @@ static const char *resource_title(const char *resource) {
   for (size_t i = 0; i < LG_ARRAY_LEN(resources); i++)
     if (strcmp(resources[i].name, resource) == 0) return resources[i].title;
   return resource;
+}
+
+const char *lg_auth_policy_default(const char *role, const char *resource, const char *action) {
+  int r = index_of(roles, LG_ARRAY_LEN(roles), role);
+  int a = index_of(actions, LG_ARRAY_LEN(actions), action);
+  if (r < 0 || a < 0 || !resource) return NULL;
+  for (size_t i = 0; i < LG_ARRAY_LEN(seed); i++) {
+    if (strcmp(seed[i].resource, resource) != 0) continue;
+    switch (seed[i].cells[r][a]) {
+    case 'a':
+      return "all";
+    case 'j':
+      return "jurisdiction";
+    case 'o':
+      return "own";
+    default:
+      return "none";
+    }
+  }
+  return NULL;
 }
 
 const char *lg_auth_scope_name(int scope) {
@@ -148,6 +198,13 @@ bool lg_auth_division_within(const char *outer, const char *inner) {
 void lg_auth_subject_public(lg_subject_t *out) {
   memset(out, 0, sizeof *out);
   snprintf(out->role, sizeof out->role, "public");
+}
+
+void lg_auth_subject_console(lg_subject_t *out, const char *name) {
+  memset(out, 0, sizeof *out);
+  snprintf(out->login, sizeof out->login, "%s", name && *name ? name : "console");
+  snprintf(out->role, sizeof out->role, "console");
+  snprintf(out->via, sizeof out->via, "console");
 }
 
 static bool set(const char *s) { return s && *s; }
@@ -351,7 +408,7 @@ static bool resource_name_ok(const char *r) {
 }
 
 int lg_auth_policy_set(lg_store_t *s, const char *role, const char *resource, const char *action,
-                       const char *scope, lg_err_t *err) {
+                       const char *scope, const lg_subject_t *by, lg_err_t *err) {
   int sc = LG_SCOPE_NONE; /* set by lg_auth_scope_parse; GCC 12 cannot tell at -O2 */
   if (!lg_auth_role_valid(role))
     return lg_err_set(err, LG_EINVAL,
@@ -371,19 +428,41 @@ int lg_auth_policy_set(lg_store_t *s, const char *role, const char *resource, co
   if (strcmp(role, "public") == 0 && sc != LG_SCOPE_NONE &&
       (strcmp(action, "read") != 0 || sc != LG_SCOPE_ALL))
     return lg_err_set(err, LG_EINVAL, "公众 (匿名) 只能被授予 read 操作的 all 或 none 范围");
-  sqlite3_stmt *st;
+  /* The table's place for the entry: the store's whole division, so that
+   * those whose jurisdiction holds it can read who changed what. */
+  char top[16] = "";
+  sqlite3_stmt *st = NULL;
+  if ((rc = lg_auth_store_division(s, top, err))) return rc;
+  if ((rc = lg_store_begin(s, err))) return rc;
   rc = auth_prepare(s,
                     "INSERT INTO lg_auth_policy(role, resource, action, scope) VALUES (?,?,?,?)"
                     " ON CONFLICT(role, resource, action) DO UPDATE SET scope = excluded.scope",
                     &st, err);
-  if (rc) return rc;
+  if (rc) goto done;
   sqlite3_bind_text(st, 1, role, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 2, resource, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 3, action, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 4, scope, -1, SQLITE_STATIC);
-  if (sqlite3_step(st) != SQLITE_DONE) rc = lg_store_fail(s, err, "保存权限表失败");
+  if (sqlite3_step(st) != SQLITE_DONE) {
+    rc = lg_store_fail(s, err, "保存权限表失败");
+    goto done;
+  }
+  char id[80];
+  snprintf(id, sizeof id, "%s:%s:%s", role, resource, action);
+  json_t *state = auth_policy_state(role, resource, action, scope);
+  rc = auth_record(s, by, "policy.set", "policy", id, top, state, err);
+  json_decref(state);
+  if (rc == 0) rc = lg_store_commit(s, err);
+done:
   sqlite3_finalize(st);
+  if (rc) lg_store_rollback(s);
   return rc;
+}
+
+json_t *auth_policy_state(const char *role, const char *resource, const char *action,
+                          const char *scope) {
+  return json_pack("{s:s, s:s, s:s, s:s}", "role", role, "resource", resource, "action", action,
+                   "scope", scope);
 }
 
 int lg_auth_policy_list(lg_store_t *s, lg_policy_row_t **rows, size_t *n, lg_err_t *err) {

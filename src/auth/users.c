@@ -1,7 +1,8 @@
 /*
- * Accounts: adding, finding, listing and disabling users, their passwords
- * (argon2id through libsodium's crypto_pwhash_str, the password policy and
- * generated passwords), and the small helpers the other files of the
+ * Accounts: adding, finding, listing, disabling and re-roling users, their
+ * passwords (argon2id through libsodium's crypto_pwhash_str, the password
+ * policy and generated passwords), each change with its ledger entry in
+ * the same transaction, and the small helpers the other files of the
  * module share.
  */
 #include "auth/auth_int.h"
@@ -272,19 +273,71 @@ static int check_def(lg_store_t *s, const lg_user_def_t *d, char login[64], char
   return 0;
 }
 
+/* The account's entry, from its row as it now is (inside the caller's
+ * transaction). */
+static int record_user(lg_store_t *s, const lg_subject_t *by, const char *action, const char *login,
+                       lg_err_t *err) {
+  lg_user_t u;
+  int rc = lg_auth_user_get(s, login, &u, err);
+  if (rc) return rc;
+  json_t *state = lg_auth_user_state(&u);
+  rc = auth_record(s, by, action, "user", u.login, u.division, state, err);
+  json_decref(state);
+  return rc;
+}
+
+static json_t *opt_text(const char *s) { return s && *s ? json_string(s) : json_null(); }
+
+json_t *lg_auth_user_state(const lg_user_t *u) {
+  /* What the account is and may do, and when its password last changed:
+   * the fact of a change, never the hash (a digest of a digest of a
+   * password is still something to guess against). */
+  return json_pack("{s:s, s:s, s:s, s:o, s:o, s:s, s:o, s:b, s:s}", "login", u->login, "name",
+                   u->name, "role", u->role, "dept", opt_text(u->dept), "level", opt_text(u->level),
+                   "division", u->division, "enterprise", opt_text(u->enterprise), "disabled",
+                   u->disabled, "password_changed_at", u->pw_changed_at);
+}
+
+/* Whether a login is taken (the caller's transaction sees it). */
+static int login_taken(lg_store_t *s, const char *login, bool *taken, lg_err_t *err) {
+  sqlite3_stmt *st;
+  *taken = false;
+  int rc = auth_prepare(s, "SELECT 1 FROM lg_users WHERE login = ?", &st, err);
+  if (rc) return rc;
+  sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
+  int step = sqlite3_step(st);
+  if (step == SQLITE_ROW)
+    *taken = true;
+  else if (step != SQLITE_DONE)
+    rc = lg_store_fail(s, err, "查询用户失败");
+  sqlite3_finalize(st);
+  return rc;
+}
+
 int lg_auth_user_add(lg_store_t *s, const lg_user_def_t *def, const char *password, int64_t *id,
                      lg_err_t *err) {
   char login[64], division[16], hash[crypto_pwhash_STRBYTES];
   int rc = check_def(s, def, login, division, err);
   if (rc == 0) rc = lg_auth_password_acceptable(s, password, err);
+  /* Hash before taking the writer lock: argon2 takes a while. */
   if (rc == 0) rc = auth_hash_password(s, password, hash, err);
   if (rc) return rc;
-  sqlite3_stmt *st;
+  sqlite3_stmt *st = NULL;
+  bool taken;
+  if ((rc = lg_store_begin(s, err))) goto out;
+  if ((rc = login_taken(s, login, &taken, err))) goto done;
+  if (taken) {
+    /* Nothing written: close this level without undoing a caller's
+     * transaction (the demo adds accounts that may exist already). */
+    rc = lg_store_commit(s, err);
+    if (rc == 0) rc = lg_err_set(err, LG_ECONFLICT, "用户 %s 已存在", login);
+    goto out;
+  }
   rc = auth_prepare(s,
                     "INSERT INTO lg_users(login, name, pw_hash, role, dept, level, division,"
                     " enterprise, created_at, pw_changed_at) VALUES (?,?,?,?,?,?,?,?,?,?9)",
                     &st, err);
-  if (rc) return rc;
+  if (rc) goto done;
   char ts[32];
   lg_time_iso(lg_now(), ts);
   sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
@@ -296,15 +349,98 @@ int lg_auth_user_add(lg_store_t *s, const lg_user_def_t *def, const char *passwo
   sqlite3_bind_text(st, 7, division, -1, SQLITE_STATIC);
   if (given(def->enterprise)) sqlite3_bind_text(st, 8, def->enterprise, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 9, ts, -1, SQLITE_STATIC);
-  int step = sqlite3_step(st);
-  if (step == SQLITE_CONSTRAINT_UNIQUE)
-    rc = lg_err_set(err, LG_ECONFLICT, "用户 %s 已存在", login);
-  else if (step != SQLITE_DONE)
+  if (sqlite3_step(st) != SQLITE_DONE) {
     rc = lg_store_fail(s, err, "添加用户失败");
-  else if (id)
-    *id = sqlite3_last_insert_rowid(lg_store_db(s));
+    goto done;
+  }
+  if (id) *id = sqlite3_last_insert_rowid(lg_store_db(s));
+  if ((rc = record_user(s, def->by, "user.add", login, err))) goto done;
+  rc = lg_store_commit(s, err);
+done:
   sqlite3_finalize(st);
+  if (rc) lg_store_rollback(s);
+out:
   sodium_memzero(hash, sizeof hash);
+  return rc;
+}
+
+int lg_auth_user_update(lg_store_t *s, const char *login, const lg_user_def_t *def, lg_err_t *err) {
+  lg_user_t u;
+  int rc = lg_auth_user_get(s, login, &u, err);
+  if (rc) return rc;
+  /* Fields not given keep their value while the role stays; a new role
+   * brings its own qualifier and drops the old one's. */
+  const char *role = given(def->role) ? def->role : u.role;
+  bool same = strcmp(role, u.role) == 0;
+  lg_user_def_t m = {
+      .login = u.login,
+      .name = def->name ? def->name : u.name,
+      .role = role,
+      .dept = given(def->dept)    ? def->dept
+              : same && u.dept[0] ? u.dept
+                                  : NULL,
+      .level = given(def->level)    ? def->level
+               : same && u.level[0] ? u.level
+                                    : NULL,
+      .division = given(def->division) ? def->division : u.division,
+      .enterprise = given(def->enterprise)    ? def->enterprise
+                    : same && u.enterprise[0] ? u.enterprise
+                                              : NULL,
+  };
+  char norm[64], division[16];
+  if ((rc = check_def(s, &m, norm, division, err))) return rc;
+  bool moved = !same || strcmp(division, u.division) != 0;
+  sqlite3_stmt *st = NULL;
+  if ((rc = lg_store_begin(s, err))) return rc;
+  if ((rc = auth_prepare(s,
+                         "UPDATE lg_users SET name = ?, role = ?, dept = ?, level = ?,"
+                         " division = ?, enterprise = ? WHERE id = ?",
+                         &st, err)))
+    goto done;
+  sqlite3_bind_text(st, 1, m.name, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, m.role, -1, SQLITE_STATIC);
+  if (given(m.dept)) sqlite3_bind_text(st, 3, m.dept, -1, SQLITE_STATIC);
+  if (given(m.level)) sqlite3_bind_text(st, 4, m.level, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 5, division, -1, SQLITE_STATIC);
+  if (given(m.enterprise)) sqlite3_bind_text(st, 6, m.enterprise, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 7, u.id);
+  if (sqlite3_step(st) != SQLITE_DONE) {
+    rc = lg_store_fail(s, err, "修改用户失败");
+    goto done;
+  }
+  /* New powers or a new place: whoever holds the old sessions logs in
+   * again and sees the page for what the account now is. */
+  if (moved && (rc = auth_end_sessions(s, u.id, err))) goto done;
+  if ((rc = record_user(s, def->by, "user.role", u.login, err))) goto done;
+  rc = lg_store_commit(s, err);
+done:
+  sqlite3_finalize(st);
+  if (rc) lg_store_rollback(s);
+  return rc;
+}
+
+int lg_auth_users_record(lg_store_t *s, const lg_subject_t *by, size_t *n, lg_err_t *err) {
+  if (n) *n = 0;
+  lg_user_t *us = NULL;
+  size_t count = 0, done_n = 0;
+  int rc = lg_store_begin(s, err);
+  if (rc) return rc;
+  if ((rc = lg_auth_users(s, NULL, &us, &count, err))) goto done;
+  for (size_t i = 0; i < count && rc == 0; i++) {
+    size_t total = 0;
+    rc = lg_ledger_object_entries(s, "user", us[i].login, NULL, 0, &total, err);
+    if (rc == 0 && total == 0) {
+      rc = record_user(s, by, "user.record", us[i].login, err);
+      done_n++;
+    }
+  }
+  if (rc == 0) rc = lg_store_commit(s, err);
+done:
+  lg_free(us);
+  if (rc)
+    lg_store_rollback(s);
+  else if (n)
+    *n = done_n;
   return rc;
 }
 
@@ -356,7 +492,8 @@ int lg_auth_users(lg_store_t *s, const char *within, lg_user_t **users, size_t *
   return rc;
 }
 
-int lg_auth_user_set_disabled(lg_store_t *s, const char *login, bool disabled, lg_err_t *err) {
+int lg_auth_user_set_disabled(lg_store_t *s, const char *login, bool disabled,
+                              const lg_subject_t *by, lg_err_t *err) {
   lg_user_t u;
   int rc = lg_store_begin(s, err);
   if (rc) return rc;
@@ -370,6 +507,7 @@ int lg_auth_user_set_disabled(lg_store_t *s, const char *login, bool disabled, l
     goto done;
   }
   if (disabled && (rc = auth_end_sessions(s, u.id, err))) goto done;
+  if ((rc = record_user(s, by, disabled ? "user.disable" : "user.enable", u.login, err))) goto done;
   rc = lg_store_commit(s, err);
 done:
   sqlite3_finalize(st);
@@ -377,7 +515,8 @@ done:
   return rc;
 }
 
-int lg_auth_user_passwd(lg_store_t *s, const char *login, const char *password, lg_err_t *err) {
+int lg_auth_user_passwd(lg_store_t *s, const char *login, const char *password,
+                        const lg_subject_t *by, lg_err_t *err) {
   lg_user_t u;
   char hash[crypto_pwhash_STRBYTES];
   int rc = lg_auth_user_get(s, login, &u, err);
@@ -401,6 +540,7 @@ int lg_auth_user_passwd(lg_store_t *s, const char *login, const char *password, 
   }
   /* A new password ends every session the old one opened. */
   if ((rc = auth_end_sessions(s, u.id, err))) goto done;
+  if ((rc = record_user(s, by, "user.passwd", u.login, err))) goto done;
   rc = lg_store_commit(s, err);
 done:
   sqlite3_finalize(st);

@@ -31,7 +31,7 @@ static int load_case_row(lg_store_t *s, int64_t id, char rating[4], char status[
   } else {
     rc = lg_err_set(err, LG_ENOTFOUND, "案件 %lld 不存在", (long long)id);
   }
-  sqlite3_finalize(st);
+  cs_release(s, st);
   return rc;
 }
 
@@ -54,7 +54,7 @@ static int missing_items(lg_store_t *s, int64_t id, json_t **kinds, json_t **nam
     json_array_append_new(*names, cs_col_text(st, 1));
     if (sqlite3_column_int(st, 2)) *core = true;
   }
-  sqlite3_finalize(st);
+  cs_release(s, st);
   return 0;
 }
 
@@ -71,7 +71,7 @@ static char *join_names(const json_t *arr) {
 static int set_deferred(lg_store_t *s, int64_t case_id, int64_t inst, const json_t *kinds,
                         lg_err_t *err) {
   json_t *o = NULL;
-  int rc = lg_flow_instance_json(s, inst, 0, &o, err);
+  int rc = lg_flow_instance_json(s, inst, LG_FLOW_WITHOUT_VARIABLES, &o, err);
   if (rc) return rc;
   const char *due = NULL;
   size_t i;
@@ -99,7 +99,7 @@ static int set_deferred(lg_store_t *s, int64_t case_id, int64_t inst, const json
       }
       sqlite3_reset(st);
     }
-    sqlite3_finalize(st);
+    cs_release(s, st);
   }
   json_decref(o);
   return rc;
@@ -288,7 +288,7 @@ done:
  * none were deferred, the period is over, or it has ended). */
 static bool waits_for_materials(lg_store_t *s, int64_t inst) {
   json_t *o = NULL;
-  if (lg_flow_instance_json(s, inst, 0, &o, NULL) != 0) return false;
+  if (lg_flow_instance_json(s, inst, LG_FLOW_WITHOUT_VARIABLES, &o, NULL) != 0) return false;
   bool waiting = false;
   size_t i;
   json_t *w;
@@ -327,7 +327,7 @@ int lg_cases_supply(lg_store_t *s, const lg_subject_t *who, int64_t case_id, con
   json_t *open = json_array();
   while (sqlite3_step(st) == SQLITE_ROW)
     json_array_append_new(open, cs_col_text(st, 0));
-  sqlite3_finalize(st);
+  cs_release(s, st);
   if (kinds) {
     size_t i;
     const json_t *k;
@@ -367,7 +367,7 @@ int lg_cases_supply(lg_store_t *s, const lg_subject_t *who, int64_t case_id, con
     }
     sqlite3_reset(st);
   }
-  sqlite3_finalize(st);
+  cs_release(s, st);
   if (rc) goto done;
   if ((rc = set_updated(s, case_id, now, err))) goto done;
   /* The last deferred item in: the process stops waiting for it. */
@@ -379,7 +379,7 @@ int lg_cases_supply(lg_store_t *s, const lg_subject_t *who, int64_t case_id, con
     goto done;
   sqlite3_bind_int64(st, 1, case_id);
   if (sqlite3_step(st) == SQLITE_ROW) left = sqlite3_column_int(st, 0);
-  sqlite3_finalize(st);
+  cs_release(s, st);
   bool messaged = false;
   if (left == 0 && inst > 0 && waits_for_materials(s, inst)) {
     /* On failure the engine rolls the whole transaction back. */

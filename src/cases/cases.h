@@ -77,7 +77,9 @@ const char *lg_cases_config_default_json(void);
 const char *lg_cases_process_default_xml(void);
 /* The store's configuration: the setting cases.config when one is saved,
  * else the built-in. Validated (rates within their range, every list a
- * list); errors name the field. *out: caller decrefs. */
+ * list); errors name the field. *out is shared with other callers and
+ * threads (parsed once per text): read it, never change it; caller
+ * decrefs. */
 int lg_cases_config(lg_store_t *s, json_t **out, lg_err_t *err);
 /* Deploys the built-in process unless its key (config "process") has a
  * version already: a bureau's own later version is never replaced. */

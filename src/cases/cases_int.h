@@ -11,9 +11,15 @@
 #define CS_OPEN_STATUSES "'submitted', 'in_review', 'notice', 'approved'"
 
 /* ---- Small helpers (util.c) ------------------------------------------------ */
-/* Prepares or fails with SQLite's message. */
+/* A statement of fixed text kept by the store's connection
+ * (lg_store_stmt), or fails with SQLite's message. Give it back with
+ * cs_release on every path, never sqlite3_finalize. */
 int cs_prepare(lg_store_t *s, const char *sql, sqlite3_stmt **st, lg_err_t *err);
-/* Steps a statement that returns no row and finalizes it. */
+/* The same for text built at run time (lists with filters): prepared for
+ * this use only; cs_release finalizes it. */
+int cs_prepare_once(lg_store_t *s, const char *sql, sqlite3_stmt **st, lg_err_t *err);
+void cs_release(lg_store_t *s, sqlite3_stmt *st);
+/* Steps a statement that returns no row and releases it. */
 int cs_step_done(lg_store_t *s, sqlite3_stmt *st, const char *what, lg_err_t *err);
 /* Column as JSON: text or null; parsed JSON text or null; number or null. */
 json_t *cs_col_text(sqlite3_stmt *st, int i);

@@ -97,7 +97,7 @@ int lg_cases_tick(lg_store_t *s, int64_t now, int *fired, lg_err_t *err) {
       return rc ? rc : lg_err_set(err, e2.code, "%s", e2.msg);
     while (sqlite3_step(st) == SQLITE_ROW)
       lg_vec_push(&ids, sqlite3_column_int64(st, 0));
-    sqlite3_finalize(st);
+    cs_release(s, st);
   }
   for (size_t i = 0; i < ids.len; i++) {
     lg_err_t e3 = {0};

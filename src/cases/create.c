@@ -434,7 +434,7 @@ int lg_cases_create(lg_store_t *s, const lg_subject_t *who, const lg_case_new_t 
       if (sqlite3_step(st) != SQLITE_DONE) rc = lg_store_fail(s, err, "保存案件行政区失败");
       sqlite3_reset(st);
     }
-    sqlite3_finalize(st);
+    cs_release(s, st);
   }
   if (rc == 0 &&
       (rc = cs_prepare(s,
@@ -459,7 +459,7 @@ int lg_cases_create(lg_store_t *s, const lg_subject_t *who, const lg_case_new_t 
       }
       sqlite3_reset(st);
     }
-    sqlite3_finalize(st);
+    cs_release(s, st);
   }
   if (rc) {
     json_decref(jur);

@@ -78,7 +78,7 @@ static int load_geo(lg_store_t *s, int64_t id, case_geo_t *c, lg_err_t *err) {
   } else {
     rc = lg_err_set(err, LG_ENOTFOUND, "案件 %lld 不存在", (long long)id);
   }
-  sqlite3_finalize(st);
+  cs_release(s, st);
   return rc;
 }
 
@@ -107,7 +107,7 @@ static int find_recognised(lg_store_t *s, const case_geo_t *c, int version, int6
     *from_case = sqlite3_column_int64(st, 1);
     snprintf(division, 16, "%s", (const char *)sqlite3_column_text(st, 2));
   }
-  sqlite3_finalize(st);
+  cs_release(s, st);
   return 0;
 }
 
@@ -376,7 +376,7 @@ static int h_penalty(lg_flow_ctx_t *ctx, void *ud, lg_err_t *err) {
   if ((rc = cs_prepare(s, "SELECT investment FROM lg_cases WHERE id = ?", &st, err))) goto done;
   sqlite3_bind_int64(st, 1, case_id);
   if (sqlite3_step(st) == SQLITE_ROW) investment = sqlite3_column_double(st, 0);
-  sqlite3_finalize(st);
+  cs_release(s, st);
   if ((rc = cs_prepare(s,
                        "SELECT kind FROM lg_case_materials WHERE case_id = ? AND state = 'deferred'"
                        " ORDER BY id",
@@ -385,7 +385,7 @@ static int h_penalty(lg_flow_ctx_t *ctx, void *ud, lg_err_t *err) {
   sqlite3_bind_int64(st, 1, case_id);
   while (sqlite3_step(st) == SQLITE_ROW)
     json_array_append_new(late, cs_col_text(st, 0));
-  sqlite3_finalize(st);
+  cs_release(s, st);
   /* Items still deferred when the period ends are missing now. */
   if ((rc = exec_update(s,
                         "UPDATE lg_case_materials SET state = 'missing'"
@@ -448,7 +448,7 @@ static int h_approval_number(lg_flow_ctx_t *ctx, void *ud, lg_err_t *err) {
     snprintf(division, sizeof division, "%s", (const char *)sqlite3_column_text(st, 0));
     snprintf(level, sizeof level, "%s", (const char *)sqlite3_column_text(st, 1));
   }
-  sqlite3_finalize(st);
+  cs_release(s, st);
   /* The approving body numbers its own documents: the city for city
    * approvals, the province for the province and above (the Ministry's
    * and the State Council's replies are issued on by the province). */

@@ -770,7 +770,7 @@ int lg_cases_metrics_case(lg_store_t *s, int64_t id, json_t **out, lg_err_t *err
   if (rc == 0) {
     sqlite3_bind_int64(st, 1, id);
     rc = each_case(&m, st, one_case, out, err);
-    sqlite3_finalize(st);
+    cs_release(s, st);
   }
   if (rc == 0 && !*out) rc = lg_err_set(err, LG_ENOTFOUND, "案件 %lld 不存在", (long long)id);
   mctx_fini(&m);
@@ -1058,13 +1058,13 @@ int lg_cases_metrics(lg_store_t *s, const lg_case_metrics_opts_t *o, json_t **ou
   lg_buf_puts(&sql, " AND (?1 IS NULL OR EXISTS (SELECT 1 FROM lg_case_divisions d"
                     "  WHERE d.case_id = c.id AND d.division GLOB ?1 || '*'))"
                     " AND c.created_at < ?2 ORDER BY c.id, p.id");
-  if ((rc = cs_prepare(s, sql.data, &st, err))) goto done;
+  if ((rc = cs_prepare_once(s, sql.data, &st, err))) goto done;
   cs_bind_text(st, 1, pd.division[0] ? pd.division : NULL);
   char we_iso[32];
   lg_time_iso(pd.we, we_iso);
   sqlite3_bind_text(st, 2, we_iso, -1, SQLITE_TRANSIENT);
   rc = each_case(&m, st, period_case, &pd, err);
-  sqlite3_finalize(st);
+  cs_release(s, st);
   if (rc) goto done;
 
   int32_t last = LG_MIN(to, today);

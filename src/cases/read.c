@@ -36,7 +36,7 @@ int lg_cases_ref(lg_store_t *s, int64_t id, lg_case_ref_t *out, lg_err_t *err) {
   } else {
     rc = lg_err_set(err, LG_ENOTFOUND, "案件 %lld 不存在", (long long)id);
   }
-  sqlite3_finalize(st);
+  cs_release(s, st);
   if (rc) return rc;
   if ((rc = cs_prepare(s,
                        "SELECT division FROM lg_case_divisions WHERE case_id = ?"
@@ -46,7 +46,7 @@ int lg_cases_ref(lg_store_t *s, int64_t id, lg_case_ref_t *out, lg_err_t *err) {
   sqlite3_bind_int64(st, 1, id);
   while (sqlite3_step(st) == SQLITE_ROW && out->ndivisions < LG_CASE_MAX_DIVISIONS)
     snprintf(out->divisions[out->ndivisions++], 16, "%s", (const char *)sqlite3_column_text(st, 0));
-  sqlite3_finalize(st);
+  cs_release(s, st);
   if (out->ndivisions == 0) snprintf(out->divisions[out->ndivisions++], 16, "%s", out->division);
   return 0;
 }
@@ -157,7 +157,7 @@ int lg_cases_list(lg_store_t *s, const lg_subject_t *who, int scope, const lg_ca
               " AND (?6 IS NULL OR c.enterprise = ?6)"
               ") WHERE (?7 = 0 OR overdue) ORDER BY id DESC LIMIT ?8 OFFSET ?9");
   sqlite3_stmt *st;
-  int rc = cs_prepare(s, sql.data, &st, err);
+  int rc = cs_prepare_once(s, sql.data, &st, err);
   lg_buf_fini(&sql);
   if (rc) return rc;
   char now[32];
@@ -189,7 +189,7 @@ int lg_cases_list(lg_store_t *s, const lg_subject_t *who, int scope, const lg_ca
                        cs_col_text(st, 14), "current", cs_col_json(st, 15), "overdue",
                        sqlite3_column_int(st, 16) != 0));
   }
-  sqlite3_finalize(st);
+  cs_release(s, st);
   if (rc != SQLITE_DONE) {
     json_decref(arr);
     return lg_store_fail(s, err, "读取案件列表失败");
@@ -200,11 +200,10 @@ int lg_cases_list(lg_store_t *s, const lg_subject_t *who, int scope, const lg_ca
 
 /* ---- One case ------------------------------------------------------------------ */
 
-int lg_cases_materials(lg_store_t *s, int64_t id, json_t **out, lg_err_t *err) {
+/* The checklist of a case known to exist. */
+static int materials_json(lg_store_t *s, int64_t id, json_t **out, lg_err_t *err) {
   *out = NULL;
-  lg_case_ref_t r;
-  int rc = lg_cases_ref(s, id, &r, err);
-  if (rc) return rc;
+  int rc;
   sqlite3_stmt *st;
   if ((rc = cs_prepare(s,
                        "SELECT kind, name, core, required, basis, state, due_at, supplied_at,"
@@ -223,9 +222,16 @@ int lg_cases_materials(lg_store_t *s, int64_t id, json_t **out, lg_err_t *err) {
                   "state_title", lg_cases_material_state_title(state), "due_at", cs_col_text(st, 6),
                   "supplied_at", cs_col_text(st, 7), "supplied_by", cs_col_text(st, 8)));
   }
-  sqlite3_finalize(st);
+  cs_release(s, st);
   *out = arr;
   return 0;
+}
+
+int lg_cases_materials(lg_store_t *s, int64_t id, json_t **out, lg_err_t *err) {
+  *out = NULL;
+  lg_case_ref_t r;
+  int rc = lg_cases_ref(s, id, &r, err);
+  return rc ? rc : materials_json(s, id, out, err);
 }
 
 static json_t *rows_json(lg_store_t *s, const char *sql, int64_t id) {
@@ -255,7 +261,7 @@ static json_t *rows_json(lg_store_t *s, const char *sql, int64_t id) {
     }
     json_array_append_new(arr, row);
   }
-  sqlite3_finalize(st);
+  cs_release(s, st);
   return arr;
 }
 
@@ -273,7 +279,7 @@ int lg_cases_get(lg_store_t *s, int64_t id, json_t **out, lg_err_t *err) {
   if (rc) return rc;
   sqlite3_bind_int64(st, 1, id);
   if (sqlite3_step(st) != SQLITE_ROW) {
-    sqlite3_finalize(st);
+    cs_release(s, st);
     return lg_err_set(err, LG_ENOTFOUND, "案件 %lld 不存在", (long long)id);
   }
   static const char *const names[] = {
@@ -310,7 +316,7 @@ int lg_cases_get(lg_store_t *s, int64_t id, json_t **out, lg_err_t *err) {
     lg_geom_free(g, geom);
   }
   int64_t inst_id = sqlite3_column_int64(st, 18);
-  sqlite3_finalize(st);
+  cs_release(s, st);
 
   json_object_set_new(o, "division_shares",
                       rows_json(s,
@@ -318,7 +324,7 @@ int lg_cases_get(lg_store_t *s, int64_t id, json_t **out, lg_err_t *err) {
                                 " WHERE case_id = ? ORDER BY m2 DESC, division",
                                 id));
   json_t *mats = NULL;
-  if ((rc = lg_cases_materials(s, id, &mats, err))) goto fail;
+  if ((rc = materials_json(s, id, &mats, err))) goto fail;
   json_object_set_new(o, "materials", mats);
   json_object_set_new(o, "penalties",
                       rows_json(s,
@@ -417,7 +423,8 @@ int lg_cases_timeline(lg_store_t *s, int64_t id, json_t **out, lg_err_t *err) {
   LG_VEC(tl_item_t) items = {0};
   json_t *inst = NULL;
   if (r.instance_id > 0 &&
-      (rc = lg_flow_instance_json(s, r.instance_id, LG_FLOW_WITH_HISTORY, &inst, err)))
+      (rc = lg_flow_instance_json(s, r.instance_id,
+                                  LG_FLOW_WITH_HISTORY | LG_FLOW_WITHOUT_VARIABLES, &inst, err)))
     return rc;
   size_t i;
   json_t *h;
@@ -449,7 +456,7 @@ int lg_cases_timeline(lg_store_t *s, int64_t id, json_t **out, lg_err_t *err) {
                     cs_col_text(st, 5), "node_name", "detail", cs_col_json(st, 6));
       lg_vec_push(&items, ((tl_item_t){e, items.len}));
     }
-    sqlite3_finalize(st);
+    cs_release(s, st);
   }
   /* The journal names nodes by id; the engine's history knows their names. */
   for (size_t k = 0; k < items.len; k++) {
@@ -552,7 +559,7 @@ int lg_cases_inbox(lg_store_t *s, const lg_subject_t *who, json_t **out, lg_err_
         due = cs_col_text(st, 0);
         title = cs_col_text(st, 1);
       }
-      sqlite3_finalize(st);
+      cs_release(s, st);
     }
     bool overdue = json_is_string(due) && strcmp(json_string_value(due), now) <= 0;
     json_array_append_new(

@@ -73,7 +73,7 @@ static int child_rows(lg_store_t *s, const char *sql, int64_t id, json_t *into, 
     }
     json_array_append_new(arr, row);
   }
-  sqlite3_finalize(st);
+  cs_release(s, st);
   if (rc != SQLITE_DONE) {
     json_decref(arr);
     return lg_store_fail(s, err, "读取案件失败");
@@ -152,7 +152,7 @@ int lg_cases_audit_scan(lg_store_t *s,
   LG_VEC(int64_t) ids = {0};
   while (sqlite3_step(st) == SQLITE_ROW)
     lg_vec_push(&ids, sqlite3_column_int64(st, 0));
-  sqlite3_finalize(st);
+  cs_release(s, st);
   for (size_t i = 0; i < ids.len && rc == 0; i++) {
     json_t *state = NULL;
     unsigned char d[32];

@@ -33,7 +33,7 @@ int cs_case_of_instance(lg_store_t *s, int64_t inst, int64_t *case_id, lg_err_t 
     *case_id = sqlite3_column_int64(st, 0);
   else
     rc = lg_err_set(err, LG_ENOTFOUND, "流程实例 %lld 不属于任何案件", (long long)inst);
-  sqlite3_finalize(st);
+  cs_release(s, st);
   return rc;
 }
 
@@ -46,7 +46,7 @@ int cs_case_of_code(lg_store_t *s, const char *code, int64_t *case_id, lg_err_t 
     *case_id = sqlite3_column_int64(st, 0);
   else
     rc = lg_err_set(err, LG_ENOTFOUND, "没有编号为 %s 的案件", code ? code : "");
-  sqlite3_finalize(st);
+  cs_release(s, st);
   return rc;
 }
 
@@ -69,10 +69,36 @@ static void task_groups(const json_t *task, char *joined, size_t n, char dept[64
   }
 }
 
+/* What lg_case_steps already holds of a case's tasks. */
+typedef struct step_row {
+  int64_t task_id;
+  char status[16];
+  char completed_at[32];
+} step_row_t;
+
+/* Writes the tasks that are new or changed since the last sync (a
+ * transition changes one or two; the rest are skipped unread by SQLite).
+ * The working-day calendar is loaded only when a new task needs its due
+ * time. */
 static int steps_sync(lg_store_t *s, int64_t case_id, const json_t *inst, const json_t *cfg,
-                      const lg_workcal_t *cal, lg_err_t *err) {
+                      lg_err_t *err) {
+  LG_VEC(step_row_t) have = {0};
+  lg_workcal_t *cal = NULL;
   sqlite3_stmt *st;
-  int rc = cs_prepare(
+  int rc = cs_prepare(s,
+                      "SELECT task_id, status, coalesce(completed_at, '') FROM lg_case_steps"
+                      " WHERE case_id = ?",
+                      &st, err);
+  if (rc) return rc;
+  sqlite3_bind_int64(st, 1, case_id);
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    step_row_t r = {.task_id = sqlite3_column_int64(st, 0)};
+    snprintf(r.status, sizeof r.status, "%s", (const char *)sqlite3_column_text(st, 1));
+    snprintf(r.completed_at, sizeof r.completed_at, "%s", (const char *)sqlite3_column_text(st, 2));
+    lg_vec_push(&have, r);
+  }
+  cs_release(s, st);
+  rc = cs_prepare(
       s,
       "INSERT INTO lg_case_steps(case_id, task_id, node, name, groups, department, level,"
       " division, status, outcome, actor, created_at, due_at, completed_at)"
@@ -81,38 +107,54 @@ static int steps_sync(lg_store_t *s, int64_t case_id, const json_t *inst, const 
       " actor = excluded.actor, completed_at = excluded.completed_at"
       " WHERE status IS NOT excluded.status OR completed_at IS NOT excluded.completed_at",
       &st, err);
-  if (rc) return rc;
+  if (rc) goto done;
   size_t i;
   const json_t *t;
   json_array_foreach(json_object_get(inst, "tasks"), i, t) {
+    int64_t task_id = json_integer_value(json_object_get(t, "id"));
+    const char *status = json_string_value(json_object_get(t, "status"));
+    const char *completed = json_string_value(json_object_get(t, "completed_at"));
+    const step_row_t *known = NULL;
+    for (size_t k = 0; k < have.len && !known; k++)
+      if (have.items[k].task_id == task_id) known = &have.items[k];
+    if (known && !strcmp(known->status, status ? status : "") &&
+        !strcmp(known->completed_at, completed ? completed : ""))
+      continue;
     char groups[512], dept[64], level[16], division[16], due[32] = "";
     task_groups(t, groups, sizeof groups, dept, level, division);
     const char *created = json_string_value(json_object_get(t, "created_at"));
     const char *node = json_string_value(json_object_get(t, "node"));
     int64_t c0 = 0;
-    if (created && lg_time_parse_iso(created, &c0, NULL) == 0)
+    /* The due time is written when the step is first seen (an update
+     * keeps it), so only a new one needs the calendar. */
+    if (!known && created && lg_time_parse_iso(created, &c0, NULL) == 0) {
+      if (!cal && (rc = lg_flow_calendar_load(s, &cal, err)) != 0) break;
       lg_time_iso(lg_workdays_deadline(cal, c0, cs_time_limit(cfg, node), LG_TZ_CHINA), due);
+    }
     sqlite3_bind_int64(st, 1, case_id);
-    sqlite3_bind_int64(st, 2, json_integer_value(json_object_get(t, "id")));
+    sqlite3_bind_int64(st, 2, task_id);
     cs_bind_text(st, 3, node ? node : "");
     cs_bind_text(st, 4, json_string_value(json_object_get(t, "name")));
     cs_bind_text(st, 5, groups);
     cs_bind_text(st, 6, dept[0] ? dept : NULL);
     cs_bind_text(st, 7, level[0] ? level : NULL);
     cs_bind_text(st, 8, division[0] ? division : NULL);
-    cs_bind_text(st, 9, json_string_value(json_object_get(t, "status")));
+    cs_bind_text(st, 9, status);
     cs_bind_text(st, 10, json_string_value(json_object_get(t, "outcome")));
     cs_bind_text(st, 11, json_string_value(json_object_get(t, "actor")));
     cs_bind_text(st, 12, created ? created : "");
     cs_bind_text(st, 13, due[0] ? due : NULL);
-    cs_bind_text(st, 14, json_string_value(json_object_get(t, "completed_at")));
+    cs_bind_text(st, 14, completed);
     if (sqlite3_step(st) != SQLITE_DONE) {
       rc = lg_store_fail(s, err, "更新案件环节失败");
       break;
     }
     sqlite3_reset(st);
   }
-  sqlite3_finalize(st);
+  cs_release(s, st);
+done:
+  lg_free(have.items);
+  lg_workcal_free(cal);
   return rc;
 }
 
@@ -162,22 +204,20 @@ int cs_sync(lg_store_t *s, int64_t case_id, int64_t now, const char *actor, lg_e
   if (rc) return rc;
   sqlite3_bind_int64(st, 1, case_id);
   if (sqlite3_step(st) != SQLITE_ROW) {
-    sqlite3_finalize(st);
+    cs_release(s, st);
     return lg_err_set(err, LG_ENOTFOUND, "案件 %lld 不存在", (long long)case_id);
   }
   int64_t inst_id = sqlite3_column_int64(st, 0);
   char old[24];
   snprintf(old, sizeof old, "%s", (const char *)sqlite3_column_text(st, 1));
   bool numbered = sqlite3_column_int(st, 2), handed = sqlite3_column_int(st, 3);
-  sqlite3_finalize(st);
+  cs_release(s, st);
   if (inst_id <= 0) return 0;
 
   json_t *inst = NULL, *cfg = NULL;
-  lg_workcal_t *cal = NULL;
-  if ((rc = lg_flow_instance_json(s, inst_id, 0, &inst, err))) goto done;
+  if ((rc = lg_flow_instance_json(s, inst_id, LG_FLOW_WITHOUT_VARIABLES, &inst, err))) goto done;
   if ((rc = lg_cases_config(s, &cfg, err))) goto done;
-  if ((rc = lg_flow_calendar_load(s, &cal, err))) goto done;
-  if ((rc = steps_sync(s, case_id, inst, cfg, cal, err))) goto done;
+  if ((rc = steps_sync(s, case_id, inst, cfg, err))) goto done;
   const char *now_status = derive_status(inst, cfg, numbered, handed);
   if (strcmp(now_status, old) == 0) goto done;
   char ts[32];
@@ -196,6 +236,5 @@ int cs_sync(lg_store_t *s, int64_t case_id, int64_t now, const char *actor, lg_e
 done:
   json_decref(inst);
   json_decref(cfg);
-  lg_workcal_free(cal);
   return rc;
 }

@@ -8,6 +8,7 @@
  */
 #include "cases/cases_int.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,16 +25,27 @@ const char *lg_cases_process_default_xml(void) { return (const char *)lg_cases_d
 /* ---- SQLite and JSON -------------------------------------------------------- */
 
 int cs_prepare(lg_store_t *s, const char *sql, sqlite3_stmt **st, lg_err_t *err) {
-  if (sqlite3_prepare_v2(lg_store_db(s), sql, -1, st, NULL) != SQLITE_OK) {
+  if (lg_store_stmt(s, sql, st, NULL) != 0) {
     *st = NULL;
     return lg_store_fail(s, err, "案件数据库语句准备失败");
   }
   return 0;
 }
 
+int cs_prepare_once(lg_store_t *s, const char *sql, sqlite3_stmt **st, lg_err_t *err) {
+  if (sqlite3_prepare_v2(lg_store_db(s), sql, -1, st, NULL) != SQLITE_OK) {
+    sqlite3_finalize(*st);
+    *st = NULL;
+    return lg_store_fail(s, err, "案件数据库语句准备失败");
+  }
+  return 0;
+}
+
+void cs_release(lg_store_t *s, sqlite3_stmt *st) { lg_store_stmt_release(s, st); }
+
 int cs_step_done(lg_store_t *s, sqlite3_stmt *st, const char *what, lg_err_t *err) {
   int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : lg_store_fail(s, err, what);
-  sqlite3_finalize(st);
+  cs_release(s, st);
   return rc;
 }
 
@@ -202,14 +214,78 @@ static int config_validate(const json_t *cfg, lg_err_t *err) {
   return 0;
 }
 
+/* The configuration is read on every action (the window's rules, the
+ * steps' time limits, the outcomes a step accepts), several times per
+ * transition, and parsing and validating its JSON each time cost more
+ * than the transition's own work. Parsed documents are kept, process-wide,
+ * by their text: the saved setting is read each time (one kept
+ * statement), so a document saved by any connection is what the next
+ * call returns, and a text seen before costs a comparison. Kept
+ * documents are shared read-only; a few texts are kept (the built-in and
+ * the saved one, a store or two in tests), the oldest dropped. */
+#define CFG_KEPT 4
+
+typedef struct cfg_kept {
+  char *text; /* NULL: the built-in document */
+  bool builtin;
+  json_t *cfg;
+  uint64_t used;
+} cfg_kept_t;
+
+static pthread_mutex_t cfg_mu = PTHREAD_MUTEX_INITIALIZER;
+static cfg_kept_t cfg_kept[CFG_KEPT];
+static uint64_t cfg_clock;
+
+static json_t *cfg_find(const char *saved) {
+  json_t *found = NULL;
+  pthread_mutex_lock(&cfg_mu);
+  for (int i = 0; i < CFG_KEPT && !found; i++) {
+    cfg_kept_t *k = &cfg_kept[i];
+    if (!k->cfg || (saved ? k->builtin || strcmp(k->text, saved) : !k->builtin)) continue;
+    k->used = ++cfg_clock;
+    found = json_incref(k->cfg);
+  }
+  pthread_mutex_unlock(&cfg_mu);
+  return found;
+}
+
+static void cfg_keep(const char *saved, json_t *cfg) {
+  json_t *gone = NULL;
+  char *gone_text = NULL;
+  pthread_mutex_lock(&cfg_mu);
+  int slot = 0;
+  for (int i = 0; i < CFG_KEPT; i++) {
+    if (!cfg_kept[i].cfg) {
+      slot = i;
+      break;
+    }
+    if (cfg_kept[i].used < cfg_kept[slot].used) slot = i;
+  }
+  gone = cfg_kept[slot].cfg;
+  gone_text = cfg_kept[slot].text;
+  cfg_kept[slot] = (cfg_kept_t){.text = saved ? lg_strdup(saved) : NULL,
+                                .builtin = !saved,
+                                .cfg = json_incref(cfg),
+                                .used = ++cfg_clock};
+  pthread_mutex_unlock(&cfg_mu);
+  json_decref(gone);
+  lg_free(gone_text);
+}
+
 int lg_cases_config(lg_store_t *s, json_t **out, lg_err_t *err) {
   *out = NULL;
   char *saved = NULL;
   int rc = lg_store_setting_get(s, "cases.config", &saved, err);
   if (rc) return rc;
+  json_t *cfg = cfg_find(saved);
+  if (cfg) {
+    lg_free(saved);
+    *out = cfg;
+    return 0;
+  }
   const char *text = saved ? saved : lg_cases_config_default_json();
   json_error_t je;
-  json_t *cfg = json_loads(text, 0, &je);
+  cfg = json_loads(text, 0, &je);
   if (!cfg) {
     rc = lg_err_set(err, LG_EINVAL, "%s不是有效的 JSON: %s",
                     saved ? "设置 cases.config " : "内置案件配置 ", je.text);
@@ -218,6 +294,8 @@ int lg_cases_config(lg_store_t *s, json_t **out, lg_err_t *err) {
     if (saved) lg_err_prefix(err, "设置 cases.config: ");
     json_decref(cfg);
     cfg = NULL;
+  } else {
+    cfg_keep(saved, cfg);
   }
   lg_free(saved);
   *out = cfg;
@@ -304,6 +382,6 @@ int cs_counter_next(lg_store_t *s, const char *kind, const char *scope, int year
     *out = sqlite3_column_int64(st, 0);
   else
     rc = lg_store_fail(s, err, "分配编号失败");
-  sqlite3_finalize(st);
+  cs_release(s, st);
   return rc;
 }

@@ -9,6 +9,7 @@
  * The table of auditors below is where each module that records objects
  * in the ledger lists its lg_ledger_auditor_t.
  */
+#include "auth/auth.h"
 #include "cases/cases.h"
 #include "cli/cli_int.h"
 #include "flow/flow.h"
@@ -31,6 +32,9 @@ static const lg_ledger_auditor_t flow_definitions = {"flow.definition",
 static const lg_ledger_auditor_t checks = {"check", lg_review_checks_audit_scan};
 static const lg_ledger_auditor_t rule_sets = {"rule_set", lg_review_rules_audit_scan};
 static const lg_ledger_auditor_t cases = {"case", lg_cases_audit_scan};
+static const lg_ledger_auditor_t users = {"user", lg_auth_audit_users};
+static const lg_ledger_auditor_t policy = {"policy", lg_auth_audit_policy};
+static const lg_ledger_auditor_t settings = {"setting", lg_auth_audit_settings};
 static const lg_ledger_auditor_t *const auditors[] = {
     &lg_ledger_witnessed_auditor,
     &flow_instances,
@@ -38,6 +42,9 @@ static const lg_ledger_auditor_t *const auditors[] = {
     &checks,
     &rule_sets,
     &cases,
+    &users,
+    &policy,
+    &settings,
     NULL,
 };
 

@@ -7,8 +7,17 @@
  *   user list [--within CODE]
  *   user disable LOGIN | user enable LOGIN
  *   user passwd LOGIN [--password-stdin]
+ *   user role LOGIN [--role R] [--dept D] [--level L] [--division CODE]
+ *            [--enterprise E] [--name N]
  *   user token LOGIN [--name N] [--expires-days N]
  *   user tokens [LOGIN] | user revoke-token ID
+ *   user record
+ *
+ * Adding, disabling, enabling, a new password and a new role go on the
+ * ledger with who did it: here the console, under --actor or the
+ * operating-system account ($USER). `user record` records the accounts
+ * made before account changes were recorded (so that `landgov ledger
+ * audit` of an older store can pass once someone has vouched for them).
  *
  * Passwords never travel on the command line (where ps and the shell
  * history would keep them): --password-stdin reads one line from standard
@@ -89,6 +98,12 @@ static json_t *user_json(const lg_user_t *u) {
                    u->created_at, "password_changed_at", u->pw_changed_at);
 }
 
+/* Who acts from the console, for the ledger. */
+static void console(lg_cli_t *cli, lg_subject_t *by) {
+  const char *name = lg_arg(cli, "actor");
+  lg_auth_subject_console(by, name ? name : getenv("USER"));
+}
+
 static int need_login(lg_cli_t *cli, const char *sub, lg_err_t *err) {
   if (cli->args.npos != 2) return lg_err_set(err, LG_EINVAL, "用法: landgov user %s LOGIN", sub);
   return 0;
@@ -97,7 +112,10 @@ static int need_login(lg_cli_t *cli, const char *sub, lg_err_t *err) {
 static int cmd_add(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
   int rc = need_login(cli, "add", err);
   if (rc) return rc;
-  lg_user_def_t def = {.login = cli->args.pos[1],
+  lg_subject_t by;
+  console(cli, &by);
+  lg_user_def_t def = {.by = &by,
+                       .login = cli->args.pos[1],
                        .name = lg_arg(cli, "name"),
                        .role = lg_arg(cli, "role"),
                        .dept = lg_arg(cli, "dept"),
@@ -157,7 +175,9 @@ static int cmd_list(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
 
 static int cmd_disable(lg_cli_t *cli, lg_store_t *s, bool disabled, lg_err_t *err) {
   int rc = need_login(cli, disabled ? "disable" : "enable", err);
-  if (rc == 0) rc = lg_auth_user_set_disabled(s, cli->args.pos[1], disabled, err);
+  lg_subject_t by;
+  console(cli, &by);
+  if (rc == 0) rc = lg_auth_user_set_disabled(s, cli->args.pos[1], disabled, &by, err);
   if (rc) return rc;
   if (cli->json)
     lg_cli_print_json(json_pack("{s:s, s:b}", "login", cli->args.pos[1], "disabled", disabled));
@@ -175,7 +195,9 @@ static int cmd_passwd(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
   char pw[PW_MAX];
   bool generated;
   if ((rc = new_password(cli, pw, sizeof pw, &generated, err))) goto done;
-  if ((rc = lg_auth_user_passwd(s, u.login, pw, err))) goto done;
+  lg_subject_t by;
+  console(cli, &by);
+  if ((rc = lg_auth_user_passwd(s, u.login, pw, &by, err))) goto done;
   if (cli->json) {
     json_t *o = json_pack("{s:s}", "login", u.login);
     if (generated) json_object_set_new(o, "password", json_string(pw));
@@ -187,6 +209,47 @@ static int cmd_passwd(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
 done:
   sodium_memzero(pw, sizeof pw);
   return rc;
+}
+
+static int cmd_role(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
+  int rc = need_login(cli, "role", err);
+  if (rc) return rc;
+  lg_subject_t by;
+  console(cli, &by);
+  lg_user_def_t def = {.by = &by,
+                       .name = lg_arg(cli, "name"),
+                       .role = lg_arg(cli, "role"),
+                       .dept = lg_arg(cli, "dept"),
+                       .level = lg_arg(cli, "level"),
+                       .division = lg_arg(cli, "division"),
+                       .enterprise = lg_arg(cli, "enterprise")};
+  if ((rc = lg_auth_user_update(s, cli->args.pos[1], &def, err))) return rc;
+  lg_user_t u;
+  if ((rc = lg_auth_user_get(s, cli->args.pos[1], &u, err))) return rc;
+  if (cli->json) {
+    lg_cli_print_json(json_pack("{s:o}", "user", user_json(&u)));
+  } else {
+    const char *unit = u.dept[0] ? u.dept : lg_auth_level_title(u.level);
+    printf("用户 %s 现为 %s%s%s%s (行政区 %s)\n", u.login, lg_auth_role_title(u.role),
+           unit[0] ? " (" : "", unit, unit[0] ? ")" : "", u.division);
+  }
+  return 0;
+}
+
+static int cmd_record(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
+  if (cli->args.npos != 1) return lg_err_set(err, LG_EINVAL, "用法: landgov user record");
+  lg_subject_t by;
+  console(cli, &by);
+  size_t n = 0;
+  int rc = lg_auth_users_record(s, &by, &n, err);
+  if (rc) return rc;
+  if (cli->json)
+    lg_cli_print_json(json_pack("{s:I}", "recorded", (json_int_t)n));
+  else if (n)
+    printf("已为 %zu 个账户补记账本条目 (由 %s 确认)\n", n, by.login);
+  else
+    printf("所有账户都已有账本条目, 无需补记\n");
+  return 0;
 }
 
 static int cmd_token(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
@@ -271,8 +334,8 @@ static int cmd_revoke(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
 static int run(lg_cli_t *cli, lg_err_t *err) {
   const char *sub = cli->args.npos > 0 ? cli->args.pos[0] : "";
   static const char *const readers[] = {"list", "tokens"};
-  static const char *const writers[] = {"add",    "disable", "enable",
-                                        "passwd", "token",   "revoke-token"};
+  static const char *const writers[] = {"add",   "disable",      "enable", "passwd",
+                                        "token", "revoke-token", "role",   "record"};
   bool read_only = false, known = false;
   for (size_t i = 0; i < LG_ARRAY_LEN(readers); i++)
     if (strcmp(sub, readers[i]) == 0) known = read_only = true;
@@ -280,8 +343,8 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
     if (strcmp(sub, writers[i]) == 0) known = true;
   if (!known)
     return lg_err_set(err, LG_EINVAL,
-                      "未知子命令 \"%s\": 应为 add、list、disable、enable、passwd、token、tokens "
-                      "或 revoke-token (见 landgov user --help)",
+                      "未知子命令 \"%s\": 应为 add、list、disable、enable、passwd、role、token、"
+                      "tokens、revoke-token 或 record (见 landgov user --help)",
                       sub);
   lg_store_t *s;
   int rc = lg_cli_open(cli, read_only ? LG_STORE_READONLY : 0, &s, err);
@@ -300,6 +363,10 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
     rc = cmd_token(cli, s, err);
   else if (strcmp(sub, "tokens") == 0)
     rc = cmd_tokens(cli, s, err);
+  else if (strcmp(sub, "role") == 0)
+    rc = cmd_role(cli, s, err);
+  else if (strcmp(sub, "record") == 0)
+    rc = cmd_record(cli, s, err);
   else
     rc = cmd_revoke(cli, s, err);
   lg_store_close(s);
@@ -308,18 +375,23 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
 
 const lg_cmd_t lg_cmd_user = {
     .name = "user",
-    .summary = "用户与 API 令牌 (add、list、disable、passwd、token ...)",
+    .summary = "用户与 API 令牌 (add、list、disable、passwd、role、token ...)",
     .usage = "add LOGIN --role R [--dept D] [--level L] --division CODE [--enterprise E] "
              "[--name N] [--password-stdin]\n"
              "       landgov user list [--within CODE]\n"
              "       landgov user disable|enable LOGIN\n"
              "       landgov user passwd LOGIN [--password-stdin]\n"
+             "       landgov user role LOGIN [--role R] [--dept D] [--level L] [--division CODE] "
+             "[--enterprise E] [--name N]\n"
              "       landgov user token LOGIN [--name N] [--expires-days N]\n"
              "       landgov user tokens [LOGIN]\n"
              "       landgov user revoke-token ID\n"
+             "       landgov user record   (为此前创建、尚无账本条目的账户补记)\n"
+             "增、停用、启用、改密码、改角色都记入账本 (操作人: --actor, 或系统用户名 $USER)\n"
              "角色: clerk 受理窗口, reviewer 部门审查 (需 --dept), approver 审批 (需 --level "
              "county|city|province), admin 管理员, applicant 企业申请人 (需 --enterprise)",
     .options =
-        "role=,dept=,level=,division=,enterprise=,name=,password-stdin,within=,expires-days=",
+        "role=,dept=,level=,division=,enterprise=,name=,password-stdin,within=,expires-days=,"
+        "actor=",
     .run = run,
 };

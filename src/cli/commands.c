@@ -20,6 +20,7 @@ extern const lg_cmd_t lg_cmd_backup;
 extern const lg_cmd_t lg_cmd_settings;
 extern const lg_cmd_t lg_cmd_case;
 extern const lg_cmd_t lg_cmd_metrics;
+extern const lg_cmd_t lg_cmd_policy;
 
 const lg_cmd_t *const lg_commands[] = {
     &lg_cmd_init,
@@ -38,5 +39,6 @@ const lg_cmd_t *const lg_commands[] = {
     &lg_cmd_settings,
     &lg_cmd_case,
     &lg_cmd_metrics,
+    &lg_cmd_policy,
     NULL,
 };

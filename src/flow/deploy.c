@@ -65,12 +65,12 @@ int lg_flow_deploy(lg_store_t *s, const char *xml, size_t len, const char *actor
     if (!strcmp((const char *)sqlite3_column_text(st, 2), sha)) {
       /* The latest version is this very drawing: nothing to deploy. */
       info.id = sqlite3_column_int64(st, 0);
-      sqlite3_finalize(st);
+      fl_release(s, st);
       info.created = false;
       goto done;
     }
   }
-  sqlite3_finalize(st);
+  fl_release(s, st);
   info.version++;
   info.created = true;
   char ts[32];
@@ -90,7 +90,7 @@ int lg_flow_deploy(lg_store_t *s, const char *xml, size_t len, const char *actor
   sqlite3_bind_text(st, 6, ts, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 7, by, -1, SQLITE_STATIC);
   rc = sqlite3_step(st) == SQLITE_DONE ? 0 : lg_store_fail(s, err, "保存流程定义失败");
-  sqlite3_finalize(st);
+  fl_release(s, st);
   if (rc) goto done;
   info.id = sqlite3_last_insert_rowid(lg_store_db(s));
 #ifdef LG_HAVE_LEDGER
@@ -136,7 +136,7 @@ int lg_flow_definitions(lg_store_t *s, json_t **out, lg_err_t *err) {
                   (json_int_t)sqlite3_column_int64(st, 2), "name", fl_col_json_text(st, 3),
                   "deployed_at", fl_col_json_text(st, 4), "deployed_by", fl_col_json_text(st, 5),
                   "instances", (json_int_t)sqlite3_column_int64(st, 6)));
-  sqlite3_finalize(st);
+  fl_release(s, st);
   *out = arr;
   return 0;
 }
@@ -168,7 +168,7 @@ int lg_flow_definition_xml(lg_store_t *s, const char *key, int version, char **x
   } else {
     rc = lg_err_set(err, LG_ENOTFOUND, "没有标识为 %s 的流程定义", key ? key : "");
   }
-  sqlite3_finalize(st);
+  fl_release(s, st);
   return rc;
 }
 
@@ -199,7 +199,7 @@ int lg_flow_audit_scan_definitions(lg_store_t *s,
     json_decref(state);
     if (rc == 0) rc = emit(ctx, oid, digest);
   }
-  sqlite3_finalize(st);
+  fl_release(s, st);
   return rc;
 #else
   (void)s;

@@ -97,7 +97,7 @@ typedef struct qitem {
 
 typedef struct fl_run {
   lg_store_t *s;
-  fl_model_t *m;
+  const fl_model_t *m; /* shared, read-only (models.c) */
   int64_t def_id;
   int64_t inst;
   char *business_key;
@@ -135,7 +135,7 @@ const char *lg_flow_ctx_attr(lg_flow_ctx_t *c, const char *name) {
 }
 
 static void run_fini(fl_run_t *r) {
-  fl_model_free(r->m);
+  fl_model_release(r->m);
   lg_free(r->business_key);
   json_decref(r->vars);
   lg_workcal_free(r->cal);
@@ -153,7 +153,7 @@ static int db_fail(fl_run_t *r, const char *what) { return lg_store_fail(r->s, r
 
 static int step_done(fl_run_t *r, sqlite3_stmt *st, const char *what) {
   int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(r, what);
-  sqlite3_finalize(st);
+  fl_release(r->s, st);
   return rc;
 }
 
@@ -495,7 +495,7 @@ static int mi_summary(fl_run_t *r, int64_t tok, json_t **out) {
     json_array_append_new(outcomes, json_pack("{s:o,s:s,s:o}", "element", fl_col_json(st, 2),
                                               "outcome", o, "actor", fl_col_json_text(st, 3)));
   }
-  sqlite3_finalize(st);
+  fl_release(r->s, st);
   if (rc != SQLITE_DONE) {
     json_decref(counts);
     json_decref(outcomes);
@@ -560,7 +560,7 @@ static int terminate_all(fl_run_t *r) {
   LG_VEC(int64_t) toks = {0};
   while (sqlite3_step(st) == SQLITE_ROW)
     lg_vec_push(&toks, sqlite3_column_int64(st, 0));
-  sqlite3_finalize(st);
+  fl_release(r->s, st);
   int rc = 0;
   for (size_t i = 0; i < toks.len && rc == 0; i++)
     rc = token_end(r, toks.items[i]);
@@ -642,7 +642,7 @@ static int arrive_join(fl_run_t *r, int ni, int flow) {
       all = false;
     sqlite3_reset(st);
   }
-  sqlite3_finalize(st);
+  fl_release(r->s, st);
   if (rc == 0 && all) {
     /* One token from each incoming flow: they merge into one that goes on. */
     for (size_t k = 0; rc == 0 && k < n->in.len; k++)
@@ -725,8 +725,9 @@ static int drain(fl_run_t *r) {
 
 /* ---- Opening and finishing a run ------------------------------------------ */
 
-static int run_load_model(fl_run_t *r, const char *xml) {
-  int rc = fl_model_parse(xml, strlen(xml), &r->m, r->err);
+/* The definition's model, shared by every run of it (models.c). */
+static int run_load_model(fl_run_t *r, const char *sha256) {
+  int rc = fl_model_get(r->s, r->def_id, sha256, &r->m, r->err);
   if (rc) lg_err_prefix(r->err, "流程定义 %lld 无法读取: ", (long long)r->def_id);
   return rc;
 }
@@ -742,7 +743,7 @@ static int run_open(lg_store_t *s, int64_t inst, const char *actor, int64_t now,
   set_now(r, now);
   sqlite3_stmt *st;
   if (fl_prepare(s,
-                 "SELECT i.definition_id, i.status, i.variables, i.business_key, d.xml"
+                 "SELECT i.definition_id, i.status, i.variables, i.business_key, d.sha256"
                  " FROM lg_flow_instances i JOIN lg_flow_definitions d ON d.id = i.definition_id"
                  " WHERE i.id = ?",
                  &st, err))
@@ -768,14 +769,14 @@ static int run_open(lg_store_t *s, int64_t inst, const char *actor, int64_t now,
     r->business_key = lg_strdup((const char *)sqlite3_column_text(st, 3));
   rc = run_load_model(r, (const char *)sqlite3_column_text(st, 4));
 done:
-  sqlite3_finalize(st);
+  fl_release(s, st);
   return rc;
 }
 
 static int ledger_entry(fl_run_t *r) {
 #ifdef LG_HAVE_LEDGER
   json_t *state = NULL;
-  int rc = fl_instance_state(r->s, r->inst, &state, r->err);
+  int rc = fl_instance_state(r->s, r->inst, r->vars, &state, r->err);
   if (rc) return rc;
   char oid[32];
   snprintf(oid, sizeof oid, "%lld", (long long)r->inst);
@@ -809,7 +810,7 @@ static int run_finish(fl_run_t *r, const char *forced_status) {
       return LG_EDB;
     sqlite3_bind_int64(st, 1, r->inst);
     int64_t left = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-    sqlite3_finalize(st);
+    fl_release(r->s, st);
     if (left < 0) return db_fail(r, "统计令牌失败");
     if (left == 0) status = "completed";
   }
@@ -885,10 +886,11 @@ int lg_flow_start_ex(lg_store_t *s, const lg_flow_start_opts_t *o, int64_t *inst
   if ((rc = lg_store_begin(s, err)) != 0) return rc;
   sqlite3_stmt *st;
   if (fl_prepare(s,
-                 o->version > 0 ? "SELECT id, xml, version FROM lg_flow_definitions WHERE key = ?"
-                                  " AND version = ?"
-                                : "SELECT id, xml, version FROM lg_flow_definitions WHERE key = ?"
-                                  " ORDER BY version DESC LIMIT 1",
+                 o->version > 0
+                     ? "SELECT id, sha256, version FROM lg_flow_definitions WHERE key = ?"
+                       " AND version = ?"
+                     : "SELECT id, sha256, version FROM lg_flow_definitions WHERE key = ?"
+                       " ORDER BY version DESC LIMIT 1",
                  &st, err)) {
     rc = LG_EDB;
     goto fail;
@@ -896,7 +898,7 @@ int lg_flow_start_ex(lg_store_t *s, const lg_flow_start_opts_t *o, int64_t *inst
   sqlite3_bind_text(st, 1, o->key, -1, SQLITE_STATIC);
   if (o->version > 0) sqlite3_bind_int(st, 2, o->version);
   if (sqlite3_step(st) != SQLITE_ROW) {
-    sqlite3_finalize(st);
+    fl_release(s, st);
     if (o->version > 0)
       rc = lg_err_set(err, LG_ENOTFOUND, "流程 %s 没有第 %d 版", o->key, o->version);
     else
@@ -905,7 +907,7 @@ int lg_flow_start_ex(lg_store_t *s, const lg_flow_start_opts_t *o, int64_t *inst
   }
   r.def_id = sqlite3_column_int64(st, 0);
   rc = run_load_model(&r, (const char *)sqlite3_column_text(st, 1));
-  sqlite3_finalize(st);
+  fl_release(s, st);
   if (rc) goto fail;
   r.vars = o->vars ? json_deep_copy(o->vars) : json_object();
   if (o->business_key) r.business_key = lg_strdup(o->business_key);
@@ -965,7 +967,7 @@ static int task_load(lg_store_t *s, int64_t id, task_row_t *t, lg_err_t *err) {
   } else {
     rc = lg_err_set(err, LG_ENOTFOUND, "任务 %lld 不存在", (long long)id);
   }
-  sqlite3_finalize(st);
+  fl_release(s, st);
   return rc;
 }
 
@@ -1107,7 +1109,7 @@ static int fire_wait(fl_run_t *r, int64_t wait_id) {
   sqlite3_bind_int64(st, 1, wait_id);
   sqlite3_bind_int64(st, 2, r->inst);
   if (sqlite3_step(st) != SQLITE_ROW) {
-    sqlite3_finalize(st);
+    fl_release(r->s, st);
     return lg_err_set(r->err, LG_ENOTFOUND, "等待 %lld 不存在", (long long)wait_id);
   }
   int64_t tok = sqlite3_column_int64(st, 0);
@@ -1115,7 +1117,7 @@ static int fire_wait(fl_run_t *r, int64_t wait_id) {
   snprintf(node, sizeof node, "%s", (const char *)sqlite3_column_text(st, 1));
   snprintf(source, sizeof source, "%s", (const char *)sqlite3_column_text(st, 2));
   snprintf(status, sizeof status, "%s", (const char *)sqlite3_column_text(st, 3));
-  sqlite3_finalize(st);
+  fl_release(r->s, st);
   if (strcmp(status, "pending"))
     return lg_err_set(r->err, LG_ECONFLICT, "等待 %lld 已经%s", (long long)wait_id,
                       !strcmp(status, "fired") ? "触发" : "取消");
@@ -1175,7 +1177,7 @@ int lg_flow_message(lg_store_t *s, int64_t instance_id, const char *name, const 
       else
         rc = lg_err_set(err, LG_ENOTFOUND, "流程实例 %lld 当前没有在等待消息 \"%s\"",
                         (long long)instance_id, name);
-      sqlite3_finalize(st);
+      fl_release(s, st);
     }
   }
   if (rc == 0) {
@@ -1196,7 +1198,7 @@ static void record_timer_error(lg_store_t *s, int64_t wait_id, const char *msg) 
     sqlite3_bind_text(st, 1, msg, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, wait_id);
     sqlite3_step(st);
-    sqlite3_finalize(st);
+    fl_release(s, st);
   }
   if (lg_store_commit(s, &e2) != 0) lg_store_rollback(s);
 }
@@ -1207,7 +1209,7 @@ static bool wait_pending(lg_store_t *s, int64_t wait_id) {
     return false;
   sqlite3_bind_int64(st, 1, wait_id);
   bool pending = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
-  sqlite3_finalize(st);
+  fl_release(s, st);
   return pending;
 }
 
@@ -1229,7 +1231,7 @@ int lg_flow_tick(lg_store_t *s, int64_t now, int *fired, lg_err_t *err) {
     lg_vec_push(&due, sqlite3_column_int64(st, 0));
     lg_vec_push(&due, sqlite3_column_int64(st, 1));
   }
-  sqlite3_finalize(st);
+  fl_release(s, st);
   int first = 0;
   for (size_t i = 0; i + 1 < due.len; i += 2) {
     int64_t wait_id = due.items[i], inst = due.items[i + 1];

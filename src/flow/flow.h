@@ -188,7 +188,9 @@ int lg_flow_set_vars(lg_store_t *s, int64_t instance_id, const json_t *vars, con
 
 /* ---- Reading -------------------------------------------------------------- */
 
-enum { LG_FLOW_WITH_HISTORY = 1 };
+/* WITHOUT_VARIABLES leaves "variables" null: for callers that only need
+ * where the instance stands, it saves parsing them. */
+enum { LG_FLOW_WITH_HISTORY = 1, LG_FLOW_WITHOUT_VARIABLES = 2 };
 /* {id, definition: {id, key, version, name}, business_key, status
  * ("active" | "completed" | "terminated" | "cancelled"), started_at,
  * started_by, ended_at, end_node, variables, active_nodes: [{id, name,

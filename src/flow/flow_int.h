@@ -82,10 +82,17 @@ typedef struct fl_model {
   LG_VEC(fl_node_t) nodes;
   LG_VEC(fl_flow_t) flows;
   int start;
+  int refs; /* holders of a shared model (models.c); 0 for one parsed for oneself */
 } fl_model_t;
 
 int fl_model_parse(const char *xml, size_t len, fl_model_t **out, lg_err_t *err);
 void fl_model_free(fl_model_t *m);
+/* The model of deployed definition def_id whose XML has the recorded
+ * SHA-256 sha256, parsed once per process and shared read-only between
+ * threads (models.c); hand it back with fl_model_release. */
+int fl_model_get(lg_store_t *s, int64_t def_id, const char *sha256, const fl_model_t **out,
+                 lg_err_t *err);
+void fl_model_release(const fl_model_t *m);
 /* Node index by id, or -1. */
 int fl_model_node(const fl_model_t *m, const char *id);
 /* Chinese name of a node kind ("用户任务"). */
@@ -99,8 +106,11 @@ int fl_template_check(const char *t, lg_err_t *err);
 int fl_template_expand(const char *t, const json_t *scope, char **out, lg_err_t *err);
 
 /* ---- Small helpers (query.c) ---------------------------------------------- */
-/* Prepares or fails with a message naming what was attempted. */
+/* A statement kept by the store's connection (lg_store_stmt), or fails
+ * with a message naming what was attempted; give it back with fl_release
+ * (never sqlite3_finalize) on every path. */
 int fl_prepare(lg_store_t *s, const char *sql, sqlite3_stmt **st, lg_err_t *err);
+void fl_release(lg_store_t *s, sqlite3_stmt *st);
 /* Column text as a JSON string, or null. */
 json_t *fl_col_json_text(sqlite3_stmt *st, int i);
 /* Column holding JSON text, parsed (null when NULL or unparsable). */
@@ -108,7 +118,10 @@ json_t *fl_col_json(sqlite3_stmt *st, int i);
 /* Compact, key-sorted JSON text; caller frees with lg_free. */
 char *fl_json_text(const json_t *v);
 /* The state of an instance as recorded on the ledger (and recomputed by
- * the audit): the instance row, its tokens and its tasks. */
-int fl_instance_state(lg_store_t *s, int64_t id, json_t **out, lg_err_t *err);
+ * the audit): the instance row, its tokens and its tasks. vars, when not
+ * NULL, stands for the row's variables: the engine passes the object it
+ * has just saved, whose stored text reads back as the same values
+ * (fl_json_text keeps 17 digits), rather than parsing that text again. */
+int fl_instance_state(lg_store_t *s, int64_t id, const json_t *vars, json_t **out, lg_err_t *err);
 
 #endif

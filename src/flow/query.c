@@ -14,12 +14,14 @@
 #endif
 
 int fl_prepare(lg_store_t *s, const char *sql, sqlite3_stmt **st, lg_err_t *err) {
-  if (sqlite3_prepare_v2(lg_store_db(s), sql, -1, st, NULL) != SQLITE_OK) {
+  if (lg_store_stmt(s, sql, st, NULL) != 0) {
     *st = NULL;
     return lg_store_fail(s, err, "流程数据库语句准备失败");
   }
   return 0;
 }
+
+void fl_release(lg_store_t *s, sqlite3_stmt *st) { lg_store_stmt_release(s, st); }
 
 json_t *fl_col_json_text(sqlite3_stmt *st, int i) {
   if (sqlite3_column_type(st, i) == SQLITE_NULL) return json_null();
@@ -48,7 +50,7 @@ static json_t *col_int_or_null(sqlite3_stmt *st, int i) {
 
 /* ---- Instance state (ledger and audit) ---------------------------------------- */
 
-int fl_instance_state(lg_store_t *s, int64_t id, json_t **out, lg_err_t *err) {
+int fl_instance_state(lg_store_t *s, int64_t id, const json_t *vars, json_t **out, lg_err_t *err) {
   *out = NULL;
   sqlite3_stmt *st;
   if (fl_prepare(s,
@@ -59,15 +61,15 @@ int fl_instance_state(lg_store_t *s, int64_t id, json_t **out, lg_err_t *err) {
     return LG_EDB;
   sqlite3_bind_int64(st, 1, id);
   if (sqlite3_step(st) != SQLITE_ROW) {
-    sqlite3_finalize(st);
+    fl_release(s, st);
     return lg_err_set(err, LG_ENOTFOUND, "流程实例 %lld 不存在", (long long)id);
   }
-  json_t *state =
-      json_pack("{s:I,s:o,s:I,s:o,s:o,s:o,s:o}", "id", (json_int_t)id, "key",
-                fl_col_json_text(st, 0), "version", (json_int_t)sqlite3_column_int64(st, 1),
-                "business_key", fl_col_json_text(st, 2), "status", fl_col_json_text(st, 3),
-                "variables", fl_col_json(st, 4), "end_node", fl_col_json_text(st, 5));
-  sqlite3_finalize(st);
+  json_t *state = json_pack(
+      "{s:I,s:o,s:I,s:o,s:o,s:o,s:o}", "id", (json_int_t)id, "key", fl_col_json_text(st, 0),
+      "version", (json_int_t)sqlite3_column_int64(st, 1), "business_key", fl_col_json_text(st, 2),
+      "status", fl_col_json_text(st, 3), "variables",
+      vars ? json_incref((json_t *)vars) : fl_col_json(st, 4), "end_node", fl_col_json_text(st, 5));
+  fl_release(s, st);
   json_t *tokens = json_array(), *tasks = json_array();
   json_object_set_new(state, "tokens", tokens);
   json_object_set_new(state, "tasks", tasks);
@@ -82,7 +84,7 @@ int fl_instance_state(lg_store_t *s, int64_t id, json_t **out, lg_err_t *err) {
     json_array_append_new(
         tokens, json_pack("{s:I,s:o,s:o}", "id", (json_int_t)sqlite3_column_int64(st, 0), "node",
                           fl_col_json_text(st, 1), "state", fl_col_json_text(st, 2)));
-  sqlite3_finalize(st);
+  fl_release(s, st);
   if (fl_prepare(s,
                  "SELECT id, node, status, outcome, actor, assignee, candidate_groups FROM"
                  " lg_flow_tasks WHERE instance_id = ? ORDER BY id",
@@ -98,7 +100,7 @@ int fl_instance_state(lg_store_t *s, int64_t id, json_t **out, lg_err_t *err) {
                   "node", fl_col_json_text(st, 1), "status", fl_col_json_text(st, 2), "outcome",
                   fl_col_json_text(st, 3), "actor", fl_col_json_text(st, 4), "assignee",
                   fl_col_json_text(st, 5), "candidate_groups", fl_col_json(st, 6)));
-  sqlite3_finalize(st);
+  fl_release(s, st);
 done:
   if (rc) {
     json_decref(state);
@@ -118,13 +120,13 @@ int lg_flow_audit_scan(lg_store_t *s,
   LG_VEC(int64_t) ids = {0};
   while (sqlite3_step(st) == SQLITE_ROW)
     lg_vec_push(&ids, sqlite3_column_int64(st, 0));
-  sqlite3_finalize(st);
+  fl_release(s, st);
   int rc = 0;
   for (size_t i = 0; i < ids.len && rc == 0; i++) {
     json_t *state = NULL;
     unsigned char d[32];
     char oid[32];
-    rc = fl_instance_state(s, ids.items[i], &state, err);
+    rc = fl_instance_state(s, ids.items[i], NULL, &state, err);
     if (rc == 0) rc = lg_ledger_digest_json(state, d, err);
     json_decref(state);
     snprintf(oid, sizeof oid, "%lld", (long long)ids.items[i]);
@@ -187,14 +189,14 @@ int lg_flow_instance_json(lg_store_t *s, int64_t id, int flags, json_t **out, lg
   sqlite3_stmt *st;
   if (fl_prepare(s,
                  "SELECT d.id, d.key, d.version, d.name, i.business_key, i.status, i.started_at,"
-                 " i.started_by, i.ended_at, i.end_node, i.variables, d.xml"
+                 " i.started_by, i.ended_at, i.end_node, i.variables, d.sha256"
                  " FROM lg_flow_instances i JOIN lg_flow_definitions d ON d.id = i.definition_id"
                  " WHERE i.id = ?",
                  &st, err))
     return LG_EDB;
   sqlite3_bind_int64(st, 1, id);
   if (sqlite3_step(st) != SQLITE_ROW) {
-    sqlite3_finalize(st);
+    fl_release(s, st);
     return lg_err_set(err, LG_ENOTFOUND, "流程实例 %lld 不存在", (long long)id);
   }
   json_t *o = json_object();
@@ -210,13 +212,16 @@ int lg_flow_instance_json(lg_store_t *s, int64_t id, int flags, json_t **out, lg
   json_object_set_new(o, "started_by", fl_col_json_text(st, 7));
   json_object_set_new(o, "ended_at", fl_col_json_text(st, 8));
   json_object_set_new(o, "end_node", fl_col_json_text(st, 9));
-  json_object_set_new(o, "variables", fl_col_json(st, 10));
+  json_object_set_new(o, "variables",
+                      flags & LG_FLOW_WITHOUT_VARIABLES ? json_null() : fl_col_json(st, 10));
   /* The model names the nodes; a definition that no longer parses (it
    * always should) still lets the instance be read. */
-  fl_model_t *m = NULL;
-  const char *xml = (const char *)sqlite3_column_text(st, 11);
-  if (fl_model_parse(xml, strlen(xml), &m, NULL) != 0) m = NULL;
-  sqlite3_finalize(st);
+  const fl_model_t *m = NULL;
+  int64_t def_id = sqlite3_column_int64(st, 0);
+  char sha[65];
+  snprintf(sha, sizeof sha, "%s", (const char *)sqlite3_column_text(st, 11));
+  fl_release(s, st);
+  if (fl_model_get(s, def_id, sha, &m, NULL) != 0) m = NULL;
 
   int rc = 0;
   json_t *tokens = json_array(), *active = json_array();
@@ -247,7 +252,7 @@ int lg_flow_instance_json(lg_store_t *s, int64_t id, int flags, json_t **out, lg
                             json_pack("{s:s,s:s?,s:s?}", "id", node, "name", nm, "type", ty));
     }
   }
-  sqlite3_finalize(st);
+  fl_release(s, st);
 
   json_t *tasks = json_array();
   json_object_set_new(o, "tasks", tasks);
@@ -258,7 +263,7 @@ int lg_flow_instance_json(lg_store_t *s, int64_t id, int flags, json_t **out, lg
   sqlite3_bind_int64(st, 1, id);
   while (sqlite3_step(st) == SQLITE_ROW)
     json_array_append_new(tasks, task_row_json(st));
-  sqlite3_finalize(st);
+  fl_release(s, st);
 
   json_t *waits = json_array();
   json_object_set_new(o, "waits", waits);
@@ -278,7 +283,7 @@ int lg_flow_instance_json(lg_store_t *s, int64_t id, int flags, json_t **out, lg
                          "message", fl_col_json_text(st, 4), "due_at", fl_col_json_text(st, 5),
                          "status", fl_col_json_text(st, 6), "created_at", fl_col_json_text(st, 7),
                          "fired_at", fl_col_json_text(st, 8), "error", fl_col_json_text(st, 9)));
-  sqlite3_finalize(st);
+  fl_release(s, st);
 
   if (flags & LG_FLOW_WITH_HISTORY) {
     json_t *h = json_array();
@@ -301,10 +306,10 @@ int lg_flow_instance_json(lg_store_t *s, int64_t id, int flags, json_t **out, lg
         json_object_set_new(e, "node_name", json_string(node_name(m, node)));
       json_array_append_new(h, e);
     }
-    sqlite3_finalize(st);
+    fl_release(s, st);
   }
 done:
-  fl_model_free(m);
+  fl_model_release(m);
   if (rc) {
     json_decref(o);
     return rc;
@@ -341,7 +346,7 @@ int lg_flow_instances(lg_store_t *s, const lg_flow_instance_filter_t *f, json_t 
                        fl_col_json_text(st, 3), "status", fl_col_json_text(st, 4), "started_at",
                        fl_col_json_text(st, 5), "ended_at", fl_col_json_text(st, 6), "end_node",
                        fl_col_json_text(st, 7)));
-  sqlite3_finalize(st);
+  fl_release(s, st);
   if (rc != SQLITE_DONE) {
     json_decref(arr);
     return lg_store_fail(s, err, "读取流程实例失败");
@@ -393,7 +398,7 @@ int lg_flow_tasks(lg_store_t *s, const lg_flow_task_filter_t *f, json_t **out, l
   int rc;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW)
     json_array_append_new(arr, task_row_json(st));
-  sqlite3_finalize(st);
+  fl_release(s, st);
   lg_free(groups_text);
   if (rc != SQLITE_DONE) {
     json_decref(arr);
@@ -413,7 +418,7 @@ int lg_flow_task_json(lg_store_t *s, int64_t task_id, json_t **out, lg_err_t *er
     *out = task_row_json(st);
   else
     rc = lg_err_set(err, LG_ENOTFOUND, "任务 %lld 不存在", (long long)task_id);
-  sqlite3_finalize(st);
+  fl_release(s, st);
   return rc;
 }
 
@@ -435,7 +440,7 @@ int lg_flow_calendar_load(lg_store_t *s, lg_workcal_t **out, lg_err_t *err) {
     const char *k = (const char *)sqlite3_column_text(st, 1);
     lg_workcal_set(c, day, !strcmp(k, "holiday") ? LG_DAY_HOLIDAY : LG_DAY_WORKDAY);
   }
-  sqlite3_finalize(st);
+  fl_release(s, st);
   if (rc != SQLITE_DONE) {
     lg_workcal_free(c);
     return lg_store_fail(s, err, "读取工作日历失败");
@@ -478,7 +483,7 @@ int lg_flow_calendar_set(lg_store_t *s, const char *day, const char *kind, const
   }
   if (rc == 0) {
     rc = sqlite3_step(st) == SQLITE_DONE ? 0 : lg_store_fail(s, err, "保存工作日历失败");
-    sqlite3_finalize(st);
+    fl_release(s, st);
   }
 #ifdef LG_HAVE_LEDGER
   /* Deadlines are counted on this calendar: who changed a day, and how,
@@ -517,7 +522,7 @@ int lg_flow_calendar_json(lg_store_t *s, int year, json_t **out, lg_err_t *err) 
                           json_pack("{s:o,s:o,s:o,s:o}", "day", fl_col_json_text(st, 0), "kind",
                                     fl_col_json_text(st, 1), "name", fl_col_json_text(st, 2),
                                     "source", fl_col_json_text(st, 3)));
-  sqlite3_finalize(st);
+  fl_release(s, st);
   *out = arr;
   return 0;
 }

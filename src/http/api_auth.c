@@ -9,21 +9,34 @@
  *   POST   /api/users                 {login, role, division, dept, level,
  *                                      enterprise, name, password?}
  *   GET    /api/users/{login}
+ *   PUT    /api/users/{login}         {role, division, dept, level,
+ *                                      enterprise, name}: a new role or place
  *   POST   /api/users/{login}/disable | /enable
  *   POST   /api/users/{login}/password {password, current_password}
  *   GET    /api/users/{login}/tokens  | POST {name, expires_days}
  *   DELETE /api/tokens/{id}
- *   GET    /api/policy                the whole table
+ *   GET    /api/policy                the whole table, and whether one may edit it
  *   PUT    /api/policy                {role, resource, action, scope}
+ *   GET    /api/settings              the tunable settings, and whether one may
+ *                                      change them
+ *   PUT    /api/settings              {key, value}
  *
- * Every decision is the policy's "user" resource on the account concerned
- * (its division and id from the store): read to see it, create to add one
- * in a division, act to change its password or give it API tokens, admin
- * to disable or enable it. The policy table itself is administered by
- * whoever has "user" admin, and a cell only by whoever also has admin on
- * that cell's resource. Changing one's own password asks for the current
- * one (GB/T 22239-2019 8.1.4.1: a stolen session must not be enough to
- * take the account).
+ * Every decision about an account is the policy's "user" resource on the
+ * account concerned (its division and id from the store): read to see it,
+ * create to add one in a division, act to change its password or give it
+ * API tokens, admin to disable or enable it or change its role (asked of
+ * its old division and of its new one). Whatever the table says, an
+ * administrator makes no administrator above its own division
+ * (lg_auth_grant_check) and changes neither its own role nor its own
+ * place. The policy table and the settings are store-wide: read by
+ * whoever has read on "policy" / "setting", changed only by whoever's
+ * admin on them reaches the store's whole division
+ * (lg_auth_require_store_wide), and a cell only by whoever also has admin
+ * on that cell's resource; the cells of "policy" and "setting" themselves,
+ * and console-only settings, are changed on the server only. Each change
+ * goes on the ledger with who made it (src/auth). Changing one's own
+ * password asks for the current one (GB/T 22239-2019 8.1.4.1: a stolen
+ * session must not be enough to take the account).
  *
  * Passwords and tokens are shown once, in the response that creates them,
  * and wiped from memory after.
@@ -278,6 +291,7 @@ static int post_users(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   if ((rc = lg_auth_division_normalize(str(b, "division"), div, "division", err))) goto done;
   lg_object_ref_t obj = {.division = div};
   if ((rc = lg_http_require(req, "user", "create", &obj, err))) goto done;
+  if ((rc = lg_auth_grant_check(&req->who, str(b, "role"), div, err))) goto done;
   const char *given = str(b, "password");
   if (!given || !*given) lg_auth_password_generate(pw);
   lg_user_def_t def = {.login = str(b, "login"),
@@ -286,7 +300,8 @@ static int post_users(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
                        .dept = str(b, "dept"),
                        .level = str(b, "level"),
                        .division = div,
-                       .enterprise = str(b, "enterprise")};
+                       .enterprise = str(b, "enterprise"),
+                       .by = &req->who};
   if ((rc = lg_auth_user_add(s, &def, pw[0] ? pw : given, NULL, err))) goto done;
   lg_user_t u;
   if ((rc = lg_auth_user_get(s, def.login, &u, err))) goto done;
@@ -309,7 +324,7 @@ static int set_disabled(lg_http_req_t *req, lg_http_res_t *res, bool disabled, l
   if (rc) return rc;
   if (disabled && u.id == req->who.user_id)
     return lg_err_set(err, LG_EINVAL, "不能停用自己的账户 %s", u.login);
-  if ((rc = lg_auth_user_set_disabled(s, u.login, disabled, err))) return rc;
+  if ((rc = lg_auth_user_set_disabled(s, u.login, disabled, &req->who, err))) return rc;
   if ((rc = lg_auth_user_get(s, u.login, &u, err))) return rc;
   lg_http_json(res, 200, json_pack("{s:o}", "user", user_json(&u)));
   lg_log(LG_LOG_INFO, "用户 %s %s了用户 %s", req->who.login, disabled ? "停用" : "启用", u.login);
@@ -322,6 +337,46 @@ static int post_disable(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
 
 static int post_enable(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   return set_disabled(req, res, false, err);
+}
+
+/* A new role or place for an account: admin on it where it is and where
+ * it goes, and never an administrator above oneself. */
+static int put_user(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
+  lg_store_t *s = store(req, err);
+  if (!s) return err->code;
+  lg_user_t u;
+  int rc = load_user(req, s, "admin", &u, err);
+  if (rc) return rc;
+  if (u.id == req->who.user_id)
+    return lg_err_set(err, LG_EPERM, "不能修改自己的角色或行政区 (%s); 请由上级管理员修改",
+                      u.login);
+  json_t *b = lg_http_body_json(req, err);
+  if (!b) return err->code;
+  const char *role = str(b, "role");
+  char div[16];
+  const char *given_div = str(b, "division");
+  if (given_div && *given_div)
+    rc = lg_auth_division_normalize(given_div, div, "division", err);
+  else
+    snprintf(div, sizeof div, "%s", u.division);
+  lg_object_ref_t obj = {.division = div};
+  if (rc == 0) rc = lg_http_require(req, "user", "admin", &obj, err);
+  if (rc == 0) rc = lg_auth_grant_check(&req->who, role && *role ? role : u.role, div, err);
+  lg_user_def_t def = {.name = str(b, "name"),
+                       .role = role,
+                       .dept = str(b, "dept"),
+                       .level = str(b, "level"),
+                       .division = div,
+                       .enterprise = str(b, "enterprise"),
+                       .by = &req->who};
+  if (rc == 0) rc = lg_auth_user_update(s, u.login, &def, err);
+  json_decref(b);
+  if (rc == 0) rc = lg_auth_user_get(s, u.login, &u, err);
+  if (rc) return rc;
+  lg_http_json(res, 200, json_pack("{s:o}", "user", user_json(&u)));
+  lg_log(LG_LOG_WARN, "用户 %s 修改了用户 %s: %s (%s)", req->who.login, u.login, u.role,
+         u.division);
+  return 0;
 }
 
 static int post_password(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
@@ -364,7 +419,7 @@ static int post_password(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) 
     lg_auth_password_generate(gen); /* a reset by an administrator */
     pw = gen;
   }
-  if ((rc = lg_auth_user_passwd(s, u.login, pw, err))) goto done;
+  if ((rc = lg_auth_user_passwd(s, u.login, pw, &req->who, err))) goto done;
   json_t *o = json_pack("{s:s}", "login", u.login);
   if (gen[0]) json_object_set_new(o, "password", json_string(gen));
   /* A new password ends every session, this one too: a browser changing
@@ -477,21 +532,40 @@ static int delete_token(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   return 0;
 }
 
-/* ---- The policy table ------------------------------------------------------ */
+/* ---- The policy table and the settings -------------------------------------- */
+
+/* Whether req->who may change store-wide things (for the page, which
+ * shows the table editable or not; the PUT decides again). */
+static bool store_wide(lg_http_req_t *req, lg_store_t *s, const char *resource) {
+  lg_err_t e = {0};
+  return lg_auth_require_store_wide(s, &req->who, resource, &e) == 0;
+}
 
 static int get_policy(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
-  int rc = lg_http_require(req, "user", "admin", NULL, err);
+  int rc = lg_http_require(req, "policy", "read", NULL, err);
   if (rc) return rc;
   lg_store_t *s = store(req, err);
   if (!s) return err->code;
+  char top[16];
+  if ((rc = lg_auth_store_division(s, top, err))) return rc;
   lg_policy_row_t *rows;
   size_t n;
   if ((rc = lg_auth_policy_list(s, &rows, &n, err))) return rc;
+  bool editable = store_wide(req, s, "policy");
   json_t *arr = json_array();
-  for (size_t i = 0; i < n; i++)
-    json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s}", "role", rows[i].role, "resource",
-                                         rows[i].resource, "action", rows[i].action, "scope",
-                                         rows[i].scope));
+  for (size_t i = 0; i < n; i++) {
+    /* A cell one may change: store-wide, a resource one administers, and
+     * not one of the rows that say who administers the store. */
+    bool cell = editable && !lg_auth_policy_console_only(rows[i].resource);
+    if (cell) {
+      bool ok = false;
+      lg_err_t e = {0};
+      cell = lg_auth_allowed(s, &req->who, rows[i].resource, "admin", NULL, &ok, &e) == 0 && ok;
+    }
+    json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:b}", "role", rows[i].role,
+                                         "resource", rows[i].resource, "action", rows[i].action,
+                                         "scope", rows[i].scope, "editable", cell));
+  }
   lg_free(rows);
   static const char *const roles[] = {LG_AUTH_ROLES};
   json_t *rs = json_array();
@@ -499,24 +573,24 @@ static int get_policy(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
     json_array_append_new(
         rs, json_pack("{s:s, s:s}", "role", roles[i], "title", lg_auth_role_title(roles[i])));
   lg_http_json(res, 200,
-               json_pack("{s:o, s:o, s:[s,s,s,s], s:[s,s,s,s]}", "policy", arr, "roles", rs,
-                         "actions", LG_AUTH_ACTIONS, "scopes", "none", "own", "jurisdiction",
-                         "all"));
+               json_pack("{s:o, s:o, s:[s,s,s,s], s:[s,s,s,s], s:b, s:o}", "policy", arr, "roles",
+                         rs, "actions", LG_AUTH_ACTIONS, "scopes", "none", "own", "jurisdiction",
+                         "all", "editable", editable, "store_division", opt(top)));
   return 0;
 }
 
 static int put_policy(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
-  int rc = lg_http_require(req, "user", "admin", NULL, err);
+  lg_store_t *s = store(req, err);
+  if (!s) return err->code;
+  /* Admin on the resource at all first (the public is asked to log in,
+   * staff refused), then over the whole store. */
+  int rc = lg_http_require(req, "policy", "admin", NULL, err);
+  if (rc == 0) rc = lg_auth_require_store_wide(s, &req->who, "policy", err);
   if (rc) return rc;
   json_t *b = lg_http_body_json(req, err);
   if (!b) return err->code;
   const char *role = str(b, "role"), *resource = str(b, "resource"), *action = str(b, "action"),
              *scope = str(b, "scope");
-  lg_store_t *s = store(req, err);
-  if (!s) {
-    rc = err->code;
-    goto done;
-  }
   if (!role || !resource || !action || !scope) {
     rc = lg_err_set(err, LG_EINVAL, "请给出 role、resource、action 和 scope");
     goto done;
@@ -524,19 +598,102 @@ static int put_policy(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   /* Only a resource one administers, and only one the table knows (an
    * unknown name is refused here as malformed). */
   if ((rc = lg_http_require(req, resource, "admin", NULL, err))) goto done;
+  if (lg_auth_policy_console_only(resource)) {
+    rc = lg_err_set(err, LG_EPERM,
+                    "权限表中 %s 一项决定谁能修改权限表和系统设置, 只能在服务器上修改 (landgov "
+                    "policy set)",
+                    resource);
+    goto done;
+  }
   if (strcmp(role, "admin") == 0 && strcmp(resource, "user") == 0 && strcmp(action, "admin") == 0 &&
       strcmp(scope, "jurisdiction") != 0 && strcmp(scope, "all") != 0) {
     rc = lg_err_set(err, LG_EINVAL,
                     "不能取消管理员对用户的管理权限: 否则再没有人能通过网页管理用户和权限表");
     goto done;
   }
-  if ((rc = lg_auth_policy_set(s, role, resource, action, scope, err))) goto done;
+  if ((rc = lg_auth_policy_set(s, role, resource, action, scope, &req->who, err))) goto done;
   lg_http_json(res, 200,
                json_pack("{s:s, s:s, s:s, s:s}", "role", role, "resource", resource, "action",
                          action, "scope", scope));
   lg_log(LG_LOG_WARN, "用户 %s 修改了权限表: %s %s %s = %s", req->who.login, role, resource, action,
          scope);
 done:
+  json_decref(b);
+  return rc;
+}
+
+static int get_settings(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
+  int rc = lg_http_require(req, "setting", "read", NULL, err);
+  if (rc) return rc;
+  lg_store_t *s = store(req, err);
+  if (!s) return err->code;
+  char top[16];
+  if ((rc = lg_auth_store_division(s, top, err))) return rc;
+  bool editable = store_wide(req, s, "setting");
+  size_t n;
+  const lg_setting_def_t *d = lg_auth_setting_defs(&n);
+  json_t *arr = json_array();
+  for (size_t i = 0; i < n && rc == 0; i++) {
+    char *v = NULL;
+    if ((rc = lg_store_setting_get(s, d[i].key, &v, err))) break;
+    static const char *const kinds[] = {"integer", "division", "ids"};
+    json_t *o =
+        json_pack("{s:s, s:o, s:s, s:s, s:s, s:b}", "key", d[i].key, "value",
+                  v ? json_string(v) : json_null(), "default", d[i].dflt, "title", d[i].title,
+                  "kind", kinds[d[i].kind], "editable", editable && !d[i].console_only);
+    if (d[i].kind == LG_SETTING_INT) {
+      json_object_set_new(o, "min", json_integer(d[i].min));
+      json_object_set_new(o, "max", json_integer(d[i].max));
+    }
+    json_array_append_new(arr, o);
+    lg_free(v);
+  }
+  if (rc) {
+    json_decref(arr);
+    return rc;
+  }
+  lg_http_json(res, 200,
+               json_pack("{s:o, s:b, s:o}", "settings", arr, "editable", editable, "store_division",
+                         opt(top)));
+  return 0;
+}
+
+static int put_settings(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
+  lg_store_t *s = store(req, err);
+  if (!s) return err->code;
+  /* Admin on the resource at all first (the public is asked to log in,
+   * staff refused), then over the whole store. */
+  int rc = lg_http_require(req, "setting", "admin", NULL, err);
+  if (rc == 0) rc = lg_auth_require_store_wide(s, &req->who, "setting", err);
+  if (rc) return rc;
+  json_t *b = lg_http_body_json(req, err);
+  if (!b) return err->code;
+  const char *key = str(b, "key");
+  json_t *jv = json_object_get(b, "value");
+  char num[32];
+  const char *value = json_string_value(jv);
+  if (json_is_integer(jv)) {
+    snprintf(num, sizeof num, "%lld", (long long)json_integer_value(jv));
+    value = num;
+  }
+  const lg_setting_def_t *d = lg_auth_setting_def(key);
+  if (!key || (!value && !json_is_null(jv))) {
+    rc = lg_err_set(err, LG_EINVAL, "请给出 key 和 value (字符串或整数)");
+  } else if (d && d->console_only) {
+    rc = lg_err_set(err, LG_EPERM, "设置 %s 只能在服务器上修改 (landgov settings set)", key);
+    lg_err_where(err, "%s", key);
+  } else {
+    rc = lg_auth_setting_set(s, key, value ? value : "", &req->who, err);
+  }
+  if (rc == 0) {
+    char *v = NULL;
+    rc = lg_store_setting_get(s, key, &v, err);
+    if (rc == 0) {
+      lg_http_json(res, 200, json_pack("{s:s, s:s?}", "key", key, "value", v));
+      lg_log(LG_LOG_WARN, "用户 %s 修改了设置 %s = %s", req->who.login, key, v ? v : "");
+    }
+    lg_free(v);
+  }
   json_decref(b);
   return rc;
 }
@@ -548,6 +705,7 @@ const lg_http_route_t lg_http_routes_auth[] = {
     {"GET", "/api/users", get_users},
     {"POST", "/api/users", post_users},
     {"GET", "/api/users/{login}", get_user},
+    {"PUT", "/api/users/{login}", put_user},
     {"POST", "/api/users/{login}/disable", post_disable},
     {"POST", "/api/users/{login}/enable", post_enable},
     {"POST", "/api/users/{login}/password", post_password},
@@ -556,6 +714,8 @@ const lg_http_route_t lg_http_routes_auth[] = {
     {"DELETE", "/api/tokens/{id}", delete_token},
     {"GET", "/api/policy", get_policy},
     {"PUT", "/api/policy", put_policy},
+    {"GET", "/api/settings", get_settings},
+    {"PUT", "/api/settings", put_settings},
     {0},
 };
 

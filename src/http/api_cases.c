@@ -88,77 +88,6 @@ static int permitted_case(lg_http_req_t *req, const char *action, lg_store_t **s
   return require_case(req, *s, c, action, err);
 }
 
-/* ---- multipart/form-data (RFC 7578): a file and fields ------------------ */
-
-typedef struct mpart {
-  char name[64];
-  char filename[256];
-  const char *data; /* into the request body */
-  size_t len;
-} mpart_t;
-
-static const char *find_bytes(const char *h, size_t hn, const char *n, size_t nn) {
-  if (nn == 0 || hn < nn) return NULL;
-  for (size_t i = 0; i + nn <= hn; i++)
-    if (h[i] == n[0] && memcmp(h + i, n, nn) == 0) return h + i;
-  return NULL;
-}
-
-static void disposition_value(const char *line, size_t n, const char *key, char *out, size_t on) {
-  out[0] = '\0';
-  char pat[32];
-  snprintf(pat, sizeof pat, "%s=\"", key);
-  const char *p = find_bytes(line, n, pat, strlen(pat));
-  while (p && p > line && p[-1] != ' ' && p[-1] != ';') /* not inside filename= */
-    p = find_bytes(p + 1, n - (size_t)(p + 1 - line), pat, strlen(pat));
-  if (!p) return;
-  p += strlen(pat);
-  const char *e = memchr(p, '"', n - (size_t)(p - line));
-  if (e) snprintf(out, on, "%.*s", (int)(e - p), p);
-}
-
-static int multipart(const lg_http_req_t *req, const char *ctype, mpart_t *parts, int max,
-                     int *nparts, lg_err_t *err) {
-  const char *b = strstr(ctype, "boundary=");
-  if (!b) return lg_err_set(err, LG_EINVAL, "multipart/form-data 缺少 boundary 参数");
-  b += 9;
-  size_t bl = strcspn(b, ";");
-  if (*b == '"') b++, bl = strcspn(b, "\"");
-  if (bl == 0 || bl > 150) return lg_err_set(err, LG_EINVAL, "multipart boundary 无效");
-  char delim[200], close[210];
-  int dl = snprintf(delim, sizeof delim, "--%.*s", (int)bl, b);
-  int cl = snprintf(close, sizeof close, "\r\n%s", delim);
-  const char *end = req->body + req->body_len;
-  const char *p = find_bytes(req->body, req->body_len, delim, (size_t)dl);
-  *nparts = 0;
-  while (p) {
-    p += dl;
-    if (end - p >= 2 && p[0] == '-' && p[1] == '-') break;
-    if (end - p >= 2 && p[0] == '\r' && p[1] == '\n') p += 2;
-    const char *hend = find_bytes(p, (size_t)(end - p), "\r\n\r\n", 4);
-    if (!hend) return lg_err_set(err, LG_EINVAL, "multipart 部分缺少头部结束标记");
-    const char *data = hend + 4;
-    const char *next = find_bytes(data, (size_t)(end - data), close, (size_t)cl);
-    if (!next) return lg_err_set(err, LG_EINVAL, "multipart 部分没有结束分隔线");
-    if (*nparts == max) return lg_err_set(err, LG_ELIMIT, "multipart 部分过多 (最多 %d 个)", max);
-    mpart_t *m = &parts[(*nparts)++];
-    memset(m, 0, sizeof *m);
-    for (const char *l = p; l < hend;) {
-      const char *le = find_bytes(l, (size_t)(hend - l), "\r\n", 2);
-      if (!le) le = hend;
-      if ((size_t)(le - l) > 20 && strncasecmp(l, "content-disposition:", 20) == 0) {
-        disposition_value(l, (size_t)(le - l), "name", m->name, sizeof m->name);
-        disposition_value(l, (size_t)(le - l), "filename", m->filename, sizeof m->filename);
-      }
-      l = le + 2;
-    }
-    m->data = data;
-    m->len = (size_t)(next - data);
-    p = next + 2;
-  }
-  return 0;
-}
-
 /* ---- POST /api/cases ------------------------------------------------------------ */
 
 /* A list field: a JSON array, or text "a,b" (a form field). New reference. */
@@ -214,10 +143,10 @@ static int post_case(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   const char *bdata = NULL, *bname = "用地范围";
   size_t blen = 0;
   json_t *materials = NULL, *depts = NULL, *o = NULL;
-  mpart_t parts[24]; /* bname may point into them until the case is filed */
+  lg_http_part_t parts[24]; /* bname may point into them until the case is filed */
   if (ctype && strncasecmp(ctype, "multipart/form-data", 19) == 0) {
     int n = 0;
-    if ((rc = multipart(req, ctype, parts, 24, &n, err))) goto done;
+    if ((rc = lg_http_multipart(ctype, req->body, req->body_len, parts, 24, &n, err))) goto done;
     f = json_object();
     for (int i = 0; i < n; i++) {
       if (!strcmp(parts[i].name, "file")) {

@@ -28,6 +28,11 @@
  * "layer" read for conflicts ("layer" create to write the pieces as a
  * layer); "rules" read and admin. A boundary that is not valid geometry
  * answers 400 with the error and the validation report beside it.
+ *
+ * Time: a check (its geometry validation included) and a conflicts
+ * analysis are handed the request's deadline (limits.request_ms) and stop
+ * past it; the server then answers 503. Uploads come as plain bodies or
+ * as multipart/form-data, split by lg_http_multipart (request.c).
  */
 #include "http/http_int.h"
 #include "review/review.h"
@@ -38,82 +43,6 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
-
-/* ---- multipart/form-data (RFC 7578), just enough for a file and fields -- */
-
-typedef struct mpart {
-  char name[64];
-  char filename[256];
-  const char *data; /* into the request body */
-  size_t len;
-} mpart_t;
-
-static const char *find_bytes(const char *h, size_t hn, const char *n, size_t nn) {
-  if (nn == 0 || hn < nn) return NULL;
-  for (size_t i = 0; i + nn <= hn; i++)
-    if (h[i] == n[0] && memcmp(h + i, n, nn) == 0) return h + i;
-  return NULL;
-}
-
-/* The value of key="..." in a Content-Disposition line. */
-static void disposition_value(const char *line, size_t n, const char *key, char *out, size_t on) {
-  out[0] = '\0';
-  char pat[32];
-  snprintf(pat, sizeof pat, "%s=\"", key);
-  const char *p = find_bytes(line, n, pat, strlen(pat));
-  /* "name=" must not match inside "filename=". */
-  while (p && p > line && p[-1] != ' ' && p[-1] != ';')
-    p = find_bytes(p + 1, n - (size_t)(p + 1 - line), pat, strlen(pat));
-  if (!p) return;
-  p += strlen(pat);
-  const char *e = memchr(p, '"', n - (size_t)(p - line));
-  if (!e) return;
-  snprintf(out, on, "%.*s", (int)(e - p), p);
-}
-
-static int multipart_parse(const lg_http_req_t *req, const char *ctype, mpart_t *parts, int max,
-                           int *nparts, lg_err_t *err) {
-  const char *b = strstr(ctype, "boundary=");
-  if (!b) return lg_err_set(err, LG_EINVAL, "multipart/form-data 缺少 boundary 参数");
-  char delim[200];
-  b += 9;
-  size_t bl = strcspn(b, ";");
-  if (*b == '"') b++, bl = strcspn(b, "\"");
-  if (bl == 0 || bl > 150) return lg_err_set(err, LG_EINVAL, "multipart boundary 无效");
-  int dl = snprintf(delim, sizeof delim, "--%.*s", (int)bl, b);
-  const char *body = req->body, *end = req->body + req->body_len;
-  const char *p = find_bytes(body, req->body_len, delim, (size_t)dl);
-  *nparts = 0;
-  while (p) {
-    p += dl;
-    if (end - p >= 2 && p[0] == '-' && p[1] == '-') break; /* the closing delimiter */
-    if (end - p >= 2 && p[0] == '\r' && p[1] == '\n') p += 2;
-    const char *hend = find_bytes(p, (size_t)(end - p), "\r\n\r\n", 4);
-    if (!hend) return lg_err_set(err, LG_EINVAL, "multipart 部分缺少头部结束标记");
-    char close[210];
-    int cl = snprintf(close, sizeof close, "\r\n%s", delim);
-    const char *data = hend + 4;
-    const char *next = find_bytes(data, (size_t)(end - data), close, (size_t)cl);
-    if (!next) return lg_err_set(err, LG_EINVAL, "multipart 部分没有结束分隔线");
-    if (*nparts == max) return lg_err_set(err, LG_ELIMIT, "multipart 部分过多 (最多 %d 个)", max);
-    mpart_t *m = &parts[(*nparts)++];
-    memset(m, 0, sizeof *m);
-    /* Headers: find Content-Disposition, case-insensitively. */
-    for (const char *l = p; l < hend;) {
-      const char *le = find_bytes(l, (size_t)(hend - l), "\r\n", 2);
-      if (!le) le = hend;
-      if ((size_t)(le - l) > 20 && strncasecmp(l, "content-disposition:", 20) == 0) {
-        disposition_value(l, (size_t)(le - l), "name", m->name, sizeof m->name);
-        disposition_value(l, (size_t)(le - l), "filename", m->filename, sizeof m->filename);
-      }
-      l = le + 2;
-    }
-    m->data = data;
-    m->len = (size_t)(next - data);
-    p = next + 2;
-  }
-  return 0;
-}
 
 /* ---- Parameters from JSON, multipart fields or the query ---------------- */
 
@@ -257,10 +186,10 @@ static int read_boundary(lg_http_req_t *req, params_t *p, lg_boundary_t *b, lg_e
   const char *data = req->body;
   size_t len = req->body_len;
   const char *fname = "上传的边界文件";
-  mpart_t parts[16];
+  lg_http_part_t parts[16];
   if (ctype && strncasecmp(ctype, "multipart/form-data", 19) == 0) {
     int n = 0;
-    if ((rc = multipart_parse(req, ctype, parts, 16, &n, err))) return rc;
+    if ((rc = lg_http_multipart(ctype, req->body, req->body_len, parts, 16, &n, err))) return rc;
     data = NULL;
     for (int i = 0; i < n && rc == 0; i++) {
       if (strcmp(parts[i].name, "file") == 0) {
@@ -501,7 +430,8 @@ static int post_conflicts(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err)
                           .match = json_is_true(json_object_get(body, "match")),
                           .threads = json_is_integer(json_object_get(body, "threads"))
                                          ? (int)json_integer_value(json_object_get(body, "threads"))
-                                         : 1};
+                                         : 1,
+                          .deadline = req->deadline};
   if ((rc = lg_review_conflicts(s, rules, a, b, &o, &result, err))) goto done;
   lg_http_json(res, 200, result);
   result = NULL;

@@ -8,6 +8,9 @@
  *       &crs=4490|3857|<layer's>     output CRS (default 4490)
  *       &limit=N                     1..10000 (default 1000)
  *
+ * A feature query that runs past the request's time (limits.request_ms)
+ * stops and answers 503.
+ *
  * Permissions: the policy's "layer" read for the catalogue, "feature"
  * read for a layer's features. Layers are bound to no division (a county
  * store holds its own county's layers), so the question is only whether
@@ -120,8 +123,8 @@ static int get_features(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   lg_buf_init(&out);
   int64_t count = 0;
   bool truncated = false;
-  rc = lg_onemap_features_geojson(s, info.name, has_bbox ? &bbox : NULL, crs, (int64_t)limit, &out,
-                                  &count, &truncated, err);
+  rc = lg_onemap_features_geojson_until(s, info.name, has_bbox ? &bbox : NULL, crs, (int64_t)limit,
+                                        req->deadline, &out, &count, &truncated, err);
   if (rc) {
     lg_buf_fini(&out);
     return rc;

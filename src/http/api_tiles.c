@@ -21,6 +21,13 @@
  * from it. X-Tile-Cache says hit or miss; Server-Timing how long the
  * handler took.
  *
+ * Compression: a client that accepts gzip (Accept-Encoding) gets the tile
+ * gzipped (Content-Encoding: gzip), a z10 tile of a county shrinking from
+ * megabytes to a fraction; the gzipped form is kept in the same cache
+ * beside the tile, so it is made once. Its ETag has "-gz" added, as two
+ * encodings of one tile are two representations (RFC 9110 8.8.3), and
+ * every tile answer says Vary: Accept-Encoding.
+ *
  * Generalisation: by default tiles below LG_TILE_DETAIL_ZOOM leave out
  * features smaller than a pixel and put vertices on a half-pixel grid
  * (lg_tile_opts_init). $LANDGOV_TILE_FULL_DETAIL=1 serves every tile at
@@ -125,20 +132,26 @@ static int get_tile(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   if ((rc = lg_onemap_tile_version(s, layer, version, err))) return rc;
 
   pthread_once(&settings_once, settings_init);
+  bool gz = lg_http_accepts_encoding(lg_http_header_get(req, "Accept-Encoding"), "gzip");
   char etag[LG_TILE_VERSION_LEN + 64];
-  snprintf(etag, sizeof etag, "\"" TILE_FORMAT "%s.%s.%d.%d.%d\"", tile_mode, version, z, x, y);
+  snprintf(etag, sizeof etag, "\"" TILE_FORMAT "%s.%s.%d.%d.%d%s\"", tile_mode, version, z, x, y,
+           gz ? "-gz" : "");
   lg_http_header_add(res, "ETag", etag);
   /* Tiles are behind a login: private to the browser, checked each use. */
   lg_http_header_add(res, "Cache-Control", "private, no-cache");
+  lg_http_header_add(res, "Vary", "Accept-Encoding");
   if (etag_matches(lg_http_header_get(req, "If-None-Match"), etag)) {
     lg_http_body(res, 304, "application/vnd.mapbox-vector-tile", NULL, 0);
     return 0;
   }
 
   char *scope = lg_sprintf("%s\n%s", lg_store_path(s), layer);
-  lg_buf_t tile;
+  lg_buf_t tile, packed;
   lg_buf_init(&tile);
-  bool hit = lg_tile_cache_get(cache, scope, version, z, x, y, &tile);
+  lg_buf_init(&packed);
+  /* The gzipped tile, else the tile (then gzipped now and kept). */
+  bool hit = gz && lg_tile_cache_get_as(cache, scope, version, z, x, y, "gzip", &packed);
+  if (!hit) hit = lg_tile_cache_get(cache, scope, version, z, x, y, &tile);
   if (!hit) {
     lg_tile_stats_t st;
     rc = lg_onemap_tile(s, layer, z, x, y, &tile_opts, &tile, &st, err);
@@ -149,13 +162,27 @@ static int get_tile(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
       lg_http_header_add(res, "X-Tile-Features", num);
     }
   }
+  if (rc == 0 && gz && !packed.len && tile.len) {
+    rc = lg_http_gzip(tile.data, tile.len, cache ? LG_HTTP_GZIP_CACHED : LG_HTTP_GZIP_FAST, &packed,
+                      err);
+    if (rc == 0)
+      lg_tile_cache_put_as(cache, scope, version, z, x, y, "gzip", packed.data, packed.len);
+  }
   lg_free(scope);
   if (rc) {
     lg_buf_fini(&tile);
+    lg_buf_fini(&packed);
     return rc;
   }
   if (cache) lg_http_header_add(res, "X-Tile-Cache", hit ? "hit" : "miss");
   server_timing(res, start);
+  if (gz && packed.len) {
+    lg_buf_fini(&tile);
+    lg_http_header_add(res, "Content-Encoding", "gzip");
+    lg_http_body_buf(res, 200, "application/vnd.mapbox-vector-tile", &packed);
+    return 0;
+  }
+  lg_buf_fini(&packed);
   if (tile.len == 0) {
     lg_buf_fini(&tile);
     lg_http_body(res, 204, "application/vnd.mapbox-vector-tile", NULL, 0);

@@ -1,8 +1,9 @@
 /*
  * Requests and responses: route patterns with {name} parameters, query
- * arguments parsed with messages that name the argument, JSON bodies, and
- * the response helpers, among them the one error shape every failure of
- * the API takes:
+ * arguments parsed with messages that name the argument, JSON bodies,
+ * multipart/form-data uploads (one parser for every route that takes a
+ * file), and the response helpers, among them the one error shape every
+ * failure of the API takes:
  *
  *   {"error": {"code": "not_found", "message": "图层 x 不存在", "detail": ""}}
  *
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -144,6 +146,106 @@ json_t *lg_http_body_json(const lg_http_req_t *req, lg_err_t *err) {
     lg_err_where(err, "第 %d 行, 第 %d 列", je.line, je.column);
   }
   return v;
+}
+
+/* ---- multipart/form-data (RFC 7578) ------------------------------------------
+ * Just enough for what browsers and curl send: a file part and text fields,
+ * each with a Content-Disposition naming it. The body is split in place;
+ * parts point into it. */
+
+static const char *find_bytes(const char *h, size_t hn, const char *n, size_t nn) {
+  if (nn == 0 || hn < nn) return NULL;
+  for (const char *p = h, *end = h + hn - nn + 1; p < end;) {
+    p = memchr(p, n[0], (size_t)(end - p));
+    if (!p) return NULL;
+    if (memcmp(p, n, nn) == 0) return p;
+    p++;
+  }
+  return NULL;
+}
+
+/* The value of key="..." in a Content-Disposition line (n bytes). */
+static void disposition_value(const char *line, size_t n, const char *key, char *out, size_t on) {
+  out[0] = '\0';
+  char pat[32];
+  snprintf(pat, sizeof pat, "%s=\"", key);
+  size_t pl = strlen(pat);
+  const char *p = find_bytes(line, n, pat, pl);
+  /* "name=" must not match inside "filename=". */
+  while (p && p > line && p[-1] != ' ' && p[-1] != ';' && p[-1] != '\t')
+    p = find_bytes(p + 1, n - (size_t)(p + 1 - line), pat, pl);
+  if (!p) return;
+  p += pl;
+  const char *e = memchr(p, '"', n - (size_t)(p - line));
+  if (e) snprintf(out, on, "%.*s", (int)(e - p), p);
+}
+
+/* The boundary parameter of a Content-Type (its name case-insensitive,
+ * RFC 2045 5.1), quoted or not; 0 when absent or not 1 to 70 characters
+ * (RFC 2046 5.1.1). */
+static size_t boundary_of(const char *ctype, const char **out) {
+  for (const char *p = ctype; *p; p++) {
+    if (strncasecmp(p, "boundary=", 9) != 0 || (p > ctype && !strchr(" ;\t", p[-1]))) continue;
+    const char *b = p + 9;
+    size_t bl;
+    if (*b == '"') {
+      b++;
+      const char *q = strchr(b, '"');
+      if (!q) return 0;
+      bl = (size_t)(q - b);
+    } else {
+      bl = strcspn(b, "; \t");
+    }
+    *out = b;
+    return bl >= 1 && bl <= 70 ? bl : 0;
+  }
+  return 0;
+}
+
+int lg_http_multipart(const char *ctype, const char *body, size_t n, lg_http_part_t *parts, int max,
+                      int *nparts, lg_err_t *err) {
+  *nparts = 0;
+  const char *b = NULL;
+  size_t bl = ctype ? boundary_of(ctype, &b) : 0;
+  if (!bl)
+    return lg_err_set(err, LG_EINVAL,
+                      "multipart/form-data 缺少有效的 boundary 参数 (1 到 70 个字符)");
+  /* Each delimiter is CRLF "--" boundary (RFC 2046 5.1.1); the first may
+   * stand at the very start, without the CRLF. */
+  char close[80];
+  int cl = snprintf(close, sizeof close, "\r\n--%.*s", (int)bl, b);
+  const char *delim = close + 2;
+  size_t dl = (size_t)cl - 2;
+  const char *end = body + n;
+  const char *p = find_bytes(body, n, delim, dl);
+  while (p) {
+    p += dl;
+    if (end - p >= 2 && p[0] == '-' && p[1] == '-') break; /* the closing delimiter */
+    if (end - p >= 2 && p[0] == '\r' && p[1] == '\n') p += 2;
+    const char *hend = find_bytes(p, (size_t)(end - p), "\r\n\r\n", 4);
+    if (!hend)
+      return lg_err_set(err, LG_EINVAL, "multipart 第 %d 部分缺少头部结束标记", *nparts + 1);
+    const char *data = hend + 4;
+    const char *next = find_bytes(data, (size_t)(end - data), close, (size_t)cl);
+    if (!next) return lg_err_set(err, LG_EINVAL, "multipart 第 %d 部分没有结束分隔线", *nparts + 1);
+    if (*nparts == max) return lg_err_set(err, LG_ELIMIT, "multipart 部分过多 (最多 %d 个)", max);
+    lg_http_part_t *m = &parts[(*nparts)++];
+    memset(m, 0, sizeof *m);
+    /* Headers: Content-Disposition, its name case-insensitive. */
+    for (const char *l = p; l < hend;) {
+      const char *le = find_bytes(l, (size_t)(hend - l), "\r\n", 2);
+      if (!le) le = hend;
+      if ((size_t)(le - l) > 20 && strncasecmp(l, "content-disposition:", 20) == 0) {
+        disposition_value(l, (size_t)(le - l), "name", m->name, sizeof m->name);
+        disposition_value(l, (size_t)(le - l), "filename", m->filename, sizeof m->filename);
+      }
+      l = le + 2;
+    }
+    m->data = data;
+    m->len = (size_t)(next - data);
+    p = next + 2;
+  }
+  return 0;
 }
 
 /* ---- Responses ------------------------------------------------------------- */

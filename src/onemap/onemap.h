@@ -108,6 +108,11 @@ int lg_onemap_gen(lg_store_t *s, const lg_gen_opts_t *o, lg_gen_result_t *r, lg_
 int lg_onemap_features_geojson(lg_store_t *s, const char *layer, const lg_env_t *bbox,
                                int out_srs, int64_t limit, lg_buf_t *out, int64_t *count,
                                bool *truncated, lg_err_t *err);
+/* The same, giving up with LG_ELIMIT (out left as it was) once lg_mono()
+ * has passed deadline (0: none): a server's limits.request_ms. */
+int lg_onemap_features_geojson_until(lg_store_t *s, const char *layer, const lg_env_t *bbox,
+                                     int out_srs, int64_t limit, double deadline, lg_buf_t *out,
+                                     int64_t *count, bool *truncated, lg_err_t *err);
 
 /* The envelope, in to_srs, of the rectangle env given in from_srs. Each
  * edge is sampled at 32 points, since a straight edge in one CRS is a
@@ -199,6 +204,13 @@ bool lg_tile_cache_get(lg_tile_cache_t *c, const char *scope, const char *versio
                        int y, lg_buf_t *out);
 void lg_tile_cache_put(lg_tile_cache_t *c, const char *scope, const char *version, int z, int x,
                        int y, const void *data, size_t n);
+/* The same for an encoded form of a tile (variant "gzip"; NULL: the tile
+ * itself), kept beside the tile and dropped with it when the scope's
+ * version changes. Hits and misses count every lookup, variants too. */
+bool lg_tile_cache_get_as(lg_tile_cache_t *c, const char *scope, const char *version, int z, int x,
+                          int y, const char *variant, lg_buf_t *out);
+void lg_tile_cache_put_as(lg_tile_cache_t *c, const char *scope, const char *version, int z, int x,
+                          int y, const char *variant, const void *data, size_t n);
 void lg_tile_cache_counts(lg_tile_cache_t *c, uint64_t *hits, uint64_t *misses, size_t *entries,
                           size_t *bytes);
 

@@ -1604,14 +1604,29 @@ static void scope_check(lg_tile_cache_t *c, const char *scope, const char *versi
   lg_vec_push(&c->scopes, sc);
 }
 
-static char *cache_key(const char *scope, const char *version, int z, int x, int y) {
-  return lg_sprintf("%s\n%s\n%d/%d/%d", scope, version, z, x, y);
+/* A variant (an encoded form: "gzip") is a key of its own after the
+ * tile's, so it lives, ages and is dropped with its scope's version as
+ * the tile does. */
+static char *cache_key(const char *scope, const char *version, int z, int x, int y,
+                       const char *variant) {
+  return lg_sprintf("%s\n%s\n%d/%d/%d%s%s", scope, version, z, x, y, variant ? "\n" : "",
+                    variant ? variant : "");
 }
 
 bool lg_tile_cache_get(lg_tile_cache_t *c, const char *scope, const char *version, int z, int x,
                        int y, lg_buf_t *out) {
+  return lg_tile_cache_get_as(c, scope, version, z, x, y, NULL, out);
+}
+
+void lg_tile_cache_put(lg_tile_cache_t *c, const char *scope, const char *version, int z, int x,
+                       int y, const void *data, size_t n) {
+  lg_tile_cache_put_as(c, scope, version, z, x, y, NULL, data, n);
+}
+
+bool lg_tile_cache_get_as(lg_tile_cache_t *c, const char *scope, const char *version, int z, int x,
+                          int y, const char *variant, lg_buf_t *out) {
   if (!c) return false;
-  char *key = cache_key(scope, version, z, x, y);
+  char *key = cache_key(scope, version, z, x, y, variant);
   uint64_t h = str_hash(key);
   bool hit = false;
   pthread_mutex_lock(&c->lock);
@@ -1636,10 +1651,10 @@ bool lg_tile_cache_get(lg_tile_cache_t *c, const char *scope, const char *versio
   return hit;
 }
 
-void lg_tile_cache_put(lg_tile_cache_t *c, const char *scope, const char *version, int z, int x,
-                       int y, const void *data, size_t n) {
+void lg_tile_cache_put_as(lg_tile_cache_t *c, const char *scope, const char *version, int z, int x,
+                          int y, const char *variant, const void *data, size_t n) {
   if (!c) return;
-  char *key = cache_key(scope, version, z, x, y);
+  char *key = cache_key(scope, version, z, x, y, variant);
   size_t cost = n + strlen(key);
   if (cost > c->max_bytes / 4) { /* one tile must not empty the cache */
     lg_free(key);

@@ -488,7 +488,7 @@ int lg_review_check(lg_checker_t *c, const lg_boundary_t *b, const lg_check_opts
   c->deadline = o->deadline;
   /* 1. Geometry validation, in the boundary's own CRS and point names. */
   lg_geom_t *repaired = NULL;
-  validation = lg_review_validate(g, b, R, o->make_valid, &repaired, err);
+  validation = lg_review_validate_until(g, b, R, o->make_valid, &repaired, c->deadline, err);
   if (!validation) return err && err->code ? err->code : LG_EGEOM;
   if (!json_is_true(json_object_get(validation, "valid"))) {
     if (!o->make_valid || !repaired) {

@@ -20,6 +20,10 @@
  * spares: proving in GEOS that they only touch costs a full relate.
  * The overlap is the sum over pairs of area(intersection), as PostGIS's
  * ST_Area(ST_Intersection(a, b)) summed over intersecting pairs.
+ *
+ * Two whole county layers may take minutes: a server gives the analysis
+ * its request's deadline (limits.request_ms), which every thread reads
+ * between features, and all of them stop once one finds it passed.
  */
 #include "review/review_int.h"
 
@@ -97,6 +101,7 @@ typedef struct shared {
   size_t nfids;
   _Atomic size_t next; /* next driver index to take */
   _Atomic int failed;  /* a thread failed: the others stop early */
+  double deadline;     /* lg_mono() time to give up at; 0: none */
 } shared_t;
 
 typedef struct job {
@@ -109,6 +114,20 @@ typedef struct job {
   int rc;
   lg_err_t err;
 } job_t;
+
+/* LG_ELIMIT in j once the analysis is past its deadline: a server's
+ * request must not hold a worker (and these threads) past its time. Read
+ * once per driver feature and every 256 candidates, since one driver
+ * polygon may meet thousands of them. */
+static bool past_deadline(job_t *j) {
+  shared_t *sh = j->sh;
+  if (sh->deadline <= 0 || lg_mono() <= sh->deadline) return false;
+  size_t at = atomic_load(&sh->next);
+  j->rc = lg_err_set(&j->err, LG_ELIMIT,
+                     "规划冲突分析超过时限, 处理到图层 %s 的第 %zu 个要素 (共 %zu 个) 时中止",
+                     sh->drv->name, at < sh->nfids ? at : sh->nfids, sh->nfids);
+  return true;
+}
 
 static void quote(lg_buf_t *b, const char *ident) {
   lg_buf_putc(b, '"');
@@ -225,7 +244,7 @@ static void *worker(void *arg) {
   bool same = sh->prb->srs_id == sh->work;
 
   for (;;) {
-    if (atomic_load(&sh->failed)) break;
+    if (atomic_load(&sh->failed) || past_deadline(j)) break;
     size_t k = atomic_fetch_add(&sh->next, 1);
     if (k >= sh->nfids) break;
     sqlite3_reset(drv);
@@ -272,7 +291,9 @@ static void *worker(void *arg) {
     sqlite3_bind_double(prb, 2, env.minx);
     sqlite3_bind_double(prb, 3, env.maxy);
     sqlite3_bind_double(prb, 4, env.miny);
+    unsigned ncand = 0;
     while (j->rc == 0 && sqlite3_step(prb) == SQLITE_ROW) {
+      if (++ncand % 256 == 0 && (atomic_load(&sh->failed) || past_deadline(j))) break;
       /* Classified from the WKB first: only candidates crossing the
        * driver's edge (or undecided ones) are built and intersected. */
       int cls = LG_OVL_UNKNOWN;
@@ -507,6 +528,7 @@ int lg_review_conflicts(lg_store_t *s, const lg_rules_t *rules, const char *laye
   sh->nfids = nfids;
   atomic_init(&sh->next, 0);
   atomic_init(&sh->failed, 0);
+  sh->deadline = o->deadline;
   bool a_class = A.class_field[0] != 0, b_class = B.class_field[0] != 0;
   sh->drv_class = a_drives ? a_class : b_class;
   sh->prb_class = a_drives ? b_class : a_class;
@@ -601,6 +623,11 @@ int lg_review_conflicts(lg_store_t *s, const lg_rules_t *rules, const char *laye
                                   "跨体系按规则集 code_match 对应表) 的面积占比"));
   }
   lg_free(codes.slots);
+  if (o->out_layer && o->deadline > 0 && lg_mono() > o->deadline) {
+    rc = lg_err_set(err, LG_ELIMIT, "规划冲突分析超过时限, 写出图层 %s 前中止", o->out_layer);
+    json_decref(res);
+    goto done;
+  }
   if (o->out_layer) {
     int64_t written = 0;
     rc = write_pieces(s, o, work, jobs, nj, &A, &B, &written, err);

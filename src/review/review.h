@@ -216,6 +216,8 @@ typedef struct lg_conflict_opts {
   bool replace;          /* replace out_layer if it exists */
   int threads;           /* worker threads; 0: number of online CPUs (at most 8) */
   bool match;            /* compute the spatial match degree of the class codes */
+  double deadline;       /* lg_mono() time past which the analysis gives up with
+                            LG_ELIMIT (a server's limits.request_ms); 0: none */
 } lg_conflict_opts_t;
 
 /* Overlap of layer a with layer b: total areas, overlap area (sum over

@@ -81,6 +81,10 @@ int lg_review_rules_ensure_default(lg_store_t *s, lg_err_t *err);
  * needed) and the object records what was done. */
 json_t *lg_review_validate(lg_geo_t *g, const lg_boundary_t *b, const lg_rules_t *r, bool repair,
                            lg_geom_t **repaired, lg_err_t *err);
+/* The same, giving up with NULL and LG_ELIMIT in err once lg_mono() has
+ * passed deadline (0: none), as a server's check must (limits.request_ms). */
+json_t *lg_review_validate_until(lg_geo_t *g, const lg_boundary_t *b, const lg_rules_t *r,
+                                 bool repair, lg_geom_t **repaired, double deadline, lg_err_t *err);
 
 /* ---- HTML helpers ------------------------------------------------------- */
 void lg_html_escape(lg_buf_t *out, const char *s);

@@ -9,6 +9,16 @@
  * Repair happens only when asked: duplicate points and spikes are dropped,
  * what is still invalid goes through GEOS MakeValid, and parcels that
  * overlap are dissolved; the report lists each step.
+ *
+ * Cost: a boundary may have 100000 points (limits.geometry_vertices), so
+ * nothing here may compare every edge with every other. Edges (and the
+ * parcels of a multi-parcel boundary) are put in a packed R-tree and each
+ * is compared only with those whose boxes meet its own; a "comb" whose
+ * teeth all span the same x range, which a sweep along x alone answers in
+ * quadratic time, costs n log n. Inputs whose edges really do meet by the
+ * million, or whose boxes all overlap, stay expensive: the caller's
+ * deadline (a server's limits.request_ms) is looked at as the work goes,
+ * and validation gives up with LG_ELIMIT once it has passed.
  */
 #include "review/review_int.h"
 
@@ -28,7 +38,14 @@ typedef struct vstate {
   bool geographic;
   double tol; /* duplicate tolerance in CRS units */
   double spike_deg;
+  double deadline; /* lg_mono() time to give up at; 0: none */
 } vstate_t;
+
+/* LG_ELIMIT once the deadline has passed, naming the stage. */
+static int late(const vstate_t *v, const char *stage, lg_err_t *err) {
+  if (v->deadline <= 0 || lg_mono() <= v->deadline) return 0;
+  return lg_err_set(err, LG_ELIMIT, "合规性审查超过时限, 在几何校验 (%s) 时中止", stage);
+}
 
 /* A point's name for messages: the file's name, else its number. */
 static void point_label(const vstate_t *v, size_t ring, size_t i, char *out, size_t n) {
@@ -187,20 +204,168 @@ static bool on_seg(double ax, double ay, double bx, double by, double px, double
   return px >= fmin(ax, bx) && px <= fmax(ax, bx) && py >= fmin(ay, by) && py <= fmax(ay, by);
 }
 
-typedef LG_VEC(double) dvec_t;
+/* ---- A packed R-tree of boxes ---------------------------------------------
+ * Sort-Tile-Recursive packing (Leutenegger, Lopez and Edgington, 1997):
+ * the boxes are sorted by centre x, cut into vertical slices, each slice
+ * sorted by centre y, and runs of BT_FAN consecutive boxes make the
+ * leaves' parents; runs of those make the next level, up to one root.
+ * Built once over a flat array and only queried, it needs no insertion
+ * or balancing, and no GEOS geometry per edge (GEOS's STRtree takes a
+ * geometry for each item: a hundred thousand allocations here). */
 
-static bool seen_point(dvec_t *seen, double x, double y) {
-  for (size_t i = 0; i + 1 < seen->len; i += 2)
-    if (seen->items[i] == x && seen->items[i + 1] == y) return true;
-  lg_vec_push(seen, x);
-  lg_vec_push(seen, y);
+#define BT_FAN 16
+
+typedef struct boxtree {
+  const lg_env_t *items; /* borrowed */
+  size_t n;
+  size_t *order;  /* item indices in packing order: leaf slot -> item */
+  lg_env_t *node; /* every level, leaves' parents first */
+  size_t lvl_off[16], lvl_len[16];
+  int levels;
+} boxtree_t;
+
+typedef struct sortkey {
+  double key;
+  size_t idx;
+} sortkey_t;
+
+static int cmp_key(const void *a, const void *b) {
+  const sortkey_t *p = a, *q = b;
+  return p->key < q->key ? -1 : p->key > q->key ? 1 : (p->idx > q->idx) - (p->idx < q->idx);
+}
+
+static void env_grow(lg_env_t *e, const lg_env_t *x, bool first) {
+  if (first) {
+    *e = *x;
+    return;
+  }
+  e->minx = fmin(e->minx, x->minx), e->miny = fmin(e->miny, x->miny);
+  e->maxx = fmax(e->maxx, x->maxx), e->maxy = fmax(e->maxy, x->maxy);
+}
+
+static void boxtree_build(boxtree_t *t, const lg_env_t *items, size_t n) {
+  memset(t, 0, sizeof *t);
+  t->items = items;
+  t->n = n;
+  if (n == 0) return;
+  sortkey_t *k = lg_malloc(sizeof *k * n);
+  for (size_t i = 0; i < n; i++)
+    k[i] = (sortkey_t){(items[i].minx + items[i].maxx) / 2, i};
+  qsort(k, n, sizeof *k, cmp_key);
+  size_t leaves = (n + BT_FAN - 1) / BT_FAN;
+  size_t slices = (size_t)ceil(sqrt((double)leaves));
+  size_t per = slices * BT_FAN; /* boxes per vertical slice */
+  for (size_t s0 = 0; s0 < n; s0 += per) {
+    size_t s1 = s0 + per < n ? s0 + per : n;
+    for (size_t i = s0; i < s1; i++)
+      k[i].key = (items[k[i].idx].miny + items[k[i].idx].maxy) / 2;
+    qsort(k + s0, s1 - s0, sizeof *k, cmp_key);
+  }
+  t->order = lg_malloc(sizeof *t->order * n);
+  for (size_t i = 0; i < n; i++)
+    t->order[i] = k[i].idx;
+  lg_free(k);
+  /* Levels: at most n / 15 nodes in all. */
+  t->node = lg_malloc(sizeof *t->node * (leaves * 2 + 16));
+  size_t below = n, off = 0;
+  for (int L = 0; L < 16; L++) {
+    size_t len = (below + BT_FAN - 1) / BT_FAN;
+    t->lvl_off[L] = off;
+    t->lvl_len[L] = len;
+    for (size_t j = 0; j < len; j++)
+      for (size_t c = j * BT_FAN; c < below && c < (j + 1) * BT_FAN; c++)
+        env_grow(&t->node[off + j], L == 0 ? &items[t->order[c]] : &t->node[t->lvl_off[L - 1] + c],
+                 c == j * BT_FAN);
+    off += len;
+    t->levels = L + 1;
+    below = len;
+    if (len == 1) break;
+  }
+}
+
+static void boxtree_free(boxtree_t *t) {
+  lg_free(t->order);
+  lg_free(t->node);
+}
+
+static bool env_meet(const lg_env_t *a, const lg_env_t *b) {
+  return a->minx <= b->maxx && a->maxx >= b->minx && a->miny <= b->maxy && a->maxy >= b->miny;
+}
+
+typedef LG_VEC(size_t) idxvec_t;
+
+static void boxtree_walk(const boxtree_t *t, int L, size_t j, const lg_env_t *q, idxvec_t *out) {
+  size_t below = L == 0 ? t->n : t->lvl_len[L - 1];
+  for (size_t c = j * BT_FAN; c < below && c < (j + 1) * BT_FAN; c++) {
+    if (L == 0) {
+      if (env_meet(&t->items[t->order[c]], q)) lg_vec_push(out, t->order[c]);
+    } else if (env_meet(&t->node[t->lvl_off[L - 1] + c], q)) {
+      boxtree_walk(t, L - 1, c, q, out);
+    }
+  }
+}
+
+/* Appends to out the items whose boxes meet q (edges included), in no
+ * particular order. */
+static void boxtree_query(const boxtree_t *t, const lg_env_t *q, idxvec_t *out) {
+  if (t->n == 0) return;
+  int top = t->levels - 1;
+  if (env_meet(&t->node[t->lvl_off[top]], q)) boxtree_walk(t, top, 0, q, out);
+}
+
+static int cmp_size(const void *a, const void *b) {
+  size_t x = *(const size_t *)a, y = *(const size_t *)b;
+  return (x > y) - (x < y);
+}
+
+/* ---- Points already reported: a set of coordinate pairs ---------------- */
+
+typedef struct ptset {
+  double *xy; /* 2 * cap; a slot is free when its first value is NaN */
+  size_t cap, len;
+} ptset_t;
+
+static uint64_t pt_hash(double x, double y) {
+  uint64_t a, b;
+  x += 0.0, y += 0.0; /* -0 and 0 are the same point */
+  memcpy(&a, &x, 8);
+  memcpy(&b, &y, 8);
+  uint64_t h = a * 0x9E3779B97F4A7C15ull ^ (b + 0x632BE59BD9B4E019ull + (a << 6) + (a >> 2));
+  return h ^ (h >> 29);
+}
+
+/* True when (x, y) was seen before; else records it. */
+static bool seen_point(ptset_t *s, double x, double y) {
+  if (s->len * 2 >= s->cap) {
+    ptset_t n = {lg_malloc(sizeof(double) * 2 * (s->cap ? s->cap * 2 : 64)),
+                 s->cap ? s->cap * 2 : 64, 0};
+    for (size_t i = 0; i < n.cap; i++)
+      n.xy[2 * i] = NAN;
+    for (size_t i = 0; i < s->cap; i++)
+      if (!isnan(s->xy[2 * i])) seen_point(&n, s->xy[2 * i], s->xy[2 * i + 1]);
+    lg_free(s->xy);
+    *s = n;
+  }
+  if (isnan(x)) return false; /* never equal to anything, as before */
+  size_t i = pt_hash(x, y) & (s->cap - 1);
+  while (!isnan(s->xy[2 * i])) {
+    if (s->xy[2 * i] == x && s->xy[2 * i + 1] == y) return true;
+    i = (i + 1) & (s->cap - 1);
+  }
+  s->xy[2 * i] = x;
+  s->xy[2 * i + 1] = y;
+  s->len++;
   return false;
 }
 
 /* Segments of one polygon part (its shell and holes): every pair whose
- * boxes overlap and that are not neighbours on the same ring. */
-static void check_crossings(vstate_t *v, const lg_ring_t *rings, const dring_t *dr, size_t ndr,
-                            int nparts) {
+ * boxes overlap and that are not neighbours on the same ring. The pairs
+ * come from the R-tree of the edges' boxes, and are taken in the order of
+ * a sweep along x (edges by their west end, each with the later ones),
+ * which is the order the issues are listed in. 0, or LG_ELIMIT past the
+ * deadline. */
+static int check_crossings(vstate_t *v, const lg_ring_t *rings, const dring_t *dr, size_t ndr,
+                           int nparts, lg_err_t *err) {
   LG_VEC(seg_t) segs = {0};
   for (size_t k = 0; k < ndr; k++) {
     const lg_ring_t *rg = &rings[dr[k].ring];
@@ -220,12 +385,32 @@ static void check_crossings(vstate_t *v, const lg_ring_t *rings, const dring_t *
     }
   }
   if (segs.len) qsort(segs.items, segs.len, sizeof *segs.items, cmp_seg);
-  dvec_t seen = {0};
-  for (size_t i = 0; i < segs.len; i++) {
+  lg_env_t *env = lg_malloc(sizeof *env * (segs.len ? segs.len : 1));
+  for (size_t i = 0; i < segs.len; i++)
+    env[i] =
+        (lg_env_t){segs.items[i].minx, segs.items[i].miny, segs.items[i].maxx, segs.items[i].maxy};
+  boxtree_t tree;
+  boxtree_build(&tree, env, segs.len);
+  ptset_t seen = {0};
+  idxvec_t cand = {0};
+  size_t work = 0; /* boxes looked at since the clock was last read */
+  int rc = 0;
+  for (size_t i = 0; i < segs.len && rc == 0; i++) {
     const seg_t *s = &segs.items[i];
-    for (size_t k = i + 1; k < segs.len && segs.items[k].minx <= s->maxx; k++) {
-      const seg_t *t = &segs.items[k];
-      if (t->miny > s->maxy || t->maxy < s->miny) continue;
+    cand.len = 0;
+    boxtree_query(&tree, &env[i], &cand);
+    /* The later edges only (each pair once), in sweep order. */
+    size_t nk = 0;
+    for (size_t c = 0; c < cand.len; c++)
+      if (cand.items[c] > i) cand.items[nk++] = cand.items[c];
+    if (nk > 1) qsort(cand.items, nk, sizeof *cand.items, cmp_size);
+    work += cand.len + 1;
+    if (work > 16384) {
+      work = 0;
+      if ((rc = late(v, "边的相交检查", err))) break;
+    }
+    for (size_t c = 0; c < nk; c++) {
+      const seg_t *t = &segs.items[cand.items[c]];
       bool same = s->dr == t->dr;
       size_t m = dr[s->dr].m;
       if (same && (s->j + 1 == t->j || t->j + 1 == s->j || (s->j == 0 && t->j == m - 1) ||
@@ -259,6 +444,14 @@ static void check_crossings(vstate_t *v, const lg_ring_t *rings, const dring_t *
        * (OGC simple features); sharing an edge or crossing it may not. */
       if (!same && touch && !collinear) continue;
       if (seen_point(&seen, px, py)) continue;
+      if (v->nissues >= MAX_ISSUES) { /* counted, not described */
+        v->nissues++, v->errors++;
+        if (++work > 16384) {
+          work = 0;
+          if ((rc = late(v, "边的相交检查", err))) break;
+        }
+        continue;
+      }
       const dring_t *ds = &dr[s->dr], *dt = &dr[t->dr];
       size_t s0 = ds->idx[s->j], s1 = ds->idx[(s->j + 1) % ds->m];
       size_t t0 = dt->idx[t->j], t1 = dt->idx[(t->j + 1) % dt->m];
@@ -282,8 +475,12 @@ static void check_crossings(vstate_t *v, const lg_ring_t *rings, const dring_t *
                   a1, wb, b0, b1, what, px, py);
     }
   }
-  lg_free(seen.items);
+  lg_free(cand.items);
+  lg_free(seen.xy);
+  boxtree_free(&tree);
+  lg_free(env);
   lg_free(segs.items);
+  return rc;
 }
 
 /* ---- GEOS validity ------------------------------------------------------ */
@@ -384,8 +581,18 @@ static lg_geom_t *clean_part(vstate_t *v, const lg_ring_t *rings, dring_t *dr, s
 
 json_t *lg_review_validate(lg_geo_t *g, const lg_boundary_t *b, const lg_rules_t *r, bool repair,
                            lg_geom_t **repaired, lg_err_t *err) {
+  return lg_review_validate_until(g, b, r, repair, repaired, 0, err);
+}
+
+json_t *lg_review_validate_until(lg_geo_t *g, const lg_boundary_t *b, const lg_rules_t *r,
+                                 bool repair, lg_geom_t **repaired, double deadline,
+                                 lg_err_t *err) {
   if (repaired) *repaired = NULL;
-  vstate_t v = {.g = g, .b = b, .issues = json_array()};
+  vstate_t v = {.g = g, .b = b, .issues = json_array(), .deadline = deadline};
+  if (late(&v, "开始前", err)) {
+    json_decref(v.issues);
+    return NULL;
+  }
   v.geographic = lg_crs_is_projected(g, b->srs_id) == 0;
   /* Tolerances are given in metres; a degree is about 111 km. */
   v.tol =
@@ -427,20 +634,27 @@ json_t *lg_review_validate(lg_geo_t *g, const lg_boundary_t *b, const lg_rules_t
                     : "规则集");
   }
   /* Crossings are searched per polygon part (shell with its holes). */
-  for (size_t k = 0; k < nr;) {
+  int rc = 0;
+  json_t *out = NULL;
+  LG_VEC(lg_geom_t *) parts = {0};
+  lg_env_t *penv = NULL;
+  boxtree_t ptree = {0};
+  idxvec_t cand = {0};
+  for (size_t k = 0; k < nr && rc == 0;) {
     size_t e = k;
     while (e < nr && rings[e].part == rings[k].part)
       e++;
-    check_crossings(&v, rings, dr + k, e - k, nparts);
+    rc = check_crossings(&v, rings, dr + k, e - k, nparts, err);
     k = e;
   }
+  if (rc) goto done;
 
   /* GEOS validity per part, for what the checks above do not name; and
    * overlaps between parcels, which make the merged boundary count land
    * twice. */
   int np = lg_geom_nparts(g, b->geom);
-  LG_VEC(lg_geom_t *) parts = {0};
   for (int i = 0; i < np; i++) {
+    if ((rc = late(&v, "GEOS 有效性检查", err))) goto done;
     lg_geom_t *p = lg_geom_part(g, b->geom, i);
     if (!p) continue;
     lg_vec_push(&parts, p);
@@ -461,14 +675,21 @@ json_t *lg_review_validate(lg_geo_t *g, const lg_boundary_t *b, const lg_rules_t
   }
   double overlap_tol = lg_rules_num(r, "sliver_m2", 0.01) / (v.geographic ? 1.24e10 : 1);
   int overlaps = 0;
+  /* Parcels whose boxes meet, from an R-tree of the boxes: a boundary of
+   * thousands of parcels is not compared pair by pair. */
+  penv = lg_malloc(sizeof *penv * (parts.len ? parts.len : 1));
+  for (size_t i = 0; i < parts.len; i++)
+    lg_geom_envelope(g, parts.items[i], &penv[i]);
+  if (v.errors == 0) boxtree_build(&ptree, penv, parts.len);
   for (size_t i = 0; v.errors == 0 && i < parts.len; i++) {
-    lg_env_t ei;
-    lg_geom_envelope(g, parts.items[i], &ei);
-    for (size_t j = i + 1; j < parts.len; j++) {
-      lg_env_t ej;
-      lg_geom_envelope(g, parts.items[j], &ej);
-      if (ej.minx > ei.maxx || ej.maxx < ei.minx || ej.miny > ei.maxy || ej.maxy < ei.miny)
-        continue;
+    if ((rc = late(&v, "地块重叠检查", err))) goto done;
+    cand.len = 0;
+    boxtree_query(&ptree, &penv[i], &cand);
+    if (cand.len > 1) qsort(cand.items, cand.len, sizeof *cand.items, cmp_size);
+    for (size_t c = 0; c < cand.len; c++) {
+      size_t j = cand.items[c];
+      if (j <= i) continue;
+      if (c % 64 == 63 && (rc = late(&v, "地块重叠检查", err))) goto done;
       lg_geom_t *x = lg_geom_intersection(g, parts.items[i], parts.items[j], NULL);
       double a = x ? lg_geom_area(g, x) : 0;
       lg_geom_free(g, x);
@@ -492,15 +713,16 @@ json_t *lg_review_validate(lg_geo_t *g, const lg_boundary_t *b, const lg_rules_t
   }
   json_decref(v.issues);
   v.issues = sorted;
-  json_t *out =
-      json_pack("{s:b, s:b, s:i, s:i, s:o, s:o}", "valid", v.errors == 0, "repaired", 0, "errors",
-                v.errors, "parts", np, "issues", v.issues, "orientation", orient_arr);
+  out = json_pack("{s:b, s:b, s:i, s:i, s:o, s:o}", "valid", v.errors == 0, "repaired", 0, "errors",
+                  v.errors, "parts", np, "issues", v.issues, "orientation", orient_arr);
+  v.issues = orient_arr = NULL; /* out has them */
   if (v.nissues > MAX_ISSUES) json_object_set_new(out, "issues_total", json_integer(v.nissues));
 
   bool dirty = false;
-  for (size_t i = 0; i < json_array_size(v.issues); i++) {
-    const char *k = json_string_value(json_object_get(json_array_get(v.issues, i), "kind"));
-    const char *sev = json_string_value(json_object_get(json_array_get(v.issues, i), "severity"));
+  const json_t *listed = json_object_get(out, "issues");
+  for (size_t i = 0; i < json_array_size(listed); i++) {
+    const char *k = json_string_value(json_object_get(json_array_get(listed, i), "kind"));
+    const char *sev = json_string_value(json_object_get(json_array_get(listed, i), "severity"));
     if (strcmp(k, "duplicate_point") == 0 || strcmp(k, "spike") == 0 || strcmp(sev, "error") == 0)
       dirty = true;
   }
@@ -511,8 +733,20 @@ json_t *lg_review_validate(lg_geo_t *g, const lg_boundary_t *b, const lg_rules_t
     for (size_t k = 0; k < nr; k++)
       dups += rings[k].n - 1 - dr[k].m;
     LG_VEC(lg_geom_t *) clean = {0};
+    size_t k0 = 0; /* rings come part by part: part i's start at k0 */
     for (int i = 0; i < np; i++) {
-      lg_geom_t *p = clean_part(&v, rings, dr, nr, i, &spikes);
+      if ((rc = late(&v, "修复", err))) {
+        for (size_t c = 0; c < clean.len; c++)
+          lg_geom_free(g, clean.items[c]);
+        lg_free(clean.items);
+        json_decref(steps);
+        goto done;
+      }
+      size_t k1 = k0;
+      while (k1 < nr && rings[k1].part == i)
+        k1++;
+      lg_geom_t *p = clean_part(&v, rings, dr + k0, k1 - k0, i, &spikes);
+      k0 = k1;
       if (!p) continue;
       if (!lg_geom_is_valid(g, p, NULL, NULL, NULL)) {
         lg_geom_t *mv = lg_geom_make_valid(g, p, NULL);
@@ -560,9 +794,19 @@ json_t *lg_review_validate(lg_geo_t *g, const lg_boundary_t *b, const lg_rules_t
     }
   }
 
+done:
+  json_decref(v.issues);
+  json_decref(orient_arr);
+  if (rc) {
+    json_decref(out);
+    out = NULL;
+  }
   for (size_t i = 0; i < parts.len; i++)
     lg_geom_free(g, parts.items[i]);
   lg_free(parts.items);
+  lg_free(penv);
+  boxtree_free(&ptree);
+  lg_free(cand.items);
   for (size_t k = 0; k < nr; k++)
     lg_free(dr[k].idx);
   lg_free(dr);

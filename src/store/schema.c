@@ -226,6 +226,25 @@ static const char auth_checkpoint_sql[] =
     " FROM (VALUES ('clerk'), ('reviewer'), ('approver'), ('admin'), ('applicant'), ('public')) r,"
     " (VALUES ('read'), ('create'), ('act'), ('admin')) a;";
 
+/* Store-wide administration (src/auth/admin.c). The policy table and the
+ * settings decide for every county at once: their policy resources
+ * "policy" and "setting" give administrators read and admin by
+ * jurisdiction, and admin is asked about the whole store's division, so
+ * only an administrator whose jurisdiction holds the whole store changes
+ * them; nobody else sees them. Login throttling gets a limit per address
+ * of its own, higher than the per-login one (src/auth/session.c says
+ * why). */
+static const char auth_admin_sql[] =
+    "INSERT OR IGNORE INTO lg_settings(key, value) VALUES"
+    " ('auth.throttle_address_failures', '50');"
+    "INSERT OR IGNORE INTO lg_auth_policy(role, resource, action, scope)"
+    " SELECT r.column1, res.column1, a.column1,"
+    "  CASE WHEN r.column1 = 'admin' AND a.column1 IN ('read', 'admin') THEN 'jurisdiction'"
+    "   ELSE 'none' END"
+    " FROM (VALUES ('clerk'), ('reviewer'), ('approver'), ('admin'), ('applicant'), ('public')) r,"
+    " (VALUES ('policy'), ('setting')) res,"
+    " (VALUES ('read'), ('create'), ('act'), ('admin')) a;";
+
 /* The process engine (src/flow): BPMN definitions (every deployed version
  * kept, never edited: a running instance keeps the version it started
  * with), instances with their variables (JSON), the tokens that mark
@@ -454,6 +473,17 @@ static const char metrics_sql[] =
     " FROM (VALUES ('clerk'), ('reviewer'), ('approver'), ('admin'), ('applicant'), ('public')) r,"
     " (VALUES ('read'), ('create'), ('act'), ('admin')) a;";
 
+/* Indexes by token for the engine's transitions (found with EXPLAIN
+ * QUERY PLAN of every statement a transition runs, bench/README.md
+ * "approval"). Leaving a token cancels its open tasks and pending waits:
+ * without these, a read of every open task and every pending wait of
+ * every instance. Completing one task of a multi-instance visit counts
+ * its siblings: without them, a read of every task ever created, which
+ * made each joint-review vote slower as cases accumulated. */
+static const char flow_token_index_sql[] =
+    "CREATE INDEX IF NOT EXISTS lg_flow_tasks_token ON lg_flow_tasks(token_id, loop_index);"
+    "CREATE INDEX IF NOT EXISTS lg_flow_waits_token ON lg_flow_waits(token_id);";
+
 static const migration_t migrations[] = {
     {1, "geopackage core", gpkg_core_sql, NULL, NULL},
     {2, "settings and layer catalogue", catalogue_sql, NULL, catalogue_tables},
@@ -467,12 +497,16 @@ static const migration_t migrations[] = {
     {40, "auth: users, sessions, API tokens, throttling, policy", auth_sql, NULL, auth_tables},
     {41, "auth: ledger checkpoints are public (policy resource checkpoint)", auth_checkpoint_sql,
      NULL, NULL},
+    {42, "auth: store-wide administration (policy resources policy, setting), per-address "
+         "login limit",
+     auth_admin_sql, NULL, NULL},
     {45, "limits: request, upload, JSON depth, vertices, time, import (settings limits.*)",
      limits_sql, NULL, NULL},
     {50, "cases: approval cases, materials, penalties, notices, steps, checks, events", cases_sql,
      NULL, cases_tables},
     {55, "metrics: settings of the approval measures (metrics.*), policy resource metrics",
      metrics_sql, NULL, NULL},
+    {56, "flow: tasks and waits indexed by token", flow_token_index_sql, NULL, NULL},
 };
 
 int lg_store_schema_version(lg_store_t *s) {

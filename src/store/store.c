@@ -20,6 +20,80 @@ int lg_store_prepare(lg_store_t *s, const char *sql, sqlite3_stmt **st, lg_err_t
   return 0;
 }
 
+/* ---- Kept statements (store.h says what for) ------------------------------ */
+
+static uint64_t sql_hash(const char *sql) {
+  uint64_t h = 14695981039346656037ULL; /* FNV-1a, 64 bits */
+  for (const unsigned char *p = (const unsigned char *)sql; *p; p++) {
+    h ^= *p;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+int lg_store_stmt(lg_store_t *s, const char *sql, sqlite3_stmt **st, lg_err_t *err) {
+  *st = NULL;
+  uint64_t h = sql_hash(sql);
+  int slot = -1;    /* where a new one is kept: the oldest not lent, or a free slot */
+  bool out = false; /* the kept one is lent further up the stack */
+  for (int i = 0; i < s->nstmts && !out; i++) {
+    store_stmt_t *k = &s->stmts[i];
+    if (k->hash == h && strcmp(sqlite3_sql(k->st), sql) == 0) {
+      if (!k->lent) {
+        k->lent = true;
+        k->used = ++s->clock;
+        *st = k->st;
+        return 0;
+      }
+      out = true;
+    } else if (!k->lent && (slot < 0 || k->used < s->stmts[slot].used)) {
+      slot = i;
+    }
+  }
+  if (s->nstmts < LG_STORE_STMT_MAX) slot = s->nstmts;
+  sqlite3_stmt *fresh = NULL;
+  if (sqlite3_prepare_v3(s->db, sql, -1, out ? 0 : SQLITE_PREPARE_PERSISTENT, &fresh, NULL) !=
+      SQLITE_OK) {
+    sqlite3_finalize(fresh);
+    return lg_store_fail(s, err, "数据库语句准备失败");
+  }
+  /* A second of the same text while the first is out, or one with every
+   * slot lent, is the caller's alone (release finalizes it). */
+  if (!out && slot >= 0) {
+    if (slot == s->nstmts)
+      s->nstmts++;
+    else
+      sqlite3_finalize(s->stmts[slot].st);
+    s->stmts[slot] = (store_stmt_t){.hash = h, .st = fresh, .used = ++s->clock, .lent = true};
+  }
+  *st = fresh;
+  return 0;
+}
+
+void lg_store_stmt_release(lg_store_t *s, sqlite3_stmt *st) {
+  if (!st) return;
+  for (int i = 0; s && i < s->nstmts; i++) {
+    if (s->stmts[i].st != st) continue;
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    s->stmts[i].lent = false;
+    return;
+  }
+  sqlite3_finalize(st);
+}
+
+/* Finalizes the kept statements (before the connection closes). A lent
+ * one here is a statement some caller never gave back. */
+static void stmts_free(lg_store_t *s) {
+  for (int i = 0; i < s->nstmts; i++) {
+    if (s->stmts[i].lent)
+      lg_log(LG_LOG_WARN, "数据库语句未归还 (lg_store_stmt_release): %.120s",
+             sqlite3_sql(s->stmts[i].st));
+    sqlite3_finalize(s->stmts[i].st);
+  }
+  s->nstmts = 0;
+}
+
 const char *lg_store_quote(char *buf, size_t n, const char *ident) {
   size_t j = 0;
   if (n < 3) return "";
@@ -114,6 +188,7 @@ int lg_store_open(const char *path, int flags, lg_store_t **out, lg_err_t *err) 
 
 void lg_store_close(lg_store_t *s) {
   if (!s) return;
+  stmts_free(s);
   /* close_v2: statements a caller forgot are finalised when they are (the
    * R-tree module owns statements of its own that must not be touched). */
   if (s->db) sqlite3_close_v2(s->db);
@@ -134,9 +209,21 @@ int lg_store_exec(lg_store_t *s, const char *sql, lg_err_t *err) {
   return 0;
 }
 
+/* BEGIN and COMMIT run around every change: kept, like the modules'
+ * statements, rather than parsed again each time by sqlite3_exec. */
+static int exec_kept(lg_store_t *s, const char *sql, lg_err_t *err) {
+  sqlite3_stmt *st;
+  int rc = lg_store_stmt(s, sql, &st, err);
+  if (rc) return rc;
+  if (sqlite3_step(st) != SQLITE_DONE)
+    rc = lg_err_set(err, LG_EDB, "数据库操作失败: %s", sqlite3_errmsg(s->db));
+  lg_store_stmt_release(s, st);
+  return rc;
+}
+
 int lg_store_begin(lg_store_t *s, lg_err_t *err) {
   if (s->depth++ > 0) return 0;
-  int rc = lg_store_exec(s, "BEGIN IMMEDIATE", err);
+  int rc = exec_kept(s, "BEGIN IMMEDIATE", err);
   if (rc) s->depth = 0;
   return rc;
 }
@@ -144,7 +231,7 @@ int lg_store_begin(lg_store_t *s, lg_err_t *err) {
 int lg_store_commit(lg_store_t *s, lg_err_t *err) {
   if (s->depth == 0) return lg_err_set(err, LG_EINTERNAL, "提交时没有进行中的事务");
   if (--s->depth > 0) return 0;
-  int rc = lg_store_exec(s, "COMMIT", err);
+  int rc = exec_kept(s, "COMMIT", err);
   if (rc) lg_store_rollback(s);
   return rc;
 }
@@ -162,24 +249,23 @@ void lg_store_bulk_mode(lg_store_t *s, bool on) {
 int lg_store_setting_get(lg_store_t *s, const char *key, char **val, lg_err_t *err) {
   sqlite3_stmt *st;
   *val = NULL;
-  if (lg_store_prepare(s, "SELECT value FROM lg_settings WHERE key = ?", &st, err))
-    return LG_EDB;
+  if (lg_store_stmt(s, "SELECT value FROM lg_settings WHERE key = ?", &st, err)) return LG_EDB;
   sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
   if (sqlite3_step(st) == SQLITE_ROW) *val = lg_strdup((const char *)sqlite3_column_text(st, 0));
-  sqlite3_finalize(st);
+  lg_store_stmt_release(s, st);
   return 0;
 }
 
 int lg_store_setting_set(lg_store_t *s, const char *key, const char *val, lg_err_t *err) {
   sqlite3_stmt *st;
-  if (lg_store_prepare(s, "INSERT INTO lg_settings(key, value) VALUES (?, ?) "
-                          "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                       &st, err))
+  if (lg_store_stmt(s, "INSERT INTO lg_settings(key, value) VALUES (?, ?) "
+                       "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    &st, err))
     return LG_EDB;
   sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 2, val, -1, SQLITE_STATIC);
   int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : lg_store_fail(s, err, "保存设置失败");
-  sqlite3_finalize(st);
+  lg_store_stmt_release(s, st);
   return rc;
 }
 

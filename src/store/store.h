@@ -39,6 +39,25 @@ struct sqlite3 *lg_store_db(lg_store_t *s);
 /* Fills err with SQLite's last message on this connection; returns LG_EDB. */
 int lg_store_fail(lg_store_t *s, lg_err_t *err, const char *what);
 
+/* Statements kept by the connection. Parsing and planning a statement
+ * costs more than running most of them, and a transition runs dozens, so
+ * the modules' fixed SQL is prepared once per connection, found again by
+ * its text, and kept until the connection closes (SQLite re-prepares a
+ * kept statement by itself when the schema changes). lg_store_stmt hands
+ * out the statement for sql, ready to bind; lg_store_stmt_release gives
+ * it back: reset (so it holds no read snapshot) and unbound (so no
+ * pointer to the caller's memory stays in it). Release every statement
+ * on every path, as one would finalize it; release also finalizes one
+ * that did not come from here, and accepts NULL. A statement is lent to
+ * one user at a time: asking for the same text while it is out (a nested
+ * call) gets a fresh one that release finalizes. At most
+ * LG_STORE_STMT_MAX are kept; the least recently used goes first. Texts
+ * built at run time with values in them should not come here (they
+ * would only push the fixed ones out). */
+#define LG_STORE_STMT_MAX 160
+int lg_store_stmt(lg_store_t *s, const char *sql, struct sqlite3_stmt **st, lg_err_t *err);
+void lg_store_stmt_release(lg_store_t *s, struct sqlite3_stmt *st);
+
 /* Transactions: BEGIN IMMEDIATE (the writer lock is taken at once, so a
  * transaction never fails half-way for want of it). Nested calls are
  * counted; only the outermost commits. Rollback undoes the outermost. */

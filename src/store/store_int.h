@@ -6,11 +6,22 @@
 
 #include "store/store.h"
 
+/* A statement kept by the connection (lg_store_stmt). */
+typedef struct store_stmt {
+  uint64_t hash;   /* FNV-1a of the SQL text; the text itself is sqlite3_sql(st) */
+  sqlite3_stmt *st;
+  uint64_t used;   /* the cache's clock at the last hand-out, for eviction */
+  bool lent;       /* handed out and not yet given back */
+} store_stmt_t;
+
 struct lg_store {
   sqlite3 *db;
   char *path;
   int depth;        /* transaction nesting */
   int readonly;
+  store_stmt_t stmts[LG_STORE_STMT_MAX]; /* kept statements (lg_store_stmt) */
+  int nstmts;                            /* slots of stmts in use */
+  uint64_t clock;                        /* counts hand-outs, for store_stmt_t.used */
 };
 
 /* Runs every migration above the store's version (schema.c). */

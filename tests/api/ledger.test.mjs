@@ -30,6 +30,10 @@ let pub; // no credentials: what a witness or any citizen sees
 let clerk; // window clerk of 330102, where the entries were recorded
 
 const json = (d, args) => JSON.parse(landgov(d, ['--json', ...args]));
+// The log's size once served: the ten acts recorded below, then the
+// entries of the two accounts added after them (adding an account is on
+// the ledger too, src/auth).
+const SIZE = 12;
 const record = (d, id) =>
   landgov(d, ['ledger', 'record', '--actor', '王五', '--role', '科员', '--jurisdiction', '330102',
     '--action', 'case.approve', '--type', 'case', '--id', id]);
@@ -81,17 +85,17 @@ test('GET /api/ledger/key publishes the key the CLI shows', async () => {
 test('GET /api/ledger/checkpoint signs the grown tree; the note verifies', async () => {
   const r = await get('api/ledger/checkpoint');
   assert.equal(r.status, 200);
-  assert.equal(r.body.size, 10);
+  assert.equal(r.body.size, SIZE);
   const cp = await V.openCheckpoint(r.body.checkpoint, key);
-  assert.equal(cp.size, 10n);
+  assert.equal(cp.size, BigInt(SIZE));
   assert.equal(V.b64encode(cp.root), r.body.root);
   const note = await get('api/ledger/checkpoint?format=note');
   assert.match(note.type, /^text\/plain/);
   assert.equal(note.text, r.body.checkpoint);
   await expect400('api/ledger/checkpoint?format=xml', /format/);
   const status = await get('api/ledger');
-  assert.equal(status.body.size, 10);
-  assert.equal(status.body.checkpoint.size, 10);
+  assert.equal(status.body.size, SIZE);
+  assert.equal(status.body.checkpoint.size, SIZE);
 });
 
 test('entries need an account whose jurisdiction holds the entry', async () => {
@@ -122,28 +126,28 @@ test('GET /api/ledger/entries/{n}: every entry proves against the checkpoint', a
 });
 
 test('out-of-range and malformed proof requests are clear errors', async () => {
-  await expect400('api/ledger/entries/10', /超出范围/, clerk);
+  await expect400(`api/ledger/entries/${SIZE}`, /超出范围/, clerk);
   await expect400('api/ledger/entries/abc', /条目序号/, clerk);
   await expect400('api/ledger/entries/-1', /条目序号/, clerk);
   await expect400('api/ledger/entries/3?size=0', /size/, clerk);
-  await expect400('api/ledger/entries/3?size=11', /只有 10 个条目/, clerk);
+  await expect400(`api/ledger/entries/3?size=${SIZE + 1}`, new RegExp(`只有 ${SIZE} 个条目`), clerk);
   await expect400('api/ledger/entries/5?size=4', /超出范围/, clerk);
   await expect400('api/ledger/consistency', /from/);
-  await expect400('api/ledger/consistency?from=11', /起点 11 大于终点 10|只有 10 个条目/);
+  await expect400(`api/ledger/consistency?from=${SIZE + 1}`, new RegExp(`起点 ${SIZE + 1} 大于终点 ${SIZE}|只有 ${SIZE} 个条目`));
   await expect400('api/ledger/consistency?from=5&to=3', /起点 5 大于终点 3/);
-  await expect400('api/ledger/consistency?from=1&to=99', /只有 10 个条目/);
+  await expect400('api/ledger/consistency?from=1&to=99', new RegExp(`只有 ${SIZE} 个条目`));
   await expect400('api/ledger/consistency?from=x', /from/);
 });
 
 test('GET /api/ledger/consistency proves the log only grew', async () => {
   const r = await get('api/ledger/consistency?from=4');
   assert.equal(r.status, 200);
-  assert.equal(r.body.to, 10);
+  assert.equal(r.body.to, SIZE);
   const cur = await get('api/ledger/checkpoint');
   const oldCp = await V.openCheckpoint(cp4.checkpoint, key);
   const newCp = await V.openCheckpoint(cur.body.checkpoint, key);
-  await V.verifyConsistency(4, 10, oldCp.root, newCp.root, r.body.proof.map(b64));
-  const same = await get('api/ledger/consistency?from=10&to=10');
+  await V.verifyConsistency(4, SIZE, oldCp.root, newCp.root, r.body.proof.map(b64));
+  const same = await get(`api/ledger/consistency?from=${SIZE}&to=${SIZE}`);
   assert.deepEqual(same.body.proof, []);
 });
 
@@ -153,14 +157,14 @@ test('another region witnesses this log over HTTP', async () => {
   const kB = json(dbB, ['ledger', 'key']);
   // First contact, with the key given out of band.
   let out = json(dbB, ['ledger', 'witness', server.url, '--key', key]);
-  assert.equal(out.size, 10);
+  assert.equal(out.size, SIZE);
   await V.openCheckpoint(out.cosigned, kB.witness_key);
   // The log grows while serving; the witness fetches the consistency proof.
   record(db, '2026-10');
   record(db, '2026-11');
   out = json(dbB, ['ledger', 'witness', server.url]);
-  assert.equal(out.size, 12);
-  assert.equal(out.previous, 10);
+  assert.equal(out.size, SIZE + 2);
+  assert.equal(out.previous, SIZE);
   await V.openCheckpoint(out.cosigned, kB.witness_key);
   // B keeps what it witnessed, and its own log records it; audit is clean.
   const audit = json(dbB, ['ledger', 'audit']);

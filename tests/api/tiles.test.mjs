@@ -5,7 +5,9 @@
 // beyond the buffered tile); a square of the grid fixture comes back with
 // the area cs2cs gives it; bad z/x/y are 400, an unknown layer 404, the
 // public 401 and an enterprise applicant 403 (the policy's "feature"
-// read); an empty tile is 204; revalidation by ETag is 304.
+// read); an empty tile is 204; revalidation by ETag is 304; a client
+// that accepts gzip gets the tile gzipped, and gunzipped (by node's zlib)
+// it is the same tile, byte for byte, as the uncompressed answer.
 //
 // The tile is decoded here by a small protocol-buffers reader written from
 // the specification (vector_tile.proto, MVT 2.1 section 4), independent
@@ -13,8 +15,10 @@
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import zlib from 'node:zlib';
 
 import { addUsers, client, gkToMercator, landgov, login, makeFixtureStore, square, startServer, tempDir } from './helpers.mjs';
 
@@ -356,4 +360,61 @@ test('ETag revalidation answers 304; the cache serves a tile again', async () =>
   assert.equal(cond.buf.byteLength, 0);
   const other = await getTile(clerk, p, { headers: { 'if-none-match': '"something-else"' } });
   assert.equal(other.status, 200);
+});
+
+/** A GET through node:http, which (unlike fetch) leaves the body as it
+ *  came: { status, headers, body: Buffer }. */
+function rawGet(srv, p, headers) {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port: srv.port, path: p, headers, agent: false }, (res) => {
+      const chunks = [];
+      res.on('data', (d) => chunks.push(d));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+  });
+}
+
+test('gzip: a tile asked for with Accept-Encoding: gzip gunzips to the same tile', async () => {
+  const landuse = (await countyClerk.json('/api/layers')).body.layers.find((l) => l.role === 'landuse');
+  const [w, s, e, n] = landuse.extent_4490;
+  const [cx, cy] = lonLatToMercator([(w + e) / 2, (s + n) / 2]);
+  const auth = { cookie: countyClerk.cookie };
+  for (const z of [10, 14]) {
+    const [tx, ty] = tileOf(cx, cy, z);
+    const p = `/tiles/${landuse.name}/${z}/${tx}/${ty}.mvt`;
+    const plain = await rawGet(county, p, { ...auth, 'accept-encoding': 'identity' });
+    assert.equal(plain.status, 200);
+    assert.equal(plain.headers['content-encoding'], undefined);
+    assert.match(plain.headers.vary || '', /Accept-Encoding/i);
+    assert.ok(decodeTile(plain.body)[0].features.length > 10);
+    // Twice: made (or taken from the cache uncompressed) and gzipped, then
+    // the gzipped form from the cache.
+    for (let i = 0; i < 2; i++) {
+      const gz = await rawGet(county, p, { ...auth, 'accept-encoding': 'deflate, gzip;q=0.8' });
+      assert.equal(gz.status, 200);
+      assert.equal(gz.headers['content-encoding'], 'gzip');
+      assert.equal(gz.headers['content-type'], MVT);
+      assert.match(gz.headers.vary || '', /Accept-Encoding/i);
+      assert.equal(Number(gz.headers['content-length']), gz.body.length);
+      assert.ok(gz.body.length < plain.body.length, `gzip ${gz.body.length} >= ${plain.body.length} bytes`);
+      assert.ok(zlib.gunzipSync(gz.body).equals(plain.body), `z${z}: gunzipped tile differs`);
+      // The two forms are two representations: two ETags, each revalidating.
+      assert.notEqual(gz.headers.etag, plain.headers.etag);
+      const cond = await rawGet(county, p, { ...auth, 'accept-encoding': 'gzip', 'if-none-match': gz.headers.etag });
+      assert.equal(cond.status, 304);
+    }
+    // gzip;q=0 refuses it.
+    const refused = await rawGet(county, p, { ...auth, 'accept-encoding': 'gzip;q=0' });
+    assert.equal(refused.headers['content-encoding'], undefined);
+    assert.ok(refused.body.equals(plain.body));
+  }
+  // Other answers of the API are compressed too: a page of GeoJSON.
+  const fp = `/api/layers/${landuse.name}/features?limit=500`;
+  const fplain = await rawGet(county, fp, { ...auth, 'accept-encoding': 'identity' });
+  const fgz = await rawGet(county, fp, { ...auth, 'accept-encoding': 'gzip' });
+  assert.equal(fgz.status, 200);
+  assert.equal(fgz.headers['content-encoding'], 'gzip');
+  assert.ok(fgz.body.length < fplain.body.length / 2);
+  assert.deepEqual(JSON.parse(zlib.gunzipSync(fgz.body)), JSON.parse(fplain.body));
 });

@@ -73,6 +73,7 @@ export const casesState = {
   newMapReady: null,
   drawn: null,
   diagramReady: null, // resolves when the shown case's diagram is drawn
+  loading: false,
 };
 
 // ---- Small helpers ---------------------------------------------------------------
@@ -443,6 +444,24 @@ function ledgerAction(e) {
   return FLOW_RECORDED.has(e.event) ? `flow.${e.event}` : null;
 }
 
+// Within one transaction (same time and actor) the server lists the
+// engine's events before the case's journal; read in that order, a step
+// opens before the decision that opened it. Steps opened and the
+// process's end go after the rest of their run; nothing else moves.
+const LATE = { 'task.create': 1, terminate: 2, completed: 2, terminated: 2, cancelled: 2 };
+function inTransactionOrder(list) {
+  const out = [];
+  for (let i = 0; i < list.length; ) {
+    let j = i;
+    while (j < list.length && list[j].at === list[i].at && list[j].actor === list[i].actor) j++;
+    const run = list.slice(i, j).map((e, k) => ({ e, k, late: e.source === 'flow' ? LATE[e.event] || 0 : 0 }));
+    run.sort((a, b) => a.late - b.late || a.k - b.k);
+    out.push(...run.map((r) => r.e));
+    i = j;
+  }
+  return out;
+}
+
 /** The timeline as shown: the engine's events that repeat the case's own
  *  (its start, a completed task someone acted on, a service task that
  *  journalled its result) left out, and each entry given the index of its
@@ -465,7 +484,7 @@ export function prepareTimeline(timeline, entries) {
     if (!pools.has(k)) pools.set(k, []);
     pools.get(k).push(x.index);
   }
-  return shown.map((e) => {
+  return inTransactionOrder(shown).map((e) => {
     const action = ledgerAction(e);
     const pool = action ? pools.get(`${action}|${e.at}|${e.actor}`) : null;
     return pool?.length ? { ...e, ledger: pool.shift() } : { ...e };
@@ -506,6 +525,21 @@ export function diagramMarks(c, timeline) {
   return { current: [...current], done: [...done], end };
 }
 
+// The whole process at once is too small to read on a page; the diagram
+// is shown at a readable scale around the current step (or the end), and
+// the viewer pans and zooms (mouse wheel, drag) to the rest.
+const READABLE_ZOOM = 0.75;
+
+function focusDiagram(canvas, element) {
+  canvas.zoom('fit-viewport', 'auto');
+  if (!element || canvas.zoom() >= READABLE_ZOOM) return;
+  canvas.zoom(READABLE_ZOOM);
+  const vb = canvas.viewbox();
+  const cx = element.x + (element.width || 0) / 2;
+  const cy = element.y + (element.height || 0) / 2;
+  canvas.viewbox({ x: cx - vb.width / 2, y: cy - vb.height / 2, width: vb.width, height: vb.height });
+}
+
 async function drawDiagram(c, timeline) {
   const box = $('case-diagram');
   const def = c.process?.definition;
@@ -527,15 +561,30 @@ async function drawDiagram(c, timeline) {
   const current = marks.current.filter(known);
   const done = new Set(marks.done.filter(known));
   const end = marks.end.filter(known);
+  // Gateways and catching events leave no record of their own: one was
+  // passed when a flow into it comes from a node done and a flow out of
+  // it reaches a node done, current or the end (repeated along chains).
+  const reached = new Set([...done, ...current, ...end]);
+  const passable = registry.filter((e) => /Gateway$|IntermediateCatchEvent$/.test(e.type));
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const g of passable) {
+      if (reached.has(g.id)) continue;
+      if (g.incoming?.some((f) => done.has(f.source?.id)) && g.outgoing?.some((f) => reached.has(f.target?.id))) {
+        done.add(g.id);
+        reached.add(g.id);
+        changed = true;
+      }
+    }
+  }
   for (const id of done) canvas.addMarker(id, MARK.done);
   for (const id of end) canvas.addMarker(id, MARK.end);
   for (const id of current) canvas.addMarker(id, MARK.current);
   // The flows walked: from a node done to a node done, current or the end.
-  const reached = new Set([...done, ...current, ...end]);
   for (const f of registry.filter((e) => e.type === 'bpmn:SequenceFlow')) {
     if (done.has(f.source?.id) && reached.has(f.target?.id)) canvas.addMarker(f.id, MARK.done);
   }
-  canvas.zoom('fit-viewport', 'auto');
+  focusDiagram(canvas, registry.get(current[0] || end[0]));
   casesState.marks = { current, done: [...done], end, version: def.version, key: def.key };
   box.dataset.version = String(def.version);
 }
@@ -898,6 +947,16 @@ function describe(e, c) {
       return [t('tl.message', { name: d.name || '' }), ''];
     case 'multi.complete':
       return [t('tl.multiComplete'), ''];
+    case 'join':
+      return [t('tl.join'), ''];
+    case 'terminate':
+      return [t('tl.terminate'), ''];
+    case 'task.claim':
+      return [t('tl.claim'), ''];
+    case 'cancel':
+      return [t('tl.cancel'), d.reason || ''];
+    case 'vars':
+      return [t('tl.vars'), (d.names || []).join('、')];
     case 'completed':
     case 'terminated':
     case 'cancelled':
@@ -967,6 +1026,8 @@ function renderCase() {
 
 async function showCase(idOrCode) {
   $('status').textContent = t('cases.loadingCase');
+  casesState.loading = true; // until the page and its diagram are drawn
+  casesState.marks = null;
   let c;
   try {
     c = await fetchJson(`/api/cases/${encodeURIComponent(idOrCode)}`);
@@ -978,6 +1039,7 @@ async function showCase(idOrCode) {
     $('case-act').textContent = '';
     $('case-sections').textContent = '';
     $('status').textContent = '';
+    casesState.loading = false;
     return;
   }
   casesState.current = c;
@@ -999,6 +1061,7 @@ async function showCase(idOrCode) {
     showBoundary(c),
   ]);
   await casesState.diagramReady;
+  casesState.loading = false;
 }
 
 // ---- Page --------------------------------------------------------------------------

@@ -19,7 +19,7 @@ import { t } from './i18n.js';
 import { MARK, modelerClass } from './bpmn.js';
 import { $, el } from './util.js';
 
-export const modelerState = { modeler: null, ready: null, opened: false, key: null, version: null, xml: null, errorElements: [], lastDeploy: null, source: null };
+export const modelerState = { modeler: null, ready: null, opened: false, deploys: 0, key: null, version: null, xml: null, errorElements: [], lastDeploy: null, source: null };
 
 const DEFAULT_KEY = 'land_approval';
 // The attributes of landgov's namespace worth editing by hand.
@@ -188,11 +188,6 @@ async function deploy() {
       const canvas = modeler.get('canvas');
       for (const id of ids) canvas.addMarker(id, MARK.error);
       modelerState.errorElements = ids;
-      if (ids.length) {
-        const first = modeler.get('elementRegistry').get(ids[0]);
-        modeler.get('selection').select(first);
-        canvas.scrollToElement(first);
-      }
       result(
         'bad',
         el('p', { className: 'verdict-line' }, `✘ ${t('modeler.refused')}`),
@@ -201,6 +196,13 @@ async function deploy() {
         ids.length ? el('p', { className: 'hint', id: 'modeler-error-elements' }, t('modeler.marked', { ids: ids.join('、') })) : null,
         line ? excerpt(xml, line) : null,
       );
+      // Shown and selected once the message has taken its room above.
+      if (ids.length) {
+        const first = modeler.get('elementRegistry').get(ids[0]);
+        canvas.resized();
+        modeler.get('selection').select(first);
+        canvas.scrollToElement(first, { top: 40, bottom: 40, left: 80, right: 40 });
+      }
       $('status').textContent = t('modeler.refused');
       return;
     }
@@ -217,6 +219,7 @@ async function deploy() {
     result('bad', el('p', {}, t('error.connect', { message: err.message })));
   } finally {
     button.disabled = false;
+    modelerState.deploys++;
   }
 }
 

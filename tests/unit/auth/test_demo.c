@@ -2,7 +2,9 @@
  * auth: the demo store's accounts (lg_auth_demo_users). The expected list
  * is written out here from what README promises: one account of each
  * role in the demo county, approvers of its city (first four digits) and
- * province (first two), and an administrator and a clerk of the next
+ * province (first two), the province's administrator (the one whose
+ * jurisdiction holds the whole demo store), and an administrator and a
+ * clerk of the next
  * county code; all log in with LG_AUTH_DEMO_PASSWORD; a second call
  * changes nothing; and the neighbour's clerk is refused what the demo
  * county's clerk may read.
@@ -53,6 +55,7 @@ static const struct {
     {"approver", "approver", "360781", "", "county", ""},
     {"approver.city", "approver", "3607", "", "city", ""},
     {"approver.prov", "approver", "36", "", "province", ""},
+    {"admin.prov", "admin", "36", "", "", ""},
     {"applicant", "applicant", "360781", "", "", "DEMO-ENTERPRISE-1"},
     {"admin.360782", "admin", "360782", "", "", ""},
     {"clerk.360782", "clerk", "360782", "", "", ""},
@@ -103,6 +106,16 @@ static void test_demo_users(void **state) {
   assert_true(ok);
   assert_int_equal(lg_auth_allowed(store, &b, "case", "read", &obj, &ok, &err), 0);
   assert_false(ok);
+
+  /* The province's administrator is the one who may change the policy
+   * table of the demo store; the county's is not. */
+  lg_subject_t prov, county;
+  assert_int_equal(
+      lg_auth_login(store, "admin.prov", LG_AUTH_DEMO_PASSWORD, NULL, NULL, &prov, NULL, &err), 0);
+  assert_int_equal(
+      lg_auth_login(store, "admin", LG_AUTH_DEMO_PASSWORD, NULL, NULL, &county, NULL, &err), 0);
+  assert_int_equal(lg_auth_require_store_wide(store, &prov, "policy", &err), 0);
+  assert_int_equal(lg_auth_require_store_wide(store, &county, "policy", &err), LG_EPERM);
 
   /* A code that is not a county's. */
   assert_int_equal(lg_auth_demo_users(store, "3607", NULL, NULL, &err), LG_EINVAL);

@@ -104,6 +104,9 @@ static const cell_t matrix[] = {
     {"clerk", "process", {ALL, NONE, NONE, NONE}},
     {"clerk", "notice", {ALL, JUR, JUR, NONE}},
     {"clerk", "progress", {ALL, NONE, NONE, NONE}},
+    {"clerk", "metrics", {JUR, NONE, NONE, NONE}},
+    {"clerk", "policy", {NONE, NONE, NONE, NONE}},
+    {"clerk", "setting", {NONE, NONE, NONE, NONE}},
     /* Department reviewer: reads its county's cases, runs checks, acts on
      * its tasks. */
     {"reviewer", "layer", {ALL, NONE, NONE, NONE}},
@@ -117,6 +120,9 @@ static const cell_t matrix[] = {
     {"reviewer", "process", {ALL, NONE, NONE, NONE}},
     {"reviewer", "notice", {ALL, NONE, NONE, NONE}},
     {"reviewer", "progress", {ALL, NONE, NONE, NONE}},
+    {"reviewer", "metrics", {JUR, NONE, NONE, NONE}},
+    {"reviewer", "policy", {NONE, NONE, NONE, NONE}},
+    {"reviewer", "setting", {NONE, NONE, NONE, NONE}},
     /* Approver: the same, at its level. */
     {"approver", "layer", {ALL, NONE, NONE, NONE}},
     {"approver", "feature", {ALL, NONE, NONE, NONE}},
@@ -129,6 +135,9 @@ static const cell_t matrix[] = {
     {"approver", "process", {ALL, NONE, NONE, NONE}},
     {"approver", "notice", {ALL, NONE, NONE, NONE}},
     {"approver", "progress", {ALL, NONE, NONE, NONE}},
+    {"approver", "metrics", {JUR, NONE, NONE, NONE}},
+    {"approver", "policy", {NONE, NONE, NONE, NONE}},
+    {"approver", "setting", {NONE, NONE, NONE, NONE}},
     /* Administrator: configures its jurisdiction (users, layers, rules,
      * process, notices), reads its cases, approves nothing. */
     {"admin", "layer", {ALL, JUR, JUR, JUR}},
@@ -142,6 +151,12 @@ static const cell_t matrix[] = {
     {"admin", "process", {ALL, JUR, JUR, JUR}},
     {"admin", "notice", {ALL, JUR, JUR, JUR}},
     {"admin", "progress", {ALL, NONE, NONE, NONE}},
+    /* The approval measures of its jurisdiction; the policy table and
+     * the settings: read, and changed over what its jurisdiction holds
+     * (which for these is asked about the whole store's division). */
+    {"admin", "metrics", {JUR, NONE, NONE, JUR}},
+    {"admin", "policy", {JUR, NONE, NONE, JUR}},
+    {"admin", "setting", {JUR, NONE, NONE, JUR}},
     /* Enterprise applicant: its own cases, checks, tasks and ledger
      * entries; the published rules and process; nothing of the map. */
     {"applicant", "layer", {NONE, NONE, NONE, NONE}},
@@ -155,6 +170,9 @@ static const cell_t matrix[] = {
     {"applicant", "process", {ALL, NONE, NONE, NONE}},
     {"applicant", "notice", {ALL, NONE, NONE, NONE}},
     {"applicant", "progress", {ALL, NONE, NONE, NONE}},
+    {"applicant", "metrics", {NONE, NONE, NONE, NONE}},
+    {"applicant", "policy", {NONE, NONE, NONE, NONE}},
+    {"applicant", "setting", {NONE, NONE, NONE, NONE}},
     /* The public: public notices and progress by case code, nothing else. */
     {"public", "layer", {NONE, NONE, NONE, NONE}},
     {"public", "feature", {NONE, NONE, NONE, NONE}},
@@ -167,6 +185,9 @@ static const cell_t matrix[] = {
     {"public", "process", {NONE, NONE, NONE, NONE}},
     {"public", "notice", {ALL, NONE, NONE, NONE}},
     {"public", "progress", {ALL, NONE, NONE, NONE}},
+    {"public", "metrics", {NONE, NONE, NONE, NONE}},
+    {"public", "policy", {NONE, NONE, NONE, NONE}},
+    {"public", "setting", {NONE, NONE, NONE, NONE}},
 };
 
 static const char *const actions[] = {"read", "create", "act", "admin"};
@@ -174,7 +195,7 @@ static const char *const actions[] = {"read", "create", "act", "admin"};
 static void test_matrix(void **state) {
   lg_err_t err = {0};
   int failures = 0, checked = 0;
-  assert_int_equal(LG_ARRAY_LEN(matrix), 6 * 11);
+  assert_int_equal(LG_ARRAY_LEN(matrix), 6 * 14);
   for (size_t i = 0; i < LG_ARRAY_LEN(matrix); i++) {
     lg_subject_t who = subject(matrix[i].role);
     for (int a = 0; a < 4; a++) {
@@ -203,21 +224,34 @@ static void test_matrix(void **state) {
       }
     }
   }
-  assert_int_equal(checked, 6 * 11 * 4 * 6);
+  assert_int_equal(checked, 6 * 14 * 4 * 6);
   assert_int_equal(failures, 0);
 }
 
-/* The seed has exactly one row per cell: 6 roles x 13 resources x 4
+/* The seed has exactly one row per cell: 6 roles x 15 resources x 4
  * actions (the 11 of migration 40, "checkpoint", the ledger's public
- * checkpoints, of migration 41, and "metrics", the approval measures, of
- * migration 55). */
+ * checkpoints, of migration 41, "policy" and "setting", the store-wide
+ * administration, of migration 42, and "metrics", the approval measures,
+ * of migration 55); and each row holds what lg_auth_policy_default says
+ * the seed gives it, which is what the ledger audit trusts for cells
+ * nobody changed. Runs before test_policy_edit changes any. */
 static void test_seed_complete(void **state) {
   lg_policy_row_t *rows;
   size_t n;
   lg_err_t err = {0};
   assert_int_equal(lg_auth_policy_list(store, &rows, &n, &err), 0);
-  assert_int_equal(n, 312);
+  assert_int_equal(n, 360);
+  for (size_t i = 0; i < n; i++) {
+    const char *d = lg_auth_policy_default(rows[i].role, rows[i].resource, rows[i].action);
+    if (!d || strcmp(d, rows[i].scope) != 0)
+      fail_msg("%s %s %s: seeded %s, lg_auth_policy_default says %s", rows[i].role,
+               rows[i].resource, rows[i].action, rows[i].scope, d ? d : "(none)");
+  }
   lg_free(rows);
+  assert_null(lg_auth_policy_default("clerk", "quota", "read"));
+  assert_null(lg_auth_policy_default("chief", "case", "read"));
+  assert_string_equal(lg_auth_policy_default("admin", "policy", "admin"), "jurisdiction");
+  assert_string_equal(lg_auth_policy_default("public", "notice", "read"), "all");
 }
 
 static void test_divisions(void **state) {
@@ -428,29 +462,36 @@ static void test_policy_edit(void **state) {
   lg_object_ref_t own = {.division = "360781"};
   assert_int_equal(lg_auth_allowed(store, &clerk, "check", "act", &own, &ok, &err), 0);
   assert_false(ok);
-  assert_int_equal(lg_auth_policy_set(store, "clerk", "check", "act", "jurisdiction", &err), 0);
+  assert_int_equal(lg_auth_policy_set(store, "clerk", "check", "act", "jurisdiction", NULL, &err),
+                   0);
   assert_int_equal(lg_auth_allowed(store, &clerk, "check", "act", &own, &ok, &err), 0);
   assert_true(ok);
-  assert_int_equal(lg_auth_policy_set(store, "clerk", "check", "act", "none", &err), 0);
+  assert_int_equal(lg_auth_policy_set(store, "clerk", "check", "act", "none", NULL, &err), 0);
   assert_int_equal(lg_auth_allowed(store, &clerk, "check", "act", &own, &ok, &err), 0);
   assert_false(ok);
   /* A new resource a later module brings. */
-  assert_int_equal(lg_auth_policy_set(store, "clerk", "quota", "read", "jurisdiction", &err), 0);
+  assert_int_equal(lg_auth_policy_set(store, "clerk", "quota", "read", "jurisdiction", NULL, &err),
+                   0);
   assert_int_equal(lg_auth_allowed(store, &clerk, "quota", "read", &own, &ok, &err), 0);
   assert_true(ok);
   lg_subject_t rev = subject("reviewer");
   assert_int_equal(lg_auth_allowed(store, &rev, "quota", "read", &own, &ok, &err), 0);
   assert_false(ok); /* no row: denied */
 
-  assert_int_equal(lg_auth_policy_set(store, "public", "case", "read", "all", &err), 0);
-  assert_int_equal(lg_auth_policy_set(store, "public", "case", "read", "none", &err), 0);
-  assert_int_equal(lg_auth_policy_set(store, "public", "case", "act", "all", &err), LG_EINVAL);
-  assert_int_equal(lg_auth_policy_set(store, "public", "case", "read", "jurisdiction", &err),
+  assert_int_equal(lg_auth_policy_set(store, "public", "case", "read", "all", NULL, &err), 0);
+  assert_int_equal(lg_auth_policy_set(store, "public", "case", "read", "none", NULL, &err), 0);
+  assert_int_equal(lg_auth_policy_set(store, "public", "case", "act", "all", NULL, &err),
                    LG_EINVAL);
-  assert_int_equal(lg_auth_policy_set(store, "chief", "case", "read", "all", &err), LG_EINVAL);
-  assert_int_equal(lg_auth_policy_set(store, "clerk", "Case;", "read", "all", &err), LG_EINVAL);
-  assert_int_equal(lg_auth_policy_set(store, "clerk", "case", "delete", "all", &err), LG_EINVAL);
-  assert_int_equal(lg_auth_policy_set(store, "clerk", "case", "read", "some", &err), LG_EINVAL);
+  assert_int_equal(lg_auth_policy_set(store, "public", "case", "read", "jurisdiction", NULL, &err),
+                   LG_EINVAL);
+  assert_int_equal(lg_auth_policy_set(store, "chief", "case", "read", "all", NULL, &err),
+                   LG_EINVAL);
+  assert_int_equal(lg_auth_policy_set(store, "clerk", "Case;", "read", "all", NULL, &err),
+                   LG_EINVAL);
+  assert_int_equal(lg_auth_policy_set(store, "clerk", "case", "delete", "all", NULL, &err),
+                   LG_EINVAL);
+  assert_int_equal(lg_auth_policy_set(store, "clerk", "case", "read", "some", NULL, &err),
+                   LG_EINVAL);
 }
 
 static void test_malformed_questions(void **state) {
@@ -475,6 +516,10 @@ static void test_malformed_questions(void **state) {
   assert_non_null(strstr(err.msg, "办理"));
   assert_non_null(strstr(err.msg, "案件"));
   assert_non_null(strstr(err.msg, "360782"));
+  /* The approval measures have a Chinese name too. */
+  assert_int_equal(lg_auth_require(store, &clerk, "metrics", "admin", NULL, &err), LG_EPERM);
+  assert_non_null(strstr(err.msg, "无权管理审批效能"));
+  assert_null(strstr(err.msg, "metrics"));
 }
 
 int main(void) {

@@ -1,9 +1,10 @@
 /*
  * auth: sessions, login throttling, API tokens and the helpers of the HTTP
  * middleware. Time is the injectable clock (lg_clock_set); every expected
- * second below is worked out by hand from the rules: 5 failures within
- * 15 minutes lock for 15 minutes, sessions end after 30 idle minutes or
- * 12 hours in all (the seeded settings).
+ * second below is worked out by hand from the rules: 5 failures of one
+ * login, or 50 from one address, within 15 minutes lock for 15 minutes,
+ * sessions end after 30 idle minutes or 12 hours in all (the seeded
+ * settings).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,7 +22,7 @@
 
 static char path[256];
 static lg_store_t *store;
-static const int64_t T0 = 1790000000; /* 2026-09-21T12:53:20Z */
+static const int64_t T0 = 1790000000; /* 2026-09-21T14:13:20Z */
 
 static int setup(void **state) {
   snprintf(path, sizeof path, "/tmp/lg_test_auth_session_%d.gpkg", (int)getpid());
@@ -114,21 +115,42 @@ static void test_window(void **state) {
   assert_int_equal(login_at(T0 + 1900, "t_window", "Right-Pass-1", NULL, NULL), LG_ELIMIT);
 }
 
-/* Five failures from one address, on five different (even unknown)
- * logins, lock the address, not the logins elsewhere. */
+/* One address has its own limit, ten times the per-login one (50,
+ * auth.throttle_address_failures): five failures from an office's one
+ * address lock nobody out there; the fiftieth failure from it, on
+ * whatever logins, locks the address and not the logins elsewhere. */
 static void test_address_lock(void **state) {
   add_user("t_addr", "clerk", "Right-Pass-1");
   char login[32];
+  const char *office = "203.0.113.7";
   for (int i = 0; i < 5; i++) {
     snprintf(login, sizeof login, "sprayed%d", i);
-    assert_int_equal(login_at(T0 + i, login, "Summer2026!", "203.0.113.7", NULL), LG_EPERM);
+    assert_int_equal(login_at(T0 + i, login, "Summer2026!", office, NULL), LG_EPERM);
   }
+  /* Five (the per-login limit) from one address lock nothing. */
+  assert_int_equal(login_at(T0 + 10, "t_addr", "Right-Pass-1", office, NULL), 0);
+  /* Failures 6 to 49, at T0+25 .. T0+68: still open. */
+  for (int i = 5; i < 49; i++) {
+    snprintf(login, sizeof login, "sprayed%d", i);
+    assert_int_equal(login_at(T0 + 20 + i, login, "Summer2026!", office, NULL), LG_EPERM);
+  }
+  assert_int_equal(login_at(T0 + 70, "t_addr", "Right-Pass-1", office, NULL), 0);
+  /* The fiftieth, at T0+80, locks the address until T0+980. */
+  assert_int_equal(login_at(T0 + 80, "sprayed49", "Summer2026!", office, NULL), LG_EPERM);
   int retry;
-  assert_int_equal(login_at(T0 + 10, "t_addr", "Right-Pass-1", "203.0.113.7", &retry), LG_ELIMIT);
-  assert_int_equal(retry, 894); /* locked at T0+4 until T0+904 */
-  assert_int_equal(login_at(T0 + 11, "t_addr", "Right-Pass-1", "198.51.100.2", NULL), 0);
-  assert_int_equal(login_at(T0 + 12, "t_addr", "Right-Pass-1", NULL, NULL), 0);
-  assert_int_equal(login_at(T0 + 904, "t_addr", "Right-Pass-1", "203.0.113.7", NULL), 0);
+  assert_int_equal(login_at(T0 + 90, "t_addr", "Right-Pass-1", office, &retry), LG_ELIMIT);
+  assert_int_equal(retry, 890);
+  lg_err_t err = {0};
+  lg_clock_set(T0 + 91);
+  assert_int_equal(lg_auth_login(store, "t_addr", "Right-Pass-1", office, NULL, NULL, NULL, &err),
+                   LG_ELIMIT);
+  assert_non_null(strstr(err.msg, office));
+  /* Not the login elsewhere, nor without an address. */
+  assert_int_equal(login_at(T0 + 92, "t_addr", "Right-Pass-1", "198.51.100.2", NULL), 0);
+  assert_int_equal(login_at(T0 + 93, "t_addr", "Right-Pass-1", NULL, NULL), 0);
+  assert_int_equal(login_at(T0 + 979, "t_addr", "Right-Pass-1", office, &retry), LG_ELIMIT);
+  assert_int_equal(retry, 1);
+  assert_int_equal(login_at(T0 + 980, "t_addr", "Right-Pass-1", office, NULL), 0);
 }
 
 /* The limits are settings. */
@@ -143,6 +165,17 @@ static void test_throttle_settings(void **state) {
   assert_int_equal(login_at(T0 + 2, "t_set", "Right-Pass-1", NULL, &retry), LG_ELIMIT);
   assert_int_equal(retry, 59);
   assert_int_equal(login_at(T0 + 61, "t_set", "Right-Pass-1", NULL, NULL), 0);
+  /* The address's limit too: three failures from 192.0.2.9 on three
+   * logins lock it (each login has one failure, under its limit of 2). */
+  assert_int_equal(lg_store_setting_set(store, "auth.throttle_address_failures", "3", &err), 0);
+  login_at(T0 + 100, "s_one", "Wrong-Pass-1", "192.0.2.9", NULL);
+  login_at(T0 + 101, "s_two", "Wrong-Pass-1", "192.0.2.9", NULL);
+  assert_int_equal(login_at(T0 + 102, "t_set", "Right-Pass-1", "192.0.2.9", NULL), 0);
+  login_at(T0 + 103, "s_three", "Wrong-Pass-1", "192.0.2.9", NULL);
+  assert_int_equal(login_at(T0 + 104, "t_set", "Right-Pass-1", "192.0.2.9", &retry), LG_ELIMIT);
+  assert_int_equal(retry, 59); /* locked at T0+103 for 60 s */
+  assert_int_equal(login_at(T0 + 105, "t_set", "Right-Pass-1", "192.0.2.10", NULL), 0);
+  assert_int_equal(lg_store_setting_set(store, "auth.throttle_address_failures", "50", &err), 0);
   assert_int_equal(lg_store_setting_set(store, "auth.throttle_max", "5", &err), 0);
   assert_int_equal(lg_store_setting_set(store, "auth.throttle_lock_s", "900", &err), 0);
 }
@@ -310,10 +343,10 @@ static void test_api_tokens(void **state) {
   assert_int_equal(lg_auth_token_lookup(store, tok2, NULL, &err), LG_EPERM);
 
   /* Disabled users' tokens stop, and work again when re-enabled. */
-  assert_int_equal(lg_auth_user_set_disabled(store, "m_bot", true, &err), 0);
+  assert_int_equal(lg_auth_user_set_disabled(store, "m_bot", true, NULL, &err), 0);
   assert_int_equal(lg_auth_token_lookup(store, tok, NULL, &err), LG_EPERM);
   assert_int_equal(lg_auth_token_create(store, "m_bot", "x", 0, tok2, NULL, &err), LG_EPERM);
-  assert_int_equal(lg_auth_user_set_disabled(store, "m_bot", false, &err), 0);
+  assert_int_equal(lg_auth_user_set_disabled(store, "m_bot", false, NULL, &err), 0);
   assert_int_equal(lg_auth_token_lookup(store, tok, NULL, &err), 0);
 
   /* Revoked: for good. */

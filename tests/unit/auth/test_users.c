@@ -275,7 +275,7 @@ static void test_disabled_user(void **state) {
   assert_int_equal(
       lg_auth_login(store, "leaver", "Leaving-Soon-1", "10.0.0.9", &sess, NULL, NULL, &err), 0);
   assert_int_equal(lg_auth_session_lookup(store, sess.token, NULL, NULL, &err), 0);
-  assert_int_equal(lg_auth_user_set_disabled(store, "leaver", true, &err), 0);
+  assert_int_equal(lg_auth_user_set_disabled(store, "leaver", true, NULL, &err), 0);
   assert_int_equal(lg_auth_session_lookup(store, sess.token, NULL, NULL, &err), LG_EPERM);
   lg_err_clear(&err);
   assert_int_equal(
@@ -289,10 +289,10 @@ static void test_disabled_user(void **state) {
   lg_user_t u;
   assert_int_equal(lg_auth_user_get(store, "leaver", &u, &err), 0);
   assert_true(u.disabled);
-  assert_int_equal(lg_auth_user_set_disabled(store, "leaver", false, &err), 0);
+  assert_int_equal(lg_auth_user_set_disabled(store, "leaver", false, NULL, &err), 0);
   assert_int_equal(lg_auth_login(store, "leaver", "Leaving-Soon-1", NULL, &sess, NULL, NULL, &err),
                    0);
-  assert_int_equal(lg_auth_user_set_disabled(store, "ghost", true, &err), LG_ENOTFOUND);
+  assert_int_equal(lg_auth_user_set_disabled(store, "ghost", true, NULL, &err), LG_ENOTFOUND);
 }
 
 static void test_passwd(void **state) {
@@ -301,16 +301,16 @@ static void test_passwd(void **state) {
   lg_session_t sess;
   assert_int_equal(lg_auth_login(store, "changer", "First-Pass-1", NULL, &sess, NULL, NULL, &err),
                    0);
-  assert_int_equal(lg_auth_user_passwd(store, "changer", "short", &err), LG_EINVAL);
+  assert_int_equal(lg_auth_user_passwd(store, "changer", "short", NULL, &err), LG_EINVAL);
   assert_int_equal(lg_auth_session_lookup(store, sess.token, NULL, NULL, &err), 0);
-  assert_int_equal(lg_auth_user_passwd(store, "changer", "Second-Pass-2", &err), 0);
+  assert_int_equal(lg_auth_user_passwd(store, "changer", "Second-Pass-2", NULL, &err), 0);
   /* The new password ends the old sessions. */
   assert_int_equal(lg_auth_session_lookup(store, sess.token, NULL, NULL, &err), LG_EPERM);
   assert_int_equal(lg_auth_login(store, "changer", "First-Pass-1", NULL, NULL, NULL, NULL, &err),
                    LG_EPERM);
   assert_int_equal(lg_auth_login(store, "changer", "Second-Pass-2", NULL, NULL, NULL, NULL, &err),
                    0);
-  assert_int_equal(lg_auth_user_passwd(store, "ghost", "Second-Pass-2", &err), LG_ENOTFOUND);
+  assert_int_equal(lg_auth_user_passwd(store, "ghost", "Second-Pass-2", NULL, &err), LG_ENOTFOUND);
 }
 
 int main(void) {

@@ -18,8 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "onemap/onemap.h"
 #include "lg_test.h"
+#include "onemap/onemap.h"
 
 static char path[256];
 static lg_store_t *store;
@@ -349,6 +349,29 @@ static void test_errors(void **state) {
   lg_buf_fini(&out);
 }
 
+/* A query past its deadline (a server's limits.request_ms) gives up with
+ * LG_ELIMIT and leaves nothing behind; one well within it answers. */
+static void test_deadline(void **state) {
+  lg_buf_t out;
+  lg_err_t err = {0};
+  int64_t n = -1;
+  bool t;
+  lg_buf_init(&out);
+  lg_buf_puts(&out, "keep");
+  assert_int_equal(lg_onemap_features_geojson_until(store, "dltb", NULL, 0, 0, lg_mono() - 1, &out,
+                                                    &n, &t, &err),
+                   LG_ELIMIT);
+  assert_non_null(strstr(err.msg, "时限"));
+  assert_string_equal(out.data, "keep");
+  lg_buf_reset(&out);
+  lg_err_clear(&err);
+  assert_int_equal(lg_onemap_features_geojson_until(store, "dltb", NULL, 0, 0, lg_mono() + 3600,
+                                                    &out, &n, &t, &err),
+                   0);
+  assert_true(n > 0);
+  lg_buf_fini(&out);
+}
+
 static void test_env_transform(void **state) {
   lg_err_t err = {0};
   lg_env_t sq = {X0, Y0, X0 + 500, Y0 + 500}, e;
@@ -391,6 +414,7 @@ int main(void) {
       cmocka_unit_test(test_bbox_other_crs),
       cmocka_unit_test(test_limit),
       cmocka_unit_test(test_errors),
+      cmocka_unit_test(test_deadline),
       cmocka_unit_test(test_env_transform),
       cmocka_unit_test(test_area_of_use),
   };

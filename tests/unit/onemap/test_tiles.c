@@ -742,12 +742,46 @@ static void test_version_and_cache(void **state) {
   lg_tile_cache_free(NULL);
 }
 
+/* An encoded form of a tile (the server's gzip) is kept beside it: found
+ * only under its variant, not mistaken for the tile, and dropped with it
+ * when the scope's version changes. */
+static void test_cache_variants(void **state) {
+  lg_tile_cache_t *c = lg_tile_cache_new(100000);
+  lg_buf_t out;
+  lg_buf_init(&out);
+  lg_tile_cache_put(c, "s", "v1", 10, 1, 2, "plain", 5);
+  assert_false(lg_tile_cache_get_as(c, "s", "v1", 10, 1, 2, "gzip", &out));
+  lg_tile_cache_put_as(c, "s", "v1", 10, 1, 2, "gzip", "packed!", 7);
+  assert_true(lg_tile_cache_get_as(c, "s", "v1", 10, 1, 2, "gzip", &out));
+  assert_int_equal(out.len, 7);
+  assert_memory_equal(out.data, "packed!", 7);
+  lg_buf_reset(&out);
+  assert_true(lg_tile_cache_get(c, "s", "v1", 10, 1, 2, &out));
+  assert_int_equal(out.len, 5);
+  assert_memory_equal(out.data, "plain", 5);
+  lg_buf_reset(&out);
+  /* Another tile's variant is not this one's. */
+  assert_false(lg_tile_cache_get_as(c, "s", "v1", 10, 1, 3, "gzip", &out));
+  size_t entries = 0;
+  lg_tile_cache_counts(c, NULL, NULL, &entries, NULL);
+  assert_int_equal(entries, 2);
+  /* Version v2 of the scope: both forms of the v1 tile go. */
+  assert_false(lg_tile_cache_get_as(c, "s", "v2", 10, 1, 2, "gzip", &out));
+  lg_tile_cache_counts(c, NULL, NULL, &entries, NULL);
+  assert_int_equal(entries, 0);
+  assert_false(lg_tile_cache_get_as(NULL, "s", "v2", 10, 1, 2, "gzip", &out));
+  lg_tile_cache_put_as(NULL, "s", "v2", 10, 1, 2, "gzip", "x", 1); /* nothing */
+  lg_buf_fini(&out);
+  lg_tile_cache_free(c);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_bounds),       cmocka_unit_test(test_polygons),
-      cmocka_unit_test(test_winding),      cmocka_unit_test(test_lines_points),
-      cmocka_unit_test(test_gauss_kruger), cmocka_unit_test(test_grid),
-      cmocka_unit_test(test_errors),       cmocka_unit_test(test_version_and_cache),
+      cmocka_unit_test(test_bounds),         cmocka_unit_test(test_polygons),
+      cmocka_unit_test(test_winding),        cmocka_unit_test(test_lines_points),
+      cmocka_unit_test(test_gauss_kruger),   cmocka_unit_test(test_grid),
+      cmocka_unit_test(test_errors),         cmocka_unit_test(test_version_and_cache),
+      cmocka_unit_test(test_cache_variants),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

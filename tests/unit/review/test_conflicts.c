@@ -137,6 +137,24 @@ static void test_match_degree(void **state) {
   assert_int_equal(lg_review_conflicts(S, R, "landuse", "pbf", &o, &r, &err), LG_EINVAL);
 }
 
+/* Past its deadline (a server's limits.request_ms), on one thread or two,
+ * the analysis gives up with LG_ELIMIT naming the layer it was reading;
+ * well within it, the figures of test_landuse_pbf. */
+static void test_deadline(void **state) {
+  for (int threads = 1; threads <= 2; threads++) {
+    lg_err_t err = {0};
+    json_t *r = NULL;
+    lg_conflict_opts_t o = {.threads = threads, .deadline = lg_mono() - 1};
+    assert_int_equal(lg_review_conflicts(S, R, "landuse", "pbf", &o, &r, &err), LG_ELIMIT);
+    assert_null(r);
+    assert_non_null(strstr(err.msg, "时限"));
+    o.deadline = lg_mono() + 3600;
+    assert_int_equal(lg_review_conflicts(S, R, "landuse", "pbf", &o, &r, &err), 0);
+    assert_near(num(r, "overlap_m2", NULL), 70000);
+    json_decref(r);
+  }
+}
+
 static void test_bad_layers(void **state) {
   lg_err_t err = {0};
   json_t *r = NULL;
@@ -149,7 +167,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_landuse_pbf),  cmocka_unit_test(test_touching_only),
       cmocka_unit_test(test_pieces_layer), cmocka_unit_test(test_match_degree),
-      cmocka_unit_test(test_bad_layers),
+      cmocka_unit_test(test_deadline),     cmocka_unit_test(test_bad_layers),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

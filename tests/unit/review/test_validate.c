@@ -238,8 +238,115 @@ static void test_real_sample(void **state) {
   lg_review_boundary_fini(&b);
 }
 
+/* ---- Large boundaries ------------------------------------------------------ */
+
+/* A comb of n horizontal teeth, all spanning x 10..110 (so that every
+ * tooth overlaps every other along x), 1 m thick with 1 m gaps: tooth i
+ * has its bottom edge at y = 2i, points 1 + 4i (110, 2i), 2 + 4i (110,
+ * 2i + 1), 3 + 4i (10, 2i + 1), 4 + 4i (10, 2i + 2), after point 0 (0, 0);
+ * the back of the comb runs down x = 0. With swap >= 0, tooth swap's two
+ * right-hand points change places: its bottom and top edges become the
+ * two diagonals of the tooth, crossing at its centre (60, 2 swap + 0.5). */
+static json_t *validate_comb(size_t n, long swap, double deadline, lg_err_t *err) {
+  size_t np = 4 * n + 2; /* point 0, 4 a tooth but the last (3), the back (2) */
+  double *xy = malloc(sizeof(double) * 2 * np);
+  size_t k = 0;
+  xy[k++] = 0, xy[k++] = 0;
+  for (size_t i = 0; i < n; i++) {
+    double y = 2.0 * (double)i;
+    bool sw = (long)i == swap;
+    xy[k++] = 110, xy[k++] = sw ? y + 1 : y;
+    xy[k++] = 110, xy[k++] = sw ? y : y + 1;
+    xy[k++] = 10, xy[k++] = y + 1;
+    if (i + 1 < n) xy[k++] = 10, xy[k++] = y + 2;
+  }
+  xy[k++] = 0, xy[k++] = 2.0 * (double)n - 1; /* the last tooth's top, to the back */
+  xy[k++] = 0, xy[k++] = 0;
+  size_t npts = k / 2;
+  const double *rings[1] = {xy};
+  lg_geom_t *geom = lg_geom_polygon(lg_geo_thread(), rings, &npts, 1, err);
+  free(xy);
+  assert_non_null(geom);
+  lg_boundary_t b;
+  assert_int_equal(lg_review_boundary_from_geom(geom, 4547, "comb", &b, err), 0);
+  json_t *v = lg_review_validate_until(lg_geo_thread(), &b, R, false, NULL, deadline, err);
+  lg_review_boundary_fini(&b);
+  return v;
+}
+
+/* 25000 teeth, 99998 points: valid (no pair of edges meets but
+ * neighbours), found without comparing every tooth with every other (the
+ * test would take minutes under the sanitizers otherwise). */
+static void test_comb(void **state) {
+  lg_err_t err = {0};
+  json_t *v = validate_comb(25000, -1, 0, &err);
+  assert_non_null(v);
+  assert_int_equal(json_integer_value(json_object_get(v, "errors")), 0);
+  assert_true(json_is_true(json_object_get(v, "valid")));
+  json_decref(v);
+}
+
+/* The same comb with tooth 12345 twisted: exactly one crossing, at
+ * (60, 24690.5), between the edges from point 49381 (0-based 49380, the
+ * gap's top (10, 24690)) to 49382 and from 49383 to 49384. */
+static void test_comb_twisted(void **state) {
+  lg_err_t err = {0};
+  json_t *v = validate_comb(25000, 12345, 0, &err);
+  assert_non_null(v);
+  assert_false(json_is_true(json_object_get(v, "valid")));
+  assert_int_equal(json_integer_value(json_object_get(v, "errors")), 1);
+  const json_t *x = issue_of(v, "self_intersection");
+  assert_non_null(x);
+  assert_non_null(strstr(text_of(x), "第 49381 点-第 49382 点"));
+  assert_non_null(strstr(text_of(x), "第 49383 点-第 49384 点"));
+  assert_non_null(strstr(text_of(x), "(60.000, 24690.500)"));
+  json_decref(v);
+}
+
+/* A deadline already passed: no report, LG_ELIMIT naming the validation;
+ * one an hour away: the report. */
+static void test_deadline(void **state) {
+  lg_err_t err = {0};
+  json_t *v = validate_comb(2000, -1, lg_mono() - 1, &err);
+  assert_null(v);
+  assert_int_equal(err.code, LG_ELIMIT);
+  assert_non_null(strstr(err.msg, "几何校验"));
+  lg_err_t err2 = {0};
+  v = validate_comb(2000, -1, lg_mono() + 3600, &err2);
+  assert_non_null(v);
+  assert_true(json_is_true(json_object_get(v, "valid")));
+  json_decref(v);
+}
+
+/* A saw across a line: the ring runs along y = 0 from (0, 0) to
+ * (2n + 1, 0), then back through (2n, 1), (2n - 1, -1), (2n - 2, 1), ...
+ * (1, -1): each of the 2n - 1 edges between two saw points crosses the
+ * line at a point of its own (x = k + 0.5); the first and last saw edges
+ * only meet the line at its ends, where they are its neighbours. Every
+ * crossing is counted, though only the first 200 are described. */
+static void test_many_crossings(void **state) {
+  const int n = 1000;
+  lg_buf_t w;
+  lg_buf_init(&w);
+  lg_buf_printf(&w, "POLYGON ((0 0, %d 0", 2 * n + 1);
+  for (int x = 2 * n; x >= 1; x--)
+    lg_buf_printf(&w, ", %d %d", x, (2 * n - x) % 2 == 0 ? 1 : -1);
+  lg_buf_puts(&w, ", 0 0))");
+  json_t *v = validate_text(w.data, 4526, false, NULL);
+  lg_buf_fini(&w);
+  assert_non_null(v);
+  assert_int_equal(json_integer_value(json_object_get(v, "errors")), 2 * n - 1);
+  assert_true(json_integer_value(json_object_get(v, "issues_total")) >= 2 * n - 1);
+  assert_int_equal(json_array_size(json_object_get(v, "issues")), 200);
+  const json_t *x = issue_of(v, "self_intersection");
+  assert_non_null(x);
+  json_decref(v);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_comb),           cmocka_unit_test(test_comb_twisted),
+      cmocka_unit_test(test_deadline),       cmocka_unit_test(test_many_crossings),
       cmocka_unit_test(test_ministry_names), cmocka_unit_test(test_bowtie),
       cmocka_unit_test(test_spike),          cmocka_unit_test(test_sharp_angle),
       cmocka_unit_test(test_orientation),    cmocka_unit_test(test_holes),
