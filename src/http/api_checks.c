@@ -91,51 +91,6 @@ static const char *const param_names[] = {"use",  "type", "name",  "make_valid",
 
 /* ---- POST /api/checks ----------------------------------------------------- */
 
-/* A Shapefile sent as a zip (its .shp, .shx, .dbf and .prj side by side,
- * as people send them by mail): GDAL reads zips through /vsizip/, but from
- * a file, so the upload goes to a private temporary file first. Recognised
- * by the zip's local-header signature "PK\3\4" (APPNOTE.TXT 4.3.7), not by
- * the file name, which a raw body does not have. */
-static int read_zip(const char *data, size_t len, const char *fname, const lg_boundary_opts_t *o,
-                    lg_boundary_t *b, lg_err_t *err) {
-  char path[] = "/tmp/landgov-upload-XXXXXX.zip";
-  int fd = mkstemps(path, 4);
-  if (fd < 0) return lg_err_set(err, LG_EIO, "无法创建临时文件保存上传的压缩包");
-  size_t done = 0;
-  while (done < len) {
-    ssize_t w = write(fd, data + done, len - done);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) break;
-    done += (size_t)w;
-  }
-  close(fd);
-  int rc;
-  if (done < len) {
-    rc = lg_err_set(err, LG_EIO, "无法写入临时文件 (磁盘已满?)");
-  } else {
-    char *vsi = lg_sprintf("/vsizip/%s", path);
-    rc = lg_review_boundary_read(vsi, o, b, err);
-    if (rc == LG_EIO) {
-      rc = lg_err_set(
-          err, LG_EINVAL,
-          "%s 中没有可读的 Shapefile: 请把 .shp、.shx、.dbf 和 .prj 直接放在压缩包根目录", fname);
-    } else if (rc == 0) {
-      snprintf(b->source, sizeof b->source, "%s", fname);
-    } else if (err) {
-      /* Name the upload, not the temporary file, in the message. */
-      char *at = strstr(err->msg, vsi);
-      if (at) {
-        char *fixed =
-            lg_sprintf("%.*s%s%s", (int)(at - err->msg), err->msg, fname, at + strlen(vsi));
-        snprintf(err->msg, sizeof err->msg, "%s", fixed);
-        lg_free(fixed);
-      }
-    }
-    lg_free(vsi);
-  }
-  unlink(path);
-  return rc;
-}
 
 /* limits.json_depth for an uploaded file that is JSON (it starts with {
  * or [ after a BOM and blanks); other files are not scanned, since a zip's
@@ -216,7 +171,6 @@ static int read_boundary(lg_http_req_t *req, params_t *p, lg_boundary_t *b, lg_e
                           .max_vertices = lg_http_limits(req)->geometry_vertices};
   /* An uploaded GeoJSON goes through jansson too: the same depth limit. */
   if ((rc = upload_depth_check(req, data, len, fname, err))) return rc;
-  if (len >= 4 && memcmp(data, "PK\x03\x04", 4) == 0) return read_zip(data, len, fname, &o, b, err);
   return lg_review_boundary_parse(data, len, fname, &o, b, err);
 }
 

@@ -11,6 +11,7 @@
 #include "review/review_int.h"
 
 #include <cpl_conv.h>
+#include <cpl_vsi.h>
 #include <ctype.h>
 #include <gdal.h>
 #include <ogr_api.h>
@@ -452,6 +453,41 @@ static int vertex_limit(const lg_boundary_opts_t *o, const lg_boundary_t *b, lg_
   return LG_ELIMIT;
 }
 
+/* A Shapefile sent as a zip (its .shp, .shx, .dbf and .prj side by side,
+ * as people send them by mail), recognised by the zip's local-header
+ * signature "PK\3\4" (APPNOTE.TXT 4.3.7), not by a file name, which a raw
+ * upload does not have. GDAL reads it in place through /vsizip/ over a
+ * /vsimem/ file that borrows the caller's buffer: nothing goes to disk. */
+static int from_zip(const char *data, size_t n, const lg_boundary_opts_t *o, lg_boundary_t *out,
+                    lg_err_t *err) {
+  static _Atomic unsigned long serial;
+  char mem[96], vsi[128];
+  snprintf(mem, sizeof mem, "/vsimem/landgov-upload-%lu.zip", (unsigned long)++serial);
+  snprintf(vsi, sizeof vsi, "/vsizip/%s", mem);
+  VSILFILE *f = VSIFileFromMemBuffer(mem, (GByte *)data, (vsi_l_offset)n, FALSE);
+  if (!f) return lg_err_set(err, LG_EIO, "无法读取上传的压缩包 %s", out->source);
+  VSIFCloseL(f);
+  char source[sizeof out->source];
+  snprintf(source, sizeof source, "%s", out->source);
+  int rc = from_ogr(vsi, o, out, err);
+  VSIUnlink(mem);
+  if (rc == LG_EIO || rc == LG_ENOTFOUND) {
+    rc = lg_err_set(
+        err, LG_EINVAL,
+        "%s 中没有可读的 Shapefile: 请把 .shp、.shx、.dbf 和 .prj 直接放在压缩包根目录", source);
+  } else if (rc && err) {
+    /* Name the upload, not GDAL's virtual path, in the message. */
+    char *at = strstr(err->msg, vsi);
+    if (at) {
+      char *fixed = lg_sprintf("%.*s%s%s", (int)(at - err->msg), err->msg, source, at + strlen(vsi));
+      snprintf(err->msg, sizeof err->msg, "%s", fixed);
+      lg_free(fixed);
+    }
+  }
+  snprintf(out->source, sizeof out->source, "%s", source);
+  return rc;
+}
+
 int lg_review_boundary_parse(const char *data, size_t n, const char *name,
                              const lg_boundary_opts_t *o, lg_boundary_t *out, lg_err_t *err) {
   lg_review_boundary_init(out);
@@ -460,7 +496,9 @@ int lg_review_boundary_parse(const char *data, size_t n, const char *name,
   size_t left;
   const char *s = skip_bom_ws(data, n, &left);
   int rc;
-  if (left > 0 && (*s == '{' || looks_wkt(s, left))) {
+  if (n >= 4 && memcmp(data, "PK\x03\x04", 4) == 0) {
+    rc = from_zip(data, n, o, out, err);
+  } else if (left > 0 && (*s == '{' || looks_wkt(s, left))) {
     /* Text formats need a NUL-terminated copy. */
     char *copy = lg_strndup(s, left);
     rc = *s == '{' ? from_geojson(copy, o, out, err) : from_wkt(copy, o, out, err);

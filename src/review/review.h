@@ -124,8 +124,8 @@ void lg_review_boundary_fini(lg_boundary_t *b);
  * .wkt, or anything OGR opens (.shp, .gpkg, .kml, .dxf...). */
 int lg_review_boundary_read(const char *path, const lg_boundary_opts_t *o, lg_boundary_t *out,
                             lg_err_t *err);
-/* The same from memory (an upload): Ministry file, GeoJSON or WKT,
- * recognised by content. name is used in messages (may be NULL). */
+/* The same from memory (an upload): Ministry file, GeoJSON, WKT or a
+ * Shapefile as .zip, recognised by content. name is used in messages (may be NULL). */
 int lg_review_boundary_parse(const char *data, size_t n, const char *name,
                              const lg_boundary_opts_t *o, lg_boundary_t *out, lg_err_t *err);
 /* From a geometry the caller made; takes ownership of geom. */

@@ -18,6 +18,7 @@
 // day after d (Civil Code art. 201, 203).
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -235,6 +236,31 @@ test('filing with a Ministry coordinate file (multipart upload)', async () => {
   for (const [k, v] of Object.entries({ title: 'x', type: 'industrial', rating: 'C', enterprise: ENTERPRISE })) bad.set(k, v);
   const b = await as.clerk.fetch('/api/cases', { method: 'POST', body: bad });
   assert.equal(b.status, 400, await b.text());
+});
+
+test('filing with a Shapefile sent as a .zip (made by ogr2ogr)', async () => {
+  // A 200 x 50 m rectangle = 10,000 m2, written by GDAL, not by landgov.
+  const [minx, miny, maxx, maxy] = [x0 + 1600, y0 + 600, x0 + 1800, y0 + 650];
+  const src = path.join(dir, 'zip-case.geojson');
+  fs.writeFileSync(src, JSON.stringify({
+    type: 'FeatureCollection',
+    crs: { type: 'name', properties: { name: `urn:ogc:def:crs:EPSG::${GRID.srs}` } },
+    features: [{ type: 'Feature', properties: { NAME: '仓储地块' }, geometry: { type: 'Polygon',
+      coordinates: [[[minx, miny], [minx, maxy], [maxx, maxy], [maxx, miny], [minx, miny]]] } }],
+  }));
+  const out = path.join(dir, 'zip-case.shp.zip');
+  execFileSync('ogr2ogr', ['-f', 'ESRI Shapefile', out, src, '-lco', 'ENCODING=UTF-8'], { stdio: 'pipe' });
+  const form = new FormData();
+  form.set('file', new Blob([fs.readFileSync(out)], { type: 'application/zip' }), '仓储地块.zip');
+  for (const [k, v] of Object.entries({ title: '仓储用房', type: 'industrial', rating: 'C', investment: '3000000',
+    enterprise: ENTERPRISE, materials: '[]' })) form.set(k, v);
+  const r = await as.clerk.fetch('/api/cases', { method: 'POST', body: form });
+  const body = await r.json();
+  assert.equal(r.status, 201, JSON.stringify(body));
+  assert.equal(body.boundary_source, '仓储地块.zip');
+  assert.equal(body.srs_id, 4526);
+  near(body.planar_m2, 10000);
+  assert.deepEqual(body.divisions, ['360781']);
 });
 
 test('the window: an incomplete file is not accepted; a return needs a reason', async () => {
