@@ -1,8 +1,8 @@
 // The landgov web client's shell: the top navigation (工作台 / 一张图 /
 // 合规审查 / 审批案件 / 存证核验 / 流程建模 and 系统管理 for administrators /
-// 进度查询),
-// hash routing between the pages ("#/map", "#/check/12", "#/cases/3",
-// "#/ledger/5"), the language switch and the account. Each page is a module under js/ with a show(param) that builds
+// 进度查询), hash routing between the pages ("#/map", "#/check/12",
+// "#/cases/3", "#/ledger/5"), the language switch and the account. Each
+// page is a module under js/ with a show(param) that builds
 // it the first time and refreshes it after; pages live in the one
 // document, so the map keeps its view when someone looks at a report and
 // comes back.
@@ -125,9 +125,8 @@ function report(err) {
 async function main() {
   await initI18n();
   wireShell();
-  let s = null;
   try {
-    s = await loadSession();
+    await loadSession();
   } catch (err) {
     $('status').textContent = t('error.connect', { message: err.message });
     throw err;

@@ -6,9 +6,12 @@
  */
 #include "store/store_int.h"
 
+#include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 int lg_store_fail(lg_store_t *s, lg_err_t *err, const char *what) {
   return lg_err_set(err, LG_EDB, "%s: %s", what, s && s->db ? sqlite3_errmsg(s->db) : "无数据库");
@@ -94,6 +97,85 @@ static void stmts_free(lg_store_t *s) {
   s->nstmts = 0;
 }
 
+/* ---- One writer at a time, queued in the process ------------------------
+ * SQLite lets one connection write at a time. A connection that finds
+ * the lock taken waits in SQLite's busy handler, which sleeps 1, 2, 5,
+ * 10 ... 100 ms between tries, whatever the writer is doing: with two
+ * worker threads of one server writing, a transition of a few
+ * milliseconds made the other wait 5 or 10. Connections of one process to
+ * one file queue on a mutex instead, and the next one starts the moment
+ * the writer commits. Other processes (the CLI, a second server) still
+ * meet SQLite's lock and its busy timeout, as before; durability is
+ * untouched (BEGIN IMMEDIATE ... COMMIT, synchronous=FULL, as before).
+ *
+ * Two connections of one thread must not wait for each other here (the
+ * thread would wait for itself): a thread that already writes through
+ * another connection skips the queue and meets SQLite's lock as before.
+ * A writer that never ends (a forgotten transaction) delays the others
+ * by the busy timeout, after which they too meet SQLite's lock. */
+#define STORE_BUSY_MS 10000
+
+struct store_writer {
+  dev_t dev;
+  ino_t ino;
+  pthread_mutex_t mu;
+  pthread_t owner; /* valid while held */
+  bool held;       /* read and written under mu's holder only, or writers_mu */
+  store_writer_t *next;
+};
+
+/* One per file opened for writing, kept for the process's life (a few
+ * dozen bytes each; a file deleted and made again may reuse one). */
+static pthread_mutex_t writers_mu = PTHREAD_MUTEX_INITIALIZER;
+static store_writer_t *writers;
+
+static store_writer_t *writer_of(const char *path) {
+  struct stat st;
+  if (stat(path, &st) != 0) return NULL;
+  pthread_mutex_lock(&writers_mu);
+  store_writer_t *w = writers;
+  while (w && !(w->dev == st.st_dev && w->ino == st.st_ino))
+    w = w->next;
+  if (!w) {
+    w = lg_calloc(1, sizeof *w);
+    w->dev = st.st_dev;
+    w->ino = st.st_ino;
+    pthread_mutex_init(&w->mu, NULL);
+    w->next = writers;
+    writers = w;
+  }
+  pthread_mutex_unlock(&writers_mu);
+  return w;
+}
+
+static void writer_enter(lg_store_t *s) {
+  store_writer_t *w = s->writer;
+  if (!w) return;
+  pthread_mutex_lock(&writers_mu);
+  bool mine = w->held && pthread_equal(w->owner, pthread_self());
+  pthread_mutex_unlock(&writers_mu);
+  if (mine) return;
+  struct timespec until;
+  clock_gettime(CLOCK_REALTIME, &until);
+  until.tv_sec += STORE_BUSY_MS / 1000;
+  if (pthread_mutex_timedlock(&w->mu, &until) != 0) return;
+  pthread_mutex_lock(&writers_mu);
+  w->owner = pthread_self();
+  w->held = true;
+  pthread_mutex_unlock(&writers_mu);
+  s->writing = true;
+}
+
+static void writer_leave(lg_store_t *s) {
+  if (!s->writing) return;
+  store_writer_t *w = s->writer;
+  pthread_mutex_lock(&writers_mu);
+  w->held = false;
+  pthread_mutex_unlock(&writers_mu);
+  s->writing = false;
+  pthread_mutex_unlock(&w->mu);
+}
+
 const char *lg_store_quote(char *buf, size_t n, const char *ident) {
   size_t j = 0;
   if (n < 3) return "";
@@ -165,7 +247,8 @@ int lg_store_open(const char *path, int flags, lg_store_t **out, lg_err_t *err) 
     lg_store_close(s);
     return LG_EDB;
   }
-  sqlite3_busy_timeout(s->db, 10000);
+  sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
+  if (!s->readonly) s->writer = writer_of(path);
   sqlite3_extended_result_codes(s->db, 1);
   lg_store_register_gpkg_functions(s->db);
   int rc = 0;
@@ -188,6 +271,9 @@ int lg_store_open(const char *path, int flags, lg_store_t **out, lg_err_t *err) 
 
 void lg_store_close(lg_store_t *s) {
   if (!s) return;
+  if (s->writing && s->db && !sqlite3_get_autocommit(s->db))
+    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+  writer_leave(s);
   stmts_free(s);
   /* close_v2: statements a caller forgot are finalised when they are (the
    * R-tree module owns statements of its own that must not be touched). */
@@ -223,8 +309,12 @@ static int exec_kept(lg_store_t *s, const char *sql, lg_err_t *err) {
 
 int lg_store_begin(lg_store_t *s, lg_err_t *err) {
   if (s->depth++ > 0) return 0;
+  writer_enter(s);
   int rc = exec_kept(s, "BEGIN IMMEDIATE", err);
-  if (rc) s->depth = 0;
+  if (rc) {
+    s->depth = 0;
+    writer_leave(s);
+  }
   return rc;
 }
 
@@ -232,13 +322,17 @@ int lg_store_commit(lg_store_t *s, lg_err_t *err) {
   if (s->depth == 0) return lg_err_set(err, LG_EINTERNAL, "提交时没有进行中的事务");
   if (--s->depth > 0) return 0;
   int rc = exec_kept(s, "COMMIT", err);
-  if (rc) lg_store_rollback(s);
+  if (rc)
+    lg_store_rollback(s);
+  else
+    writer_leave(s);
   return rc;
 }
 
 void lg_store_rollback(lg_store_t *s) {
   s->depth = 0;
   if (!sqlite3_get_autocommit(s->db)) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+  writer_leave(s);
 }
 
 void lg_store_bulk_mode(lg_store_t *s, bool on) {

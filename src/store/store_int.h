@@ -14,6 +14,10 @@ typedef struct store_stmt {
   bool lent;       /* handed out and not yet given back */
 } store_stmt_t;
 
+/* The writer queue of one database file, shared by the process's
+ * connections to it (store.c, lg_store_begin). */
+typedef struct store_writer store_writer_t;
+
 struct lg_store {
   sqlite3 *db;
   char *path;
@@ -22,6 +26,8 @@ struct lg_store {
   store_stmt_t stmts[LG_STORE_STMT_MAX]; /* kept statements (lg_store_stmt) */
   int nstmts;                            /* slots of stmts in use */
   uint64_t clock;                        /* counts hand-outs, for store_stmt_t.used */
+  store_writer_t *writer;                /* the file's writer queue; NULL read-only */
+  bool writing;                          /* this connection holds it */
 };
 
 /* Runs every migration above the store's version (schema.c). */

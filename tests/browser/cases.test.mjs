@@ -14,7 +14,9 @@
 //     server's reason, is asked for a reason before a return, and accepts;
 //     the diagram then shows the county review current and the window done;
 //   - the list: the case filed ten days ago is marked overdue with 10 days
-//     elapsed, the filters narrow the list;
+//     elapsed, the filters narrow the list; the dashboard lists it, the
+//     window's task on it, and the approval measures (both cases open)
+//     with their charts;
 //   - after the county approver's approval (over the API), the reviewer
 //     logs in, finds the joint review in the inbox, vetoes with a reason;
 //     the timeline shows who did it and why, the diagram the veto's end;
@@ -25,7 +27,11 @@
 //     renamed task deploys as version 2;
 //   - the public progress page, without a login, shows the status by code;
 //   - both dictionaries have the same keys, and the case page in English
-//     shows no dictionary key.
+//     shows no dictionary key;
+//   - a boundary drawn on the map files a case with nothing handed in: the
+//     window is refused acceptance with the server's list of what is
+//     missing, records the materials on the case page, then accepts; the
+//     case page fits an upright tablet.
 // Screenshots go to test-output/browser/.
 
 import assert from 'node:assert/strict';
@@ -33,7 +39,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { GRID, ROOT, apiToken, bearer, landgov, makeFixtureStore, startServer, tempDir } from '../api/helpers.mjs';
+import { GRID, ROOT, apiToken, bearer, gkToMercator, landgov, makeFixtureStore, startServer, tempDir } from '../api/helpers.mjs';
 import { SHARED, expectClean, launch, loginPage, shot } from './harness.mjs';
 
 const { x0, y0 } = GRID;
@@ -56,7 +62,7 @@ let caseCode;
 // refusals (4xx), which Chromium also logs on the console.
 const refused = (status, p) => [new RegExp(`^HTTP ${status}: .*${p}$`), new RegExp(`^console: Failed to load resource: .*${status}.* @ .*${p}$`)];
 
-const KEY_LEAK = /\b(app|nav|lang|common|error|login|map|dash|check|report|unit|chart|verdict|effect|major|authority|quota|ledger|cases|caseStatus|roleName|level|role|class|ptype|act|tl|dept|mat|notice|modeler|progress|flowEnd)\.[a-zA-Z_0-9]+\b/;
+const KEY_LEAK = /\b(app|nav|lang|common|error|login|map|dash|check|report|unit|chart|verdict|effect|major|authority|quota|ledger|cases|caseStatus|roleName|level|role|class|ptype|act|tl|dept|mat|notice|modeler|progress|flowEnd|metrics)\.[a-zA-Z_0-9]+\b/;
 
 /** A GeoJSON polygon of a box given as offsets from the grid's origin (EPSG:4526). */
 const box = (a, b, c, d) => ({
@@ -274,7 +280,13 @@ test('the list marks the case filed ten days ago as overdue, and the filters nar
   await page.goto(`${server.url}#/dashboard`);
   await page.locator(`#dash-overdue-cases li[data-id="${oldCase.id}"]`).waitFor({ state: 'visible' });
   await page.locator(`#dash-tasks-list li[data-case="${oldCase.id}"][data-overdue="true"]`).waitFor({ state: 'visible' });
-  await shot(page, 'dashboard-cases.png');
+  // The approval measures of the last 30 days: both cases, neither
+  // concluded; the charts drawn.
+  await page.locator('#dash-metrics').waitFor({ state: 'visible' });
+  assert.equal(await page.textContent('#dash-metrics-summary dd[data-field="cases"]'), '2');
+  assert.equal(await page.textContent('#dash-metrics-summary dd[data-field="concluded"]'), '0 / 2');
+  await page.waitForFunction(() => ['chart-levels', 'chart-depts', 'chart-load'].every((id) => document.querySelector(`#${id} svg`)));
+  await shot(page, 'dashboard-cases.png', { fullPage: true });
   expectClean(problems);
 });
 
@@ -471,4 +483,78 @@ test('the public progress page shows the status by code without a login', async 
   // A staff page still asks for the login.
   await page.click('.nav a[data-page="cases"]');
   await page.locator('#login').waitFor({ state: 'visible' });
+});
+
+test('a boundary drawn on the map files a case; the case page fits a tablet held upright', async () => {
+  await page.goto('about:blank'); // a fresh page for the login
+  await loginPage(page, `${server.url}#/cases/new`, 'clerk');
+  await page.locator('#case-new-view').waitFor({ state: 'visible' });
+  await page.waitForFunction(() => globalThis.landgov.state.cases.newMap !== null);
+  await fillCaseForm('绘制的标准厂房');
+  await page.uncheck('#case-materials-all'); // nothing handed in yet
+  await page.check('#case-source-draw');
+  // Round the squares (6, 1) to (7, 2), inside 360781 and the development
+  // boundary; the corners lie in the 100 m gaps of the grid.
+  const corners = [[1160, 160], [1560, 160], [1560, 560], [1160, 560]];
+  const merc = gkToMercator(corners.map(([a, b]) => [x0 + a, y0 + b]));
+  await page.evaluate((pts) => {
+    const xs = pts.map((p) => p[0]);
+    const ys = pts.map((p) => p[1]);
+    globalThis.landgov.state.cases.newMap.getView().fit([Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)], { padding: [60, 60, 60, 60] });
+  }, merc);
+  await page.evaluate(() => new Promise((r) => {
+    const m = globalThis.landgov.state.cases.newMap;
+    m.once('rendercomplete', () => r());
+    m.render();
+  }));
+  await page.click('#case-draw');
+  const mapBox = await page.locator('#case-new-map').boundingBox();
+  const pixels = await page.evaluate((pts) => pts.map((p) => globalThis.landgov.state.cases.newMap.getPixelFromCoordinate(p)), merc);
+  for (const [px, py] of pixels) await page.mouse.click(mapBox.x + px, mapBox.y + py);
+  await page.mouse.click(mapBox.x + pixels[0][0], mapBox.y + pixels[0][1]);
+  await page.waitForFunction(() => globalThis.landgov.state.cases.drawn !== null);
+  await page.click('#case-submit');
+  await page.waitForFunction(() => /^#\/cases\/\d+$/.test(location.hash));
+  const id = Number((await page.evaluate(() => location.hash)).split('/')[2]);
+  await caseReady(id);
+  const c = await page.evaluate(() => globalThis.landgov.state.cases.current);
+  assert.equal(c.boundary_format, 'GeoJSON');
+  assert.equal(c.srs_id, 4490);
+  assert.deepEqual(c.divisions, ['360781']);
+  // 400 m x 400 m drawn by pixels: within a pixel's width of 16 ha.
+  const pixelM = await page.evaluate(() => globalThis.landgov.state.cases.newMap.getView().getResolution() * Math.cos((30.7 * Math.PI) / 180));
+  assert.ok(Math.abs(c.ellipsoidal_m2 - 160000) < 4 * 400 * 2 * pixelM, `${c.ellipsoidal_m2} m² (pixel ${pixelM} m)`);
+  assert.deepEqual(await markers('Task_Accept'), ['lg-current']);
+  // Nothing handed in: every item missing, and the window may not accept.
+  const states = () => page.$$eval('#case-materials tbody tr', (rs) => [...new Set(rs.map((r) => r.dataset.state))]);
+  assert.deepEqual(await states(), ['missing']);
+  assert.equal(await page.locator('#case-materials tbody tr').count(), 13); // 12 items, one more for an industrial project
+  const panel = page.locator('.task-panel[data-node="Task_Accept"]');
+  await panel.locator('button[data-action="accept"]').click();
+  await page.waitForFunction(() => document.querySelector('.task-panel .error')?.textContent !== '');
+  assert.match(await panel.locator('.error').textContent(), /材料不全, 不能受理: 缺少 建设用地申请表.*勘测定界/);
+  expectClean(problems, refused(400, `/api/tasks/${c.tasks[0].id}`));
+  // The materials arrive: recorded on the case page, then accepted.
+  await page.click('#supply-submit');
+  await page.waitForFunction(() => [...document.querySelectorAll('#case-materials tbody tr')].every((r) => r.dataset.state === 'supplied'));
+  await caseReady(id);
+  assert.equal(await page.locator('#supply-form').count(), 0);
+  assert.match(await page.textContent('#case-timeline-table tr[data-event="supply"]'), /补正材料.*建设用地申请表/);
+  await page.locator('.task-panel[data-node="Task_Accept"] button[data-action="accept"]').click();
+  await page.waitForFunction(() => globalThis.landgov.state.cases.current?.status === 'in_review');
+  await caseReady(id);
+  // Upright tablet: one column, nothing wider than the screen.
+  await page.setViewportSize({ width: 768, height: 1024 });
+  await page.evaluate(() => {
+    globalThis.landgov.state.cases.map.updateSize();
+    globalThis.landgov.state.cases.viewer.get('canvas').resized();
+  });
+  const r = await page.evaluate(() => ({ w: document.documentElement.clientWidth, scroll: document.documentElement.scrollWidth, page: document.querySelector('#page-cases').scrollWidth }));
+  assert.ok(r.scroll <= r.w && r.page <= r.w, JSON.stringify(r));
+  const map = await page.locator('#case-map').boundingBox();
+  const diagram = await page.locator('#case-diagram').boundingBox();
+  assert.ok(map.width > 600 && diagram.width > 600 && diagram.y > map.y, `${JSON.stringify(map)} ${JSON.stringify(diagram)}`);
+  await shot(page, 'tablet-portrait-case.png');
+  await page.setViewportSize({ width: 1400, height: 900 });
+  expectClean(problems);
 });

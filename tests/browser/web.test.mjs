@@ -34,7 +34,7 @@ let casesStatus;
 const allowed = [];
 // Any dictionary key ("nav.map", "report.totals") showing as text means a
 // missing translation.
-const KEY_LEAK = /\b(app|nav|lang|common|error|login|map|dash|check|report|unit|chart|verdict|effect|major|authority|quota|ledger|cases|caseStatus|roleName|level|role|class|ptype|act|tl|dept|mat|notice|modeler|progress|flowEnd)\.[a-zA-Z_0-9]+\b/;
+const KEY_LEAK = /\b(app|nav|lang|common|error|login|map|dash|check|report|unit|chart|verdict|effect|major|authority|quota|ledger|cases|caseStatus|roleName|level|role|class|ptype|act|tl|dept|mat|notice|modeler|progress|flowEnd|metrics)\.[a-zA-Z_0-9]+\b/;
 
 before(async () => {
   dir = tempDir('landgov-browser-web-');
