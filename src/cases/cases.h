@@ -313,8 +313,11 @@ typedef struct lg_case_metrics_settings {
 /* The settings in force; a stored value that is not valid is logged and
  * replaced by its default. */
 int lg_cases_metrics_settings(lg_store_t *s, lg_case_metrics_settings_t *out, lg_err_t *err);
-/* Validates and saves one setting (key as above); LG_EINVAL names it. */
-int lg_cases_metrics_setting_set(lg_store_t *s, const char *key, const char *value, lg_err_t *err);
+/* Validates and saves one setting (key as above) through
+ * lg_auth_setting_set, so the change is in the ledger; by: who (NULL:
+ * "system"). LG_EINVAL names the key. */
+int lg_cases_metrics_setting_set(lg_store_t *s, const char *key, const char *value,
+                                 const lg_subject_t *by, lg_err_t *err);
 
 typedef struct lg_case_metrics_opts {
   const char *from, *to;   /* the period, Beijing dates "YYYY-MM-DD" inclusive;

@@ -87,7 +87,8 @@ int lg_cases_metrics_settings(lg_store_t *s, lg_case_metrics_settings_t *out, lg
   return 0;
 }
 
-int lg_cases_metrics_setting_set(lg_store_t *s, const char *key, const char *value, lg_err_t *err) {
+int lg_cases_metrics_setting_set(lg_store_t *s, const char *key, const char *value,
+                                 const lg_subject_t *by, lg_err_t *err) {
   if (!key) key = "";
   for (size_t i = 0; i < LG_ARRAY_LEN(int_settings); i++) {
     if (strcmp(key, int_settings[i].key)) continue;
@@ -100,7 +101,7 @@ int lg_cases_metrics_setting_set(lg_store_t *s, const char *key, const char *val
     }
     char buf[32];
     snprintf(buf, sizeof buf, "%ld", x);
-    return lg_store_setting_set(s, key, buf, err);
+    return lg_auth_setting_set(s, key, buf, by, err); /* with its ledger entry */
   }
   if (!strcmp(key, "metrics.coordination_nodes")) {
     if (!node_list_ok(value)) {
@@ -111,7 +112,7 @@ int lg_cases_metrics_setting_set(lg_store_t *s, const char *key, const char *val
       lg_err_where(err, "%s", key);
       return LG_EINVAL;
     }
-    return lg_store_setting_set(s, key, value, err);
+    return lg_auth_setting_set(s, key, value, by, err);
   }
   lg_err_set(err, LG_EINVAL,
              "没有设置 \"%.60s\"; 可用: metrics.load_threshold, metrics.idle_days, "

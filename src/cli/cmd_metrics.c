@@ -351,7 +351,10 @@ static int do_settings(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
 
 static int do_set(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
   if (cli->args.npos < 3) return lg_err_set(err, LG_EINVAL, "用法: landgov metrics set KEY VALUE");
-  int rc = lg_cases_metrics_setting_set(s, cli->args.pos[1], cli->args.pos[2], err);
+  const char *name = lg_arg(cli, "actor");
+  lg_subject_t by;
+  lg_auth_subject_console(&by, name ? name : getenv("USER"));
+  int rc = lg_cases_metrics_setting_set(s, cli->args.pos[1], cli->args.pos[2], &by, err);
   if (rc) return rc;
   if (!cli->json)
     printf("已设置 %s = %s\n", cli->args.pos[1], cli->args.pos[2]);
@@ -397,6 +400,6 @@ const lg_cmd_t lg_cmd_metrics = {
              "                    metrics.idle_days 工作日, metrics.coordination_nodes)\n"
              "期间按北京时间日期计 (含首尾), 缺省为截至今日的 30 天; 时间同时以工作日 (工作日历)\n"
              "和小时给出",
-    .options = "from=,to=,division=,as=,threshold=,idle-days=,limit=",
+    .options = "from=,to=,division=,as=,threshold=,idle-days=,limit=,actor=",
     .run = run,
 };

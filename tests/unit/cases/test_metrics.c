@@ -478,7 +478,7 @@ static void test_overdue_and_idle(void **state) {
 
   /* Idle after 4 days (a setting): b's 5 days are idle too. */
   lg_err_t err = {0};
-  assert_int_equal(lg_cases_metrics_setting_set(e->s, "metrics.idle_days", "4", &err), 0);
+  assert_int_equal(lg_cases_metrics_setting_set(e->s, "metrics.idle_days", "4", NULL, &err), 0);
   m = period(e, &o);
   expect(m, "summary.idle_steps", 2);
   expect(m, "settings.idle_days", 4);
@@ -489,21 +489,21 @@ static void test_overdue_and_idle(void **state) {
   expect(m, "summary.idle_steps", 0);
   json_decref(m);
   /* Settings are checked and named. */
-  assert_int_equal(lg_cases_metrics_setting_set(e->s, "metrics.idle_days", "0", &err), LG_EINVAL);
+  assert_int_equal(lg_cases_metrics_setting_set(e->s, "metrics.idle_days", "0", NULL, &err), LG_EINVAL);
   assert_non_null(strstr(err.msg, "metrics.idle_days"));
   lg_err_clear(&err);
-  assert_int_equal(lg_cases_metrics_setting_set(e->s, "metrics.load_threshold", "ten", &err),
+  assert_int_equal(lg_cases_metrics_setting_set(e->s, "metrics.load_threshold", "ten", NULL, &err),
                    LG_EINVAL);
   lg_err_clear(&err);
-  assert_int_equal(lg_cases_metrics_setting_set(e->s, "metrics.nothing", "1", &err), LG_EINVAL);
+  assert_int_equal(lg_cases_metrics_setting_set(e->s, "metrics.nothing", "1", NULL, &err), LG_EINVAL);
   assert_non_null(strstr(err.msg, "metrics.nothing"));
   lg_err_clear(&err);
   assert_int_equal(
-      lg_cases_metrics_setting_set(e->s, "metrics.coordination_nodes", "Task_Joint; DROP", &err),
+      lg_cases_metrics_setting_set(e->s, "metrics.coordination_nodes", "Task_Joint; DROP", NULL, &err),
       LG_EINVAL);
   /* Coordination as the county review alone: a's 7 days are all of it. */
   assert_int_equal(
-      lg_cases_metrics_setting_set(e->s, "metrics.coordination_nodes", "Task_County", &err), 0);
+      lg_cases_metrics_setting_set(e->s, "metrics.coordination_nodes", "Task_County", NULL, &err), 0);
   m = case_metrics(e, a);
   expect(m, "coordination.share", 1);
   json_decref(m);
@@ -558,7 +558,7 @@ static void test_overload(void **state) {
 
   /* An administrator raises the threshold to 11: no day is over it. */
   lg_err_t err = {0};
-  assert_int_equal(lg_cases_metrics_setting_set(e->s, "metrics.load_threshold", "11", &err), 0);
+  assert_int_equal(lg_cases_metrics_setting_set(e->s, "metrics.load_threshold", "11", NULL, &err), 0);
   m = period(e, &o);
   u = find(json_object_get(m, "load"), "unit", "natural_resources@360781");
   expect(u, "overloaded_days", 0);
