@@ -101,8 +101,8 @@ static void stmts_free(lg_store_t *s) {
  * SQLite lets one connection write at a time. A connection that finds
  * the lock taken waits in SQLite's busy handler, which sleeps 1, 2, 5,
  * 10 ... 100 ms between tries, whatever the writer is doing: with two
- * worker threads of one server writing, a transition of a few
- * milliseconds made the other wait 5 or 10. Connections of one process to
+ * worker threads of one server writing, a transition of one or two
+ * milliseconds could make the other wait 5, 10 or more. Connections of one process to
  * one file queue on a mutex instead, and the next one starts the moment
  * the writer commits. Other processes (the CLI, a second server) still
  * meet SQLite's lock and its busy timeout, as before; durability is
@@ -120,7 +120,7 @@ struct store_writer {
   ino_t ino;
   pthread_mutex_t mu;
   pthread_t owner; /* valid while held */
-  bool held;       /* read and written under mu's holder only, or writers_mu */
+  bool held;       /* owner is set; read and written under writers_mu */
   store_writer_t *next;
 };
 

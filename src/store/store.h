@@ -60,7 +60,10 @@ void lg_store_stmt_release(lg_store_t *s, struct sqlite3_stmt *st);
 
 /* Transactions: BEGIN IMMEDIATE (the writer lock is taken at once, so a
  * transaction never fails half-way for want of it). Nested calls are
- * counted; only the outermost commits. Rollback undoes the outermost. */
+ * counted; only the outermost commits. Rollback undoes the outermost.
+ * The connections of one process to one file queue for the writer lock
+ * on a mutex first, so the next writer starts when the last commits
+ * (store.c says why); other processes meet SQLite's lock as before. */
 int lg_store_begin(lg_store_t *s, lg_err_t *err);
 int lg_store_commit(lg_store_t *s, lg_err_t *err);
 void lg_store_rollback(lg_store_t *s);
