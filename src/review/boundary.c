@@ -196,6 +196,28 @@ static int from_mtxt(lg_mtxt_t *m, const lg_boundary_opts_t *o, lg_boundary_t *b
 /* EPSG code from a GeoJSON "crs" member (the 2008 spec's named CRS, which
  * GDAL and QGIS still write): "EPSG:4526", "urn:ogc:def:crs:EPSG::4526",
  * or OGC CRS84 (= 4326). 0 when absent. */
+/* The end of every text source: the parsed geometry's polygons become
+ * the boundary's parcels (geom may be NULL: the parser's error, prefixed
+ * with the source's name). Takes ownership of geom. */
+static int take_geom(lg_geo_t *g, lg_boundary_t *b, lg_geom_t *geom, int srs, const char *format,
+                     lg_err_t *err) {
+  if (!geom) {
+    lg_err_prefix(err, "%s: ", b->source);
+    return err ? err->code : LG_EINVAL;
+  }
+  snprintf(b->format, sizeof b->format, "%s", format);
+  geom_vec_t parts = {0};
+  collect_parts(g, geom, &parts);
+  lg_geom_free(g, geom);
+  b->parcels = (int)parts.len;
+  int rc = set_parts(g, b, parts.items, parts.len, srs, err);
+  if (rc)
+    for (size_t i = 0; i < parts.len; i++)
+      lg_geom_free(g, parts.items[i]);
+  lg_free(parts.items);
+  return rc;
+}
+
 static int geojson_crs(const json_t *doc) {
   const json_t *crs = json_object_get(doc, "crs");
   const char *name = json_string_value(json_object_get(json_object_get(crs, "properties"), "name"));
@@ -288,22 +310,7 @@ static int from_geojson(const char *text, const lg_boundary_opts_t *o, lg_bounda
     return lg_err_set(err, LG_ECRS, "%s 的 crs 成员无法识别; 请写成 \"EPSG:4526\" 形式", b->source);
   }
   if (srs == 0) srs = o && o->srs_id > 0 ? o->srs_id : 4326;
-  lg_geom_t *geom = lg_geom_from_geojson(g, text, err);
-  if (!geom) {
-    lg_err_prefix(err, "%s: ", b->source);
-    return err ? err->code : LG_EINVAL;
-  }
-  snprintf(b->format, sizeof b->format, "GeoJSON");
-  geom_vec_t parts = {0};
-  collect_parts(g, geom, &parts);
-  lg_geom_free(g, geom);
-  b->parcels = (int)parts.len;
-  int rc = set_parts(g, b, parts.items, parts.len, srs, err);
-  if (rc)
-    for (size_t i = 0; i < parts.len; i++)
-      lg_geom_free(g, parts.items[i]);
-  lg_free(parts.items);
-  return rc;
+  return take_geom(g, b, lg_geom_from_geojson(g, text, err), srs, "GeoJSON", err);
 }
 
 static int from_wkt(const char *text, const lg_boundary_opts_t *o, lg_boundary_t *b,
@@ -321,22 +328,7 @@ static int from_wkt(const char *text, const lg_boundary_opts_t *o, lg_boundary_t
   if (srs <= 0)
     return lg_err_set(err, LG_ECRS, "%s: WKT 不带坐标系; 请用 --srs 指定 EPSG 代码 (如 4526)",
                       b->source);
-  lg_geom_t *geom = lg_geom_from_wkt(g, text, err);
-  if (!geom) {
-    lg_err_prefix(err, "%s: ", b->source);
-    return err ? err->code : LG_EINVAL;
-  }
-  snprintf(b->format, sizeof b->format, "WKT");
-  geom_vec_t parts = {0};
-  collect_parts(g, geom, &parts);
-  lg_geom_free(g, geom);
-  b->parcels = (int)parts.len;
-  int rc = set_parts(g, b, parts.items, parts.len, srs, err);
-  if (rc)
-    for (size_t i = 0; i < parts.len; i++)
-      lg_geom_free(g, parts.items[i]);
-  lg_free(parts.items);
-  return rc;
+  return take_geom(g, b, lg_geom_from_wkt(g, text, err), srs, "WKT", err);
 }
 
 /* ---- OGR sources -------------------------------------------------------- */
