@@ -261,24 +261,27 @@ static int permitted_check(lg_http_req_t *req, lg_store_t **s, int64_t *id, lg_e
   return lg_http_require(req, "check", "read", &obj, err);
 }
 
-static int get_check(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
+/* The saved report of /api/checks/{id}, once the asker may read it. */
+static int permitted_report(lg_http_req_t *req, int64_t *id, json_t **rep, lg_err_t *err) {
   lg_store_t *s;
+  int rc = permitted_check(req, &s, id, err);
+  return rc ? rc : lg_review_check_get(s, *id, rep, err);
+}
+
+static int get_check(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   int64_t id;
-  int rc = permitted_check(req, &s, &id, err);
-  if (rc) return rc;
   json_t *rep;
-  if ((rc = lg_review_check_get(s, id, &rep, err))) return rc;
+  int rc = permitted_report(req, &id, &rep, err);
+  if (rc) return rc;
   lg_http_json(res, 200, rep);
   return 0;
 }
 
 static int get_check_html(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
-  lg_store_t *s;
   int64_t id;
-  int rc = permitted_check(req, &s, &id, err);
-  if (rc) return rc;
   json_t *rep;
-  if ((rc = lg_review_check_get(s, id, &rep, err))) return rc;
+  int rc = permitted_report(req, &id, &rep, err);
+  if (rc) return rc;
   lg_buf_t b;
   lg_buf_init(&b);
   lg_review_report_html(rep, &b);
@@ -288,12 +291,10 @@ static int get_check_html(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err)
 }
 
 static int get_check_xlsx(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
-  lg_store_t *s;
   int64_t id;
-  int rc = permitted_check(req, &s, &id, err);
-  if (rc) return rc;
   json_t *rep;
-  if ((rc = lg_review_check_get(s, id, &rep, err))) return rc;
+  int rc = permitted_report(req, &id, &rep, err);
+  if (rc) return rc;
   /* libxlsxwriter writes files: a private temporary one, read back. */
   char path[] = "/tmp/landgov-check-XXXXXX";
   int fd = mkstemp(path);
