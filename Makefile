@@ -2,7 +2,8 @@
 #   make demo    install what is needed, build, create a demo county, serve it
 #   make check   install what is needed, build with sanitizers, run every test
 # Other targets: build, test (without reinstalling), bench, clean,
-#   fuzz (each libFuzzer harness for FUZZ_SECONDS, default 60).
+#   fuzz (random exploration: each libFuzzer harness for FUZZ_SECONDS,
+#   default 60; what it finds fails it and becomes a regression input).
 
 BUILD      ?= build
 CHECK      ?= build-check
@@ -58,8 +59,13 @@ demo: deps build
 	./$(BUILD)/landgov --db $(DEMO_DB) serve --port $(PORT)
 
 # libFuzzer harnesses (fuzz/): built with clang, ASan and UBSan in
-# $(FUZZ); each runs FUZZ_SECONDS and any crash, leak or timeout fails.
-# `make check` runs each for 10 s (fuzz-short).
+# $(FUZZ). `make fuzz` explores at random for FUZZ_SECONDS each, and any
+# crash, leak or timeout fails it. `make check` runs fuzz-short: a
+# deterministic replay of every committed seed and regression input (the
+# gate: it fails only for the code), then FUZZ_EXPLORE_SECONDS (5) of
+# random exploration per harness that reports what it finds and never
+# fails the build (a random finding in untouched code must not block a
+# change; it is fixed and its input added to tests/data/fuzz-regress/).
 $(FUZZ)/Makefile:
 	CC=clang cmake -S . -B $(FUZZ) -DLG_FUZZ=ON -DLG_SANITIZE=ON -DLG_WERROR=OFF \
 	  -DCMAKE_BUILD_TYPE=Debug >/dev/null
@@ -70,8 +76,10 @@ fuzz-build: $(FUZZ)/Makefile
 fuzz: fuzz-build
 	bash fuzz/run.sh $(FUZZ) $(FUZZ_SECONDS)
 
-fuzz-short:
-	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10
+FUZZ_EXPLORE_SECONDS ?= 5
+fuzz-short: fuzz-build
+	bash fuzz/run.sh $(FUZZ) replay
+	bash fuzz/run.sh $(FUZZ) $(FUZZ_EXPLORE_SECONDS) --report-only
 
 bench: deps build
 	bash bench/run.sh

@@ -388,6 +388,11 @@ static int parse_multi(pctx_t *c, const xmlNode *mi, fl_node_t *n) {
   for (const xmlNode *k = mi->children; k; k = k->next) {
     if (!is_bpmn(k)) continue;
     if (named(k, "completionCondition")) {
+      if (n->completion)
+        /* BPMN 2.0 (tMultiInstanceLoopCharacteristics) allows one; a
+         * second would replace, and leak, the first. */
+        return fail_node(c->err, LG_EINVAL, k,
+                         "多实例任务 %s 有多个完成条件 (completionCondition 只能有一个)", d);
       char *t = text_of(k);
       rc = fl_expr_parse(t, &n->completion, c->err);
       lg_free(t);
@@ -422,6 +427,10 @@ static int parse_user(pctx_t *c, const xmlNode *x, fl_node_t *n) {
   for (const xmlNode *k = x->children; k; k = k->next) {
     if (!is_bpmn(k)) continue;
     if (named(k, "multiInstanceLoopCharacteristics")) {
+      if (n->multi)
+        return fail_node(c->err, LG_EINVAL, k,
+                         "用户任务 %s 有多个多实例定义 (multiInstanceLoopCharacteristics 只能有一个)",
+                         d);
       if ((rc = parse_multi(c, k, n)) != 0) return rc;
     } else if (!in_list((const char *)k->name, node_ignorable)) {
       return unsupported(c->err, k, NULL);

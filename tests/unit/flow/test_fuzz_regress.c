@@ -9,7 +9,11 @@
  * condition. bpmn-two-conditions-leak.bpmn: a flow with two
  * conditionExpression elements; the second replaced the first, which
  * leaked. BPMN 2.0 allows one (tSequenceFlow), and a second is now refused
- * by name.
+ * by name. bpmn-duplicate-completion-condition-leak.bpmn (make check's
+ * random run on a fresh clone): a multi-instance task with two
+ * completionCondition elements, the same leak one level down; a second
+ * completionCondition, and a second multiInstanceLoopCharacteristics, are
+ * refused by name too.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -55,6 +59,49 @@ static void test_bpmn_leaks(void **state) {
   xml = read_regress("bpmn-two-conditions-leak.bpmn", &n);
   assert_int_not_equal(lg_flow_validate(xml, n, &err), 0);
   lg_free(xml);
+  xml = read_regress("bpmn-duplicate-completion-condition-leak.bpmn", &n);
+  assert_int_not_equal(lg_flow_validate(xml, n, &err), 0);
+  lg_free(xml);
+}
+
+/* A multi-instance joint review as the default process writes it; DOUBLE
+ * is replaced by the element to be doubled. */
+static char *multi_xml(const char *inner, const char *outer) {
+  return lg_sprintf(
+      "<?xml version=\"1.0\"?>\n"
+      "<bpmn:definitions xmlns:bpmn=\"http://www.omg.org/spec/BPMN/20100524/MODEL\"\n"
+      " xmlns:landgov=\"https://landgov.cn/schema/bpmn/1.0\" id=\"D\">\n"
+      "<bpmn:process id=\"p\" isExecutable=\"true\">\n"
+      "<bpmn:startEvent id=\"S\"/>\n"
+      "<bpmn:sequenceFlow id=\"F1\" sourceRef=\"S\" targetRef=\"J\"/>\n"
+      "<bpmn:userTask id=\"J\" landgov:candidateGroups=\"reviewer:{department}\">\n"
+      "<bpmn:multiInstanceLoopCharacteristics isSequential=\"false\"\n"
+      " landgov:collection=\"departments\" landgov:elementVariable=\"department\">\n"
+      "<bpmn:completionCondition>nrOfVetoes &gt; 0</bpmn:completionCondition>\n%s"
+      "</bpmn:multiInstanceLoopCharacteristics>\n%s"
+      "</bpmn:userTask>\n"
+      "<bpmn:sequenceFlow id=\"F2\" sourceRef=\"J\" targetRef=\"E\"/>\n"
+      "<bpmn:endEvent id=\"E\"/>\n"
+      "</bpmn:process>\n"
+      "</bpmn:definitions>\n",
+      inner, outer);
+}
+
+static void test_two_completion_conditions_refused(void **state) {
+  lg_err_t err = {0};
+  char *one = multi_xml("", "");
+  if (lg_flow_validate(one, strlen(one), &err) != 0) fail_msg("one condition: %s", err.msg);
+  lg_free(one);
+  char *two = multi_xml("<bpmn:completionCondition>nrOfApproved &gt; 1</bpmn:completionCondition>\n",
+                        "");
+  assert_int_equal(lg_flow_validate(two, strlen(two), &err), LG_EINVAL);
+  if (!strstr(err.msg, "多个完成条件") || !strstr(err.msg, "J")) fail_msg("message: %s", err.msg);
+  lg_free(two);
+  char *mi = multi_xml("", "<bpmn:multiInstanceLoopCharacteristics isSequential=\"false\""
+                           " landgov:collection=\"departments\"/>\n");
+  assert_int_equal(lg_flow_validate(mi, strlen(mi), &err), LG_EINVAL);
+  if (!strstr(err.msg, "多个多实例定义")) fail_msg("message: %s", err.msg);
+  lg_free(mi);
 }
 
 static void test_two_conditions_refused(void **state) {
@@ -89,6 +136,7 @@ int main(void) {
       cmocka_unit_test(test_expr_item_leak),
       cmocka_unit_test(test_bpmn_leaks),
       cmocka_unit_test(test_two_conditions_refused),
+      cmocka_unit_test(test_two_completion_conditions_refused),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
