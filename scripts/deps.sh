@@ -12,6 +12,7 @@ DEB_PKGS=(
   libgeos-dev libproj-dev proj-data proj-bin
   libgdal-dev gdal-bin
   libsqlite3-dev sqlite3
+  libpq-dev # the PostgreSQL backend (src/store/store_pg.c)
   libmicrohttpd-dev libjansson-dev libsodium-dev libxml2-dev
   zlib1g-dev # gzip responses (src/http/compress.c)
   libxlsxwriter-dev libcmocka-dev

@@ -16,7 +16,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
 
 #include "ledger/ledger.h"
 
@@ -111,8 +110,8 @@ int main(int argc, char **argv) {
                     "CREATE INDEX bench_plain_object ON bench_plain(object_type, object_id, idx)",
                     &err))
     die("floor table", &err);
-  sqlite3_stmt *ins;
-  sqlite3_prepare_v2(lg_store_db(f), "INSERT INTO bench_plain VALUES (?, ?, ?, ?)", -1, &ins, NULL);
+  lg_stmt_t *ins;
+  lg_store_prepare(f, "INSERT INTO bench_plain VALUES (?, ?, ?, ?)", &ins, NULL);
   lg_store_t *s = open_store(dir, "bench_ledger.gpkg", normal);
   if (lg_ledger_init(s, "landgov.example/bench", &err)) die("init", &err);
   lg_buf_t b;
@@ -129,12 +128,12 @@ int main(int argc, char **argv) {
           event(i, &ev, id, digest);
           lg_buf_reset(&b);
           if (lg_ledger_entry_text(&ev, &b, &err)) die("entry", &err);
-          sqlite3_bind_int64(ins, 1, (int64_t)i);
-          sqlite3_bind_text(ins, 2, b.data, (int)b.len, SQLITE_STATIC);
-          sqlite3_bind_text(ins, 3, ev.object_type, -1, SQLITE_STATIC);
-          sqlite3_bind_text(ins, 4, ev.object_id, -1, SQLITE_STATIC);
-          if (sqlite3_step(ins) != SQLITE_DONE) die("insert", NULL);
-          sqlite3_reset(ins);
+          lg_store_bind_int(ins, 1, (int64_t)i);
+          lg_store_bind_textn(ins, 2, b.data, b.len);
+          lg_store_bind_text(ins, 3, ev.object_type);
+          lg_store_bind_text(ins, 4, ev.object_id);
+          if (lg_store_step(ins) != LG_DONE) die("insert", NULL);
+          lg_store_reset(ins);
         }
         if (lg_store_commit(f, &err)) die("commit", &err);
         t_floor += lg_mono() - t0;
@@ -149,7 +148,7 @@ int main(int argc, char **argv) {
       }
     }
   }
-  sqlite3_finalize(ins);
+  lg_store_done(ins);
   lg_buf_fini(&b);
   lg_store_close(f);
 

@@ -53,18 +53,18 @@ int lg_auth_store_division(lg_store_t *s, char out[16], lg_err_t *err) {
   }
   lg_free(v);
   /* Unset: the province of the accounts, when they agree on one. */
-  sqlite3_stmt *st;
-  if ((rc = auth_prepare(s, "SELECT DISTINCT substr(division, 1, 2) FROM lg_users LIMIT 2", &st,
+  lg_stmt_t *st;
+  if ((rc = lg_store_prepare(s, "SELECT DISTINCT substr(division, 1, 2) FROM lg_users LIMIT 2", &st,
                          err)))
     return rc;
   int found = 0;
   char prov[16] = "";
   int step;
-  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+  while ((step = lg_store_step(st)) == LG_ROW) {
     if (found++ == 0) auth_col_text(st, 0, prov, sizeof prov);
   }
-  if (step != SQLITE_DONE) rc = lg_store_fail(s, err, "读取用户的行政区失败");
-  sqlite3_finalize(st);
+  if (step != LG_DONE) rc = lg_store_fail(s, err, "读取用户的行政区失败");
+  lg_store_done(st);
   if (rc == 0 && found == 1 && lg_auth_division_normalize(prov, out, NULL, NULL) != 0)
     out[0] = '\0';
   return rc;

@@ -121,7 +121,7 @@ void lg_auth_subject_public(lg_subject_t *out);
  * (may this subject list cases at all? create one somewhere?) or for a
  * thing bound to no division (the rule set, a process definition, a
  * shared layer); any scope but none then allows, and the caller filters
- * a list with lg_auth_scope / lg_auth_sql_filter. All fields optional. */
+ * a list with lg_auth_scope / lg_auth_filter_make. All fields optional. */
 typedef struct lg_object_ref {
   const char *division;   /* GB/T 2260 code of the place it belongs to */
   const char *enterprise; /* enterprise that owns it (an applicant's case) */
@@ -173,13 +173,21 @@ int lg_auth_scope(lg_store_t *s, const lg_subject_t *who, const char *resource, 
  * lg_auth_allowed that needs no store; obj NULL as above). */
 bool lg_auth_scope_reaches(const lg_subject_t *who, int scope, const char *action,
                            const lg_object_ref_t *obj);
-/* Appends to `out` an SQL condition selecting the rows a scope reaches,
- * given the names of the columns holding the division code and the
- * enterprise id (either may be NULL when the table has none): "1" for
- * all, "0" for none, "(div_col GLOB '360781*')" for a jurisdiction,
- * "(ent_col = 'E1')" for own. Values are validated codes, quoted. */
-void lg_auth_sql_filter(const lg_subject_t *who, int scope, const char *div_col,
-                        const char *ent_col, lg_buf_t *out);
+/* What a scope lets a subject see of a list, as typed values a module
+ * turns into its own SQL (its tables are its own): kind is "all",
+ * "jurisdiction" (rows whose division code starts with division), "own"
+ * (rows of enterprise) or "none". Every module writes the same condition
+ * with placeholders, for example
+ *   (?1 = 'all' OR (?1 = 'jurisdiction' AND c.division LIKE ?2 || '%')
+ *    OR (?1 = 'own' AND c.enterprise = ?3))
+ * and binds kind, division and enterprise. A jurisdiction without a valid
+ * code, or own without an enterprise, is "none". */
+typedef struct lg_auth_filter {
+  const char *kind;    /* "all", "jurisdiction", "own", "none" (static strings) */
+  char division[16];   /* normalised GB/T 2260 code, for jurisdiction */
+  char enterprise[64]; /* for own */
+} lg_auth_filter_t;
+void lg_auth_filter_make(const lg_subject_t *who, int scope, lg_auth_filter_t *out);
 
 /* Who makes an administrative change, for its ledger entry: `landgov`
  * run on the server (role "console", which no permission question

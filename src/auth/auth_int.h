@@ -3,7 +3,6 @@
 #define LG_AUTH_INT_H
 
 #include <sodium.h>
-#include <sqlite3.h>
 
 #include "auth/auth.h"
 #include "ledger/ledger.h"
@@ -26,13 +25,12 @@
 /* sodium_init (thread-safe, idempotent); false when it failed. */
 bool auth_sodium(void);
 /* Prepares a statement on the store's connection, filling err on failure. */
-int auth_prepare(lg_store_t *s, const char *sql, sqlite3_stmt **st, lg_err_t *err);
 /* Integer setting `key` clamped to [min, max]; def when absent or malformed. */
 int64_t auth_setting_int(lg_store_t *s, const char *key, int64_t def, int64_t min, int64_t max);
 /* Copies a text column into a fixed buffer ("" for NULL). */
-void auth_col_text(sqlite3_stmt *st, int col, char *out, size_t n);
+void auth_col_text(lg_stmt_t *st, int col, char *out, size_t n);
 /* Reads AUTH_USER_COLS starting at column col0. */
-void auth_user_row(sqlite3_stmt *st, int col0, lg_user_t *u);
+void auth_user_row(lg_stmt_t *st, int col0, lg_user_t *u);
 /* 32 random bytes as base64url without padding (43 characters). */
 void auth_random_token(char out[64]);
 /* SHA-256 of a token's text: what the store keeps instead of the token. */

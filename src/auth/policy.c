@@ -134,20 +134,20 @@ int lg_auth_scope_parse(const char *name, int *scope, lg_err_t *err) {
 }
 
 int lg_auth_dept_get(lg_store_t *s, const char *code, bool *found, char **title, lg_err_t *err) {
-  sqlite3_stmt *st;
+  lg_stmt_t *st;
   *found = false;
   if (title) *title = NULL;
-  int rc = auth_prepare(s, "SELECT title FROM lg_departments WHERE code = ?", &st, err);
+  int rc = lg_store_prepare(s, "SELECT title FROM lg_departments WHERE code = ?", &st, err);
   if (rc) return rc;
-  sqlite3_bind_text(st, 1, code ? code : "", -1, SQLITE_STATIC);
-  int step = sqlite3_step(st);
-  if (step == SQLITE_ROW) {
+  lg_store_bind_text(st, 1, code ? code : "");
+  int step = lg_store_step(st);
+  if (step == LG_ROW) {
     *found = true;
-    if (title) *title = lg_strdup((const char *)sqlite3_column_text(st, 0));
-  } else if (step != SQLITE_DONE) {
+    if (title) *title = lg_strdup(lg_store_col_text(st, 0));
+  } else if (step != LG_DONE) {
     rc = lg_store_fail(s, err, "查询部门失败");
   }
-  sqlite3_finalize(st);
+  lg_store_done(st);
   return rc;
 }
 
@@ -303,30 +303,30 @@ int lg_auth_scope(lg_store_t *s, const lg_subject_t *who, const char *resource, 
   *scope = LG_SCOPE_NONE;
   int rc = check_question(who, resource, action, err);
   if (rc) return rc;
-  sqlite3_stmt *st = NULL;
+  lg_stmt_t *st = NULL;
   rc =
-      auth_prepare(s,
+      lg_store_prepare(s,
                    "SELECT scope FROM lg_auth_policy WHERE role = ? AND resource = ? AND action = ?"
                    " UNION ALL SELECT NULL WHERE NOT EXISTS"
                    " (SELECT 1 FROM lg_auth_policy WHERE resource = ?2)",
                    &st, err);
   if (rc) return rc;
-  sqlite3_bind_text(st, 1, who->role, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 2, resource, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 3, action, -1, SQLITE_STATIC);
-  int step = sqlite3_step(st);
-  if (step == SQLITE_ROW) {
-    const char *name = (const char *)sqlite3_column_text(st, 0);
+  lg_store_bind_text(st, 1, who->role);
+  lg_store_bind_text(st, 2, resource);
+  lg_store_bind_text(st, 3, action);
+  int step = lg_store_step(st);
+  if (step == LG_ROW) {
+    const char *name = lg_store_col_text(st, 0);
     if (!name)
       rc = lg_err_set(err, LG_EINVAL, "权限表 lg_auth_policy 中没有资源 \"%s\" (拼写错误?)",
                       resource);
     else
       rc = lg_auth_scope_parse(name, scope, err);
-  } else if (step != SQLITE_DONE) {
+  } else if (step != LG_DONE) {
     rc = lg_store_fail(s, err, "读取权限表失败");
   }
   /* No row for a known resource: denied, as everything not granted is. */
-  sqlite3_finalize(st);
+  lg_store_done(st);
   return rc;
 }
 
@@ -362,38 +362,17 @@ int lg_auth_require(lg_store_t *s, const lg_subject_t *who, const char *resource
 }
 
 /* Appends text as an SQL string literal. */
-static void sql_quote(lg_buf_t *out, const char *text) {
-  lg_buf_putc(out, '\'');
-  for (const char *p = text; *p; p++) {
-    if (*p == '\'') lg_buf_putc(out, '\'');
-    lg_buf_putc(out, *p);
-  }
-  lg_buf_putc(out, '\'');
-}
-
-void lg_auth_sql_filter(const lg_subject_t *who, int scope, const char *div_col,
-                        const char *ent_col, lg_buf_t *out) {
+void lg_auth_filter_make(const lg_subject_t *who, int scope, lg_auth_filter_t *out) {
+  memset(out, 0, sizeof *out);
+  out->kind = "none";
   if (scope == LG_SCOPE_ALL) {
-    lg_buf_puts(out, "1");
-  } else if (scope == LG_SCOPE_JURISDICTION && div_col && set(who->division)) {
-    char d[16];
-    if (lg_auth_division_normalize(who->division, d, NULL, NULL) == 0) {
-      /* Codes are digits, so GLOB's prefix match is exact (and, unlike
-       * LIKE, case-sensitive, so it may use an index). */
-      lg_buf_printf(out, "(%s GLOB ", div_col);
-      char pat[24];
-      snprintf(pat, sizeof pat, "%s*", d);
-      sql_quote(out, pat);
-      lg_buf_putc(out, ')');
-    } else {
-      lg_buf_puts(out, "0");
-    }
-  } else if (scope == LG_SCOPE_OWN && ent_col && set(who->enterprise)) {
-    lg_buf_printf(out, "(%s = ", ent_col);
-    sql_quote(out, who->enterprise);
-    lg_buf_putc(out, ')');
-  } else {
-    lg_buf_puts(out, "0");
+    out->kind = "all";
+  } else if (scope == LG_SCOPE_JURISDICTION && who && set(who->division) &&
+             lg_auth_division_normalize(who->division, out->division, NULL, NULL) == 0) {
+    out->kind = "jurisdiction";
+  } else if (scope == LG_SCOPE_OWN && who && set(who->enterprise)) {
+    out->kind = "own";
+    snprintf(out->enterprise, sizeof out->enterprise, "%s", who->enterprise);
   }
 }
 
@@ -431,19 +410,19 @@ int lg_auth_policy_set(lg_store_t *s, const char *role, const char *resource, co
   /* The table's place for the entry: the store's whole division, so that
    * those whose jurisdiction holds it can read who changed what. */
   char top[16] = "";
-  sqlite3_stmt *st = NULL;
+  lg_stmt_t *st = NULL;
   if ((rc = lg_auth_store_division(s, top, err))) return rc;
   if ((rc = lg_store_begin(s, err))) return rc;
-  rc = auth_prepare(s,
+  rc = lg_store_prepare(s,
                     "INSERT INTO lg_auth_policy(role, resource, action, scope) VALUES (?,?,?,?)"
                     " ON CONFLICT(role, resource, action) DO UPDATE SET scope = excluded.scope",
                     &st, err);
   if (rc) goto done;
-  sqlite3_bind_text(st, 1, role, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 2, resource, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 3, action, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 4, scope, -1, SQLITE_STATIC);
-  if (sqlite3_step(st) != SQLITE_DONE) {
+  lg_store_bind_text(st, 1, role);
+  lg_store_bind_text(st, 2, resource);
+  lg_store_bind_text(st, 3, action);
+  lg_store_bind_text(st, 4, scope);
+  if (lg_store_step(st) != LG_DONE) {
     rc = lg_store_fail(s, err, "保存权限表失败");
     goto done;
   }
@@ -454,7 +433,7 @@ int lg_auth_policy_set(lg_store_t *s, const char *role, const char *resource, co
   json_decref(state);
   if (rc == 0) rc = lg_store_commit(s, err);
 done:
-  sqlite3_finalize(st);
+  lg_store_done(st);
   if (rc) lg_store_rollback(s);
   return rc;
 }
@@ -468,15 +447,15 @@ json_t *auth_policy_state(const char *role, const char *resource, const char *ac
 int lg_auth_policy_list(lg_store_t *s, lg_policy_row_t **rows, size_t *n, lg_err_t *err) {
   *rows = NULL;
   *n = 0;
-  sqlite3_stmt *st;
-  int rc = auth_prepare(s,
+  lg_stmt_t *st;
+  int rc = lg_store_prepare(s,
                         "SELECT role, resource, action, scope FROM lg_auth_policy"
                         " ORDER BY role, resource, action",
                         &st, err);
   if (rc) return rc;
   LG_VEC(lg_policy_row_t) v = {0};
   int step;
-  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+  while ((step = lg_store_step(st)) == LG_ROW) {
     lg_policy_row_t r;
     auth_col_text(st, 0, r.role, sizeof r.role);
     auth_col_text(st, 1, r.resource, sizeof r.resource);
@@ -484,13 +463,13 @@ int lg_auth_policy_list(lg_store_t *s, lg_policy_row_t **rows, size_t *n, lg_err
     auth_col_text(st, 3, r.scope, sizeof r.scope);
     lg_vec_push(&v, r);
   }
-  if (step != SQLITE_DONE) {
+  if (step != LG_DONE) {
     rc = lg_store_fail(s, err, "读取权限表失败");
     lg_free(v.items);
   } else {
     *rows = v.items;
     *n = v.len;
   }
-  sqlite3_finalize(st);
+  lg_store_done(st);
   return rc;
 }

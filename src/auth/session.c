@@ -49,29 +49,23 @@ static void throttle_settings(lg_store_t *s, throttle_t *t) {
   t->lock = auth_setting_int(s, "auth.throttle_lock_s", 900, 1, 86400 * 30);
 }
 
-static int step_done(lg_store_t *s, sqlite3_stmt *st, const char *what, lg_err_t *err) {
-  int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : lg_store_fail(s, err, what);
-  sqlite3_finalize(st);
-  return rc;
-}
-
 /* Seconds left on the lock of (kind, key); 0 when there is none. */
 static int lock_left(lg_store_t *s, const char *kind, const char *key, int64_t now, int64_t *left,
                      lg_err_t *err) {
-  sqlite3_stmt *st;
+  lg_stmt_t *st;
   *left = 0;
-  int rc = auth_prepare(s, "SELECT until FROM lg_login_locks WHERE kind = ? AND key = ?", &st, err);
+  int rc = lg_store_prepare(s, "SELECT until FROM lg_login_locks WHERE kind = ? AND key = ?", &st, err);
   if (rc) return rc;
-  sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-  int step = sqlite3_step(st);
-  if (step == SQLITE_ROW) {
-    int64_t until = sqlite3_column_int64(st, 0);
+  lg_store_bind_text(st, 1, kind);
+  lg_store_bind_text(st, 2, key);
+  int step = lg_store_step(st);
+  if (step == LG_ROW) {
+    int64_t until = lg_store_col_int(st, 0);
     if (until > now) *left = until - now;
-  } else if (step != SQLITE_DONE) {
+  } else if (step != LG_DONE) {
     rc = lg_store_fail(s, err, "读取登录锁定失败");
   }
-  sqlite3_finalize(st);
+  lg_store_done(st);
   return rc;
 }
 
@@ -92,44 +86,44 @@ static int count_and_lock(lg_store_t *s, const char *kind, const char *key, int6
                  " AND a.outcome IN ('password', 'unknown')"
                  " AND a.at >= coalesce((SELECT until FROM lg_login_locks WHERE kind = 'address'"
                  "  AND key = ?1), 0)";
-  sqlite3_stmt *st;
-  int rc = auth_prepare(s, sql, &st, err);
+  lg_stmt_t *st;
+  int rc = lg_store_prepare(s, sql, &st, err);
   if (rc) return rc;
-  sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-  sqlite3_bind_int64(st, 2, now - t->window);
+  lg_store_bind_text(st, 1, key);
+  lg_store_bind_int(st, 2, now - t->window);
   int64_t n = 0;
-  if (sqlite3_step(st) == SQLITE_ROW)
-    n = sqlite3_column_int64(st, 0);
+  if (lg_store_step(st) == LG_ROW)
+    n = lg_store_col_int(st, 0);
   else
     rc = lg_store_fail(s, err, "统计登录失败次数失败");
-  sqlite3_finalize(st);
+  lg_store_done(st);
   if (rc || n < max) return rc;
-  if ((rc = auth_prepare(s,
+  if ((rc = lg_store_prepare(s,
                          "INSERT INTO lg_login_locks(kind, key, until) VALUES (?, ?, ?)"
                          " ON CONFLICT(kind, key) DO UPDATE SET until = excluded.until",
                          &st, err)))
     return rc;
-  sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-  sqlite3_bind_int64(st, 3, now + t->lock);
+  lg_store_bind_text(st, 1, kind);
+  lg_store_bind_text(st, 2, key);
+  lg_store_bind_int(st, 3, now + t->lock);
   lg_log(LG_LOG_WARN, "登录失败 %lld 次, 锁定%s %s %lld 秒", (long long)n,
          by_login ? "用户" : "地址", key, (long long)t->lock);
-  return step_done(s, st, "写入登录锁定失败", err);
+  return lg_store_run_done(st, "写入登录锁定失败", err);
 }
 
 static int record_attempt(lg_store_t *s, const char *login, const char *address,
                           const char *outcome, int64_t now, lg_err_t *err) {
-  sqlite3_stmt *st;
-  int rc = auth_prepare(s,
+  lg_stmt_t *st;
+  int rc = lg_store_prepare(s,
                         "INSERT INTO lg_login_attempts(at, login, address, outcome)"
                         " VALUES (?, ?, ?, ?)",
                         &st, err);
   if (rc) return rc;
-  sqlite3_bind_int64(st, 1, now);
-  sqlite3_bind_text(st, 2, login, -1, SQLITE_STATIC);
-  if (address) sqlite3_bind_text(st, 3, address, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 4, outcome, -1, SQLITE_STATIC);
-  return step_done(s, st, "记录登录尝试失败", err);
+  lg_store_bind_int(st, 1, now);
+  lg_store_bind_text(st, 2, login);
+  if (address) lg_store_bind_text(st, 3, address);
+  lg_store_bind_text(st, 4, outcome);
+  return lg_store_run_done(st, "记录登录尝试失败", err);
 }
 
 /* A failed attempt, in its own transaction: it must stay recorded though
@@ -156,37 +150,36 @@ static int session_create(lg_store_t *s, int64_t user_id, const char *address, i
   unsigned char h[32];
   auth_token_hash(sess->token, h);
   sess->expires_at = now + auth_setting_int(s, "auth.session_max_s", 43200, 60, 86400 * 30);
-  sqlite3_stmt *st;
-  int rc = auth_prepare(s,
+  lg_stmt_t *st;
+  int rc = lg_store_prepare(s,
                         "INSERT INTO lg_sessions(token_hash, user_id, csrf, address,"
-                        " created_at, last_seen, expires_at) VALUES (?, ?, ?, ?, ?, ?5, ?6)",
+                        " created_at, last_seen, expires_at) VALUES (?, ?, ?, ?, ?, ?5, ?6)"
+                        " RETURNING id",
                         &st, err);
   if (rc) return rc;
-  sqlite3_bind_blob(st, 1, h, 32, SQLITE_TRANSIENT);
-  sqlite3_bind_int64(st, 2, user_id);
-  sqlite3_bind_text(st, 3, sess->csrf, -1, SQLITE_STATIC);
-  if (address) sqlite3_bind_text(st, 4, address, -1, SQLITE_STATIC);
-  sqlite3_bind_int64(st, 5, now);
-  sqlite3_bind_int64(st, 6, sess->expires_at);
-  rc = step_done(s, st, "创建会话失败", err);
-  if (rc == 0) sess->id = sqlite3_last_insert_rowid(lg_store_db(s));
-  return rc;
+  lg_store_bind_blob(st, 1, h, 32);
+  lg_store_bind_int(st, 2, user_id);
+  lg_store_bind_text(st, 3, sess->csrf);
+  if (address) lg_store_bind_text(st, 4, address);
+  lg_store_bind_int(st, 5, now);
+  lg_store_bind_int(st, 6, sess->expires_at);
+  return lg_store_insert_id(st, &sess->id, "创建会话失败", err);
 }
 
 /* Housekeeping at each login: sessions past their end, old attempts,
  * locks long over. */
 static int prune(lg_store_t *s, int64_t now, lg_err_t *err) {
   int64_t idle = auth_setting_int(s, "auth.session_idle_s", 1800, 60, 86400 * 30);
-  sqlite3_stmt *st;
-  int rc = auth_prepare(s, "DELETE FROM lg_sessions WHERE expires_at <= ?1 OR last_seen <= ?1 - ?2",
+  lg_stmt_t *st;
+  int rc = lg_store_prepare(s, "DELETE FROM lg_sessions WHERE expires_at <= ?1 OR last_seen <= ?1 - ?2",
                         &st, err);
   if (rc) return rc;
-  sqlite3_bind_int64(st, 1, now);
-  sqlite3_bind_int64(st, 2, idle);
-  if ((rc = step_done(s, st, "清理过期会话失败", err))) return rc;
-  if ((rc = auth_prepare(s, "DELETE FROM lg_login_attempts WHERE at < ?", &st, err))) return rc;
-  sqlite3_bind_int64(st, 1, now - AUTH_ATTEMPTS_KEEP_S);
-  return step_done(s, st, "清理登录记录失败", err);
+  lg_store_bind_int(st, 1, now);
+  lg_store_bind_int(st, 2, idle);
+  if ((rc = lg_store_run_done(st, "清理过期会话失败", err))) return rc;
+  if ((rc = lg_store_prepare(s, "DELETE FROM lg_login_attempts WHERE at < ?", &st, err))) return rc;
+  lg_store_bind_int(st, 1, now - AUTH_ATTEMPTS_KEEP_S);
+  return lg_store_run_done(st, "清理登录记录失败", err);
 }
 
 int lg_auth_login(lg_store_t *s, const char *login, const char *password, const char *address,
@@ -223,20 +216,20 @@ int lg_auth_login(lg_store_t *s, const char *login, const char *password, const 
   lg_user_t u = {0};
   char hash[crypto_pwhash_STRBYTES] = "";
   bool found = false;
-  sqlite3_stmt *st;
-  if ((rc = auth_prepare(
+  lg_stmt_t *st;
+  if ((rc = lg_store_prepare(
            s, "SELECT " AUTH_USER_COLS ", u.pw_hash FROM lg_users u WHERE u.login = ?", &st, err)))
     return rc;
-  sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-  int step = sqlite3_step(st);
-  if (step == SQLITE_ROW) {
+  lg_store_bind_text(st, 1, key);
+  int step = lg_store_step(st);
+  if (step == LG_ROW) {
     found = true;
     auth_user_row(st, 0, &u);
     auth_col_text(st, AUTH_USER_NCOLS, hash, sizeof hash);
-  } else if (step != SQLITE_DONE) {
+  } else if (step != LG_DONE) {
     rc = lg_store_fail(s, err, "查询用户失败");
   }
-  sqlite3_finalize(st);
+  lg_store_done(st);
   if (rc) return rc;
 
   size_t plen = strlen(password);
@@ -271,10 +264,10 @@ int lg_auth_login(lg_store_t *s, const char *login, const char *password, const 
   if ((rc = lg_store_begin(s, err))) goto out;
   if ((rc = record_attempt(s, key, address ? addr : NULL, "ok", now, err))) goto done;
   if (fresh[0]) {
-    if ((rc = auth_prepare(s, "UPDATE lg_users SET pw_hash = ? WHERE id = ?", &st, err))) goto done;
-    sqlite3_bind_text(st, 1, fresh, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, u.id);
-    if ((rc = step_done(s, st, "更新密码散列失败", err))) goto done;
+    if ((rc = lg_store_prepare(s, "UPDATE lg_users SET pw_hash = ? WHERE id = ?", &st, err))) goto done;
+    lg_store_bind_text(st, 1, fresh);
+    lg_store_bind_int(st, 2, u.id);
+    if ((rc = lg_store_run_done(st, "更新密码散列失败", err))) goto done;
   }
   if ((rc = prune(s, now, err))) goto done;
   if (sess && (rc = session_create(s, u.id, address ? addr : NULL, now, sess, err))) goto done;
@@ -295,11 +288,11 @@ out:
 }
 
 static int delete_session(lg_store_t *s, int64_t id, lg_err_t *err) {
-  sqlite3_stmt *st;
-  int rc = auth_prepare(s, "DELETE FROM lg_sessions WHERE id = ?", &st, err);
+  lg_stmt_t *st;
+  int rc = lg_store_prepare(s, "DELETE FROM lg_sessions WHERE id = ?", &st, err);
   if (rc) return rc;
-  sqlite3_bind_int64(st, 1, id);
-  return step_done(s, st, "结束会话失败", err);
+  lg_store_bind_int(st, 1, id);
+  return lg_store_run_done(st, "结束会话失败", err);
 }
 
 int lg_auth_session_lookup(lg_store_t *s, const char *token, lg_subject_t *who, lg_session_t *sess,
@@ -311,29 +304,27 @@ int lg_auth_session_lookup(lg_store_t *s, const char *token, lg_subject_t *who, 
   /* Asked on every request of a browser: kept by the connection
    * (lg_store_stmt) and given back reset on both paths, so each lookup
    * reads the session as it is now (a logout counts at once). */
-  sqlite3_stmt *st;
-  int rc = lg_store_stmt(s,
-                         "SELECT s.id, s.csrf, s.last_seen, s.expires_at, " AUTH_USER_COLS
+  lg_stmt_t *st;
+  int rc = lg_store_prepare(s, "SELECT s.id, s.csrf, s.last_seen, s.expires_at, " AUTH_USER_COLS
                          " FROM lg_sessions s JOIN lg_users u ON u.id = s.user_id"
-                         " WHERE s.token_hash = ?",
-                         &st, err);
+                         " WHERE s.token_hash = ?", &st, err);
   if (rc) return rc;
-  sqlite3_bind_blob(st, 1, h, 32, SQLITE_TRANSIENT);
-  int step = sqlite3_step(st);
-  if (step != SQLITE_ROW) {
-    rc = step == SQLITE_DONE ? lg_err_set(err, LG_EPERM, "会话无效或已结束, 请重新登录")
+  lg_store_bind_blob(st, 1, h, 32);
+  int step = lg_store_step(st);
+  if (step != LG_ROW) {
+    rc = step == LG_DONE ? lg_err_set(err, LG_EPERM, "会话无效或已结束, 请重新登录")
                              : lg_store_fail(s, err, "查询会话失败");
-    lg_store_stmt_release(s, st);
+    lg_store_done(st);
     return rc;
   }
   lg_session_t found = {0};
   lg_user_t u;
-  found.id = sqlite3_column_int64(st, 0);
+  found.id = lg_store_col_int(st, 0);
   auth_col_text(st, 1, found.csrf, sizeof found.csrf);
-  int64_t last_seen = sqlite3_column_int64(st, 2);
-  found.expires_at = sqlite3_column_int64(st, 3);
+  int64_t last_seen = lg_store_col_int(st, 2);
+  found.expires_at = lg_store_col_int(st, 3);
   auth_user_row(st, 4, &u);
-  lg_store_stmt_release(s, st);
+  lg_store_done(st);
 
   int64_t now = lg_now();
   int64_t idle = auth_setting_int(s, "auth.session_idle_s", 1800, 60, 86400 * 30);
@@ -346,11 +337,11 @@ int lg_auth_session_lookup(lg_store_t *s, const char *token, lg_subject_t *who, 
                       (long long)(idle / 60));
   }
   if (now - last_seen >= AUTH_TOUCH_S) {
-    if ((rc = auth_prepare(s, "UPDATE lg_sessions SET last_seen = ? WHERE id = ?", &st, err)))
+    if ((rc = lg_store_prepare(s, "UPDATE lg_sessions SET last_seen = ? WHERE id = ?", &st, err)))
       return rc;
-    sqlite3_bind_int64(st, 1, now);
-    sqlite3_bind_int64(st, 2, found.id);
-    if ((rc = step_done(s, st, "更新会话失败", err))) return rc;
+    lg_store_bind_int(st, 1, now);
+    lg_store_bind_int(st, 2, found.id);
+    if ((rc = lg_store_run_done(st, "更新会话失败", err))) return rc;
   }
   if (who) {
     lg_auth_subject_from_user(&u, who);
@@ -369,11 +360,11 @@ int lg_auth_logout(lg_store_t *s, const char *token, lg_err_t *err) {
   if (!auth_sodium()) return lg_err_set(err, LG_EINTERNAL, "libsodium 初始化失败");
   unsigned char h[32];
   auth_token_hash(token, h);
-  sqlite3_stmt *st;
-  int rc = auth_prepare(s, "DELETE FROM lg_sessions WHERE token_hash = ?", &st, err);
+  lg_stmt_t *st;
+  int rc = lg_store_prepare(s, "DELETE FROM lg_sessions WHERE token_hash = ?", &st, err);
   if (rc) return rc;
-  sqlite3_bind_blob(st, 1, h, 32, SQLITE_TRANSIENT);
-  return step_done(s, st, "退出登录失败", err);
+  lg_store_bind_blob(st, 1, h, 32);
+  return lg_store_run_done(st, "退出登录失败", err);
 }
 
 /* ---- API tokens ------------------------------------------------------------ */
@@ -396,24 +387,25 @@ int lg_auth_token_create(lg_store_t *s, const char *login, const char *name, int
   sodium_memzero(body, sizeof body);
   unsigned char h[32];
   auth_token_hash(out, h);
-  sqlite3_stmt *st;
-  if ((rc = auth_prepare(s,
+  lg_stmt_t *st;
+  if ((rc = lg_store_prepare(s,
                          "INSERT INTO lg_api_tokens(token_hash, user_id, name, created_at,"
-                         " expires_at) VALUES (?, ?, ?, ?, ?)",
+                         " expires_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
                          &st, err))) {
     sodium_memzero(out, 64);
     return rc;
   }
-  sqlite3_bind_blob(st, 1, h, 32, SQLITE_TRANSIENT);
-  sqlite3_bind_int64(st, 2, u.id);
-  sqlite3_bind_text(st, 3, name ? name : "", -1, SQLITE_STATIC);
-  sqlite3_bind_int64(st, 4, lg_now());
-  if (expires_at > 0) sqlite3_bind_int64(st, 5, expires_at);
-  rc = step_done(s, st, "保存 API 令牌失败", err);
+  lg_store_bind_blob(st, 1, h, 32);
+  lg_store_bind_int(st, 2, u.id);
+  lg_store_bind_text(st, 3, name ? name : "");
+  lg_store_bind_int(st, 4, lg_now());
+  if (expires_at > 0) lg_store_bind_int(st, 5, expires_at);
+  int64_t new_id = 0;
+  rc = lg_store_insert_id(st, &new_id, "保存 API 令牌失败", err);
   if (rc)
     sodium_memzero(out, 64);
   else if (id)
-    *id = sqlite3_last_insert_rowid(lg_store_db(s));
+    *id = new_id;
   return rc;
 }
 
@@ -429,38 +421,36 @@ int lg_auth_token_lookup(lg_store_t *s, const char *token, lg_subject_t *who, lg
   /* Every API request asks this: the statement is kept by the connection
    * (lg_store_stmt) and given back reset on both paths, so each lookup
    * reads the row as it is now (a revocation counts at once). */
-  sqlite3_stmt *st;
-  int rc = lg_store_stmt(s,
-                         "SELECT t.id, t.expires_at, t.revoked_at, t.last_used, " AUTH_USER_COLS
+  lg_stmt_t *st;
+  int rc = lg_store_prepare(s, "SELECT t.id, t.expires_at, t.revoked_at, t.last_used, " AUTH_USER_COLS
                          " FROM lg_api_tokens t JOIN lg_users u ON u.id = t.user_id"
-                         " WHERE t.token_hash = ?",
-                         &st, err);
+                         " WHERE t.token_hash = ?", &st, err);
   if (rc) return rc;
-  sqlite3_bind_blob(st, 1, h, 32, SQLITE_TRANSIENT);
-  int step = sqlite3_step(st);
-  if (step != SQLITE_ROW) {
-    rc = step == SQLITE_DONE ? lg_err_set(err, LG_EPERM, "API 令牌无效")
+  lg_store_bind_blob(st, 1, h, 32);
+  int step = lg_store_step(st);
+  if (step != LG_ROW) {
+    rc = step == LG_DONE ? lg_err_set(err, LG_EPERM, "API 令牌无效")
                              : lg_store_fail(s, err, "查询 API 令牌失败");
-    lg_store_stmt_release(s, st);
+    lg_store_done(st);
     return rc;
   }
-  int64_t id = sqlite3_column_int64(st, 0), expires = sqlite3_column_int64(st, 1);
-  bool revoked = sqlite3_column_type(st, 2) != SQLITE_NULL;
-  int64_t last_used = sqlite3_column_int64(st, 3);
+  int64_t id = lg_store_col_int(st, 0), expires = lg_store_col_int(st, 1);
+  bool revoked = lg_store_col_type(st, 2) != LG_COL_NULL;
+  int64_t last_used = lg_store_col_int(st, 3);
   lg_user_t u;
   auth_user_row(st, 4, &u);
-  lg_store_stmt_release(s, st);
+  lg_store_done(st);
   int64_t now = lg_now();
   if (revoked) return lg_err_set(err, LG_EPERM, "API 令牌 %lld 已吊销", (long long)id);
   if (expires > 0 && expires <= now)
     return lg_err_set(err, LG_EPERM, "API 令牌 %lld 已过期", (long long)id);
   if (u.disabled) return lg_err_set(err, LG_EPERM, "账户 %s 已停用; 请联系管理员", u.login);
   if (now - last_used >= AUTH_TOUCH_S) {
-    if ((rc = auth_prepare(s, "UPDATE lg_api_tokens SET last_used = ? WHERE id = ?", &st, err)))
+    if ((rc = lg_store_prepare(s, "UPDATE lg_api_tokens SET last_used = ? WHERE id = ?", &st, err)))
       return rc;
-    sqlite3_bind_int64(st, 1, now);
-    sqlite3_bind_int64(st, 2, id);
-    if ((rc = step_done(s, st, "更新 API 令牌失败", err))) return rc;
+    lg_store_bind_int(st, 1, now);
+    lg_store_bind_int(st, 2, id);
+    if ((rc = lg_store_run_done(st, "更新 API 令牌失败", err))) return rc;
   }
   if (who) {
     lg_auth_subject_from_user(&u, who);
@@ -471,16 +461,19 @@ int lg_auth_token_lookup(lg_store_t *s, const char *token, lg_subject_t *who, lg
 }
 
 int lg_auth_token_revoke(lg_store_t *s, int64_t id, lg_err_t *err) {
-  sqlite3_stmt *st;
-  int rc = auth_prepare(s,
+  lg_stmt_t *st;
+  int rc = lg_store_prepare(s,
                         "UPDATE lg_api_tokens SET revoked_at = coalesce(revoked_at, ?)"
                         " WHERE id = ?",
                         &st, err);
   if (rc) return rc;
-  sqlite3_bind_int64(st, 1, lg_now());
-  sqlite3_bind_int64(st, 2, id);
-  if ((rc = step_done(s, st, "吊销 API 令牌失败", err))) return rc;
-  if (sqlite3_changes(lg_store_db(s)) == 0)
+  lg_store_bind_int(st, 1, lg_now());
+  lg_store_bind_int(st, 2, id);
+  rc = lg_store_run(st, "吊销 API 令牌失败", err);
+  int64_t changed = lg_store_changes(st);
+  lg_store_done(st);
+  if (rc) return rc;
+  if (changed == 0)
     return lg_err_set(err, LG_ENOTFOUND, "没有编号为 %lld 的 API 令牌", (long long)id);
   return 0;
 }
@@ -491,35 +484,35 @@ int lg_auth_tokens(lg_store_t *s, const char *login, lg_api_token_t **out, size_
   *n = 0;
   char key[64] = "";
   if (login) auth_login_norm(login, key);
-  sqlite3_stmt *st;
-  int rc = auth_prepare(s,
+  lg_stmt_t *st;
+  int rc = lg_store_prepare(s,
                         "SELECT t.id, u.login, t.name, t.created_at, t.last_used, t.expires_at,"
                         " t.revoked_at FROM lg_api_tokens t JOIN lg_users u ON u.id = t.user_id"
                         " WHERE ?1 = '' OR u.login = ?1 ORDER BY t.id DESC",
                         &st, err);
   if (rc) return rc;
-  sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+  lg_store_bind_text(st, 1, key);
   LG_VEC(lg_api_token_t) v = {0};
   int step;
-  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+  while ((step = lg_store_step(st)) == LG_ROW) {
     lg_api_token_t t = {0};
-    t.id = sqlite3_column_int64(st, 0);
+    t.id = lg_store_col_int(st, 0);
     auth_col_text(st, 1, t.login, sizeof t.login);
     auth_col_text(st, 2, t.name, sizeof t.name);
-    t.created_at = sqlite3_column_int64(st, 3);
-    t.last_used = sqlite3_column_int64(st, 4);
-    t.expires_at = sqlite3_column_int64(st, 5);
-    t.revoked_at = sqlite3_column_int64(st, 6);
+    t.created_at = lg_store_col_int(st, 3);
+    t.last_used = lg_store_col_int(st, 4);
+    t.expires_at = lg_store_col_int(st, 5);
+    t.revoked_at = lg_store_col_int(st, 6);
     lg_vec_push(&v, t);
   }
-  if (step != SQLITE_DONE) {
+  if (step != LG_DONE) {
     rc = lg_store_fail(s, err, "列出 API 令牌失败");
     lg_free(v.items);
   } else {
     *out = v.items;
     *n = v.len;
   }
-  sqlite3_finalize(st);
+  lg_store_done(st);
   return rc;
 }
 

@@ -16,14 +16,6 @@
 
 bool auth_sodium(void) { return sodium_init() >= 0; }
 
-int auth_prepare(lg_store_t *s, const char *sql, sqlite3_stmt **st, lg_err_t *err) {
-  if (sqlite3_prepare_v2(lg_store_db(s), sql, -1, st, NULL) != SQLITE_OK) {
-    *st = NULL;
-    return lg_store_fail(s, err, "数据库语句准备失败");
-  }
-  return 0;
-}
-
 int64_t auth_setting_int(lg_store_t *s, const char *key, int64_t def, int64_t min, int64_t max) {
   char *val = NULL;
   int64_t v = def;
@@ -40,14 +32,14 @@ int64_t auth_setting_int(lg_store_t *s, const char *key, int64_t def, int64_t mi
   return v < min ? min : v > max ? max : v;
 }
 
-void auth_col_text(sqlite3_stmt *st, int col, char *out, size_t n) {
-  const char *t = (const char *)sqlite3_column_text(st, col);
+void auth_col_text(lg_stmt_t *st, int col, char *out, size_t n) {
+  const char *t = lg_store_col_text(st, col);
   snprintf(out, n, "%s", t ? t : "");
 }
 
-void auth_user_row(sqlite3_stmt *st, int c, lg_user_t *u) {
+void auth_user_row(lg_stmt_t *st, int c, lg_user_t *u) {
   memset(u, 0, sizeof *u);
-  u->id = sqlite3_column_int64(st, c);
+  u->id = lg_store_col_int(st, c);
   auth_col_text(st, c + 1, u->login, sizeof u->login);
   auth_col_text(st, c + 2, u->name, sizeof u->name);
   auth_col_text(st, c + 3, u->role, sizeof u->role);
@@ -55,7 +47,7 @@ void auth_user_row(sqlite3_stmt *st, int c, lg_user_t *u) {
   auth_col_text(st, c + 5, u->level, sizeof u->level);
   auth_col_text(st, c + 6, u->division, sizeof u->division);
   auth_col_text(st, c + 7, u->enterprise, sizeof u->enterprise);
-  u->disabled = sqlite3_column_int(st, c + 8) != 0;
+  u->disabled = lg_store_col_int(st, c + 8) != 0;
   auth_col_text(st, c + 9, u->created_at, sizeof u->created_at);
   auth_col_text(st, c + 10, u->pw_changed_at, sizeof u->pw_changed_at);
 }
@@ -98,12 +90,12 @@ bool auth_login_norm(const char *login, char out[64]) {
 }
 
 int auth_end_sessions(lg_store_t *s, int64_t user_id, lg_err_t *err) {
-  sqlite3_stmt *st;
-  int rc = auth_prepare(s, "DELETE FROM lg_sessions WHERE user_id = ?", &st, err);
+  lg_stmt_t *st;
+  int rc = lg_store_prepare(s, "DELETE FROM lg_sessions WHERE user_id = ?", &st, err);
   if (rc) return rc;
-  sqlite3_bind_int64(st, 1, user_id);
-  if (sqlite3_step(st) != SQLITE_DONE) rc = lg_store_fail(s, err, "结束会话失败");
-  sqlite3_finalize(st);
+  lg_store_bind_int(st, 1, user_id);
+  if (lg_store_step(st) != LG_DONE) rc = lg_store_fail(s, err, "结束会话失败");
+  lg_store_done(st);
   return rc;
 }
 
@@ -300,17 +292,17 @@ json_t *lg_auth_user_state(const lg_user_t *u) {
 
 /* Whether a login is taken (the caller's transaction sees it). */
 static int login_taken(lg_store_t *s, const char *login, bool *taken, lg_err_t *err) {
-  sqlite3_stmt *st;
+  lg_stmt_t *st;
   *taken = false;
-  int rc = auth_prepare(s, "SELECT 1 FROM lg_users WHERE login = ?", &st, err);
+  int rc = lg_store_prepare(s, "SELECT 1 FROM lg_users WHERE login = ?", &st, err);
   if (rc) return rc;
-  sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
-  int step = sqlite3_step(st);
-  if (step == SQLITE_ROW)
+  lg_store_bind_text(st, 1, login);
+  int step = lg_store_step(st);
+  if (step == LG_ROW)
     *taken = true;
-  else if (step != SQLITE_DONE)
+  else if (step != LG_DONE)
     rc = lg_store_fail(s, err, "查询用户失败");
-  sqlite3_finalize(st);
+  lg_store_done(st);
   return rc;
 }
 
@@ -322,7 +314,7 @@ int lg_auth_user_add(lg_store_t *s, const lg_user_def_t *def, const char *passwo
   /* Hash before taking the writer lock: argon2 takes a while. */
   if (rc == 0) rc = auth_hash_password(s, password, hash, err);
   if (rc) return rc;
-  sqlite3_stmt *st = NULL;
+  lg_stmt_t *st = NULL;
   bool taken;
   if ((rc = lg_store_begin(s, err))) goto out;
   if ((rc = login_taken(s, login, &taken, err))) goto done;
@@ -333,31 +325,32 @@ int lg_auth_user_add(lg_store_t *s, const lg_user_def_t *def, const char *passwo
     if (rc == 0) rc = lg_err_set(err, LG_ECONFLICT, "用户 %s 已存在", login);
     goto out;
   }
-  rc = auth_prepare(s,
+  rc = lg_store_prepare(s,
                     "INSERT INTO lg_users(login, name, pw_hash, role, dept, level, division,"
-                    " enterprise, created_at, pw_changed_at) VALUES (?,?,?,?,?,?,?,?,?,?9)",
+                    " enterprise, created_at, pw_changed_at) VALUES (?,?,?,?,?,?,?,?,?,?9)"
+                    " RETURNING id",
                     &st, err);
   if (rc) goto done;
   char ts[32];
   lg_time_iso(lg_now(), ts);
-  sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 2, def->name ? def->name : "", -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 3, hash, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 4, def->role, -1, SQLITE_STATIC);
-  if (given(def->dept)) sqlite3_bind_text(st, 5, def->dept, -1, SQLITE_STATIC);
-  if (given(def->level)) sqlite3_bind_text(st, 6, def->level, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 7, division, -1, SQLITE_STATIC);
-  if (given(def->enterprise)) sqlite3_bind_text(st, 8, def->enterprise, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 9, ts, -1, SQLITE_STATIC);
-  if (sqlite3_step(st) != SQLITE_DONE) {
-    rc = lg_store_fail(s, err, "添加用户失败");
-    goto done;
-  }
-  if (id) *id = sqlite3_last_insert_rowid(lg_store_db(s));
+  lg_store_bind_text(st, 1, login);
+  lg_store_bind_text(st, 2, def->name ? def->name : "");
+  lg_store_bind_text(st, 3, hash);
+  lg_store_bind_text(st, 4, def->role);
+  if (given(def->dept)) lg_store_bind_text(st, 5, def->dept);
+  if (given(def->level)) lg_store_bind_text(st, 6, def->level);
+  lg_store_bind_text(st, 7, division);
+  if (given(def->enterprise)) lg_store_bind_text(st, 8, def->enterprise);
+  lg_store_bind_text(st, 9, ts);
+  int64_t new_id = 0;
+  rc = lg_store_insert_id(st, &new_id, "添加用户失败", err);
+  st = NULL;
+  if (rc) goto done;
+  if (id) *id = new_id;
   if ((rc = record_user(s, def->by, "user.add", login, err))) goto done;
   rc = lg_store_commit(s, err);
 done:
-  sqlite3_finalize(st);
+  lg_store_done(st);
   if (rc) lg_store_rollback(s);
 out:
   sodium_memzero(hash, sizeof hash);
@@ -390,21 +383,21 @@ int lg_auth_user_update(lg_store_t *s, const char *login, const lg_user_def_t *d
   char norm[64], division[16];
   if ((rc = check_def(s, &m, norm, division, err))) return rc;
   bool moved = !same || strcmp(division, u.division) != 0;
-  sqlite3_stmt *st = NULL;
+  lg_stmt_t *st = NULL;
   if ((rc = lg_store_begin(s, err))) return rc;
-  if ((rc = auth_prepare(s,
+  if ((rc = lg_store_prepare(s,
                          "UPDATE lg_users SET name = ?, role = ?, dept = ?, level = ?,"
                          " division = ?, enterprise = ? WHERE id = ?",
                          &st, err)))
     goto done;
-  sqlite3_bind_text(st, 1, m.name, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 2, m.role, -1, SQLITE_STATIC);
-  if (given(m.dept)) sqlite3_bind_text(st, 3, m.dept, -1, SQLITE_STATIC);
-  if (given(m.level)) sqlite3_bind_text(st, 4, m.level, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 5, division, -1, SQLITE_STATIC);
-  if (given(m.enterprise)) sqlite3_bind_text(st, 6, m.enterprise, -1, SQLITE_STATIC);
-  sqlite3_bind_int64(st, 7, u.id);
-  if (sqlite3_step(st) != SQLITE_DONE) {
+  lg_store_bind_text(st, 1, m.name);
+  lg_store_bind_text(st, 2, m.role);
+  if (given(m.dept)) lg_store_bind_text(st, 3, m.dept);
+  if (given(m.level)) lg_store_bind_text(st, 4, m.level);
+  lg_store_bind_text(st, 5, division);
+  if (given(m.enterprise)) lg_store_bind_text(st, 6, m.enterprise);
+  lg_store_bind_int(st, 7, u.id);
+  if (lg_store_step(st) != LG_DONE) {
     rc = lg_store_fail(s, err, "修改用户失败");
     goto done;
   }
@@ -414,7 +407,7 @@ int lg_auth_user_update(lg_store_t *s, const char *login, const lg_user_def_t *d
   if ((rc = record_user(s, def->by, "user.role", u.login, err))) goto done;
   rc = lg_store_commit(s, err);
 done:
-  sqlite3_finalize(st);
+  lg_store_done(st);
   if (rc) lg_store_rollback(s);
   return rc;
 }
@@ -447,18 +440,18 @@ done:
 int lg_auth_user_get(lg_store_t *s, const char *login, lg_user_t *out, lg_err_t *err) {
   char norm[64];
   auth_login_norm(login, norm);
-  sqlite3_stmt *st;
-  int rc = auth_prepare(s, "SELECT " AUTH_USER_COLS " FROM lg_users u WHERE u.login = ?", &st, err);
+  lg_stmt_t *st;
+  int rc = lg_store_prepare(s, "SELECT " AUTH_USER_COLS " FROM lg_users u WHERE u.login = ?", &st, err);
   if (rc) return rc;
-  sqlite3_bind_text(st, 1, norm, -1, SQLITE_STATIC);
-  int step = sqlite3_step(st);
-  if (step == SQLITE_ROW)
+  lg_store_bind_text(st, 1, norm);
+  int step = lg_store_step(st);
+  if (step == LG_ROW)
     auth_user_row(st, 0, out);
-  else if (step == SQLITE_DONE)
+  else if (step == LG_DONE)
     rc = lg_err_set(err, LG_ENOTFOUND, "没有用户 %s", norm);
   else
     rc = lg_store_fail(s, err, "查询用户失败");
-  sqlite3_finalize(st);
+  lg_store_done(st);
   return rc;
 }
 
@@ -468,27 +461,27 @@ int lg_auth_users(lg_store_t *s, const char *within, lg_user_t **users, size_t *
   char d[16] = "";
   int rc = 0;
   if (within && (rc = lg_auth_division_normalize(within, d, "行政区", err))) return rc;
-  sqlite3_stmt *st;
-  rc = auth_prepare(s,
+  lg_stmt_t *st;
+  rc = lg_store_prepare(s,
                     "SELECT " AUTH_USER_COLS " FROM lg_users u"
-                    " WHERE ?1 = '' OR u.division GLOB ?1 || '*' ORDER BY u.login",
+                    " WHERE ?1 = '' OR u.division LIKE ?1 || '%' ORDER BY u.login",
                     &st, err);
   if (rc) return rc;
-  sqlite3_bind_text(st, 1, d, -1, SQLITE_STATIC);
+  lg_store_bind_text(st, 1, d);
   LG_VEC(lg_user_t) v = {0};
   int step;
-  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+  while ((step = lg_store_step(st)) == LG_ROW) {
     lg_vec_reserve(&v, v.len + 1);
     auth_user_row(st, 0, &v.items[v.len++]);
   }
-  if (step != SQLITE_DONE) {
+  if (step != LG_DONE) {
     rc = lg_store_fail(s, err, "列出用户失败");
     lg_free(v.items);
   } else {
     *users = v.items;
     *n = v.len;
   }
-  sqlite3_finalize(st);
+  lg_store_done(st);
   return rc;
 }
 
@@ -497,12 +490,12 @@ int lg_auth_user_set_disabled(lg_store_t *s, const char *login, bool disabled,
   lg_user_t u;
   int rc = lg_store_begin(s, err);
   if (rc) return rc;
-  sqlite3_stmt *st = NULL;
+  lg_stmt_t *st = NULL;
   if ((rc = lg_auth_user_get(s, login, &u, err))) goto done;
-  if ((rc = auth_prepare(s, "UPDATE lg_users SET disabled = ? WHERE id = ?", &st, err))) goto done;
-  sqlite3_bind_int(st, 1, disabled ? 1 : 0);
-  sqlite3_bind_int64(st, 2, u.id);
-  if (sqlite3_step(st) != SQLITE_DONE) {
+  if ((rc = lg_store_prepare(s, "UPDATE lg_users SET disabled = ? WHERE id = ?", &st, err))) goto done;
+  lg_store_bind_int(st, 1, disabled ? 1 : 0);
+  lg_store_bind_int(st, 2, u.id);
+  if (lg_store_step(st) != LG_DONE) {
     rc = lg_store_fail(s, err, "停用用户失败");
     goto done;
   }
@@ -510,7 +503,7 @@ int lg_auth_user_set_disabled(lg_store_t *s, const char *login, bool disabled,
   if ((rc = record_user(s, by, disabled ? "user.disable" : "user.enable", u.login, err))) goto done;
   rc = lg_store_commit(s, err);
 done:
-  sqlite3_finalize(st);
+  lg_store_done(st);
   if (rc) lg_store_rollback(s);
   return rc;
 }
@@ -524,17 +517,17 @@ int lg_auth_user_passwd(lg_store_t *s, const char *login, const char *password,
   /* Hash before taking the writer lock: argon2 takes a while. */
   if (rc == 0) rc = auth_hash_password(s, password, hash, err);
   if (rc) return rc;
-  sqlite3_stmt *st = NULL;
+  lg_stmt_t *st = NULL;
   if ((rc = lg_store_begin(s, err))) goto out;
-  if ((rc = auth_prepare(s, "UPDATE lg_users SET pw_hash = ?, pw_changed_at = ? WHERE id = ?", &st,
+  if ((rc = lg_store_prepare(s, "UPDATE lg_users SET pw_hash = ?, pw_changed_at = ? WHERE id = ?", &st,
                          err)))
     goto done;
   char ts[32];
   lg_time_iso(lg_now(), ts);
-  sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 2, ts, -1, SQLITE_STATIC);
-  sqlite3_bind_int64(st, 3, u.id);
-  if (sqlite3_step(st) != SQLITE_DONE) {
+  lg_store_bind_text(st, 1, hash);
+  lg_store_bind_text(st, 2, ts);
+  lg_store_bind_int(st, 3, u.id);
+  if (lg_store_step(st) != LG_DONE) {
     rc = lg_store_fail(s, err, "修改密码失败");
     goto done;
   }
@@ -543,7 +536,7 @@ int lg_auth_user_passwd(lg_store_t *s, const char *login, const char *password,
   if ((rc = record_user(s, by, "user.passwd", u.login, err))) goto done;
   rc = lg_store_commit(s, err);
 done:
-  sqlite3_finalize(st);
+  lg_store_done(st);
   if (rc) lg_store_rollback(s);
 out:
   sodium_memzero(hash, sizeof hash);

@@ -19,19 +19,19 @@ static const char *const passed_vars[] = {"comment", "opinion", "conditions", "o
 
 static int load_case_row(lg_store_t *s, int64_t id, char rating[4], char status[24],
                          int64_t *instance, lg_err_t *err) {
-  sqlite3_stmt *st;
-  int rc = cs_prepare(
+  lg_stmt_t *st;
+  int rc = lg_store_prepare(
       s, "SELECT rating, status, coalesce(instance_id, 0) FROM lg_cases WHERE id = ?", &st, err);
   if (rc) return rc;
-  sqlite3_bind_int64(st, 1, id);
-  if (sqlite3_step(st) == SQLITE_ROW) {
-    snprintf(rating, 4, "%s", (const char *)sqlite3_column_text(st, 0));
-    snprintf(status, 24, "%s", (const char *)sqlite3_column_text(st, 1));
-    *instance = sqlite3_column_int64(st, 2);
+  lg_store_bind_int(st, 1, id);
+  if (lg_store_step(st) == LG_ROW) {
+    snprintf(rating, 4, "%s", lg_store_col_text(st, 0));
+    snprintf(status, 24, "%s", lg_store_col_text(st, 1));
+    *instance = lg_store_col_int(st, 2);
   } else {
     rc = lg_err_set(err, LG_ENOTFOUND, "案件 %lld 不存在", (long long)id);
   }
-  cs_release(s, st);
+  lg_store_done(st);
   return rc;
 }
 
@@ -42,19 +42,19 @@ static int missing_items(lg_store_t *s, int64_t id, json_t **kinds, json_t **nam
   *kinds = json_array();
   *names = json_array();
   *core = false;
-  sqlite3_stmt *st;
-  int rc = cs_prepare(s,
+  lg_stmt_t *st;
+  int rc = lg_store_prepare(s,
                       "SELECT kind, name, core FROM lg_case_materials WHERE case_id = ?"
                       " AND required AND state = 'missing' ORDER BY id",
                       &st, err);
   if (rc) return rc;
-  sqlite3_bind_int64(st, 1, id);
-  while (sqlite3_step(st) == SQLITE_ROW) {
+  lg_store_bind_int(st, 1, id);
+  while (lg_store_step(st) == LG_ROW) {
     json_array_append_new(*kinds, cs_col_text(st, 0));
     json_array_append_new(*names, cs_col_text(st, 1));
-    if (sqlite3_column_int(st, 2)) *core = true;
+    if (lg_store_col_int(st, 2)) *core = true;
   }
-  cs_release(s, st);
+  lg_store_done(st);
   return 0;
 }
 
@@ -83,23 +83,23 @@ static int set_deferred(lg_store_t *s, int64_t case_id, int64_t inst, const json
         !strcmp(json_string_value(json_object_get(w, "source")), "gateway"))
       due = json_string_value(json_object_get(w, "due_at"));
   }
-  sqlite3_stmt *st;
-  if ((rc = cs_prepare(s,
+  lg_stmt_t *st;
+  if ((rc = lg_store_prepare(s,
                        "UPDATE lg_case_materials SET state = 'deferred', due_at = ?"
                        " WHERE case_id = ? AND kind = ?",
                        &st, err)) == 0) {
     const json_t *k;
     json_array_foreach(kinds, i, k) {
       cs_bind_text(st, 1, due);
-      sqlite3_bind_int64(st, 2, case_id);
-      sqlite3_bind_text(st, 3, json_string_value(k), -1, SQLITE_TRANSIENT);
-      if (sqlite3_step(st) != SQLITE_DONE) {
+      lg_store_bind_int(st, 2, case_id);
+      lg_store_bind_text(st, 3, json_string_value(k));
+      if (lg_store_step(st) != LG_DONE) {
         rc = lg_store_fail(s, err, "记录容缺材料失败");
         break;
       }
-      sqlite3_reset(st);
+      lg_store_reset(st);
     }
-    cs_release(s, st);
+    lg_store_done(st);
   }
   json_decref(o);
   return rc;
@@ -176,14 +176,14 @@ static int objections_rule(const char *node, const json_t *vars, lg_err_t *err) 
 }
 
 static int set_updated(lg_store_t *s, int64_t case_id, int64_t now, lg_err_t *err) {
-  sqlite3_stmt *st;
-  int rc = cs_prepare(s, "UPDATE lg_cases SET updated_at = ? WHERE id = ?", &st, err);
+  lg_stmt_t *st;
+  int rc = lg_store_prepare(s, "UPDATE lg_cases SET updated_at = ? WHERE id = ?", &st, err);
   if (rc) return rc;
   char ts[32];
   lg_time_iso(now, ts);
-  sqlite3_bind_text(st, 1, ts, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64(st, 2, case_id);
-  return cs_step_done(s, st, "更新案件失败", err);
+  lg_store_bind_text(st, 1, ts);
+  lg_store_bind_int(st, 2, case_id);
+  return lg_store_run_done(st, "更新案件失败", err);
 }
 
 int lg_cases_act(lg_store_t *s, const lg_subject_t *who, int64_t task_id, const char *action,
@@ -256,10 +256,9 @@ int lg_cases_act(lg_store_t *s, const lg_subject_t *who, int64_t task_id, const 
     if (v) json_object_set(fvars, passed_vars[i], v);
   }
   if (reason && *reason) json_object_set_new(fvars, "reason", json_string(reason));
-  if ((rc = lg_flow_complete(s, task_id, who->login, action, fvars, err))) {
-    in_tx = false; /* the engine rolled the whole transaction back */
-    goto done;
-  }
+  /* On failure the engine undid its own part (a savepoint); the case's
+   * own writes go below. */
+  if ((rc = lg_flow_complete(s, task_id, who->login, action, fvars, err))) goto done;
   int64_t now = lg_now();
   if (deferred && (rc = set_deferred(s, tr.c.id, inst, deferred, err))) goto done;
   json_t *detail = json_pack("{s:s, s:s, s:s, s:I}", "action", action, "node", tr.node, "name",
@@ -317,17 +316,17 @@ int lg_cases_supply(lg_store_t *s, const lg_subject_t *who, int64_t case_id, con
   char ts[32];
   lg_time_iso(now, ts);
   /* Which items: those named, or every one not handed in. */
-  sqlite3_stmt *st;
-  if ((rc = cs_prepare(s,
+  lg_stmt_t *st;
+  if ((rc = lg_store_prepare(s,
                        "SELECT kind, state FROM lg_case_materials WHERE case_id = ?"
                        " AND state IN ('deferred', 'missing') ORDER BY id",
                        &st, err)))
     goto done;
-  sqlite3_bind_int64(st, 1, case_id);
+  lg_store_bind_int(st, 1, case_id);
   json_t *open = json_array();
-  while (sqlite3_step(st) == SQLITE_ROW)
+  while (lg_store_step(st) == LG_ROW)
     json_array_append_new(open, cs_col_text(st, 0));
-  cs_release(s, st);
+  lg_store_done(st);
   if (kinds) {
     size_t i;
     const json_t *k;
@@ -349,7 +348,7 @@ int lg_cases_supply(lg_store_t *s, const lg_subject_t *who, int64_t case_id, con
     rc = lg_err_set(err, LG_EINVAL, "案件没有待补正的材料");
     goto done;
   }
-  if ((rc = cs_prepare(s,
+  if ((rc = lg_store_prepare(s,
                        "UPDATE lg_case_materials SET state = 'supplied', supplied_at = ?,"
                        " supplied_by = ? WHERE case_id = ? AND kind = ?",
                        &st, err)))
@@ -357,29 +356,29 @@ int lg_cases_supply(lg_store_t *s, const lg_subject_t *who, int64_t case_id, con
   size_t i;
   const json_t *k;
   json_array_foreach(done_kinds, i, k) {
-    sqlite3_bind_text(st, 1, ts, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, who->login, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, case_id);
-    sqlite3_bind_text(st, 4, json_string_value(k), -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(st) != SQLITE_DONE) {
+    lg_store_bind_text(st, 1, ts);
+    lg_store_bind_text(st, 2, who->login);
+    lg_store_bind_int(st, 3, case_id);
+    lg_store_bind_text(st, 4, json_string_value(k));
+    if (lg_store_step(st) != LG_DONE) {
       rc = lg_store_fail(s, err, "记录补正材料失败");
       break;
     }
-    sqlite3_reset(st);
+    lg_store_reset(st);
   }
-  cs_release(s, st);
+  lg_store_done(st);
   if (rc) goto done;
   if ((rc = set_updated(s, case_id, now, err))) goto done;
   /* The last deferred item in: the process stops waiting for it. */
   int left = 0;
-  if ((rc = cs_prepare(s,
+  if ((rc = lg_store_prepare(s,
                        "SELECT count(*) FROM lg_case_materials WHERE case_id = ?"
                        " AND state = 'deferred'",
                        &st, err)))
     goto done;
-  sqlite3_bind_int64(st, 1, case_id);
-  if (sqlite3_step(st) == SQLITE_ROW) left = sqlite3_column_int(st, 0);
-  cs_release(s, st);
+  lg_store_bind_int(st, 1, case_id);
+  if (lg_store_step(st) == LG_ROW) left = lg_store_col_int(st, 0);
+  lg_store_done(st);
   bool messaged = false;
   if (left == 0 && inst > 0 && waits_for_materials(s, inst)) {
     /* On failure the engine rolls the whole transaction back. */

@@ -2,7 +2,6 @@
 #ifndef LG_CASES_INT_H
 #define LG_CASES_INT_H
 
-#include <sqlite3.h>
 
 #include "cases/cases.h"
 #include "flow/flow.h"
@@ -11,22 +10,12 @@
 #define CS_OPEN_STATUSES "'submitted', 'in_review', 'notice', 'approved'"
 
 /* ---- Small helpers (util.c) ------------------------------------------------ */
-/* A statement of fixed text kept by the store's connection
- * (lg_store_stmt), or fails with SQLite's message. Give it back with
- * cs_release on every path, never sqlite3_finalize. */
-int cs_prepare(lg_store_t *s, const char *sql, sqlite3_stmt **st, lg_err_t *err);
-/* The same for text built at run time (lists with filters): prepared for
- * this use only; cs_release finalizes it. */
-int cs_prepare_once(lg_store_t *s, const char *sql, sqlite3_stmt **st, lg_err_t *err);
-void cs_release(lg_store_t *s, sqlite3_stmt *st);
-/* Steps a statement that returns no row and releases it. */
-int cs_step_done(lg_store_t *s, sqlite3_stmt *st, const char *what, lg_err_t *err);
 /* Column as JSON: text or null; parsed JSON text or null; number or null. */
-json_t *cs_col_text(sqlite3_stmt *st, int i);
-json_t *cs_col_json(sqlite3_stmt *st, int i);
-json_t *cs_col_real(sqlite3_stmt *st, int i);
-json_t *cs_col_int(sqlite3_stmt *st, int i);
-void cs_bind_text(sqlite3_stmt *st, int i, const char *v); /* NULL binds NULL */
+json_t *cs_col_text(lg_stmt_t *st, int i);
+json_t *cs_col_json(lg_stmt_t *st, int i);
+json_t *cs_col_real(lg_stmt_t *st, int i);
+json_t *cs_col_int(lg_stmt_t *st, int i);
+void cs_bind_text(lg_stmt_t *st, int i, const char *v); /* NULL binds NULL */
 /* Compact, key-sorted JSON text; caller frees with lg_free. */
 char *cs_json_text(const json_t *v);
 /* A JSON value at a dotted path ("notices.supervision.title"), borrowed. */

@@ -91,13 +91,13 @@ int lg_cases_tick(lg_store_t *s, int64_t now, int *fired, lg_err_t *err) {
   if (known) {
     moved_cases(s, before, &ids);
   } else {
-    sqlite3_stmt *st;
+    lg_stmt_t *st;
     lg_err_t e2 = {0};
-    if (cs_prepare(s, "SELECT id FROM lg_cases WHERE status IN (" CS_OPEN_STATUSES ")", &st, &e2))
+    if (lg_store_prepare(s, "SELECT id FROM lg_cases WHERE status IN (" CS_OPEN_STATUSES ")", &st, &e2))
       return rc ? rc : lg_err_set(err, e2.code, "%s", e2.msg);
-    while (sqlite3_step(st) == SQLITE_ROW)
-      lg_vec_push(&ids, sqlite3_column_int64(st, 0));
-    cs_release(s, st);
+    while (lg_store_step(st) == LG_ROW)
+      lg_vec_push(&ids, lg_store_col_int(st, 0));
+    lg_store_done(st);
   }
   for (size_t i = 0; i < ids.len; i++) {
     lg_err_t e3 = {0};

@@ -99,17 +99,17 @@ static int divisions_of(lg_store_t *s, const json_t *cfg, const lg_geom_t *geom,
     lg_env_t env;
     lg_geom_envelope(g, b, &env);
     lg_read_opts_t ro = {.bbox = &env};
-    lg_reader_t *r = NULL;
-    if ((rc = lg_reader_new(s, infos[i].name, &ro, &r, err)) == 0) {
-      int fi = lg_reader_field_index(r, field);
+    lg_store_reader_t *r = NULL;
+    if ((rc = lg_store_reader_new(s, infos[i].name, &ro, &r, err)) == 0) {
+      int fi = lg_store_reader_field_index(r, field);
       if (fi < 0)
         rc = lg_err_set(err, LG_EINVAL, "行政区界图层 %s 没有行政区代码字段 %s", infos[i].name,
                         field);
       int step = 0;
-      while (rc == 0 && (step = lg_reader_next(r, err)) == 1) {
+      while (rc == 0 && (step = lg_store_reader_next(r, err)) == 1) {
         size_t bn = 0;
-        const void *blob = lg_reader_blob(r, &bn);
-        const char *code = lg_reader_text(r, fi);
+        const void *blob = lg_store_reader_blob(r, &bn);
+        const char *code = lg_store_reader_text(r, fi);
         char norm[16];
         if (!blob || !code || lg_auth_division_normalize(code, norm, NULL, NULL) != 0) continue;
         lg_geom_t *f = lg_geom_from_gpkg(g, blob, bn, NULL);
@@ -123,11 +123,11 @@ static int divisions_of(lg_store_t *s, const json_t *cfg, const lg_geom_t *geom,
         lg_geom_free(g, f);
       }
       if (rc == 0 && step < 0) rc = step;
-      lg_reader_free(r);
+      lg_store_reader_free(r);
     }
     lg_geom_free(g, b);
   }
-  lg_layer_infos_free(infos, n);
+  lg_store_layer_infos_free(infos, n);
   return rc;
 }
 
@@ -382,62 +382,63 @@ int lg_cases_create(lg_store_t *s, const lg_subject_t *who, const lg_case_new_t 
   char *dept_text = cs_json_text(depts);
   const char *actor = who && who->login[0] ? who->login : "system";
 
-  sqlite3_stmt *st;
-  if ((rc = cs_prepare(s,
+  lg_stmt_t *st;
+  int64_t cid = 0;
+  if ((rc = lg_store_prepare(s,
                        "INSERT INTO lg_cases(code, title, project_type, use_code, enterprise,"
                        " applicant, rating, investment, division, divisions, departments, boundary,"
                        " srs_id, boundary_sha256, boundary_format, boundary_source, planar_m2,"
                        " ellipsoidal_m2, status, created_at, created_by, user_id, updated_at)"
-                       " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'submitted',?,?,?,?)",
+                       " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'submitted',?,?,?,?)"
+                       " RETURNING id",
                        &st, err)) == 0) {
-    sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, c->title, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, c->project_type, -1, SQLITE_STATIC);
+    lg_store_bind_text(st, 1, code);
+    lg_store_bind_text(st, 2, c->title);
+    lg_store_bind_text(st, 3, c->project_type);
     cs_bind_text(st, 4, c->use_code && *c->use_code ? c->use_code : NULL);
-    sqlite3_bind_text(st, 5, enterprise, -1, SQLITE_STATIC);
+    lg_store_bind_text(st, 5, enterprise);
     cs_bind_text(st, 6, c->applicant && *c->applicant ? c->applicant : NULL);
-    sqlite3_bind_text(st, 7, c->rating, -1, SQLITE_STATIC);
-    sqlite3_bind_double(st, 8, c->investment);
-    sqlite3_bind_text(st, 9, lead, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 10, jur_text, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 11, dept_text, -1, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 12, blob.data, (int)blob.len, SQLITE_STATIC);
-    sqlite3_bind_int(st, 13, b.srs_id);
-    sqlite3_bind_text(st, 14, digest, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 15, b.format, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 16, b.source, -1, SQLITE_STATIC);
-    if (isfinite(planar)) sqlite3_bind_double(st, 17, planar);
-    sqlite3_bind_double(st, 18, ell);
-    sqlite3_bind_text(st, 19, ts, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 20, actor, -1, SQLITE_STATIC);
-    if (who && who->user_id > 0) sqlite3_bind_int64(st, 21, who->user_id);
-    sqlite3_bind_text(st, 22, ts, -1, SQLITE_STATIC);
-    rc = cs_step_done(s, st, "保存案件失败", err);
+    lg_store_bind_text(st, 7, c->rating);
+    lg_store_bind_real(st, 8, c->investment);
+    lg_store_bind_text(st, 9, lead);
+    lg_store_bind_text(st, 10, jur_text);
+    lg_store_bind_text(st, 11, dept_text);
+    lg_store_bind_blob(st, 12, blob.data, blob.len);
+    lg_store_bind_int(st, 13, b.srs_id);
+    lg_store_bind_text(st, 14, digest);
+    lg_store_bind_text(st, 15, b.format);
+    lg_store_bind_text(st, 16, b.source);
+    if (isfinite(planar)) lg_store_bind_real(st, 17, planar);
+    lg_store_bind_real(st, 18, ell);
+    lg_store_bind_text(st, 19, ts);
+    lg_store_bind_text(st, 20, actor);
+    if (who && who->user_id > 0) lg_store_bind_int(st, 21, who->user_id);
+    lg_store_bind_text(st, 22, ts);
+    rc = lg_store_insert_id(st, &cid, "保存案件失败", err);
   }
   lg_free(jur_text);
   lg_free(dept_text);
-  int64_t cid = sqlite3_last_insert_rowid(lg_store_db(s));
   if (rc) {
     json_decref(jur);
     goto done;
   }
 
-  if ((rc = cs_prepare(s,
+  if ((rc = lg_store_prepare(s,
                        "INSERT INTO lg_case_divisions(case_id, division, m2, share)"
                        " VALUES (?, ?, ?, ?)",
                        &st, err)) == 0) {
     for (size_t i = 0; i < divs.len && rc == 0; i++) {
-      sqlite3_bind_int64(st, 1, cid);
-      sqlite3_bind_text(st, 2, divs.items[i].code, -1, SQLITE_STATIC);
-      sqlite3_bind_double(st, 3, divs.items[i].m2);
-      sqlite3_bind_double(st, 4, total > 0 ? fmin(1, divs.items[i].m2 / total) : 1);
-      if (sqlite3_step(st) != SQLITE_DONE) rc = lg_store_fail(s, err, "保存案件行政区失败");
-      sqlite3_reset(st);
+      lg_store_bind_int(st, 1, cid);
+      lg_store_bind_text(st, 2, divs.items[i].code);
+      lg_store_bind_real(st, 3, divs.items[i].m2);
+      lg_store_bind_real(st, 4, total > 0 ? fmin(1, divs.items[i].m2 / total) : 1);
+      if (lg_store_step(st) != LG_DONE) rc = lg_store_fail(s, err, "保存案件行政区失败");
+      lg_store_reset(st);
     }
-    cs_release(s, st);
+    lg_store_done(st);
   }
   if (rc == 0 &&
-      (rc = cs_prepare(s,
+      (rc = lg_store_prepare(s,
                        "INSERT INTO lg_case_materials(case_id, kind, name, core, required, basis,"
                        " state) VALUES (?, ?, ?, ?, ?, ?, ?)",
                        &st, err)) == 0) {
@@ -446,20 +447,20 @@ int lg_cases_create(lg_store_t *s, const lg_subject_t *who, const lg_case_new_t 
     json_array_foreach(checklist, i, item) {
       const char *kind = json_string_value(json_object_get(item, "kind"));
       const json_t *req = json_object_get(item, "required");
-      sqlite3_bind_int64(st, 1, cid);
-      sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-      sqlite3_bind_text(st, 3, json_string_value(json_object_get(item, "name")), -1, SQLITE_STATIC);
-      sqlite3_bind_int(st, 4, json_is_true(json_object_get(item, "core")));
-      sqlite3_bind_int(st, 5, req ? json_is_true(req) : 1);
+      lg_store_bind_int(st, 1, cid);
+      lg_store_bind_text(st, 2, kind);
+      lg_store_bind_text(st, 3, json_string_value(json_object_get(item, "name")));
+      lg_store_bind_int(st, 4, json_is_true(json_object_get(item, "core")));
+      lg_store_bind_int(st, 5, req ? json_is_true(req) : 1);
       cs_bind_text(st, 6, json_string_value(json_object_get(item, "basis")));
-      sqlite3_bind_text(st, 7, json_string_value(json_object_get(states, kind)), -1, SQLITE_STATIC);
-      if (sqlite3_step(st) != SQLITE_DONE) {
+      lg_store_bind_text(st, 7, json_string_value(json_object_get(states, kind)));
+      if (lg_store_step(st) != LG_DONE) {
         rc = lg_store_fail(s, err, "保存材料清单失败");
         break;
       }
-      sqlite3_reset(st);
+      lg_store_reset(st);
     }
-    cs_release(s, st);
+    lg_store_done(st);
   }
   if (rc) {
     json_decref(jur);
@@ -482,14 +483,13 @@ int lg_cases_create(lg_store_t *s, const lg_subject_t *who, const lg_case_new_t 
                              .vars = vars,
                              .actor = actor};
   int64_t inst = 0;
-  if ((rc = lg_flow_start_ex(s, &fo, &inst, err))) {
-    in_tx = false; /* the engine rolled the whole transaction back */
-    goto done;
-  }
-  if ((rc = cs_prepare(s, "UPDATE lg_cases SET instance_id = ? WHERE id = ?", &st, err)) == 0) {
-    sqlite3_bind_int64(st, 1, inst);
-    sqlite3_bind_int64(st, 2, cid);
-    rc = cs_step_done(s, st, "保存案件流程失败", err);
+  /* On failure the engine undid its own part (a savepoint); the case's
+   * own writes go below. */
+  if ((rc = lg_flow_start_ex(s, &fo, &inst, err))) goto done;
+  if ((rc = lg_store_prepare(s, "UPDATE lg_cases SET instance_id = ? WHERE id = ?", &st, err)) == 0) {
+    lg_store_bind_int(st, 1, inst);
+    lg_store_bind_int(st, 2, cid);
+    rc = lg_store_run_done(st, "保存案件流程失败", err);
   }
   if (rc == 0)
     rc = cs_event(s, cid, now, actor, who ? who->role : NULL, "create", 0, NULL,

@@ -39,13 +39,13 @@ static int note(lg_flow_ctx_t *ctx, int64_t case_id, const char *event, const ch
 /* Runs sql with ?1 = a, ?2 = b (either may be unused) and ?3 = case_id. */
 static int exec_update(lg_store_t *s, const char *sql, int64_t case_id, const char *a,
                        const char *b, lg_err_t *err) {
-  sqlite3_stmt *st;
-  int rc = cs_prepare(s, sql, &st, err);
+  lg_stmt_t *st;
+  int rc = lg_store_prepare(s, sql, &st, err);
   if (rc) return rc;
   cs_bind_text(st, 1, a);
   cs_bind_text(st, 2, b);
-  sqlite3_bind_int64(st, 3, case_id);
-  return cs_step_done(s, st, "更新案件失败", err);
+  lg_store_bind_int(st, 3, case_id);
+  return lg_store_run_done(st, "更新案件失败", err);
 }
 
 /* ---- compliance_check ------------------------------------------------------- */
@@ -57,28 +57,28 @@ typedef struct case_geo {
 } case_geo_t;
 
 static int load_geo(lg_store_t *s, int64_t id, case_geo_t *c, lg_err_t *err) {
-  sqlite3_stmt *st;
-  int rc = cs_prepare(s,
+  lg_stmt_t *st;
+  int rc = lg_store_prepare(s,
                       "SELECT boundary_sha256, project_type, coalesce(use_code, ''), title,"
                       " division, coalesce(enterprise, ''), divisions, srs_id, boundary"
                       " FROM lg_cases WHERE id = ?",
                       &st, err);
   if (rc) return rc;
-  sqlite3_bind_int64(st, 1, id);
-  if (sqlite3_step(st) == SQLITE_ROW) {
-    snprintf(c->sha, sizeof c->sha, "%s", (const char *)sqlite3_column_text(st, 0));
-    snprintf(c->type, sizeof c->type, "%s", (const char *)sqlite3_column_text(st, 1));
-    snprintf(c->use, sizeof c->use, "%s", (const char *)sqlite3_column_text(st, 2));
-    snprintf(c->title, sizeof c->title, "%s", (const char *)sqlite3_column_text(st, 3));
-    snprintf(c->division, sizeof c->division, "%s", (const char *)sqlite3_column_text(st, 4));
-    snprintf(c->enterprise, sizeof c->enterprise, "%s", (const char *)sqlite3_column_text(st, 5));
-    snprintf(c->divisions, sizeof c->divisions, "%s", (const char *)sqlite3_column_text(st, 6));
-    c->srs = sqlite3_column_int(st, 7);
-    lg_buf_append(&c->blob, sqlite3_column_blob(st, 8), (size_t)sqlite3_column_bytes(st, 8));
+  lg_store_bind_int(st, 1, id);
+  if (lg_store_step(st) == LG_ROW) {
+    snprintf(c->sha, sizeof c->sha, "%s", lg_store_col_text(st, 0));
+    snprintf(c->type, sizeof c->type, "%s", lg_store_col_text(st, 1));
+    snprintf(c->use, sizeof c->use, "%s", lg_store_col_text(st, 2));
+    snprintf(c->title, sizeof c->title, "%s", lg_store_col_text(st, 3));
+    snprintf(c->division, sizeof c->division, "%s", lg_store_col_text(st, 4));
+    snprintf(c->enterprise, sizeof c->enterprise, "%s", lg_store_col_text(st, 5));
+    snprintf(c->divisions, sizeof c->divisions, "%s", lg_store_col_text(st, 6));
+    c->srs = lg_store_col_int(st, 7);
+    lg_buf_append(&c->blob, lg_store_col_blob(st, 8, NULL), (size_t)lg_store_col_bytes(st, 8));
   } else {
     rc = lg_err_set(err, LG_ENOTFOUND, "案件 %lld 不存在", (long long)id);
   }
-  cs_release(s, st);
+  lg_store_done(st);
   return rc;
 }
 
@@ -87,27 +87,29 @@ static int load_geo(lg_store_t *s, int64_t id, case_geo_t *c, lg_err_t *err) {
 static int find_recognised(lg_store_t *s, const case_geo_t *c, int version, int64_t *check_id,
                            int64_t *from_case, char division[16], lg_err_t *err) {
   *check_id = 0;
-  sqlite3_stmt *st;
-  int rc = cs_prepare(s,
+  lg_stmt_t *st;
+  int rc = lg_store_prepare(s,
                       "SELECT k.check_id, k.case_id, k.division FROM lg_case_checks k"
                       " WHERE k.boundary_sha256 = ?1 AND k.rule_set_version = ?2"
-                      " AND k.project_type IS ?3 AND k.use_code IS ?4"
+                      " AND k.project_type IS NOT DISTINCT FROM ?3"
+                      " AND k.use_code IS NOT DISTINCT FROM ?4"
                       " AND k.verdict IN ('pass', 'conditional') AND k.reused = 0"
-                      " AND k.division IN (SELECT value FROM json_each(?5))"
+                      /* ?5 is the JSON array of the case's county codes (digits). */
+                      " AND ?5 LIKE '%\"' || k.division || '\"%'"
                       " ORDER BY k.id LIMIT 1",
                       &st, err);
   if (rc) return rc;
-  sqlite3_bind_text(st, 1, c->sha, -1, SQLITE_STATIC);
-  sqlite3_bind_int(st, 2, version);
-  sqlite3_bind_text(st, 3, c->type, -1, SQLITE_STATIC);
+  lg_store_bind_text(st, 1, c->sha);
+  lg_store_bind_int(st, 2, version);
+  lg_store_bind_text(st, 3, c->type);
   cs_bind_text(st, 4, c->use[0] ? c->use : NULL);
-  sqlite3_bind_text(st, 5, c->divisions, -1, SQLITE_STATIC);
-  if (sqlite3_step(st) == SQLITE_ROW) {
-    *check_id = sqlite3_column_int64(st, 0);
-    *from_case = sqlite3_column_int64(st, 1);
-    snprintf(division, 16, "%s", (const char *)sqlite3_column_text(st, 2));
+  lg_store_bind_text(st, 5, c->divisions);
+  if (lg_store_step(st) == LG_ROW) {
+    *check_id = lg_store_col_int(st, 0);
+    *from_case = lg_store_col_int(st, 1);
+    snprintf(division, 16, "%s", lg_store_col_text(st, 2));
   }
-  cs_release(s, st);
+  lg_store_done(st);
   return 0;
 }
 
@@ -153,8 +155,8 @@ static int h_compliance_check(lg_flow_ctx_t *ctx, void *ud, lg_err_t *err) {
   const char *verdict = json_string_value(json_object_get(rep, "verdict"));
   if (!verdict) verdict = "prohibited";
   /* Record it, reused or not, so the next member can recognise it. */
-  sqlite3_stmt *st;
-  if ((rc = cs_prepare(s,
+  lg_stmt_t *st;
+  if ((rc = lg_store_prepare(s,
                        "INSERT INTO lg_case_checks(case_id, check_id, boundary_sha256,"
                        " project_type, use_code, rule_set_version, division, verdict, reused,"
                        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -162,23 +164,23 @@ static int h_compliance_check(lg_flow_ctx_t *ctx, void *ud, lg_err_t *err) {
     goto done;
   char ts[32];
   lg_time_iso(lg_flow_ctx_now(ctx), ts);
-  sqlite3_bind_int64(st, 1, case_id);
-  sqlite3_bind_int64(st, 2, check_id);
-  sqlite3_bind_text(st, 3, c.sha, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 4, c.type, -1, SQLITE_STATIC);
+  lg_store_bind_int(st, 1, case_id);
+  lg_store_bind_int(st, 2, check_id);
+  lg_store_bind_text(st, 3, c.sha);
+  lg_store_bind_text(st, 4, c.type);
   cs_bind_text(st, 5, c.use[0] ? c.use : NULL);
-  sqlite3_bind_int(st, 6, version);
-  sqlite3_bind_text(st, 7, c.division, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 8, verdict, -1, SQLITE_STATIC);
-  sqlite3_bind_int(st, 9, reused);
-  sqlite3_bind_text(st, 10, ts, -1, SQLITE_STATIC);
-  if ((rc = cs_step_done(s, st, "记录案件审查失败", err))) goto done;
-  if ((rc = cs_prepare(s, "UPDATE lg_cases SET check_id = ?, verdict = ? WHERE id = ?", &st, err)))
+  lg_store_bind_int(st, 6, version);
+  lg_store_bind_text(st, 7, c.division);
+  lg_store_bind_text(st, 8, verdict);
+  lg_store_bind_int(st, 9, reused);
+  lg_store_bind_text(st, 10, ts);
+  if ((rc = lg_store_run_done(st, "记录案件审查失败", err))) goto done;
+  if ((rc = lg_store_prepare(s, "UPDATE lg_cases SET check_id = ?, verdict = ? WHERE id = ?", &st, err)))
     goto done;
-  sqlite3_bind_int64(st, 1, check_id);
-  sqlite3_bind_text(st, 2, verdict, -1, SQLITE_STATIC);
-  sqlite3_bind_int64(st, 3, case_id);
-  if ((rc = cs_step_done(s, st, "更新案件失败", err))) goto done;
+  lg_store_bind_int(st, 1, check_id);
+  lg_store_bind_text(st, 2, verdict);
+  lg_store_bind_int(st, 3, case_id);
+  if ((rc = lg_store_run_done(st, "更新案件失败", err))) goto done;
 
   /* What the gateways and people need: the verdict, and for a refusal
    * the rules that refused it. */
@@ -333,23 +335,23 @@ static int h_notice(lg_flow_ctx_t *ctx, void *ud, lg_err_t *err) {
     json_decref(tasks);
   }
   const char *title = json_string_value(json_object_get(def, "title"));
-  sqlite3_stmt *st;
-  if ((rc = cs_prepare(s,
+  lg_stmt_t *st;
+  if ((rc = lg_store_prepare(s,
                        "INSERT INTO lg_case_notices(case_id, kind, title, start_at, end_at, period,"
-                       " basis, text, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       " basis, text, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                        &st, err)))
     goto done;
-  sqlite3_bind_int64(st, 1, case_id);
-  sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 3, title ? title : kind, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 4, start, -1, SQLITE_STATIC);
+  lg_store_bind_int(st, 1, case_id);
+  lg_store_bind_text(st, 2, kind);
+  lg_store_bind_text(st, 3, title ? title : kind);
+  lg_store_bind_text(st, 4, start);
   cs_bind_text(st, 5, end[0] ? end : NULL);
   cs_bind_text(st, 6, period[0] ? period : NULL);
   cs_bind_text(st, 7, json_string_value(json_object_get(def, "basis")));
-  sqlite3_bind_text(st, 8, text.data ? text.data : "", -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 9, start, -1, SQLITE_STATIC);
-  if ((rc = cs_step_done(s, st, "保存公告失败", err))) goto done;
-  int64_t nid = sqlite3_last_insert_rowid(lg_store_db(s));
+  lg_store_bind_text(st, 8, text.data ? text.data : "");
+  lg_store_bind_text(st, 9, start);
+  int64_t nid = 0;
+  if ((rc = lg_store_insert_id(st, &nid, "保存公告失败", err))) goto done;
   rc = note(ctx, case_id, "notice", "case.notice",
             json_pack("{s:I, s:s, s:s?, s:s, s:s?, s:s?}", "notice_id", (json_int_t)nid, "kind",
                       kind, "title", title, "start_at", start, "end_at", end[0] ? end : NULL,
@@ -371,21 +373,21 @@ static int h_penalty(lg_flow_ctx_t *ctx, void *ud, lg_err_t *err) {
   int64_t case_id = 0;
   int rc = ctx_case(ctx, &case_id, &cfg, err);
   if (rc) goto done;
-  sqlite3_stmt *st;
+  lg_stmt_t *st;
   double investment = 0;
-  if ((rc = cs_prepare(s, "SELECT investment FROM lg_cases WHERE id = ?", &st, err))) goto done;
-  sqlite3_bind_int64(st, 1, case_id);
-  if (sqlite3_step(st) == SQLITE_ROW) investment = sqlite3_column_double(st, 0);
-  cs_release(s, st);
-  if ((rc = cs_prepare(s,
+  if ((rc = lg_store_prepare(s, "SELECT investment FROM lg_cases WHERE id = ?", &st, err))) goto done;
+  lg_store_bind_int(st, 1, case_id);
+  if (lg_store_step(st) == LG_ROW) investment = lg_store_col_real(st, 0);
+  lg_store_done(st);
+  if ((rc = lg_store_prepare(s,
                        "SELECT kind FROM lg_case_materials WHERE case_id = ? AND state = 'deferred'"
                        " ORDER BY id",
                        &st, err)))
     goto done;
-  sqlite3_bind_int64(st, 1, case_id);
-  while (sqlite3_step(st) == SQLITE_ROW)
+  lg_store_bind_int(st, 1, case_id);
+  while (lg_store_step(st) == LG_ROW)
     json_array_append_new(late, cs_col_text(st, 0));
-  cs_release(s, st);
+  lg_store_done(st);
   /* Items still deferred when the period ends are missing now. */
   if ((rc = exec_update(s,
                         "UPDATE lg_case_materials SET state = 'missing'"
@@ -402,20 +404,20 @@ static int h_penalty(lg_flow_ctx_t *ctx, void *ud, lg_err_t *err) {
   int64_t now = lg_flow_ctx_now(ctx);
   char ts[32];
   lg_time_iso(now, ts);
-  if ((rc = cs_prepare(s,
+  if ((rc = lg_store_prepare(s,
                        "INSERT INTO lg_case_penalties(case_id, kind, investment, rate, amount,"
                        " rule, basis, materials, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                        &st, err)) == 0) {
-    sqlite3_bind_int64(st, 1, case_id);
-    sqlite3_bind_text(st, 2, kind ? kind : "deferral", -1, SQLITE_STATIC);
-    sqlite3_bind_double(st, 3, investment);
-    sqlite3_bind_double(st, 4, rate);
-    sqlite3_bind_double(st, 5, amount);
-    sqlite3_bind_text(st, 6, rule, -1, SQLITE_STATIC);
+    lg_store_bind_int(st, 1, case_id);
+    lg_store_bind_text(st, 2, kind ? kind : "deferral");
+    lg_store_bind_real(st, 3, investment);
+    lg_store_bind_real(st, 4, rate);
+    lg_store_bind_real(st, 5, amount);
+    lg_store_bind_text(st, 6, rule);
     cs_bind_text(st, 7, cs_cfg_str(cfg, "penalty.basis", NULL));
-    sqlite3_bind_text(st, 8, late_text, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 9, ts, -1, SQLITE_STATIC);
-    rc = cs_step_done(s, st, "保存违约金失败", err);
+    lg_store_bind_text(st, 8, late_text);
+    lg_store_bind_text(st, 9, ts);
+    rc = lg_store_run_done(st, "保存违约金失败", err);
   }
   lg_free(late_text);
   if (rc) goto done;
@@ -439,16 +441,16 @@ static int h_approval_number(lg_flow_ctx_t *ctx, void *ud, lg_err_t *err) {
   int rc = ctx_case(ctx, &case_id, &cfg, err);
   if (rc) return rc;
   char division[16] = "", level[24] = "";
-  sqlite3_stmt *st;
-  if ((rc = cs_prepare(s, "SELECT division, coalesce(level, 'city') FROM lg_cases WHERE id = ?",
+  lg_stmt_t *st;
+  if ((rc = lg_store_prepare(s, "SELECT division, coalesce(level, 'city') FROM lg_cases WHERE id = ?",
                        &st, err)))
     goto done;
-  sqlite3_bind_int64(st, 1, case_id);
-  if (sqlite3_step(st) == SQLITE_ROW) {
-    snprintf(division, sizeof division, "%s", (const char *)sqlite3_column_text(st, 0));
-    snprintf(level, sizeof level, "%s", (const char *)sqlite3_column_text(st, 1));
+  lg_store_bind_int(st, 1, case_id);
+  if (lg_store_step(st) == LG_ROW) {
+    snprintf(division, sizeof division, "%s", lg_store_col_text(st, 0));
+    snprintf(level, sizeof level, "%s", lg_store_col_text(st, 1));
   }
-  cs_release(s, st);
+  lg_store_done(st);
   /* The approving body numbers its own documents: the city for city
    * approvals, the province for the province and above (the Ministry's
    * and the State Council's replies are issued on by the province). */

@@ -241,13 +241,13 @@ static void kase_reset(kase_t *k) {
   k->title = NULL;
 }
 
-static void copy_col(sqlite3_stmt *st, int i, char *out, size_t n) {
-  const char *t = (const char *)sqlite3_column_text(st, i);
+static void copy_col(lg_stmt_t *st, int i, char *out, size_t n) {
+  const char *t = lg_store_col_text(st, i);
   snprintf(out, n, "%s", t ? t : "");
 }
 
-static int64_t col_time(sqlite3_stmt *st, int i) {
-  const char *t = (const char *)sqlite3_column_text(st, i);
+static int64_t col_time(lg_stmt_t *st, int i) {
+  const char *t = lg_store_col_text(st, i);
   int64_t v = 0;
   if (!t || lg_time_parse_iso(t, &v, NULL) != 0) return 0;
   return v;
@@ -269,13 +269,13 @@ static int step_level(const char *node, const char *level, const char *division)
 }
 
 /* Columns of the query below, from the step's task id on. */
-static void read_step(sqlite3_stmt *st, const kase_t *k, step_t *p) {
+static void read_step(lg_stmt_t *st, const kase_t *k, step_t *p) {
   memset(p, 0, sizeof *p);
-  p->task_id = sqlite3_column_int64(st, 9);
+  p->task_id = lg_store_col_int(st, 9);
   copy_col(st, 10, p->node, sizeof p->node);
-  const char *name = (const char *)sqlite3_column_text(st, 11);
+  const char *name = lg_store_col_text(st, 11);
   p->name = lg_strdup(name ? name : p->node);
-  const char *groups = (const char *)sqlite3_column_text(st, 12);
+  const char *groups = lg_store_col_text(st, 12);
   p->groups = lg_strdup(groups ? groups : "");
   copy_col(st, 13, p->dept, sizeof p->dept);
   if (!p->dept[0]) snprintf(p->dept, sizeof p->dept, "natural_resources");
@@ -300,11 +300,11 @@ static void read_step(sqlite3_stmt *st, const kase_t *k, step_t *p) {
 static const char *const open_statuses[] = {"submitted", "in_review", "notice", "approved"};
 
 /* Fills the case part of a row and decides its end after its steps are read. */
-static void read_case(sqlite3_stmt *st, kase_t *k) {
+static void read_case(lg_stmt_t *st, kase_t *k) {
   kase_reset(k);
-  k->id = sqlite3_column_int64(st, 0);
+  k->id = lg_store_col_int(st, 0);
   copy_col(st, 1, k->code, sizeof k->code);
-  const char *t = (const char *)sqlite3_column_text(st, 2);
+  const char *t = lg_store_col_text(st, 2);
   k->title = lg_strdup(t ? t : "");
   copy_col(st, 3, k->division, sizeof k->division);
   copy_col(st, 4, k->status, sizeof k->status);
@@ -632,12 +632,12 @@ static int case_flags(mctx_t *m, const kase_t *k, int64_t ws, int64_t we, json_t
 typedef int (*case_fn)(mctx_t *m, kase_t *k, void *ctx, lg_err_t *err);
 
 /* Runs fn on each case of the statement's rows (ordered by case, then step). */
-static int each_case(mctx_t *m, sqlite3_stmt *st, case_fn fn, void *ctx, lg_err_t *err) {
+static int each_case(mctx_t *m, lg_stmt_t *st, case_fn fn, void *ctx, lg_err_t *err) {
   kase_t k = {0};
   bool have = false;
   int rc = 0, step;
-  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-    int64_t id = sqlite3_column_int64(st, 0);
+  while ((step = lg_store_step(st)) == LG_ROW) {
+    int64_t id = lg_store_col_int(st, 0);
     if (!have || id != k.id) {
       if (have) {
         finish_case(&k, m->now);
@@ -646,13 +646,13 @@ static int each_case(mctx_t *m, sqlite3_stmt *st, case_fn fn, void *ctx, lg_err_
       read_case(st, &k);
       have = true;
     }
-    if (sqlite3_column_type(st, 9) != SQLITE_NULL) {
+    if (lg_store_col_type(st, 9) != LG_COL_NULL) {
       step_t p;
       read_step(st, &k, &p);
       lg_vec_push(&k.steps, p);
     }
   }
-  if (rc == 0 && step != SQLITE_DONE) rc = lg_store_fail(m->s, err, "读取案件环节失败");
+  if (rc == 0 && step != LG_DONE) rc = lg_store_fail(m->s, err, "读取案件环节失败");
   if (rc == 0 && have) {
     finish_case(&k, m->now);
     rc = fn(m, &k, ctx, err);
@@ -766,12 +766,12 @@ int lg_cases_metrics_case(lg_store_t *s, int64_t id, json_t **out, lg_err_t *err
   *out = NULL;
   mctx_t m;
   int rc = mctx_init(&m, s, err);
-  sqlite3_stmt *st = NULL;
-  if (rc == 0) rc = cs_prepare(s, CASE_STEP_COLUMNS " WHERE c.id = ? ORDER BY p.id", &st, err);
+  lg_stmt_t *st = NULL;
+  if (rc == 0) rc = lg_store_prepare(s, CASE_STEP_COLUMNS " WHERE c.id = ? ORDER BY p.id", &st, err);
   if (rc == 0) {
-    sqlite3_bind_int64(st, 1, id);
+    lg_store_bind_int(st, 1, id);
     rc = each_case(&m, st, one_case, out, err);
-    cs_release(s, st);
+    lg_store_done(st);
   }
   if (rc == 0 && !*out) rc = lg_err_set(err, LG_ENOTFOUND, "案件 %lld 不存在", (long long)id);
   mctx_fini(&m);
@@ -1001,7 +1001,7 @@ int lg_cases_metrics(lg_store_t *s, const lg_case_metrics_opts_t *o, json_t **ou
   if (!o) o = &none;
   mctx_t m;
   int rc = mctx_init(&m, s, err);
-  sqlite3_stmt *st = NULL;
+  lg_stmt_t *st = NULL;
   lg_buf_t sql;
   lg_buf_init(&sql);
   if (rc) goto done;
@@ -1048,24 +1048,27 @@ int lg_cases_metrics(lg_store_t *s, const lg_case_metrics_opts_t *o, json_t **ou
       (rc = lg_auth_division_normalize(o->division, pd.division, "division", err)))
     goto done;
 
-  lg_buf_puts(&sql, CASE_STEP_COLUMNS " WHERE ");
-  if (o->who) {
-    lg_buf_puts(&sql, "EXISTS (SELECT 1 FROM lg_case_divisions d WHERE d.case_id = c.id AND ");
-    lg_auth_sql_filter(o->who, o->scope, "d.division", "c.enterprise", &sql);
-    lg_buf_puts(&sql, ")");
-  } else {
-    lg_buf_puts(&sql, "1");
-  }
-  lg_buf_puts(&sql, " AND (?1 IS NULL OR EXISTS (SELECT 1 FROM lg_case_divisions d"
-                    "  WHERE d.case_id = c.id AND d.division GLOB ?1 || '*'))"
-                    " AND c.created_at < ?2 ORDER BY c.id, p.id");
-  if ((rc = cs_prepare_once(s, sql.data, &st, err))) goto done;
+  /* What the scope lets who see (lg_auth_filter_t): a case belongs to
+   * every county it crosses. */
+  lg_buf_puts(&sql, CASE_STEP_COLUMNS
+              " WHERE (?3 = 'all' OR EXISTS (SELECT 1 FROM lg_case_divisions d WHERE"
+              "  d.case_id = c.id AND ((?3 = 'jurisdiction' AND d.division LIKE ?4 || '%')"
+              "  OR (?3 = 'own' AND c.enterprise = ?5))))"
+              " AND (?1 IS NULL OR EXISTS (SELECT 1 FROM lg_case_divisions d"
+              "  WHERE d.case_id = c.id AND d.division LIKE ?1 || '%'))"
+              " AND c.created_at < ?2 ORDER BY c.id, p.id");
+  if ((rc = lg_store_prepare(s, sql.data, &st, err))) goto done;
+  lg_auth_filter_t af = {.kind = "all"};
+  if (o->who) lg_auth_filter_make(o->who, o->scope, &af);
+  lg_store_bind_text(st, 3, af.kind);
+  lg_store_bind_text(st, 4, af.division);
+  lg_store_bind_text(st, 5, af.enterprise);
   cs_bind_text(st, 1, pd.division[0] ? pd.division : NULL);
   char we_iso[32];
   lg_time_iso(pd.we, we_iso);
-  sqlite3_bind_text(st, 2, we_iso, -1, SQLITE_TRANSIENT);
+  lg_store_bind_text(st, 2, we_iso);
   rc = each_case(&m, st, period_case, &pd, err);
-  cs_release(s, st);
+  lg_store_done(st);
   if (rc) goto done;
 
   int32_t last = LG_MIN(to, today);

@@ -17,36 +17,36 @@
 
 int lg_cases_ref(lg_store_t *s, int64_t id, lg_case_ref_t *out, lg_err_t *err) {
   memset(out, 0, sizeof *out);
-  sqlite3_stmt *st;
-  int rc = cs_prepare(s,
+  lg_stmt_t *st;
+  int rc = lg_store_prepare(s,
                       "SELECT code, division, coalesce(enterprise, ''), coalesce(user_id, 0),"
                       " coalesce(instance_id, 0), status FROM lg_cases WHERE id = ?",
                       &st, err);
   if (rc) return rc;
-  sqlite3_bind_int64(st, 1, id);
-  if (sqlite3_step(st) == SQLITE_ROW) {
+  lg_store_bind_int(st, 1, id);
+  if (lg_store_step(st) == LG_ROW) {
     out->id = id;
-    snprintf(out->code, sizeof out->code, "%s", (const char *)sqlite3_column_text(st, 0));
-    snprintf(out->division, sizeof out->division, "%s", (const char *)sqlite3_column_text(st, 1));
+    snprintf(out->code, sizeof out->code, "%s", lg_store_col_text(st, 0));
+    snprintf(out->division, sizeof out->division, "%s", lg_store_col_text(st, 1));
     snprintf(out->enterprise, sizeof out->enterprise, "%s",
-             (const char *)sqlite3_column_text(st, 2));
-    out->user_id = sqlite3_column_int64(st, 3);
-    out->instance_id = sqlite3_column_int64(st, 4);
-    snprintf(out->status, sizeof out->status, "%s", (const char *)sqlite3_column_text(st, 5));
+             lg_store_col_text(st, 2));
+    out->user_id = lg_store_col_int(st, 3);
+    out->instance_id = lg_store_col_int(st, 4);
+    snprintf(out->status, sizeof out->status, "%s", lg_store_col_text(st, 5));
   } else {
     rc = lg_err_set(err, LG_ENOTFOUND, "案件 %lld 不存在", (long long)id);
   }
-  cs_release(s, st);
+  lg_store_done(st);
   if (rc) return rc;
-  if ((rc = cs_prepare(s,
+  if ((rc = lg_store_prepare(s,
                        "SELECT division FROM lg_case_divisions WHERE case_id = ?"
                        " ORDER BY m2 DESC, division",
                        &st, err)))
     return rc;
-  sqlite3_bind_int64(st, 1, id);
-  while (sqlite3_step(st) == SQLITE_ROW && out->ndivisions < LG_CASE_MAX_DIVISIONS)
-    snprintf(out->divisions[out->ndivisions++], 16, "%s", (const char *)sqlite3_column_text(st, 0));
-  cs_release(s, st);
+  lg_store_bind_int(st, 1, id);
+  while (lg_store_step(st) == LG_ROW && out->ndivisions < LG_CASE_MAX_DIVISIONS)
+    snprintf(out->divisions[out->ndivisions++], 16, "%s", lg_store_col_text(st, 0));
+  lg_store_done(st);
   if (out->ndivisions == 0) snprintf(out->divisions[out->ndivisions++], 16, "%s", out->division);
   return 0;
 }
@@ -140,45 +140,47 @@ int lg_cases_list(lg_store_t *s, const lg_subject_t *who, int scope, const lg_ca
               "  AND p.status = 'open' AND p.due_at <= ?1) OR EXISTS (SELECT 1 FROM"
               "  lg_case_materials m WHERE m.case_id = c.id AND m.state = 'deferred'"
               "  AND m.due_at <= ?1)) AS overdue"
-              " FROM lg_cases c WHERE ");
-  if (who) {
-    lg_buf_puts(&sql, "EXISTS (SELECT 1 FROM lg_case_divisions d WHERE d.case_id = c.id AND ");
-    lg_auth_sql_filter(who, scope, "d.division", "c.enterprise", &sql);
-    lg_buf_puts(&sql, ")");
-  } else {
-    lg_buf_puts(&sql, "1");
-  }
-  lg_buf_puts(&sql,
+              " FROM lg_cases c WHERE "
+              /* What the scope lets who see (lg_auth_filter_t): a case
+               * belongs to every county it crosses. */
+              " (?10 = 'all' OR EXISTS (SELECT 1 FROM lg_case_divisions d WHERE"
+              "  d.case_id = c.id AND ((?10 = 'jurisdiction' AND d.division LIKE ?11 || '%')"
+              "  OR (?10 = 'own' AND c.enterprise = ?12))))"
               " AND (?2 IS NULL OR c.status = ?2) AND (?3 IS NULL OR c.level = ?3)"
               " AND (?4 IS NULL OR EXISTS (SELECT 1 FROM lg_case_steps p WHERE p.case_id = c.id"
               "  AND p.status = 'open' AND p.department = ?4))"
               " AND (?5 IS NULL OR EXISTS (SELECT 1 FROM lg_case_divisions d"
-              "  WHERE d.case_id = c.id AND d.division GLOB ?5 || '*'))"
+              "  WHERE d.case_id = c.id AND d.division LIKE ?5 || '%'))"
               " AND (?6 IS NULL OR c.enterprise = ?6)"
-              ") WHERE (?7 = 0 OR overdue) ORDER BY id DESC LIMIT ?8 OFFSET ?9");
-  sqlite3_stmt *st;
-  int rc = cs_prepare_once(s, sql.data, &st, err);
+              ") q WHERE (?7 = 0 OR overdue) ORDER BY id DESC LIMIT ?8 OFFSET ?9");
+  lg_stmt_t *st;
+  int rc = lg_store_prepare(s, sql.data, &st, err);
   lg_buf_fini(&sql);
   if (rc) return rc;
+  lg_auth_filter_t af = {.kind = "all"};
+  if (who) lg_auth_filter_make(who, scope, &af);
+  lg_store_bind_text(st, 10, af.kind);
+  lg_store_bind_text(st, 11, af.division);
+  lg_store_bind_text(st, 12, af.enterprise);
   char now[32];
   lg_time_iso(lg_now(), now);
-  sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
+  lg_store_bind_text(st, 1, now);
   cs_bind_text(st, 2, f->status && *f->status ? f->status : NULL);
   cs_bind_text(st, 3, f->level && *f->level ? f->level : NULL);
   cs_bind_text(st, 4, f->department && *f->department ? f->department : NULL);
   cs_bind_text(st, 5, div[0] ? div : NULL);
   cs_bind_text(st, 6, f->enterprise && *f->enterprise ? f->enterprise : NULL);
-  sqlite3_bind_int(st, 7, f->overdue);
-  sqlite3_bind_int(st, 8, f->limit > 0 ? f->limit : 100);
-  sqlite3_bind_int(st, 9, f->offset > 0 ? f->offset : 0);
+  lg_store_bind_int(st, 7, f->overdue);
+  lg_store_bind_int(st, 8, f->limit > 0 ? f->limit : 100);
+  lg_store_bind_int(st, 9, f->offset > 0 ? f->offset : 0);
   json_t *arr = json_array();
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    const char *status = (const char *)sqlite3_column_text(st, 9);
-    const char *level = (const char *)sqlite3_column_text(st, 10);
+  while ((rc = lg_store_step(st)) == LG_ROW) {
+    const char *status = lg_store_col_text(st, 9);
+    const char *level = lg_store_col_text(st, 10);
     json_array_append_new(
         arr, json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:s, s:o, s:s, s:o, s:o,"
                        " s:o, s:o, s:o, s:b}",
-                       "id", (json_int_t)sqlite3_column_int64(st, 0), "code", cs_col_text(st, 1),
+                       "id", (json_int_t)lg_store_col_int(st, 0), "code", cs_col_text(st, 1),
                        "title", cs_col_text(st, 2), "project_type", cs_col_text(st, 3),
                        "enterprise", cs_col_text(st, 4), "rating", cs_col_text(st, 5), "investment",
                        cs_col_real(st, 6), "division", cs_col_text(st, 7), "divisions",
@@ -187,10 +189,10 @@ int lg_cases_list(lg_store_t *s, const lg_subject_t *who, int scope, const lg_ca
                        lg_cases_level_title(level), "verdict", cs_col_text(st, 11), "document_no",
                        cs_col_text(st, 12), "created_at", cs_col_text(st, 13), "updated_at",
                        cs_col_text(st, 14), "current", cs_col_json(st, 15), "overdue",
-                       sqlite3_column_int(st, 16) != 0));
+                       lg_store_col_int(st, 16) != 0));
   }
-  cs_release(s, st);
-  if (rc != SQLITE_DONE) {
+  lg_store_done(st);
+  if (rc != LG_DONE) {
     json_decref(arr);
     return lg_store_fail(s, err, "读取案件列表失败");
   }
@@ -204,25 +206,25 @@ int lg_cases_list(lg_store_t *s, const lg_subject_t *who, int scope, const lg_ca
 static int materials_json(lg_store_t *s, int64_t id, json_t **out, lg_err_t *err) {
   *out = NULL;
   int rc;
-  sqlite3_stmt *st;
-  if ((rc = cs_prepare(s,
+  lg_stmt_t *st;
+  if ((rc = lg_store_prepare(s,
                        "SELECT kind, name, core, required, basis, state, due_at, supplied_at,"
                        " supplied_by FROM lg_case_materials WHERE case_id = ? ORDER BY id",
                        &st, err)))
     return rc;
-  sqlite3_bind_int64(st, 1, id);
+  lg_store_bind_int(st, 1, id);
   json_t *arr = json_array();
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    const char *state = (const char *)sqlite3_column_text(st, 5);
+  while (lg_store_step(st) == LG_ROW) {
+    const char *state = lg_store_col_text(st, 5);
     json_array_append_new(
         arr,
         json_pack("{s:o, s:o, s:b, s:b, s:o, s:s, s:s, s:o, s:o, s:o}", "kind", cs_col_text(st, 0),
-                  "name", cs_col_text(st, 1), "core", sqlite3_column_int(st, 2) != 0, "required",
-                  sqlite3_column_int(st, 3) != 0, "basis", cs_col_text(st, 4), "state", state,
+                  "name", cs_col_text(st, 1), "core", lg_store_col_int(st, 2) != 0, "required",
+                  lg_store_col_int(st, 3) != 0, "basis", cs_col_text(st, 4), "state", state,
                   "state_title", lg_cases_material_state_title(state), "due_at", cs_col_text(st, 6),
                   "supplied_at", cs_col_text(st, 7), "supplied_by", cs_col_text(st, 8)));
   }
-  cs_release(s, st);
+  lg_store_done(st);
   *out = arr;
   return 0;
 }
@@ -235,40 +237,40 @@ int lg_cases_materials(lg_store_t *s, int64_t id, json_t **out, lg_err_t *err) {
 }
 
 static json_t *rows_json(lg_store_t *s, const char *sql, int64_t id) {
-  sqlite3_stmt *st;
+  lg_stmt_t *st;
   json_t *arr = json_array();
-  if (cs_prepare(s, sql, &st, NULL)) return arr;
-  sqlite3_bind_int64(st, 1, id);
-  int n = sqlite3_column_count(st);
-  while (sqlite3_step(st) == SQLITE_ROW) {
+  if (lg_store_prepare(s, sql, &st, NULL)) return arr;
+  lg_store_bind_int(st, 1, id);
+  int n = lg_store_col_count(st);
+  while (lg_store_step(st) == LG_ROW) {
     json_t *row = json_object();
     for (int i = 0; i < n; i++) {
       json_t *v;
-      switch (sqlite3_column_type(st, i)) {
-      case SQLITE_INTEGER:
-        v = json_integer(sqlite3_column_int64(st, i));
+      switch (lg_store_col_type(st, i)) {
+      case LG_COL_INT:
+        v = json_integer(lg_store_col_int(st, i));
         break;
-      case SQLITE_FLOAT:
-        v = json_real(sqlite3_column_double(st, i));
+      case LG_COL_REAL:
+        v = json_real(lg_store_col_real(st, i));
         break;
-      case SQLITE_TEXT:
-        v = json_string((const char *)sqlite3_column_text(st, i));
+      case LG_COL_TEXT:
+        v = json_string(lg_store_col_text(st, i));
         break;
       default:
         v = json_null();
       }
-      json_object_set_new(row, sqlite3_column_name(st, i), v ? v : json_null());
+      json_object_set_new(row, lg_store_col_name(st, i), v ? v : json_null());
     }
     json_array_append_new(arr, row);
   }
-  cs_release(s, st);
+  lg_store_done(st);
   return arr;
 }
 
 int lg_cases_get(lg_store_t *s, int64_t id, json_t **out, lg_err_t *err) {
   *out = NULL;
-  sqlite3_stmt *st;
-  int rc = cs_prepare(s,
+  lg_stmt_t *st;
+  int rc = lg_store_prepare(s,
                       "SELECT code, title, project_type, use_code, enterprise, applicant, rating,"
                       " investment, division, divisions, departments, srs_id, boundary_sha256,"
                       " boundary_format, boundary_source, planar_m2, ellipsoidal_m2, status,"
@@ -277,9 +279,9 @@ int lg_cases_get(lg_store_t *s, int64_t id, json_t **out, lg_err_t *err) {
                       " FROM lg_cases WHERE id = ?",
                       &st, err);
   if (rc) return rc;
-  sqlite3_bind_int64(st, 1, id);
-  if (sqlite3_step(st) != SQLITE_ROW) {
-    cs_release(s, st);
+  lg_store_bind_int(st, 1, id);
+  if (lg_store_step(st) != LG_ROW) {
+    lg_store_done(st);
     return lg_err_set(err, LG_ENOTFOUND, "案件 %lld 不存在", (long long)id);
   }
   static const char *const names[] = {
@@ -294,8 +296,8 @@ int lg_cases_get(lg_store_t *s, int64_t id, json_t **out, lg_err_t *err) {
   for (int i = 0; i < (int)LG_ARRAY_LEN(names); i++) {
     json_t *v = !strcmp(names[i], "divisions") || !strcmp(names[i], "departments")
                     ? cs_col_json(st, i)
-                : sqlite3_column_type(st, i) == SQLITE_INTEGER ? cs_col_int(st, i)
-                : sqlite3_column_type(st, i) == SQLITE_FLOAT   ? cs_col_real(st, i)
+                : lg_store_col_type(st, i) == LG_COL_INT ? cs_col_int(st, i)
+                : lg_store_col_type(st, i) == LG_COL_REAL   ? cs_col_real(st, i)
                                                                : cs_col_text(st, i);
     json_object_set_new(o, names[i], v);
   }
@@ -307,7 +309,7 @@ int lg_cases_get(lg_store_t *s, int64_t id, json_t **out, lg_err_t *err) {
   /* The boundary as GeoJSON, in its own CRS (srs_id says which). */
   lg_geo_t *g = lg_geo_thread();
   lg_geom_t *geom =
-      lg_geom_from_gpkg(g, sqlite3_column_blob(st, 28), (size_t)sqlite3_column_bytes(st, 28), NULL);
+      lg_geom_from_gpkg(g, lg_store_col_blob(st, 28, NULL), (size_t)lg_store_col_bytes(st, 28), NULL);
   if (geom) {
     char *gj = lg_geom_to_geojson(g, geom);
     json_t *gv = gj ? json_loads(gj, 0, NULL) : NULL;
@@ -315,8 +317,8 @@ int lg_cases_get(lg_store_t *s, int64_t id, json_t **out, lg_err_t *err) {
     lg_free(gj);
     lg_geom_free(g, geom);
   }
-  int64_t inst_id = sqlite3_column_int64(st, 18);
-  cs_release(s, st);
+  int64_t inst_id = lg_store_col_int(st, 18);
+  lg_store_done(st);
 
   json_object_set_new(o, "division_shares",
                       rows_json(s,
@@ -442,13 +444,13 @@ int lg_cases_timeline(lg_store_t *s, int64_t id, json_t **out, lg_err_t *err) {
     lg_vec_push(&items, ((tl_item_t){e, items.len}));
   }
   json_decref(inst);
-  sqlite3_stmt *st;
-  if ((rc = cs_prepare(s,
+  lg_stmt_t *st;
+  if ((rc = lg_store_prepare(s,
                        "SELECT at, actor, role, event, task_id, node, detail FROM lg_case_events"
                        " WHERE case_id = ? ORDER BY id",
                        &st, err)) == 0) {
-    sqlite3_bind_int64(st, 1, id);
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    lg_store_bind_int(st, 1, id);
+    while (lg_store_step(st) == LG_ROW) {
       json_t *e =
           json_pack("{s:o, s:o, s:o, s:s, s:o, s:o, s:o, s:n, s:o}", "at", cs_col_text(st, 0),
                     "actor", cs_col_text(st, 1), "role", cs_col_text(st, 2), "source", "case",
@@ -456,7 +458,7 @@ int lg_cases_timeline(lg_store_t *s, int64_t id, json_t **out, lg_err_t *err) {
                     cs_col_text(st, 5), "node_name", "detail", cs_col_json(st, 6));
       lg_vec_push(&items, ((tl_item_t){e, items.len}));
     }
-    cs_release(s, st);
+    lg_store_done(st);
   }
   /* The journal names nodes by id; the engine's history knows their names. */
   for (size_t k = 0; k < items.len; k++) {
@@ -545,21 +547,21 @@ int lg_cases_inbox(lg_store_t *s, const lg_subject_t *who, json_t **out, lg_err_
     const char *assignee = json_string_value(json_object_get(t, "assignee"));
     bool mine_t = assignee && !strcmp(assignee, who->login);
     if (!mine_t && (assignee || !lg_auth_groups_match(who, tr.groups))) continue;
-    sqlite3_stmt *st;
+    lg_stmt_t *st;
     json_t *due = json_null(), *title = json_null();
-    if (cs_prepare(s,
+    if (lg_store_prepare(s,
                    "SELECT p.due_at, c.title FROM lg_cases c LEFT JOIN lg_case_steps p"
                    " ON p.case_id = c.id AND p.task_id = ? WHERE c.id = ?",
                    &st, NULL) == 0) {
-      sqlite3_bind_int64(st, 1, tid);
-      sqlite3_bind_int64(st, 2, tr.c.id);
-      if (sqlite3_step(st) == SQLITE_ROW) {
+      lg_store_bind_int(st, 1, tid);
+      lg_store_bind_int(st, 2, tr.c.id);
+      if (lg_store_step(st) == LG_ROW) {
         json_decref(due);
         json_decref(title);
         due = cs_col_text(st, 0);
         title = cs_col_text(st, 1);
       }
-      cs_release(s, st);
+      lg_store_done(st);
     }
     bool overdue = json_is_string(due) && strcmp(json_string_value(due), now) <= 0;
     json_array_append_new(

@@ -17,8 +17,8 @@
 
 int cs_event(lg_store_t *s, int64_t case_id, int64_t at, const char *actor, const char *role,
              const char *event, int64_t task_id, const char *node, json_t *detail, lg_err_t *err) {
-  sqlite3_stmt *st;
-  int rc = cs_prepare(s,
+  lg_stmt_t *st;
+  int rc = lg_store_prepare(s,
                       "INSERT INTO lg_case_events(case_id, at, actor, role, event, task_id, node,"
                       " detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                       &st, err);
@@ -30,51 +30,51 @@ int cs_event(lg_store_t *s, int64_t case_id, int64_t at, const char *actor, cons
   lg_time_iso(at, ts);
   char *d = detail ? cs_json_text(detail) : NULL;
   json_decref(detail);
-  sqlite3_bind_int64(st, 1, case_id);
-  sqlite3_bind_text(st, 2, ts, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(st, 3, actor && *actor ? actor : "system", -1, SQLITE_TRANSIENT);
+  lg_store_bind_int(st, 1, case_id);
+  lg_store_bind_text(st, 2, ts);
+  lg_store_bind_text(st, 3, actor && *actor ? actor : "system");
   cs_bind_text(st, 4, role && *role ? role : NULL);
-  sqlite3_bind_text(st, 5, event, -1, SQLITE_TRANSIENT);
-  if (task_id > 0) sqlite3_bind_int64(st, 6, task_id);
+  lg_store_bind_text(st, 5, event);
+  if (task_id > 0) lg_store_bind_int(st, 6, task_id);
   cs_bind_text(st, 7, node);
   cs_bind_text(st, 8, d);
   lg_free(d);
-  return cs_step_done(s, st, "写入案件日志失败", err);
+  return lg_store_run_done(st, "写入案件日志失败", err);
 }
 
 /* The rows of one child table as an array of objects, columns by name. */
 static int child_rows(lg_store_t *s, const char *sql, int64_t id, json_t *into, const char *key,
                       lg_err_t *err) {
-  sqlite3_stmt *st;
-  int rc = cs_prepare(s, sql, &st, err);
+  lg_stmt_t *st;
+  int rc = lg_store_prepare(s, sql, &st, err);
   if (rc) return rc;
-  sqlite3_bind_int64(st, 1, id);
+  lg_store_bind_int(st, 1, id);
   json_t *arr = json_array();
-  int n = sqlite3_column_count(st);
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+  int n = lg_store_col_count(st);
+  while ((rc = lg_store_step(st)) == LG_ROW) {
     json_t *row = json_object();
     for (int i = 0; i < n; i++) {
       json_t *v;
-      switch (sqlite3_column_type(st, i)) {
-      case SQLITE_INTEGER:
-        v = json_integer(sqlite3_column_int64(st, i));
+      switch (lg_store_col_type(st, i)) {
+      case LG_COL_INT:
+        v = json_integer(lg_store_col_int(st, i));
         break;
-      case SQLITE_FLOAT:
-        v = json_real(sqlite3_column_double(st, i));
+      case LG_COL_REAL:
+        v = json_real(lg_store_col_real(st, i));
         break;
-      case SQLITE_NULL:
+      case LG_COL_NULL:
         v = json_null();
         break;
       default:
-        v = json_string((const char *)sqlite3_column_text(st, i));
+        v = json_string(lg_store_col_text(st, i));
         if (!v) v = json_null();
       }
-      json_object_set_new(row, sqlite3_column_name(st, i), v);
+      json_object_set_new(row, lg_store_col_name(st, i), v);
     }
     json_array_append_new(arr, row);
   }
-  cs_release(s, st);
-  if (rc != SQLITE_DONE) {
+  lg_store_done(st);
+  if (rc != LG_DONE) {
     json_decref(arr);
     return lg_store_fail(s, err, "读取案件失败");
   }
@@ -146,13 +146,13 @@ int lg_cases_audit_scan(lg_store_t *s,
                         int (*emit)(void *ctx, const char *object_id,
                                     const unsigned char digest[32]),
                         void *ctx, lg_err_t *err) {
-  sqlite3_stmt *st;
-  int rc = cs_prepare(s, "SELECT id FROM lg_cases ORDER BY id", &st, err);
+  lg_stmt_t *st;
+  int rc = lg_store_prepare(s, "SELECT id FROM lg_cases ORDER BY id", &st, err);
   if (rc) return rc;
   LG_VEC(int64_t) ids = {0};
-  while (sqlite3_step(st) == SQLITE_ROW)
-    lg_vec_push(&ids, sqlite3_column_int64(st, 0));
-  cs_release(s, st);
+  while (lg_store_step(st) == LG_ROW)
+    lg_vec_push(&ids, lg_store_col_int(st, 0));
+  lg_store_done(st);
   for (size_t i = 0; i < ids.len && rc == 0; i++) {
     json_t *state = NULL;
     unsigned char d[32];

@@ -20,33 +20,33 @@
 #include <stdio.h>
 #include <string.h>
 
-static int case_by(lg_store_t *s, const char *sql, sqlite3_stmt **st, lg_err_t *err) {
-  return cs_prepare(s, sql, st, err);
+static int case_by(lg_store_t *s, const char *sql, lg_stmt_t **st, lg_err_t *err) {
+  return lg_store_prepare(s, sql, st, err);
 }
 
 int cs_case_of_instance(lg_store_t *s, int64_t inst, int64_t *case_id, lg_err_t *err) {
-  sqlite3_stmt *st;
+  lg_stmt_t *st;
   int rc = case_by(s, "SELECT id FROM lg_cases WHERE instance_id = ?", &st, err);
   if (rc) return rc;
-  sqlite3_bind_int64(st, 1, inst);
-  if (sqlite3_step(st) == SQLITE_ROW)
-    *case_id = sqlite3_column_int64(st, 0);
+  lg_store_bind_int(st, 1, inst);
+  if (lg_store_step(st) == LG_ROW)
+    *case_id = lg_store_col_int(st, 0);
   else
     rc = lg_err_set(err, LG_ENOTFOUND, "流程实例 %lld 不属于任何案件", (long long)inst);
-  cs_release(s, st);
+  lg_store_done(st);
   return rc;
 }
 
 int cs_case_of_code(lg_store_t *s, const char *code, int64_t *case_id, lg_err_t *err) {
-  sqlite3_stmt *st;
+  lg_stmt_t *st;
   int rc = case_by(s, "SELECT id FROM lg_cases WHERE code = ?", &st, err);
   if (rc) return rc;
-  sqlite3_bind_text(st, 1, code ? code : "", -1, SQLITE_STATIC);
-  if (sqlite3_step(st) == SQLITE_ROW)
-    *case_id = sqlite3_column_int64(st, 0);
+  lg_store_bind_text(st, 1, code ? code : "");
+  if (lg_store_step(st) == LG_ROW)
+    *case_id = lg_store_col_int(st, 0);
   else
     rc = lg_err_set(err, LG_ENOTFOUND, "没有编号为 %s 的案件", code ? code : "");
-  cs_release(s, st);
+  lg_store_done(st);
   return rc;
 }
 
@@ -77,28 +77,28 @@ typedef struct step_row {
 } step_row_t;
 
 /* Writes the tasks that are new or changed since the last sync (a
- * transition changes one or two; the rest are skipped unread by SQLite).
+ * transition changes one or two; the rest are skipped unread).
  * The working-day calendar is loaded only when a new task needs its due
  * time. */
 static int steps_sync(lg_store_t *s, int64_t case_id, const json_t *inst, const json_t *cfg,
                       lg_err_t *err) {
   LG_VEC(step_row_t) have = {0};
   lg_workcal_t *cal = NULL;
-  sqlite3_stmt *st;
-  int rc = cs_prepare(s,
+  lg_stmt_t *st;
+  int rc = lg_store_prepare(s,
                       "SELECT task_id, status, coalesce(completed_at, '') FROM lg_case_steps"
                       " WHERE case_id = ?",
                       &st, err);
   if (rc) return rc;
-  sqlite3_bind_int64(st, 1, case_id);
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    step_row_t r = {.task_id = sqlite3_column_int64(st, 0)};
-    snprintf(r.status, sizeof r.status, "%s", (const char *)sqlite3_column_text(st, 1));
-    snprintf(r.completed_at, sizeof r.completed_at, "%s", (const char *)sqlite3_column_text(st, 2));
+  lg_store_bind_int(st, 1, case_id);
+  while (lg_store_step(st) == LG_ROW) {
+    step_row_t r = {.task_id = lg_store_col_int(st, 0)};
+    snprintf(r.status, sizeof r.status, "%s", lg_store_col_text(st, 1));
+    snprintf(r.completed_at, sizeof r.completed_at, "%s", lg_store_col_text(st, 2));
     lg_vec_push(&have, r);
   }
-  cs_release(s, st);
-  rc = cs_prepare(
+  lg_store_done(st);
+  rc = lg_store_prepare(
       s,
       "INSERT INTO lg_case_steps(case_id, task_id, node, name, groups, department, level,"
       " division, status, outcome, actor, created_at, due_at, completed_at)"
@@ -131,8 +131,8 @@ static int steps_sync(lg_store_t *s, int64_t case_id, const json_t *inst, const 
       if (!cal && (rc = lg_flow_calendar_load(s, &cal, err)) != 0) break;
       lg_time_iso(lg_workdays_deadline(cal, c0, cs_time_limit(cfg, node), LG_TZ_CHINA), due);
     }
-    sqlite3_bind_int64(st, 1, case_id);
-    sqlite3_bind_int64(st, 2, task_id);
+    lg_store_bind_int(st, 1, case_id);
+    lg_store_bind_int(st, 2, task_id);
     cs_bind_text(st, 3, node ? node : "");
     cs_bind_text(st, 4, json_string_value(json_object_get(t, "name")));
     cs_bind_text(st, 5, groups);
@@ -145,13 +145,13 @@ static int steps_sync(lg_store_t *s, int64_t case_id, const json_t *inst, const 
     cs_bind_text(st, 12, created ? created : "");
     cs_bind_text(st, 13, due[0] ? due : NULL);
     cs_bind_text(st, 14, completed);
-    if (sqlite3_step(st) != SQLITE_DONE) {
+    if (lg_store_step(st) != LG_DONE) {
       rc = lg_store_fail(s, err, "更新案件环节失败");
       break;
     }
-    sqlite3_reset(st);
+    lg_store_reset(st);
   }
-  cs_release(s, st);
+  lg_store_done(st);
 done:
   lg_free(have.items);
   lg_workcal_free(cal);
@@ -196,22 +196,22 @@ static const char *derive_status(const json_t *inst, const json_t *cfg, bool num
 }
 
 int cs_sync(lg_store_t *s, int64_t case_id, int64_t now, const char *actor, lg_err_t *err) {
-  sqlite3_stmt *st;
-  int rc = cs_prepare(s,
+  lg_stmt_t *st;
+  int rc = lg_store_prepare(s,
                       "SELECT instance_id, status, document_no IS NOT NULL,"
                       " handed_over_at IS NOT NULL FROM lg_cases WHERE id = ?",
                       &st, err);
   if (rc) return rc;
-  sqlite3_bind_int64(st, 1, case_id);
-  if (sqlite3_step(st) != SQLITE_ROW) {
-    cs_release(s, st);
+  lg_store_bind_int(st, 1, case_id);
+  if (lg_store_step(st) != LG_ROW) {
+    lg_store_done(st);
     return lg_err_set(err, LG_ENOTFOUND, "案件 %lld 不存在", (long long)case_id);
   }
-  int64_t inst_id = sqlite3_column_int64(st, 0);
+  int64_t inst_id = lg_store_col_int(st, 0);
   char old[24];
-  snprintf(old, sizeof old, "%s", (const char *)sqlite3_column_text(st, 1));
-  bool numbered = sqlite3_column_int(st, 2), handed = sqlite3_column_int(st, 3);
-  cs_release(s, st);
+  snprintf(old, sizeof old, "%s", lg_store_col_text(st, 1));
+  bool numbered = lg_store_col_int(st, 2), handed = lg_store_col_int(st, 3);
+  lg_store_done(st);
   if (inst_id <= 0) return 0;
 
   json_t *inst = NULL, *cfg = NULL;
@@ -222,12 +222,12 @@ int cs_sync(lg_store_t *s, int64_t case_id, int64_t now, const char *actor, lg_e
   if (strcmp(now_status, old) == 0) goto done;
   char ts[32];
   lg_time_iso(now, ts);
-  if ((rc = cs_prepare(s, "UPDATE lg_cases SET status = ?, updated_at = ? WHERE id = ?", &st, err)))
+  if ((rc = lg_store_prepare(s, "UPDATE lg_cases SET status = ?, updated_at = ? WHERE id = ?", &st, err)))
     goto done;
-  sqlite3_bind_text(st, 1, now_status, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 2, ts, -1, SQLITE_STATIC);
-  sqlite3_bind_int64(st, 3, case_id);
-  if ((rc = cs_step_done(s, st, "更新案件状态失败", err))) goto done;
+  lg_store_bind_text(st, 1, now_status);
+  lg_store_bind_text(st, 2, ts);
+  lg_store_bind_int(st, 3, case_id);
+  if ((rc = lg_store_run_done(st, "更新案件状态失败", err))) goto done;
   rc = cs_event(s, case_id, now, actor, NULL, "status", 0, NULL,
                 json_pack("{s:s, s:s, s:s}", "from", old, "to", now_status, "title",
                           lg_cases_status_title(now_status)),

@@ -1,5 +1,5 @@
 /*
- * The cases module's small shared pieces: SQLite and JSON helpers, the
+ * The cases module's small shared pieces: JSON helpers over store columns, the
  * configuration document (built-in data/cases/default.json or the store's
  * cases.config) with its validation and the lookups the other files make
  * in it (checklists, departments, time limits, outcomes per step), the
@@ -22,60 +22,35 @@ extern const size_t lg_cases_default_process_len;
 const char *lg_cases_config_default_json(void) { return (const char *)lg_cases_default_config; }
 const char *lg_cases_process_default_xml(void) { return (const char *)lg_cases_default_process; }
 
-/* ---- SQLite and JSON -------------------------------------------------------- */
+/* ---- Columns as JSON ------------------------------------------------------- */
 
-int cs_prepare(lg_store_t *s, const char *sql, sqlite3_stmt **st, lg_err_t *err) {
-  if (lg_store_stmt(s, sql, st, NULL) != 0) {
-    *st = NULL;
-    return lg_store_fail(s, err, "案件数据库语句准备失败");
-  }
-  return 0;
-}
-
-int cs_prepare_once(lg_store_t *s, const char *sql, sqlite3_stmt **st, lg_err_t *err) {
-  if (sqlite3_prepare_v2(lg_store_db(s), sql, -1, st, NULL) != SQLITE_OK) {
-    sqlite3_finalize(*st);
-    *st = NULL;
-    return lg_store_fail(s, err, "案件数据库语句准备失败");
-  }
-  return 0;
-}
-
-void cs_release(lg_store_t *s, sqlite3_stmt *st) { lg_store_stmt_release(s, st); }
-
-int cs_step_done(lg_store_t *s, sqlite3_stmt *st, const char *what, lg_err_t *err) {
-  int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : lg_store_fail(s, err, what);
-  cs_release(s, st);
-  return rc;
-}
-
-json_t *cs_col_text(sqlite3_stmt *st, int i) {
-  if (sqlite3_column_type(st, i) == SQLITE_NULL) return json_null();
-  json_t *v = json_string((const char *)sqlite3_column_text(st, i));
+json_t *cs_col_text(lg_stmt_t *st, int i) {
+  if (lg_store_col_type(st, i) == LG_COL_NULL) return json_null();
+  json_t *v = json_string(lg_store_col_text(st, i));
   return v ? v : json_null();
 }
 
-json_t *cs_col_json(sqlite3_stmt *st, int i) {
-  if (sqlite3_column_type(st, i) == SQLITE_NULL) return json_null();
-  json_t *v = json_loads((const char *)sqlite3_column_text(st, i), JSON_DECODE_ANY, NULL);
+json_t *cs_col_json(lg_stmt_t *st, int i) {
+  if (lg_store_col_type(st, i) == LG_COL_NULL) return json_null();
+  json_t *v = json_loads(lg_store_col_text(st, i), JSON_DECODE_ANY, NULL);
   return v ? v : json_null();
 }
 
-json_t *cs_col_real(sqlite3_stmt *st, int i) {
-  return sqlite3_column_type(st, i) == SQLITE_NULL ? json_null()
-                                                   : json_real(sqlite3_column_double(st, i));
+json_t *cs_col_real(lg_stmt_t *st, int i) {
+  return lg_store_col_type(st, i) == LG_COL_NULL ? json_null()
+                                                   : json_real(lg_store_col_real(st, i));
 }
 
-json_t *cs_col_int(sqlite3_stmt *st, int i) {
-  return sqlite3_column_type(st, i) == SQLITE_NULL ? json_null()
-                                                   : json_integer(sqlite3_column_int64(st, i));
+json_t *cs_col_int(lg_stmt_t *st, int i) {
+  return lg_store_col_type(st, i) == LG_COL_NULL ? json_null()
+                                                   : json_integer(lg_store_col_int(st, i));
 }
 
-void cs_bind_text(sqlite3_stmt *st, int i, const char *v) {
+void cs_bind_text(lg_stmt_t *st, int i, const char *v) {
   if (v)
-    sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+    lg_store_bind_text(st, i, v);
   else
-    sqlite3_bind_null(st, i);
+    lg_store_bind_null(st, i);
 }
 
 char *cs_json_text(const json_t *v) {
@@ -368,20 +343,20 @@ int cs_year(int64_t t) {
 
 int cs_counter_next(lg_store_t *s, const char *kind, const char *scope, int year, int64_t *out,
                     lg_err_t *err) {
-  sqlite3_stmt *st;
-  int rc = cs_prepare(s,
+  lg_stmt_t *st;
+  int rc = lg_store_prepare(s,
                       "INSERT INTO lg_case_counters(kind, scope, year, last) VALUES (?, ?, ?, 1)"
                       " ON CONFLICT(kind, scope, year) DO UPDATE SET last = last + 1"
                       " RETURNING last",
                       &st, err);
   if (rc) return rc;
-  sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 2, scope, -1, SQLITE_STATIC);
-  sqlite3_bind_int(st, 3, year);
-  if (sqlite3_step(st) == SQLITE_ROW)
-    *out = sqlite3_column_int64(st, 0);
+  lg_store_bind_text(st, 1, kind);
+  lg_store_bind_text(st, 2, scope);
+  lg_store_bind_int(st, 3, year);
+  if (lg_store_step(st) == LG_ROW)
+    *out = lg_store_col_int(st, 0);
   else
     rc = lg_store_fail(s, err, "分配编号失败");
-  cs_release(s, st);
+  lg_store_done(st);
   return rc;
 }

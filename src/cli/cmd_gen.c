@@ -36,7 +36,7 @@ void lg_cli_gen_report(lg_cli_t *cli, const lg_gen_opts_t *o, const lg_gen_resul
     for (int k = 0; k < r->nlayers; k++)
       json_array_append_new(
           layers, json_pack("{s:s, s:s, s:s, s:I, s:f}", "name", r->layers[k].name, "role",
-                            r->layers[k].role, "role_title", lg_role_title(r->layers[k].role),
+                            r->layers[k].role, "role_title", lg_store_role_title(r->layers[k].role),
                             "count", (json_int_t)r->layers[k].count, "area_m2", r->layers[k].area));
     for (int k = 0; k < r->nclasses; k++)
       json_array_append_new(
@@ -69,7 +69,7 @@ void lg_cli_gen_report(lg_cli_t *cli, const lg_gen_opts_t *o, const lg_gen_resul
   for (int k = 0; k < r->nlayers; k++) {
     lg_fmt_num(a, sizeof a, (double)r->layers[k].count, 0);
     lg_fmt_num(b, sizeof b, r->layers[k].area / 1e4, 2);
-    lg_table_add(t, r->layers[k].name, lg_role_title(r->layers[k].role), a, b);
+    lg_table_add(t, r->layers[k].name, lg_store_role_title(r->layers[k].role), a, b);
   }
   lg_table_print(t);
   lg_table_free(t);

@@ -33,7 +33,7 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
   o.max_features = maxf;
   if (!o.layer) return lg_err_set(err, LG_EINVAL, "缺少 --layer 图层名");
   if (!o.role) o.role = "other";
-  if (!lg_role_valid(o.role))
+  if (!lg_store_role_valid(o.role))
     return lg_err_set(err, LG_EINVAL,
                       "图层角色 \"%s\" 无效; 可用: eprl (生态保护红线), pbf (永久基本农田), "
                       "udb (城镇开发边界), landuse (土地利用现状), plan (规划用途), boundary, other",
@@ -62,7 +62,7 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
     char cnt[32];
     lg_fmt_num(cnt, sizeof cnt, (double)res.count, 0);
     printf("已导入 %s -> 图层 %s (%s): %s 个要素, 坐标系 EPSG:%d, 格式 %s, 编码 %s%s%s, 用时 %.2f 秒\n",
-           path, res.layer, lg_role_title(o.role), cnt, res.srs_id, res.format, res.encoding,
+           path, res.layer, lg_store_role_title(o.role), cnt, res.srs_id, res.format, res.encoding,
            res.class_field[0] ? ", 地类字段 " : "", res.class_field, res.seconds);
   }
   return 0;

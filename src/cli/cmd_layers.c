@@ -21,7 +21,7 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
       json_array_append_new(
           arr, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s?, s:s, s:i, s:I, s:[f,f,f,f], s:s}",
                          "id", (json_int_t)ls[i].id, "name", ls[i].name, "title", ls[i].title,
-                         "role", ls[i].role, "role_title", lg_role_title(ls[i].role),
+                         "role", ls[i].role, "role_title", lg_store_role_title(ls[i].role),
                          "class_field", ls[i].class_field[0] ? ls[i].class_field : NULL,
                          "geometry_type", ls[i].geom_type, "srs_id", ls[i].srs_id, "count",
                          (json_int_t)ls[i].count, "extent", ls[i].extent.minx, ls[i].extent.miny,
@@ -36,14 +36,14 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
       snprintf(id, sizeof id, "%lld", (long long)ls[i].id);
       snprintf(srs, sizeof srs, "EPSG:%d", ls[i].srs_id);
       lg_fmt_num(cnt, sizeof cnt, (double)ls[i].count, 0);
-      lg_table_add(t, id, ls[i].name, ls[i].title, lg_role_title(ls[i].role), srs, cnt,
+      lg_table_add(t, id, ls[i].name, ls[i].title, lg_store_role_title(ls[i].role), srs, cnt,
                    ls[i].class_field);
     }
     lg_table_print(t);
     lg_table_free(t);
     if (n == 0) printf("(数据库中还没有图层; 用 landgov import 导入)\n");
   }
-  lg_layer_infos_free(ls, n);
+  lg_store_layer_infos_free(ls, n);
   return 0;
 }
 

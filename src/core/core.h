@@ -142,6 +142,10 @@ void lg_clock_set(int64_t fixed); /* 0 returns to the real clock */
 double lg_mono(void);
 /* Formats t as ISO 8601 UTC ("2026-11-22T09:00:00Z") into out[32]. */
 void lg_time_iso(int64_t t, char out[32]);
+/* The real time now with milliseconds ("2026-11-22T09:00:00.123Z"), as
+ * GeoPackage stamps gpkg_contents.last_change; not affected by
+ * lg_clock_set (it orders changes, it is no statutory date). */
+void lg_time_iso_ms_now(char out[40]);
 
 /* ---- Deterministic random numbers (xoshiro256**, seeded by splitmix64) -- */
 typedef struct lg_rng {

@@ -13,9 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#ifdef LG_HAVE_LEDGER
 #include "ledger/ledger.h"
-#endif
 
 static void sha256_hex(const char *data, size_t n, char out[65]) {
   unsigned char h[crypto_hash_sha256_BYTES];
@@ -51,49 +49,45 @@ int lg_flow_deploy(lg_store_t *s, const char *xml, size_t len, const char *actor
   fl_model_free(m);
 
   if ((rc = lg_store_begin(s, err)) != 0) return rc;
-  sqlite3_stmt *st;
-  if (fl_prepare(s,
+  lg_stmt_t *st;
+  if (lg_store_prepare(s,
                  "SELECT id, version, sha256 FROM lg_flow_definitions WHERE key = ?"
                  " ORDER BY version DESC LIMIT 1",
                  &st, err)) {
     rc = LG_EDB;
     goto done;
   }
-  sqlite3_bind_text(st, 1, info.key, -1, SQLITE_STATIC);
-  if (sqlite3_step(st) == SQLITE_ROW) {
-    info.version = sqlite3_column_int(st, 1);
-    if (!strcmp((const char *)sqlite3_column_text(st, 2), sha)) {
+  lg_store_bind_text(st, 1, info.key);
+  if (lg_store_step(st) == LG_ROW) {
+    info.version = lg_store_col_int(st, 1);
+    if (!strcmp(lg_store_col_text(st, 2), sha)) {
       /* The latest version is this very drawing: nothing to deploy. */
-      info.id = sqlite3_column_int64(st, 0);
-      fl_release(s, st);
+      info.id = lg_store_col_int(st, 0);
+      lg_store_done(st);
       info.created = false;
       goto done;
     }
   }
-  fl_release(s, st);
+  lg_store_done(st);
   info.version++;
   info.created = true;
   char ts[32];
   lg_time_iso(lg_now(), ts);
-  if (fl_prepare(s,
+  if (lg_store_prepare(s,
                  "INSERT INTO lg_flow_definitions(key, version, name, xml, sha256, deployed_at,"
-                 " deployed_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                 " deployed_by) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
                  &st, err)) {
     rc = LG_EDB;
     goto done;
   }
-  sqlite3_bind_text(st, 1, info.key, -1, SQLITE_STATIC);
-  sqlite3_bind_int(st, 2, info.version);
-  if (info.name[0]) sqlite3_bind_text(st, 3, info.name, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 4, xml, (int)len, SQLITE_STATIC);
-  sqlite3_bind_text(st, 5, sha, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 6, ts, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 7, by, -1, SQLITE_STATIC);
-  rc = sqlite3_step(st) == SQLITE_DONE ? 0 : lg_store_fail(s, err, "保存流程定义失败");
-  fl_release(s, st);
-  if (rc) goto done;
-  info.id = sqlite3_last_insert_rowid(lg_store_db(s));
-#ifdef LG_HAVE_LEDGER
+  lg_store_bind_text(st, 1, info.key);
+  lg_store_bind_int(st, 2, info.version);
+  if (info.name[0]) lg_store_bind_text(st, 3, info.name);
+  lg_store_bind_textn(st, 4, xml, len);
+  lg_store_bind_text(st, 5, sha);
+  lg_store_bind_text(st, 6, ts);
+  lg_store_bind_text(st, 7, by);
+  if ((rc = lg_store_insert_id(st, &info.id, "保存流程定义失败", err)) != 0) goto done;
   {
     json_t *state = definition_state(&info, sha, by);
     char oid[160];
@@ -106,9 +100,6 @@ int lg_flow_deploy(lg_store_t *s, const char *xml, size_t len, const char *actor
     rc = lg_ledger_append(s, &ev, NULL, err);
     json_decref(state);
   }
-#else
-  (void)definition_state;
-#endif
 done:
   if (rc == 0)
     rc = lg_store_commit(s, err);
@@ -120,23 +111,23 @@ done:
 
 int lg_flow_definitions(lg_store_t *s, json_t **out, lg_err_t *err) {
   *out = NULL;
-  sqlite3_stmt *st;
-  if (fl_prepare(s,
+  lg_stmt_t *st;
+  if (lg_store_prepare(s,
                  "SELECT d.id, d.key, d.version, d.name, d.deployed_at, d.deployed_by,"
                  " (SELECT count(*) FROM lg_flow_instances i WHERE i.definition_id = d.id)"
                  " FROM lg_flow_definitions d ORDER BY d.key, d.version DESC",
                  &st, err))
     return LG_EDB;
   json_t *arr = json_array();
-  while (sqlite3_step(st) == SQLITE_ROW)
+  while (lg_store_step(st) == LG_ROW)
     json_array_append_new(
         arr,
-        json_pack("{s:I,s:o,s:I,s:o,s:o,s:o,s:I}", "id", (json_int_t)sqlite3_column_int64(st, 0),
+        json_pack("{s:I,s:o,s:I,s:o,s:o,s:o,s:I}", "id", (json_int_t)lg_store_col_int(st, 0),
                   "key", fl_col_json_text(st, 1), "version",
-                  (json_int_t)sqlite3_column_int64(st, 2), "name", fl_col_json_text(st, 3),
+                  (json_int_t)lg_store_col_int(st, 2), "name", fl_col_json_text(st, 3),
                   "deployed_at", fl_col_json_text(st, 4), "deployed_by", fl_col_json_text(st, 5),
-                  "instances", (json_int_t)sqlite3_column_int64(st, 6)));
-  fl_release(s, st);
+                  "instances", (json_int_t)lg_store_col_int(st, 6)));
+  lg_store_done(st);
   *out = arr;
   return 0;
 }
@@ -144,31 +135,31 @@ int lg_flow_definitions(lg_store_t *s, json_t **out, lg_err_t *err) {
 int lg_flow_definition_xml(lg_store_t *s, const char *key, int version, char **xml,
                            lg_flow_def_info_t *info, lg_err_t *err) {
   *xml = NULL;
-  sqlite3_stmt *st;
-  if (fl_prepare(s,
+  lg_stmt_t *st;
+  if (lg_store_prepare(s,
                  "SELECT id, key, version, name, xml FROM lg_flow_definitions WHERE key = ?1 AND"
                  " (?2 = 0 OR version = ?2) ORDER BY version DESC LIMIT 1",
                  &st, err))
     return LG_EDB;
-  sqlite3_bind_text(st, 1, key ? key : "", -1, SQLITE_STATIC);
-  sqlite3_bind_int(st, 2, version);
+  lg_store_bind_text(st, 1, key ? key : "");
+  lg_store_bind_int(st, 2, version);
   int rc = 0;
-  if (sqlite3_step(st) == SQLITE_ROW) {
+  if (lg_store_step(st) == LG_ROW) {
     if (info) {
       memset(info, 0, sizeof *info);
-      info->id = sqlite3_column_int64(st, 0);
-      snprintf(info->key, sizeof info->key, "%s", (const char *)sqlite3_column_text(st, 1));
-      info->version = sqlite3_column_int(st, 2);
-      if (sqlite3_column_type(st, 3) != SQLITE_NULL)
-        snprintf(info->name, sizeof info->name, "%s", (const char *)sqlite3_column_text(st, 3));
+      info->id = lg_store_col_int(st, 0);
+      snprintf(info->key, sizeof info->key, "%s", lg_store_col_text(st, 1));
+      info->version = lg_store_col_int(st, 2);
+      if (lg_store_col_type(st, 3) != LG_COL_NULL)
+        snprintf(info->name, sizeof info->name, "%s", lg_store_col_text(st, 3));
     }
-    *xml = lg_strdup((const char *)sqlite3_column_text(st, 4));
+    *xml = lg_strdup(lg_store_col_text(st, 4));
   } else if (version > 0) {
     rc = lg_err_set(err, LG_ENOTFOUND, "流程 %s 没有第 %d 版", key ? key : "", version);
   } else {
     rc = lg_err_set(err, LG_ENOTFOUND, "没有标识为 %s 的流程定义", key ? key : "");
   }
-  fl_release(s, st);
+  lg_store_done(st);
   return rc;
 }
 
@@ -176,22 +167,21 @@ int lg_flow_audit_scan_definitions(lg_store_t *s,
                                    int (*emit)(void *ctx, const char *object_id,
                                                const unsigned char digest[32]),
                                    void *ctx, lg_err_t *err) {
-#ifdef LG_HAVE_LEDGER
-  sqlite3_stmt *st;
-  if (fl_prepare(s,
+  lg_stmt_t *st;
+  if (lg_store_prepare(s,
                  "SELECT id, key, version, coalesce(name, ''), sha256, deployed_by"
                  " FROM lg_flow_definitions ORDER BY id",
                  &st, err))
     return LG_EDB;
   int rc = 0, step;
-  while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+  while (rc == 0 && (step = lg_store_step(st)) == LG_ROW) {
     lg_flow_def_info_t d = {0};
-    d.id = sqlite3_column_int64(st, 0);
-    snprintf(d.key, sizeof d.key, "%s", (const char *)sqlite3_column_text(st, 1));
-    d.version = sqlite3_column_int(st, 2);
-    snprintf(d.name, sizeof d.name, "%s", (const char *)sqlite3_column_text(st, 3));
-    json_t *state = definition_state(&d, (const char *)sqlite3_column_text(st, 4),
-                                     (const char *)sqlite3_column_text(st, 5));
+    d.id = lg_store_col_int(st, 0);
+    snprintf(d.key, sizeof d.key, "%s", lg_store_col_text(st, 1));
+    d.version = lg_store_col_int(st, 2);
+    snprintf(d.name, sizeof d.name, "%s", lg_store_col_text(st, 3));
+    json_t *state = definition_state(&d, lg_store_col_text(st, 4),
+                                     lg_store_col_text(st, 5));
     unsigned char digest[32];
     char oid[160];
     snprintf(oid, sizeof oid, "%s@%d", d.key, d.version);
@@ -199,12 +189,6 @@ int lg_flow_audit_scan_definitions(lg_store_t *s,
     json_decref(state);
     if (rc == 0) rc = emit(ctx, oid, digest);
   }
-  fl_release(s, st);
+  lg_store_done(st);
   return rc;
-#else
-  (void)s;
-  (void)emit;
-  (void)ctx;
-  return lg_err_set(err, LG_EUNSUPPORTED, "本程序构建时没有账本模块");
-#endif
 }

@@ -24,9 +24,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#ifdef LG_HAVE_LEDGER
 #include "ledger/ledger.h"
-#endif
 
 #define FL_MAX_STEPS 10000 /* node arrivals in one action: more means a loop without a wait */
 
@@ -151,24 +149,18 @@ static void set_now(fl_run_t *r, int64_t now) {
 
 static int db_fail(fl_run_t *r, const char *what) { return lg_store_fail(r->s, r->err, what); }
 
-static int step_done(fl_run_t *r, sqlite3_stmt *st, const char *what) {
-  int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(r, what);
-  fl_release(r->s, st);
-  return rc;
-}
-
-static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v) {
+static void bind_text_or_null(lg_stmt_t *st, int i, const char *v) {
   if (v)
-    sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+    lg_store_bind_text(st, i, v);
   else
-    sqlite3_bind_null(st, i);
+    lg_store_bind_null(st, i);
 }
 
 /* One history row. detail (may be NULL) is stolen. */
 static int hist(fl_run_t *r, const char *event, const char *node, const char *flow, int64_t task,
                 json_t *detail) {
-  sqlite3_stmt *st;
-  if (fl_prepare(r->s,
+  lg_stmt_t *st;
+  if (lg_store_prepare(r->s,
                  "INSERT INTO lg_flow_history(instance_id, at, actor, event, node, flow, task_id,"
                  " detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                  &st, r->err)) {
@@ -177,16 +169,16 @@ static int hist(fl_run_t *r, const char *event, const char *node, const char *fl
   }
   char *d = detail ? fl_json_text(detail) : NULL;
   json_decref(detail);
-  sqlite3_bind_int64(st, 1, r->inst);
-  sqlite3_bind_text(st, 2, r->now_iso, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 3, r->actor, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 4, event, -1, SQLITE_STATIC);
+  lg_store_bind_int(st, 1, r->inst);
+  lg_store_bind_text(st, 2, r->now_iso);
+  lg_store_bind_text(st, 3, r->actor);
+  lg_store_bind_text(st, 4, event);
   bind_text_or_null(st, 5, node);
   bind_text_or_null(st, 6, flow);
-  if (task > 0) sqlite3_bind_int64(st, 7, task);
+  if (task > 0) lg_store_bind_int(st, 7, task);
   bind_text_or_null(st, 8, d);
   lg_free(d);
-  return step_done(r, st, "写入流程历史失败");
+  return lg_store_run_done(st, "写入流程历史失败", r->err);
 }
 
 static void push(fl_run_t *r, int mode, int node, int flow) {
@@ -202,45 +194,43 @@ static void depart(fl_run_t *r, int ni) {
 }
 
 static int token_new(fl_run_t *r, int ni, int flow, const char *state, int64_t *id) {
-  sqlite3_stmt *st;
-  if (fl_prepare(r->s,
+  lg_stmt_t *st;
+  if (lg_store_prepare(r->s,
                  "INSERT INTO lg_flow_tokens(instance_id, node, via, state, created_at)"
-                 " VALUES (?, ?, ?, ?, ?)",
+                 " VALUES (?, ?, ?, ?, ?) RETURNING id",
                  &st, r->err))
     return LG_EDB;
-  sqlite3_bind_int64(st, 1, r->inst);
-  sqlite3_bind_text(st, 2, r->m->nodes.items[ni].id, -1, SQLITE_STATIC);
+  lg_store_bind_int(st, 1, r->inst);
+  lg_store_bind_text(st, 2, r->m->nodes.items[ni].id);
   bind_text_or_null(st, 3, flow >= 0 ? r->m->flows.items[flow].id : NULL);
-  sqlite3_bind_text(st, 4, state, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 5, r->now_iso, -1, SQLITE_STATIC);
-  int rc = step_done(r, st, "创建令牌失败");
-  if (rc == 0) *id = sqlite3_last_insert_rowid(lg_store_db(r->s));
-  return rc;
+  lg_store_bind_text(st, 4, state);
+  lg_store_bind_text(st, 5, r->now_iso);
+  return lg_store_insert_id(st, id, "创建令牌失败", r->err);
 }
 
 /* Ends a token's visit: open tasks and pending waits cancelled, token
  * removed. */
 static int token_end(fl_run_t *r, int64_t tok) {
-  sqlite3_stmt *st;
-  if (fl_prepare(r->s,
+  lg_stmt_t *st;
+  if (lg_store_prepare(r->s,
                  "UPDATE lg_flow_tasks SET status = 'cancelled', completed_at = ?"
                  " WHERE token_id = ? AND status = 'open'",
                  &st, r->err))
     return LG_EDB;
-  sqlite3_bind_text(st, 1, r->now_iso, -1, SQLITE_STATIC);
-  sqlite3_bind_int64(st, 2, tok);
-  int rc = step_done(r, st, "取消任务失败");
+  lg_store_bind_text(st, 1, r->now_iso);
+  lg_store_bind_int(st, 2, tok);
+  int rc = lg_store_run_done(st, "取消任务失败", r->err);
   if (rc) return rc;
-  if (fl_prepare(r->s,
+  if (lg_store_prepare(r->s,
                  "UPDATE lg_flow_waits SET status = 'cancelled' WHERE token_id = ?"
                  " AND status = 'pending'",
                  &st, r->err))
     return LG_EDB;
-  sqlite3_bind_int64(st, 1, tok);
-  if ((rc = step_done(r, st, "取消等待失败")) != 0) return rc;
-  if (fl_prepare(r->s, "DELETE FROM lg_flow_tokens WHERE id = ?", &st, r->err)) return LG_EDB;
-  sqlite3_bind_int64(st, 1, tok);
-  return step_done(r, st, "删除令牌失败");
+  lg_store_bind_int(st, 1, tok);
+  if ((rc = lg_store_run_done(st, "取消等待失败", r->err)) != 0) return rc;
+  if (lg_store_prepare(r->s, "DELETE FROM lg_flow_tokens WHERE id = ?", &st, r->err)) return LG_EDB;
+  lg_store_bind_int(st, 1, tok);
+  return lg_store_run_done(st, "删除令牌失败", r->err);
 }
 
 /* ---- Timers ------------------------------------------------------------------ */
@@ -303,22 +293,22 @@ static int wait_new(fl_run_t *r, int64_t tok, const fl_node_t *ev, const char *s
   char due[32] = "";
   int rc = 0;
   if (ev->event == FL_EV_TIMER && (rc = timer_due(r, ev, due)) != 0) return rc;
-  sqlite3_stmt *st;
-  if (fl_prepare(r->s,
+  lg_stmt_t *st;
+  if (lg_store_prepare(r->s,
                  "INSERT INTO lg_flow_waits(instance_id, token_id, node, source, kind, message,"
                  " due_at, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
                  &st, r->err))
     return LG_EDB;
   bool timer = ev->event == FL_EV_TIMER;
-  sqlite3_bind_int64(st, 1, r->inst);
-  sqlite3_bind_int64(st, 2, tok);
-  sqlite3_bind_text(st, 3, ev->id, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 4, source, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 5, timer ? "timer" : "message", -1, SQLITE_STATIC);
+  lg_store_bind_int(st, 1, r->inst);
+  lg_store_bind_int(st, 2, tok);
+  lg_store_bind_text(st, 3, ev->id);
+  lg_store_bind_text(st, 4, source);
+  lg_store_bind_text(st, 5, timer ? "timer" : "message");
   bind_text_or_null(st, 6, timer ? NULL : ev->message);
   bind_text_or_null(st, 7, timer ? due : NULL);
-  sqlite3_bind_text(st, 8, r->now_iso, -1, SQLITE_STATIC);
-  return step_done(r, st, "登记定时器或消息等待失败");
+  lg_store_bind_text(st, 8, r->now_iso);
+  return lg_store_run_done(st, "登记定时器或消息等待失败", r->err);
 }
 
 /* Arms the boundary events of activity ni for token tok; *due receives
@@ -429,27 +419,27 @@ static int task_new(fl_run_t *r, const fl_node_t *n, int64_t tok, const json_t *
   }
   groups_text = fl_json_text(groups);
   if (element) elem_text = fl_json_text(element);
-  sqlite3_stmt *st;
-  if (fl_prepare(r->s,
+  lg_stmt_t *st;
+  if (lg_store_prepare(r->s,
                  "INSERT INTO lg_flow_tasks(instance_id, token_id, node, name, candidate_groups,"
                  " assignee, loop_index, element, status, created_at, due_at)"
-                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)",
+                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?) RETURNING id",
                  &st, r->err)) {
     rc = LG_EDB;
     goto done;
   }
-  sqlite3_bind_int64(st, 1, r->inst);
-  sqlite3_bind_int64(st, 2, tok);
-  sqlite3_bind_text(st, 3, n->id, -1, SQLITE_STATIC);
+  lg_store_bind_int(st, 1, r->inst);
+  lg_store_bind_int(st, 2, tok);
+  lg_store_bind_text(st, 3, n->id);
   bind_text_or_null(st, 4, n->name);
-  sqlite3_bind_text(st, 5, groups_text, -1, SQLITE_STATIC);
+  lg_store_bind_text(st, 5, groups_text);
   bind_text_or_null(st, 6, assignee);
-  if (loop_index >= 0) sqlite3_bind_int(st, 7, loop_index);
+  if (loop_index >= 0) lg_store_bind_int(st, 7, loop_index);
   bind_text_or_null(st, 8, elem_text);
-  sqlite3_bind_text(st, 9, r->now_iso, -1, SQLITE_STATIC);
+  lg_store_bind_text(st, 9, r->now_iso);
   bind_text_or_null(st, 10, due && *due ? due : NULL);
-  if ((rc = step_done(r, st, "创建任务失败")) != 0) goto done;
-  int64_t id = sqlite3_last_insert_rowid(lg_store_db(r->s));
+  int64_t id = 0;
+  if ((rc = lg_store_insert_id(st, &id, "创建任务失败", r->err)) != 0) goto done;
   json_t *d = json_pack("{s:O}", "candidate_groups", groups);
   if (element) json_object_set(d, "element", (json_t *)element);
   rc = hist(r, "task.create", n->id, NULL, id, d);
@@ -470,19 +460,19 @@ static json_t *scope_with(const json_t *vars, const json_t *extra) {
 
 /* Counters of a multi-instance visit, from its tasks. */
 static int mi_summary(fl_run_t *r, int64_t tok, json_t **out) {
-  sqlite3_stmt *st;
-  if (fl_prepare(r->s,
+  lg_stmt_t *st;
+  if (lg_store_prepare(r->s,
                  "SELECT status, outcome, element, actor FROM lg_flow_tasks WHERE token_id = ?"
                  " ORDER BY loop_index, id",
                  &st, r->err))
     return LG_EDB;
-  sqlite3_bind_int64(st, 1, tok);
+  lg_store_bind_int(st, 1, tok);
   json_int_t total = 0, done = 0, active = 0, approved = 0, vetoes = 0;
   json_t *counts = json_object(), *outcomes = json_array();
   int rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    const char *status = (const char *)sqlite3_column_text(st, 0);
-    const char *outcome = (const char *)sqlite3_column_text(st, 1);
+  while ((rc = lg_store_step(st)) == LG_ROW) {
+    const char *status = lg_store_col_text(st, 0);
+    const char *outcome = lg_store_col_text(st, 1);
     total++;
     if (!strcmp(status, "open")) active++;
     if (strcmp(status, "completed")) continue;
@@ -495,8 +485,8 @@ static int mi_summary(fl_run_t *r, int64_t tok, json_t **out) {
     json_array_append_new(outcomes, json_pack("{s:o,s:s,s:o}", "element", fl_col_json(st, 2),
                                               "outcome", o, "actor", fl_col_json_text(st, 3)));
   }
-  fl_release(r->s, st);
-  if (rc != SQLITE_DONE) {
+  lg_store_done(st);
+  if (rc != LG_DONE) {
     json_decref(counts);
     json_decref(outcomes);
     return db_fail(r, "读取会签任务失败");
@@ -552,15 +542,15 @@ static int arrive_user(fl_run_t *r, int ni, int flow) {
 /* ---- Arriving at a node ---------------------------------------------------- */
 
 static int terminate_all(fl_run_t *r) {
-  sqlite3_stmt *st;
-  if (fl_prepare(r->s, "SELECT id FROM lg_flow_tokens WHERE instance_id = ? ORDER BY id", &st,
+  lg_stmt_t *st;
+  if (lg_store_prepare(r->s, "SELECT id FROM lg_flow_tokens WHERE instance_id = ? ORDER BY id", &st,
                  r->err))
     return LG_EDB;
-  sqlite3_bind_int64(st, 1, r->inst);
+  lg_store_bind_int(st, 1, r->inst);
   LG_VEC(int64_t) toks = {0};
-  while (sqlite3_step(st) == SQLITE_ROW)
-    lg_vec_push(&toks, sqlite3_column_int64(st, 0));
-  fl_release(r->s, st);
+  while (lg_store_step(st) == LG_ROW)
+    lg_vec_push(&toks, lg_store_col_int(st, 0));
+  lg_store_done(st);
   int rc = 0;
   for (size_t i = 0; i < toks.len && rc == 0; i++)
     rc = token_end(r, toks.items[i]);
@@ -626,23 +616,23 @@ static int arrive_join(fl_run_t *r, int ni, int flow) {
   int rc = token_new(r, ni, flow, "join", &tok);
   if (rc) return rc;
   int64_t *pick = lg_calloc(n->in.len, sizeof(int64_t));
-  sqlite3_stmt *st = NULL;
-  rc = fl_prepare(r->s,
+  lg_stmt_t *st = NULL;
+  rc = lg_store_prepare(r->s,
                   "SELECT id FROM lg_flow_tokens WHERE instance_id = ? AND node = ? AND"
                   " state = 'join' AND via = ? ORDER BY id LIMIT 1",
                   &st, r->err);
   bool all = rc == 0;
   for (size_t k = 0; rc == 0 && k < n->in.len; k++) {
-    sqlite3_bind_int64(st, 1, r->inst);
-    sqlite3_bind_text(st, 2, n->id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, r->m->flows.items[n->in.items[k]].id, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW)
-      pick[k] = sqlite3_column_int64(st, 0);
+    lg_store_bind_int(st, 1, r->inst);
+    lg_store_bind_text(st, 2, n->id);
+    lg_store_bind_text(st, 3, r->m->flows.items[n->in.items[k]].id);
+    if (lg_store_step(st) == LG_ROW)
+      pick[k] = lg_store_col_int(st, 0);
     else
       all = false;
-    sqlite3_reset(st);
+    lg_store_reset(st);
   }
-  fl_release(r->s, st);
+  lg_store_done(st);
   if (rc == 0 && all) {
     /* One token from each incoming flow: they merge into one that goes on. */
     for (size_t k = 0; rc == 0 && k < n->in.len; k++)
@@ -741,40 +731,39 @@ static int run_open(lg_store_t *s, int64_t inst, const char *actor, int64_t now,
   r->action = action;
   r->err = err;
   set_now(r, now);
-  sqlite3_stmt *st;
-  if (fl_prepare(s,
+  lg_stmt_t *st;
+  if (lg_store_prepare(s,
                  "SELECT i.definition_id, i.status, i.variables, i.business_key, d.sha256"
                  " FROM lg_flow_instances i JOIN lg_flow_definitions d ON d.id = i.definition_id"
                  " WHERE i.id = ?",
                  &st, err))
     return LG_EDB;
-  sqlite3_bind_int64(st, 1, inst);
+  lg_store_bind_int(st, 1, inst);
   int rc = 0;
-  if (sqlite3_step(st) != SQLITE_ROW) {
+  if (lg_store_step(st) != LG_ROW) {
     rc = lg_err_set(err, LG_ENOTFOUND, "流程实例 %lld 不存在", (long long)inst);
     goto done;
   }
-  r->def_id = sqlite3_column_int64(st, 0);
-  const char *status = (const char *)sqlite3_column_text(st, 1);
+  r->def_id = lg_store_col_int(st, 0);
+  const char *status = lg_store_col_text(st, 1);
   if (strcmp(status, "active")) {
     rc = lg_err_set(err, LG_ECONFLICT, "流程实例 %lld 已经结束 (状态 %s)", (long long)inst, status);
     goto done;
   }
-  r->vars = json_loads((const char *)sqlite3_column_text(st, 2), 0, NULL);
+  r->vars = json_loads(lg_store_col_text(st, 2), 0, NULL);
   if (!json_is_object(r->vars)) {
     rc = lg_err_set(err, LG_EINTERNAL, "流程实例 %lld 的变量不是 JSON 对象", (long long)inst);
     goto done;
   }
-  if (sqlite3_column_type(st, 3) != SQLITE_NULL)
-    r->business_key = lg_strdup((const char *)sqlite3_column_text(st, 3));
-  rc = run_load_model(r, (const char *)sqlite3_column_text(st, 4));
+  if (lg_store_col_type(st, 3) != LG_COL_NULL)
+    r->business_key = lg_strdup(lg_store_col_text(st, 3));
+  rc = run_load_model(r, lg_store_col_text(st, 4));
 done:
-  fl_release(s, st);
+  lg_store_done(st);
   return rc;
 }
 
 static int ledger_entry(fl_run_t *r) {
-#ifdef LG_HAVE_LEDGER
   json_t *state = NULL;
   int rc = fl_instance_state(r->s, r->inst, r->vars, &state, r->err);
   if (rc) return rc;
@@ -792,10 +781,6 @@ static int ledger_entry(fl_run_t *r) {
   rc = lg_ledger_append(r->s, &ev, NULL, r->err);
   json_decref(state);
   return rc;
-#else
-  (void)r;
-  return 0;
-#endif
 }
 
 /* Saves variables, ends the instance when no token is left, appends the
@@ -805,19 +790,19 @@ static int run_finish(fl_run_t *r, const char *forced_status) {
   const char *status = forced_status;
   if (!status && r->terminated) status = "terminated";
   if (!status) {
-    sqlite3_stmt *st;
-    if (fl_prepare(r->s, "SELECT count(*) FROM lg_flow_tokens WHERE instance_id = ?", &st, r->err))
+    lg_stmt_t *st;
+    if (lg_store_prepare(r->s, "SELECT count(*) FROM lg_flow_tokens WHERE instance_id = ?", &st, r->err))
       return LG_EDB;
-    sqlite3_bind_int64(st, 1, r->inst);
-    int64_t left = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-    fl_release(r->s, st);
+    lg_store_bind_int(st, 1, r->inst);
+    int64_t left = lg_store_step(st) == LG_ROW ? lg_store_col_int(st, 0) : -1;
+    lg_store_done(st);
     if (left < 0) return db_fail(r, "统计令牌失败");
     if (left == 0) status = "completed";
   }
   if (status && (rc = hist(r, status, r->end_node, NULL, 0, NULL)) != 0) return rc;
   char *vars = fl_json_text(r->vars);
-  sqlite3_stmt *st;
-  if (fl_prepare(r->s,
+  lg_stmt_t *st;
+  if (lg_store_prepare(r->s,
                  "UPDATE lg_flow_instances SET variables = ?, status = coalesce(?, status),"
                  " ended_at = CASE WHEN ? IS NULL THEN ended_at ELSE ? END,"
                  " end_node = coalesce(?, end_node) WHERE id = ?",
@@ -825,14 +810,14 @@ static int run_finish(fl_run_t *r, const char *forced_status) {
     lg_free(vars);
     return LG_EDB;
   }
-  sqlite3_bind_text(st, 1, vars, -1, SQLITE_TRANSIENT);
+  lg_store_bind_text(st, 1, vars);
   bind_text_or_null(st, 2, status);
   bind_text_or_null(st, 3, status);
-  sqlite3_bind_text(st, 4, r->now_iso, -1, SQLITE_STATIC);
+  lg_store_bind_text(st, 4, r->now_iso);
   bind_text_or_null(st, 5, status ? r->end_node : NULL);
-  sqlite3_bind_int64(st, 6, r->inst);
+  lg_store_bind_int(st, 6, r->inst);
   lg_free(vars);
-  if ((rc = step_done(r, st, "保存流程实例失败")) != 0) return rc;
+  if ((rc = lg_store_run_done(st, "保存流程实例失败", r->err)) != 0) return rc;
   return ledger_entry(r);
 }
 
@@ -884,8 +869,8 @@ int lg_flow_start_ex(lg_store_t *s, const lg_flow_start_opts_t *o, int64_t *inst
   r.action = "flow.start";
   set_now(&r, lg_now());
   if ((rc = lg_store_begin(s, err)) != 0) return rc;
-  sqlite3_stmt *st;
-  if (fl_prepare(s,
+  lg_stmt_t *st;
+  if (lg_store_prepare(s,
                  o->version > 0
                      ? "SELECT id, sha256, version FROM lg_flow_definitions WHERE key = ?"
                        " AND version = ?"
@@ -895,35 +880,34 @@ int lg_flow_start_ex(lg_store_t *s, const lg_flow_start_opts_t *o, int64_t *inst
     rc = LG_EDB;
     goto fail;
   }
-  sqlite3_bind_text(st, 1, o->key, -1, SQLITE_STATIC);
-  if (o->version > 0) sqlite3_bind_int(st, 2, o->version);
-  if (sqlite3_step(st) != SQLITE_ROW) {
-    fl_release(s, st);
+  lg_store_bind_text(st, 1, o->key);
+  if (o->version > 0) lg_store_bind_int(st, 2, o->version);
+  if (lg_store_step(st) != LG_ROW) {
+    lg_store_done(st);
     if (o->version > 0)
       rc = lg_err_set(err, LG_ENOTFOUND, "流程 %s 没有第 %d 版", o->key, o->version);
     else
       rc = lg_err_set(err, LG_ENOTFOUND, "没有标识为 %s 的流程定义; 请先部署", o->key);
     goto fail;
   }
-  r.def_id = sqlite3_column_int64(st, 0);
-  rc = run_load_model(&r, (const char *)sqlite3_column_text(st, 1));
-  fl_release(s, st);
+  r.def_id = lg_store_col_int(st, 0);
+  rc = run_load_model(&r, lg_store_col_text(st, 1));
+  lg_store_done(st);
   if (rc) goto fail;
   r.vars = o->vars ? json_deep_copy(o->vars) : json_object();
   if (o->business_key) r.business_key = lg_strdup(o->business_key);
-  if (fl_prepare(s,
+  if (lg_store_prepare(s,
                  "INSERT INTO lg_flow_instances(definition_id, business_key, status, variables,"
-                 " started_at, started_by) VALUES (?, ?, 'active', '{}', ?, ?)",
+                 " started_at, started_by) VALUES (?, ?, 'active', '{}', ?, ?) RETURNING id",
                  &st, err)) {
     rc = LG_EDB;
     goto fail;
   }
-  sqlite3_bind_int64(st, 1, r.def_id);
+  lg_store_bind_int(st, 1, r.def_id);
   bind_text_or_null(st, 2, o->business_key);
-  sqlite3_bind_text(st, 3, r.now_iso, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 4, r.actor, -1, SQLITE_STATIC);
-  if ((rc = step_done(&r, st, "创建流程实例失败")) != 0) goto fail;
-  r.inst = sqlite3_last_insert_rowid(lg_store_db(s));
+  lg_store_bind_text(st, 3, r.now_iso);
+  lg_store_bind_text(st, 4, r.actor);
+  if ((rc = lg_store_insert_id(st, &r.inst, "创建流程实例失败", err)) != 0) goto fail;
   rc = hist(&r, "start", NULL, NULL, 0,
             json_pack("{s:s,s:I}", "key", r.m->key, "definition_id", (json_int_t)r.def_id));
   if (rc == 0) push(&r, Q_ARRIVE, r.m->start, -1);
@@ -947,27 +931,27 @@ typedef struct task_row {
 
 static int task_load(lg_store_t *s, int64_t id, task_row_t *t, lg_err_t *err) {
   memset(t, 0, sizeof *t);
-  sqlite3_stmt *st;
-  if (fl_prepare(s,
+  lg_stmt_t *st;
+  if (lg_store_prepare(s,
                  "SELECT instance_id, token_id, node, status, assignee, candidate_groups"
                  " FROM lg_flow_tasks WHERE id = ?",
                  &st, err))
     return LG_EDB;
-  sqlite3_bind_int64(st, 1, id);
+  lg_store_bind_int(st, 1, id);
   int rc = 0;
-  if (sqlite3_step(st) == SQLITE_ROW) {
+  if (lg_store_step(st) == LG_ROW) {
     t->id = id;
-    t->instance = sqlite3_column_int64(st, 0);
-    t->token = sqlite3_column_int64(st, 1);
-    snprintf(t->node, sizeof t->node, "%s", (const char *)sqlite3_column_text(st, 2));
-    snprintf(t->status, sizeof t->status, "%s", (const char *)sqlite3_column_text(st, 3));
-    if (sqlite3_column_type(st, 4) != SQLITE_NULL)
-      t->assignee = lg_strdup((const char *)sqlite3_column_text(st, 4));
-    t->groups = lg_strdup((const char *)sqlite3_column_text(st, 5));
+    t->instance = lg_store_col_int(st, 0);
+    t->token = lg_store_col_int(st, 1);
+    snprintf(t->node, sizeof t->node, "%s", lg_store_col_text(st, 2));
+    snprintf(t->status, sizeof t->status, "%s", lg_store_col_text(st, 3));
+    if (lg_store_col_type(st, 4) != LG_COL_NULL)
+      t->assignee = lg_strdup(lg_store_col_text(st, 4));
+    t->groups = lg_strdup(lg_store_col_text(st, 5));
   } else {
     rc = lg_err_set(err, LG_ENOTFOUND, "任务 %lld 不存在", (long long)id);
   }
-  fl_release(s, st);
+  lg_store_done(st);
   return rc;
 }
 
@@ -995,13 +979,13 @@ int lg_flow_claim(lg_store_t *s, int64_t task_id, const char *actor, lg_err_t *e
     rc = lg_err_set(err, LG_ECONFLICT, "任务 %lld 已由 %s 认领", (long long)task_id, t.assignee);
   if (rc == 0) rc = run_open(s, t.instance, actor, lg_now(), "flow.task.claim", &r, err);
   if (rc == 0) {
-    sqlite3_stmt *st;
-    if (fl_prepare(s, "UPDATE lg_flow_tasks SET assignee = ? WHERE id = ?", &st, err)) {
+    lg_stmt_t *st;
+    if (lg_store_prepare(s, "UPDATE lg_flow_tasks SET assignee = ? WHERE id = ?", &st, err)) {
       rc = LG_EDB;
     } else {
-      sqlite3_bind_text(st, 1, actor, -1, SQLITE_STATIC);
-      sqlite3_bind_int64(st, 2, task_id);
-      rc = step_done(&r, st, "认领任务失败");
+      lg_store_bind_text(st, 1, actor);
+      lg_store_bind_int(st, 2, task_id);
+      rc = lg_store_run_done(st, "认领任务失败", r.err);
     }
   }
   if (rc == 0) rc = hist(&r, "task.claim", t.node, NULL, task_id, NULL);
@@ -1044,8 +1028,8 @@ int lg_flow_complete(lg_store_t *s, int64_t task_id, const char *actor, const ch
   }
   const fl_node_t *n = &r.m->nodes.items[ni];
   char *vtext = vars ? fl_json_text(vars) : NULL;
-  sqlite3_stmt *st;
-  if (fl_prepare(s,
+  lg_stmt_t *st;
+  if (lg_store_prepare(s,
                  "UPDATE lg_flow_tasks SET status = 'completed', outcome = ?, actor = ?, vars = ?,"
                  " completed_at = ? WHERE id = ?",
                  &st, err)) {
@@ -1053,13 +1037,13 @@ int lg_flow_complete(lg_store_t *s, int64_t task_id, const char *actor, const ch
     rc = LG_EDB;
     goto out;
   }
-  sqlite3_bind_text(st, 1, outcome, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 2, actor, -1, SQLITE_STATIC);
+  lg_store_bind_text(st, 1, outcome);
+  lg_store_bind_text(st, 2, actor);
   bind_text_or_null(st, 3, vtext);
-  sqlite3_bind_text(st, 4, r.now_iso, -1, SQLITE_STATIC);
-  sqlite3_bind_int64(st, 5, task_id);
+  lg_store_bind_text(st, 4, r.now_iso);
+  lg_store_bind_int(st, 5, task_id);
   lg_free(vtext);
-  if ((rc = step_done(&r, st, "办结任务失败")) != 0) goto out;
+  if ((rc = lg_store_run_done(st, "办结任务失败", r.err)) != 0) goto out;
   if ((rc = hist(&r, "task.complete", n->id, NULL, task_id,
                  json_pack("{s:s}", "outcome", outcome))) != 0)
     goto out;
@@ -1100,37 +1084,37 @@ out:
 
 /* Fires a pending wait of the run's instance. */
 static int fire_wait(fl_run_t *r, int64_t wait_id) {
-  sqlite3_stmt *st;
-  if (fl_prepare(r->s,
+  lg_stmt_t *st;
+  if (lg_store_prepare(r->s,
                  "SELECT token_id, node, source, status FROM lg_flow_waits WHERE id = ? AND"
                  " instance_id = ?",
                  &st, r->err))
     return LG_EDB;
-  sqlite3_bind_int64(st, 1, wait_id);
-  sqlite3_bind_int64(st, 2, r->inst);
-  if (sqlite3_step(st) != SQLITE_ROW) {
-    fl_release(r->s, st);
+  lg_store_bind_int(st, 1, wait_id);
+  lg_store_bind_int(st, 2, r->inst);
+  if (lg_store_step(st) != LG_ROW) {
+    lg_store_done(st);
     return lg_err_set(r->err, LG_ENOTFOUND, "等待 %lld 不存在", (long long)wait_id);
   }
-  int64_t tok = sqlite3_column_int64(st, 0);
+  int64_t tok = lg_store_col_int(st, 0);
   char node[256], source[16], status[16];
-  snprintf(node, sizeof node, "%s", (const char *)sqlite3_column_text(st, 1));
-  snprintf(source, sizeof source, "%s", (const char *)sqlite3_column_text(st, 2));
-  snprintf(status, sizeof status, "%s", (const char *)sqlite3_column_text(st, 3));
-  fl_release(r->s, st);
+  snprintf(node, sizeof node, "%s", lg_store_col_text(st, 1));
+  snprintf(source, sizeof source, "%s", lg_store_col_text(st, 2));
+  snprintf(status, sizeof status, "%s", lg_store_col_text(st, 3));
+  lg_store_done(st);
   if (strcmp(status, "pending"))
     return lg_err_set(r->err, LG_ECONFLICT, "等待 %lld 已经%s", (long long)wait_id,
                       !strcmp(status, "fired") ? "触发" : "取消");
   int ei = fl_model_node(r->m, node);
   if (ei < 0) return lg_err_set(r->err, LG_EINTERNAL, "等待的节点 %s 不在流程定义中", node);
-  if (fl_prepare(r->s,
+  if (lg_store_prepare(r->s,
                  "UPDATE lg_flow_waits SET status = 'fired', fired_at = ?, error = NULL"
                  " WHERE id = ?",
                  &st, r->err))
     return LG_EDB;
-  sqlite3_bind_text(st, 1, r->now_iso, -1, SQLITE_STATIC);
-  sqlite3_bind_int64(st, 2, wait_id);
-  int rc = step_done(r, st, "更新等待失败");
+  lg_store_bind_text(st, 1, r->now_iso);
+  lg_store_bind_int(st, 2, wait_id);
+  int rc = lg_store_run_done(st, "更新等待失败", r->err);
   if (rc) return rc;
   const fl_node_t *ev = &r->m->nodes.items[ei];
   if (!strcmp(source, "boundary")) {
@@ -1163,21 +1147,21 @@ int lg_flow_message(lg_store_t *s, int64_t instance_id, const char *name, const 
   rc = run_open(s, instance_id, actor, lg_now(), "flow.message", &r, err);
   int64_t wait_id = 0;
   if (rc == 0) {
-    sqlite3_stmt *st;
-    if (fl_prepare(s,
+    lg_stmt_t *st;
+    if (lg_store_prepare(s,
                    "SELECT id FROM lg_flow_waits WHERE instance_id = ? AND status = 'pending' AND"
                    " kind = 'message' AND message = ? ORDER BY id LIMIT 1",
                    &st, err)) {
       rc = LG_EDB;
     } else {
-      sqlite3_bind_int64(st, 1, instance_id);
-      sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-      if (sqlite3_step(st) == SQLITE_ROW)
-        wait_id = sqlite3_column_int64(st, 0);
+      lg_store_bind_int(st, 1, instance_id);
+      lg_store_bind_text(st, 2, name);
+      if (lg_store_step(st) == LG_ROW)
+        wait_id = lg_store_col_int(st, 0);
       else
         rc = lg_err_set(err, LG_ENOTFOUND, "流程实例 %lld 当前没有在等待消息 \"%s\"",
                         (long long)instance_id, name);
-      fl_release(s, st);
+      lg_store_done(st);
     }
   }
   if (rc == 0) {
@@ -1193,23 +1177,23 @@ int lg_flow_message(lg_store_t *s, int64_t instance_id, const char *name, const 
 static void record_timer_error(lg_store_t *s, int64_t wait_id, const char *msg) {
   lg_err_t e2 = {0};
   if (lg_store_begin(s, &e2) != 0) return;
-  sqlite3_stmt *st;
-  if (fl_prepare(s, "UPDATE lg_flow_waits SET error = ? WHERE id = ?", &st, &e2) == 0) {
-    sqlite3_bind_text(st, 1, msg, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, wait_id);
-    sqlite3_step(st);
-    fl_release(s, st);
+  lg_stmt_t *st;
+  if (lg_store_prepare(s, "UPDATE lg_flow_waits SET error = ? WHERE id = ?", &st, &e2) == 0) {
+    lg_store_bind_text(st, 1, msg);
+    lg_store_bind_int(st, 2, wait_id);
+    lg_store_step(st);
+    lg_store_done(st);
   }
   if (lg_store_commit(s, &e2) != 0) lg_store_rollback(s);
 }
 
 static bool wait_pending(lg_store_t *s, int64_t wait_id) {
-  sqlite3_stmt *st;
-  if (fl_prepare(s, "SELECT status = 'pending' FROM lg_flow_waits WHERE id = ?", &st, NULL))
+  lg_stmt_t *st;
+  if (lg_store_prepare(s, "SELECT status = 'pending' FROM lg_flow_waits WHERE id = ?", &st, NULL))
     return false;
-  sqlite3_bind_int64(st, 1, wait_id);
-  bool pending = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
-  fl_release(s, st);
+  lg_store_bind_int(st, 1, wait_id);
+  bool pending = lg_store_step(st) == LG_ROW && lg_store_col_int(st, 0);
+  lg_store_done(st);
   return pending;
 }
 
@@ -1217,21 +1201,21 @@ int lg_flow_tick(lg_store_t *s, int64_t now, int *fired, lg_err_t *err) {
   if (fired) *fired = 0;
   char now_iso[32];
   lg_time_iso(now, now_iso);
-  sqlite3_stmt *st;
+  lg_stmt_t *st;
   /* A snapshot of what is due: timers that new transitions arm for `now`
    * or earlier fire on the next tick, so one tick always ends. */
-  if (fl_prepare(s,
+  if (lg_store_prepare(s,
                  "SELECT id, instance_id, node FROM lg_flow_waits WHERE status = 'pending' AND"
                  " kind = 'timer' AND due_at <= ? ORDER BY due_at, id LIMIT 10000",
                  &st, err))
     return LG_EDB;
-  sqlite3_bind_text(st, 1, now_iso, -1, SQLITE_STATIC);
+  lg_store_bind_text(st, 1, now_iso);
   LG_VEC(int64_t) due = {0};
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    lg_vec_push(&due, sqlite3_column_int64(st, 0));
-    lg_vec_push(&due, sqlite3_column_int64(st, 1));
+  while (lg_store_step(st) == LG_ROW) {
+    lg_vec_push(&due, lg_store_col_int(st, 0));
+    lg_vec_push(&due, lg_store_col_int(st, 1));
   }
-  fl_release(s, st);
+  lg_store_done(st);
   int first = 0;
   for (size_t i = 0; i + 1 < due.len; i += 2) {
     int64_t wait_id = due.items[i], inst = due.items[i + 1];

@@ -2,7 +2,6 @@
 #ifndef LG_FLOW_INT_H
 #define LG_FLOW_INT_H
 
-#include <sqlite3.h>
 
 #include "flow/flow.h"
 
@@ -106,15 +105,10 @@ int fl_template_check(const char *t, lg_err_t *err);
 int fl_template_expand(const char *t, const json_t *scope, char **out, lg_err_t *err);
 
 /* ---- Small helpers (query.c) ---------------------------------------------- */
-/* A statement kept by the store's connection (lg_store_stmt), or fails
- * with a message naming what was attempted; give it back with fl_release
- * (never sqlite3_finalize) on every path. */
-int fl_prepare(lg_store_t *s, const char *sql, sqlite3_stmt **st, lg_err_t *err);
-void fl_release(lg_store_t *s, sqlite3_stmt *st);
 /* Column text as a JSON string, or null. */
-json_t *fl_col_json_text(sqlite3_stmt *st, int i);
+json_t *fl_col_json_text(lg_stmt_t *st, int i);
 /* Column holding JSON text, parsed (null when NULL or unparsable). */
-json_t *fl_col_json(sqlite3_stmt *st, int i);
+json_t *fl_col_json(lg_stmt_t *st, int i);
 /* Compact, key-sorted JSON text; caller frees with lg_free. */
 char *fl_json_text(const json_t *v);
 /* The state of an instance as recorded on the ledger (and recomputed by

@@ -66,18 +66,18 @@ int fl_model_get(lg_store_t *s, int64_t def_id, const char *sha256, const fl_mod
   }
   /* Parsed outside the lock: another thread may parse the same one
    * meanwhile, and the first to finish is kept. */
-  sqlite3_stmt *st;
-  if (fl_prepare(s, "SELECT xml FROM lg_flow_definitions WHERE id = ?", &st, err)) return LG_EDB;
-  sqlite3_bind_int64(st, 1, def_id);
+  lg_stmt_t *st;
+  if (lg_store_prepare(s, "SELECT xml FROM lg_flow_definitions WHERE id = ?", &st, err)) return LG_EDB;
+  lg_store_bind_int(st, 1, def_id);
   fl_model_t *m = NULL;
   int rc;
-  if (sqlite3_step(st) == SQLITE_ROW) {
-    const char *xml = (const char *)sqlite3_column_text(st, 0);
-    rc = fl_model_parse(xml, (size_t)sqlite3_column_bytes(st, 0), &m, err);
+  if (lg_store_step(st) == LG_ROW) {
+    const char *xml = lg_store_col_text(st, 0);
+    rc = fl_model_parse(xml, (size_t)lg_store_col_bytes(st, 0), &m, err);
   } else {
     rc = lg_err_set(err, LG_ENOTFOUND, "流程定义 %lld 不存在", (long long)def_id);
   }
-  fl_release(s, st);
+  lg_store_done(st);
   if (rc) return rc;
 
   fl_model_t *gone = NULL;

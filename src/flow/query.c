@@ -9,29 +9,17 @@
 #include <stdio.h>
 #include <string.h>
 
-#ifdef LG_HAVE_LEDGER
 #include "ledger/ledger.h"
-#endif
 
-int fl_prepare(lg_store_t *s, const char *sql, sqlite3_stmt **st, lg_err_t *err) {
-  if (lg_store_stmt(s, sql, st, NULL) != 0) {
-    *st = NULL;
-    return lg_store_fail(s, err, "流程数据库语句准备失败");
-  }
-  return 0;
-}
-
-void fl_release(lg_store_t *s, sqlite3_stmt *st) { lg_store_stmt_release(s, st); }
-
-json_t *fl_col_json_text(sqlite3_stmt *st, int i) {
-  if (sqlite3_column_type(st, i) == SQLITE_NULL) return json_null();
-  json_t *v = json_string((const char *)sqlite3_column_text(st, i));
+json_t *fl_col_json_text(lg_stmt_t *st, int i) {
+  if (lg_store_col_type(st, i) == LG_COL_NULL) return json_null();
+  json_t *v = json_string(lg_store_col_text(st, i));
   return v ? v : json_null();
 }
 
-json_t *fl_col_json(sqlite3_stmt *st, int i) {
-  if (sqlite3_column_type(st, i) == SQLITE_NULL) return json_null();
-  json_t *v = json_loads((const char *)sqlite3_column_text(st, i), JSON_DECODE_ANY, NULL);
+json_t *fl_col_json(lg_stmt_t *st, int i) {
+  if (lg_store_col_type(st, i) == LG_COL_NULL) return json_null();
+  json_t *v = json_loads(lg_store_col_text(st, i), JSON_DECODE_ANY, NULL);
   return v ? v : json_null();
 }
 
@@ -43,64 +31,64 @@ char *fl_json_text(const json_t *v) {
   return r;
 }
 
-static json_t *col_int_or_null(sqlite3_stmt *st, int i) {
-  return sqlite3_column_type(st, i) == SQLITE_NULL ? json_null()
-                                                   : json_integer(sqlite3_column_int64(st, i));
+static json_t *col_int_or_null(lg_stmt_t *st, int i) {
+  return lg_store_col_type(st, i) == LG_COL_NULL ? json_null()
+                                                   : json_integer(lg_store_col_int(st, i));
 }
 
 /* ---- Instance state (ledger and audit) ---------------------------------------- */
 
 int fl_instance_state(lg_store_t *s, int64_t id, const json_t *vars, json_t **out, lg_err_t *err) {
   *out = NULL;
-  sqlite3_stmt *st;
-  if (fl_prepare(s,
+  lg_stmt_t *st;
+  if (lg_store_prepare(s,
                  "SELECT d.key, d.version, i.business_key, i.status, i.variables, i.end_node"
                  " FROM lg_flow_instances i JOIN lg_flow_definitions d ON d.id = i.definition_id"
                  " WHERE i.id = ?",
                  &st, err))
     return LG_EDB;
-  sqlite3_bind_int64(st, 1, id);
-  if (sqlite3_step(st) != SQLITE_ROW) {
-    fl_release(s, st);
+  lg_store_bind_int(st, 1, id);
+  if (lg_store_step(st) != LG_ROW) {
+    lg_store_done(st);
     return lg_err_set(err, LG_ENOTFOUND, "流程实例 %lld 不存在", (long long)id);
   }
   json_t *state = json_pack(
       "{s:I,s:o,s:I,s:o,s:o,s:o,s:o}", "id", (json_int_t)id, "key", fl_col_json_text(st, 0),
-      "version", (json_int_t)sqlite3_column_int64(st, 1), "business_key", fl_col_json_text(st, 2),
+      "version", (json_int_t)lg_store_col_int(st, 1), "business_key", fl_col_json_text(st, 2),
       "status", fl_col_json_text(st, 3), "variables",
       vars ? json_incref((json_t *)vars) : fl_col_json(st, 4), "end_node", fl_col_json_text(st, 5));
-  fl_release(s, st);
+  lg_store_done(st);
   json_t *tokens = json_array(), *tasks = json_array();
   json_object_set_new(state, "tokens", tokens);
   json_object_set_new(state, "tasks", tasks);
   int rc = 0;
-  if (fl_prepare(s, "SELECT id, node, state FROM lg_flow_tokens WHERE instance_id = ? ORDER BY id",
+  if (lg_store_prepare(s, "SELECT id, node, state FROM lg_flow_tokens WHERE instance_id = ? ORDER BY id",
                  &st, err)) {
     rc = LG_EDB;
     goto done;
   }
-  sqlite3_bind_int64(st, 1, id);
-  while (sqlite3_step(st) == SQLITE_ROW)
+  lg_store_bind_int(st, 1, id);
+  while (lg_store_step(st) == LG_ROW)
     json_array_append_new(
-        tokens, json_pack("{s:I,s:o,s:o}", "id", (json_int_t)sqlite3_column_int64(st, 0), "node",
+        tokens, json_pack("{s:I,s:o,s:o}", "id", (json_int_t)lg_store_col_int(st, 0), "node",
                           fl_col_json_text(st, 1), "state", fl_col_json_text(st, 2)));
-  fl_release(s, st);
-  if (fl_prepare(s,
+  lg_store_done(st);
+  if (lg_store_prepare(s,
                  "SELECT id, node, status, outcome, actor, assignee, candidate_groups FROM"
                  " lg_flow_tasks WHERE instance_id = ? ORDER BY id",
                  &st, err)) {
     rc = LG_EDB;
     goto done;
   }
-  sqlite3_bind_int64(st, 1, id);
-  while (sqlite3_step(st) == SQLITE_ROW)
+  lg_store_bind_int(st, 1, id);
+  while (lg_store_step(st) == LG_ROW)
     json_array_append_new(
         tasks,
-        json_pack("{s:I,s:o,s:o,s:o,s:o,s:o,s:o}", "id", (json_int_t)sqlite3_column_int64(st, 0),
+        json_pack("{s:I,s:o,s:o,s:o,s:o,s:o,s:o}", "id", (json_int_t)lg_store_col_int(st, 0),
                   "node", fl_col_json_text(st, 1), "status", fl_col_json_text(st, 2), "outcome",
                   fl_col_json_text(st, 3), "actor", fl_col_json_text(st, 4), "assignee",
                   fl_col_json_text(st, 5), "candidate_groups", fl_col_json(st, 6)));
-  fl_release(s, st);
+  lg_store_done(st);
 done:
   if (rc) {
     json_decref(state);
@@ -114,13 +102,12 @@ int lg_flow_audit_scan(lg_store_t *s,
                        int (*emit)(void *ctx, const char *object_id,
                                    const unsigned char digest[32]),
                        void *ctx, lg_err_t *err) {
-#ifdef LG_HAVE_LEDGER
-  sqlite3_stmt *st;
-  if (fl_prepare(s, "SELECT id FROM lg_flow_instances ORDER BY id", &st, err)) return LG_EDB;
+  lg_stmt_t *st;
+  if (lg_store_prepare(s, "SELECT id FROM lg_flow_instances ORDER BY id", &st, err)) return LG_EDB;
   LG_VEC(int64_t) ids = {0};
-  while (sqlite3_step(st) == SQLITE_ROW)
-    lg_vec_push(&ids, sqlite3_column_int64(st, 0));
-  fl_release(s, st);
+  while (lg_store_step(st) == LG_ROW)
+    lg_vec_push(&ids, lg_store_col_int(st, 0));
+  lg_store_done(st);
   int rc = 0;
   for (size_t i = 0; i < ids.len && rc == 0; i++) {
     json_t *state = NULL;
@@ -134,12 +121,6 @@ int lg_flow_audit_scan(lg_store_t *s,
   }
   lg_free(ids.items);
   return rc;
-#else
-  (void)s;
-  (void)emit;
-  (void)ctx;
-  return lg_err_set(err, LG_EUNSUPPORTED, "本程序构建时没有账本模块");
-#endif
 }
 
 /* ---- Instances ------------------------------------------------------------- */
@@ -154,13 +135,13 @@ static const char *node_name(const fl_model_t *m, const char *id) {
   return i >= 0 ? m->nodes.items[i].name : NULL;
 }
 
-static json_t *task_row_json(sqlite3_stmt *st) {
+static json_t *task_row_json(lg_stmt_t *st) {
   /* Columns: id, instance_id, node, name, candidate_groups, assignee,
    * element, loop_index, status, outcome, actor, vars, created_at, due_at,
    * completed_at, business_key. */
   json_t *t = json_object();
-  json_object_set_new(t, "id", json_integer(sqlite3_column_int64(st, 0)));
-  json_object_set_new(t, "instance_id", json_integer(sqlite3_column_int64(st, 1)));
+  json_object_set_new(t, "id", json_integer(lg_store_col_int(st, 0)));
+  json_object_set_new(t, "instance_id", json_integer(lg_store_col_int(st, 1)));
   json_object_set_new(t, "node", fl_col_json_text(st, 2));
   json_object_set_new(t, "name", fl_col_json_text(st, 3));
   json_object_set_new(t, "candidate_groups", fl_col_json(st, 4));
@@ -186,25 +167,25 @@ static json_t *task_row_json(sqlite3_stmt *st) {
 
 int lg_flow_instance_json(lg_store_t *s, int64_t id, int flags, json_t **out, lg_err_t *err) {
   *out = NULL;
-  sqlite3_stmt *st;
-  if (fl_prepare(s,
+  lg_stmt_t *st;
+  if (lg_store_prepare(s,
                  "SELECT d.id, d.key, d.version, d.name, i.business_key, i.status, i.started_at,"
                  " i.started_by, i.ended_at, i.end_node, i.variables, d.sha256"
                  " FROM lg_flow_instances i JOIN lg_flow_definitions d ON d.id = i.definition_id"
                  " WHERE i.id = ?",
                  &st, err))
     return LG_EDB;
-  sqlite3_bind_int64(st, 1, id);
-  if (sqlite3_step(st) != SQLITE_ROW) {
-    fl_release(s, st);
+  lg_store_bind_int(st, 1, id);
+  if (lg_store_step(st) != LG_ROW) {
+    lg_store_done(st);
     return lg_err_set(err, LG_ENOTFOUND, "流程实例 %lld 不存在", (long long)id);
   }
   json_t *o = json_object();
   json_object_set_new(o, "id", json_integer(id));
   json_object_set_new(o, "definition",
-                      json_pack("{s:I,s:o,s:I,s:o}", "id", (json_int_t)sqlite3_column_int64(st, 0),
+                      json_pack("{s:I,s:o,s:I,s:o}", "id", (json_int_t)lg_store_col_int(st, 0),
                                 "key", fl_col_json_text(st, 1), "version",
-                                (json_int_t)sqlite3_column_int64(st, 2), "name",
+                                (json_int_t)lg_store_col_int(st, 2), "name",
                                 fl_col_json_text(st, 3)));
   json_object_set_new(o, "business_key", fl_col_json_text(st, 4));
   json_object_set_new(o, "status", fl_col_json_text(st, 5));
@@ -217,29 +198,29 @@ int lg_flow_instance_json(lg_store_t *s, int64_t id, int flags, json_t **out, lg
   /* The model names the nodes; a definition that no longer parses (it
    * always should) still lets the instance be read. */
   const fl_model_t *m = NULL;
-  int64_t def_id = sqlite3_column_int64(st, 0);
+  int64_t def_id = lg_store_col_int(st, 0);
   char sha[65];
-  snprintf(sha, sizeof sha, "%s", (const char *)sqlite3_column_text(st, 11));
-  fl_release(s, st);
+  snprintf(sha, sizeof sha, "%s", lg_store_col_text(st, 11));
+  lg_store_done(st);
   if (fl_model_get(s, def_id, sha, &m, NULL) != 0) m = NULL;
 
   int rc = 0;
   json_t *tokens = json_array(), *active = json_array();
   json_object_set_new(o, "tokens", tokens);
   json_object_set_new(o, "active_nodes", active);
-  if (fl_prepare(s,
+  if (lg_store_prepare(s,
                  "SELECT id, node, state, created_at FROM lg_flow_tokens WHERE instance_id = ?"
                  " ORDER BY id",
                  &st, err)) {
     rc = LG_EDB;
     goto done;
   }
-  sqlite3_bind_int64(st, 1, id);
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    const char *node = (const char *)sqlite3_column_text(st, 1);
+  lg_store_bind_int(st, 1, id);
+  while (lg_store_step(st) == LG_ROW) {
+    const char *node = lg_store_col_text(st, 1);
     json_array_append_new(tokens,
                           json_pack("{s:I,s:s,s:o,s:o}", "id",
-                                    (json_int_t)sqlite3_column_int64(st, 0), "node", node, "state",
+                                    (json_int_t)lg_store_col_int(st, 0), "node", node, "state",
                                     fl_col_json_text(st, 2), "since", fl_col_json_text(st, 3)));
     bool dup = false;
     size_t k;
@@ -252,51 +233,51 @@ int lg_flow_instance_json(lg_store_t *s, int64_t id, int flags, json_t **out, lg
                             json_pack("{s:s,s:s?,s:s?}", "id", node, "name", nm, "type", ty));
     }
   }
-  fl_release(s, st);
+  lg_store_done(st);
 
   json_t *tasks = json_array();
   json_object_set_new(o, "tasks", tasks);
-  if (fl_prepare(s, "SELECT " TASK_COLS " WHERE t.instance_id = ? ORDER BY t.id", &st, err)) {
+  if (lg_store_prepare(s, "SELECT " TASK_COLS " WHERE t.instance_id = ? ORDER BY t.id", &st, err)) {
     rc = LG_EDB;
     goto done;
   }
-  sqlite3_bind_int64(st, 1, id);
-  while (sqlite3_step(st) == SQLITE_ROW)
+  lg_store_bind_int(st, 1, id);
+  while (lg_store_step(st) == LG_ROW)
     json_array_append_new(tasks, task_row_json(st));
-  fl_release(s, st);
+  lg_store_done(st);
 
   json_t *waits = json_array();
   json_object_set_new(o, "waits", waits);
-  if (fl_prepare(s,
+  if (lg_store_prepare(s,
                  "SELECT id, node, source, kind, message, due_at, status, created_at, fired_at,"
                  " error FROM lg_flow_waits WHERE instance_id = ? ORDER BY id",
                  &st, err)) {
     rc = LG_EDB;
     goto done;
   }
-  sqlite3_bind_int64(st, 1, id);
-  while (sqlite3_step(st) == SQLITE_ROW)
+  lg_store_bind_int(st, 1, id);
+  while (lg_store_step(st) == LG_ROW)
     json_array_append_new(
         waits, json_pack("{s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id",
-                         (json_int_t)sqlite3_column_int64(st, 0), "node", fl_col_json_text(st, 1),
+                         (json_int_t)lg_store_col_int(st, 0), "node", fl_col_json_text(st, 1),
                          "source", fl_col_json_text(st, 2), "kind", fl_col_json_text(st, 3),
                          "message", fl_col_json_text(st, 4), "due_at", fl_col_json_text(st, 5),
                          "status", fl_col_json_text(st, 6), "created_at", fl_col_json_text(st, 7),
                          "fired_at", fl_col_json_text(st, 8), "error", fl_col_json_text(st, 9)));
-  fl_release(s, st);
+  lg_store_done(st);
 
   if (flags & LG_FLOW_WITH_HISTORY) {
     json_t *h = json_array();
     json_object_set_new(o, "history", h);
-    if (fl_prepare(s,
+    if (lg_store_prepare(s,
                    "SELECT at, actor, event, node, flow, task_id, detail FROM lg_flow_history"
                    " WHERE instance_id = ? ORDER BY id",
                    &st, err)) {
       rc = LG_EDB;
       goto done;
     }
-    sqlite3_bind_int64(st, 1, id);
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    lg_store_bind_int(st, 1, id);
+    while (lg_store_step(st) == LG_ROW) {
       json_t *e = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "at", fl_col_json_text(st, 0), "actor",
                             fl_col_json_text(st, 1), "event", fl_col_json_text(st, 2), "node",
                             fl_col_json_text(st, 3), "flow", fl_col_json_text(st, 4), "task_id",
@@ -306,7 +287,7 @@ int lg_flow_instance_json(lg_store_t *s, int64_t id, int flags, json_t **out, lg
         json_object_set_new(e, "node_name", json_string(node_name(m, node)));
       json_array_append_new(h, e);
     }
-    fl_release(s, st);
+    lg_store_done(st);
   }
 done:
   fl_model_release(m);
@@ -323,8 +304,8 @@ int lg_flow_instances(lg_store_t *s, const lg_flow_instance_filter_t *f, json_t 
   *out = NULL;
   lg_flow_instance_filter_t none = {0};
   if (!f) f = &none;
-  sqlite3_stmt *st;
-  if (fl_prepare(s,
+  lg_stmt_t *st;
+  if (lg_store_prepare(s,
                  "SELECT i.id, d.key, d.version, i.business_key, i.status, i.started_at,"
                  " i.ended_at, i.end_node FROM lg_flow_instances i JOIN lg_flow_definitions d"
                  " ON d.id = i.definition_id WHERE (?1 IS NULL OR i.status = ?1) AND"
@@ -332,22 +313,22 @@ int lg_flow_instances(lg_store_t *s, const lg_flow_instance_filter_t *f, json_t 
                  " ORDER BY i.id DESC LIMIT ?4",
                  &st, err))
     return LG_EDB;
-  if (f->status) sqlite3_bind_text(st, 1, f->status, -1, SQLITE_STATIC);
-  if (f->key) sqlite3_bind_text(st, 2, f->key, -1, SQLITE_STATIC);
-  if (f->business_key) sqlite3_bind_text(st, 3, f->business_key, -1, SQLITE_STATIC);
-  sqlite3_bind_int(st, 4, f->limit > 0 ? f->limit : 100);
+  if (f->status) lg_store_bind_text(st, 1, f->status);
+  if (f->key) lg_store_bind_text(st, 2, f->key);
+  if (f->business_key) lg_store_bind_text(st, 3, f->business_key);
+  lg_store_bind_int(st, 4, f->limit > 0 ? f->limit : 100);
   json_t *arr = json_array();
   int rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+  while ((rc = lg_store_step(st)) == LG_ROW)
     json_array_append_new(
         arr, json_pack("{s:I,s:o,s:I,s:o,s:o,s:o,s:o,s:o}", "id",
-                       (json_int_t)sqlite3_column_int64(st, 0), "key", fl_col_json_text(st, 1),
-                       "version", (json_int_t)sqlite3_column_int64(st, 2), "business_key",
+                       (json_int_t)lg_store_col_int(st, 0), "key", fl_col_json_text(st, 1),
+                       "version", (json_int_t)lg_store_col_int(st, 2), "business_key",
                        fl_col_json_text(st, 3), "status", fl_col_json_text(st, 4), "started_at",
                        fl_col_json_text(st, 5), "ended_at", fl_col_json_text(st, 6), "end_node",
                        fl_col_json_text(st, 7)));
-  fl_release(s, st);
-  if (rc != SQLITE_DONE) {
+  lg_store_done(st);
+  if (rc != LG_DONE) {
     json_decref(arr);
     return lg_store_fail(s, err, "读取流程实例失败");
   }
@@ -366,41 +347,46 @@ int lg_flow_tasks(lg_store_t *s, const lg_flow_task_filter_t *f, json_t **out, l
       strcmp(status, "all"))
     return lg_err_set(err, LG_EINVAL, "任务状态应为 open、completed、cancelled 或 all, 得到 \"%s\"",
                       status);
-  /* The groups arrive as a JSON array bound as one parameter, so any
-   * number of a user's roles costs one statement. */
-  json_t *groups = NULL;
-  char *groups_text = NULL;
+  /* A task matches a user's groups when its candidate groups (a JSON
+   * array) hold any of them, each as the JSON string it is written as
+   * there: one condition per group (a user has a handful), so the text
+   * is the same for the same number of groups and stays prepared. */
+  lg_buf_t sql;
+  lg_buf_init(&sql);
+  lg_buf_puts(&sql, "SELECT " TASK_COLS " WHERE (?1 = 0 OR t.instance_id = ?1) AND"
+                    " (?2 = 'all' OR t.status = ?2) AND (?3 IS NULL OR t.assignee = ?3) AND"
+                    " (?4 IS NULL OR t.node = ?4)");
+  size_t ng = 0;
+  for (const char *const *g = f->groups; g && *g; g++) ng++;
   if (f->groups) {
-    groups = json_array();
-    for (const char *const *g = f->groups; *g; g++)
-      json_array_append_new(groups, json_string(*g));
-    groups_text = fl_json_text(groups);
-    json_decref(groups);
+    lg_buf_puts(&sql, " AND (false");
+    for (size_t i = 0; i < ng; i++)
+      lg_buf_printf(&sql, " OR replace(t.candidate_groups, ?%zu, '') <> t.candidate_groups", 7 + i);
+    lg_buf_puts(&sql, ")");
   }
-  sqlite3_stmt *st;
-  if (fl_prepare(s,
-                 "SELECT " TASK_COLS " WHERE (?1 = 0 OR t.instance_id = ?1) AND"
-                 " (?2 = 'all' OR t.status = ?2) AND (?3 IS NULL OR t.assignee = ?3) AND"
-                 " (?4 IS NULL OR t.node = ?4) AND (?5 IS NULL OR EXISTS (SELECT 1 FROM"
-                 " json_each(t.candidate_groups) g, json_each(?5) w WHERE g.value = w.value))"
-                 " ORDER BY t.id LIMIT ?6",
-                 &st, err)) {
-    lg_free(groups_text);
-    return LG_EDB;
+  lg_buf_puts(&sql, " ORDER BY t.id LIMIT ?6");
+  lg_stmt_t *st;
+  int prc = lg_store_prepare(s, sql.data, &st, err);
+  lg_buf_fini(&sql);
+  if (prc) return LG_EDB;
+  lg_store_bind_int(st, 1, f->instance_id);
+  lg_store_bind_text(st, 2, status);
+  if (f->assignee) lg_store_bind_text(st, 3, f->assignee);
+  if (f->node) lg_store_bind_text(st, 4, f->node);
+  lg_store_bind_int(st, 6, f->limit > 0 ? f->limit : 200);
+  for (size_t i = 0; i < ng; i++) {
+    json_t *one = json_string(f->groups[i]);
+    char *quoted = one ? json_dumps(one, JSON_ENCODE_ANY) : NULL;
+    lg_store_bind_text(st, (int)(7 + i), quoted ? quoted : "\"\"");
+    free(quoted);
+    json_decref(one);
   }
-  sqlite3_bind_int64(st, 1, f->instance_id);
-  sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
-  if (f->assignee) sqlite3_bind_text(st, 3, f->assignee, -1, SQLITE_STATIC);
-  if (f->node) sqlite3_bind_text(st, 4, f->node, -1, SQLITE_STATIC);
-  if (groups_text) sqlite3_bind_text(st, 5, groups_text, -1, SQLITE_STATIC);
-  sqlite3_bind_int(st, 6, f->limit > 0 ? f->limit : 200);
   json_t *arr = json_array();
   int rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+  while ((rc = lg_store_step(st)) == LG_ROW)
     json_array_append_new(arr, task_row_json(st));
-  fl_release(s, st);
-  lg_free(groups_text);
-  if (rc != SQLITE_DONE) {
+  lg_store_done(st);
+  if (rc != LG_DONE) {
     json_decref(arr);
     return lg_store_fail(s, err, "读取任务失败");
   }
@@ -410,15 +396,15 @@ int lg_flow_tasks(lg_store_t *s, const lg_flow_task_filter_t *f, json_t **out, l
 
 int lg_flow_task_json(lg_store_t *s, int64_t task_id, json_t **out, lg_err_t *err) {
   *out = NULL;
-  sqlite3_stmt *st;
-  if (fl_prepare(s, "SELECT " TASK_COLS " WHERE t.id = ?", &st, err)) return LG_EDB;
-  sqlite3_bind_int64(st, 1, task_id);
+  lg_stmt_t *st;
+  if (lg_store_prepare(s, "SELECT " TASK_COLS " WHERE t.id = ?", &st, err)) return LG_EDB;
+  lg_store_bind_int(st, 1, task_id);
   int rc = 0;
-  if (sqlite3_step(st) == SQLITE_ROW)
+  if (lg_store_step(st) == LG_ROW)
     *out = task_row_json(st);
   else
     rc = lg_err_set(err, LG_ENOTFOUND, "任务 %lld 不存在", (long long)task_id);
-  fl_release(s, st);
+  lg_store_done(st);
   return rc;
 }
 
@@ -426,22 +412,22 @@ int lg_flow_task_json(lg_store_t *s, int64_t task_id, json_t **out, lg_err_t *er
 
 int lg_flow_calendar_load(lg_store_t *s, lg_workcal_t **out, lg_err_t *err) {
   *out = NULL;
-  sqlite3_stmt *st;
-  if (fl_prepare(s, "SELECT day, kind FROM lg_work_calendar", &st, err)) return LG_EDB;
+  lg_stmt_t *st;
+  if (lg_store_prepare(s, "SELECT day, kind FROM lg_work_calendar", &st, err)) return LG_EDB;
   lg_workcal_t *c = lg_workcal_new();
   int rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+  while ((rc = lg_store_step(st)) == LG_ROW) {
     int32_t day;
-    const char *d = (const char *)sqlite3_column_text(st, 0);
+    const char *d = lg_store_col_text(st, 0);
     if (lg_date_parse(d, &day, NULL) != 0) {
       lg_log(LG_LOG_WARN, "工作日历中的日期 \"%s\" 无法识别, 已跳过", d ? d : "");
       continue;
     }
-    const char *k = (const char *)sqlite3_column_text(st, 1);
+    const char *k = lg_store_col_text(st, 1);
     lg_workcal_set(c, day, !strcmp(k, "holiday") ? LG_DAY_HOLIDAY : LG_DAY_WORKDAY);
   }
-  fl_release(s, st);
-  if (rc != SQLITE_DONE) {
+  lg_store_done(st);
+  if (rc != LG_DONE) {
     lg_workcal_free(c);
     return lg_store_fail(s, err, "读取工作日历失败");
   }
@@ -459,9 +445,9 @@ int lg_flow_calendar_set(lg_store_t *s, const char *day, const char *kind, const
                       "日期 %s 的类型应为 holiday (放假) 或 workday (上班), 得到 \"%s\"", day,
                       kind);
   if ((rc = lg_store_begin(s, err)) != 0) return rc;
-  sqlite3_stmt *st;
+  lg_stmt_t *st;
   if (kind) {
-    rc = fl_prepare(s,
+    rc = lg_store_prepare(s,
                     "INSERT INTO lg_work_calendar(day, kind, name, source) VALUES (?, ?, ?, ?)"
                     " ON CONFLICT(day) DO UPDATE SET kind = excluded.kind, name = excluded.name,"
                     " source = excluded.source",
@@ -469,23 +455,22 @@ int lg_flow_calendar_set(lg_store_t *s, const char *day, const char *kind, const
     if (rc == 0) {
       char src[300];
       snprintf(src, sizeof src, "由 %s 录入", actor && *actor ? actor : "system");
-      sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
-      sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+      lg_store_bind_text(st, 1, day);
+      lg_store_bind_text(st, 2, kind);
       if (name)
-        sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+        lg_store_bind_text(st, 3, name);
       else
-        sqlite3_bind_null(st, 3);
-      sqlite3_bind_text(st, 4, src, -1, SQLITE_TRANSIENT);
+        lg_store_bind_null(st, 3);
+      lg_store_bind_text(st, 4, src);
     }
   } else {
-    rc = fl_prepare(s, "DELETE FROM lg_work_calendar WHERE day = ?", &st, err);
-    if (rc == 0) sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
+    rc = lg_store_prepare(s, "DELETE FROM lg_work_calendar WHERE day = ?", &st, err);
+    if (rc == 0) lg_store_bind_text(st, 1, day);
   }
   if (rc == 0) {
-    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : lg_store_fail(s, err, "保存工作日历失败");
-    fl_release(s, st);
+    rc = lg_store_step(st) == LG_DONE ? 0 : lg_store_fail(s, err, "保存工作日历失败");
+    lg_store_done(st);
   }
-#ifdef LG_HAVE_LEDGER
   /* Deadlines are counted on this calendar: who changed a day, and how,
    * is on the ledger. */
   if (rc == 0) {
@@ -499,7 +484,6 @@ int lg_flow_calendar_set(lg_store_t *s, const char *day, const char *kind, const
     rc = lg_ledger_append(s, &ev, NULL, err);
     json_decref(state);
   }
-#endif
   if (rc == 0)
     rc = lg_store_commit(s, err);
   else
@@ -509,20 +493,23 @@ int lg_flow_calendar_set(lg_store_t *s, const char *day, const char *kind, const
 
 int lg_flow_calendar_json(lg_store_t *s, int year, json_t **out, lg_err_t *err) {
   *out = NULL;
-  sqlite3_stmt *st;
-  if (fl_prepare(s,
+  lg_stmt_t *st;
+  if (lg_store_prepare(s,
                  "SELECT day, kind, name, source FROM lg_work_calendar WHERE ?1 = 0 OR"
-                 " substr(day, 1, 4) = printf('%04d', ?1) ORDER BY day",
+                 " substr(day, 1, 4) = ?2 ORDER BY day",
                  &st, err))
     return LG_EDB;
-  sqlite3_bind_int(st, 1, year);
+  char y[16];
+  snprintf(y, sizeof y, "%04d", year);
+  lg_store_bind_int(st, 1, year);
+  lg_store_bind_text(st, 2, y);
   json_t *arr = json_array();
-  while (sqlite3_step(st) == SQLITE_ROW)
+  while (lg_store_step(st) == LG_ROW)
     json_array_append_new(arr,
                           json_pack("{s:o,s:o,s:o,s:o}", "day", fl_col_json_text(st, 0), "kind",
                                     fl_col_json_text(st, 1), "name", fl_col_json_text(st, 2),
                                     "source", fl_col_json_text(st, 3)));
-  fl_release(s, st);
+  lg_store_done(st);
   *out = arr;
   return 0;
 }

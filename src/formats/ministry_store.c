@@ -64,7 +64,7 @@ int lg_mtxt_import(lg_store_t *s, const char *path, const lg_import_opts_t *o,
   char *bytes = NULL, *meta = NULL;
   lg_geom_t **geoms = NULL;
   double *planar = NULL, *ell = NULL;
-  lg_writer_t *w = NULL;
+  lg_store_writer_t *w = NULL;
   bool in_tx = false;
   size_t n = 0;
   int rc = 0;
@@ -166,34 +166,34 @@ int lg_mtxt_import(lg_store_t *s, const char *path, const lg_import_opts_t *o,
   if ((rc = lg_store_begin(s, err))) goto done;
   in_tx = true;
   if ((rc = lg_store_layer_create(s, &def, o->replace, err))) goto done;
-  if ((rc = lg_writer_new(s, o->layer, &w, err))) goto done;
+  if ((rc = lg_store_writer_new(s, o->layer, &w, err))) goto done;
   for (size_t i = 0; i < m->nparcels; i++) {
     const lg_mtxt_parcel_t *p = &m->parcels[i];
     static const int role_of[] = {LG_MTXT_PARCEL_NO, LG_MTXT_NAME, LG_MTXT_KIND,
                                   LG_MTXT_SHEET,     LG_MTXT_USE,  LG_MTXT_CLASS_CODE};
     for (int c = 0; c < (int)LG_ARRAY_LEN(role_of); c++)
-      lg_writer_bind_text(w, c, lg_mtxt_field(p, role_of[c]));
+      lg_store_writer_text(w, c, lg_mtxt_field(p, role_of[c]));
     if (isfinite(p->area_ha))
-      lg_writer_bind_real(w, C_DECLARED, p->area_ha);
+      lg_store_writer_real(w, C_DECLARED, p->area_ha);
     else
-      lg_writer_bind_null(w, C_DECLARED);
-    lg_writer_bind_real(w, C_PLANAR, planar[i]);
-    lg_writer_bind_real(w, C_ELL, ell[i]);
-    if (c_desc >= 0) lg_writer_bind_text(w, c_desc, lg_mtxt_field(p, LG_MTXT_DESC));
-    if (c_tcode >= 0) lg_writer_bind_text(w, c_tcode, lg_mtxt_field(p, LG_MTXT_TOWNSHIP_CODE));
-    if (c_tname >= 0) lg_writer_bind_text(w, c_tname, lg_mtxt_field(p, LG_MTXT_TOWNSHIP_NAME));
+      lg_store_writer_null(w, C_DECLARED);
+    lg_store_writer_real(w, C_PLANAR, planar[i]);
+    lg_store_writer_real(w, C_ELL, ell[i]);
+    if (c_desc >= 0) lg_store_writer_text(w, c_desc, lg_mtxt_field(p, LG_MTXT_DESC));
+    if (c_tcode >= 0) lg_store_writer_text(w, c_tcode, lg_mtxt_field(p, LG_MTXT_TOWNSHIP_CODE));
+    if (c_tname >= 0) lg_store_writer_text(w, c_tname, lg_mtxt_field(p, LG_MTXT_TOWNSHIP_NAME));
     if (c_extra >= 0) {
       char *x = extra_text(p);
-      lg_writer_bind_text(w, c_extra, x);
+      lg_store_writer_text(w, c_extra, x);
       lg_free(x);
     }
-    if ((rc = lg_writer_add(w, g, geoms[i], NULL, err))) {
+    if ((rc = lg_store_writer_add(w, g, geoms[i], NULL, err))) {
       lg_err_prefix(err, "%s 第 %d 行的地块: ", base, p->line);
       goto done;
     }
   }
-  if ((rc = lg_writer_finish(w, err))) goto done;
-  lg_writer_free(w);
+  if ((rc = lg_store_writer_finish(w, err))) goto done;
+  lg_store_writer_free(w);
   w = NULL;
   if ((rc = lg_store_commit(s, err))) {
     in_tx = false; /* commit rolled back already */
@@ -213,7 +213,7 @@ int lg_mtxt_import(lg_store_t *s, const char *path, const lg_import_opts_t *o,
   }
 
 done:
-  lg_writer_free(w);
+  lg_store_writer_free(w);
   if (in_tx) lg_store_rollback(s);
   if (geoms)
     for (size_t i = 0; i < m->nparcels; i++)
@@ -387,7 +387,7 @@ int lg_mtxt_from_layer(lg_store_t *s, const char *layer, int to_srs, lg_mtxt_t *
                        lg_err_t *err) {
   lg_geo_t *g = lg_geo_thread();
   lg_layer_info_t info = {0};
-  lg_reader_t *rd = NULL;
+  lg_store_reader_t *rd = NULL;
   lg_mtxt_t *m = NULL;
   json_t *meta = NULL;
   lg_geom_t *geom = NULL, *tgeom = NULL;
@@ -465,25 +465,25 @@ int lg_mtxt_from_layer(lg_store_t *s, const char *layer, int to_srs, lg_mtxt_t *
     m->decimals = (int)LG_MAX(0, ceil(-log10(m->precision) - 1e-9));
   }
 
-  if ((rc = lg_reader_new(s, info.name, NULL, &rd, err))) goto done;
+  if ((rc = lg_store_reader_new(s, info.name, NULL, &rd, err))) goto done;
   int col[LG_MTXT_NROLES];
   for (int r = 0; r < LG_MTXT_NROLES; r++) {
     col[r] = -1;
     for (int a = 0; a < 5 && aliases[r][a] && col[r] < 0; a++)
-      col[r] = lg_reader_field_index(rd, aliases[r][a]);
+      col[r] = lg_store_reader_field_index(rd, aliases[r][a]);
   }
   if (col[LG_MTXT_CLASS_CODE] < 0 && info.class_field[0])
-    col[LG_MTXT_CLASS_CODE] = lg_reader_field_index(rd, info.class_field);
-  int col_extra = lg_reader_field_index(rd, "extra");
-  int col_declared = lg_reader_field_index(rd, "declared_ha");
+    col[LG_MTXT_CLASS_CODE] = lg_store_reader_field_index(rd, info.class_field);
+  int col_extra = lg_store_reader_field_index(rd, "extra");
+  int col_declared = lg_store_reader_field_index(rd, "declared_ha");
   int nf = layout == LG_MTXT_LAYOUT_TOWNSHIP ? 10 : 8;
   if (col[LG_MTXT_DESC] >= 0) nf++;
   static const int pos[2][LG_MTXT_NROLES] = {{0, 1, -1, -1, 2, 3, 4, 5, 6, 7, 8},
                                              {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10}};
-  while ((rc = lg_reader_next(rd, err)) == 1) {
-    int64_t fid = lg_reader_fid(rd);
+  while ((rc = lg_store_reader_next(rd, err)) == 1) {
+    int64_t fid = lg_store_reader_fid(rd);
     size_t bn = 0;
-    const void *blob = lg_reader_blob(rd, &bn);
+    const void *blob = lg_store_reader_blob(rd, &bn);
     if (!blob) {
       rc = lg_err_set(err, LG_EINVAL, "图层 %s 的要素 %lld 没有几何, 无法写入坐标文件", info.name,
                       (long long)fid);
@@ -516,8 +516,8 @@ int lg_mtxt_from_layer(lg_store_t *s, const char *layer, int to_srs, lg_mtxt_t *
     p.area_ha = round(p.planar_m2 / 10000.0 * 1e4) / 1e4;
     /* The surveyor's declared figure stands while the geometry agrees with
      * it: a file imported and exported unchanged keeps its 地块面积. */
-    if (col_declared >= 0 && lg_reader_field_type(rd, col_declared) != 5 /* SQLITE_NULL */) {
-      double d = lg_reader_real(rd, col_declared);
+    if (col_declared >= 0 && lg_store_reader_field_type(rd, col_declared) != 5 /* LG_COL_NULL */) {
+      double d = lg_store_reader_real(rd, col_declared);
       if (fabs(p.planar_m2 / 10000.0 - d) <= LG_MTXT_AREA_TOL_HA + 1e-9) p.area_ha = d;
     }
     for (int r = 0; r < LG_MTXT_NROLES; r++) {
@@ -527,7 +527,7 @@ int lg_mtxt_from_layer(lg_store_t *s, const char *layer, int to_srs, lg_mtxt_t *
       if (r == LG_MTXT_AREA)
         p.fields[at] = lg_sprintf("%.4f", p.area_ha);
       else if (col[r] >= 0)
-        p.fields[at] = field_text(lg_reader_text(rd, col[r]));
+        p.fields[at] = field_text(lg_store_reader_text(rd, col[r]));
       else if (r == LG_MTXT_PARCEL_NO)
         p.fields[at] = lg_sprintf("%zu", m->nparcels + 1);
       else if (r == LG_MTXT_KIND)
@@ -539,8 +539,8 @@ int lg_mtxt_from_layer(lg_store_t *s, const char *layer, int to_srs, lg_mtxt_t *
       lg_free(p.fields[pos[layout][LG_MTXT_KIND]]);
       p.fields[pos[layout][LG_MTXT_KIND]] = lg_strdup("面");
     }
-    if (col_extra >= 0 && lg_reader_text(rd, col_extra) && *lg_reader_text(rd, col_extra)) {
-      char *x = lg_strdup(lg_reader_text(rd, col_extra));
+    if (col_extra >= 0 && lg_store_reader_text(rd, col_extra) && *lg_store_reader_text(rd, col_extra)) {
+      char *x = lg_strdup(lg_store_reader_text(rd, col_extra));
       char *save = NULL;
       for (char *t = strtok_r(x, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
         p.fields = lg_realloc(p.fields, (p.nfields + 1) * sizeof *p.fields);
@@ -584,10 +584,10 @@ done:
   lg_free(wkb);
   lg_geom_free(g, geom);
   lg_geom_free(g, tgeom);
-  lg_reader_free(rd);
+  lg_store_reader_free(rd);
   json_decref(meta);
   lg_mtxt_free(m);
-  lg_layer_info_fini(&info);
+  lg_store_layer_info_fini(&info);
   return rc;
 }
 

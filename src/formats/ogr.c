@@ -285,7 +285,7 @@ int lg_ogr_import(lg_store_t *s, const char *path, const lg_import_opts_t *o,
   int rc = 0;
   bool in_tx = false, pushed = false;
   unsigned char *wkb = NULL;
-  lg_writer_t *w = NULL;
+  lg_store_writer_t *w = NULL;
   lg_field_t *fields = NULL;
   char **tmp_names = NULL;
   int *src_index = NULL;
@@ -385,7 +385,7 @@ int lg_ogr_import(lg_store_t *s, const char *path, const lg_import_opts_t *o,
   lg_store_bulk_mode(s, true);
   if (rc == 0) rc = lg_store_layer_create(s, &def, o->replace, err);
   lg_free(meta);
-  if (rc == 0) rc = lg_writer_new(s, o->layer, &w, err);
+  if (rc == 0) rc = lg_store_writer_new(s, o->layer, &w, err);
   if (rc) goto done;
 
   size_t wkb_cap = 0;
@@ -398,16 +398,16 @@ int lg_ogr_import(lg_store_t *s, const char *path, const lg_import_opts_t *o,
     for (size_t k = 0; k < nfields; k++) {
       int i = src_index[k];
       if (!OGR_F_IsFieldSetAndNotNull(f, i)) {
-        lg_writer_bind_null(w, (int)k);
+        lg_store_writer_null(w, (int)k);
         continue;
       }
       switch (fields[k].type) {
-      case LG_FIELD_INTEGER: lg_writer_bind_int(w, (int)k, OGR_F_GetFieldAsInteger64(f, i)); break;
-      case LG_FIELD_REAL: lg_writer_bind_real(w, (int)k, OGR_F_GetFieldAsDouble(f, i)); break;
+      case LG_FIELD_INTEGER: lg_store_writer_int(w, (int)k, OGR_F_GetFieldAsInteger64(f, i)); break;
+      case LG_FIELD_REAL: lg_store_writer_real(w, (int)k, OGR_F_GetFieldAsDouble(f, i)); break;
       default: {
         char *conv;
         const char *v = decode_str(&dec, OGR_F_GetFieldAsString(f, i), &conv);
-        lg_writer_bind_text(w, (int)k, v);
+        lg_store_writer_text(w, (int)k, v);
         lg_free(conv);
       }
       }
@@ -455,7 +455,7 @@ int lg_ogr_import(lg_store_t *s, const char *path, const lg_import_opts_t *o,
       wkb_cap = n;
       lg_geom_free(g, tg);
     }
-    rc = lg_writer_add_wkb(w, 0, wkb, n, NULL, err);
+    rc = lg_store_writer_add_wkb(w, 0, wkb, n, NULL, err);
     OGR_F_Destroy(f);
     f = NULL;
     if (rc) {
@@ -474,7 +474,7 @@ int lg_ogr_import(lg_store_t *s, const char *path, const lg_import_opts_t *o,
                     (long long)total, (long long)nread);
     goto done;
   }
-  if ((rc = lg_writer_finish(w, err))) goto done;
+  if ((rc = lg_store_writer_finish(w, err))) goto done;
   rc = lg_store_commit(s, err);
   in_tx = false;
   res->count = nread;
@@ -483,7 +483,7 @@ done:
   lg_free(wkb);
   if (pushed) CPLPopErrorHandler();
   if (f) OGR_F_Destroy(f);
-  lg_writer_free(w);
+  lg_store_writer_free(w);
   if (in_tx) lg_store_rollback(s);
   lg_store_bulk_mode(s, false);
   if (tmp_names)
@@ -534,7 +534,7 @@ int lg_ogr_export(lg_store_t *s, const char *layer, const char *path, const lg_e
   lg_layer_info_t info;
   int rc = lg_store_layer_get(s, layer, &info, err);
   if (rc) return rc;
-  lg_layer_info_fini(&info);
+  lg_store_layer_info_fini(&info);
   /* KML is WGS 84 by definition; CGCS2000 coincides with it to centimetres. */
   int out_srs = o && o->to_srs > 0 ? o->to_srs : strcmp(fmt, "kml") == 0 ? 4490 : info.srs_id;
   lg_geo_t *g = lg_geo_thread();
@@ -551,7 +551,7 @@ int lg_ogr_export(lg_store_t *s, const char *layer, const char *path, const lg_e
   OGRLayerH lyr = GDALDatasetCreateLayer(ds, info.name, srs, ogr_type_for(info.geom_type), lco);
   CSLDestroy(lco);
   OSRRelease(srs);
-  lg_reader_t *r = NULL;
+  lg_store_reader_t *r = NULL;
   lg_field_t *fields = NULL;
   size_t nf = 0;
   if (!lyr) {
@@ -567,21 +567,21 @@ int lg_ogr_export(lg_store_t *s, const char *layer, const char *path, const lg_e
     OGR_L_CreateField(lyr, fd, 1);
     OGR_Fld_Destroy(fd);
   }
-  if ((rc = lg_reader_new(s, layer, NULL, &r, err))) goto done;
+  if ((rc = lg_store_reader_new(s, layer, NULL, &r, err))) goto done;
   if (GDALDatasetTestCapability(ds, ODsCTransactions)) GDALDatasetStartTransaction(ds, 0);
   OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr);
-  while ((rc = lg_reader_next(r, err)) == 1) {
+  while ((rc = lg_store_reader_next(r, err)) == 1) {
     OGRFeatureH f = OGR_F_Create(defn);
-    for (int i = 0; i < lg_reader_nfields(r); i++) {
-      int t = lg_reader_field_type(r, i);
-      int fi = OGR_F_GetFieldIndex(f, lg_reader_field_name(r, i));
-      if (fi < 0 || t == 5 /* SQLITE_NULL */) continue;
-      if (t == 1) OGR_F_SetFieldInteger64(f, fi, lg_reader_int(r, i));
-      else if (t == 2) OGR_F_SetFieldDouble(f, fi, lg_reader_real(r, i));
-      else OGR_F_SetFieldString(f, fi, lg_reader_text(r, i));
+    for (int i = 0; i < lg_store_reader_nfields(r); i++) {
+      int t = lg_store_reader_field_type(r, i);
+      int fi = OGR_F_GetFieldIndex(f, lg_store_reader_field_name(r, i));
+      if (fi < 0 || t == 5 /* LG_COL_NULL */) continue;
+      if (t == 1) OGR_F_SetFieldInteger64(f, fi, lg_store_reader_int(r, i));
+      else if (t == 2) OGR_F_SetFieldDouble(f, fi, lg_store_reader_real(r, i));
+      else OGR_F_SetFieldString(f, fi, lg_store_reader_text(r, i));
     }
     size_t n = 0;
-    const void *blob = lg_reader_blob(r, &n);
+    const void *blob = lg_store_reader_blob(r, &n);
     if (blob) {
       lg_geom_t *gg = lg_geom_from_gpkg(g, blob, n, err);
       if (gg && out_srs != info.srs_id) {
@@ -602,7 +602,7 @@ int lg_ogr_export(lg_store_t *s, const char *layer, const char *path, const lg_e
       lg_free(wkb);
       if (og) OGR_F_SetGeometryDirectly(f, og);
     }
-    OGR_F_SetFID(f, lg_reader_fid(r));
+    OGR_F_SetFID(f, lg_store_reader_fid(r));
     if (OGR_L_CreateFeature(lyr, f) != OGRERR_NONE) {
       OGR_F_Destroy(f);
       rc = lg_err_set(err, LG_EIO, "写入 %s 失败: %s", path, CPLGetLastErrorMsg());
@@ -613,8 +613,8 @@ int lg_ogr_export(lg_store_t *s, const char *layer, const char *path, const lg_e
   if (rc == 0 && GDALDatasetTestCapability(ds, ODsCTransactions)) GDALDatasetCommitTransaction(ds);
 
 done:
-  lg_reader_free(r);
-  lg_fields_free(fields, nf);
+  lg_store_reader_free(r);
+  lg_store_fields_free(fields, nf);
   GDALClose(ds);
   if (rc) {
     GDALDriverH d2 = GDALGetDriverByName(driver);

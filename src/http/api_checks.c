@@ -345,12 +345,10 @@ static int list_checks(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   if ((rc = lg_http_query_int(req, "limit", 100, 1, 1000, &limit, err))) return rc;
   lg_store_t *s = lg_http_store(req, err);
   if (!s) return err->code ? err->code : LG_EDB;
-  lg_buf_t filter;
-  lg_buf_init(&filter);
-  lg_auth_sql_filter(&req->who, scope, "division", "enterprise", &filter);
+  lg_auth_filter_t filter;
+  lg_auth_filter_make(&req->who, scope, &filter);
   json_t *list = NULL;
-  rc = lg_review_checks_list(s, (int)limit, filter.data, &list, err);
-  lg_buf_fini(&filter);
+  rc = lg_review_checks_list(s, (int)limit, &filter, &list, err);
   if (rc) return rc;
   lg_http_json(res, 200, json_pack("{s:o}", "checks", list));
   return 0;

@@ -19,7 +19,7 @@ static int get_health(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   size_t n;
   int rc = lg_store_layers(s, &ls, &n, err);
   if (rc) return rc;
-  lg_layer_infos_free(ls, n);
+  lg_store_layer_infos_free(ls, n);
   lg_http_json(res, 200,
                json_pack("{s:s, s:s, s:i, s:I}", "status", "ok", "version", LG_VERSION,
                          "schema_version", lg_store_schema_version(s), "layers", (json_int_t)n));

@@ -55,12 +55,12 @@ static int get_layers(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
     json_array_append_new(arr,
                           json_pack("{s:I, s:s, s:s, s:s, s:s, s:s?, s:s, s:i, s:I, s:o, s:o}",
                                     "id", (json_int_t)l->id, "name", l->name, "title", l->title,
-                                    "role", l->role, "role_title", lg_role_title(l->role),
+                                    "role", l->role, "role_title", lg_store_role_title(l->role),
                                     "class_field", l->class_field[0] ? l->class_field : NULL,
                                     "geometry_type", l->geom_type, "srs_id", l->srs_id, "count",
                                     (json_int_t)l->count, "extent", ext, "extent_4490", ext4490));
   }
-  lg_layer_infos_free(ls, n);
+  lg_store_layer_infos_free(ls, n);
   lg_http_json(res, 200, json_pack("{s:o}", "layers", arr));
   return 0;
 }
@@ -81,7 +81,7 @@ static int get_features(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   lg_layer_info_t info;
   rc = lg_store_layer_get(s, lg_http_param(req, "id"), &info, err);
   if (rc) return rc;
-  lg_layer_info_fini(&info);
+  lg_store_layer_info_fini(&info);
 
   int crs = 4490;
   const char *cs = lg_http_query(req, "crs");

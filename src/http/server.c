@@ -324,7 +324,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     dispatch(&req, &res);
   }
   /* A transaction a handler left open must not hold the writer lock. */
-  if (req.worker->store) lg_store_rollback(req.worker->store);
+  if (req.worker->store) lg_store_rollback_all(req.worker->store);
   lg_http_compress(&req, &res);
   int status = res.status;
   enum MHD_Result ok = send_res(c, &res);

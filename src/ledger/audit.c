@@ -79,7 +79,7 @@ static void entry_digest(const char *text, char out[65]) {
 static int audit_type(lg_store_t *s, const lg_ledger_auditor_t *au, lg_ledger_audit_t *a,
                       lg_err_t *err) {
   rows_t rows = {0};
-  sqlite3_stmt *st = NULL;
+  lg_stmt_t *st = NULL;
   unsigned char deleted[32];
   lg_ledger_digest_json(NULL, deleted, NULL);
   char deleted_hex[65];
@@ -92,19 +92,19 @@ static int audit_type(lg_store_t *s, const lg_ledger_auditor_t *au, lg_ledger_au
   }
   a->objects += rows.len;
   if (rows.len) qsort(rows.items, rows.len, sizeof *rows.items, row_cmp);
-  rc = ledger_prepare(s,
+  rc = lg_store_prepare(s,
                       "SELECT e.object_id, e.idx, e.entry, e.leaf_hash FROM lg_ledger_entries e"
                       " JOIN (SELECT max(idx) AS m FROM lg_ledger_entries WHERE object_type = ?"
                       " GROUP BY object_id) l ON e.idx = l.m ORDER BY e.object_id",
                       &st, err);
   if (rc) goto done;
-  sqlite3_bind_text(st, 1, au->object_type, -1, SQLITE_STATIC);
+  lg_store_bind_text(st, 1, au->object_type);
   size_t i = 0;
   int step;
-  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-    const char *id = (const char *)sqlite3_column_text(st, 0);
-    int64_t idx = sqlite3_column_int64(st, 1);
-    const char *text = (const char *)sqlite3_column_text(st, 2);
+  while ((step = lg_store_step(st)) == LG_ROW) {
+    const char *id = lg_store_col_text(st, 0);
+    int64_t idx = lg_store_col_int(st, 1);
+    const char *text = lg_store_col_text(st, 2);
     /* Rows before this entry's object have no entry at all. */
     for (; i < rows.len && strcmp(rows.items[i].id, id) < 0; i++)
       add_finding(a, LG_LEDGER_AUDIT_UNRECORDED, au->object_type, rows.items[i].id, -1, NULL,
@@ -112,10 +112,10 @@ static int audit_type(lg_store_t *s, const lg_ledger_auditor_t *au, lg_ledger_au
     char rec[65];
     entry_digest(text, rec);
     unsigned char leaf[32];
-    lg_ledger_leaf_hash(text ? text : "", (size_t)sqlite3_column_bytes(st, 2), leaf);
+    lg_ledger_leaf_hash(text ? text : "", (size_t)lg_store_col_bytes(st, 2), leaf);
     bool row_here = i < rows.len && strcmp(rows.items[i].id, id) == 0;
     const unsigned char *actual = row_here ? rows.items[i].digest : NULL;
-    if (sqlite3_column_bytes(st, 3) != 32 || memcmp(sqlite3_column_blob(st, 3), leaf, 32) != 0 ||
+    if (lg_store_col_bytes(st, 3) != 32 || memcmp(lg_store_col_blob(st, 3, NULL), leaf, 32) != 0 ||
         !rec[0]) {
       add_finding(a, LG_LEDGER_AUDIT_BAD_ENTRY, au->object_type, id, idx, rec, actual);
     } else if (row_here) {
@@ -128,7 +128,7 @@ static int audit_type(lg_store_t *s, const lg_ledger_auditor_t *au, lg_ledger_au
     }
     if (row_here) i++;
   }
-  if (step != SQLITE_DONE) {
+  if (step != LG_DONE) {
     rc = lg_store_fail(s, err, "读取账本条目失败");
     goto done;
   }
@@ -136,7 +136,7 @@ static int audit_type(lg_store_t *s, const lg_ledger_auditor_t *au, lg_ledger_au
     add_finding(a, LG_LEDGER_AUDIT_UNRECORDED, au->object_type, rows.items[i].id, -1, NULL,
                 rows.items[i].digest);
 done:
-  sqlite3_finalize(st);
+  lg_store_done(st);
   for (size_t k = 0; k < rows.len; k++)
     lg_free(rows.items[k].id);
   lg_free(rows.items);
@@ -153,17 +153,17 @@ int lg_ledger_audit(lg_store_t *s, const lg_ledger_auditor_t *const *auditors,
   }
   if (rc) return rc;
   /* Object types recorded in the log that no auditor covers. */
-  sqlite3_stmt *st;
-  if (ledger_prepare(s, "SELECT DISTINCT object_type FROM lg_ledger_entries ORDER BY 1", &st, err))
+  lg_stmt_t *st;
+  if (lg_store_prepare(s, "SELECT DISTINCT object_type FROM lg_ledger_entries ORDER BY 1", &st, err))
     return LG_EDB;
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    const char *t = (const char *)sqlite3_column_text(st, 0);
+  while (lg_store_step(st) == LG_ROW) {
+    const char *t = lg_store_col_text(st, 0);
     bool known = false;
     for (size_t i = 0; auditors && auditors[i] && !known; i++)
       known = strcmp(auditors[i]->object_type, t) == 0;
     if (!known) lg_vec_push(&out->unaudited, lg_strdup(t));
   }
-  sqlite3_finalize(st);
+  lg_store_done(st);
   return 0;
 }
 
@@ -178,13 +178,13 @@ void lg_ledger_audit_fini(lg_ledger_audit_t *a) {
 
 int lg_ledger_scan_json_rows(lg_store_t *s, const char *sql, const char *what,
                              lg_ledger_emit_fn emit, void *ctx, lg_err_t *err) {
-  sqlite3_stmt *st;
-  if (sqlite3_prepare_v2(lg_store_db(s), sql, -1, &st, NULL) != SQLITE_OK)
-    return lg_err_set(err, LG_EDB, "读取%s失败: %s", what, sqlite3_errmsg(lg_store_db(s)));
+  lg_stmt_t *st;
+  if (lg_store_prepare(s, sql, &st, NULL) != 0)
+    return lg_err_set(err, LG_EDB, "读取%s失败: %s", what, lg_store_errmsg(s));
   int rc = 0;
-  while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
-    const char *id = (const char *)sqlite3_column_text(st, 0);
-    const char *text = (const char *)sqlite3_column_text(st, 1);
+  while (rc == 0 && lg_store_step(st) == LG_ROW) {
+    const char *id = lg_store_col_text(st, 0);
+    const char *text = lg_store_col_text(st, 1);
     /* A document that no longer parses digests as null: the audit then
      * reports the object as changed, which it is. */
     json_t *state = text ? json_loads(text, 0, NULL) : NULL;
@@ -193,6 +193,6 @@ int lg_ledger_scan_json_rows(lg_store_t *s, const char *sql, const char *what,
     json_decref(state);
     if (rc == 0) rc = emit(ctx, id ? id : "", d);
   }
-  sqlite3_finalize(st);
+  lg_store_done(st);
   return rc;
 }

@@ -126,27 +126,27 @@ int lg_ledger_witness_bundle(lg_store_t *s, uint64_t from, json_t **out, lg_err_
 }
 
 int lg_ledger_witnessed_json(lg_store_t *s, int limit, json_t **out, lg_err_t *err) {
-  sqlite3_stmt *st;
+  lg_stmt_t *st;
   *out = NULL;
-  if (ledger_prepare(s,
+  if (lg_store_prepare(s,
                      "SELECT origin, size, root, witnessed_at, note FROM lg_ledger_witnessed"
                      " ORDER BY witnessed_at DESC, id DESC LIMIT ?",
                      &st, err))
     return LG_EDB;
-  sqlite3_bind_int(st, 1, limit);
+  lg_store_bind_int(st, 1, limit);
   json_t *a = json_array();
   int step;
-  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+  while ((step = lg_store_step(st)) == LG_ROW) {
     unsigned char root[32] = {0};
-    if (sqlite3_column_bytes(st, 2) == 32) memcpy(root, sqlite3_column_blob(st, 2), 32);
+    if (lg_store_col_bytes(st, 2) == 32) memcpy(root, lg_store_col_blob(st, 2, NULL), 32);
     json_array_append_new(a, json_pack("{s:s, s:I, s:o, s:s, s:s}", "origin",
-                                       sqlite3_column_text(st, 0), "size",
-                                       (json_int_t)sqlite3_column_int64(st, 1), "root",
-                                       b64_json(root), "witnessed_at", sqlite3_column_text(st, 3),
-                                       "cosigned", sqlite3_column_text(st, 4)));
+                                       lg_store_col_text(st, 0), "size",
+                                       (json_int_t)lg_store_col_int(st, 1), "root",
+                                       b64_json(root), "witnessed_at", lg_store_col_text(st, 3),
+                                       "cosigned", lg_store_col_text(st, 4)));
   }
-  sqlite3_finalize(st);
-  if (step != SQLITE_DONE) {
+  lg_store_done(st);
+  if (step != LG_DONE) {
     json_decref(a);
     return lg_store_fail(s, err, "读取见证记录失败");
   }

@@ -2,7 +2,6 @@
 #ifndef LG_LEDGER_INT_H
 #define LG_LEDGER_INT_H
 
-#include <sqlite3.h>
 
 #include "ledger/ledger.h"
 
@@ -28,8 +27,8 @@ bool ledger_sodium(void);
 /* Appends s as a canonical JSON string (RFC 8785 section 3.2.2.2). */
 void ledger_json_string(lg_buf_t *out, const char *s, size_t n);
 
-/* A statement of the log, prepared once per connection and reused
- * (log.c); reset and unbound before it is handed out. */
+/* A statement of the log (log.c), from the store's cache: give it back
+ * with lg_store_done. */
 enum {
   LEDGER_ST_SIZE,
   LEDGER_ST_INSERT_ENTRY,
@@ -38,9 +37,7 @@ enum {
   LEDGER_ST_INSERT_NODE,
   LEDGER_ST_COUNT
 };
-sqlite3_stmt *ledger_stmt(lg_store_t *s, int which, lg_err_t *err);
-/* Prepares a one-off statement, filling err on failure (LG_EDB). */
-int ledger_prepare(lg_store_t *s, const char *sql, sqlite3_stmt **st, lg_err_t *err);
+lg_stmt_t *ledger_stmt(lg_store_t *s, int which, lg_err_t *err);
 /* The stored-tree node reader, for ledger_range_hash and friends. */
 int ledger_store_node(void *store, int level, uint64_t index, unsigned char out[32], lg_err_t *err);
 

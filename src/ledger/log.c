@@ -12,16 +12,12 @@
  * insert besides the entry itself; the root of any size is the fold of at
  * most 64 stored subtrees (the tree's "compact range").
  *
- * The few statements an append runs are prepared once per connection and
- * kept until it closes: preparing them anew for each of a million appends
- * would cost more than the appends. SQLite 3.40 has no per-connection
- * client data, so the cache hangs on a do-nothing SQL function registered
- * on the connection, whose destructor SQLite calls when the connection
- * closes (lg_store_close finalizes every statement just before that).
+ * The few statements an append runs are kept by the store's statement
+ * cache (lg_store_prepare): preparing them anew for each of a million
+ * appends would cost more than the appends.
  */
 #include "ledger/ledger_int.h"
 
-#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -35,80 +31,10 @@ static const char *const stmt_sql[LEDGER_ST_COUNT] = {
     [LEDGER_ST_INSERT_NODE] = "INSERT INTO lg_ledger_nodes(id, hash) VALUES (?, ?)",
 };
 
-typedef struct stmt_cache {
-  sqlite3 *db;
-  sqlite3_stmt *st[LEDGER_ST_COUNT];
-  struct stmt_cache *next;
-} stmt_cache_t;
-
-static pthread_mutex_t caches_mu = PTHREAD_MUTEX_INITIALIZER;
-static stmt_cache_t *caches;
-
-/* SQLite calls this when the connection closes; the statements are
- * already finalized by then (lg_store_close), so only the list entry goes. */
-static void cache_destroy(void *p) {
-  pthread_mutex_lock(&caches_mu);
-  for (stmt_cache_t **pp = &caches; *pp; pp = &(*pp)->next)
-    if (*pp == p) {
-      *pp = (*pp)->next;
-      break;
-    }
-  pthread_mutex_unlock(&caches_mu);
-  lg_free(p);
-}
-
-static void cache_fn(sqlite3_context *c, int argc, sqlite3_value **argv) {
-  (void)argc;
-  (void)argv;
-  sqlite3_result_null(c);
-}
-
-static stmt_cache_t *cache_for(sqlite3 *db, lg_err_t *err) {
-  stmt_cache_t *c;
-  pthread_mutex_lock(&caches_mu);
-  for (c = caches; c && c->db != db; c = c->next) {
-  }
-  pthread_mutex_unlock(&caches_mu);
-  if (c) return c;
-  c = lg_calloc(1, sizeof *c);
-  c->db = db;
-  /* On failure SQLite calls the destructor itself, which frees c. */
-  if (sqlite3_create_function_v2(db, "lg_ledger_statement_cache", 0, SQLITE_UTF8, c, cache_fn, NULL,
-                                 NULL, cache_destroy) != SQLITE_OK) {
-    lg_err_set(err, LG_EDB, "账本语句缓存注册失败: %s", sqlite3_errmsg(db));
-    return NULL;
-  }
-  pthread_mutex_lock(&caches_mu);
-  c->next = caches;
-  caches = c;
-  pthread_mutex_unlock(&caches_mu);
-  return c;
-}
-
-sqlite3_stmt *ledger_stmt(lg_store_t *s, int which, lg_err_t *err) {
-  sqlite3 *db = lg_store_db(s);
-  stmt_cache_t *c = cache_for(db, err);
-  if (!c) return NULL;
-  if (!c->st[which]) {
-    if (sqlite3_prepare_v3(db, stmt_sql[which], -1, SQLITE_PREPARE_PERSISTENT, &c->st[which],
-                           NULL) != SQLITE_OK) {
-      lg_store_fail(s, err, "账本语句准备失败");
-      c->st[which] = NULL;
-      return NULL;
-    }
-  } else {
-    sqlite3_reset(c->st[which]);
-    sqlite3_clear_bindings(c->st[which]);
-  }
-  return c->st[which];
-}
-
-int ledger_prepare(lg_store_t *s, const char *sql, sqlite3_stmt **st, lg_err_t *err) {
-  if (sqlite3_prepare_v2(lg_store_db(s), sql, -1, st, NULL) != SQLITE_OK) {
-    *st = NULL;
-    return lg_store_fail(s, err, "账本语句准备失败");
-  }
-  return 0;
+lg_stmt_t *ledger_stmt(lg_store_t *s, int which, lg_err_t *err) {
+  lg_stmt_t *st = NULL;
+  if (lg_store_prepare(s, stmt_sql[which], &st, err)) return NULL;
+  return st;
 }
 
 static int64_t node_id(int level, uint64_t index) {
@@ -119,14 +45,14 @@ static int64_t node_id(int level, uint64_t index) {
 int ledger_store_node(void *store, int level, uint64_t index, unsigned char out[32],
                       lg_err_t *err) {
   lg_store_t *s = store;
-  sqlite3_stmt *st = ledger_stmt(s, level == 0 ? LEDGER_ST_LEAF : LEDGER_ST_NODE, err);
+  lg_stmt_t *st = ledger_stmt(s, level == 0 ? LEDGER_ST_LEAF : LEDGER_ST_NODE, err);
   if (!st) return LG_EDB;
-  sqlite3_bind_int64(st, 1, level == 0 ? (int64_t)index : node_id(level, index));
-  int rc = sqlite3_step(st);
+  lg_store_bind_int(st, 1, level == 0 ? (int64_t)index : node_id(level, index));
+  int rc = lg_store_step(st);
   int ret = 0;
-  if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 32) {
-    memcpy(out, sqlite3_column_blob(st, 0), 32);
-  } else if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
+  if (rc == LG_ROW && lg_store_col_bytes(st, 0) == 32) {
+    memcpy(out, lg_store_col_blob(st, 0, NULL), 32);
+  } else if (rc == LG_ROW || rc == LG_DONE) {
     ret = lg_err_set(err, LG_ECONFLICT,
                      "账本数据不完整: 缺少或损坏了第 %d 层第 %llu 个节点的哈希; "
                      "请运行 landgov ledger verify",
@@ -134,35 +60,35 @@ int ledger_store_node(void *store, int level, uint64_t index, unsigned char out[
   } else {
     ret = lg_store_fail(s, err, "读取账本节点失败");
   }
-  sqlite3_reset(st);
+  lg_store_done(st);
   return ret;
 }
 
 int lg_ledger_size(lg_store_t *s, uint64_t *size, lg_err_t *err) {
-  sqlite3_stmt *st = ledger_stmt(s, LEDGER_ST_SIZE, err);
+  lg_stmt_t *st = ledger_stmt(s, LEDGER_ST_SIZE, err);
   if (!st) return LG_EDB;
   int ret = 0;
-  if (sqlite3_step(st) == SQLITE_ROW)
-    *size = (uint64_t)sqlite3_column_int64(st, 0);
+  if (lg_store_step(st) == LG_ROW)
+    *size = (uint64_t)lg_store_col_int(st, 0);
   else
     ret = lg_store_fail(s, err, "读取账本大小失败");
-  sqlite3_reset(st);
+  lg_store_done(st);
   return ret;
 }
 
 static int insert_node(lg_store_t *s, int level, uint64_t index, const unsigned char h[32],
                        lg_err_t *err) {
-  sqlite3_stmt *st = ledger_stmt(s, LEDGER_ST_INSERT_NODE, err);
+  lg_stmt_t *st = ledger_stmt(s, LEDGER_ST_INSERT_NODE, err);
   if (!st) return LG_EDB;
-  sqlite3_bind_int64(st, 1, node_id(level, index));
-  sqlite3_bind_blob(st, 2, h, 32, SQLITE_STATIC);
-  int ret = sqlite3_step(st) == SQLITE_DONE ? 0 : lg_store_fail(s, err, "写入账本节点失败");
-  sqlite3_reset(st);
+  lg_store_bind_int(st, 1, node_id(level, index));
+  lg_store_bind_blob(st, 2, h, 32);
+  int ret = lg_store_run(st, "写入账本节点失败", err);
+  lg_store_done(st);
   return ret;
 }
 
 int lg_ledger_append(lg_store_t *s, const lg_ledger_event_t *ev, int64_t *index, lg_err_t *err) {
-  if (sqlite3_get_autocommit(lg_store_db(s)))
+  if (lg_store_depth(s) == 0)
     return lg_err_set(err, LG_EINTERNAL,
                       "lg_ledger_append 必须在记录变更的同一事务中调用 (先 lg_store_begin)");
   lg_buf_t b;
@@ -174,18 +100,18 @@ int lg_ledger_append(lg_store_t *s, const lg_ledger_event_t *ev, int64_t *index,
   if (rc) goto done;
   lg_ledger_leaf_hash(b.data, b.len, acc);
 
-  sqlite3_stmt *st = ledger_stmt(s, LEDGER_ST_INSERT_ENTRY, err);
+  lg_stmt_t *st = ledger_stmt(s, LEDGER_ST_INSERT_ENTRY, err);
   if (!st) {
     rc = LG_EDB;
     goto done;
   }
-  sqlite3_bind_int64(st, 1, (int64_t)n);
-  sqlite3_bind_text(st, 2, b.data, (int)b.len, SQLITE_STATIC);
-  sqlite3_bind_blob(st, 3, acc, 32, SQLITE_STATIC);
-  sqlite3_bind_text(st, 4, ev->object_type, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 5, ev->object_id, -1, SQLITE_STATIC);
-  if (sqlite3_step(st) != SQLITE_DONE) rc = lg_store_fail(s, err, "写入账本条目失败");
-  sqlite3_reset(st);
+  lg_store_bind_int(st, 1, (int64_t)n);
+  lg_store_bind_textn(st, 2, b.data, b.len);
+  lg_store_bind_blob(st, 3, acc, 32);
+  lg_store_bind_text(st, 4, ev->object_type);
+  lg_store_bind_text(st, 5, ev->object_id);
+  rc = lg_store_run(st, "写入账本条目失败", err);
+  lg_store_done(st);
   if (rc) goto done;
 
   /* Leaf n completes one perfect subtree per trailing one bit of n: fold
@@ -221,21 +147,21 @@ int lg_ledger_root(lg_store_t *s, uint64_t size, unsigned char out[32], lg_err_t
 
 int lg_ledger_entry(lg_store_t *s, uint64_t index, char **text, unsigned char leaf_hash[32],
                     lg_err_t *err) {
-  sqlite3_stmt *st;
+  lg_stmt_t *st;
   if (text) *text = NULL;
-  if (ledger_prepare(s, "SELECT entry, leaf_hash FROM lg_ledger_entries WHERE idx = ?", &st, err))
+  if (lg_store_prepare(s, "SELECT entry, leaf_hash FROM lg_ledger_entries WHERE idx = ?", &st, err))
     return LG_EDB;
-  sqlite3_bind_int64(st, 1, (int64_t)index);
-  int rc = sqlite3_step(st), ret = 0;
-  if (rc == SQLITE_ROW) {
-    if (text) *text = lg_strdup((const char *)sqlite3_column_text(st, 0));
+  lg_store_bind_int(st, 1, (int64_t)index);
+  int rc = lg_store_step(st), ret = 0;
+  if (rc == LG_ROW) {
+    if (text) *text = lg_strdup(lg_store_col_text(st, 0));
     if (leaf_hash) {
-      if (sqlite3_column_bytes(st, 1) == 32)
-        memcpy(leaf_hash, sqlite3_column_blob(st, 1), 32);
+      if (lg_store_col_bytes(st, 1) == 32)
+        memcpy(leaf_hash, lg_store_col_blob(st, 1, NULL), 32);
       else
         memset(leaf_hash, 0, 32);
     }
-  } else if (rc == SQLITE_DONE) {
+  } else if (rc == LG_DONE) {
     uint64_t n = 0;
     lg_ledger_size(s, &n, NULL);
     ret = lg_err_set(err, LG_ENOTFOUND, "账本没有第 %llu 号条目 (共 %llu 个条目, 序号从 0 开始)",
@@ -243,30 +169,30 @@ int lg_ledger_entry(lg_store_t *s, uint64_t index, char **text, unsigned char le
   } else {
     ret = lg_store_fail(s, err, "读取账本条目失败");
   }
-  sqlite3_finalize(st);
+  lg_store_done(st);
   return ret;
 }
 
 /* Through the index on (object_type, object_id, idx) of migration 10. */
 int lg_ledger_object_entries(lg_store_t *s, const char *object_type, const char *object_id,
                              uint64_t *out, size_t max, size_t *total, lg_err_t *err) {
-  sqlite3_stmt *st;
+  lg_stmt_t *st;
   if (total) *total = 0;
-  if (ledger_prepare(s,
+  if (lg_store_prepare(s,
                      "SELECT idx FROM lg_ledger_entries WHERE object_type = ? AND object_id = ?"
                      " ORDER BY idx",
                      &st, err))
     return LG_EDB;
-  sqlite3_bind_text(st, 1, object_type, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 2, object_id, -1, SQLITE_STATIC);
+  lg_store_bind_text(st, 1, object_type);
+  lg_store_bind_text(st, 2, object_id);
   size_t n = 0;
   int rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    if (n < max) out[n] = (uint64_t)sqlite3_column_int64(st, 0);
+  while ((rc = lg_store_step(st)) == LG_ROW) {
+    if (n < max) out[n] = (uint64_t)lg_store_col_int(st, 0);
     n++;
   }
-  int ret = rc == SQLITE_DONE ? 0 : lg_store_fail(s, err, "读取对象的账本条目失败");
-  sqlite3_finalize(st);
+  int ret = rc == LG_DONE ? 0 : lg_store_fail(s, err, "读取对象的账本条目失败");
+  lg_store_done(st);
   if (ret == 0 && total) *total = n;
   return ret;
 }
@@ -356,20 +282,20 @@ typedef struct cp_row {
 typedef LG_VEC(cp_row_t) cp_vec_t;
 
 static int load_checkpoints(lg_store_t *s, cp_vec_t *out, lg_err_t *err) {
-  sqlite3_stmt *st;
-  if (ledger_prepare(s, "SELECT size, root, note FROM lg_ledger_checkpoints ORDER BY size", &st,
+  lg_stmt_t *st;
+  if (lg_store_prepare(s, "SELECT size, root, note FROM lg_ledger_checkpoints ORDER BY size", &st,
                      err))
     return LG_EDB;
   int rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+  while ((rc = lg_store_step(st)) == LG_ROW) {
     cp_row_t c = {0};
-    c.size = (uint64_t)sqlite3_column_int64(st, 0);
-    if (sqlite3_column_bytes(st, 1) == 32) memcpy(c.root, sqlite3_column_blob(st, 1), 32);
-    c.note = lg_strdup((const char *)sqlite3_column_text(st, 2));
+    c.size = (uint64_t)lg_store_col_int(st, 0);
+    if (lg_store_col_bytes(st, 1) == 32) memcpy(c.root, lg_store_col_blob(st, 1, NULL), 32);
+    c.note = lg_strdup(lg_store_col_text(st, 2));
     lg_vec_push(out, c);
   }
-  int ret = rc == SQLITE_DONE ? 0 : lg_store_fail(s, err, "读取检查点失败");
-  sqlite3_finalize(st);
+  int ret = rc == LG_DONE ? 0 : lg_store_fail(s, err, "读取检查点失败");
+  lg_store_done(st);
   return ret;
 }
 
@@ -398,7 +324,7 @@ static void check_checkpoint(lg_ledger_verify_report_t *r, const cp_row_t *c, co
 int lg_ledger_verify(lg_store_t *s, lg_ledger_verify_report_t *r, lg_err_t *err) {
   memset(r, 0, sizeof *r);
   cp_vec_t cps = {0};
-  sqlite3_stmt *st = NULL;
+  lg_stmt_t *st = NULL;
   char *vkey = NULL;
   compact_t *c = lg_calloc(1, sizeof *c);
   size_t next_cp = 0;
@@ -408,7 +334,7 @@ int lg_ledger_verify(lg_store_t *s, lg_ledger_verify_report_t *r, lg_err_t *err)
   if (lg_ledger_keys(s, &keys, NULL) == 0) vkey = lg_strdup(keys.vkey);
   if (cps.len) r->latest_checkpoint = cps.items[cps.len - 1].size;
 
-  rc = ledger_prepare(s, "SELECT idx, entry, leaf_hash FROM lg_ledger_entries ORDER BY idx", &st,
+  rc = lg_store_prepare(s, "SELECT idx, entry, leaf_hash FROM lg_ledger_entries ORDER BY idx", &st,
                       err);
   if (rc) goto done;
   uint64_t expect = 0;
@@ -419,24 +345,24 @@ int lg_ledger_verify(lg_store_t *s, lg_ledger_verify_report_t *r, lg_err_t *err)
       compact_root(c, root);
       check_checkpoint(r, &cps.items[next_cp++], vkey, root);
     }
-    int step = sqlite3_step(st);
-    if (step == SQLITE_DONE) break;
-    if (step != SQLITE_ROW) {
+    int step = lg_store_step(st);
+    if (step == LG_DONE) break;
+    if (step != LG_ROW) {
       rc = lg_store_fail(s, err, "读取账本条目失败");
       goto done;
     }
-    uint64_t idx = (uint64_t)sqlite3_column_int64(st, 0);
+    uint64_t idx = (uint64_t)lg_store_col_int(st, 0);
     if (idx != expect) {
       problem(r, "账本条目不连续: 缺少第 %llu 号 (下一个是第 %llu 号), 条目被删除",
               (unsigned long long)expect, (unsigned long long)idx);
       break; /* the tree cannot be rebuilt past a gap */
     }
-    const char *text = (const char *)sqlite3_column_text(st, 1);
-    int tlen = sqlite3_column_bytes(st, 1);
+    const char *text = lg_store_col_text(st, 1);
+    int tlen = lg_store_col_bytes(st, 1);
     unsigned char leaf[32];
     lg_ledger_leaf_hash(text ? text : "", (size_t)tlen, leaf);
     bool bad =
-        sqlite3_column_bytes(st, 2) != 32 || memcmp(sqlite3_column_blob(st, 2), leaf, 32) != 0;
+        lg_store_col_bytes(st, 2) != 32 || memcmp(lg_store_col_blob(st, 2, NULL), leaf, 32) != 0;
     if (bad)
       problem(r, "第 %llu 号条目的内容与其叶哈希不符: 条目在写入后被改动", (unsigned long long)idx);
     /* Push the leaf and fold the completed subtrees, checking each
@@ -483,7 +409,7 @@ int lg_ledger_verify(lg_store_t *s, lg_ledger_verify_report_t *r, lg_err_t *err)
     rc = lg_err_set(err, LG_ECONFLICT, "账本核验未通过 (%zu 处问题): %s", r->problems.len,
                     r->problems.items[0]);
 done:
-  sqlite3_finalize(st);
+  lg_store_done(st);
   for (size_t i = 0; i < cps.len; i++)
     lg_free(cps.items[i].note);
   lg_free(cps.items);

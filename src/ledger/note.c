@@ -543,26 +543,26 @@ void lg_ledger_checkpoint_fini(lg_ledger_checkpoint_t *cp) {
 
 static int read_checkpoint(lg_store_t *s, const char *sql, int64_t arg, lg_ledger_checkpoint_t *out,
                            lg_err_t *err) {
-  sqlite3_stmt *st;
+  lg_stmt_t *st;
   memset(out, 0, sizeof *out);
-  if (ledger_prepare(s, sql, &st, err)) return LG_EDB;
-  if (arg >= 0) sqlite3_bind_int64(st, 1, arg);
-  int rc = sqlite3_step(st), ret = 0;
-  if (rc == SQLITE_ROW) {
-    out->size = (uint64_t)sqlite3_column_int64(st, 0);
-    if (sqlite3_column_bytes(st, 1) == 32) memcpy(out->root, sqlite3_column_blob(st, 1), 32);
-    const char *note = (const char *)sqlite3_column_text(st, 2);
+  if (lg_store_prepare(s, sql, &st, err)) return LG_EDB;
+  if (arg >= 0) lg_store_bind_int(st, 1, arg);
+  int rc = lg_store_step(st), ret = 0;
+  if (rc == LG_ROW) {
+    out->size = (uint64_t)lg_store_col_int(st, 0);
+    if (lg_store_col_bytes(st, 1) == 32) memcpy(out->root, lg_store_col_blob(st, 1, NULL), 32);
+    const char *note = lg_store_col_text(st, 2);
     out->note = lg_strdup(note ? note : "");
     snprintf(out->origin, sizeof out->origin, "%.*s", (int)strcspn(out->note, "\n"), out->note);
-    const char *at = (const char *)sqlite3_column_text(st, 3);
+    const char *at = lg_store_col_text(st, 3);
     snprintf(out->signed_at, sizeof out->signed_at, "%s", at ? at : "");
-  } else if (rc == SQLITE_DONE) {
+  } else if (rc == LG_DONE) {
     ret = arg >= 0 ? lg_err_set(err, LG_ENOTFOUND, "没有大小为 %lld 的检查点", (long long)arg)
                    : lg_err_set(err, LG_ENOTFOUND, "账本还没有签过检查点");
   } else {
     ret = lg_store_fail(s, err, "读取检查点失败");
   }
-  sqlite3_finalize(st);
+  lg_store_done(st);
   return ret;
 }
 
@@ -588,7 +588,7 @@ static int sign_checkpoint(lg_store_t *s, lg_ledger_checkpoint_t *out, lg_err_t 
   ledger_signer_t k = {0};
   lg_buf_t body;
   lg_buf_init(&body);
-  sqlite3_stmt *st = NULL;
+  lg_stmt_t *st = NULL;
   int rc = ledger_load_signer(s, false, &k, err);
   if (rc == 0) rc = lg_ledger_size(s, &size, err);
   if (rc == 0) rc = lg_ledger_root(s, size, root, err);
@@ -628,16 +628,16 @@ static int sign_checkpoint(lg_store_t *s, lg_ledger_checkpoint_t *out, lg_err_t 
   char *note = ledger_note_sign(&k, body.data);
   char at[32];
   lg_time_iso(lg_now(), at);
-  rc = ledger_prepare(s,
+  rc = lg_store_prepare(s,
                       "INSERT INTO lg_ledger_checkpoints(size, root, note, signed_at)"
                       " VALUES (?, ?, ?, ?)",
                       &st, err);
   if (rc == 0) {
-    sqlite3_bind_int64(st, 1, (int64_t)size);
-    sqlite3_bind_blob(st, 2, root, 32, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, note, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, at, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_DONE) rc = lg_store_fail(s, err, "保存检查点失败");
+    lg_store_bind_int(st, 1, (int64_t)size);
+    lg_store_bind_blob(st, 2, root, 32);
+    lg_store_bind_text(st, 3, note);
+    lg_store_bind_text(st, 4, at);
+    if (lg_store_step(st) != LG_DONE) rc = lg_store_fail(s, err, "保存检查点失败");
   }
   if (rc == 0) {
     memset(out, 0, sizeof *out);
@@ -650,7 +650,7 @@ static int sign_checkpoint(lg_store_t *s, lg_ledger_checkpoint_t *out, lg_err_t 
     lg_free(note);
   }
 done:
-  sqlite3_finalize(st);
+  lg_store_done(st);
   lg_ledger_checkpoint_fini(&last);
   ledger_signer_wipe(&k);
   lg_buf_fini(&body);
@@ -659,9 +659,10 @@ done:
 
 int lg_ledger_checkpoint(lg_store_t *s, lg_ledger_checkpoint_t *out, lg_err_t *err) {
   memset(out, 0, sizeof *out);
-  /* Inside a caller's transaction, the caller commits or rolls back. */
-  bool own = sqlite3_get_autocommit(lg_store_db(s)) != 0;
-  int rc = own ? lg_store_begin(s, err) : 0;
+  /* Inside a caller's transaction this is a savepoint; the caller
+   * commits or rolls back the whole. */
+  bool own = true;
+  int rc = lg_store_begin(s, err);
   if (rc) return rc;
   rc = sign_checkpoint(s, out, err);
   if (own) {

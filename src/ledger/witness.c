@@ -26,30 +26,30 @@ static json_t *witnessed_state(const char *origin, uint64_t size, const unsigned
 }
 
 int lg_ledger_witness_last(lg_store_t *s, const char *origin, uint64_t *size, lg_err_t *err) {
-  sqlite3_stmt *st;
+  lg_stmt_t *st;
   *size = 0;
-  if (ledger_prepare(s, "SELECT max(size) FROM lg_ledger_witnessed WHERE origin = ?", &st, err))
+  if (lg_store_prepare(s, "SELECT max(size) FROM lg_ledger_witnessed WHERE origin = ?", &st, err))
     return LG_EDB;
-  sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+  lg_store_bind_text(st, 1, origin);
   int rc = LG_ENOTFOUND;
-  if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
-    *size = (uint64_t)sqlite3_column_int64(st, 0);
+  if (lg_store_step(st) == LG_ROW && lg_store_col_type(st, 0) != LG_COL_NULL) {
+    *size = (uint64_t)lg_store_col_int(st, 0);
     rc = 0;
   }
-  sqlite3_finalize(st);
+  lg_store_done(st);
   if (rc) lg_err_set(err, rc, "本地区还没有见证过日志 %s 的检查点", origin);
   return rc;
 }
 
 /* The log's key as recorded on first contact; *vkey NULL when unknown. */
 static int peer_key(lg_store_t *s, const char *origin, char **vkey, lg_err_t *err) {
-  sqlite3_stmt *st;
+  lg_stmt_t *st;
   *vkey = NULL;
-  if (ledger_prepare(s, "SELECT vkey FROM lg_ledger_peers WHERE origin = ?", &st, err))
+  if (lg_store_prepare(s, "SELECT vkey FROM lg_ledger_peers WHERE origin = ?", &st, err))
     return LG_EDB;
-  sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
-  if (sqlite3_step(st) == SQLITE_ROW) *vkey = lg_strdup((const char *)sqlite3_column_text(st, 0));
-  sqlite3_finalize(st);
+  lg_store_bind_text(st, 1, origin);
+  if (lg_store_step(st) == LG_ROW) *vkey = lg_strdup(lg_store_col_text(st, 0));
+  lg_store_done(st);
   return 0;
 }
 
@@ -58,17 +58,17 @@ static int peer_key(lg_store_t *s, const char *origin, char **vkey, lg_err_t *er
 static int exec_bind(lg_store_t *s, const char *sql, const char *what, lg_err_t *err,
                      const char *t1, const char *t2, int64_t i3, const unsigned char *b4,
                      const char *t5, const char *t6) {
-  sqlite3_stmt *st;
-  if (ledger_prepare(s, sql, &st, err)) return LG_EDB;
-  int n = sqlite3_bind_parameter_count(st);
-  if (n >= 1) sqlite3_bind_text(st, 1, t1, -1, SQLITE_STATIC);
-  if (n >= 2) sqlite3_bind_text(st, 2, t2, -1, SQLITE_STATIC);
-  if (n >= 3) sqlite3_bind_int64(st, 3, i3);
-  if (n >= 4) sqlite3_bind_blob(st, 4, b4, 32, SQLITE_STATIC);
-  if (n >= 5) sqlite3_bind_text(st, 5, t5, -1, SQLITE_STATIC);
-  if (n >= 6) sqlite3_bind_text(st, 6, t6, -1, SQLITE_STATIC);
-  int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : lg_store_fail(s, err, what);
-  sqlite3_finalize(st);
+  lg_stmt_t *st;
+  if (lg_store_prepare(s, sql, &st, err)) return LG_EDB;
+  /* Numbers the statement does not use are not bound (the store ignores them). */
+  lg_store_bind_text(st, 1, t1);
+  lg_store_bind_text(st, 2, t2);
+  lg_store_bind_int(st, 3, i3);
+  if (b4) lg_store_bind_blob(st, 4, b4, 32);
+  lg_store_bind_text(st, 5, t5);
+  lg_store_bind_text(st, 6, t6);
+  int rc = lg_store_run(st, what, err);
+  lg_store_done(st);
   return rc;
 }
 
@@ -119,22 +119,22 @@ static int witness(lg_store_t *s, const char *vkey, const char *note,
   }
 
   /* The last checkpoint of this log witnessed here. */
-  sqlite3_stmt *st;
-  rc = ledger_prepare(s,
+  lg_stmt_t *st;
+  rc = lg_store_prepare(s,
                       "SELECT size, root FROM lg_ledger_witnessed WHERE origin = ?"
                       " ORDER BY size DESC LIMIT 1",
                       &st, err);
   if (rc) goto done;
-  sqlite3_bind_text(st, 1, cp.origin, -1, SQLITE_STATIC);
+  lg_store_bind_text(st, 1, cp.origin);
   bool have = false;
   uint64_t last_size = 0;
   unsigned char last_root[32] = {0};
-  if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 1) == 32) {
+  if (lg_store_step(st) == LG_ROW && lg_store_col_bytes(st, 1) == 32) {
     have = true;
-    last_size = (uint64_t)sqlite3_column_int64(st, 0);
-    memcpy(last_root, sqlite3_column_blob(st, 1), 32);
+    last_size = (uint64_t)lg_store_col_int(st, 0);
+    memcpy(last_root, lg_store_col_blob(st, 1, NULL), 32);
   }
-  sqlite3_finalize(st);
+  lg_store_done(st);
   if (have) {
     if (cp.size < last_size) {
       rc = lg_err_set(err, LG_ECONFLICT,
@@ -216,8 +216,10 @@ done:
 int lg_ledger_witness(lg_store_t *s, const char *vkey, const char *note,
                       const lg_ledger_proof_t *proof, char **cosigned, lg_err_t *err) {
   if (cosigned) *cosigned = NULL;
-  bool own = sqlite3_get_autocommit(lg_store_db(s)) != 0;
-  int rc = own ? lg_store_begin(s, err) : 0;
+  /* Inside a caller's transaction this is a savepoint; the caller
+   * commits or rolls back the whole. */
+  bool own = true;
+  int rc = lg_store_begin(s, err);
   if (rc) return rc;
   rc = witness(s, vkey, note, proof, cosigned, err);
   if (own) {
@@ -236,15 +238,15 @@ int lg_ledger_witness(lg_store_t *s, const char *vkey, const char *note,
 /* The auditor of witnessed checkpoints: their rows against the entries
  * lg_ledger_witness appended. */
 static int scan_witnessed(lg_store_t *s, lg_ledger_emit_fn emit, void *ctx, lg_err_t *err) {
-  sqlite3_stmt *st;
-  if (ledger_prepare(s, "SELECT origin, size, root FROM lg_ledger_witnessed", &st, err))
+  lg_stmt_t *st;
+  if (lg_store_prepare(s, "SELECT origin, size, root FROM lg_ledger_witnessed", &st, err))
     return LG_EDB;
   int rc = 0, step;
-  while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
-    const char *origin = (const char *)sqlite3_column_text(st, 0);
-    uint64_t size = (uint64_t)sqlite3_column_int64(st, 1);
+  while (rc == 0 && (step = lg_store_step(st)) == LG_ROW) {
+    const char *origin = lg_store_col_text(st, 0);
+    uint64_t size = (uint64_t)lg_store_col_int(st, 1);
     unsigned char root[32] = {0};
-    if (sqlite3_column_bytes(st, 2) == 32) memcpy(root, sqlite3_column_blob(st, 2), 32);
+    if (lg_store_col_bytes(st, 2) == 32) memcpy(root, lg_store_col_blob(st, 2, NULL), 32);
     char id[320];
     snprintf(id, sizeof id, "%s@%llu", origin, (unsigned long long)size);
     json_t *state = witnessed_state(origin, size, root);
@@ -253,7 +255,7 @@ static int scan_witnessed(lg_store_t *s, lg_ledger_emit_fn emit, void *ctx, lg_e
     json_decref(state);
     if (rc == 0) rc = emit(ctx, id, d);
   }
-  sqlite3_finalize(st);
+  lg_store_done(st);
   return rc;
 }
 

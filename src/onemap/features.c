@@ -108,16 +108,16 @@ static void clip_to_area_of_use(lg_geo_t *g, const lg_env_t *bbox, int out_srs, 
 
 /* One attribute as a JSON value; NULL, blobs and text that is not UTF-8
  * become null. */
-static json_t *field_json(lg_reader_t *r, int i) {
-  switch (lg_reader_field_type(r, i)) {
+static json_t *field_json(lg_store_reader_t *r, int i) {
+  switch (lg_store_reader_field_type(r, i)) {
   case 1:
-    return json_integer((json_int_t)lg_reader_int(r, i));
+    return json_integer((json_int_t)lg_store_reader_int(r, i));
   case 2: {
-    double v = lg_reader_real(r, i);
+    double v = lg_store_reader_real(r, i);
     return isfinite(v) ? json_real(v) : json_null();
   }
   case 3: {
-    json_t *s = json_string(lg_reader_text(r, i));
+    json_t *s = json_string(lg_store_reader_text(r, i));
     return s ? s : json_null();
   }
   default:
@@ -149,7 +149,7 @@ int lg_onemap_features_geojson_until(lg_store_t *s, const char *layer, const lg_
   lg_layer_info_t info;
   int rc = lg_store_layer_get(s, layer, &info, err);
   if (rc) return rc;
-  lg_layer_info_fini(&info);
+  lg_store_layer_info_fini(&info);
   lg_geo_t *g = lg_geo_thread();
   int srs = info.srs_id;
   if (out_srs <= 0) out_srs = srs;
@@ -158,7 +158,7 @@ int lg_onemap_features_geojson_until(lg_store_t *s, const char *layer, const lg_
 
   lg_geom_t *box = NULL, *geom = NULL, *xgeom = NULL;
   lg_prep_t *prep = NULL;
-  lg_reader_t *rd = NULL;
+  lg_store_reader_t *rd = NULL;
   json_t *props = NULL;
   lg_env_t query;
   bool none = false;
@@ -184,10 +184,10 @@ int lg_onemap_features_geojson_until(lg_store_t *s, const char *layer, const lg_
      * limit + 1 (the one extra tells truncation); with a box some rows
      * fail the exact test, so the loop counts instead. */
     lg_read_opts_t ro = {.bbox = bbox ? &query : NULL, .limit = bbox ? 0 : limit + 1};
-    if ((rc = lg_reader_new(s, info.name, &ro, &rd, err))) goto done;
-    int nf = lg_reader_nfields(rd);
+    if ((rc = lg_store_reader_new(s, info.name, &ro, &rd, err))) goto done;
+    int nf = lg_store_reader_nfields(rd);
     int64_t rows = 0;
-    while ((rc = lg_reader_next(rd, err)) == 1) {
+    while ((rc = lg_store_reader_next(rd, err)) == 1) {
       /* A box over a big layer may pass over many rows the exact test
        * drops, and each kept one is transformed: the clock is read at the
        * first row and every 64th. */
@@ -197,19 +197,19 @@ int lg_onemap_features_geojson_until(lg_store_t *s, const char *layer, const lg_
         goto done;
       }
       size_t blen = 0;
-      const void *blob = lg_reader_blob(rd, &blen);
+      const void *blob = lg_store_reader_blob(rd, &blen);
       char *gj = NULL;
       if (blob) {
         geom = lg_geom_from_gpkg(g, blob, blen, err);
         if (!geom) {
-          lg_err_where(err, "图层 %s 要素 %lld", info.name, (long long)lg_reader_fid(rd));
+          lg_err_where(err, "图层 %s 要素 %lld", info.name, (long long)lg_store_reader_fid(rd));
           rc = LG_EGEOM;
           goto done;
         }
         if (!lg_geom_is_empty(g, geom)) {
           xgeom = lg_geom_transform(g, geom, srs, out_srs, err);
           if (!xgeom) {
-            lg_err_where(err, "图层 %s 要素 %lld", info.name, (long long)lg_reader_fid(rd));
+            lg_err_where(err, "图层 %s 要素 %lld", info.name, (long long)lg_store_reader_fid(rd));
             rc = LG_ECRS;
             goto done;
           }
@@ -231,12 +231,12 @@ int lg_onemap_features_geojson_until(lg_store_t *s, const char *layer, const lg_
       xgeom = NULL;
       props = json_object();
       for (int i = 0; i < nf; i++)
-        json_object_set_new(props, lg_reader_field_name(rd, i), field_json(rd, i));
+        json_object_set_new(props, lg_store_reader_field_name(rd, i), field_json(rd, i));
       char *pj = json_dumps(props, JSON_COMPACT | JSON_REAL_PRECISION(15));
       json_decref(props);
       props = NULL;
       lg_buf_printf(out, "%s{\"type\":\"Feature\",\"id\":%lld,\"geometry\":%s,\"properties\":%s}",
-                    *count ? "," : "", (long long)lg_reader_fid(rd), gj ? gj : "null",
+                    *count ? "," : "", (long long)lg_store_reader_fid(rd), gj ? gj : "null",
                     pj ? pj : "{}");
       lg_free(gj);
       free(pj);
@@ -256,7 +256,7 @@ done:
   json_decref(props);
   lg_geom_free(g, geom);
   lg_geom_free(g, xgeom);
-  lg_reader_free(rd);
+  lg_store_reader_free(rd);
   if (prep) lg_prep_free(g, prep);
   lg_geom_free(g, box);
   return rc;

@@ -361,11 +361,11 @@ static bool state_owned(const gen_patch_t *P) {
 
 /* Patches and the basic farmland copied from them. */
 static int write_landuse(lg_store_t *s, gen_t *G, gen_tracer_t *tr, lg_err_t *err) {
-  lg_writer_t *wl = NULL, *wp = NULL;
+  lg_store_writer_t *wl = NULL, *wp = NULL;
   lg_buf_t wkb;
   lg_buf_init(&wkb);
-  int rc = lg_writer_new(s, "landuse", &wl, err);
-  if (rc == 0) rc = lg_writer_new(s, "pbf", &wp, err);
+  int rc = lg_store_writer_new(s, "landuse", &wl, err);
+  if (rc == 0) rc = lg_store_writer_new(s, "pbf", &wp, err);
   int64_t npbf = 0;
   for (int32_t p = 1; rc == 0 && p <= G->npatch; p++) {
     gen_patch_t *P = &G->patches[p];
@@ -382,32 +382,32 @@ static int write_landuse(lg_store_t *s, gen_t *G, gen_tracer_t *tr, lg_err_t *er
       snprintf(qs, sizeof qs, "%.6s%.3s0000000000", G->county_code, S->code);
       snprintf(qsmc, sizeof qsmc, "%s国有土地", S->name);
     }
-    lg_writer_bind_text(wl, 0, K->dlbm);
-    lg_writer_bind_text(wl, 1, K->dlmc);
-    lg_writer_bind_real(wl, 2, round(P->area * 100) / 100);
-    lg_writer_bind_text(wl, 3, tbbh);
-    lg_writer_bind_text(wl, 4, state ? "10" : "30"); /* 国有 / 集体土地所有权 */
-    lg_writer_bind_text(wl, 5, state ? qs : V->code);
-    lg_writer_bind_text(wl, 6, state ? qsmc : V->name);
-    lg_writer_bind_text(wl, 7, V->code);
-    lg_writer_bind_text(wl, 8, V->name);
-    rc = lg_writer_add_wkb(wl, p, wkb.data, wkb.len, NULL, err);
+    lg_store_writer_text(wl, 0, K->dlbm);
+    lg_store_writer_text(wl, 1, K->dlmc);
+    lg_store_writer_real(wl, 2, round(P->area * 100) / 100);
+    lg_store_writer_text(wl, 3, tbbh);
+    lg_store_writer_text(wl, 4, state ? "10" : "30"); /* 国有 / 集体土地所有权 */
+    lg_store_writer_text(wl, 5, state ? qs : V->code);
+    lg_store_writer_text(wl, 6, state ? qsmc : V->name);
+    lg_store_writer_text(wl, 7, V->code);
+    lg_store_writer_text(wl, 8, V->name);
+    rc = lg_store_writer_add_wkb(wl, p, wkb.data, wkb.len, NULL, err);
     if (rc || !P->pbf) continue;
     char jb[24];
     snprintf(jb, sizeof jb, "%.12s%06lld", V->code, (long long)++npbf);
-    lg_writer_bind_text(wp, 0, jb);
-    lg_writer_bind_text(wp, 1, tbbh);
-    lg_writer_bind_text(wp, 2, K->dlbm);
-    lg_writer_bind_text(wp, 3, K->dlmc);
-    lg_writer_bind_text(wp, 4, V->code);
-    lg_writer_bind_text(wp, 5, V->name);
-    lg_writer_bind_real(wp, 6, round(P->area * 100) / 100);
-    rc = lg_writer_add_wkb(wp, 0, wkb.data, wkb.len, NULL, err);
+    lg_store_writer_text(wp, 0, jb);
+    lg_store_writer_text(wp, 1, tbbh);
+    lg_store_writer_text(wp, 2, K->dlbm);
+    lg_store_writer_text(wp, 3, K->dlmc);
+    lg_store_writer_text(wp, 4, V->code);
+    lg_store_writer_text(wp, 5, V->name);
+    lg_store_writer_real(wp, 6, round(P->area * 100) / 100);
+    rc = lg_store_writer_add_wkb(wp, 0, wkb.data, wkb.len, NULL, err);
   }
-  if (rc == 0) rc = lg_writer_finish(wl, err);
-  if (rc == 0) rc = lg_writer_finish(wp, err);
-  lg_writer_free(wl);
-  lg_writer_free(wp);
+  if (rc == 0) rc = lg_store_writer_finish(wl, err);
+  if (rc == 0) rc = lg_store_writer_finish(wp, err);
+  lg_store_writer_free(wl);
+  lg_store_writer_free(wp);
   lg_buf_fini(&wkb);
   return rc;
 }
@@ -415,7 +415,7 @@ static int write_landuse(lg_store_t *s, gen_t *G, gen_tracer_t *tr, lg_err_t *er
 /* A layer made of groups of patches: key[p] (0: not in the layer) says
  * which group a patch joins; each connected piece of a group is one
  * feature, its fields filled by fill(). */
-typedef void (*fill_fn)(gen_t *G, lg_writer_t *w, int32_t key, const gen_patch_t *first,
+typedef void (*fill_fn)(gen_t *G, lg_store_writer_t *w, int32_t key, const gen_patch_t *first,
                         double area, int64_t seq);
 
 static int write_groups(lg_store_t *s, gen_t *G, gen_tracer_t *tr, const char *layer,
@@ -427,10 +427,10 @@ static int write_groups(lg_store_t *s, gen_t *G, gen_tracer_t *tr, const char *l
   int32_t *start = NULL;
   int32_t n = gen_components(G, key, G->lab, G->cells, &start);
   gen_tracer_reset(tr);
-  lg_writer_t *w = NULL;
+  lg_store_writer_t *w = NULL;
   lg_buf_t wkb;
   lg_buf_init(&wkb);
-  int rc = lg_writer_new(s, layer, &w, err);
+  int rc = lg_store_writer_new(s, layer, &w, err);
   *count = 0;
   *area_sum = 0;
   for (int32_t id = 1; rc == 0 && id <= n; id++) {
@@ -439,17 +439,17 @@ static int write_groups(lg_store_t *s, gen_t *G, gen_tracer_t *tr, const char *l
     rc = gen_trace(tr, G->lab, id, cells, start[id + 1] - start[id], &wkb, &area, err);
     if (rc) break;
     fill(G, w, key[cells[0]], &G->patches[G->pid[cells[0]]], area, ++*count);
-    rc = lg_writer_add_wkb(w, 0, wkb.data, wkb.len, NULL, err);
+    rc = lg_store_writer_add_wkb(w, 0, wkb.data, wkb.len, NULL, err);
     *area_sum += area;
   }
-  if (rc == 0) rc = lg_writer_finish(w, err);
-  lg_writer_free(w);
+  if (rc == 0) rc = lg_store_writer_finish(w, err);
+  lg_store_writer_free(w);
   lg_buf_fini(&wkb);
   lg_free(start);
   return rc;
 }
 
-static void fill_eprl(gen_t *G, lg_writer_t *w, int32_t key, const gen_patch_t *P, double area,
+static void fill_eprl(gen_t *G, lg_store_writer_t *w, int32_t key, const gen_patch_t *P, double area,
                       int64_t seq) {
   char bh[32], mc[160];
   const char *lx;
@@ -465,36 +465,36 @@ static void fill_eprl(gen_t *G, lg_writer_t *w, int32_t key, const gen_patch_t *
     lx = HXLX[h % 3];
     snprintf(mc, sizeof mc, "%s%s生态保护红线", HILLS[(h >> 8) % LG_ARRAY_LEN(HILLS)], lx);
   }
-  lg_writer_bind_text(w, 0, bh);
-  lg_writer_bind_text(w, 1, mc);
-  lg_writer_bind_text(w, 2, lx);
-  lg_writer_bind_real(w, 3, round(area * 100) / 100);
+  lg_store_writer_text(w, 0, bh);
+  lg_store_writer_text(w, 1, mc);
+  lg_store_writer_text(w, 2, lx);
+  lg_store_writer_real(w, 3, round(area * 100) / 100);
 }
 
-static void fill_udb(gen_t *G, lg_writer_t *w, int32_t key, const gen_patch_t *P, double area,
+static void fill_udb(gen_t *G, lg_store_writer_t *w, int32_t key, const gen_patch_t *P, double area,
                      int64_t seq) {
   const gen_town_t *T = &G->towns[key - 1];
   const gen_township_t *S = &G->tships[T->township];
   char code[16], mc[128];
   snprintf(code, sizeof code, "%.6s%.3s", G->county_code, S->code);
   snprintf(mc, sizeof mc, "%s城镇开发边界", T->name);
-  lg_writer_bind_text(w, 0, code);
-  lg_writer_bind_text(w, 1, mc);
-  lg_writer_bind_real(w, 2, round(area * 100) / 100);
+  lg_store_writer_text(w, 0, code);
+  lg_store_writer_text(w, 1, mc);
+  lg_store_writer_real(w, 2, round(area * 100) / 100);
 }
 
-static void fill_plan(gen_t *G, lg_writer_t *w, int32_t key, const gen_patch_t *P, double area,
+static void fill_plan(gen_t *G, lg_store_writer_t *w, int32_t key, const gen_patch_t *P, double area,
                       int64_t seq) {
-  lg_writer_bind_text(w, 0, PLAN[P->plan].code);
-  lg_writer_bind_text(w, 1, PLAN[P->plan].name);
-  lg_writer_bind_real(w, 2, round(area * 100) / 100);
+  lg_store_writer_text(w, 0, PLAN[P->plan].code);
+  lg_store_writer_text(w, 1, PLAN[P->plan].name);
+  lg_store_writer_real(w, 2, round(area * 100) / 100);
 }
 
-static void fill_county(gen_t *G, lg_writer_t *w, int32_t key, const gen_patch_t *P, double area,
+static void fill_county(gen_t *G, lg_store_writer_t *w, int32_t key, const gen_patch_t *P, double area,
                         int64_t seq) {
-  lg_writer_bind_text(w, 0, G->county_code);
-  lg_writer_bind_text(w, 1, G->county_name);
-  lg_writer_bind_real(w, 2, round(area * 100) / 100);
+  lg_store_writer_text(w, 0, G->county_code);
+  lg_store_writer_text(w, 1, G->county_name);
+  lg_store_writer_real(w, 2, round(area * 100) / 100);
 }
 
 static int write_controls(lg_store_t *s, gen_t *G, gen_tracer_t *tr, lg_gen_result_t *r,
@@ -575,7 +575,7 @@ int lg_onemap_gen(lg_store_t *s, const lg_gen_opts_t *o, lg_gen_result_t *r, lg_
     for (size_t k = 0; k < LG_ARRAY_LEN(LAYERS); k++) {
       lg_layer_info_t info;
       if (lg_store_layer_get(s, LAYERS[k], &info, NULL) == 0) {
-        lg_layer_info_fini(&info);
+        lg_store_layer_info_fini(&info);
         return lg_err_set(err, LG_ECONFLICT, "图层 %s 已存在; 如需重新生成请加 --replace",
                           LAYERS[k]);
       }
@@ -661,7 +661,7 @@ int lg_onemap_gen(lg_store_t *s, const lg_gen_opts_t *o, lg_gen_result_t *r, lg_
   lg_layer_info_t ci;
   if (lg_store_layer_get(s, "county", &ci, NULL) == 0) {
     r->extent = ci.extent;
-    lg_layer_info_fini(&ci);
+    lg_store_layer_info_fini(&ci);
   }
   r->seconds = lg_mono() - t0;
 done:

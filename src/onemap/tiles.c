@@ -45,7 +45,6 @@
 
 #include <math.h>
 #include <pthread.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -965,15 +964,6 @@ static bool is_area_field(const char *name) {
   return n >= 2 && strcasecmp(name + n - 2, "MJ") == 0;
 }
 
-static void quote_ident(lg_buf_t *b, const char *ident) {
-  lg_buf_putc(b, '"');
-  for (const char *p = ident; *p; p++) {
-    if (*p == '"') lg_buf_putc(b, '"');
-    lg_buf_putc(b, *p);
-  }
-  lg_buf_putc(b, '"');
-}
-
 /* Layers of polygons or lines (GeoPackage type names): a feature can be
  * too small to show. Not GEOMETRY or GEOMETRYCOLLECTION, which may hold
  * points. */
@@ -988,10 +978,11 @@ static bool type_has_extent(const char *geom_type) {
 }
 
 /* One feature of the query: geometry to the layer, then its tags. */
-static int tile_feature(tiler_t *t, sqlite3_stmt *st, int ntags, bool area_tag, lg_err_t *err) {
-  int64_t fid = sqlite3_column_int64(st, 0);
-  const void *blob = sqlite3_column_blob(st, 1);
-  size_t blen = (size_t)sqlite3_column_bytes(st, 1);
+static int tile_feature(tiler_t *t, lg_store_reader_t *rd, int ntags, bool area_tag,
+                        lg_err_t *err) {
+  int64_t fid = lg_store_reader_fid(rd);
+  size_t blen = 0;
+  const void *blob = lg_store_reader_blob(rd, &blen);
   if (!blob) return 0;
   int32_t srs_id;
   lg_env_t env;
@@ -1055,19 +1046,18 @@ static int tile_feature(tiler_t *t, sqlite3_stmt *st, int ntags, bool area_tag, 
     return 0;
   }
   for (int i = 0; i < ntags; i++) {
-    int c = 2 + i;
-    switch (sqlite3_column_type(st, c)) {
-    case SQLITE_INTEGER:
-      lg_mvt_tag_int(t->mvt, (size_t)i, sqlite3_column_int64(st, c));
+    switch (lg_store_reader_field_type(rd, i)) {
+    case LG_COL_INT:
+      lg_mvt_tag_int(t->mvt, (size_t)i, lg_store_reader_int(rd, i));
       break;
-    case SQLITE_FLOAT: {
-      double v = sqlite3_column_double(st, c);
+    case LG_COL_REAL: {
+      double v = lg_store_reader_real(rd, i);
       if (isfinite(v)) lg_mvt_tag_double(t->mvt, (size_t)i, v);
       break;
     }
-    case SQLITE_TEXT: {
-      const char *s = (const char *)sqlite3_column_text(st, c);
-      lg_mvt_tag_string(t->mvt, (size_t)i, s, (size_t)sqlite3_column_bytes(st, c));
+    case LG_COL_TEXT: {
+      const char *s = lg_store_reader_text(rd, i);
+      lg_mvt_tag_string(t->mvt, (size_t)i, s, lg_store_reader_bytes(rd, i));
       break;
     }
     default: /* NULL and blobs: no tag (MVT has no null) */
@@ -1128,37 +1118,28 @@ static int box_transform(lg_geo_t *g, const lg_env_t *e, int from, int to, int K
 
 /* ---- What a thread keeps from tile to tile ----------------------------------------
  * A server's worker thread makes tile after tile of the same few layers
- * on its one store connection. It keeps the tile queries prepared (per
- * connection and SQL text; SQLite re-prepares a kept statement by itself
- * if the schema changes); each layer's extent carried to EPSG:3857 and
- * its interpolation grid (keyed by the exact extent and CRS they came
- * from, so they cannot go stale); and each layer's description and
- * version until anything is committed to the store. Freed when the
- * thread ends. A connection closed meanwhile stays allocated
- * (sqlite3_close_v2) until its statements are finalized here, and what
- * is remembered of a connection goes with its last statement, so a kept
- * pointer never names another connection. */
+ * on its one store connection. The store keeps the tile queries
+ * prepared (its statement cache); the thread keeps each layer's extent
+ * carried to EPSG:3857 and its interpolation grid (keyed by the exact
+ * extent and CRS they came from, so they cannot go stale), and each
+ * layer's description and version until anything is committed to the
+ * store, keyed by the connection's serial number (never reused, unlike
+ * its address). Freed when the thread ends. */
 #define KEEP 8
 
 typedef struct tkeep {
-  struct {
-    sqlite3 *db;
-    char *sql;
-    sqlite3_stmt *st;
-    uint64_t used;
-  } q[KEEP];
   struct {
     int srs;
     lg_env_t from, merc;
   } ext[KEEP];
   int next_ext;
   /* Layers as the store described them, with their versions: good while
-   * nothing was committed since (PRAGMA data_version, which moves with
-   * other connections' commits, and this connection's change count). */
+   * nothing was committed since (lg_store_data_version, which moves with
+   * every connection's commits, in this process or another). */
   struct {
-    sqlite3 *db;
+    uint64_t store;     /* lg_store_serial of the connection, 0: unused */
     char key[128];
-    int64_t data_version, changes;
+    uint64_t data_version;
     lg_layer_info_t info; /* meta NULL */
     char version[LG_TILE_VERSION_LEN];
   } layer[KEEP];
@@ -1171,7 +1152,6 @@ typedef struct tkeep {
     bool made;
   } lgrid[4];
   int next_lgrid;
-  uint64_t clock;
 } tkeep_t;
 
 static pthread_key_t keep_key;
@@ -1179,10 +1159,6 @@ static pthread_once_t keep_once = PTHREAD_ONCE_INIT;
 
 static void keep_free(void *p) {
   tkeep_t *k = p;
-  for (int i = 0; i < KEEP; i++) {
-    sqlite3_finalize(k->q[i].st);
-    lg_free(k->q[i].sql);
-  }
   for (size_t i = 0; i < LG_ARRAY_LEN(k->lgrid); i++)
     grid_free(k->lgrid[i].grid);
   lg_free(k);
@@ -1198,40 +1174,6 @@ static tkeep_t *keep_get(void) {
     pthread_setspecific(keep_key, k);
   }
   return k;
-}
-
-/* The statement for sql on db, prepared once; reset it after use. */
-static sqlite3_stmt *keep_stmt(sqlite3 *db, const char *sql) {
-  tkeep_t *k = keep_get();
-  int lru = 0;
-  for (int i = 0; i < KEEP; i++) {
-    if (k->q[i].st && k->q[i].db == db && strcmp(k->q[i].sql, sql) == 0) {
-      k->q[i].used = ++k->clock;
-      return k->q[i].st;
-    }
-    if (k->q[i].used < k->q[lru].used) lru = i;
-  }
-  sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
-    sqlite3_finalize(st);
-    return NULL;
-  }
-  sqlite3 *gone = k->q[lru].st ? k->q[lru].db : NULL;
-  sqlite3_finalize(k->q[lru].st);
-  lg_free(k->q[lru].sql);
-  k->q[lru].st = NULL;
-  /* Once no statement holds a connection, SQLite may free it and hand its
-   * address to another: what was remembered of it goes too. */
-  bool held = false;
-  for (int i = 0; i < KEEP && gone; i++)
-    if (k->q[i].st && k->q[i].db == gone) held = true;
-  for (int i = 0; i < KEEP && gone && !held; i++)
-    if (k->layer[i].db == gone) k->layer[i].db = NULL;
-  k->q[lru].db = db;
-  k->q[lru].sql = lg_strdup(sql);
-  k->q[lru].st = st;
-  k->q[lru].used = ++k->clock;
-  return st;
 }
 
 /* A layer's extent in EPSG:3857, remembered. */
@@ -1275,48 +1217,31 @@ static const grid_t *keep_layer_grid(lg_geo_t *g, int srs, const lg_env_t *ext) 
  * remembered by the thread until something is committed to the store. */
 static int layer_state(lg_store_t *s, const char *layer, lg_layer_info_t *info,
                        char version[LG_TILE_VERSION_LEN], lg_err_t *err) {
-  sqlite3 *db = lg_store_db(s);
   tkeep_t *k = keep_get();
-  sqlite3_stmt *dv = keep_stmt(db, "PRAGMA data_version");
-  int64_t data_version = -1, changes = sqlite3_total_changes64(db);
-  if (dv) {
-    if (sqlite3_step(dv) == SQLITE_ROW) data_version = sqlite3_column_int64(dv, 0);
-    sqlite3_reset(dv);
-  }
-  bool memo = data_version >= 0 && strlen(layer) < sizeof k->layer[0].key;
+  uint64_t id = lg_store_serial(s), data_version = lg_store_data_version(s);
+  bool memo = strlen(layer) < sizeof k->layer[0].key;
   for (int i = 0; memo && i < KEEP; i++)
-    if (k->layer[i].db == db && strcmp(k->layer[i].key, layer) == 0 &&
-        k->layer[i].data_version == data_version && k->layer[i].changes == changes) {
+    if (k->layer[i].store == id && strcmp(k->layer[i].key, layer) == 0 &&
+        k->layer[i].data_version == data_version) {
       *info = k->layer[i].info;
       memcpy(version, k->layer[i].version, LG_TILE_VERSION_LEN);
       return 0;
     }
   int rc = lg_store_layer_get(s, layer, info, err);
   if (rc) return rc;
-  lg_layer_info_fini(info);
+  lg_store_layer_info_fini(info);
   info->meta = NULL;
-  sqlite3_stmt *st = keep_stmt(db, "SELECT last_change FROM gpkg_contents WHERE table_name = ?");
-  if (!st)
-    return lg_err_set(err, LG_EDB, "读取图层 %s 的修改时间失败: %s", info->name,
-                      sqlite3_errmsg(db));
-  sqlite3_bind_text(st, 1, info->name, -1, SQLITE_STATIC);
-  const char *changed = "";
-  if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-    changed = (const char *)sqlite3_column_text(st, 0);
   snprintf(version, LG_TILE_VERSION_LEN, "%lld.%lld.%.40s", (long long)info->id,
-           (long long)info->count, changed);
+           (long long)info->count, info->changed_at);
   /* Only characters an HTTP ETag may hold. */
   for (char *p = version; *p; p++)
     if (*p <= ' ' || *p == '"' || *p == '\\' || (unsigned char)*p >= 0x7f) *p = '_';
-  sqlite3_reset(st);
-  sqlite3_clear_bindings(st);
   if (memo) {
     int i = k->next_layer;
     k->next_layer = (i + 1) % KEEP;
-    k->layer[i].db = db;
+    k->layer[i].store = id;
     snprintf(k->layer[i].key, sizeof k->layer[i].key, "%s", layer);
     k->layer[i].data_version = data_version;
-    k->layer[i].changes = changes;
     k->layer[i].info = *info;
     memcpy(k->layer[i].version, version, LG_TILE_VERSION_LEN);
   }
@@ -1352,12 +1277,10 @@ int lg_onemap_tile(lg_store_t *s, const char *layer, int z, int x, int y,
 
   size_t start = out->len;
   tiler_t t = {0};
-  sqlite3_stmt *st = NULL;
+  lg_store_reader_t *rd = NULL;
   lg_field_t *fields = NULL;
   size_t nfields = 0;
-  const char **keys = NULL;
-  lg_buf_t sql;
-  lg_buf_init(&sql);
+  const char **keys = NULL, **cols = NULL;
   t.g = lg_geo_thread();
   t.o = o;
   t.st = stats;
@@ -1394,31 +1317,21 @@ int lg_onemap_tile(lg_store_t *s, const char *layer, int z, int x, int y,
     if (xf_grid_fits(&t.xf, lgr)) t.xf.grid = lgr;
   }
 
-  /* 2. The query: tags first decided, then the R-tree box, and the
-   * smallest boxes left out at once when the layer has an extent. */
+  /* 2. The query: tags first decided, then the box (R-tree or GiST),
+   * and the smallest boxes left out at once when the layer has an extent. */
   if ((rc = lg_store_layer_fields(s, info.name, &fields, &nfields, err))) goto done;
   keys = lg_calloc(nfields + 1, sizeof *keys);
   int ntags = 0;
   bool has_area = false;
-  lg_buf_puts(&sql, "SELECT t.fid, t.geom");
   for (size_t i = 0; i < nfields; i++) {
     if (fields[i].type == LG_FIELD_BLOB || !tag_field(fields[i].name, info.class_field)) continue;
     keys[ntags++] = fields[i].name;
     has_area |= is_area_field(fields[i].name);
-    lg_buf_puts(&sql, ", t.");
-    quote_ident(&sql, fields[i].name);
   }
   /* Every polygon says its area: the layer's own area field when it has
    * one, else its planar area in the layer's projected CRS (metres). */
   bool area_tag = !has_area && info.srs_id != 3857 && lg_crs_is_projected(t.g, info.srs_id) == 1;
   if (area_tag) keys[ntags] = "area_m2";
-  lg_buf_puts(&sql, " FROM ");
-  quote_ident(&sql, info.name);
-  lg_buf_puts(&sql, " t WHERE t.fid IN (SELECT id FROM ");
-  char *rt = lg_sprintf("rtree_%s_geom", info.name);
-  quote_ident(&sql, rt);
-  lg_free(rt);
-  lg_buf_puts(&sql, " WHERE minx <= ?1 AND maxx >= ?2 AND miny <= ?3 AND maxy >= ?4");
   double min_src = 0;
   /* At the zooms of full detail a pixel is a metre or two: nothing worth
    * the bound's PROJ calls is left out. */
@@ -1426,31 +1339,25 @@ int lg_onemap_tile(lg_store_t *s, const char *layer, int z, int x, int y,
     double L = xf_stretch(&t.xf, &region);
     if (L > 0) min_src = o.min_size / L;
   }
-  if (min_src > 0) lg_buf_puts(&sql, " AND (maxx - minx >= ?5 OR maxy - miny >= ?5)");
-  lg_buf_puts(&sql, ")");
-  sqlite3 *db = lg_store_db(s);
-  if (!(st = keep_stmt(db, sql.data))) {
-    rc = lg_err_set(err, LG_EDB, "图层 %s 的瓦片查询准备失败: %s", info.name, sqlite3_errmsg(db));
-    goto done;
-  }
-  sqlite3_bind_double(st, 1, region.maxx);
-  sqlite3_bind_double(st, 2, region.minx);
-  sqlite3_bind_double(st, 3, region.maxy);
-  sqlite3_bind_double(st, 4, region.miny);
-  if (min_src > 0) sqlite3_bind_double(st, 5, min_src);
+  /* The tags' columns, NULL-terminated (keys goes on with area_m2). */
+  cols = lg_calloc((size_t)ntags + 1, sizeof *cols);
+  memcpy(cols, keys, (size_t)ntags * sizeof *cols);
+  lg_read_opts_t ro = {.bbox = &region, .columns = cols, .min_extent = min_src};
+  if ((rc = lg_store_reader_new(s, info.name, &ro, &rd, err))) goto done;
 
   /* 3-5. Every candidate feature. */
   t.mvt = lg_mvt_layer_new(info.name, (uint32_t)o.extent, keys, (size_t)ntags + (area_tag ? 1 : 0));
   int step;
-  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+  while ((step = lg_store_reader_next(rd, err)) == 1) {
     stats->candidates++;
-    if ((rc = tile_feature(&t, st, ntags, area_tag, err))) {
+    if ((rc = tile_feature(&t, rd, ntags, area_tag, err))) {
       lg_err_prefix(err, "图层 %s 瓦片 %d/%d/%d: ", info.name, z, x, y);
       goto done;
     }
   }
-  if (step != SQLITE_DONE) {
-    rc = lg_err_set(err, LG_EDB, "读取图层 %s 的要素失败: %s", info.name, sqlite3_errmsg(db));
+  if (step < 0) {
+    rc = step;
+    lg_err_prefix(err, "读取图层 %s 的要素: ", info.name);
     goto done;
   }
   lg_mvt_layer_finish(t.mvt, out);
@@ -1464,13 +1371,10 @@ done:
     out->len = start;
     if (out->data) out->data[start] = '\0';
   }
-  if (st) { /* kept for the next tile */
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-  }
-  lg_buf_fini(&sql);
+  lg_store_reader_free(rd);
   lg_free(keys);
-  lg_fields_free(fields, nfields);
+  lg_free(cols);
+  lg_store_fields_free(fields, nfields);
   lg_mvt_layer_free(t.mvt);
   lg_geom_free(t.g, t.box);
   xf_fini(&t.xf);
@@ -1487,7 +1391,7 @@ done:
 
 /* ---- Layer versions ---------------------------------------------------------------
  * A tile changes only when its layer does. Every landgov writer
- * (lg_writer_finish) stamps gpkg_contents.last_change, as GeoPackage 1.3
+ * (lg_store_writer_finish) stamps gpkg_contents.last_change, as GeoPackage 1.3
  * asks of any writer (clause 1.1.3.1.1), and a replaced layer gets a new
  * id; with the feature count this names one state of the layer. */
 int lg_onemap_tile_version(lg_store_t *s, const char *layer, char out[LG_TILE_VERSION_LEN],

@@ -21,7 +21,6 @@
 
 #include <ctype.h>
 #include <math.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +31,8 @@
 
 typedef struct clayer {
   lg_layer_info_t info;
-  sqlite3_stmt *q; /* fid, geom, class code, ownership inside a box */
+  lg_store_reader_t *q; /* features inside a box: class code, ownership (in that order) */
+  int class_col, own_col; /* their columns in q, or -1 */
   bool has_class, has_own;
   const lg_codesys_t *cs; /* code system of the class field, NULL if unknown */
 } clayer_t;
@@ -73,52 +73,23 @@ static bool has_field(lg_store_t *s, const char *layer, const char *field) {
   bool found = false;
   for (size_t i = 0; i < n; i++)
     if (strcasecmp(f[i].name, field) == 0) found = true;
-  lg_fields_free(f, n);
+  lg_store_fields_free(f, n);
   return found;
 }
 
-static void quote(lg_buf_t *b, const char *ident) {
-  lg_buf_putc(b, '"');
-  for (const char *p = ident; *p; p++) {
-    if (*p == '"') lg_buf_putc(b, '"');
-    lg_buf_putc(b, *p);
-  }
-  lg_buf_putc(b, '"');
-}
-
-/* The box query reads the feature table through its GeoPackage R-tree
- * (rtree_<table>_geom, GPKG 1.3 annex F.3), prepared once per checker so
- * that a check pays for no SQL compilation. */
+/* The box query reads the feature table through its spatial index (the
+ * GeoPackage R-tree, or PostGIS's GiST), made once per checker so that a
+ * check pays for no SQL compilation: each check rewinds it with its box. */
 static int prepare_layer(lg_checker_t *c, clayer_t *L, const char *own_field, lg_err_t *err) {
-  lg_buf_t sql;
-  lg_buf_init(&sql);
-  lg_buf_puts(&sql, "SELECT t.fid, t.geom, ");
-  if (L->has_class) {
-    lg_buf_puts(&sql, "t.");
-    quote(&sql, L->info.class_field);
-  } else {
-    lg_buf_puts(&sql, "NULL");
-  }
-  lg_buf_puts(&sql, ", ");
-  if (L->has_own) {
-    lg_buf_puts(&sql, "t.");
-    quote(&sql, own_field);
-  } else {
-    lg_buf_puts(&sql, "NULL");
-  }
-  lg_buf_puts(&sql, " FROM ");
-  quote(&sql, L->info.name);
-  lg_buf_puts(&sql, " t WHERE t.fid IN (SELECT id FROM ");
-  char *rt = lg_sprintf("rtree_%s_geom", L->info.name);
-  quote(&sql, rt);
-  lg_free(rt);
-  lg_buf_puts(&sql, " WHERE minx <= ?1 AND maxx >= ?2 AND miny <= ?3 AND maxy >= ?4)");
-  int rc = 0;
-  if (sqlite3_prepare_v3(lg_store_db(c->s), sql.data, -1, SQLITE_PREPARE_PERSISTENT, &L->q, NULL) !=
-      SQLITE_OK)
-    rc = lg_err_set(err, LG_EDB, "图层 %s 的空间查询准备失败: %s", L->info.name,
-                    sqlite3_errmsg(lg_store_db(c->s)));
-  lg_buf_fini(&sql);
+  const char *cols[3] = {NULL, NULL, NULL};
+  int k = 0;
+  L->class_col = L->own_col = -1;
+  if (L->has_class) cols[L->class_col = k++] = L->info.class_field;
+  if (L->has_own) cols[L->own_col = k++] = own_field;
+  lg_env_t none = {0, 0, 0, 0};
+  lg_read_opts_t o = {.bbox = &none, .columns = cols};
+  int rc = lg_store_reader_new(c->s, L->info.name, &o, &L->q, err);
+  if (rc) lg_err_prefix(err, "图层 %s 的空间查询: ", L->info.name);
   return rc;
 }
 
@@ -143,7 +114,7 @@ int lg_review_checker_new(lg_store_t *s, const lg_rules_t *rules, lg_checker_t *
       json_array_append_new(c->skipped,
                             json_pack("{s:s, s:s, s:s}", "layer", infos[i].name, "geometry_type",
                                       infos[i].geom_type, "reason", "不是面图层, 不参与叠加"));
-      lg_layer_info_fini(&infos[i]);
+      lg_store_layer_info_fini(&infos[i]);
       continue;
     }
     clayer_t *L = &c->layers[c->nlayers];
@@ -154,7 +125,7 @@ int lg_review_checker_new(lg_store_t *s, const lg_rules_t *rules, lg_checker_t *
     L->has_own = strcmp(L->info.role, "landuse") == 0 && has_field(s, L->info.name, own);
     rc = prepare_layer(c, L, own, err);
     if (rc) {
-      lg_layer_info_fini(&L->info);
+      lg_store_layer_info_fini(&L->info);
       break;
     }
     if (strcmp(L->info.role, "landuse") == 0 && c->landuse < 0) c->landuse = (int)c->nlayers;
@@ -162,7 +133,7 @@ int lg_review_checker_new(lg_store_t *s, const lg_rules_t *rules, lg_checker_t *
     c->nlayers++;
   }
   for (size_t i = 0; i < n; i++)
-    lg_layer_info_fini(&infos[i]);
+    lg_store_layer_info_fini(&infos[i]);
   lg_free(infos);
   if (rc) {
     lg_review_checker_free(c);
@@ -182,8 +153,8 @@ int lg_review_checker_new(lg_store_t *s, const lg_rules_t *rules, lg_checker_t *
 void lg_review_checker_free(lg_checker_t *c) {
   if (!c) return;
   for (size_t i = 0; i < c->nlayers; i++) {
-    sqlite3_finalize(c->layers[i].q);
-    lg_layer_info_fini(&c->layers[i].info);
+    lg_store_reader_free(c->layers[i].q);
+    lg_store_layer_info_fini(&c->layers[i].info);
   }
   lg_free(c->layers);
   json_decref(c->skipped);
@@ -240,21 +211,18 @@ static int overlay(lg_checker_t *c, clayer_t *L, const lg_geom_t *bw, const lg_p
     lg_geom_free(g, bl);
   }
   const json_t *state_codes = lg_rules_get(c->rules, "authority.expropriation.state_owned_codes");
-  sqlite3_stmt *q = L->q;
-  sqlite3_reset(q);
-  sqlite3_bind_double(q, 1, env.maxx);
-  sqlite3_bind_double(q, 2, env.minx);
-  sqlite3_bind_double(q, 3, env.maxy);
-  sqlite3_bind_double(q, 4, env.miny);
+  lg_store_reader_t *q = L->q;
+  lg_read_opts_t box = {.bbox = &env};
+  if ((rc = lg_store_reader_rewind(q, &box, err)) != 0) return rc;
   int step;
-  while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+  while ((step = lg_store_reader_next(q, err)) == 1) {
     if (c->deadline > 0 && lg_mono() > c->deadline) {
       rc = lg_err_set(err, LG_ELIMIT, "合规性审查超过时限, 在叠加图层 %s 时中止", L->info.title);
       break;
     }
-    const void *blob = sqlite3_column_blob(q, 1);
-    int nb = sqlite3_column_bytes(q, 1);
-    if (!blob || nb <= 0) continue;
+    size_t nb = 0;
+    const void *blob = lg_store_reader_blob(q, &nb);
+    if (!blob || nb == 0) continue;
     double a = 0;
     int cls = LG_OVL_UNKNOWN;
     const unsigned char *wkb = NULL;
@@ -281,7 +249,7 @@ static int overlay(lg_checker_t *c, clayer_t *L, const lg_geom_t *bw, const lg_p
     if (!cand) {
       rc = LG_EGEOM;
       lg_err_prefix(err, "图层 %s 要素 %lld: ", L->info.name,
-                    (long long)sqlite3_column_int64(q, 0));
+                    (long long)lg_store_reader_fid(q));
       break;
     }
     if (!same) {
@@ -309,7 +277,7 @@ static int overlay(lg_checker_t *c, clayer_t *L, const lg_geom_t *bw, const lg_p
         if (!x) {
           lg_geom_free(g, cand);
           rc = lg_err_set(err, LG_EGEOM, "图层 %s 要素 %lld 无法与边界求交: %s", L->info.name,
-                          (long long)sqlite3_column_int64(q, 0), lg_geo_last_error(g));
+                          (long long)lg_store_reader_fid(q), lg_geo_last_error(g));
           break;
         }
         a = lg_geom_area(g, x);
@@ -319,21 +287,21 @@ static int overlay(lg_checker_t *c, clayer_t *L, const lg_geom_t *bw, const lg_p
     lg_geom_free(g, cand);
   piece:
     if (!(a > 0)) continue;
-    piece_t p = {.fid = sqlite3_column_int64(q, 0), .m2 = a};
-    if (L->has_class)
-      lg_code_normalise((const char *)sqlite3_column_text(q, 2), p.code, sizeof p.code);
-    if (L->has_own && sqlite3_column_type(q, 3) != SQLITE_NULL) {
+    piece_t p = {.fid = lg_store_reader_fid(q), .m2 = a};
+    if (L->class_col >= 0)
+      lg_code_normalise(lg_store_reader_text(q, L->class_col), p.code, sizeof p.code);
+    if (L->own_col >= 0 && lg_store_reader_field_type(q, L->own_col) != LG_COL_NULL) {
       char own[24];
-      lg_code_normalise((const char *)sqlite3_column_text(q, 3), own, sizeof own);
+      lg_code_normalise(lg_store_reader_text(q, L->own_col), own, sizeof own);
       p.state_owned = in_list(state_codes, own);
     }
     res->m2 += a;
     lg_vec_push(&res->pieces, p);
   }
-  if (rc == 0 && step != SQLITE_DONE && step != SQLITE_ROW)
-    rc = lg_err_set(err, LG_EDB, "读取图层 %s 失败: %s", L->info.name,
-                    sqlite3_errmsg(lg_store_db(c->s)));
-  sqlite3_reset(q);
+  if (rc == 0 && step < 0) {
+    rc = step;
+    lg_err_prefix(err, "读取图层 %s: ", L->info.name);
+  }
   return rc;
 }
 
@@ -591,7 +559,7 @@ int lg_review_check(lg_checker_t *c, const lg_boundary_t *b, const lg_check_opts
       json_array_append_new(pieces, p);
     }
     json_t *ov = json_pack("{s:s, s:s, s:s, s:s, s:i, s:o, s:o, s:I, s:o}", "role", L->info.role,
-                           "role_title", lg_role_title(L->info.role), "title", L->info.title,
+                           "role_title", lg_store_role_title(L->info.role), "title", L->info.title,
                            "status", "checked", "srs_id", L->info.srs_id, "m2", num(lr->m2),
                            "share", num(fmin(1.0, lr->m2 / planar)), "pieces_total",
                            (json_int_t)lr->pieces.len, "pieces", pieces);
@@ -718,7 +686,7 @@ int lg_review_check(lg_checker_t *c, const lg_boundary_t *b, const lg_check_opts
     if (needed[i].n == 0) {
       add_reason(&V, "controls.missing_layer",
                  json_string_value(json_object_get(missing, "effect")), NULL,
-                 "%s (%s) 图层缺失, 未审查: %s", lg_role_title(needed[i].role), needed[i].role,
+                 "%s (%s) 图层缺失, 未审查: %s", lg_store_role_title(needed[i].role), needed[i].role,
                  json_string_value(json_object_get(missing, "rule")));
       add_conditions(&V, json_object_get(missing, "conditions"));
     }
@@ -765,14 +733,14 @@ int lg_review_check(lg_checker_t *c, const lg_boundary_t *b, const lg_check_opts
       add_reason(&V, rule, json_string_value(json_object_get(gc, "allowed_effect")),
                  json_object_get(gc, "basis"),
                  "占用%s %.2f 平方米 (%.4f 公顷); 项目类型 \"%s\" 属于允许情形, 须满足条件",
-                 lg_role_title(guarded[i].key), guarded[i].m2, guarded[i].m2 / M2_PER_HA,
+                 lg_store_role_title(guarded[i].key), guarded[i].m2, guarded[i].m2 / M2_PER_HA,
                  type_title);
       add_conditions(&V, json_object_get(gc, "allowed_conditions"));
     } else {
       add_reason(&V, rule, json_string_value(json_object_get(gc, "effect")),
                  json_object_get(gc, "basis"),
                  "占用%s %.2f 平方米 (%.4f 公顷): %s; 项目类型 \"%s\" 不在允许清单内",
-                 lg_role_title(guarded[i].key), guarded[i].m2, guarded[i].m2 / M2_PER_HA,
+                 lg_store_role_title(guarded[i].key), guarded[i].m2, guarded[i].m2 / M2_PER_HA,
                  json_string_value(json_object_get(gc, "rule")), type_title);
     }
   }
@@ -987,7 +955,7 @@ int lg_review_check(lg_checker_t *c, const lg_boundary_t *b, const lg_check_opts
     if (!have && !json_object_get(overlaps, roles[i]))
       json_object_set_new(overlaps, roles[i],
                           json_pack("{s:s, s:s, s:s, s:n, s:n, s:[], s:i, s:s}", "role", roles[i],
-                                    "role_title", lg_role_title(roles[i]), "status", "not_checked",
+                                    "role_title", lg_store_role_title(roles[i]), "status", "not_checked",
                                     "m2", "share", "pieces", "pieces_total", 0, "text",
                                     "图层缺失, 未审查 (不代表无冲突)"));
   }

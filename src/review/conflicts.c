@@ -29,7 +29,6 @@
 
 #include <math.h>
 #include <pthread.h>
-#include <sqlite3.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,45 +137,22 @@ static void quote(lg_buf_t *b, const char *ident) {
   lg_buf_putc(b, '"');
 }
 
-static char *layer_sql(const lg_layer_info_t *L, bool with_class, const char *where) {
-  lg_buf_t b;
-  lg_buf_init(&b);
-  lg_buf_puts(&b, "SELECT t.fid, t.geom, ");
-  if (with_class) {
-    lg_buf_puts(&b, "t.");
-    quote(&b, L->class_field);
-  } else {
-    lg_buf_puts(&b, "NULL");
-  }
-  lg_buf_puts(&b, " FROM ");
-  quote(&b, L->name);
-  lg_buf_puts(&b, " t WHERE ");
-  if (strcmp(where, "rtree") == 0) {
-    lg_buf_puts(&b, "t.fid IN (SELECT id FROM ");
-    char *rt = lg_sprintf("rtree_%s_geom", L->name);
-    quote(&b, rt);
-    lg_free(rt);
-    lg_buf_puts(&b, " WHERE minx <= ?1 AND maxx >= ?2 AND miny <= ?3 AND maxy >= ?4)");
-  } else {
-    lg_buf_puts(&b, where);
-  }
-  return lg_buf_steal(&b);
-}
-
-static int prep_stmt(sqlite3 *db, char *sql, sqlite3_stmt **st, lg_err_t *err) {
-  int rc = sqlite3_prepare_v2(db, sql, -1, st, NULL) == SQLITE_OK
-               ? 0
-               : lg_err_set(err, LG_EDB, "查询准备失败: %s", sqlite3_errmsg(db));
-  lg_free(sql);
-  return rc;
+/* A reader of a layer's geometry and, when it is to be read, its class
+ * field (column 0). */
+static int layer_reader(lg_store_t *s, const lg_layer_info_t *L, bool with_class,
+                        const lg_read_opts_t *o, lg_store_reader_t **r, lg_err_t *err) {
+  const char *cols[] = {with_class ? L->class_field : NULL, NULL};
+  lg_read_opts_t ro = *o;
+  ro.columns = cols;
+  return lg_store_reader_new(s, L->name, &ro, r, err);
 }
 
 /* A geometry from a row's blob, in the working CRS. */
-static lg_geom_t *row_geom(lg_geo_t *g, sqlite3_stmt *st, int srs, int work, lg_err_t *err) {
-  const void *blob = sqlite3_column_blob(st, 1);
-  int n = sqlite3_column_bytes(st, 1);
-  if (!blob || n <= 0) return NULL;
-  lg_geom_t *geom = lg_geom_from_gpkg(g, blob, (size_t)n, err);
+static lg_geom_t *row_geom(lg_geo_t *g, lg_store_reader_t *r, int srs, int work, lg_err_t *err) {
+  size_t n = 0;
+  const void *blob = lg_store_reader_blob(r, &n);
+  if (!blob || n == 0) return NULL;
+  lg_geom_t *geom = lg_geom_from_gpkg(g, blob, n, err);
   if (geom && srs != work) {
     lg_geom_t *t = lg_geom_transform(g, geom, srs, work, err);
     lg_geom_free(g, geom);
@@ -185,9 +161,9 @@ static lg_geom_t *row_geom(lg_geo_t *g, sqlite3_stmt *st, int srs, int work, lg_
   return geom;
 }
 
-static void code_of(sqlite3_stmt *st, bool has, char *out, size_t n) {
-  if (has && sqlite3_column_type(st, 2) != SQLITE_NULL)
-    lg_code_normalise((const char *)sqlite3_column_text(st, 2), out, n);
+static void code_of(lg_store_reader_t *r, bool has, char *out, size_t n) {
+  if (has && lg_store_reader_field_type(r, 0) != LG_COL_NULL)
+    lg_code_normalise(lg_store_reader_text(r, 0), out, n);
   else
     out[0] = '\0';
 }
@@ -212,31 +188,25 @@ static void *worker(void *arg) {
   shared_t *sh = j->sh;
   lg_geo_t *g = lg_geo_thread();
   lg_store_t *s = NULL;
-  sqlite3_stmt *drv = NULL, *prb = NULL, *tot = NULL;
+  lg_store_reader_t *drv = NULL, *prb = NULL, *tot = NULL;
   j->rc = lg_store_open(sh->path, LG_STORE_READONLY, &s, &j->err);
   if (j->rc) goto out;
-  sqlite3 *db = lg_store_db(s);
-  if ((j->rc = prep_stmt(db, layer_sql(sh->drv, sh->drv_class, "t.fid = ?1"), &drv, &j->err)) ||
-      (j->rc = prep_stmt(db, layer_sql(sh->prb, sh->prb_class, "rtree"), &prb, &j->err)))
+  lg_env_t any = {0, 0, 0, 0};
+  lg_read_opts_t by_fid = {.fid = 1}, by_box = {.bbox = &any};
+  if ((j->rc = layer_reader(s, sh->drv, sh->drv_class, &by_fid, &drv, &j->err)) ||
+      (j->rc = layer_reader(s, sh->prb, sh->prb_class, &by_box, &prb, &j->err)))
     goto out;
   /* The probe layer's total area, this thread's share of it, straight
    * from the WKB. */
-  lg_buf_t sql;
-  lg_buf_init(&sql);
-  lg_buf_puts(&sql, "SELECT geom FROM ");
-  quote(&sql, sh->prb->name);
-  lg_buf_puts(&sql, " WHERE fid BETWEEN ?1 AND ?2");
-  if ((j->rc = prep_stmt(db, lg_buf_steal(&sql), &tot, &j->err))) goto out;
-  sqlite3_bind_int64(tot, 1, j->plo);
-  sqlite3_bind_int64(tot, 2, j->phi);
-  while (sqlite3_step(tot) == SQLITE_ROW) {
-    const void *blob = sqlite3_column_blob(tot, 0);
+  lg_read_opts_t range = {.after_fid = j->plo - 1 > 0 ? j->plo - 1 : 0, .max_fid = j->phi};
+  if ((j->rc = layer_reader(s, sh->prb, false, &range, &tot, &j->err))) goto out;
+  while (lg_store_reader_next(tot, &j->err) == 1) {
+    size_t n = 0;
+    const void *blob = lg_store_reader_blob(tot, &n);
     const unsigned char *wkb;
     size_t wl;
     double a = 0;
-    if (blob &&
-        lg_gpkg_blob_parse(blob, (size_t)sqlite3_column_bytes(tot, 0), NULL, NULL, NULL, &wkb,
-                           &wl) == 0 &&
+    if (blob && lg_gpkg_blob_parse(blob, n, NULL, NULL, NULL, &wkb, &wl) == 0 &&
         lg_wkb_area(wkb, wl, &a) == 0)
       j->prb_area += a;
     j->prb_count++;
@@ -247,10 +217,10 @@ static void *worker(void *arg) {
     if (atomic_load(&sh->failed) || past_deadline(j)) break;
     size_t k = atomic_fetch_add(&sh->next, 1);
     if (k >= sh->nfids) break;
-    sqlite3_reset(drv);
-    sqlite3_bind_int64(drv, 1, sh->fids[k]);
-    if (sqlite3_step(drv) != SQLITE_ROW) continue;
-    int64_t dfid = sqlite3_column_int64(drv, 0);
+    by_fid.fid = sh->fids[k];
+    if ((j->rc = lg_store_reader_rewind(drv, &by_fid, &j->err)) != 0) break;
+    if (lg_store_reader_next(drv, &j->err) != 1) continue;
+    int64_t dfid = lg_store_reader_fid(drv);
     char dcode[24];
     code_of(drv, sh->drv_class, dcode, sizeof dcode);
     lg_geom_t *dg = row_geom(g, drv, sh->drv->srs_id, sh->work, &j->err);
@@ -286,23 +256,24 @@ static void *worker(void *arg) {
       env.minx -= dx, env.maxx += dx, env.miny -= dy, env.maxy += dy;
       lg_geom_free(g, t);
     }
-    sqlite3_reset(prb);
-    sqlite3_bind_double(prb, 1, env.maxx);
-    sqlite3_bind_double(prb, 2, env.minx);
-    sqlite3_bind_double(prb, 3, env.maxy);
-    sqlite3_bind_double(prb, 4, env.miny);
+    by_box.bbox = &env;
+    if ((j->rc = lg_store_reader_rewind(prb, &by_box, &j->err)) != 0) {
+      lg_prep_free(g, prep);
+      lg_ovl_free(g, ovl);
+      lg_geom_free(g, dg);
+      break;
+    }
     unsigned ncand = 0;
-    while (j->rc == 0 && sqlite3_step(prb) == SQLITE_ROW) {
+    while (j->rc == 0 && lg_store_reader_next(prb, &j->err) == 1) {
       if (++ncand % 256 == 0 && (atomic_load(&sh->failed) || past_deadline(j))) break;
       /* Classified from the WKB first: only candidates crossing the
        * driver's edge (or undecided ones) are built and intersected. */
       int cls = LG_OVL_UNKNOWN;
       const unsigned char *wkb = NULL;
       size_t wl = 0;
-      const void *blob = sqlite3_column_blob(prb, 1);
-      if (ovl && blob &&
-          lg_gpkg_blob_parse(blob, (size_t)sqlite3_column_bytes(prb, 1), NULL, NULL, NULL, &wkb,
-                             &wl) == 0)
+      size_t bn = 0;
+      const void *blob = lg_store_reader_blob(prb, &bn);
+      if (ovl && blob && lg_gpkg_blob_parse(blob, bn, NULL, NULL, NULL, &wkb, &wl) == 0)
         cls = lg_ovl_classify(g, ovl, wkb, wl);
       if (cls == LG_OVL_DISJOINT) continue;
       lg_geom_t *piece = NULL, *pg = NULL;
@@ -342,7 +313,7 @@ static void *worker(void *arg) {
         if (!piece) {
           j->rc = lg_err_set(&j->err, LG_EGEOM, "图层 %s 要素 %lld 与 %s 要素 %lld 无法求交: %s",
                              sh->drv->name, (long long)dfid, sh->prb->name,
-                             (long long)sqlite3_column_int64(prb, 0), lg_geo_last_error(g));
+                             (long long)lg_store_reader_fid(prb), lg_geo_last_error(g));
           lg_geom_free(g, pg);
           break;
         }
@@ -350,7 +321,7 @@ static void *worker(void *arg) {
       }
     counted:
       if (a > 0) {
-        int64_t pfid = sqlite3_column_int64(prb, 0);
+        int64_t pfid = lg_store_reader_fid(prb);
         char pcode[24];
         code_of(prb, sh->prb_class, pcode, sizeof pcode);
         bool agree = false;
@@ -374,9 +345,9 @@ static void *worker(void *arg) {
   }
 out:
   if (j->rc) atomic_store(&sh->failed, 1);
-  sqlite3_finalize(drv);
-  sqlite3_finalize(prb);
-  sqlite3_finalize(tot);
+  lg_store_reader_free(drv);
+  lg_store_reader_free(prb);
+  lg_store_reader_free(tot);
   lg_store_close(s);
   return NULL;
 }
@@ -387,13 +358,18 @@ static int fetch_fids(lg_store_t *s, const char *layer, int64_t **out, size_t *n
   lg_buf_puts(&b, "SELECT fid FROM ");
   quote(&b, layer);
   lg_buf_puts(&b, " ORDER BY fid");
-  sqlite3_stmt *st;
-  int rc = prep_stmt(lg_store_db(s), lg_buf_steal(&b), &st, err);
+  lg_stmt_t *st;
+  int rc = lg_store_prepare(s, b.data, &st, err);
+  lg_buf_fini(&b);
   if (rc) return rc;
   LG_VEC(int64_t) v = {0};
-  while (sqlite3_step(st) == SQLITE_ROW)
-    lg_vec_push(&v, sqlite3_column_int64(st, 0));
-  sqlite3_finalize(st);
+  while ((rc = lg_store_step(st)) == LG_ROW)
+    lg_vec_push(&v, lg_store_col_int(st, 0));
+  lg_store_done(st);
+  if (rc < 0) {
+    lg_free(v.items);
+    return lg_store_fail(s, err, "读取要素编号失败");
+  }
   *out = v.items;
   *n = v.len;
   return 0;
@@ -428,28 +404,28 @@ static int write_pieces(lg_store_t *s, const lg_conflict_opts_t *o, int work, jo
                         .nfields = LG_ARRAY_LEN(fields),
                         .source = "landgov conflicts",
                         .meta = meta};
-  lg_writer_t *w = NULL;
+  lg_store_writer_t *w = NULL;
   int rc = lg_store_begin(s, err);
   if (rc) return rc;
   lg_store_bulk_mode(s, true);
   rc = lg_store_layer_create(s, &def, o->replace, err);
-  if (rc == 0) rc = lg_writer_new(s, o->out_layer, &w, err);
+  if (rc == 0) rc = lg_store_writer_new(s, o->out_layer, &w, err);
   *count = 0;
   for (int t = 0; rc == 0 && t < nj; t++)
     for (size_t i = 0; rc == 0 && i < jobs[t].pieces.len; i++) {
       opiece_t *p = &jobs[t].pieces.items[i];
       if (!p->wkb) continue;
-      lg_writer_bind_int(w, 0, p->a_fid);
-      lg_writer_bind_int(w, 1, p->b_fid);
-      lg_writer_bind_text(w, 2, p->a_code[0] ? p->a_code : NULL);
-      lg_writer_bind_text(w, 3, p->b_code[0] ? p->b_code : NULL);
-      lg_writer_bind_real(w, 4, p->m2);
-      lg_writer_bind_int(w, 5, p->agree);
-      rc = lg_writer_add_wkb(w, 0, p->wkb, p->wkb_len, NULL, err);
+      lg_store_writer_int(w, 0, p->a_fid);
+      lg_store_writer_int(w, 1, p->b_fid);
+      lg_store_writer_text(w, 2, p->a_code[0] ? p->a_code : NULL);
+      lg_store_writer_text(w, 3, p->b_code[0] ? p->b_code : NULL);
+      lg_store_writer_real(w, 4, p->m2);
+      lg_store_writer_int(w, 5, p->agree);
+      rc = lg_store_writer_add_wkb(w, 0, p->wkb, p->wkb_len, NULL, err);
       (*count)++;
     }
-  if (rc == 0) rc = lg_writer_finish(w, err);
-  lg_writer_free(w);
+  if (rc == 0) rc = lg_store_writer_finish(w, err);
+  lg_store_writer_free(w);
   if (rc == 0)
     rc = lg_store_commit(s, err);
   else
@@ -472,7 +448,7 @@ int lg_review_conflicts(lg_store_t *s, const lg_rules_t *rules, const char *laye
   int rc = lg_store_layer_get(s, layer_a, &A, err);
   if (rc) return rc;
   if ((rc = lg_store_layer_get(s, layer_b, &B, err))) {
-    lg_layer_info_fini(&A);
+    lg_store_layer_info_fini(&A);
     return rc;
   }
   int64_t *fids = NULL;
@@ -493,7 +469,7 @@ int lg_review_conflicts(lg_store_t *s, const lg_rules_t *rules, const char *laye
     rc = lg_err_set(err, LG_EINVAL, "输出图层 %s 不能是参与分析的图层", o->out_layer);
     goto done;
   }
-  if (o->out_layer && !lg_layer_name_valid(o->out_layer)) {
+  if (o->out_layer && !lg_store_layer_name_valid(o->out_layer)) {
     rc = lg_err_set(err, LG_EINVAL, "输出图层名 \"%s\" 无效: 只能用字母、数字和下划线",
                     o->out_layer);
     goto done;
@@ -654,7 +630,7 @@ done:
   lg_free(jobs);
   lg_free(sh);
   lg_free(fids);
-  lg_layer_info_fini(&A);
-  lg_layer_info_fini(&B);
+  lg_store_layer_info_fini(&A);
+  lg_store_layer_info_fini(&B);
   return rc;
 }

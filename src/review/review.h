@@ -57,6 +57,7 @@
 #include "core/core.h"
 #include "geo/geo.h"
 #include "store/store.h"
+#include "auth/auth.h"
 
 /* ---- Rule sets (rules.c) ------------------------------------------------ */
 
@@ -184,10 +185,10 @@ int lg_review_check_owner(lg_store_t *s, int64_t id, char division[16], char ent
 /* The saved boundary of a check as GeoJSON (caller frees), in its CRS. */
 int lg_review_check_geojson(lg_store_t *s, int64_t id, char **geojson, int *srs_id, lg_err_t *err);
 /* Recent checks: [{id, created_at, name, use, type, verdict, area_m2,
- * rule_set_version, division}], newest first; limit 0: 100. filter: an
- * SQL condition over the columns division and enterprise (as
- * lg_auth_sql_filter writes it), or NULL for all. */
-int lg_review_checks_list(lg_store_t *s, int limit, const char *filter, json_t **out,
+ * rule_set_version, division}], newest first; limit 0: 100. filter: what
+ * the reader's scope reaches (a check's division and enterprise), or NULL
+ * for all. */
+int lg_review_checks_list(lg_store_t *s, int limit, const lg_auth_filter_t *filter, json_t **out,
                           lg_err_t *err);
 /* Ledger auditor scans (see ledger.h): object type "check" (the stored
  * report) and "rule_set" (the stored document of each version). */

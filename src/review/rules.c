@@ -12,14 +12,11 @@
  */
 #include "review/review_int.h"
 
-#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
-#ifdef LG_HAVE_LEDGER
 #include "ledger/ledger.h"
-#endif
 
 extern const unsigned char lg_review_default_rules[];
 extern const size_t lg_review_default_rules_len;
@@ -596,17 +593,7 @@ void lg_code_normalise(const char *in, char *out, size_t n) {
 
 /* ---- Stored versions ---------------------------------------------------- */
 
-static bool table_exists(lg_store_t *s) {
-  sqlite3_stmt *st;
-  if (sqlite3_prepare_v2(
-          lg_store_db(s),
-          "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'lg_rule_sets'", -1, &st,
-          NULL) != SQLITE_OK)
-    return false;
-  bool found = sqlite3_step(st) == SQLITE_ROW;
-  sqlite3_finalize(st);
-  return found;
-}
+static bool table_exists(lg_store_t *s) { return lg_store_table_exists(s, "lg_rule_sets"); }
 
 static int load_version(lg_store_t *s, int version, lg_rules_t **out, lg_err_t *err) {
   *out = NULL;
@@ -614,17 +601,17 @@ static int load_version(lg_store_t *s, int version, lg_rules_t **out, lg_err_t *
     if (version <= 1) return lg_review_rules_parse(lg_review_rules_default_json(), 1, out, err);
     return lg_err_set(err, LG_ENOTFOUND, "规则集版本 %d 不存在", version);
   }
-  sqlite3_stmt *st;
+  lg_stmt_t *st;
   const char *sql = version > 0
                         ? "SELECT version, body FROM lg_rule_sets WHERE version = ?"
                         : "SELECT version, body FROM lg_rule_sets ORDER BY version DESC LIMIT 1";
-  if (sqlite3_prepare_v2(lg_store_db(s), sql, -1, &st, NULL) != SQLITE_OK)
+  if (lg_store_prepare(s, sql, &st, NULL) != 0)
     return lg_store_fail(s, err, "读取规则集失败");
-  if (version > 0) sqlite3_bind_int(st, 1, version);
+  if (version > 0) lg_store_bind_int(st, 1, version);
   int rc;
-  if (sqlite3_step(st) == SQLITE_ROW) {
-    int v = sqlite3_column_int(st, 0);
-    rc = lg_review_rules_parse((const char *)sqlite3_column_text(st, 1), v, out, err);
+  if (lg_store_step(st) == LG_ROW) {
+    int v = lg_store_col_int(st, 0);
+    rc = lg_review_rules_parse(lg_store_col_text(st, 1), v, out, err);
     if (rc) lg_err_prefix(err, "已保存的规则集版本 %d 无效: ", v);
   } else if (version <= 1) {
     /* Nothing saved yet: the built-in default is version 1. */
@@ -632,7 +619,7 @@ static int load_version(lg_store_t *s, int version, lg_rules_t **out, lg_err_t *
   } else {
     rc = lg_err_set(err, LG_ENOTFOUND, "规则集版本 %d 不存在", version);
   }
-  sqlite3_finalize(st);
+  lg_store_done(st);
   return rc;
 }
 
@@ -647,24 +634,21 @@ int lg_review_rules_get(lg_store_t *s, int version, lg_rules_t **out, lg_err_t *
 
 static int insert_version(lg_store_t *s, int version, const char *body, const char *name,
                           const char *actor, const char *note, lg_err_t *err) {
-  sqlite3_stmt *st;
-  if (sqlite3_prepare_v2(lg_store_db(s),
-                         "INSERT INTO lg_rule_sets(version, name, body, actor, note, created_at)"
-                         " VALUES (?, ?, ?, ?, ?, ?)",
-                         -1, &st, NULL) != SQLITE_OK)
+  lg_stmt_t *st;
+  if (lg_store_prepare(s, "INSERT INTO lg_rule_sets(version, name, body, actor, note, created_at)"
+                         " VALUES (?, ?, ?, ?, ?, ?)", &st, NULL) != 0)
     return lg_store_fail(s, err, "保存规则集失败");
   char ts[32];
   lg_time_iso(lg_now(), ts);
-  sqlite3_bind_int(st, 1, version);
-  sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 3, body, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 4, actor ? actor : "system", -1, SQLITE_STATIC);
-  if (note) sqlite3_bind_text(st, 5, note, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 6, ts, -1, SQLITE_STATIC);
-  int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : lg_store_fail(s, err, "保存规则集失败");
-  sqlite3_finalize(st);
+  lg_store_bind_int(st, 1, version);
+  lg_store_bind_text(st, 2, name);
+  lg_store_bind_text(st, 3, body);
+  lg_store_bind_text(st, 4, actor ? actor : "system");
+  if (note) lg_store_bind_text(st, 5, note);
+  lg_store_bind_text(st, 6, ts);
+  int rc = lg_store_step(st) == LG_DONE ? 0 : lg_store_fail(s, err, "保存规则集失败");
+  lg_store_done(st);
   if (rc) return rc;
-#ifdef LG_HAVE_LEDGER
   /* The rule set decides verdicts: who changed it, and to what, is on the
    * ledger (its state is the document itself). */
   json_t *state = json_loads(body, 0, NULL);
@@ -677,18 +661,16 @@ static int insert_version(lg_store_t *s, int version, const char *body, const ch
                           .state = state};
   rc = lg_ledger_append(s, &ev, NULL, err);
   json_decref(state);
-#endif
   return rc;
 }
 
 static int max_version(lg_store_t *s) {
-  sqlite3_stmt *st;
+  lg_stmt_t *st;
   int v = 0;
-  if (sqlite3_prepare_v2(lg_store_db(s), "SELECT coalesce(max(version), 0) FROM lg_rule_sets", -1,
-                         &st, NULL) != SQLITE_OK)
+  if (lg_store_prepare(s, "SELECT coalesce(max(version), 0) FROM lg_rule_sets", &st, NULL) != 0)
     return -1;
-  if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int(st, 0);
-  sqlite3_finalize(st);
+  if (lg_store_step(st) == LG_ROW) v = lg_store_col_int(st, 0);
+  lg_store_done(st);
   return v;
 }
 
@@ -741,23 +723,21 @@ int lg_review_rules_history(lg_store_t *s, json_t **out, lg_err_t *err) {
                                           "builtin", 1));
     return 0;
   }
-  sqlite3_stmt *st;
-  if (sqlite3_prepare_v2(lg_store_db(s),
-                         "SELECT version, created_at, coalesce(actor, ''), coalesce(note, ''),"
-                         " coalesce(name, '') FROM lg_rule_sets ORDER BY version DESC",
-                         -1, &st, NULL) != SQLITE_OK) {
+  lg_stmt_t *st;
+  if (lg_store_prepare(s, "SELECT version, created_at, coalesce(actor, ''), coalesce(note, ''),"
+                         " coalesce(name, '') FROM lg_rule_sets ORDER BY version DESC", &st, NULL) != 0) {
     json_decref(*out);
     *out = NULL;
     return lg_store_fail(s, err, "读取规则集历史失败");
   }
-  while (sqlite3_step(st) == SQLITE_ROW)
+  while (lg_store_step(st) == LG_ROW)
     json_array_append_new(*out, json_pack("{s:i, s:s, s:s, s:s, s:s, s:b}", "version",
-                                          sqlite3_column_int(st, 0), "created_at",
-                                          (const char *)sqlite3_column_text(st, 1), "actor",
-                                          (const char *)sqlite3_column_text(st, 2), "note",
-                                          (const char *)sqlite3_column_text(st, 3), "name",
-                                          (const char *)sqlite3_column_text(st, 4), "builtin", 0));
-  sqlite3_finalize(st);
+                                          lg_store_col_int(st, 0), "created_at",
+                                          lg_store_col_text(st, 1), "actor",
+                                          lg_store_col_text(st, 2), "note",
+                                          lg_store_col_text(st, 3), "name",
+                                          lg_store_col_text(st, 4), "builtin", 0));
+  lg_store_done(st);
   return 0;
 }
 
@@ -765,12 +745,7 @@ int lg_review_rules_audit_scan(lg_store_t *s,
                                int (*emit)(void *ctx, const char *object_id,
                                            const unsigned char digest[32]),
                                void *ctx, lg_err_t *err) {
-#ifdef LG_HAVE_LEDGER
   if (!table_exists(s)) return 0;
   return lg_ledger_scan_json_rows(s, "SELECT version, body FROM lg_rule_sets ORDER BY version",
                                   "规则集", emit, ctx, err);
-#else
-  (void)s, (void)emit, (void)ctx;
-  return lg_err_set(err, LG_EUNSUPPORTED, "未编译账本模块");
-#endif
 }

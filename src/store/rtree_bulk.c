@@ -68,7 +68,7 @@ static void putf(unsigned char *p, float f) {
 
 typedef struct {
   lg_store_t *s;
-  sqlite3_stmt *node, *parent, *rowid;
+  lg_stmt_t *node, *parent, *rowid;
   size_t node_size, max_cells;
   unsigned char *blob;
 } bulk_t;
@@ -82,18 +82,18 @@ static int write_node(bulk_t *b, int64_t nodeno, int depth, const entry_t *cells
     unsigned char *c = b->blob + 4 + i * 24;
     put64(c, cells[i].id);
     for (int k = 0; k < 4; k++) putf(c + 8 + 4 * k, cells[i].box[k]);
-    sqlite3_stmt *st = leaf ? b->rowid : b->parent;
-    sqlite3_bind_int64(st, 1, cells[i].id);
-    sqlite3_bind_int64(st, 2, nodeno);
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) return lg_store_fail(b->s, err, "写入空间索引失败");
+    lg_stmt_t *st = leaf ? b->rowid : b->parent;
+    lg_store_bind_int(st, 1, cells[i].id);
+    lg_store_bind_int(st, 2, nodeno);
+    int rc = lg_store_step(st);
+    lg_store_reset(st);
+    if (rc != LG_DONE) return lg_store_fail(b->s, err, "写入空间索引失败");
   }
-  sqlite3_bind_int64(b->node, 1, nodeno);
-  sqlite3_bind_blob(b->node, 2, b->blob, (int)b->node_size, SQLITE_STATIC);
-  int rc = sqlite3_step(b->node);
-  sqlite3_reset(b->node);
-  return rc == SQLITE_DONE ? 0 : lg_store_fail(b->s, err, "写入空间索引失败");
+  lg_store_bind_int(b->node, 1, nodeno);
+  lg_store_bind_blob(b->node, 2, b->blob, b->node_size);
+  int rc = lg_store_step(b->node);
+  lg_store_reset(b->node);
+  return rc == LG_DONE ? 0 : lg_store_fail(b->s, err, "写入空间索引失败");
 }
 
 /* Packs one level: sorts e into tiles of max_cells and returns the boxes
@@ -149,10 +149,10 @@ int lg_store_rtree_bulk(lg_store_t *s, const char *rtree, const lg_rtree_item_t 
   sql = lg_sprintf("SELECT length(data) FROM %s WHERE nodeno = 1",
                    lg_store_quote(q, sizeof q, node_table));
   lg_free(node_table);
-  sqlite3_stmt *st;
+  lg_stmt_t *st;
   if ((rc = lg_store_prepare(s, sql, &st, err))) goto done;
-  b.node_size = sqlite3_step(st) == SQLITE_ROW ? (size_t)sqlite3_column_int(st, 0) : 0;
-  sqlite3_finalize(st);
+  b.node_size = lg_store_step(st) == LG_ROW ? (size_t)lg_store_col_int(st, 0) : 0;
+  lg_store_done(st);
   if (b.node_size < 4 + 24 * 2) {
     rc = lg_err_set(err, LG_EINTERNAL, "空间索引 %s 的根节点异常", rtree);
     goto done;
@@ -203,9 +203,9 @@ int lg_store_rtree_bulk(lg_store_t *s, const char *rtree, const lg_rtree_item_t 
   rc = write_node(&b, 1, depth, e, cur, leaf, err);
 
 done:
-  sqlite3_finalize(b.node);
-  sqlite3_finalize(b.parent);
-  sqlite3_finalize(b.rowid);
+  lg_store_done(b.node);
+  lg_store_done(b.parent);
+  lg_store_done(b.rowid);
   lg_free(b.blob);
   lg_free(e);
   lg_free(upper);

@@ -17,21 +17,34 @@
 typedef struct migration {
   int version;
   const char *name;
-  const char *sql;                                  /* may be NULL */
-  int (*fn)(lg_store_t *s, lg_err_t *err);          /* may be NULL */
-  const char *const *attribute_tables;              /* registered in gpkg_contents */
+  const char *sql;        /* both backends: DDL in SQLite's type names, which the
+                             PostgreSQL backend translates (store_pg.c); may be NULL */
+  const char *sqlite_sql; /* GeoPackage only; may be NULL */
+  const char *pg_sql;     /* PostgreSQL only, as written; may be NULL */
+  int (*fn)(lg_store_t *s, lg_err_t *err);     /* may be NULL */
+  const char *const *attribute_tables;         /* registered in gpkg_contents */
+  const char *const *append_only;              /* refuse UPDATE and DELETE */
+  const char *const *immutable;                /* refuse UPDATE (rows may go) */
 } migration_t;
 
-static const char gpkg_core_sql[] =
+/* What makes the SQLite file a GeoPackage, and nothing to PostgreSQL. */
+static const char gpkg_pragmas_sql[] =
     "PRAGMA application_id = 1196444487;" /* 'GPKG' */
-    "PRAGMA user_version = 10300;"
+    "PRAGMA user_version = 10300;";
+
+/* The GeoPackage catalogue. On PostgreSQL the same tables are the layer
+ * catalogue too (PostGIS's geometry_columns view and spatial_ref_sys
+ * serve other GIS tools; these serve landgov, identically on both
+ * backends, and make store copy a table copy). */
+static const char gpkg_core_sql[] =
     "CREATE TABLE IF NOT EXISTS gpkg_spatial_ref_sys ("
     " srs_name TEXT NOT NULL, srs_id INTEGER PRIMARY KEY, organization TEXT NOT NULL,"
     " organization_coordsys_id INTEGER NOT NULL, definition TEXT NOT NULL, description TEXT);"
-    "INSERT OR IGNORE INTO gpkg_spatial_ref_sys VALUES"
+    "INSERT INTO gpkg_spatial_ref_sys VALUES"
     " ('Undefined Cartesian SRS', -1, 'NONE', -1, 'undefined', 'undefined Cartesian coordinate reference system'),"
     " ('Undefined geographic SRS', 0, 'NONE', 0, 'undefined', 'undefined geographic coordinate reference system'),"
-    " ('WGS 84 geodetic', 4326, 'EPSG', 4326, 'GEOGCS[\"WGS 84\",DATUM[\"WGS_1984\",SPHEROID[\"WGS 84\",6378137,298.257223563,AUTHORITY[\"EPSG\",\"7030\"]],AUTHORITY[\"EPSG\",\"6326\"]],PRIMEM[\"Greenwich\",0,AUTHORITY[\"EPSG\",\"8901\"]],UNIT[\"degree\",0.0174532925199433,AUTHORITY[\"EPSG\",\"9122\"]],AXIS[\"Latitude\",NORTH],AXIS[\"Longitude\",EAST],AUTHORITY[\"EPSG\",\"4326\"]]', 'longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid');"
+    " ('WGS 84 geodetic', 4326, 'EPSG', 4326, 'GEOGCS[\"WGS 84\",DATUM[\"WGS_1984\",SPHEROID[\"WGS 84\",6378137,298.257223563,AUTHORITY[\"EPSG\",\"7030\"]],AUTHORITY[\"EPSG\",\"6326\"]],PRIMEM[\"Greenwich\",0,AUTHORITY[\"EPSG\",\"8901\"]],UNIT[\"degree\",0.0174532925199433,AUTHORITY[\"EPSG\",\"9122\"]],AXIS[\"Latitude\",NORTH],AXIS[\"Longitude\",EAST],AUTHORITY[\"EPSG\",\"4326\"]]', 'longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid')"
+    " ON CONFLICT DO NOTHING;"
     "CREATE TABLE IF NOT EXISTS gpkg_contents ("
     " table_name TEXT NOT NULL PRIMARY KEY, data_type TEXT NOT NULL, identifier TEXT UNIQUE,"
     " description TEXT DEFAULT '',"
@@ -81,9 +94,7 @@ static const char ledger_sql[] =
     " idx INTEGER PRIMARY KEY, entry TEXT NOT NULL, leaf_hash BLOB NOT NULL,"
     " object_type TEXT NOT NULL, object_id TEXT NOT NULL);"
     "CREATE INDEX lg_ledger_entries_object ON lg_ledger_entries(object_type, object_id, idx);"
-    "CREATE TABLE lg_ledger_nodes ("
-    " id INTEGER PRIMARY KEY, hash BLOB NOT NULL,"
-    " level INTEGER AS (id >> 48) VIRTUAL, idx INTEGER AS (id & 281474976710655) VIRTUAL);"
+    "CREATE TABLE lg_ledger_nodes (id INTEGER PRIMARY KEY, hash BLOB NOT NULL);"
     "CREATE TABLE lg_ledger_checkpoints ("
     " size INTEGER PRIMARY KEY, root BLOB NOT NULL, note TEXT NOT NULL, signed_at TEXT NOT NULL);"
     "CREATE TABLE lg_ledger_peers ("
@@ -91,19 +102,16 @@ static const char ledger_sql[] =
     " source TEXT, added_at TEXT NOT NULL);"
     "CREATE TABLE lg_ledger_witnessed ("
     " id INTEGER PRIMARY KEY AUTOINCREMENT, origin TEXT NOT NULL, size INTEGER NOT NULL,"
-    " root BLOB NOT NULL, note TEXT NOT NULL, witnessed_at TEXT NOT NULL, UNIQUE(origin, size));"
-    "CREATE TRIGGER lg_ledger_entries_append_only_u BEFORE UPDATE ON lg_ledger_entries"
-    " BEGIN SELECT RAISE(ABORT, 'lg_ledger_entries is append-only'); END;"
-    "CREATE TRIGGER lg_ledger_entries_append_only_d BEFORE DELETE ON lg_ledger_entries"
-    " BEGIN SELECT RAISE(ABORT, 'lg_ledger_entries is append-only'); END;"
-    "CREATE TRIGGER lg_ledger_nodes_append_only_u BEFORE UPDATE ON lg_ledger_nodes"
-    " BEGIN SELECT RAISE(ABORT, 'lg_ledger_nodes is append-only'); END;"
-    "CREATE TRIGGER lg_ledger_nodes_append_only_d BEFORE DELETE ON lg_ledger_nodes"
-    " BEGIN SELECT RAISE(ABORT, 'lg_ledger_nodes is append-only'); END;"
-    "CREATE TRIGGER lg_ledger_checkpoints_append_only_u BEFORE UPDATE ON lg_ledger_checkpoints"
-    " BEGIN SELECT RAISE(ABORT, 'lg_ledger_checkpoints is append-only'); END;"
-    "CREATE TRIGGER lg_ledger_checkpoints_append_only_d BEFORE DELETE ON lg_ledger_checkpoints"
-    " BEGIN SELECT RAISE(ABORT, 'lg_ledger_checkpoints is append-only'); END;";
+    " root BLOB NOT NULL, note TEXT NOT NULL, witnessed_at TEXT NOT NULL, UNIQUE(origin, size));";
+static const char ledger_sqlite_sql[] =
+    "ALTER TABLE lg_ledger_nodes ADD COLUMN level INTEGER AS (id >> 48) VIRTUAL;"
+    "ALTER TABLE lg_ledger_nodes ADD COLUMN idx INTEGER AS (id & 281474976710655) VIRTUAL;";
+static const char ledger_pg_sql[] =
+    "ALTER TABLE lg_ledger_nodes ADD COLUMN level BIGINT GENERATED ALWAYS AS (id >> 48) STORED;"
+    "ALTER TABLE lg_ledger_nodes ADD COLUMN idx BIGINT"
+    " GENERATED ALWAYS AS (id & 281474976710655) STORED;";
+static const char *const ledger_append_only[] = {"lg_ledger_entries", "lg_ledger_nodes",
+                                                 "lg_ledger_checkpoints", NULL};
 static const char *const ledger_tables[] = {"lg_ledger_entries", "lg_ledger_nodes",
                                             "lg_ledger_checkpoints", "lg_ledger_peers",
                                             "lg_ledger_witnessed", NULL};
@@ -116,8 +124,6 @@ static const char review_sql[] =
     "CREATE TABLE lg_rule_sets ("
     " version INTEGER PRIMARY KEY, name TEXT, body TEXT NOT NULL, actor TEXT, note TEXT,"
     " created_at TEXT NOT NULL);"
-    "CREATE TRIGGER lg_rule_sets_append_only_u BEFORE UPDATE ON lg_rule_sets"
-    " BEGIN SELECT RAISE(ABORT, 'lg_rule_sets versions are never edited'); END;"
     "CREATE TABLE lg_checks ("
     " id INTEGER PRIMARY KEY AUTOINCREMENT, created_at TEXT NOT NULL, actor TEXT,"
     " name TEXT, use_code TEXT, project_type TEXT, verdict TEXT, area_m2 REAL,"
@@ -127,6 +133,7 @@ static const char review_sql[] =
     "CREATE INDEX lg_checks_created ON lg_checks(created_at);"
     "CREATE INDEX lg_checks_division ON lg_checks(division);";
 static const char *const review_tables[] = {"lg_rule_sets", "lg_checks", NULL};
+static const char *const review_immutable[] = {"lg_rule_sets", NULL};
 
 /* Accounts and permissions (src/auth; auth.h tells the whole story).
  * Passwords are argon2id strings, session and API tokens are kept only as
@@ -205,10 +212,10 @@ static const char auth_sql[] =
     " INSERT INTO lg_auth_policy(role, resource, action, scope)"
     " SELECT role, resource, action, CASE substr(s, pos, 1) WHEN 'a' THEN 'all'"
     "  WHEN 'j' THEN 'jurisdiction' WHEN 'o' THEN 'own' ELSE 'none' END FROM m, a;"
-    "INSERT OR IGNORE INTO lg_settings(key, value) VALUES"
+    "INSERT INTO lg_settings(key, value) VALUES"
     " ('auth.throttle_max', '5'), ('auth.throttle_window_s', '900'),"
     " ('auth.throttle_lock_s', '900'), ('auth.session_idle_s', '1800'),"
-    " ('auth.session_max_s', '43200'), ('auth.password_min_len', '8');";
+    " ('auth.session_max_s', '43200'), ('auth.password_min_len', '8') ON CONFLICT DO NOTHING;";
 static const char *const auth_tables[] = {"lg_departments", "lg_users", "lg_sessions",
                                           "lg_api_tokens", "lg_login_attempts", "lg_login_locks",
                                           "lg_auth_policy", NULL};
@@ -220,11 +227,11 @@ static const char *const auth_tables[] = {"lg_departments", "lg_users", "lg_sess
  * account. They are the policy resource "checkpoint", readable by every
  * role including the public; the entries themselves stay "ledger". */
 static const char auth_checkpoint_sql[] =
-    "INSERT OR IGNORE INTO lg_auth_policy(role, resource, action, scope)"
+    "INSERT INTO lg_auth_policy(role, resource, action, scope)"
     " SELECT r.column1, 'checkpoint', a.column1,"
     "  CASE a.column1 WHEN 'read' THEN 'all' ELSE 'none' END"
     " FROM (VALUES ('clerk'), ('reviewer'), ('approver'), ('admin'), ('applicant'), ('public')) r,"
-    " (VALUES ('read'), ('create'), ('act'), ('admin')) a;";
+    " (VALUES ('read'), ('create'), ('act'), ('admin')) a WHERE true ON CONFLICT DO NOTHING;";
 
 /* Store-wide administration (src/auth/admin.c). The policy table and the
  * settings decide for every county at once: their policy resources
@@ -235,15 +242,15 @@ static const char auth_checkpoint_sql[] =
  * of its own, higher than the per-login one (src/auth/session.c says
  * why). */
 static const char auth_admin_sql[] =
-    "INSERT OR IGNORE INTO lg_settings(key, value) VALUES"
-    " ('auth.throttle_address_failures', '50');"
-    "INSERT OR IGNORE INTO lg_auth_policy(role, resource, action, scope)"
+    "INSERT INTO lg_settings(key, value) VALUES"
+    " ('auth.throttle_address_failures', '50') ON CONFLICT DO NOTHING;"
+    "INSERT INTO lg_auth_policy(role, resource, action, scope)"
     " SELECT r.column1, res.column1, a.column1,"
     "  CASE WHEN r.column1 = 'admin' AND a.column1 IN ('read', 'admin') THEN 'jurisdiction'"
     "   ELSE 'none' END"
     " FROM (VALUES ('clerk'), ('reviewer'), ('approver'), ('admin'), ('applicant'), ('public')) r,"
     " (VALUES ('policy'), ('setting')) res,"
-    " (VALUES ('read'), ('create'), ('act'), ('admin')) a;";
+    " (VALUES ('read'), ('create'), ('act'), ('admin')) a WHERE true ON CONFLICT DO NOTHING;";
 
 /* The process engine (src/flow): BPMN definitions (every deployed version
  * kept, never edited: a running instance keeps the version it started
@@ -257,8 +264,6 @@ static const char flow_sql[] =
     " id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL, version INTEGER NOT NULL,"
     " name TEXT, xml TEXT NOT NULL, sha256 TEXT NOT NULL, deployed_at TEXT NOT NULL,"
     " deployed_by TEXT NOT NULL, UNIQUE(key, version));"
-    "CREATE TRIGGER lg_flow_definitions_immutable BEFORE UPDATE ON lg_flow_definitions"
-    " BEGIN SELECT RAISE(ABORT, 'lg_flow_definitions versions are never edited'); END;"
     "CREATE TABLE lg_flow_instances ("
     " id INTEGER PRIMARY KEY AUTOINCREMENT,"
     " definition_id INTEGER NOT NULL REFERENCES lg_flow_definitions(id), business_key TEXT,"
@@ -296,14 +301,12 @@ static const char flow_sql[] =
     " instance_id INTEGER NOT NULL REFERENCES lg_flow_instances(id), at TEXT NOT NULL,"
     " actor TEXT NOT NULL, event TEXT NOT NULL, node TEXT, flow TEXT, task_id INTEGER,"
     " detail TEXT);"
-    "CREATE INDEX lg_flow_history_instance ON lg_flow_history(instance_id, id);"
-    "CREATE TRIGGER lg_flow_history_append_only_u BEFORE UPDATE ON lg_flow_history"
-    " BEGIN SELECT RAISE(ABORT, 'lg_flow_history is append-only'); END;"
-    "CREATE TRIGGER lg_flow_history_append_only_d BEFORE DELETE ON lg_flow_history"
-    " BEGIN SELECT RAISE(ABORT, 'lg_flow_history is append-only'); END;";
+    "CREATE INDEX lg_flow_history_instance ON lg_flow_history(instance_id, id);";
 static const char *const flow_tables[] = {"lg_flow_definitions", "lg_flow_instances",
                                           "lg_flow_tokens",      "lg_flow_tasks",
                                           "lg_flow_waits",       "lg_flow_history", NULL};
+static const char *const flow_immutable[] = {"lg_flow_definitions", NULL};
+static const char *const flow_append_only[] = {"lg_flow_history", NULL};
 
 /* The working-day calendar (src/flow, src/core/workdays.c): the days that
  * differ from a Monday-to-Friday week, as the State Council publishes
@@ -315,7 +318,7 @@ static const char calendar_sql[] =
     " name TEXT, source TEXT);"
     "WITH n(src) AS (VALUES ('国务院办公厅关于2025年部分节假日安排的通知 (国办发明电〔2024〕12号)'))"
     " INSERT INTO lg_work_calendar(day, kind, name, source)"
-    " SELECT column1, column2, column3, src FROM n, (VALUES"
+    " SELECT v.column1, v.column2, v.column3, src FROM n, (VALUES"
     " ('2025-01-01', 'holiday', '元旦'),"
     " ('2025-01-26', 'workday', '春节调休上班'),"
     " ('2025-01-28', 'holiday', '春节'), ('2025-01-29', 'holiday', '春节'),"
@@ -336,10 +339,10 @@ static const char calendar_sql[] =
     " ('2025-10-03', 'holiday', '国庆节、中秋节'), ('2025-10-04', 'holiday', '国庆节、中秋节'),"
     " ('2025-10-05', 'holiday', '国庆节、中秋节'), ('2025-10-06', 'holiday', '国庆节、中秋节'),"
     " ('2025-10-07', 'holiday', '国庆节、中秋节'), ('2025-10-08', 'holiday', '国庆节、中秋节'),"
-    " ('2025-10-11', 'workday', '国庆节调休上班'));"
+    " ('2025-10-11', 'workday', '国庆节调休上班')) AS v;"
     "WITH n(src) AS (VALUES ('国务院办公厅关于2026年部分节假日安排的通知 (2025年11月4日)'))"
     " INSERT INTO lg_work_calendar(day, kind, name, source)"
-    " SELECT column1, column2, column3, src FROM n, (VALUES"
+    " SELECT v.column1, v.column2, v.column3, src FROM n, (VALUES"
     " ('2026-01-01', 'holiday', '元旦'), ('2026-01-02', 'holiday', '元旦'),"
     " ('2026-01-03', 'holiday', '元旦'),"
     " ('2026-01-04', 'workday', '元旦调休上班'),"
@@ -365,18 +368,18 @@ static const char calendar_sql[] =
     " ('2026-10-03', 'holiday', '国庆节'), ('2026-10-04', 'holiday', '国庆节'),"
     " ('2026-10-05', 'holiday', '国庆节'), ('2026-10-06', 'holiday', '国庆节'),"
     " ('2026-10-07', 'holiday', '国庆节'),"
-    " ('2026-10-10', 'workday', '国庆节调休上班'));";
+    " ('2026-10-10', 'workday', '国庆节调休上班')) AS v;";
 static const char *const calendar_tables[] = {"lg_work_calendar", NULL};
 
 /* Limits on requests and imports (src/http/limits.c, src/formats/import.c
  * say why each default is what it is), written out so that an
  * administrator sees them and can change them (landgov settings). */
 static const char limits_sql[] =
-    "INSERT OR IGNORE INTO lg_settings(key, value) VALUES"
+    "INSERT INTO lg_settings(key, value) VALUES"
     " ('limits.body_bytes', '4194304'), ('limits.upload_bytes', '33554432'),"
     " ('limits.json_depth', '32'), ('limits.geometry_vertices', '100000'),"
     " ('limits.request_ms', '30000'), ('limits.idle_timeout_s', '60'),"
-    " ('limits.import_features', '2000000');";
+    " ('limits.import_features', '2000000') ON CONFLICT DO NOTHING;";
 
 /* Approval cases (src/cases): the case with its project boundary (a
  * GeoPackage geometry blob in the CRS it arrived in, its SHA-256 for
@@ -441,10 +444,6 @@ static const char cases_sql[] =
     " at TEXT NOT NULL, actor TEXT NOT NULL, role TEXT, event TEXT NOT NULL, task_id INTEGER,"
     " node TEXT, detail TEXT);"
     "CREATE INDEX lg_case_events_case ON lg_case_events(case_id, id);"
-    "CREATE TRIGGER lg_case_events_append_only_u BEFORE UPDATE ON lg_case_events"
-    " BEGIN SELECT RAISE(ABORT, 'lg_case_events is append-only'); END;"
-    "CREATE TRIGGER lg_case_events_append_only_d BEFORE DELETE ON lg_case_events"
-    " BEGIN SELECT RAISE(ABORT, 'lg_case_events is append-only'); END;"
     "CREATE TABLE lg_case_counters ("
     " kind TEXT NOT NULL, scope TEXT NOT NULL, year INTEGER NOT NULL, last INTEGER NOT NULL,"
     " PRIMARY KEY (kind, scope, year));";
@@ -453,6 +452,7 @@ static const char *const cases_tables[] = {"lg_cases",          "lg_case_divisio
                                            "lg_case_notices",   "lg_case_steps",
                                            "lg_case_checks",    "lg_case_events",
                                            "lg_case_counters",  NULL};
+static const char *const cases_append_only[] = {"lg_case_events", NULL};
 
 /* Approval measures (src/cases/metrics.c): their settings written out so
  * that an administrator sees and changes them (landgov metrics set): the
@@ -462,16 +462,16 @@ static const char *const cases_tables[] = {"lg_cases",          "lg_case_divisio
  * coordination. The policy resource "metrics": staff and administrators
  * measure their own jurisdiction; applicants and the public see none. */
 static const char metrics_sql[] =
-    "INSERT OR IGNORE INTO lg_settings(key, value) VALUES"
+    "INSERT INTO lg_settings(key, value) VALUES"
     " ('metrics.load_threshold', '10'), ('metrics.idle_days', '5'),"
-    " ('metrics.coordination_nodes', 'Task_Joint,Task_Committee');"
-    "INSERT OR IGNORE INTO lg_auth_policy(role, resource, action, scope)"
+    " ('metrics.coordination_nodes', 'Task_Joint,Task_Committee') ON CONFLICT DO NOTHING;"
+    "INSERT INTO lg_auth_policy(role, resource, action, scope)"
     " SELECT r.column1, 'metrics', a.column1,"
     "  CASE WHEN r.column1 IN ('clerk', 'reviewer', 'approver', 'admin') AND a.column1 = 'read'"
     "   THEN 'jurisdiction' WHEN r.column1 = 'admin' AND a.column1 = 'admin' THEN 'jurisdiction'"
     "   ELSE 'none' END"
     " FROM (VALUES ('clerk'), ('reviewer'), ('approver'), ('admin'), ('applicant'), ('public')) r,"
-    " (VALUES ('read'), ('create'), ('act'), ('admin')) a;";
+    " (VALUES ('read'), ('create'), ('act'), ('admin')) a WHERE true ON CONFLICT DO NOTHING;";
 
 /* Indexes by token for the engine's transitions (found with EXPLAIN
  * QUERY PLAN of every statement a transition runs, bench/README.md
@@ -484,39 +484,62 @@ static const char flow_token_index_sql[] =
     "CREATE INDEX IF NOT EXISTS lg_flow_tasks_token ON lg_flow_tasks(token_id, loop_index);"
     "CREATE INDEX IF NOT EXISTS lg_flow_waits_token ON lg_flow_waits(token_id);";
 
+/* Positional fields of migration_t, by name, for the table below. */
+#define SQL(x) .sql = (x)
+#define TABLES(x) .attribute_tables = (x)
+
 static const migration_t migrations[] = {
-    {1, "geopackage core", gpkg_core_sql, NULL, NULL},
-    {2, "settings and layer catalogue", catalogue_sql, NULL, catalogue_tables},
-    {3, "CGCS2000 coordinate systems", NULL, add_cgcs2000, NULL},
-    {10, "verifiable approval ledger", ledger_sql, NULL, ledger_tables},
-    {20, "review: rule sets and saved checks", review_sql, NULL, review_tables},
-    {30, "flow: process definitions, instances, tokens, tasks, waits, history", flow_sql, NULL,
-     flow_tables},
-    {31, "working-day calendar with the 2025-2026 public holidays", calendar_sql, NULL,
-     calendar_tables},
-    {40, "auth: users, sessions, API tokens, throttling, policy", auth_sql, NULL, auth_tables},
-    {41, "auth: ledger checkpoints are public (policy resource checkpoint)", auth_checkpoint_sql,
-     NULL, NULL},
+    {1, "geopackage core", SQL(gpkg_core_sql), .sqlite_sql = gpkg_pragmas_sql},
+    {2, "settings and layer catalogue", SQL(catalogue_sql), TABLES(catalogue_tables)},
+    {3, "CGCS2000 coordinate systems", .fn = add_cgcs2000},
+    {10, "verifiable approval ledger", SQL(ledger_sql), .sqlite_sql = ledger_sqlite_sql,
+     .pg_sql = ledger_pg_sql, TABLES(ledger_tables), .append_only = ledger_append_only},
+    {20, "review: rule sets and saved checks", SQL(review_sql), TABLES(review_tables),
+     .immutable = review_immutable},
+    {30, "flow: process definitions, instances, tokens, tasks, waits, history", SQL(flow_sql),
+     TABLES(flow_tables), .append_only = flow_append_only, .immutable = flow_immutable},
+    {31, "working-day calendar with the 2025-2026 public holidays", SQL(calendar_sql),
+     TABLES(calendar_tables)},
+    {40, "auth: users, sessions, API tokens, throttling, policy", SQL(auth_sql),
+     TABLES(auth_tables)},
+    {41, "auth: ledger checkpoints are public (policy resource checkpoint)",
+     SQL(auth_checkpoint_sql)},
     {42, "auth: store-wide administration (policy resources policy, setting), per-address "
          "login limit",
-     auth_admin_sql, NULL, NULL},
+     SQL(auth_admin_sql)},
     {45, "limits: request, upload, JSON depth, vertices, time, import (settings limits.*)",
-     limits_sql, NULL, NULL},
-    {50, "cases: approval cases, materials, penalties, notices, steps, checks, events", cases_sql,
-     NULL, cases_tables},
+     SQL(limits_sql)},
+    {50, "cases: approval cases, materials, penalties, notices, steps, checks, events",
+     SQL(cases_sql), TABLES(cases_tables), .append_only = cases_append_only},
     {55, "metrics: settings of the approval measures (metrics.*), policy resource metrics",
-     metrics_sql, NULL, NULL},
-    {56, "flow: tasks and waits indexed by token", flow_token_index_sql, NULL, NULL},
+     SQL(metrics_sql)},
+    {56, "flow: tasks and waits indexed by token", SQL(flow_token_index_sql)},
 };
 
-int lg_store_schema_version(lg_store_t *s) {
-  sqlite3_stmt *st;
+int lg_store_schema_known(void) {
   int v = 0;
-  if (sqlite3_prepare_v2(s->db, "SELECT max(version) FROM lg_migrations", -1, &st, NULL) !=
-      SQLITE_OK)
-    return 0;
-  if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int(st, 0);
-  sqlite3_finalize(st);
+  for (size_t i = 0; i < LG_ARRAY_LEN(migrations); i++)
+    if (migrations[i].version > v) v = migrations[i].version;
+  return v;
+}
+
+size_t lg_store_schema_tables(const char **out, size_t max) {
+  size_t k = 0;
+  for (size_t i = 0; i < LG_ARRAY_LEN(migrations); i++)
+    for (const char *const *t = migrations[i].attribute_tables; t && *t && k < max; t++)
+      out[k++] = *t;
+  return k;
+}
+
+int lg_store_schema_version(lg_store_t *s) { return lg_store_migrations_max(s); }
+
+int lg_store_migrations_max(lg_store_t *s) {
+  if (!lg_store_table_exists(s, "lg_migrations")) return 0;
+  lg_stmt_t *st;
+  int v = 0;
+  if (lg_store_prepare(s, "SELECT max(version) FROM lg_migrations", &st, NULL)) return 0;
+  if (lg_store_step(st) == LG_ROW) v = (int)lg_store_col_int(st, 0);
+  lg_store_done(st);
   return v;
 }
 
@@ -524,59 +547,85 @@ int lg_store_schema_version(lg_store_t *s) {
  * highest applied, so a module's migration numbered below another's that
  * shipped earlier still runs. */
 static bool migration_applied(lg_store_t *s, int version) {
-  sqlite3_stmt *st;
+  lg_stmt_t *st;
   bool found = false;
-  if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM lg_migrations WHERE version = ?", -1, &st, NULL) !=
-      SQLITE_OK)
+  if (lg_store_prepare(s, "SELECT 1 FROM lg_migrations WHERE version = ?", &st, NULL))
     return false;
-  sqlite3_bind_int(st, 1, version);
-  found = sqlite3_step(st) == SQLITE_ROW;
-  sqlite3_finalize(st);
+  lg_store_bind_int(st, 1, version);
+  found = lg_store_step(st) == LG_ROW;
+  lg_store_done(st);
   return found;
 }
 
 static int register_attributes(lg_store_t *s, const char *const *tables, lg_err_t *err) {
-  sqlite3_stmt *st;
-  if (lg_store_prepare(s, "INSERT OR IGNORE INTO gpkg_contents(table_name, data_type, identifier,"
-                          " description) VALUES (?, 'attributes', ?, 'landgov application table')",
+  lg_stmt_t *st;
+  if (lg_store_prepare(s, "INSERT INTO gpkg_contents(table_name, data_type, identifier,"
+                          " description) VALUES (?, 'attributes', ?, 'landgov application table')"
+                          " ON CONFLICT DO NOTHING",
                        &st, err))
     return LG_EDB;
   int rc = 0;
   for (; *tables && rc == 0; tables++) {
-    sqlite3_bind_text(st, 1, *tables, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, *tables, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_DONE) rc = lg_store_fail(s, err, "登记属性表失败");
-    sqlite3_reset(st);
+    lg_store_bind_text(st, 1, *tables);
+    lg_store_bind_text(st, 2, *tables);
+    rc = lg_store_run(st, "登记属性表失败", err);
+    lg_store_reset(st);
   }
-  sqlite3_finalize(st);
+  lg_store_done(st);
+  return rc;
+}
+
+/* Runs common DDL, translated for the backend. */
+static int exec_ddl(lg_store_t *s, const char *sql, lg_err_t *err) {
+  char *t = s->ops->ddl ? s->ops->ddl(sql) : NULL;
+  int rc = lg_store_exec(s, t ? t : sql, err);
+  lg_free(t);
+  return rc;
+}
+
+static int apply(lg_store_t *s, const migration_t *m, bool fresh, lg_err_t *err) {
+  int rc = 0;
+  if (m->sql) rc = exec_ddl(s, m->sql, err);
+  const char *own = s->backend == LG_STORE_PG ? m->pg_sql : m->sqlite_sql;
+  if (rc == 0 && own) rc = lg_store_exec(s, own, err);
+  if (rc == 0 && m->fn) rc = m->fn(s, err);
+  for (const char *const *t = m->append_only; rc == 0 && t && *t; t++)
+    rc = lg_store_append_only(s, *t, false, err);
+  for (const char *const *t = m->immutable; rc == 0 && t && *t; t++)
+    rc = lg_store_append_only(s, *t, true, err);
+  if (rc == 0 && m->attribute_tables) rc = register_attributes(s, m->attribute_tables, err);
+  if (rc == 0 && fresh && m->version == 1) {
+    static const char *const mt[] = {"lg_migrations", NULL};
+    rc = register_attributes(s, mt, err);
+  }
+  if (rc == 0) {
+    lg_stmt_t *st;
+    char ts[32];
+    lg_time_iso(lg_now(), ts);
+    rc = lg_store_prepare(s, "INSERT INTO lg_migrations(version, name, applied_at) VALUES (?, ?, ?)",
+                          &st, err);
+    if (rc == 0) {
+      lg_store_bind_int(st, 1, m->version);
+      lg_store_bind_text(st, 2, m->name);
+      lg_store_bind_text(st, 3, ts);
+      rc = lg_store_run(st, "记录迁移失败", err);
+      lg_store_done(st);
+    }
+  }
   return rc;
 }
 
 int lg_store_migrate(lg_store_t *s, lg_err_t *err) {
-  int rc = lg_store_exec(s, "CREATE TABLE IF NOT EXISTS lg_migrations (version INTEGER PRIMARY KEY,"
-                            " name TEXT NOT NULL, applied_at TEXT NOT NULL)",
-                         err);
+  int have = lg_store_migrations_max(s);
+  int rc = exec_ddl(s, "CREATE TABLE IF NOT EXISTS lg_migrations (version INTEGER PRIMARY KEY,"
+                       " name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+                    err);
   if (rc) return rc;
-  int have = lg_store_schema_version(s);
   for (size_t i = 0; i < LG_ARRAY_LEN(migrations); i++) {
     const migration_t *m = &migrations[i];
     if (migration_applied(s, m->version)) continue;
     if ((rc = lg_store_begin(s, err)) != 0) return rc;
-    if (m->sql) rc = lg_store_exec(s, m->sql, err);
-    if (rc == 0 && m->fn) rc = m->fn(s, err);
-    if (rc == 0 && m->attribute_tables) rc = register_attributes(s, m->attribute_tables, err);
-    if (rc == 0 && have == 0 && m->version == 1) {
-      static const char *const mt[] = {"lg_migrations", NULL};
-      rc = register_attributes(s, mt, err);
-    }
-    if (rc == 0) {
-      char sql[256], ts[32];
-      lg_time_iso(lg_now(), ts);
-      snprintf(sql, sizeof sql,
-               "INSERT INTO lg_migrations(version, name, applied_at) VALUES (%d, '%s', '%s')",
-               m->version, m->name, ts);
-      rc = lg_store_exec(s, sql, err);
-    }
+    rc = apply(s, m, have == 0, err);
     if (rc == 0) rc = lg_store_commit(s, err);
     if (rc) {
       lg_store_rollback(s);

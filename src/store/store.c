@@ -1,29 +1,100 @@
 /*
- * The store connection: opening a GeoPackage file (creating it when asked),
- * pragmas, transactions, settings, spatial reference systems, and the SQL
- * functions GeoPackage R-tree triggers call. The schema itself is in
- * schema.c, layers in layers.c.
+ * The store connection, whichever the backend: opening (a file path is a
+ * GeoPackage, a libpq URI or connection string is PostgreSQL), the
+ * statements every module prepares and the one cache that keeps them,
+ * transactions and their savepoints, settings and spatial reference
+ * systems. The backends are store_sqlite.c and store_pg.c; the schema is
+ * schema.c, layers layers.c.
  */
 #include "store/store_int.h"
 
-#include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
 
-int lg_store_fail(lg_store_t *s, lg_err_t *err, const char *what) {
-  return lg_err_set(err, LG_EDB, "%s: %s", what, s && s->db ? sqlite3_errmsg(s->db) : "无数据库");
+bool lg_store_target_is_pg(const char *t) {
+  if (!t) return false;
+  if (!strncmp(t, "postgresql://", 13) || !strncmp(t, "postgres://", 11)) return true;
+  /* A keyword/value connection string ("service=prov", "host=db dbname=x"):
+   * a key at the start or after a space. A file name never has '=' there. */
+  static const char *const keys[] = {"service=", "host=", "dbname=", "hostaddr=", "user=",
+                                     "port="};
+  for (size_t i = 0; i < LG_ARRAY_LEN(keys); i++)
+    for (const char *p = strstr(t, keys[i]); p; p = strstr(p + 1, keys[i]))
+      if (p == t || p[-1] == ' ') return true;
+  return false;
 }
 
-int lg_store_prepare(lg_store_t *s, const char *sql, sqlite3_stmt **st, lg_err_t *err) {
-  if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK)
-    return lg_store_fail(s, err, "数据库语句准备失败");
+static _Atomic uint64_t serials;
+
+int lg_store_open(const char *target, int flags, lg_store_t **out, lg_err_t *err) {
+  *out = NULL;
+  if (!target || !*target) return lg_err_set(err, LG_EINVAL, "没有指定数据库 (--db 或 LANDGOV_DB)");
+  lg_store_t *s = lg_calloc(1, sizeof *s);
+  s->serial = ++serials;
+  bool pg = lg_store_target_is_pg(target);
+  s->ops = pg ? &lg_store_pg_ops : &lg_store_sqlite_ops;
+  s->backend = pg ? LG_STORE_PG : LG_STORE_GPKG;
+  s->readonly = (flags & LG_STORE_READONLY) != 0;
+  int rc = s->ops->open(s, target, flags, err);
+  if (rc == 0) {
+    /* A store a newer landgov has migrated may hold tables and rules this
+     * program does not know: refuse it rather than half-understand it. */
+    int have = lg_store_migrations_max(s), known = lg_store_schema_known();
+    if (have > known)
+      rc = lg_err_set(err, LG_EUNSUPPORTED,
+                      "数据库 %s 的结构版本 (%d) 高于本程序支持的版本 (%d), 是更新的 landgov "
+                      "写入的; 请升级 landgov 后再打开, 不要用旧版本写入它",
+                      s->path, have, known);
+  }
+  if (rc == 0) {
+    if (!s->readonly) {
+      rc = lg_store_migrate(s, err);
+    } else if (lg_store_schema_version(s) <= 0) {
+      rc = lg_err_set(err, LG_EINVAL, "%s 不是 landgov 数据库; 请先运行 landgov init", s->path);
+    }
+  }
+  if (rc) {
+    lg_store_close(s);
+    return rc;
+  }
+  *out = s;
   return 0;
 }
 
-/* ---- Kept statements (store.h says what for) ------------------------------ */
+/* Finalizes the kept statements (before the connection closes). A lent
+ * one here is a statement some caller never gave back. */
+static void stmts_free(lg_store_t *s) {
+  for (int i = 0; i < s->nstmts; i++) {
+    lg_stmt_t *st = s->stmts[i];
+    if (st->lent) lg_log(LG_LOG_WARN, "数据库语句未归还 (lg_store_done): %.120s", st->sql);
+    s->ops->finalize(st);
+    lg_free(st->sql);
+    lg_free(st);
+  }
+  s->nstmts = 0;
+}
+
+void lg_store_close(lg_store_t *s) {
+  if (!s) return;
+  lg_store_rollback_all(s);
+  stmts_free(s);
+  s->ops->close(s);
+  lg_free(s->path);
+  lg_free(s);
+}
+
+const char *lg_store_path(lg_store_t *s) { return s->path; }
+int lg_store_backend(lg_store_t *s) { return s->backend; }
+uint64_t lg_store_serial(lg_store_t *s) { return s->serial; }
+
+const char *lg_store_errmsg(lg_store_t *s) { return s->ops->errmsg(s); }
+
+int lg_store_fail(lg_store_t *s, lg_err_t *err, const char *what) {
+  const char *m = s ? s->ops->errmsg(s) : NULL;
+  return lg_err_set(err, LG_EDB, "%s: %s", what, m && *m ? m : "数据库错误");
+}
+
+/* ---- Statements and the cache (store.h says why) --------------------------- */
 
 static uint64_t sql_hash(const char *sql) {
   uint64_t h = 14695981039346656037ULL; /* FNV-1a, 64 bits */
@@ -34,147 +105,221 @@ static uint64_t sql_hash(const char *sql) {
   return h;
 }
 
-int lg_store_stmt(lg_store_t *s, const char *sql, sqlite3_stmt **st, lg_err_t *err) {
-  *st = NULL;
+static lg_stmt_t *stmt_make(lg_store_t *s, const char *sql, uint64_t h, bool keep,
+                            lg_err_t *err) {
+  lg_stmt_t *st = lg_calloc(1, sizeof *st);
+  st->s = s;
+  st->sql = lg_strdup(sql);
+  st->hash = h;
+  if (s->ops->prepare(s, st, keep) != 0) {
+    lg_store_fail(s, err, "数据库语句准备失败");
+    lg_err_where(err, "%.200s", sql);
+    lg_free(st->sql);
+    lg_free(st);
+    return NULL;
+  }
+  return st;
+}
+
+int lg_store_prepare(lg_store_t *s, const char *sql, lg_stmt_t **out, lg_err_t *err) {
+  *out = NULL;
   uint64_t h = sql_hash(sql);
   int slot = -1;    /* where a new one is kept: the oldest not lent, or a free slot */
-  bool out = false; /* the kept one is lent further up the stack */
-  for (int i = 0; i < s->nstmts && !out; i++) {
-    store_stmt_t *k = &s->stmts[i];
-    if (k->hash == h && strcmp(sqlite3_sql(k->st), sql) == 0) {
+  bool out_already = false; /* the kept one is lent further up the stack */
+  for (int i = 0; i < s->nstmts && !out_already; i++) {
+    lg_stmt_t *k = s->stmts[i];
+    if (k->hash == h && strcmp(k->sql, sql) == 0) {
       if (!k->lent) {
         k->lent = true;
         k->used = ++s->clock;
-        *st = k->st;
+        *out = k;
         return 0;
       }
-      out = true;
-    } else if (!k->lent && (slot < 0 || k->used < s->stmts[slot].used)) {
+      out_already = true;
+    } else if (!k->lent && (slot < 0 || k->used < s->stmts[slot]->used)) {
       slot = i;
     }
   }
   if (s->nstmts < LG_STORE_STMT_MAX) slot = s->nstmts;
-  sqlite3_stmt *fresh = NULL;
-  if (sqlite3_prepare_v3(s->db, sql, -1, out ? 0 : SQLITE_PREPARE_PERSISTENT, &fresh, NULL) !=
-      SQLITE_OK) {
-    sqlite3_finalize(fresh);
-    return lg_store_fail(s, err, "数据库语句准备失败");
-  }
   /* A second of the same text while the first is out, or one with every
-   * slot lent, is the caller's alone (release finalizes it). */
-  if (!out && slot >= 0) {
-    if (slot == s->nstmts)
+   * slot lent, is the caller's alone (done finalizes it). */
+  bool keep = !out_already && slot >= 0;
+  lg_stmt_t *fresh = stmt_make(s, sql, h, keep, err);
+  if (!fresh) return LG_EDB;
+  if (keep) {
+    if (slot == s->nstmts) {
       s->nstmts++;
-    else
-      sqlite3_finalize(s->stmts[slot].st);
-    s->stmts[slot] = (store_stmt_t){.hash = h, .st = fresh, .used = ++s->clock, .lent = true};
+    } else {
+      lg_stmt_t *old = s->stmts[slot];
+      s->ops->finalize(old);
+      lg_free(old->sql);
+      lg_free(old);
+    }
+    fresh->kept = true;
+    fresh->used = ++s->clock;
+    s->stmts[slot] = fresh;
   }
-  *st = fresh;
+  fresh->lent = true;
+  *out = fresh;
   return 0;
 }
 
-void lg_store_stmt_release(lg_store_t *s, sqlite3_stmt *st) {
+int lg_store_prepare_once(lg_store_t *s, const char *sql, lg_stmt_t **out, lg_err_t *err) {
+  *out = stmt_make(s, sql, sql_hash(sql), false, err);
+  if (!*out) return LG_EDB;
+  (*out)->lent = true;
+  return 0;
+}
+
+void lg_store_done(lg_stmt_t *st) {
   if (!st) return;
-  for (int i = 0; s && i < s->nstmts; i++) {
-    if (s->stmts[i].st != st) continue;
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    s->stmts[i].lent = false;
+  lg_store_t *s = st->s;
+  if (st->kept) {
+    s->ops->reset(st);
+    s->ops->unbind(st);
+    st->lent = false;
     return;
   }
-  sqlite3_finalize(st);
+  s->ops->finalize(st);
+  lg_free(st->sql);
+  lg_free(st);
 }
 
-/* Finalizes the kept statements (before the connection closes). A lent
- * one here is a statement some caller never gave back. */
-static void stmts_free(lg_store_t *s) {
-  for (int i = 0; i < s->nstmts; i++) {
-    if (s->stmts[i].lent)
-      lg_log(LG_LOG_WARN, "数据库语句未归还 (lg_store_stmt_release): %.120s",
-             sqlite3_sql(s->stmts[i].st));
-    sqlite3_finalize(s->stmts[i].st);
+lg_store_t *lg_store_of(lg_stmt_t *st) { return st->s; }
+
+void lg_store_bind_null(lg_stmt_t *st, int i) { st->s->ops->bind_null(st, i); }
+void lg_store_bind_int(lg_stmt_t *st, int i, int64_t v) { st->s->ops->bind_int(st, i, v); }
+void lg_store_bind_real(lg_stmt_t *st, int i, double v) { st->s->ops->bind_real(st, i, v); }
+void lg_store_bind_text(lg_stmt_t *st, int i, const char *v) {
+  if (v) st->s->ops->bind_text(st, i, v, strlen(v));
+  else st->s->ops->bind_null(st, i);
+}
+void lg_store_bind_textn(lg_stmt_t *st, int i, const char *v, size_t n) {
+  if (v) st->s->ops->bind_text(st, i, v, n);
+  else st->s->ops->bind_null(st, i);
+}
+void lg_store_bind_blob(lg_stmt_t *st, int i, const void *v, size_t n) {
+  if (v) st->s->ops->bind_blob(st, i, v, n);
+  else st->s->ops->bind_null(st, i);
+}
+
+int lg_store_step(lg_stmt_t *st) { return st->s->ops->step(st); }
+
+int lg_store_run(lg_stmt_t *st, const char *what, lg_err_t *err) {
+  int rc = st->s->ops->step(st);
+  if (rc == LG_DONE || rc == LG_ROW) return 0;
+  int code = lg_store_fail(st->s, err, what);
+  if (rc == LG_ECONFLICT && err) err->code = LG_ECONFLICT;
+  return rc == LG_ECONFLICT ? LG_ECONFLICT : code;
+}
+
+int lg_store_run_done(lg_stmt_t *st, const char *what, lg_err_t *err) {
+  int rc = lg_store_run(st, what, err);
+  lg_store_done(st);
+  return rc;
+}
+
+int lg_store_insert_id(lg_stmt_t *st, int64_t *id, const char *what, lg_err_t *err) {
+  int rc = lg_store_step(st);
+  if (rc == LG_ROW) {
+    *id = lg_store_col_int(st, 0);
+    rc = 0;
+  } else if (rc == LG_DONE) {
+    rc = lg_err_set(err, LG_EINTERNAL, "%s: 插入语句没有返回编号 (缺少 RETURNING)", what);
+  } else {
+    int code = lg_store_fail(st->s, err, what);
+    if (rc == LG_ECONFLICT && err) err->code = LG_ECONFLICT;
+    rc = rc == LG_ECONFLICT ? LG_ECONFLICT : code;
   }
-  s->nstmts = 0;
+  lg_store_done(st);
+  return rc;
 }
 
-/* ---- One writer at a time, queued in the process ------------------------
- * SQLite lets one connection write at a time. A connection that finds
- * the lock taken waits in SQLite's busy handler, which sleeps 1, 2, 5,
- * 10 ... 100 ms between tries, whatever the writer is doing: with two
- * worker threads of one server writing, a transition of one or two
- * milliseconds could make the other wait 5, 10 or more. Connections of one process to
- * one file queue on a mutex instead, and the next one starts the moment
- * the writer commits. Other processes (the CLI, a second server) still
- * meet SQLite's lock and its busy timeout, as before; durability is
- * untouched (BEGIN IMMEDIATE ... COMMIT, synchronous=FULL, as before).
- *
- * Two connections of one thread must not wait for each other here (the
- * thread would wait for itself): a thread that already writes through
- * another connection skips the queue and meets SQLite's lock as before.
- * A writer that never ends (a forgotten transaction) delays the others
- * by the busy timeout, after which they too meet SQLite's lock. */
-#define STORE_BUSY_MS 10000
+int64_t lg_store_changes(lg_stmt_t *st) { return st->s->ops->changes(st); }
+void lg_store_reset(lg_stmt_t *st) { st->s->ops->reset(st); }
+void lg_store_unbind(lg_stmt_t *st) { st->s->ops->unbind(st); }
 
-struct store_writer {
-  dev_t dev;
-  ino_t ino;
-  pthread_mutex_t mu;
-  pthread_t owner; /* valid while held */
-  bool held;       /* owner is set; read and written under writers_mu */
-  store_writer_t *next;
-};
+int lg_store_col_count(lg_stmt_t *st) { return st->s->ops->col_count(st); }
+const char *lg_store_col_name(lg_stmt_t *st, int i) { return st->s->ops->col_name(st, i); }
+int lg_store_col_type(lg_stmt_t *st, int i) { return st->s->ops->col_type(st, i); }
+bool lg_store_col_null(lg_stmt_t *st, int i) { return st->s->ops->col_type(st, i) == LG_COL_NULL; }
+int64_t lg_store_col_int(lg_stmt_t *st, int i) { return st->s->ops->col_int(st, i); }
+double lg_store_col_real(lg_stmt_t *st, int i) { return st->s->ops->col_real(st, i); }
+const char *lg_store_col_text(lg_stmt_t *st, int i) { return st->s->ops->col_text(st, i); }
+const void *lg_store_col_blob(lg_stmt_t *st, int i, size_t *n) {
+  size_t dummy;
+  return st->s->ops->col_blob(st, i, n ? n : &dummy);
+}
+size_t lg_store_col_bytes(lg_stmt_t *st, int i) { return st->s->ops->col_bytes(st, i); }
 
-/* One per file opened for writing, kept for the process's life (a few
- * dozen bytes each; a file deleted and made again may reuse one). */
-static pthread_mutex_t writers_mu = PTHREAD_MUTEX_INITIALIZER;
-static store_writer_t *writers;
+int lg_store_exec(lg_store_t *s, const char *sql, lg_err_t *err) {
+  return s->ops->exec(s, sql, err);
+}
 
-static store_writer_t *writer_of(const char *path) {
-  struct stat st;
-  if (stat(path, &st) != 0) return NULL;
-  pthread_mutex_lock(&writers_mu);
-  store_writer_t *w = writers;
-  while (w && !(w->dev == st.st_dev && w->ino == st.st_ino))
-    w = w->next;
-  if (!w) {
-    w = lg_calloc(1, sizeof *w);
-    w->dev = st.st_dev;
-    w->ino = st.st_ino;
-    pthread_mutex_init(&w->mu, NULL);
-    w->next = writers;
-    writers = w;
+/* ---- Transactions and savepoints -------------------------------------------- */
+
+int lg_store_begin(lg_store_t *s, lg_err_t *err) {
+  if (s->depth == 0) {
+    int rc = s->ops->begin(s, err);
+    if (rc == 0) s->depth = 1;
+    return rc;
   }
-  pthread_mutex_unlock(&writers_mu);
-  return w;
+  char sql[48];
+  snprintf(sql, sizeof sql, "SAVEPOINT lg_sp%d", s->depth + 1);
+  int rc = s->ops->exec(s, sql, err);
+  if (rc == 0) s->depth++;
+  return rc;
 }
 
-static void writer_enter(lg_store_t *s) {
-  store_writer_t *w = s->writer;
-  if (!w) return;
-  pthread_mutex_lock(&writers_mu);
-  bool mine = w->held && pthread_equal(w->owner, pthread_self());
-  pthread_mutex_unlock(&writers_mu);
-  if (mine) return;
-  struct timespec until;
-  clock_gettime(CLOCK_REALTIME, &until);
-  until.tv_sec += STORE_BUSY_MS / 1000;
-  if (pthread_mutex_timedlock(&w->mu, &until) != 0) return;
-  pthread_mutex_lock(&writers_mu);
-  w->owner = pthread_self();
-  w->held = true;
-  pthread_mutex_unlock(&writers_mu);
-  s->writing = true;
+int lg_store_commit(lg_store_t *s, lg_err_t *err) {
+  if (s->depth == 0) return lg_err_set(err, LG_EINTERNAL, "提交时没有进行中的事务");
+  if (s->depth > 1) {
+    char sql[48];
+    snprintf(sql, sizeof sql, "RELEASE lg_sp%d", s->depth);
+    int rc = s->ops->exec(s, sql, err);
+    if (rc == 0) s->depth--;
+    return rc;
+  }
+  int rc = s->ops->commit(s, err);
+  /* A failed commit leaves nothing to roll back (the backend rolled the
+   * transaction back already); the level is closed either way. */
+  s->depth = 0;
+  return rc;
 }
 
-static void writer_leave(lg_store_t *s) {
-  if (!s->writing) return;
-  store_writer_t *w = s->writer;
-  pthread_mutex_lock(&writers_mu);
-  w->held = false;
-  pthread_mutex_unlock(&writers_mu);
-  s->writing = false;
-  pthread_mutex_unlock(&w->mu);
+void lg_store_rollback(lg_store_t *s) {
+  if (s->depth == 0) return;
+  if (s->depth > 1) {
+    char sql[80];
+    snprintf(sql, sizeof sql, "ROLLBACK TO lg_sp%d; RELEASE lg_sp%d", s->depth, s->depth);
+    s->ops->exec(s, sql, NULL);
+    s->depth--;
+    return;
+  }
+  s->ops->rollback(s);
+  s->depth = 0;
 }
+
+void lg_store_rollback_all(lg_store_t *s) {
+  if (s->depth == 0) return;
+  s->depth = 1;
+  s->ops->rollback(s);
+  s->depth = 0;
+}
+
+int lg_store_depth(lg_store_t *s) { return s->depth; }
+void lg_store_bulk_mode(lg_store_t *s, bool on) { s->ops->bulk_mode(s, on); }
+uint64_t lg_store_data_version(lg_store_t *s) { return s->ops->data_version(s); }
+
+int lg_store_backup(lg_store_t *s, const char *dest, lg_err_t *err) {
+  return s->ops->backup(s, dest, err);
+}
+
+int lg_store_append_only(lg_store_t *s, const char *table, bool allow_delete, lg_err_t *err) {
+  return s->ops->append_only(s, table, allow_delete, err);
+}
+
+/* ---- Small helpers --------------------------------------------------------- */
 
 const char *lg_store_quote(char *buf, size_t n, const char *ident) {
   size_t j = 0;
@@ -189,187 +334,52 @@ const char *lg_store_quote(char *buf, size_t n, const char *ident) {
   return buf;
 }
 
-/* GeoPackage R-tree triggers (GPKG 1.3, annex F.3) call these on geometry
- * blobs. Envelopes come from the blob header when present. */
-static int blob_env(sqlite3_value *v, lg_env_t *env, bool *empty) {
-  if (sqlite3_value_type(v) != SQLITE_BLOB) return -1;
-  const void *b = sqlite3_value_blob(v);
-  int n = sqlite3_value_bytes(v);
-  return lg_gpkg_blob_parse(b, (size_t)n, NULL, env, empty, NULL, NULL);
-}
-
-static void fn_is_empty(sqlite3_context *c, int argc, sqlite3_value **argv) {
-  lg_env_t e;
-  bool empty = false;
-  if (blob_env(argv[0], &e, &empty) != 0) {
-    sqlite3_result_null(c);
-    return;
-  }
-  sqlite3_result_int(c, empty);
-}
-
-static void fn_coord(sqlite3_context *c, int argc, sqlite3_value **argv) {
-  lg_env_t e;
-  bool empty = false;
-  if (blob_env(argv[0], &e, &empty) != 0 || empty) {
-    sqlite3_result_null(c);
-    return;
-  }
-  intptr_t which = (intptr_t)sqlite3_user_data(c);
-  double v = which == 0 ? e.minx : which == 1 ? e.maxx : which == 2 ? e.miny : e.maxy;
-  sqlite3_result_double(c, v);
-}
-
-void lg_store_register_gpkg_functions(sqlite3 *db) {
-  int f = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
-  sqlite3_create_function(db, "ST_IsEmpty", 1, f, NULL, fn_is_empty, NULL, NULL);
-  sqlite3_create_function(db, "ST_MinX", 1, f, (void *)0, fn_coord, NULL, NULL);
-  sqlite3_create_function(db, "ST_MaxX", 1, f, (void *)1, fn_coord, NULL, NULL);
-  sqlite3_create_function(db, "ST_MinY", 1, f, (void *)2, fn_coord, NULL, NULL);
-  sqlite3_create_function(db, "ST_MaxY", 1, f, (void *)3, fn_coord, NULL, NULL);
-}
-
-int lg_store_open(const char *path, int flags, lg_store_t **out, lg_err_t *err) {
-  *out = NULL;
-  struct stat st;
-  bool exists = stat(path, &st) == 0;
-  if (!exists && !(flags & LG_STORE_CREATE))
-    return lg_err_set(err, LG_ENOTFOUND,
-                      "数据库 %s 不存在; 请先运行 landgov init 或 landgov demo", path);
-  int oflags = (flags & LG_STORE_READONLY) ? SQLITE_OPEN_READONLY
-                                           : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-  oflags |= SQLITE_OPEN_NOMUTEX; /* one connection, one thread */
-  lg_store_t *s = lg_calloc(1, sizeof *s);
-  s->path = lg_strdup(path);
-  s->readonly = (flags & LG_STORE_READONLY) != 0;
-  if (sqlite3_open_v2(path, &s->db, oflags, NULL) != SQLITE_OK) {
-    lg_err_set(err, LG_EDB, "无法打开数据库 %s: %s", path, sqlite3_errmsg(s->db));
-    lg_store_close(s);
-    return LG_EDB;
-  }
-  sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
-  if (!s->readonly) s->writer = writer_of(path);
-  sqlite3_extended_result_codes(s->db, 1);
-  lg_store_register_gpkg_functions(s->db);
-  int rc = 0;
-  if (!s->readonly) {
-    rc = lg_store_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                          "PRAGMA foreign_keys=ON;", err);
-    if (rc == 0) rc = lg_store_migrate(s, err);
-  } else {
-    rc = lg_store_exec(s, "PRAGMA query_only=1;", err);
-    if (rc == 0 && lg_store_schema_version(s) <= 0)
-      rc = lg_err_set(err, LG_EINVAL, "%s 不是 landgov 数据库", path);
-  }
-  if (rc != 0) {
-    lg_store_close(s);
-    return rc;
-  }
-  *out = s;
-  return 0;
-}
-
-void lg_store_close(lg_store_t *s) {
-  if (!s) return;
-  if (s->writing && s->db && !sqlite3_get_autocommit(s->db))
-    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-  writer_leave(s);
-  stmts_free(s);
-  /* close_v2: statements a caller forgot are finalised when they are (the
-   * R-tree module owns statements of its own that must not be touched). */
-  if (s->db) sqlite3_close_v2(s->db);
-  lg_free(s->path);
-  lg_free(s);
-}
-
-const char *lg_store_path(lg_store_t *s) { return s->path; }
-sqlite3 *lg_store_db(lg_store_t *s) { return s->db; }
-
-int lg_store_exec(lg_store_t *s, const char *sql, lg_err_t *err) {
-  char *msg = NULL;
-  if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-    lg_err_set(err, LG_EDB, "数据库操作失败: %s", msg ? msg : sqlite3_errmsg(s->db));
-    sqlite3_free(msg);
-    return LG_EDB;
-  }
-  return 0;
-}
-
-/* BEGIN and COMMIT run around every change: kept, like the modules'
- * statements, rather than parsed again each time by sqlite3_exec. */
-static int exec_kept(lg_store_t *s, const char *sql, lg_err_t *err) {
-  sqlite3_stmt *st;
-  int rc = lg_store_stmt(s, sql, &st, err);
-  if (rc) return rc;
-  if (sqlite3_step(st) != SQLITE_DONE)
-    rc = lg_err_set(err, LG_EDB, "数据库操作失败: %s", sqlite3_errmsg(s->db));
-  lg_store_stmt_release(s, st);
-  return rc;
-}
-
-int lg_store_begin(lg_store_t *s, lg_err_t *err) {
-  if (s->depth++ > 0) return 0;
-  writer_enter(s);
-  int rc = exec_kept(s, "BEGIN IMMEDIATE", err);
-  if (rc) {
-    s->depth = 0;
-    writer_leave(s);
-  }
-  return rc;
-}
-
-int lg_store_commit(lg_store_t *s, lg_err_t *err) {
-  if (s->depth == 0) return lg_err_set(err, LG_EINTERNAL, "提交时没有进行中的事务");
-  if (--s->depth > 0) return 0;
-  int rc = exec_kept(s, "COMMIT", err);
-  if (rc)
-    lg_store_rollback(s);
-  else
-    writer_leave(s);
-  return rc;
-}
-
-void lg_store_rollback(lg_store_t *s) {
-  s->depth = 0;
-  if (!sqlite3_get_autocommit(s->db)) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-  writer_leave(s);
-}
-
-void lg_store_bulk_mode(lg_store_t *s, bool on) {
-  sqlite3_exec(s->db, on ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL", NULL,
-               NULL, NULL);
+bool lg_store_table_exists(lg_store_t *s, const char *table) {
+  lg_stmt_t *st;
+  const char *sql = s->backend == LG_STORE_PG
+                        ? "SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n"
+                          " ON n.oid = c.relnamespace WHERE c.relname = ?"
+                          " AND n.nspname = current_schema()"
+                        : "SELECT 1 FROM sqlite_master WHERE name = ? AND type IN ('table', 'view')";
+  if (lg_store_prepare(s, sql, &st, NULL)) return false;
+  lg_store_bind_text(st, 1, table);
+  bool found = lg_store_step(st) == LG_ROW;
+  lg_store_done(st);
+  return found;
 }
 
 int lg_store_setting_get(lg_store_t *s, const char *key, char **val, lg_err_t *err) {
-  sqlite3_stmt *st;
+  lg_stmt_t *st;
   *val = NULL;
-  if (lg_store_stmt(s, "SELECT value FROM lg_settings WHERE key = ?", &st, err)) return LG_EDB;
-  sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-  if (sqlite3_step(st) == SQLITE_ROW) *val = lg_strdup((const char *)sqlite3_column_text(st, 0));
-  lg_store_stmt_release(s, st);
-  return 0;
+  if (lg_store_prepare(s, "SELECT value FROM lg_settings WHERE key = ?", &st, err)) return LG_EDB;
+  lg_store_bind_text(st, 1, key);
+  int rc = lg_store_step(st);
+  if (rc == LG_ROW) *val = lg_strdup(lg_store_col_text(st, 0));
+  else if (rc < 0) lg_store_fail(s, err, "读取设置失败");
+  lg_store_done(st);
+  return rc < 0 ? LG_EDB : 0;
 }
 
 int lg_store_setting_set(lg_store_t *s, const char *key, const char *val, lg_err_t *err) {
-  sqlite3_stmt *st;
-  if (lg_store_stmt(s, "INSERT INTO lg_settings(key, value) VALUES (?, ?) "
-                       "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                    &st, err))
+  lg_stmt_t *st;
+  if (lg_store_prepare(s, "INSERT INTO lg_settings(key, value) VALUES (?, ?) "
+                          "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                       &st, err))
     return LG_EDB;
-  sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 2, val, -1, SQLITE_STATIC);
-  int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : lg_store_fail(s, err, "保存设置失败");
-  lg_store_stmt_release(s, st);
+  lg_store_bind_text(st, 1, key);
+  lg_store_bind_text(st, 2, val);
+  int rc = lg_store_run(st, "保存设置失败", err);
+  lg_store_done(st);
   return rc;
 }
 
 int lg_store_ensure_srs(lg_store_t *s, int epsg, lg_err_t *err) {
-  sqlite3_stmt *st;
+  lg_stmt_t *st;
   if (lg_store_prepare(s, "SELECT 1 FROM gpkg_spatial_ref_sys WHERE srs_id = ?", &st, err))
     return LG_EDB;
-  sqlite3_bind_int(st, 1, epsg);
-  int found = sqlite3_step(st) == SQLITE_ROW;
-  sqlite3_finalize(st);
+  lg_store_bind_int(st, 1, epsg);
+  bool found = lg_store_step(st) == LG_ROW;
+  lg_store_done(st);
   if (found) return 0;
   char *wkt = NULL, *name = NULL;
   int rc = lg_crs_lookup(lg_geo_thread(), epsg, &wkt, &name, err);
@@ -379,13 +389,13 @@ int lg_store_ensure_srs(lg_store_t *s, int epsg, lg_err_t *err) {
                            "VALUES (?, ?, 'EPSG', ?, ?, ?)",
                         &st, err);
   if (rc == 0) {
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 2, epsg);
-    sqlite3_bind_int(st, 3, epsg);
-    sqlite3_bind_text(st, 4, wkt, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, name, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : lg_store_fail(s, err, "写入坐标系失败");
-    sqlite3_finalize(st);
+    lg_store_bind_text(st, 1, name);
+    lg_store_bind_int(st, 2, epsg);
+    lg_store_bind_int(st, 3, epsg);
+    lg_store_bind_text(st, 4, wkt);
+    lg_store_bind_text(st, 5, name);
+    rc = lg_store_run(st, "写入坐标系失败", err);
+    lg_store_done(st);
   }
   lg_free(wkt);
   lg_free(name);

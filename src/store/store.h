@@ -1,17 +1,30 @@
 /*
- * store: landgov's one file of data. A SQLite database that is also a valid
- * OGC GeoPackage 1.3 (application_id 'GPKG', user_version 10300): every
- * layer is a GeoPackage feature table with an R-tree spatial index, and the
- * application's own tables sit beside them, registered as GeoPackage
- * attribute tables. QGIS and ogrinfo open the file as it is.
+ * store: where landgov keeps everything, behind one interface with two
+ * backends.
  *
- * The store owns the GeoPackage mechanics (gpkg_* tables, blobs, R-trees,
- * spatial reference systems), the numbered schema migrations of every
- * module, and the layer catalogue (lg_layers: which feature table plays
- * which role in the One Map).
+ * - GeoPackage (a file path): one SQLite database that is also a valid
+ *   OGC GeoPackage 1.3 (application_id 'GPKG', user_version 10300). Every
+ *   layer is a GeoPackage feature table with an R-tree spatial index, and
+ *   the application's tables sit beside them, registered as GeoPackage
+ *   attribute tables. QGIS and ogrinfo open the file as it is. What a
+ *   county runs.
+ * - PostgreSQL + PostGIS (a libpq URI, "postgresql://user@host/db", or a
+ *   connection string with "service=", "host=" or "dbname="): every layer
+ *   is a PostGIS table (geometry(<type>, srid) with a GiST index) that
+ *   QGIS, GeoServer and ogr2ogr read directly; the same catalogue tables
+ *   (gpkg_contents, gpkg_geometry_columns, lg_layers) and the same
+ *   application tables with the same names. What a province runs, with
+ *   several landgov servers on one database (docs/scale.md).
  *
- * One lg_store_t is one connection; it belongs to one thread. SQLite runs
- * in WAL mode (many readers, one writer) with synchronous=FULL.
+ * The store is the only code that talks to an SQL engine. Modules keep
+ * their own SQL text (their tables are theirs), written once in the
+ * dialect both engines accept: `?` and `?N` placeholders (translated to
+ * $N for PostgreSQL), INSERT ... ON CONFLICT, RETURNING, CAST, coalesce,
+ * CASE, aggregates with FILTER (WHERE ...). Where the dialects differ
+ * (column types in DDL, spatial indexes, append-only triggers, backup,
+ * change detection) the store offers a named operation instead.
+ *
+ * One lg_store_t is one connection; it belongs to one thread.
  */
 #ifndef LG_STORE_H
 #define LG_STORE_H
@@ -19,78 +32,180 @@
 #include "core/core.h"
 #include "geo/geo.h"
 
-struct sqlite3;
-struct sqlite3_stmt;
 typedef struct lg_store lg_store_t;
+typedef struct lg_stmt lg_stmt_t;
 
 enum {
   LG_STORE_READONLY = 1, /* open read-only; fail if missing */
-  LG_STORE_CREATE = 2,   /* create the file if missing */
+  LG_STORE_CREATE = 2,   /* create the file (or the schema) if missing */
 };
 
-/* Opens (and if asked creates) a store, registers the GeoPackage SQL
- * functions R-tree triggers need, and runs pending migrations. */
-int lg_store_open(const char *path, int flags, lg_store_t **out, lg_err_t *err);
+enum { LG_STORE_GPKG = 1, LG_STORE_PG = 2 };
+
+/* Opens a store (a GeoPackage file path, or a PostgreSQL URI or
+ * connection string, see above) and runs pending migrations. Fails with
+ * a Chinese message naming the database and what to do when it cannot be
+ * reached, refuses the password, lacks PostGIS, or carries a schema newer
+ * than this program. */
+int lg_store_open(const char *target, int flags, lg_store_t **out, lg_err_t *err);
 void lg_store_close(lg_store_t *s);
+/* What was opened: the file path, or the connection string with any
+ * password removed (for messages and logs). */
 const char *lg_store_path(lg_store_t *s);
-/* The SQLite handle, for the modules' own tables (each module reads and
- * writes only its own). */
-struct sqlite3 *lg_store_db(lg_store_t *s);
-/* Fills err with SQLite's last message on this connection; returns LG_EDB. */
+/* A number no other connection opened by this process has had: a key for
+ * what a thread remembers of a connection. */
+uint64_t lg_store_serial(lg_store_t *s);
+/* LG_STORE_GPKG or LG_STORE_PG; and whether a target names PostgreSQL. */
+int lg_store_backend(lg_store_t *s);
+bool lg_store_target_is_pg(const char *target);
+/* Fills err with the engine's last message on this connection, prefixed
+ * by what was being done; returns LG_EDB. */
 int lg_store_fail(lg_store_t *s, lg_err_t *err, const char *what);
+/* The engine's last message on this connection. */
+const char *lg_store_errmsg(lg_store_t *s);
 
-/* Statements kept by the connection. Parsing and planning a statement
- * costs more than running most of them, and a transition runs dozens, so
- * the modules' fixed SQL is prepared once per connection, found again by
- * its text, and kept until the connection closes (SQLite re-prepares a
- * kept statement by itself when the schema changes). lg_store_stmt hands
- * out the statement for sql, ready to bind; lg_store_stmt_release gives
- * it back: reset (so it holds no read snapshot) and unbound (so no
- * pointer to the caller's memory stays in it). Release every statement
- * on every path, as one would finalize it; release also finalizes one
- * that did not come from here, and accepts NULL. A statement is lent to
- * one user at a time: asking for the same text while it is out (a nested
- * call) gets a fresh one that release finalizes. At most
- * LG_STORE_STMT_MAX are kept; the least recently used goes first. Texts
- * built at run time with values in them should not come here (they
- * would only push the fixed ones out). */
+/* ---- Statements -----------------------------------------------------------
+ * lg_store_prepare hands out a statement for sql, ready to bind. Parsing
+ * and planning cost more than running most statements, so every
+ * statement is kept by the connection, found again by its text and kept
+ * until the connection closes (least recently used first out, at most
+ * LG_STORE_STMT_MAX). lg_store_done gives it back: reset (so it holds no
+ * read snapshot) and unbound (so no pointer to the caller's memory stays
+ * in it). Call lg_store_done on every path, as one would finalize a
+ * statement; it accepts NULL. A statement is lent to one user at a time:
+ * asking for the same text while it is out (a nested call) gets a fresh
+ * one that done finalizes. Texts built at run time with values in them
+ * (rather than placeholders) should not come here.
+ *
+ * Placeholders: `?` numbered left to right, or `?N`; indexes of bind
+ * functions start at 1, of column functions at 0. Text and blobs are
+ * copied when bound. */
 #define LG_STORE_STMT_MAX 160
-int lg_store_stmt(lg_store_t *s, const char *sql, struct sqlite3_stmt **st, lg_err_t *err);
-void lg_store_stmt_release(lg_store_t *s, struct sqlite3_stmt *st);
+int lg_store_prepare(lg_store_t *s, const char *sql, lg_stmt_t **st, lg_err_t *err);
+void lg_store_done(lg_stmt_t *st);
+lg_store_t *lg_store_of(lg_stmt_t *st);
 
-/* Transactions: BEGIN IMMEDIATE (the writer lock is taken at once, so a
- * transaction never fails half-way for want of it). Nested calls are
- * counted; only the outermost commits. Rollback undoes the outermost.
- * The connections of one process to one file queue for the writer lock
- * on a mutex first, so the next writer starts when the last commits
- * (store.c says why); other processes meet SQLite's lock as before. */
+void lg_store_bind_null(lg_stmt_t *st, int i);
+void lg_store_bind_int(lg_stmt_t *st, int i, int64_t v);
+void lg_store_bind_real(lg_stmt_t *st, int i, double v);
+/* NULL binds SQL NULL. */
+void lg_store_bind_text(lg_stmt_t *st, int i, const char *v);
+void lg_store_bind_textn(lg_stmt_t *st, int i, const char *v, size_t n);
+void lg_store_bind_blob(lg_stmt_t *st, int i, const void *v, size_t n);
+
+/* Runs the statement or moves to its next row. */
+enum { LG_DONE = 0, LG_ROW = 1 };
+/* LG_ROW, LG_DONE, or < 0 (LG_EDB; LG_ECONFLICT for a unique or
+ * primary-key violation); lg_store_fail then says what the engine said. */
+int lg_store_step(lg_stmt_t *st);
+/* Steps a statement that returns no rows (INSERT, UPDATE, DELETE without
+ * RETURNING): 0, or err filled with `what` and the engine's message. */
+int lg_store_run(lg_stmt_t *st, const char *what, lg_err_t *err);
+/* lg_store_run, then lg_store_done: the statement is given back whatever
+ * happened. */
+int lg_store_run_done(lg_stmt_t *st, const char *what, lg_err_t *err);
+/* Runs an INSERT ... RETURNING <id> and gives it back: *id is the first
+ * column of the row it returned. */
+int lg_store_insert_id(lg_stmt_t *st, int64_t *id, const char *what, lg_err_t *err);
+/* Rows changed by the last run of this statement. */
+int64_t lg_store_changes(lg_stmt_t *st);
+/* Back to before the first step, bindings kept; unbind clears them. */
+void lg_store_reset(lg_stmt_t *st);
+void lg_store_unbind(lg_stmt_t *st);
+
+/* Columns of the current row. Types: */
+enum { LG_COL_INT = 1, LG_COL_REAL = 2, LG_COL_TEXT = 3, LG_COL_BLOB = 4, LG_COL_NULL = 5 };
+int lg_store_col_count(lg_stmt_t *st);
+const char *lg_store_col_name(lg_stmt_t *st, int i);
+int lg_store_col_type(lg_stmt_t *st, int i);
+bool lg_store_col_null(lg_stmt_t *st, int i);
+/* Conversions as SQLite does them: text read as a number is parsed,
+ * NULL reads as 0 or NULL. A boolean from PostgreSQL reads as 1 or 0. */
+int64_t lg_store_col_int(lg_stmt_t *st, int i);
+double lg_store_col_real(lg_stmt_t *st, int i);
+/* Borrowed until the next step, reset or done; NULL for SQL NULL. */
+const char *lg_store_col_text(lg_stmt_t *st, int i);
+const void *lg_store_col_blob(lg_stmt_t *st, int i, size_t *n);
+/* Bytes of the text or blob value. */
+size_t lg_store_col_bytes(lg_stmt_t *st, int i);
+
+/* Whether a table (or view) of that name exists in the store. */
+bool lg_store_table_exists(lg_store_t *s, const char *table);
+/* Runs SQL without parameters (several statements separated by ';'). */
+int lg_store_exec(lg_store_t *s, const char *sql, lg_err_t *err);
+
+/* ---- Transactions ---------------------------------------------------------
+ * The outermost lg_store_begin starts a write transaction that takes the
+ * store's writer lock at once, so a transaction never fails half-way for
+ * want of it: SQLite's BEGIN IMMEDIATE (the connections of one process to
+ * one file queue on a mutex first, store_sqlite.c says why); on
+ * PostgreSQL BEGIN plus a transaction-scoped advisory lock that every
+ * landgov process takes (store_pg.c says why: every change is appended to
+ * the one ledger in the same transaction, so writers are serial by
+ * nature, and logic that reads then writes stays correct).
+ *
+ * A nested begin is a savepoint: its rollback undoes its own work only and
+ * leaves the enclosing transaction usable, and the caller decides what to
+ * do about the failure. Commit of a nested level releases its savepoint;
+ * only the outermost commit makes anything durable. */
 int lg_store_begin(lg_store_t *s, lg_err_t *err);
 int lg_store_commit(lg_store_t *s, lg_err_t *err);
 void lg_store_rollback(lg_store_t *s);
-int lg_store_exec(lg_store_t *s, const char *sql, lg_err_t *err);
-/* Faster, less durable writes for bulk imports (synchronous=NORMAL in WAL:
- * a power cut may lose the import, never corrupt the store). */
+/* Rolls back every level open on this connection (a request's end: no
+ * transaction a handler left open may hold the writer lock). */
+void lg_store_rollback_all(lg_store_t *s);
+/* Transaction levels open on this connection (0: none). */
+int lg_store_depth(lg_store_t *s);
+/* Faster, less durable writes for bulk imports (SQLite: synchronous=NORMAL
+ * in WAL, a power cut may lose the import, never corrupt the store;
+ * PostgreSQL: synchronous_commit off for this session). */
 void lg_store_bulk_mode(lg_store_t *s, bool on);
 
-/* Schema version after migrations (number of the last one applied). */
-int lg_store_schema_version(lg_store_t *s);
+/* A number that changes whenever anything may have been committed to the
+ * store since it was last read, by this connection or any other (another
+ * thread, the CLI, another landgov server on the same PostgreSQL). Caches
+ * of derived data compare it instead of reading again. SQLite: its
+ * data_version and this connection's change count; PostgreSQL: a counter
+ * moved by the notifications every committing writer sends (LISTEN/NOTIFY),
+ * read without a round trip. */
+uint64_t lg_store_data_version(lg_store_t *s);
 
-/* Settings: a small key/value table (lg_settings). *val is NULL when
- * absent; caller frees. */
+/* ---- Schema ----------------------------------------------------------------
+ * Number of the last migration applied, and of the last one this program
+ * knows. */
+int lg_store_schema_version(lg_store_t *s);
+int lg_store_schema_known(void);
+
+/* ---- Settings: a small key/value table (lg_settings) -------------------- */
+/* *val is NULL when absent; caller frees. */
 int lg_store_setting_get(lg_store_t *s, const char *key, char **val, lg_err_t *err);
 int lg_store_setting_set(lg_store_t *s, const char *key, const char *val, lg_err_t *err);
 
-/* Makes sure gpkg_spatial_ref_sys has an EPSG code (definition from
- * PROJ's database). */
+/* Makes sure the store knows an EPSG code (GeoPackage: a row of
+ * gpkg_spatial_ref_sys from PROJ's database; PostgreSQL: PostGIS's
+ * spatial_ref_sys as well). */
 int lg_store_ensure_srs(lg_store_t *s, int epsg, lg_err_t *err);
 
-/* ---- Layers ------------------------------------------------------------ */
+/* ---- Backup and copy --------------------------------------------------------
+ * A consistent copy of the whole store, taken while it is in use.
+ * GeoPackage: SQLite's online backup into dest (a file path; written
+ * beside it and renamed, so dest is never half a store). PostgreSQL:
+ * pg_dump's custom format into dest (a consistent snapshot; restore with
+ * pg_restore into an empty database, docs/backup.md). */
+int lg_store_backup(lg_store_t *s, const char *dest, lg_err_t *err);
+/* Copies every table of one store into another, empty one (any backend
+ * to any backend): catalogue, layers with their geometries and indexes,
+ * application tables row by row, the ledger byte for byte. Progress
+ * lines go to the log. */
+int lg_store_copy(lg_store_t *from, lg_store_t *to, lg_err_t *err);
+
+/* ---- Layers ---------------------------------------------------------------- */
 
 /* Roles a layer plays in the One Map. */
 #define LG_ROLES "eprl", "pbf", "udb", "landuse", "plan", "boundary", "other"
-bool lg_role_valid(const char *role);
+bool lg_store_role_valid(const char *role);
 /* Chinese name of a role for users ("生态保护红线"). */
-const char *lg_role_title(const char *role);
+const char *lg_store_role_title(const char *role);
 
 enum { LG_FIELD_INTEGER, LG_FIELD_REAL, LG_FIELD_TEXT, LG_FIELD_DATE, LG_FIELD_DATETIME,
        LG_FIELD_BLOB };
@@ -125,10 +240,11 @@ typedef struct lg_layer_info {
   lg_env_t extent;
   char source[512];
   char imported_at[32];
-  char *meta; /* JSON text or NULL; freed by lg_layer_info_fini */
+  char changed_at[40]; /* when features last changed (gpkg_contents.last_change) */
+  char *meta; /* JSON text or NULL; freed by lg_store_layer_info_fini */
 } lg_layer_info_t;
 
-bool lg_layer_name_valid(const char *name);
+bool lg_store_layer_name_valid(const char *name);
 /* Creates the feature table and registers it (gpkg_contents,
  * gpkg_geometry_columns, lg_layers). Call inside a transaction. A layer of
  * that name must not exist (LG_ECONFLICT), unless replace is set, in which
@@ -139,63 +255,85 @@ int lg_store_layer_drop(lg_store_t *s, const char *name, lg_err_t *err);
 /* Looks a layer up by name or by numeric id (as text). */
 int lg_store_layer_get(lg_store_t *s, const char *name_or_id, lg_layer_info_t *out,
                        lg_err_t *err);
-void lg_layer_info_fini(lg_layer_info_t *info);
-/* All layers, ordered by role then name. Free with lg_layer_infos_free. */
+void lg_store_layer_info_fini(lg_layer_info_t *info);
+/* All layers, ordered by role then name. Free with lg_store_layer_infos_free. */
 int lg_store_layers(lg_store_t *s, lg_layer_info_t **out, size_t *n, lg_err_t *err);
-void lg_layer_infos_free(lg_layer_info_t *infos, size_t n);
+void lg_store_layer_infos_free(lg_layer_info_t *infos, size_t n);
 /* The first layer with a role, or LG_ENOTFOUND. */
 int lg_store_layer_by_role(lg_store_t *s, const char *role, lg_layer_info_t *out,
                            lg_err_t *err);
-
-/* Bulk writing of features: prepare once, bind fields by index (order of
- * def->fields), then lg_writer_add with the geometry. lg_writer_finish
- * records the extent and count and builds the R-tree's triggers. */
-typedef struct lg_writer lg_writer_t;
-int lg_writer_new(lg_store_t *s, const char *layer, lg_writer_t **out, lg_err_t *err);
-void lg_writer_bind_null(lg_writer_t *w, int field);
-void lg_writer_bind_int(lg_writer_t *w, int field, int64_t v);
-void lg_writer_bind_real(lg_writer_t *w, int field, double v);
-void lg_writer_bind_text(lg_writer_t *w, int field, const char *v); /* copied */
-/* Adds one feature from WKB (GeoPackage blob made here, envelope scanned).
- * fid 0 lets SQLite choose. *out_fid receives the id (may be NULL). */
-int lg_writer_add_wkb(lg_writer_t *w, int64_t fid, const void *wkb, size_t n,
-                      int64_t *out_fid, lg_err_t *err);
-int lg_writer_add(lg_writer_t *w, lg_geo_t *g, const lg_geom_t *geom, int64_t *out_fid,
-                  lg_err_t *err);
-int lg_writer_finish(lg_writer_t *w, lg_err_t *err);
-void lg_writer_free(lg_writer_t *w);
-
-/* Reading features, optionally inside a bbox (in the layer's CRS, through
- * the R-tree), in fid order. */
-typedef struct lg_reader lg_reader_t;
-typedef struct lg_read_opts {
-  const lg_env_t *bbox; /* NULL: all */
-  int64_t limit;        /* 0: no limit */
-  int64_t offset;
-  int64_t fid;          /* > 0: only this feature */
-} lg_read_opts_t;
-int lg_reader_new(lg_store_t *s, const char *layer, const lg_read_opts_t *opts,
-                  lg_reader_t **out, lg_err_t *err);
-/* 1: a row is ready; 0: done; < 0: error. */
-int lg_reader_next(lg_reader_t *r, lg_err_t *err);
-int64_t lg_reader_fid(lg_reader_t *r);
-/* The GeoPackage blob of the current row, borrowed until next; NULL if null. */
-const void *lg_reader_blob(lg_reader_t *r, size_t *n);
-int lg_reader_nfields(lg_reader_t *r);
-const char *lg_reader_field_name(lg_reader_t *r, int i);
-/* SQLITE_INTEGER (1), SQLITE_FLOAT (2), SQLITE_TEXT (3), SQLITE_BLOB (4), SQLITE_NULL (5). */
-int lg_reader_field_type(lg_reader_t *r, int i);
-int64_t lg_reader_int(lg_reader_t *r, int i);
-double lg_reader_real(lg_reader_t *r, int i);
-const char *lg_reader_text(lg_reader_t *r, int i);
-/* Field index by name, or -1. */
-int lg_reader_field_index(lg_reader_t *r, const char *name);
-void lg_reader_free(lg_reader_t *r);
-
 /* Column definitions of a layer (excluding fid and geometry): names and
- * LG_FIELD_* types. Free with lg_fields_free. */
+ * LG_FIELD_* types. Free with lg_store_fields_free. */
 int lg_store_layer_fields(lg_store_t *s, const char *layer, lg_field_t **fields, size_t *n,
                           lg_err_t *err);
-void lg_fields_free(lg_field_t *fields, size_t n);
+void lg_store_fields_free(lg_field_t *fields, size_t n);
+
+/* Bulk writing of features: prepare once, bind fields by index (order of
+ * the layer's fields), then add with the geometry. finish records the
+ * extent and count and builds the spatial index (GeoPackage: the R-tree
+ * bulk-loaded, then its triggers; PostgreSQL: rows went through COPY, the
+ * GiST index is built at the end). A writer appending to a finished layer
+ * leaves the index to maintain itself. */
+typedef struct lg_store_writer lg_store_writer_t;
+int lg_store_writer_new(lg_store_t *s, const char *layer, lg_store_writer_t **out,
+                        lg_err_t *err);
+void lg_store_writer_null(lg_store_writer_t *w, int field);
+void lg_store_writer_int(lg_store_writer_t *w, int field, int64_t v);
+void lg_store_writer_real(lg_store_writer_t *w, int field, double v);
+void lg_store_writer_text(lg_store_writer_t *w, int field, const char *v); /* copied */
+/* Adds one feature from WKB (2D ISO WKB; the envelope is scanned here).
+ * fid 0 lets the store choose. *out_fid receives the id (may be NULL). */
+int lg_store_writer_add_wkb(lg_store_writer_t *w, int64_t fid, const void *wkb, size_t n,
+                            int64_t *out_fid, lg_err_t *err);
+int lg_store_writer_add(lg_store_writer_t *w, lg_geo_t *g, const lg_geom_t *geom,
+                        int64_t *out_fid, lg_err_t *err);
+int lg_store_writer_finish(lg_store_writer_t *w, lg_err_t *err);
+void lg_store_writer_free(lg_store_writer_t *w);
+
+/* Reading features in fid order, optionally inside a box (in the layer's
+ * CRS, through the R-tree or the GiST index). The geometry of a row is
+ * handed out as a GeoPackage binary blob on both backends (header with
+ * srs_id and envelope, then WKB; lg_gpkg_blob_parse reads it). */
+typedef struct lg_store_reader lg_store_reader_t;
+typedef struct lg_read_opts {
+  const lg_env_t *bbox;        /* NULL: all */
+  int64_t limit;               /* 0: no limit */
+  int64_t offset;
+  int64_t fid;                 /* > 0: only this feature */
+  int64_t after_fid;           /* > 0: features with fid above it (keyset paging) */
+  int64_t max_fid;             /* > 0: features with fid up to it */
+  const char *const *columns;  /* attribute columns to read, NULL-terminated; NULL: all */
+  double min_extent;           /* > 0: only features whose box is at least this wide or high */
+} lg_read_opts_t;
+int lg_store_reader_new(lg_store_t *s, const char *layer, const lg_read_opts_t *opts,
+                        lg_store_reader_t **out, lg_err_t *err);
+/* Runs the reader's query again with other values: the box, fid,
+ * after_fid, max_fid, limit and offset of opts (which must ask for the
+ * same things as the opts it was made with: a box if it had one, and so
+ * on), without looking the layer up or preparing anything again. */
+int lg_store_reader_rewind(lg_store_reader_t *r, const lg_read_opts_t *opts, lg_err_t *err);
+/* 1: a row is ready; 0: done; < 0: error. */
+int lg_store_reader_next(lg_store_reader_t *r, lg_err_t *err);
+int64_t lg_store_reader_fid(lg_store_reader_t *r);
+/* The GeoPackage blob of the current row, borrowed until next; NULL if null. */
+const void *lg_store_reader_blob(lg_store_reader_t *r, size_t *n);
+/* Attribute columns, 0-based, in the order read (opts.columns, or the
+ * layer's). Types are LG_COL_*. */
+int lg_store_reader_nfields(lg_store_reader_t *r);
+const char *lg_store_reader_field_name(lg_store_reader_t *r, int i);
+int lg_store_reader_field_type(lg_store_reader_t *r, int i);
+int64_t lg_store_reader_int(lg_store_reader_t *r, int i);
+double lg_store_reader_real(lg_store_reader_t *r, int i);
+const char *lg_store_reader_text(lg_store_reader_t *r, int i);
+size_t lg_store_reader_bytes(lg_store_reader_t *r, int i);
+/* Field index by name (case-insensitive), or -1. */
+int lg_store_reader_field_index(lg_store_reader_t *r, const char *name);
+void lg_store_reader_free(lg_store_reader_t *r);
+
+/* ---- Append-only tables -----------------------------------------------------
+ * Makes a table refuse UPDATE and DELETE (the engine's triggers), for the
+ * ledger, histories and journals. What the triggers cannot stop (a person
+ * with the database's own tools) `landgov ledger audit` reveals. */
+int lg_store_append_only(lg_store_t *s, const char *table, bool allow_delete, lg_err_t *err);
 
 #endif

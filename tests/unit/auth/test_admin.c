@@ -15,7 +15,6 @@
 #include <stddef.h>
 
 #include <cmocka.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -73,9 +72,8 @@ static lg_subject_t subject_of(const char *login) {
 }
 
 static void exec_sql(const char *sql) {
-  char *msg = NULL;
-  if (sqlite3_exec(lg_store_db(store), sql, NULL, NULL, &msg) != SQLITE_OK)
-    fail_msg("%s: %s", sql, msg);
+  lg_err_t err = {0};
+  if (lg_store_exec(store, sql, &err) != 0) fail_msg("%s: %s", sql, err.msg);
 }
 
 /* The latest ledger entry about an object, parsed; *count receives how

@@ -12,7 +12,6 @@
 
 #include <cmocka.h>
 #include <sodium.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -182,20 +181,18 @@ static void test_throttle_settings(void **state) {
 
 /* Every attempt is on record, with its outcome. */
 static void test_attempts_recorded(void **state) {
-  sqlite3_stmt *st;
-  assert_int_equal(sqlite3_prepare_v2(lg_store_db(store),
-                                      "SELECT outcome, count(*) FROM lg_login_attempts WHERE"
-                                      " login = 't_reset' GROUP BY outcome ORDER BY outcome",
-                                      -1, &st, NULL),
-                   SQLITE_OK);
-  assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-  assert_string_equal((const char *)sqlite3_column_text(st, 0), "ok");
-  assert_int_equal(sqlite3_column_int(st, 1), 2);
-  assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-  assert_string_equal((const char *)sqlite3_column_text(st, 0), "password");
-  assert_int_equal(sqlite3_column_int(st, 1), 8);
-  assert_int_equal(sqlite3_step(st), SQLITE_DONE);
-  sqlite3_finalize(st);
+  lg_stmt_t *st;
+  assert_int_equal(lg_store_prepare(store, "SELECT outcome, count(*) FROM lg_login_attempts WHERE"
+                                      " login = 't_reset' GROUP BY outcome ORDER BY outcome", &st, NULL),
+                   0);
+  assert_int_equal(lg_store_step(st), LG_ROW);
+  assert_string_equal(lg_store_col_text(st, 0), "ok");
+  assert_int_equal(lg_store_col_int(st, 1), 2);
+  assert_int_equal(lg_store_step(st), LG_ROW);
+  assert_string_equal(lg_store_col_text(st, 0), "password");
+  assert_int_equal(lg_store_col_int(st, 1), 8);
+  assert_int_equal(lg_store_step(st), LG_DONE);
+  lg_store_done(st);
 }
 
 /* ---- Sessions --------------------------------------------------------------- */
@@ -218,16 +215,14 @@ static void test_session_lifecycle(void **state) {
   /* Only the SHA-256 of the token is stored. */
   unsigned char h[32];
   crypto_hash_sha256(h, (const unsigned char *)sess.token, strlen(sess.token));
-  sqlite3_stmt *st;
-  assert_int_equal(sqlite3_prepare_v2(lg_store_db(store),
-                                      "SELECT token_hash, csrf FROM lg_sessions WHERE id = ?", -1,
-                                      &st, NULL),
-                   SQLITE_OK);
-  sqlite3_bind_int64(st, 1, sess.id);
-  assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-  assert_int_equal(sqlite3_column_bytes(st, 0), 32);
-  assert_memory_equal(sqlite3_column_blob(st, 0), h, 32);
-  sqlite3_finalize(st);
+  lg_stmt_t *st;
+  assert_int_equal(lg_store_prepare(store, "SELECT token_hash, csrf FROM lg_sessions WHERE id = ?", &st, NULL),
+                   0);
+  lg_store_bind_int(st, 1, sess.id);
+  assert_int_equal(lg_store_step(st), LG_ROW);
+  assert_int_equal(lg_store_col_bytes(st, 0), 32);
+  assert_memory_equal(lg_store_col_blob(st, 0, NULL), h, 32);
+  lg_store_done(st);
 
   lg_subject_t got;
   lg_session_t found;
@@ -323,17 +318,15 @@ static void test_api_tokens(void **state) {
   assert_string_equal(who.via, "token");
   assert_int_equal(who.credential, id);
   /* Not stored in clear. */
-  sqlite3_stmt *st;
+  lg_stmt_t *st;
   assert_int_equal(
-      sqlite3_prepare_v2(lg_store_db(store),
-                         "SELECT count(*) FROM lg_api_tokens WHERE instr(token_hash, ?)"
-                         " OR instr(name, ?1)",
-                         -1, &st, NULL),
-      SQLITE_OK);
-  sqlite3_bind_text(st, 1, tok + 4, -1, SQLITE_STATIC);
-  assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-  assert_int_equal(sqlite3_column_int(st, 0), 0);
-  sqlite3_finalize(st);
+      lg_store_prepare(store, "SELECT count(*) FROM lg_api_tokens WHERE instr(token_hash, ?)"
+                         " OR instr(name, ?1)", &st, NULL),
+      0);
+  lg_store_bind_text(st, 1, tok + 4);
+  assert_int_equal(lg_store_step(st), LG_ROW);
+  assert_int_equal(lg_store_col_int(st, 0), 0);
+  lg_store_done(st);
 
   /* Expiring tokens. */
   assert_int_equal(lg_auth_token_create(store, "m_bot", "临时", T0 + 100, tok2, &id2, &err), 0);

@@ -14,7 +14,6 @@
 #include <stddef.h>
 
 #include <cmocka.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -50,15 +49,13 @@ static int teardown(void **state) {
 }
 
 static char *stored_hash(const char *login) {
-  sqlite3_stmt *st;
+  lg_stmt_t *st;
   char *out = NULL;
-  assert_int_equal(sqlite3_prepare_v2(lg_store_db(store),
-                                      "SELECT pw_hash FROM lg_users WHERE login = ?", -1, &st,
-                                      NULL),
-                   SQLITE_OK);
-  sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
-  if (sqlite3_step(st) == SQLITE_ROW) out = lg_strdup((const char *)sqlite3_column_text(st, 0));
-  sqlite3_finalize(st);
+  assert_int_equal(lg_store_prepare(store, "SELECT pw_hash FROM lg_users WHERE login = ?", &st, NULL),
+                   0);
+  lg_store_bind_text(st, 1, login);
+  if (lg_store_step(st) == LG_ROW) out = lg_strdup(lg_store_col_text(st, 0));
+  lg_store_done(st);
   assert_non_null(out);
   return out;
 }
@@ -73,10 +70,8 @@ static void add_clerk(const char *login, const char *password) {
 /* Default parameters: argon2id, m = 65536 KiB, t = 2 (libsodium's
  * crypto_pwhash_OPSLIMIT_INTERACTIVE and MEMLIMIT_INTERACTIVE, 64 MiB). */
 static void test_default_hash_is_argon2id_interactive(void **state) {
-  assert_int_equal(sqlite3_exec(lg_store_db(store),
-                                "DELETE FROM lg_settings WHERE key LIKE 'auth.pwhash%'", NULL, NULL,
-                                NULL),
-                   SQLITE_OK);
+  assert_int_equal(
+      lg_store_exec(store, "DELETE FROM lg_settings WHERE key LIKE 'auth.pwhash%'", NULL), 0);
   add_clerk("interactive", "Correct-Horse-9");
   char *h = stored_hash("interactive");
   assert_true(strncmp(h, "$argon2id$v=19$m=65536,t=2,p=1$", 31) == 0);

@@ -135,23 +135,23 @@ static void test_import_fields(void **state) {
   assert_non_null(info.meta);
   assert_non_null(strstr(info.meta, "\"浙江华东建设工程有限公司\""));
   assert_non_null(strstr(info.meta, "[\"格式版本号\",\"1.01版本\"]"));
-  lg_layer_info_fini(&info);
+  lg_store_layer_info_fini(&info);
 
-  lg_reader_t *r;
-  assert_int_equal(lg_reader_new(fx->s, "br14", NULL, &r, &err), 0);
-  assert_int_equal(lg_reader_next(r, &err), 1);
-  assert_string_equal(lg_reader_text(r, lg_reader_field_index(r, "name")), "彭埠单元B/R-14地块");
-  assert_string_equal(lg_reader_text(r, lg_reader_field_index(r, "parcel_no")), "1");
-  assert_string_equal(lg_reader_text(r, lg_reader_field_index(r, "kind")), "面");
-  assert_near(lg_reader_real(r, lg_reader_field_index(r, "declared_ha")), 5.7089, 1e-12);
-  double planar = lg_reader_real(r, lg_reader_field_index(r, "planar_m2"));
-  double ell = lg_reader_real(r, lg_reader_field_index(r, "ellipsoidal_m2"));
+  lg_store_reader_t *r;
+  assert_int_equal(lg_store_reader_new(fx->s, "br14", NULL, &r, &err), 0);
+  assert_int_equal(lg_store_reader_next(r, &err), 1);
+  assert_string_equal(lg_store_reader_text(r, lg_store_reader_field_index(r, "name")), "彭埠单元B/R-14地块");
+  assert_string_equal(lg_store_reader_text(r, lg_store_reader_field_index(r, "parcel_no")), "1");
+  assert_string_equal(lg_store_reader_text(r, lg_store_reader_field_index(r, "kind")), "面");
+  assert_near(lg_store_reader_real(r, lg_store_reader_field_index(r, "declared_ha")), 5.7089, 1e-12);
+  double planar = lg_store_reader_real(r, lg_store_reader_field_index(r, "planar_m2"));
+  double ell = lg_store_reader_real(r, lg_store_reader_field_index(r, "ellipsoidal_m2"));
   assert_near(planar / 1e4, 5.7089, LG_MTXT_AREA_TOL_HA);
   /* Gauss-Kruger scale at 20.9 km east of 120E: k^2 - 1 = e^2 / R^2 = 1.1e-5. */
   double e = 20880.0, R = 6371000.0;
   assert_near(planar / ell, 1 + e * e / (R * R), 3e-6);
-  assert_int_equal(lg_reader_next(r, &err), 0);
-  lg_reader_free(r);
+  assert_int_equal(lg_store_reader_next(r, &err), 0);
+  lg_store_reader_free(r);
 }
 
 /* The file's text as UTF-8 with LF line ends. */
@@ -294,7 +294,7 @@ static void test_failed_import(void **state) {
   assert_int_equal(lg_mtxt_import(fx->s, good, &o, &res, &err), LG_EINVAL);
   assert_int_equal(lg_store_layer_get(fx->s, "keep", &info, &err), 0);
   assert_int_equal(info.count, 3);
-  lg_layer_info_fini(&info);
+  lg_store_layer_info_fini(&info);
   /* No transaction is left open: the next import works. */
   o.role = NULL;
   import_ok(fx, good, "after", &res);
@@ -317,19 +317,19 @@ static void test_export_defaults(void **state) {
   lg_geo_t *g = lg_geo_thread();
   assert_int_equal(lg_store_begin(fx->s, &err), 0);
   assert_int_equal(lg_store_layer_create(fx->s, &def, false, &err), 0);
-  lg_writer_t *w;
-  assert_int_equal(lg_writer_new(fx->s, "plain", &w, &err), 0);
+  lg_store_writer_t *w;
+  assert_int_equal(lg_store_writer_new(fx->s, "plain", &w, &err), 0);
   lg_geom_t *geom = lg_geom_from_wkt(
       g,
       "MULTIPOLYGON(((38400000 2500000, 38400000 2500100, 38400100 2500100, 38400100 2500000, "
       "38400000 2500000), (38400010 2500010, 38400020 2500010, 38400020 2500020, 38400010 "
       "2500020, 38400010 2500010)))",
       &err);
-  lg_writer_bind_text(w, 0, "示例, 含逗号");
-  lg_writer_bind_text(w, 1, "0601");
-  assert_int_equal(lg_writer_add(w, g, geom, NULL, &err), 0);
-  assert_int_equal(lg_writer_finish(w, &err), 0);
-  lg_writer_free(w);
+  lg_store_writer_text(w, 0, "示例, 含逗号");
+  lg_store_writer_text(w, 1, "0601");
+  assert_int_equal(lg_store_writer_add(w, g, geom, NULL, &err), 0);
+  assert_int_equal(lg_store_writer_finish(w, &err), 0);
+  lg_store_writer_free(w);
   assert_int_equal(lg_store_commit(fx->s, &err), 0);
   lg_geom_free(g, geom);
 
@@ -395,7 +395,7 @@ static void test_import_options(void **state) {
   assert_int_equal(lg_store_layer_get(fx->s, "local", &info, &err), 0);
   assert_string_equal(info.title, "某项目用地红线");
   assert_string_equal(info.role, "other");
-  lg_layer_info_fini(&info);
+  lg_store_layer_info_fini(&info);
 
   lg_import_opts_t lim = {.layer = "lim", .max_features = 2};
   assert_int_equal(lg_mtxt_import(fx->s, src, &lim, &res, &err), LG_ELIMIT);

@@ -54,26 +54,26 @@ static lg_store_t *fresh_store(const char *name) {
 
 /* Sum of areas and the DLMC of the 0101 patch, read back from the store. */
 static void read_back(lg_store_t *s, const char *layer, int64_t *n, double *area, char *dlmc) {
-  lg_reader_t *r;
+  lg_store_reader_t *r;
   lg_err_t err = {0};
-  assert_int_equal(lg_reader_new(s, layer, NULL, &r, &err), 0);
+  assert_int_equal(lg_store_reader_new(s, layer, NULL, &r, &err), 0);
   lg_geo_t *g = lg_geo_thread();
   *n = 0;
   *area = 0;
   dlmc[0] = '\0';
-  int idbm = lg_reader_field_index(r, "DLBM"), imc = lg_reader_field_index(r, "DLMC");
-  while (lg_reader_next(r, &err) == 1) {
+  int idbm = lg_store_reader_field_index(r, "DLBM"), imc = lg_store_reader_field_index(r, "DLMC");
+  while (lg_store_reader_next(r, &err) == 1) {
     size_t bn;
-    const void *b = lg_reader_blob(r, &bn);
+    const void *b = lg_store_reader_blob(r, &bn);
     lg_geom_t *geom = lg_geom_from_gpkg(g, b, bn, &err);
     *area += lg_geom_area(g, geom);
     lg_geom_free(g, geom);
-    if (idbm >= 0 && imc >= 0 && lg_reader_text(r, idbm) &&
-        strcmp(lg_reader_text(r, idbm), "0101") == 0)
-      strcpy(dlmc, lg_reader_text(r, imc));
+    if (idbm >= 0 && imc >= 0 && lg_store_reader_text(r, idbm) &&
+        strcmp(lg_store_reader_text(r, idbm), "0101") == 0)
+      strcpy(dlmc, lg_store_reader_text(r, imc));
     (*n)++;
   }
-  lg_reader_free(r);
+  lg_store_reader_free(r);
 }
 
 static void check_format(const char *name, const char *ogr_args, const char *file, double tol) {

@@ -83,7 +83,7 @@ static int setup(void **state) {
                         .srs_id = 4526,
                         .fields = fields,
                         .nfields = 1};
-  lg_writer_t *w;
+  lg_store_writer_t *w;
   lg_geo_t *g = lg_geo_thread();
   lg_geom_t *sq = lg_geom_from_wkt(
       g,
@@ -92,12 +92,12 @@ static int setup(void **state) {
       &err);
   int rc = lg_store_begin(s, &err);
   if (!rc) rc = lg_store_layer_create(s, &def, false, &err);
-  if (!rc) rc = lg_writer_new(s, "dltb", &w, &err);
+  if (!rc) rc = lg_store_writer_new(s, "dltb", &w, &err);
   if (!rc) {
-    lg_writer_bind_text(w, 0, "0101");
-    rc = lg_writer_add(w, g, sq, NULL, &err);
-    if (!rc) rc = lg_writer_finish(w, &err);
-    lg_writer_free(w);
+    lg_store_writer_text(w, 0, "0101");
+    rc = lg_store_writer_add(w, g, sq, NULL, &err);
+    if (!rc) rc = lg_store_writer_finish(w, &err);
+    lg_store_writer_free(w);
   }
   if (!rc) rc = lg_store_commit(s, &err);
   lg_user_def_t clerk = {.login = "clerk", .role = "clerk", .division = "360781"};

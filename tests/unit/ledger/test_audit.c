@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include <cmocka.h>
-#include <sqlite3.h>
 
 #include "ledger/ledger.h"
 
@@ -23,9 +22,8 @@ static char dir[64], path[128];
 static lg_store_t *S;
 
 static void exec(const char *sql) {
-  char *msg = NULL;
-  if (sqlite3_exec(lg_store_db(S), sql, NULL, NULL, &msg) != SQLITE_OK)
-    fail_msg("%s: %s", sql, msg);
+  lg_err_t err = {0};
+  if (lg_store_exec(S, sql, &err) != 0) fail_msg("%s: %s", sql, err.msg);
 }
 
 /* The state of a parcel as the module records it. */
@@ -34,21 +32,21 @@ static json_t *parcel_state(const char *id, const char *status, double area) {
 }
 
 static int scan_parcels(lg_store_t *s, lg_ledger_emit_fn emit, void *ctx, lg_err_t *err) {
-  sqlite3_stmt *st;
-  if (sqlite3_prepare_v2(lg_store_db(s), "SELECT id, status, area_ha FROM parcel", -1, &st, NULL) !=
-      SQLITE_OK)
+  lg_stmt_t *st;
+  if (lg_store_prepare(s, "SELECT id, status, area_ha FROM parcel", &st, NULL) !=
+      0)
     return lg_err_set(err, LG_EDB, "parcel");
   int rc = 0;
-  while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
-    const char *id = (const char *)sqlite3_column_text(st, 0);
+  while (rc == 0 && lg_store_step(st) == LG_ROW) {
+    const char *id = lg_store_col_text(st, 0);
     json_t *j =
-        parcel_state(id, (const char *)sqlite3_column_text(st, 1), sqlite3_column_double(st, 2));
+        parcel_state(id, lg_store_col_text(st, 1), lg_store_col_real(st, 2));
     unsigned char d[32];
     rc = lg_ledger_digest_json(j, d, err);
     json_decref(j);
     if (rc == 0) rc = emit(ctx, id, d);
   }
-  sqlite3_finalize(st);
+  lg_store_done(st);
   return rc;
 }
 

@@ -19,7 +19,6 @@
 
 #include <cmocka.h>
 #include <sodium.h>
-#include <sqlite3.h>
 
 #include "ledger/ledger.h"
 
@@ -54,9 +53,8 @@ static int teardown(void **state) {
 }
 
 static void exec(lg_store_t *s, const char *sql) {
-  char *msg = NULL;
-  if (sqlite3_exec(lg_store_db(s), sql, NULL, NULL, &msg) != SQLITE_OK)
-    fail_msg("%s: %s", sql, msg);
+  lg_err_t err = {0};
+  if (lg_store_exec(s, sql, &err) != 0) fail_msg("%s: %s", sql, err.msg);
 }
 
 static void append_n(lg_store_t *s, int from, int n, int batch) {
@@ -216,11 +214,11 @@ static void test_out_of_range(void **state) {
 }
 
 static int64_t count(lg_store_t *s, const char *sql) {
-  sqlite3_stmt *st;
-  sqlite3_prepare_v2(lg_store_db(s), sql, -1, &st, NULL);
+  lg_stmt_t *st;
+  lg_store_prepare(s, sql, &st, NULL);
   int64_t v = -1;
-  if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
+  if (lg_store_step(st) == LG_ROW) v = lg_store_col_int(st, 0);
+  lg_store_done(st);
   return v;
 }
 
@@ -239,9 +237,7 @@ static void test_failed_write_leaves_nothing(void **state) {
       .actor = "a", .action = "parcel.approve", .object_type = "parcel", .object_id = "p1"};
   assert_int_equal(lg_ledger_append(f->s, &ev, NULL, &err), 0);
   assert_int_equal(count(f->s, "SELECT count(*) FROM lg_ledger_entries"), 4);
-  assert_int_not_equal(sqlite3_exec(lg_store_db(f->s), "INSERT INTO parcel VALUES ('p1', 'again')",
-                                    NULL, NULL, NULL),
-                       SQLITE_OK);
+  assert_int_not_equal(lg_store_exec(f->s, "INSERT INTO parcel VALUES ('p1', 'again')", NULL), 0);
   lg_store_rollback(f->s);
   assert_int_equal(count(f->s, "SELECT count(*) FROM parcel"), 0);
   assert_int_equal(count(f->s, "SELECT count(*) FROM lg_ledger_entries"), 3);
@@ -270,11 +266,8 @@ static void test_failed_write_leaves_nothing(void **state) {
 static void test_append_only_triggers(void **state) {
   fixture_t *f = *state;
   append_n(f->s, 0, 4, 4);
-  assert_int_not_equal(
-      sqlite3_exec(lg_store_db(f->s), "UPDATE lg_ledger_entries SET entry = 'x'", NULL, NULL, NULL),
-      SQLITE_OK);
-  assert_int_not_equal(
-      sqlite3_exec(lg_store_db(f->s), "DELETE FROM lg_ledger_nodes", NULL, NULL, NULL), SQLITE_OK);
+  assert_int_not_equal(lg_store_exec(f->s, "UPDATE lg_ledger_entries SET entry = 'x'", NULL), 0);
+  assert_int_not_equal(lg_store_exec(f->s, "DELETE FROM lg_ledger_nodes", NULL), 0);
   assert_int_equal(count(f->s, "SELECT count(*) FROM lg_ledger_nodes"), 3); /* 2 + 1 */
   /* The node table reads as levels and indexes. */
   assert_int_equal(count(f->s, "SELECT idx FROM lg_ledger_nodes WHERE level = 2"), 0);
@@ -379,26 +372,24 @@ static void test_verify_catches_rebuilt_log(void **state) {
     lg_ledger_entry(f->s, (uint64_t)i, &text, NULL, &err);
     lg_ledger_leaf_hash(text, strlen(text), L[i]);
     lg_free(text);
-    sqlite3_stmt *st;
-    sqlite3_prepare_v2(lg_store_db(f->s),
-                       "UPDATE lg_ledger_entries SET leaf_hash = ? WHERE idx = ?", -1, &st, NULL);
-    sqlite3_bind_blob(st, 1, L[i], 32, SQLITE_STATIC);
-    sqlite3_bind_int(st, 2, i);
-    assert_int_equal(sqlite3_step(st), SQLITE_DONE);
-    sqlite3_finalize(st);
+    lg_stmt_t *st;
+    lg_store_prepare(f->s, "UPDATE lg_ledger_entries SET leaf_hash = ? WHERE idx = ?", &st, NULL);
+    lg_store_bind_blob(st, 1, L[i], 32);
+    lg_store_bind_int(st, 2, i);
+    assert_int_equal(lg_store_step(st), LG_DONE);
+    lg_store_done(st);
   }
   exec(f->s, "DELETE FROM lg_ledger_nodes");
   for (int level = 1; (1 << level) <= N; level++)
     for (int i = 0; (i + 1) << level <= N; i++) {
       unsigned char h[32];
       ref_mth(L, (size_t)i << level, (size_t)(i + 1) << level, h);
-      sqlite3_stmt *st;
-      sqlite3_prepare_v2(lg_store_db(f->s), "INSERT INTO lg_ledger_nodes(id, hash) VALUES (?, ?)",
-                         -1, &st, NULL);
-      sqlite3_bind_int64(st, 1, ((int64_t)level << 48) | i);
-      sqlite3_bind_blob(st, 2, h, 32, SQLITE_STATIC);
-      assert_int_equal(sqlite3_step(st), SQLITE_DONE);
-      sqlite3_finalize(st);
+      lg_stmt_t *st;
+      lg_store_prepare(f->s, "INSERT INTO lg_ledger_nodes(id, hash) VALUES (?, ?)", &st, NULL);
+      lg_store_bind_int(st, 1, ((int64_t)level << 48) | i);
+      lg_store_bind_blob(st, 2, h, 32);
+      assert_int_equal(lg_store_step(st), LG_DONE);
+      lg_store_done(st);
     }
   lg_ledger_verify_report_t r;
   assert_int_equal(lg_ledger_verify(f->s, &r, &err), LG_ECONFLICT);

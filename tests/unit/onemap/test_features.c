@@ -47,8 +47,8 @@ static void make_layer(lg_store_t *s) {
                         .nfields = 5};
   assert_int_equal(lg_store_begin(s, &err), 0);
   assert_int_equal(lg_store_layer_create(s, &def, false, &err), 0);
-  lg_writer_t *w;
-  assert_int_equal(lg_writer_new(s, "dltb", &w, &err), 0);
+  lg_store_writer_t *w;
+  assert_int_equal(lg_store_writer_new(s, "dltb", &w, &err), 0);
   lg_geo_t *g = lg_geo_thread();
   for (int i = 0; i < 3; i++)
     for (int j = 0; j < 3; j++) {
@@ -59,26 +59,26 @@ static void make_layer(lg_store_t *s) {
                x + 100, y, x + 100, y + 100, x, y + 100, x, y);
       lg_geom_t *geom = lg_geom_from_wkt(g, wkt, &err);
       assert_non_null(geom);
-      lg_writer_bind_text(w, 0, (i + j) % 2 ? "0101" : "0301");
-      lg_writer_bind_text(w, 1, (i + j) % 2 ? "水田" : "乔木林地");
-      lg_writer_bind_real(w, 2, 10000.5);
-      lg_writer_bind_int(w, 3, 1000 + 3 * i + j);
-      lg_writer_bind_null(w, 4);
-      assert_int_equal(lg_writer_add(w, g, geom, NULL, &err), 0);
+      lg_store_writer_text(w, 0, (i + j) % 2 ? "0101" : "0301");
+      lg_store_writer_text(w, 1, (i + j) % 2 ? "水田" : "乔木林地");
+      lg_store_writer_real(w, 2, 10000.5);
+      lg_store_writer_int(w, 3, 1000 + 3 * i + j);
+      lg_store_writer_null(w, 4);
+      assert_int_equal(lg_store_writer_add(w, g, geom, NULL, &err), 0);
       lg_geom_free(g, geom);
     }
   lg_geom_t *tri = lg_geom_from_wkt(
       g, "POLYGON ((38501000 3400000, 38501100 3400000, 38501000 3400100, 38501000 3400000))",
       &err);
-  lg_writer_bind_text(w, 0, "0702");
-  lg_writer_bind_text(w, 1, "农村宅基地");
-  lg_writer_bind_real(w, 2, 5000.0);
-  lg_writer_bind_int(w, 3, 2000);
-  lg_writer_bind_text(w, 4, "三角形");
-  assert_int_equal(lg_writer_add(w, g, tri, NULL, &err), 0);
+  lg_store_writer_text(w, 0, "0702");
+  lg_store_writer_text(w, 1, "农村宅基地");
+  lg_store_writer_real(w, 2, 5000.0);
+  lg_store_writer_int(w, 3, 2000);
+  lg_store_writer_text(w, 4, "三角形");
+  assert_int_equal(lg_store_writer_add(w, g, tri, NULL, &err), 0);
   lg_geom_free(g, tri);
-  assert_int_equal(lg_writer_finish(w, &err), 0);
-  lg_writer_free(w);
+  assert_int_equal(lg_store_writer_finish(w, &err), 0);
+  lg_store_writer_free(w);
   assert_int_equal(lg_store_commit(s, &err), 0);
 }
 

@@ -102,31 +102,31 @@ typedef struct {
 static feats_t read_layer(lg_store_t *s, const char *layer, const char *fa, const char *fb,
                           const char *fv) {
   lg_geo_t *g = lg_geo_thread();
-  lg_reader_t *r = NULL;
+  lg_store_reader_t *r = NULL;
   lg_err_t err = {0};
-  if (lg_reader_new(s, layer, NULL, &r, &err)) fail_msg("%s: %s", layer, err.msg);
-  int ia = fa ? lg_reader_field_index(r, fa) : -1, ib = fb ? lg_reader_field_index(r, fb) : -1,
-      iv = fv ? lg_reader_field_index(r, fv) : -1;
+  if (lg_store_reader_new(s, layer, NULL, &r, &err)) fail_msg("%s: %s", layer, err.msg);
+  int ia = fa ? lg_store_reader_field_index(r, fa) : -1, ib = fb ? lg_store_reader_field_index(r, fb) : -1,
+      iv = fv ? lg_store_reader_field_index(r, fv) : -1;
   if ((fa && ia < 0) || (fb && ib < 0) || (fv && iv < 0))
     fail_msg("layer %s lacks field %s/%s/%s", layer, fa, fb, fv);
   feats_t v = {0};
   int rc;
-  while ((rc = lg_reader_next(r, &err)) == 1) {
+  while ((rc = lg_store_reader_next(r, &err)) == 1) {
     feat_t f = {0};
     size_t n = 0;
-    const void *blob = lg_reader_blob(r, &n);
+    const void *blob = lg_store_reader_blob(r, &n);
     assert_non_null(blob);
-    f.fid = lg_reader_fid(r);
+    f.fid = lg_store_reader_fid(r);
     f.geom = lg_geom_from_gpkg(g, blob, n, &err);
     if (!f.geom) fail_msg("%s fid %lld: %s", layer, (long long)f.fid, err.msg);
     lg_geom_envelope(g, f.geom, &f.env);
-    if (ia >= 0) snprintf(f.a, sizeof f.a, "%s", lg_reader_text(r, ia));
-    if (ib >= 0) snprintf(f.b, sizeof f.b, "%s", lg_reader_text(r, ib));
-    if (iv >= 0) f.v = lg_reader_real(r, iv);
+    if (ia >= 0) snprintf(f.a, sizeof f.a, "%s", lg_store_reader_text(r, ia));
+    if (ib >= 0) snprintf(f.b, sizeof f.b, "%s", lg_store_reader_text(r, ib));
+    if (iv >= 0) f.v = lg_store_reader_real(r, iv);
     lg_vec_push(&v, f);
   }
   assert_int_equal(rc, 0);
-  lg_reader_free(r);
+  lg_store_reader_free(r);
   return v;
 }
 
@@ -152,21 +152,21 @@ static uint64_t digest(lg_store_t *s) {
   uint64_t h = 0xCBF29CE484222325ull;
   lg_err_t err = {0};
   for (size_t l = 0; l < LG_ARRAY_LEN(LAYERS); l++) {
-    lg_reader_t *r = NULL;
-    if (lg_reader_new(s, LAYERS[l], NULL, &r, &err)) fail_msg("%s", err.msg);
+    lg_store_reader_t *r = NULL;
+    if (lg_store_reader_new(s, LAYERS[l], NULL, &r, &err)) fail_msg("%s", err.msg);
     h = fnv(h, LAYERS[l], strlen(LAYERS[l]));
-    while (lg_reader_next(r, &err) == 1) {
-      int64_t fid = lg_reader_fid(r);
+    while (lg_store_reader_next(r, &err) == 1) {
+      int64_t fid = lg_store_reader_fid(r);
       size_t n = 0;
-      const void *blob = lg_reader_blob(r, &n);
+      const void *blob = lg_store_reader_blob(r, &n);
       h = fnv(h, &fid, sizeof fid);
       h = fnv(h, blob, n);
-      for (int i = 0; i < lg_reader_nfields(r); i++) {
-        const char *t = lg_reader_text(r, i);
+      for (int i = 0; i < lg_store_reader_nfields(r); i++) {
+        const char *t = lg_store_reader_text(r, i);
         h = fnv(h, t ? t : "", t ? strlen(t) + 1 : 1);
       }
     }
-    lg_reader_free(r);
+    lg_store_reader_free(r);
   }
   return h;
 }
@@ -416,14 +416,14 @@ static void test_udb_town(void **state) {
   assert_int_equal(inside, 1);
   lg_env_t box = {RES.town_x - 400, RES.town_y - 400, RES.town_x + 400, RES.town_y + 400};
   lg_read_opts_t ro = {.bbox = &box};
-  lg_reader_t *r = NULL;
-  assert_int_equal(lg_reader_new(S, "landuse", &ro, &r, &err), 0);
-  int streets = 0, housing = 0, i = lg_reader_field_index(r, "DLBM");
-  while (lg_reader_next(r, &err) == 1) {
-    streets += strcmp(lg_reader_text(r, i), "1004") == 0;
-    housing += strcmp(lg_reader_text(r, i), "0701") == 0;
+  lg_store_reader_t *r = NULL;
+  assert_int_equal(lg_store_reader_new(S, "landuse", &ro, &r, &err), 0);
+  int streets = 0, housing = 0, i = lg_store_reader_field_index(r, "DLBM");
+  while (lg_store_reader_next(r, &err) == 1) {
+    streets += strcmp(lg_store_reader_text(r, i), "1004") == 0;
+    housing += strcmp(lg_store_reader_text(r, i), "0701") == 0;
   }
-  lg_reader_free(r);
+  lg_store_reader_free(r);
   assert_true(streets > 0);
   assert_true(housing > 0);
   lg_geom_free(g, pt);
@@ -442,7 +442,7 @@ static void test_crs(void **state) {
     assert_int_equal(lg_store_layer_get(S, LAYERS[l], &info, &err), 0);
     assert_int_equal(info.srs_id, 4526);
     assert_true(info.count > 0);
-    lg_layer_info_fini(&info);
+    lg_store_layer_info_fini(&info);
   }
   assert_near(RES.centre_x, 38590260.29, 0.5);
   assert_near(RES.centre_y, 2854985.83, 0.5);
@@ -456,7 +456,7 @@ static void test_crs(void **state) {
   assert_int_equal(lg_gk_zone_from_easting(co.extent.maxx, &zone, NULL, NULL), 0);
   assert_int_equal(zone, 38);
   double x = (co.extent.minx + co.extent.maxx) / 2, y = (co.extent.miny + co.extent.maxy) / 2;
-  lg_layer_info_fini(&co);
+  lg_store_layer_info_fini(&co);
   assert_int_equal(lg_xy_transform(lg_geo_thread(), 4526, 4490, &x, &y, 1, &err), 0);
   assert_near(x, 114.9, 0.05);
   assert_near(y, 25.8, 0.05);

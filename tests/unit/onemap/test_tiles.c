@@ -80,16 +80,16 @@ static lg_geom_t *poly_uv(const double *const *rings, const int *n, int nrings) 
   return g;
 }
 
-static void add(lg_writer_t *w, int64_t fid, lg_geom_t *geom) {
+static void add(lg_store_writer_t *w, int64_t fid, lg_geom_t *geom) {
   lg_err_t err = {0};
-  int rc = lg_writer_add(w, lg_geo_thread(), geom, NULL, &err);
+  int rc = lg_store_writer_add(w, lg_geo_thread(), geom, NULL, &err);
   if (rc) fprintf(stderr, "add %lld: %s\n", (long long)fid, err.msg);
   assert_int_equal(rc, 0);
   lg_geom_free(lg_geo_thread(), geom);
 }
 
 static void begin_layer(lg_store_t *s, const char *name, const char *type, int srs,
-                        const lg_field_t *fields, size_t nfields, lg_writer_t **w) {
+                        const lg_field_t *fields, size_t nfields, lg_store_writer_t **w) {
   lg_err_t err = {0};
   lg_layer_def_t def = {.name = name,
                         .title = name,
@@ -100,13 +100,13 @@ static void begin_layer(lg_store_t *s, const char *name, const char *type, int s
                         .fields = fields,
                         .nfields = nfields};
   assert_int_equal(lg_store_layer_create(s, &def, false, &err), 0);
-  assert_int_equal(lg_writer_new(s, name, w, &err), 0);
+  assert_int_equal(lg_store_writer_new(s, name, w, &err), 0);
 }
 
-static void end_layer(lg_writer_t *w) {
+static void end_layer(lg_store_writer_t *w) {
   lg_err_t err = {0};
-  assert_int_equal(lg_writer_finish(w, &err), 0);
-  lg_writer_free(w);
+  assert_int_equal(lg_store_writer_finish(w, &err), 0);
+  lg_store_writer_free(w);
 }
 
 /* Layer "sq" (EPSG:3857), fids in writing order:
@@ -132,7 +132,7 @@ static void end_layer(lg_writer_t *w) {
  * north-east: 1,002 features, enough for a grid over the whole layer. */
 static void make_layers(lg_store_t *s) {
   lg_err_t err = {0};
-  lg_writer_t *w;
+  lg_store_writer_t *w;
   assert_int_equal(lg_store_begin(s, &err), 0);
   lg_field_t f[] = {{"DLBM", LG_FIELD_TEXT},   {"DLMC", LG_FIELD_TEXT}, {"TBMJ", LG_FIELD_REAL},
                     {"BSM", LG_FIELD_INTEGER}, {"BZ", LG_FIELD_TEXT},   {"QSDWMC", LG_FIELD_TEXT}};
@@ -172,12 +172,12 @@ static void make_layers(lg_store_t *s) {
       rect_uv(4200, 100, 4300, 200, a), r[0] = a, g = poly_uv(r, n, 1);
       break;
     }
-    lg_writer_bind_text(w, 0, codes[fid % 2][0]);
-    lg_writer_bind_text(w, 1, codes[fid % 2][1]);
-    lg_writer_bind_real(w, 2, 100.25 * fid);
-    lg_writer_bind_int(w, 3, 1000 + fid);
-    lg_writer_bind_text(w, 4, "备注");
-    lg_writer_bind_text(w, 5, "某某村民委员会");
+    lg_store_writer_text(w, 0, codes[fid % 2][0]);
+    lg_store_writer_text(w, 1, codes[fid % 2][1]);
+    lg_store_writer_real(w, 2, 100.25 * fid);
+    lg_store_writer_int(w, 3, 1000 + fid);
+    lg_store_writer_text(w, 4, "备注");
+    lg_store_writer_text(w, 5, "某某村民委员会");
     add(w, fid, g);
   }
   end_layer(w);
@@ -189,21 +189,21 @@ static void make_layers(lg_store_t *s) {
   lg_geo_t *g = lg_geo_thread();
   u2m(-1000, 2048, &x0, &y0), u2m(5000, 2048, &x1, &y1);
   snprintf(wkt, sizeof wkt, "LINESTRING (%.9f %.9f, %.9f %.9f)", x0, y0, x1, y1);
-  lg_writer_bind_text(w, 0, "线");
+  lg_store_writer_text(w, 0, "线");
   add(w, 1, lg_geom_from_wkt(g, wkt, &err));
   u2m(100, 100, &x0, &y0), u2m(5000, 5000, &x1, &y1);
   snprintf(wkt, sizeof wkt, "MULTIPOINT ((%.9f %.9f), (%.9f %.9f))", x0, y0, x1, y1);
-  lg_writer_bind_text(w, 0, "多点");
+  lg_store_writer_text(w, 0, "多点");
   add(w, 2, lg_geom_from_wkt(g, wkt, &err));
   u2m(2048, 2048, &x0, &y0);
   snprintf(wkt, sizeof wkt, "POINT (%.9f %.9f)", x0, y0);
-  lg_writer_bind_text(w, 0, "点");
+  lg_store_writer_text(w, 0, "点");
   add(w, 3, lg_geom_from_wkt(g, wkt, &err));
   end_layer(w);
 
   lg_field_t gf[] = {{"DLBM", LG_FIELD_TEXT}};
   begin_layer(s, "gk", "MULTIPOLYGON", 4526, gf, 1, &w);
-  lg_writer_bind_text(w, 0, "0101");
+  lg_store_writer_text(w, 0, "0101");
   add(w, 1,
       lg_geom_from_wkt(g,
                        "POLYGON ((38585000 2850000, 38585100 2850000, 38585100 2850100, "
@@ -223,7 +223,7 @@ static void make_layers(lg_store_t *s) {
         lg_buf_printf(&b, "%s%.6f %.6f", k ? ", " : "", cx + 30 * cos(t), cy + 30 * sin(t));
       }
       lg_buf_puts(&b, "))");
-      lg_writer_bind_text(w, 0, "0301");
+      lg_store_writer_text(w, 0, "0301");
       add(w, 1 + i * 20 + j, lg_geom_from_wkt(g, b.data, &err));
       lg_buf_fini(&b);
     }
@@ -235,17 +235,17 @@ static void make_layers(lg_store_t *s) {
       double x = 38585000 + 60.0 * i, y = 2850000 - 60.0 * j;
       snprintf(wkt, sizeof wkt, "POLYGON ((%.1f %.1f, %.1f %.1f, %.1f %.1f, %.1f %.1f, %.1f %.1f))",
                x, y - 40, x + 40, y - 40, x + 40, y, x, y, x, y - 40);
-      lg_writer_bind_text(w, 0, "0101");
+      lg_store_writer_text(w, 0, "0101");
       add(w, 1 + i * 25 + j, lg_geom_from_wkt(g, wkt, &err));
     }
   /* Two far corners: the layer spans 50 km, so that its grid has
    * curvature to get right. */
-  lg_writer_bind_text(w, 0, "0101");
+  lg_store_writer_text(w, 0, "0101");
   add(w, 1001,
       lg_geom_from_wkt(
           g, "POLYGON ((38560000 2830000, 38560040 2830000, 38560040 2830040, 38560000 2830000))",
           &err));
-  lg_writer_bind_text(w, 0, "0101");
+  lg_store_writer_text(w, 0, "0101");
   add(w, 1002,
       lg_geom_from_wkt(
           g, "POLYGON ((38610000 2870000, 38610040 2870000, 38610040 2870040, 38610000 2870000))",
@@ -695,10 +695,10 @@ static void test_version_and_cache(void **state) {
   assert_int_equal(lg_onemap_tile_version(store, "gk", v1, &err), 0);
   assert_int_equal(lg_onemap_tile_version(store, "nosuch", v2, &err), LG_ENOTFOUND);
   usleep(2000); /* last_change has millisecond resolution */
-  lg_writer_t *w;
+  lg_store_writer_t *w;
   assert_int_equal(lg_store_begin(store, &err), 0);
-  assert_int_equal(lg_writer_new(store, "gk", &w, &err), 0);
-  lg_writer_bind_text(w, 0, "0102");
+  assert_int_equal(lg_store_writer_new(store, "gk", &w, &err), 0);
+  lg_store_writer_text(w, 0, "0102");
   add(w, 2,
       lg_geom_from_wkt(lg_geo_thread(),
                        "POLYGON ((38586000 2850000, 38586100 2850000, 38586100 2850100, "

@@ -37,14 +37,14 @@ static char *fx_rect_wkt(double x1, double y1, double x2, double y2) {
                     Y0 + y1);
 }
 
-static int fx_add_rect(lg_writer_t *w, double x1, double y1, double x2, double y2, lg_err_t *err) {
+static int fx_add_rect(lg_store_writer_t *w, double x1, double y1, double x2, double y2, lg_err_t *err) {
   lg_geo_t *g = lg_geo_thread();
   char *wkt = fx_rect_wkt(x1, y1, x2, y2);
   lg_geom_t *geom = lg_geom_from_wkt(g, wkt, err);
   lg_free(wkt);
   if (!geom) return LG_EGEOM;
   lg_geom_t *m = lg_geom_to_multi(g, geom);
-  int rc = lg_writer_add(w, g, m, NULL, err);
+  int rc = lg_store_writer_add(w, g, m, NULL, err);
   lg_geom_free(g, m);
   lg_geom_free(g, geom);
   return rc;
@@ -71,15 +71,15 @@ static int fx_layer(lg_store_t *s, const char *name, const char *role, const cha
                         .fields = fields,
                         .nfields = 2};
   int rc = lg_store_layer_create(s, &def, true, err);
-  lg_writer_t *w = NULL;
-  if (rc == 0) rc = lg_writer_new(s, name, &w, err);
+  lg_store_writer_t *w = NULL;
+  if (rc == 0) rc = lg_store_writer_new(s, name, &w, err);
   for (size_t i = 0; rc == 0 && i < n; i++) {
-    lg_writer_bind_text(w, 0, r[i].code);
-    lg_writer_bind_text(w, 1, r[i].own);
+    lg_store_writer_text(w, 0, r[i].code);
+    lg_store_writer_text(w, 1, r[i].own);
     rc = fx_add_rect(w, r[i].x1, r[i].y1, r[i].x2, r[i].y2, err);
   }
-  if (rc == 0) rc = lg_writer_finish(w, err);
-  lg_writer_free(w);
+  if (rc == 0) rc = lg_store_writer_finish(w, err);
+  lg_store_writer_free(w);
   return rc;
 }
 

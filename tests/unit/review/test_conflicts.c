@@ -11,7 +11,6 @@
 #include <cmocka.h>
 
 #include <math.h>
-#include <sqlite3.h>
 
 #include "fixture.h"
 #include "review/review.h"
@@ -97,18 +96,16 @@ static void test_pieces_layer(void **state) {
   assert_int_equal(lg_store_layer_get(S, "eprl_landuse", &info, &err), 0);
   assert_int_equal(info.count, 10);
   assert_string_equal(info.role, "other");
-  lg_layer_info_fini(&info);
+  lg_store_layer_info_fini(&info);
   /* The pieces' own areas, read back through SQL, add up. */
-  sqlite3_stmt *st;
+  lg_stmt_t *st;
   assert_int_equal(
-      sqlite3_prepare_v2(lg_store_db(S),
-                         "SELECT sum(area_m2), count(DISTINCT b_code) FROM eprl_landuse", -1, &st,
-                         NULL),
-      SQLITE_OK);
-  assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-  assert_near(sqlite3_column_double(st, 0), 100000);
-  assert_int_equal(sqlite3_column_int(st, 1), 2); /* 1101 and 1204 */
-  sqlite3_finalize(st);
+      lg_store_prepare(S, "SELECT sum(area_m2), count(DISTINCT b_code) FROM eprl_landuse", &st, NULL),
+      0);
+  assert_int_equal(lg_store_step(st), LG_ROW);
+  assert_near(lg_store_col_real(st, 0), 100000);
+  assert_int_equal(lg_store_col_int(st, 1), 2); /* 1101 and 1204 */
+  lg_store_done(st);
   /* Writing over an input layer is refused. */
   o.out_layer = "landuse";
   assert_int_equal(lg_review_conflicts(S, R, "eprl", "landuse", &o, &r, &err), LG_EINVAL);

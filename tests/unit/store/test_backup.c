@@ -15,7 +15,6 @@
 
 #include <cmocka.h>
 #include <pthread.h>
-#include <sqlite3.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,16 +59,16 @@ static int teardown(void **state) {
 
 /* One transaction: row i in bk_a (with a payload, so that the file grows
  * while it is copied) and row i in bk_b. */
-static int insert_pair(sqlite3 *db, sqlite3_stmt *a, sqlite3_stmt *b, long i, lg_err_t *err) {
+static int insert_pair(lg_store_t *db, lg_stmt_t *a, lg_stmt_t *b, long i, lg_err_t *err) {
   static unsigned char payload[PAYLOAD];
   memset(payload, (int)(i & 0xff), sizeof payload);
-  sqlite3_bind_int64(a, 1, i);
-  sqlite3_bind_blob(a, 2, payload, sizeof payload, SQLITE_STATIC);
-  sqlite3_bind_int64(b, 1, i);
-  int rc = sqlite3_step(a) == SQLITE_DONE && sqlite3_step(b) == SQLITE_DONE ? 0 : LG_EDB;
-  if (rc) lg_err_set(err, LG_EDB, "insert %ld: %s", i, sqlite3_errmsg(db));
-  sqlite3_reset(a);
-  sqlite3_reset(b);
+  lg_store_bind_int(a, 1, i);
+  lg_store_bind_blob(a, 2, payload, sizeof payload);
+  lg_store_bind_int(b, 1, i);
+  int rc = lg_store_step(a) == LG_DONE && lg_store_step(b) == LG_DONE ? 0 : LG_EDB;
+  if (rc) lg_err_set(err, LG_EDB, "insert %ld: %s", i, lg_store_errmsg(db));
+  lg_store_reset(a);
+  lg_store_reset(b);
   return rc;
 }
 
@@ -80,10 +79,10 @@ static void *writer(void *arg) {
     snprintf(writer_error, sizeof writer_error, "writer open: %s", err.msg);
     return NULL;
   }
-  sqlite3 *db = lg_store_db(s);
-  sqlite3_stmt *a, *b;
-  sqlite3_prepare_v2(db, "INSERT INTO bk_a(id, payload) VALUES (?, ?)", -1, &a, NULL);
-  sqlite3_prepare_v2(db, "INSERT INTO bk_b(id) VALUES (?)", -1, &b, NULL);
+  lg_store_t *db = s;
+  lg_stmt_t *a, *b;
+  lg_store_prepare(db, "INSERT INTO bk_a(id, payload) VALUES (?, ?)", &a, NULL);
+  lg_store_prepare(db, "INSERT INTO bk_b(id) VALUES (?)", &b, NULL);
   for (long i = PREFILL + 1; !atomic_load(&stop); i++) {
     int rc = lg_store_begin(s, &err);
     if (rc == 0) rc = insert_pair(db, a, b, i, &err);
@@ -95,8 +94,8 @@ static void *writer(void *arg) {
     }
     atomic_fetch_add(&committed, 1);
   }
-  sqlite3_finalize(a);
-  sqlite3_finalize(b);
+  lg_store_done(a);
+  lg_store_done(b);
   lg_store_close(s);
   return NULL;
 }
@@ -109,13 +108,13 @@ static int run_backup(const char *bin, const char *db, const char *dest, const c
   return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-static int64_t one_int(sqlite3 *db, const char *sql) {
-  sqlite3_stmt *st;
+static int64_t one_int(lg_store_t *db, const char *sql) {
+  lg_stmt_t *st;
   int64_t v = -1;
-  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-    fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-  if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
+  lg_err_t err = {0};
+  if (lg_store_prepare(db, sql, &st, &err) != 0) fail_msg("%s: %s", sql, err.msg);
+  if (lg_store_step(st) == LG_ROW) v = lg_store_col_int(st, 0);
+  lg_store_done(st);
   return v;
 }
 
@@ -128,21 +127,21 @@ static void test_backup_while_writing(void **state) {
   lg_store_t *s;
   lg_err_t err = {0};
   assert_int_equal(lg_store_open(path, LG_STORE_CREATE, &s, &err), 0);
-  sqlite3 *db = lg_store_db(s);
+  lg_store_t *db = s;
   assert_int_equal(lg_store_exec(s,
                                  "CREATE TABLE bk_a(id INTEGER PRIMARY KEY, payload BLOB);"
                                  "CREATE TABLE bk_b(id INTEGER PRIMARY KEY)",
                                  &err),
                    0);
-  sqlite3_stmt *a, *b;
-  sqlite3_prepare_v2(db, "INSERT INTO bk_a(id, payload) VALUES (?, ?)", -1, &a, NULL);
-  sqlite3_prepare_v2(db, "INSERT INTO bk_b(id) VALUES (?)", -1, &b, NULL);
+  lg_stmt_t *a, *b;
+  assert_int_equal(lg_store_prepare(db, "INSERT INTO bk_a(id, payload) VALUES (?, ?)", &a, &err), 0);
+  assert_int_equal(lg_store_prepare(db, "INSERT INTO bk_b(id) VALUES (?)", &b, &err), 0);
   assert_int_equal(lg_store_begin(s, &err), 0);
   for (long i = 1; i <= PREFILL; i++)
     assert_int_equal(insert_pair(db, a, b, i, &err), 0);
   assert_int_equal(lg_store_commit(s, &err), 0);
-  sqlite3_finalize(a);
-  sqlite3_finalize(b);
+  lg_store_done(a);
+  lg_store_done(b);
   int version = lg_store_schema_version(s);
   lg_store_close(s);
 
@@ -165,13 +164,13 @@ static void test_backup_while_writing(void **state) {
   print_message("writer committed %ld before the backup, %ld by its end, %ld in all\n", before,
                 after, atomic_load(&committed));
 
-  sqlite3 *copy;
-  assert_int_equal(sqlite3_open_v2(out, &copy, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-  sqlite3_stmt *st;
-  assert_int_equal(sqlite3_prepare_v2(copy, "PRAGMA integrity_check", -1, &st, NULL), SQLITE_OK);
-  assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-  assert_string_equal((const char *)sqlite3_column_text(st, 0), "ok");
-  sqlite3_finalize(st);
+  lg_store_t *copy;
+  assert_int_equal(lg_store_open(out, LG_STORE_READONLY, &copy, &err), 0);
+  lg_stmt_t *st;
+  assert_int_equal(lg_store_prepare(copy, "PRAGMA integrity_check", &st, &err), 0);
+  assert_int_equal(lg_store_step(st), LG_ROW);
+  assert_string_equal(lg_store_col_text(st, 0), "ok");
+  lg_store_done(st);
   /* A GeoPackage still, with the schema as it was. */
   assert_int_equal(one_int(copy, "PRAGMA application_id"), 0x47504B47);
   assert_int_equal(one_int(copy, "SELECT max(version) FROM lg_migrations"), version);
@@ -207,7 +206,7 @@ static void test_backup_while_writing(void **state) {
   assert_int_equal(one_int(copy, "SELECT count(*) FROM bk_a WHERE length(payload) != 4096"
                                  " OR hex(substr(payload, 4096, 1)) != printf('%02X', id % 256)"),
                    0);
-  sqlite3_close(copy);
+  lg_store_close(copy);
 
   /* --force replaces an old backup. */
   assert_int_equal(run_backup(bin, path, out, "--force"), 0);
@@ -221,7 +220,7 @@ static void test_backup_while_writing(void **state) {
   assert_int_equal(system(cmd), 0);
   assert_int_equal(lg_store_open(restored, 0, &s, &err), 0);
   assert_int_equal(lg_store_schema_version(s), version);
-  assert_true(one_int(lg_store_db(s), "SELECT count(*) FROM bk_b") >= na);
+  assert_true(one_int(s, "SELECT count(*) FROM bk_b") >= na);
   assert_int_equal(lg_store_exec(s, "INSERT INTO bk_b(id) VALUES (-1)", &err), 0);
   lg_store_close(s);
 }

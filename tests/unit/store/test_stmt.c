@@ -12,7 +12,6 @@
 #include <stddef.h>
 
 #include <cmocka.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -51,12 +50,12 @@ static void exec(lg_store_t *s, const char *sql) {
 
 /* The value of key k through the kept statement, or -1 when absent. */
 static int64_t value_of(lg_store_t *s, int64_t k) {
-  sqlite3_stmt *st = NULL;
+  lg_stmt_t *st = NULL;
   lg_err_t err = {0};
-  if (lg_store_stmt(s, SELECT_V, &st, &err) != 0) fail_msg("stmt: %s", err.msg);
-  sqlite3_bind_int64(st, 1, k);
-  int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-  lg_store_stmt_release(s, st);
+  if (lg_store_prepare(s, SELECT_V, &st, &err) != 0) fail_msg("stmt: %s", err.msg);
+  lg_store_bind_int(st, 1, k);
+  int64_t v = lg_store_step(st) == LG_ROW ? lg_store_col_int(st, 0) : -1;
+  lg_store_done(st);
   return v;
 }
 
@@ -66,36 +65,36 @@ static void test_same_statement_again(void **state) {
   exec(s, "CREATE TABLE t (k INTEGER PRIMARY KEY, v INTEGER);"
           "INSERT INTO t VALUES (1, 10), (2, 20);");
   lg_err_t err = {0};
-  sqlite3_stmt *a = NULL, *b = NULL, *c = NULL;
-  assert_int_equal(lg_store_stmt(s, SELECT_V, &a, &err), 0);
-  lg_store_stmt_release(s, a);
+  lg_stmt_t *a = NULL, *b = NULL, *c = NULL;
+  assert_int_equal(lg_store_prepare(s, SELECT_V, &a, &err), 0);
+  lg_store_done(a);
   /* The same text, built elsewhere (a copy on the stack): the same statement. */
   char copy[64];
   snprintf(copy, sizeof copy, "%s", SELECT_V);
-  assert_int_equal(lg_store_stmt(s, copy, &b, &err), 0);
+  assert_int_equal(lg_store_prepare(s, copy, &b, &err), 0);
   assert_ptr_equal(a, b);
   /* While it is out, the same text gets another statement, which works
    * and is finalized on release (ASan would see a leak otherwise). */
-  assert_int_equal(lg_store_stmt(s, SELECT_V, &c, &err), 0);
+  assert_int_equal(lg_store_prepare(s, SELECT_V, &c, &err), 0);
   assert_ptr_not_equal(b, c);
-  sqlite3_bind_int64(b, 1, 1);
-  sqlite3_bind_int64(c, 1, 2);
-  assert_int_equal(sqlite3_step(b), SQLITE_ROW);
-  assert_int_equal(sqlite3_step(c), SQLITE_ROW);
-  assert_int_equal(sqlite3_column_int64(b, 0), 10);
-  assert_int_equal(sqlite3_column_int64(c, 0), 20);
-  lg_store_stmt_release(s, c);
-  lg_store_stmt_release(s, b);
+  lg_store_bind_int(b, 1, 1);
+  lg_store_bind_int(c, 1, 2);
+  assert_int_equal(lg_store_step(b), LG_ROW);
+  assert_int_equal(lg_store_step(c), LG_ROW);
+  assert_int_equal(lg_store_col_int(b, 0), 10);
+  assert_int_equal(lg_store_col_int(c, 0), 20);
+  lg_store_done(c);
+  lg_store_done(b);
   /* Released: unbound, so an unbound parameter is NULL again and finds nothing. */
-  assert_int_equal(lg_store_stmt(s, SELECT_V, &a, &err), 0);
+  assert_int_equal(lg_store_prepare(s, SELECT_V, &a, &err), 0);
   assert_ptr_equal(a, b);
-  assert_int_equal(sqlite3_step(a), SQLITE_DONE);
-  lg_store_stmt_release(s, a);
+  assert_int_equal(lg_store_step(a), LG_DONE);
+  lg_store_done(a);
   /* A text SQLite refuses fails with its message, and nothing is kept. */
-  assert_int_equal(lg_store_stmt(s, "SELECT v FROM nowhere", &a, &err), LG_EDB);
+  assert_int_equal(lg_store_prepare(s, "SELECT v FROM nowhere", &a, &err), LG_EDB);
   assert_null(a);
   assert_non_null(strstr(err.msg, "nowhere"));
-  lg_store_stmt_release(s, NULL);
+  lg_store_done(NULL);
   lg_store_close(s);
 }
 
@@ -128,12 +127,12 @@ static void test_bounded_and_schema_change(void **state) {
   for (int i = 0; i < 3 * LG_STORE_STMT_MAX; i++) {
     char sql[64];
     snprintf(sql, sizeof sql, "SELECT v + %d FROM t WHERE k = 1", i);
-    sqlite3_stmt *st = NULL;
+    lg_stmt_t *st = NULL;
     lg_err_t err = {0};
-    assert_int_equal(lg_store_stmt(s, sql, &st, &err), 0);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int64(st, 0), 10 + i);
-    lg_store_stmt_release(s, st);
+    assert_int_equal(lg_store_prepare(s, sql, &st, &err), 0);
+    assert_int_equal(lg_store_step(st), LG_ROW);
+    assert_int_equal(lg_store_col_int(st, 0), 10 + i);
+    lg_store_done(st);
   }
   assert_int_equal(value_of(s, 1), 10);
   /* The table is rebuilt with the column elsewhere: the kept statement

@@ -10,7 +10,6 @@
 #include <gdal.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -32,11 +31,11 @@ static int teardown(void **state) {
 }
 
 static int64_t query_int(lg_store_t *s, const char *sql) {
-  sqlite3_stmt *st;
+  lg_stmt_t *st;
   int64_t v = -1;
-  if (sqlite3_prepare_v2(lg_store_db(s), sql, -1, &st, NULL) != SQLITE_OK) return -2;
-  if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
+  if (lg_store_prepare(s, sql, &st, NULL) != 0) return -2;
+  if (lg_store_step(st) == LG_ROW) v = lg_store_col_int(st, 0);
+  lg_store_done(st);
   return v;
 }
 
@@ -48,8 +47,8 @@ static void make_grid(lg_store_t *s, const char *name) {
                         .geom_type = "MULTIPOLYGON", .srs_id = 4526, .fields = fields, .nfields = 2};
   assert_int_equal(lg_store_begin(s, &err), 0);
   assert_int_equal(lg_store_layer_create(s, &def, false, &err), 0);
-  lg_writer_t *w;
-  assert_int_equal(lg_writer_new(s, name, &w, &err), 0);
+  lg_store_writer_t *w;
+  assert_int_equal(lg_store_writer_new(s, name, &w, &err), 0);
   lg_geo_t *g = lg_geo_thread();
   for (int i = 0; i < 10; i++)
     for (int j = 0; j < 10; j++) {
@@ -58,13 +57,13 @@ static void make_grid(lg_store_t *s, const char *name) {
       snprintf(wkt, sizeof wkt, "MULTIPOLYGON (((%.0f %.0f, %.0f %.0f, %.0f %.0f, %.0f %.0f, %.0f %.0f)))",
                x, y, x + 100, y, x + 100, y + 100, x, y + 100, x, y);
       lg_geom_t *geom = lg_geom_from_wkt(g, wkt, &err);
-      lg_writer_bind_text(w, 0, (i + j) % 2 ? "0101" : "0301");
-      lg_writer_bind_real(w, 1, 10000.0);
-      assert_int_equal(lg_writer_add(w, g, geom, NULL, &err), 0);
+      lg_store_writer_text(w, 0, (i + j) % 2 ? "0101" : "0301");
+      lg_store_writer_real(w, 1, 10000.0);
+      assert_int_equal(lg_store_writer_add(w, g, geom, NULL, &err), 0);
       lg_geom_free(g, geom);
     }
-  assert_int_equal(lg_writer_finish(w, &err), 0);
-  lg_writer_free(w);
+  assert_int_equal(lg_store_writer_finish(w, &err), 0);
+  lg_store_writer_free(w);
   assert_int_equal(lg_store_commit(s, &err), 0);
 }
 
@@ -79,11 +78,11 @@ static void test_geopackage_header(void **state) {
   assert_int_equal(query_int(s, "SELECT count(*) FROM gpkg_spatial_ref_sys WHERE srs_id = 4490"), 1);
   assert_int_equal(query_int(s, "SELECT count(*) FROM gpkg_spatial_ref_sys WHERE srs_id BETWEEN 4513 AND 4554"), 42);
   assert_int_equal(query_int(s, "SELECT count(*) FROM gpkg_spatial_ref_sys WHERE srs_id IN (-1, 0, 4326)"), 3);
-  sqlite3_stmt *st;
-  sqlite3_prepare_v2(lg_store_db(s), "PRAGMA journal_mode", -1, &st, NULL);
-  assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-  assert_string_equal((const char *)sqlite3_column_text(st, 0), "wal");
-  sqlite3_finalize(st);
+  lg_stmt_t *st;
+  lg_store_prepare(s, "PRAGMA journal_mode", &st, NULL);
+  assert_int_equal(lg_store_step(st), LG_ROW);
+  assert_string_equal(lg_store_col_text(st, 0), "wal");
+  lg_store_done(st);
   int v = lg_store_schema_version(s);
   assert_true(v >= 3);
   lg_store_close(s);
@@ -104,16 +103,16 @@ static void test_layers_and_rtree(void **state) {
   assert_string_equal(info.role, "landuse");
   assert_string_equal(info.class_field, "DLBM");
   assert_true(info.extent.minx == 38500000 && info.extent.maxx == 38501000);
-  lg_layer_info_fini(&info);
+  lg_store_layer_info_fini(&info);
   /* A box from (38500150, 2850150) to (38500350, 2850250) touches columns
    * 1..3 and rows 1..2: 3 x 2 = 6 squares. */
   lg_env_t box = {38500150, 2850150, 38500350, 2850250};
   lg_read_opts_t o = {.bbox = &box};
-  lg_reader_t *r;
-  assert_int_equal(lg_reader_new(s, "grid", &o, &r, &err), 0);
+  lg_store_reader_t *r;
+  assert_int_equal(lg_store_reader_new(s, "grid", &o, &r, &err), 0);
   int n = 0;
-  while (lg_reader_next(r, &err) == 1) n++;
-  lg_reader_free(r);
+  while (lg_store_reader_next(r, &err) == 1) n++;
+  lg_store_reader_free(r);
   assert_int_equal(n, 6);
   /* The same through the R-tree table directly (triggers keep it in step). */
   assert_int_equal(query_int(s, "SELECT count(*) FROM rtree_grid_geom"), 100);
@@ -195,16 +194,16 @@ static void bulk_case(lg_store_t *s, int n, unsigned seed) {
   lg_layer_def_t def = {.name = name, .role = "other", .geom_type = "POLYGON", .srs_id = 4526};
   assert_int_equal(lg_store_begin(s, &err), 0);
   assert_int_equal(lg_store_layer_create(s, &def, false, &err), 0);
-  lg_writer_t *w;
-  assert_int_equal(lg_writer_new(s, name, &w, &err), 0);
+  lg_store_writer_t *w;
+  assert_int_equal(lg_store_writer_new(s, name, &w, &err), 0);
   lg_geo_t *g = lg_geo_thread();
   lg_rng_t r;
   lg_rng_seed(&r, seed);
   for (int i = 0; i < n + 20; i++) {
     if (i == n) { /* the rest is appended after finishing */
-      assert_int_equal(lg_writer_finish(w, &err), 0);
-      lg_writer_free(w);
-      assert_int_equal(lg_writer_new(s, name, &w, &err), 0);
+      assert_int_equal(lg_store_writer_finish(w, &err), 0);
+      lg_store_writer_free(w);
+      assert_int_equal(lg_store_writer_new(s, name, &w, &err), 0);
     }
     double x = 38500000 + lg_rng_uniform(&r) * 50000, y = 2850000 + lg_rng_uniform(&r) * 50000;
     double dx = 1 + lg_rng_uniform(&r) * 500, dy = 1 + lg_rng_uniform(&r) * 500;
@@ -212,11 +211,11 @@ static void bulk_case(lg_store_t *s, int n, unsigned seed) {
     snprintf(wkt, sizeof wkt, "POLYGON ((%.3f %.3f, %.3f %.3f, %.3f %.3f, %.3f %.3f))", x, y,
              x + dx, y, x + dx, y + dy, x, y);
     lg_geom_t *geom = lg_geom_from_wkt(g, wkt, &err);
-    assert_int_equal(lg_writer_add(w, g, geom, NULL, &err), 0);
+    assert_int_equal(lg_store_writer_add(w, g, geom, NULL, &err), 0);
     lg_geom_free(g, geom);
   }
-  assert_int_equal(lg_writer_finish(w, &err), 0);
-  lg_writer_free(w);
+  assert_int_equal(lg_store_writer_finish(w, &err), 0);
+  lg_store_writer_free(w);
   assert_int_equal(lg_store_commit(s, &err), 0);
   char sql[512];
   snprintf(sql, sizeof sql, "SELECT rtreecheck('rtree_%s_geom') = 'ok'", name);

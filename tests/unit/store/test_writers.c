@@ -13,7 +13,6 @@
 
 #include <cmocka.h>
 #include <pthread.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -32,10 +31,10 @@ typedef struct worker {
 } worker_t;
 
 static int64_t counter(lg_store_t *s) {
-  sqlite3_stmt *st = NULL;
-  if (lg_store_stmt(s, "SELECT n FROM counter", &st, NULL) != 0) return -1;
-  int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-  lg_store_stmt_release(s, st);
+  lg_stmt_t *st = NULL;
+  if (lg_store_prepare(s, "SELECT n FROM counter", &st, NULL) != 0) return -1;
+  int64_t n = lg_store_step(st) == LG_ROW ? lg_store_col_int(st, 0) : -1;
+  lg_store_done(st);
   return n;
 }
 
