@@ -14,6 +14,7 @@ FUZZ       ?= build-fuzz
 FUZZ_SECONDS ?= 60
 
 .PHONY: all deps build build-check check test unit api browser demo bench clean
+.PHONY: pg unit-pg api-pg unit-pg-run api-pg-run
 .PHONY: fuzz fuzz-build fuzz-short
 
 all: build
@@ -40,10 +41,27 @@ build-check: $(CHECK)/Makefile
 check: deps build build-check
 	$(MAKE) --no-print-directory test
 
-test: unit api browser fuzz-short
+test: unit api browser pg fuzz-short
 
 unit:
-	cd $(CHECK) && ctest --output-on-failure -j2
+	cd $(CHECK) && ctest --output-on-failure -j2 -LE pg
+
+# The unit and API suites again on the PostgreSQL backend, against one
+# throwaway cluster (tests/with-pg.sh starts and stops it).
+pg:
+	bash tests/with-pg.sh $(CURDIR)/$(CHECK)/pgtest $(MAKE) --no-print-directory unit-pg-run api-pg-run
+
+unit-pg:
+	bash tests/with-pg.sh $(CURDIR)/$(CHECK)/pgtest $(MAKE) --no-print-directory unit-pg-run
+
+api-pg:
+	bash tests/with-pg.sh $(CURDIR)/$(CHECK)/pgtest $(MAKE) --no-print-directory api-pg-run
+
+unit-pg-run:
+	cd $(CHECK) && ctest --output-on-failure -j2 -L pg
+
+api-pg-run:
+	LANDGOV_BIN=$(CURDIR)/$(CHECK)/landgov node --test --test-concurrency=1 tests/api/
 
 api:
 	LANDGOV_BIN=$(CURDIR)/$(CHECK)/landgov node --test --test-concurrency=1 tests/api/

@@ -59,9 +59,9 @@ read -r lg_p50 lg_p99 lg_cps lg_n lg_sum < <(node -e '
 
 pgdir=$(mktemp -d /tmp/landgov-bench-check-XXXXXX)
 chmod 755 "$pgdir" # the postgres user must reach the cluster inside
-cleanup() { bash "$root/tests/unit/review/pgtmp.sh" stop "$pgdir/pg" >/dev/null 2>&1 || true; rm -rf "$pgdir"; }
+cleanup() { bash "$root/tests/pgtmp.sh" stop "$pgdir/pg" >/dev/null 2>&1 || true; rm -rf "$pgdir"; }
 trap cleanup EXIT
-conn=$(bash "$root/tests/unit/review/pgtmp.sh" start "$pgdir/pg" "$PORT")
+conn=$(bash "$root/tests/pgtmp.sh" start "$pgdir/pg" "$PORT")
 psql_() { psql "$conn" -X -q -At -F '|' "$@"; }
 ogr2ogr -f PostgreSQL "PG:$conn" "$county" -lco GEOMETRY_NAME=geom -lco FID=fid \
   -lco SPATIAL_INDEX=GIST landuse pbf eprl udb plan county

@@ -73,7 +73,7 @@ stop_landgov() {
 }
 cleanup() {
   stop_landgov
-  bash "$root/tests/unit/review/pgtmp.sh" stop "$pgdir/pg" >/dev/null 2>&1 || true
+  bash "$root/tests/pgtmp.sh" stop "$pgdir/pg" >/dev/null 2>&1 || true
   rm -rf "$pgdir"
 }
 trap cleanup EXIT
@@ -109,7 +109,7 @@ node "$here/tiles.mjs" run "$lg_url" "$token" landuse "$tiles" 2 "$out/landgov_c
 stop_landgov
 
 # ---- 3. PostGIS ------------------------------------------------------------------
-conn=$(bash "$root/tests/unit/review/pgtmp.sh" start "$pgdir/pg" "$PORT")
+conn=$(bash "$root/tests/pgtmp.sh" start "$pgdir/pg" "$PORT")
 psql_() { psql "$conn" -X -q -At -F ',' "$@"; }
 ogr2ogr -f PostgreSQL "PG:$conn" "$county" -lco GEOMETRY_NAME=geom -lco FID=fid \
   -lco SPATIAL_INDEX=GIST landuse

@@ -45,7 +45,7 @@ static int missing_items(lg_store_t *s, int64_t id, json_t **kinds, json_t **nam
   lg_stmt_t *st;
   int rc = lg_store_prepare(s,
                       "SELECT kind, name, core FROM lg_case_materials WHERE case_id = ?"
-                      " AND required AND state = 'missing' ORDER BY id",
+                      " AND required = 1 AND state = 'missing' ORDER BY id",
                       &st, err);
   if (rc) return rc;
   lg_store_bind_int(st, 1, id);

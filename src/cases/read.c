@@ -132,10 +132,7 @@ int lg_cases_list(lg_store_t *s, const lg_subject_t *who, int scope, const lg_ca
   lg_buf_puts(&sql,
               "SELECT * FROM (SELECT c.id, c.code, c.title, c.project_type, c.enterprise,"
               " c.rating, c.investment, c.division, c.divisions, c.status, c.level, c.verdict,"
-              " c.document_no, c.created_at, c.updated_at,"
-              " (SELECT json_group_array(name) FROM (SELECT coalesce(p.name, p.node) AS name"
-              "  FROM lg_case_steps p WHERE p.case_id = c.id AND p.status = 'open'"
-              "  ORDER BY p.id)) AS current,"
+              " c.document_no, c.created_at, c.updated_at, NULL AS current,"
               " (EXISTS (SELECT 1 FROM lg_case_steps p WHERE p.case_id = c.id"
               "  AND p.status = 'open' AND p.due_at <= ?1) OR EXISTS (SELECT 1 FROM"
               "  lg_case_materials m WHERE m.case_id = c.id AND m.state = 'deferred'"
@@ -188,13 +185,29 @@ int lg_cases_list(lg_store_t *s, const lg_subject_t *who, int scope, const lg_ca
                        lg_cases_status_title(status), "level", cs_col_text(st, 10), "level_title",
                        lg_cases_level_title(level), "verdict", cs_col_text(st, 11), "document_no",
                        cs_col_text(st, 12), "created_at", cs_col_text(st, 13), "updated_at",
-                       cs_col_text(st, 14), "current", cs_col_json(st, 15), "overdue",
+                       cs_col_text(st, 14), "current", json_array(), "overdue",
                        lg_store_col_int(st, 16) != 0));
   }
   lg_store_done(st);
   if (rc != LG_DONE) {
     json_decref(arr);
     return lg_store_fail(s, err, "读取案件列表失败");
+  }
+  /* The steps each case waits at, in the order they opened. */
+  size_t i;
+  json_t *c;
+  json_array_foreach(arr, i, c) {
+    if ((rc = lg_store_prepare(s,
+                               "SELECT coalesce(name, node) FROM lg_case_steps"
+                               " WHERE case_id = ? AND status = 'open' ORDER BY id",
+                               &st, err))) {
+      json_decref(arr);
+      return rc;
+    }
+    lg_store_bind_int(st, 1, json_integer_value(json_object_get(c, "id")));
+    json_t *cur = json_object_get(c, "current");
+    while (lg_store_step(st) == LG_ROW) json_array_append_new(cur, cs_col_text(st, 0));
+    lg_store_done(st);
   }
   *out = arr;
   return 0;

@@ -105,7 +105,8 @@ static int steps_sync(lg_store_t *s, int64_t case_id, const json_t *inst, const 
       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
       " ON CONFLICT(task_id) DO UPDATE SET status = excluded.status, outcome = excluded.outcome,"
       " actor = excluded.actor, completed_at = excluded.completed_at"
-      " WHERE status IS NOT excluded.status OR completed_at IS NOT excluded.completed_at",
+      " WHERE lg_case_steps.status IS DISTINCT FROM excluded.status"
+      " OR lg_case_steps.completed_at IS DISTINCT FROM excluded.completed_at",
       &st, err);
   if (rc) goto done;
   size_t i;

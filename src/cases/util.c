@@ -346,7 +346,7 @@ int cs_counter_next(lg_store_t *s, const char *kind, const char *scope, int year
   lg_stmt_t *st;
   int rc = lg_store_prepare(s,
                       "INSERT INTO lg_case_counters(kind, scope, year, last) VALUES (?, ?, ?, 1)"
-                      " ON CONFLICT(kind, scope, year) DO UPDATE SET last = last + 1"
+                      " ON CONFLICT(kind, scope, year) DO UPDATE SET last = lg_case_counters.last + 1"
                       " RETURNING last",
                       &st, err);
   if (rc) return rc;

@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 /* From cmd_gen.c. */
@@ -22,12 +21,10 @@ int lg_cli_demo_users(lg_cli_t *cli, const char *county_code, lg_err_t *err);
 /* From demo_cases.c. */
 int lg_cli_demo_cases(lg_cli_t *cli, const lg_gen_result_t *r, lg_err_t *err);
 
-/* Removes a store and its WAL companions. */
-static int remove_store(const char *path, lg_err_t *err) {
-  /* A fresh demo store gets fresh ledger keys too. */
-  static const char *const suffixes[] = {"", "-wal", "-shm", ".ledger.key", ".witness.key"};
-  for (size_t k = 0; k < LG_ARRAY_LEN(suffixes); k++) {
-    char *p = lg_sprintf("%s%s", path, suffixes[k]);
+/* A fresh demo store gets fresh ledger keys too: the old ones go. */
+static int remove_keys(lg_store_t *s, lg_err_t *err) {
+  for (int w = 0; w < 2; w++) {
+    char *p = lg_ledger_key_path(s, w == 1);
     int rc = unlink(p) == 0 || errno == ENOENT
                  ? 0
                  : lg_err_set(err, LG_EIO, "无法删除 %s: %s", p, strerror(errno));
@@ -41,18 +38,20 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
   lg_gen_opts_t o;
   int rc = lg_cli_gen_opts(cli, &o, err);
   if (rc) return rc;
-  struct stat st;
-  if (stat(cli->db_path, &st) == 0) {
+  bool exists = false;
+  if ((rc = lg_store_exists(cli->db_path, &exists, err))) return rc;
+  if (exists) {
     if (!lg_arg_flag(cli, "force"))
       return lg_err_set(err, LG_ECONFLICT,
                         "数据库 %s 已存在; 演示库需要新建: 请换一个 --db 路径, 或加 --force 覆盖",
                         cli->db_path);
-    if ((rc = remove_store(cli->db_path, err))) return rc;
+    if ((rc = lg_store_destroy(cli->db_path, err))) return rc;
   }
   lg_store_t *s;
   if ((rc = lg_cli_open(cli, LG_STORE_CREATE, &s, err))) return rc;
   lg_gen_result_t r;
-  rc = lg_onemap_gen(s, &o, &r, err);
+  rc = remove_keys(s, err);
+  if (rc == 0) rc = lg_onemap_gen(s, &o, &r, err);
   /* As `landgov init` does: the ledger's signing and witness keys. */
   if (rc == 0) {
     char origin[64];

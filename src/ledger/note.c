@@ -106,8 +106,17 @@ int lg_ledger_vkey_parse(const char *vkey, char name[256], int *type, unsigned c
 
 /* ---- Key files ----------------------------------------------------------- */
 
+/* A GeoPackage's keys sit beside its file; a PostgreSQL store's in the
+ * directory LANDGOV_KEY_DIR names (default: the working directory), one
+ * pair per database, the same files on every server of a province
+ * (docs/scale.md). */
 char *lg_ledger_key_path(lg_store_t *s, bool witness) {
-  return lg_sprintf("%s.%s.key", lg_store_path(s), witness ? "witness" : "ledger");
+  const char *kind = witness ? "witness" : "ledger";
+  if (lg_store_backend(s) == LG_STORE_PG) {
+    const char *dir = getenv("LANDGOV_KEY_DIR");
+    return lg_sprintf("%s/%s.%s.key", dir && *dir ? dir : ".", lg_store_dbname(s), kind);
+  }
+  return lg_sprintf("%s.%s.key", lg_store_path(s), kind);
 }
 
 void ledger_signer_wipe(ledger_signer_t *k) { sodium_memzero(k, sizeof *k); }
@@ -201,10 +210,10 @@ static int create_key_file(const char *path, const char *name, int type, ledger_
   return rc;
 }
 
-/* "landgov.example/<db file name without extension>", with characters a
+/* "landgov.example/<db file name without extension, or database name>", with characters a
  * key name may not hold replaced. */
 static void default_origin(lg_store_t *s, char *out, size_t n) {
-  const char *path = lg_store_path(s);
+  const char *path = lg_store_dbname(s);
   const char *base = strrchr(path, '/');
   base = base ? base + 1 : path;
   size_t len = strcspn(base, ".");

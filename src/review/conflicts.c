@@ -88,7 +88,7 @@ static void pair_add(pair_tab_t *t, const char *a, const char *b, double m2) {
 }
 
 typedef struct shared {
-  const char *path;
+  lg_store_t *store; /* the caller's connection: workers open their own to the same store */
   const lg_layer_info_t *drv, *prb;
   bool drv_is_a;
   int work;
@@ -189,7 +189,7 @@ static void *worker(void *arg) {
   lg_geo_t *g = lg_geo_thread();
   lg_store_t *s = NULL;
   lg_store_reader_t *drv = NULL, *prb = NULL, *tot = NULL;
-  j->rc = lg_store_open(sh->path, LG_STORE_READONLY, &s, &j->err);
+  j->rc = lg_store_open_again(sh->store, LG_STORE_READONLY, &s, &j->err);
   if (j->rc) goto out;
   lg_env_t any = {0, 0, 0, 0};
   lg_read_opts_t by_fid = {.fid = 1}, by_box = {.bbox = &any};
@@ -493,7 +493,7 @@ int lg_review_conflicts(lg_store_t *s, const lg_rules_t *rules, const char *laye
   if (nj < 1) nj = 1;
   if (nj > 8) nj = 8;
   sh = lg_calloc(1, sizeof *sh);
-  sh->path = lg_store_path(s);
+  sh->store = s;
   sh->drv = D;
   sh->prb = P;
   sh->drv_is_a = a_drives;

@@ -10,7 +10,10 @@
  *
  * PostgreSQL: rows go through COPY in text format, the geometry as
  * "SRID=n;" and hex WKB (what PostGIS's geometry input reads), fids
- * assigned here so the writer can report them; the GiST index is built
+ * assigned here so the writer can report them. Rows are gathered and
+ * sent a few megabytes at a time, each batch one whole COPY, so that the
+ * connection is free between batches (for another writer, or any
+ * statement the caller runs between features); the GiST index is built
  * when a new layer's writer finishes, and the fid sequence moved past the
  * last fid. The reader asks for binary results (no text conversion of
  * half a million geometries), pages through large scans by fid so that
@@ -43,11 +46,10 @@ struct lg_store_writer {
   wval_t *vals;    /* bound values of the next row (PostgreSQL) */
   lg_stmt_t *ins;  /* GeoPackage */
   lg_buf_t blob;
-  lg_buf_t row;    /* PostgreSQL: the COPY line */
+  lg_buf_t row;    /* PostgreSQL: COPY lines not yet sent */
   lg_env_t extent;
   int64_t count;
   int64_t next_fid; /* PostgreSQL */
-  bool copying;     /* PostgreSQL: COPY in progress */
   bool indexed;     /* the layer's index maintains itself (triggers, or GiST exists) */
   LG_VEC(lg_rtree_item_t) boxes; /* GeoPackage, new layer: bulk-loaded at finish */
 };
@@ -177,7 +179,12 @@ static void copy_text(lg_buf_t *b, const char *t) {
   }
 }
 
-static int copy_start(lg_store_writer_t *w, lg_err_t *err) {
+/* Rows gathered before they go to the server as one COPY. */
+#define PG_BATCH_BYTES (4u << 20)
+
+/* Sends the gathered rows: one COPY, begun and ended here. */
+static int flush_pg(lg_store_writer_t *w, lg_err_t *err) {
+  if (w->row.len == 0) return 0;
   char q[300];
   lg_buf_t sql;
   lg_buf_init(&sql);
@@ -187,7 +194,13 @@ static int copy_start(lg_store_writer_t *w, lg_err_t *err) {
   lg_buf_puts(&sql, ") FROM STDIN");
   int rc = lg_store_pg_copy_begin(w->s, sql.data, err);
   lg_buf_fini(&sql);
-  if (rc == 0) w->copying = true;
+  if (rc == 0) {
+    rc = lg_store_pg_copy_put(w->s, w->row.data, w->row.len, err);
+    int rc2 = lg_store_pg_copy_end(w->s, rc ? NULL : err);
+    if (rc == 0) rc = rc2;
+  }
+  lg_buf_reset(&w->row);
+  if (rc) lg_err_prefix(err, "写入图层 %s: ", w->layer);
   return rc;
 }
 
@@ -221,10 +234,7 @@ static void promote(lg_buf_t *out, const unsigned char *wkb, size_t n) {
 
 static int put_pg(lg_store_writer_t *w, int64_t fid, const void *wkb, size_t n, lg_err_t *err) {
   static const char hex[] = "0123456789ABCDEF";
-  int rc = w->copying ? 0 : copy_start(w, err);
-  if (rc) return rc;
   lg_buf_t *b = &w->row;
-  lg_buf_reset(b);
   lg_buf_printf(b, "%lld\tSRID=%d;", (long long)fid, w->srs_id);
   lg_buf_t pm;
   lg_buf_init(&pm);
@@ -252,7 +262,7 @@ static int put_pg(lg_store_writer_t *w, int64_t fid, const void *wkb, size_t n, 
     *v = (wval_t){.type = LG_COL_NULL};
   }
   lg_buf_putc(b, '\n');
-  return lg_store_pg_copy_put(w->s, b->data, b->len, err);
+  return b->len >= PG_BATCH_BYTES ? flush_pg(w, err) : 0;
 }
 
 static int put_gpkg(lg_store_writer_t *w, int64_t fid, int64_t *id, lg_err_t *err) {
@@ -334,8 +344,7 @@ static int finish_index(lg_store_writer_t *w, lg_err_t *err) {
   int rc = 0;
   char q[300], iq[300];
   if (w->s->backend == LG_STORE_PG) {
-    if (w->copying && (rc = lg_store_pg_copy_end(w->s, err)) != 0) return rc;
-    w->copying = false;
+    if ((rc = flush_pg(w, err)) != 0) return rc;
     char *idx = lg_sprintf("%s_geom_idx", w->layer);
     char *tq = lg_strdup(lg_store_quote(q, sizeof q, w->layer));
     char *sql;
@@ -425,7 +434,6 @@ int lg_store_writer_finish(lg_store_writer_t *w, lg_err_t *err) {
 
 void lg_store_writer_free(lg_store_writer_t *w) {
   if (!w) return;
-  if (w->copying) lg_store_pg_copy_end(w->s, NULL);
   lg_store_done(w->ins);
   for (int i = 0; w->vals && i < w->nfields; i++) lg_free(w->vals[i].t);
   lg_free(w->vals);

@@ -575,17 +575,9 @@ static int register_attributes(lg_store_t *s, const char *const *tables, lg_err_
   return rc;
 }
 
-/* Runs common DDL, translated for the backend. */
-static int exec_ddl(lg_store_t *s, const char *sql, lg_err_t *err) {
-  char *t = s->ops->ddl ? s->ops->ddl(sql) : NULL;
-  int rc = lg_store_exec(s, t ? t : sql, err);
-  lg_free(t);
-  return rc;
-}
-
 static int apply(lg_store_t *s, const migration_t *m, bool fresh, lg_err_t *err) {
   int rc = 0;
-  if (m->sql) rc = exec_ddl(s, m->sql, err);
+  if (m->sql) rc = lg_store_exec_ddl(s, m->sql, err);
   const char *own = s->backend == LG_STORE_PG ? m->pg_sql : m->sqlite_sql;
   if (rc == 0 && own) rc = lg_store_exec(s, own, err);
   if (rc == 0 && m->fn) rc = m->fn(s, err);
@@ -617,7 +609,7 @@ static int apply(lg_store_t *s, const migration_t *m, bool fresh, lg_err_t *err)
 
 int lg_store_migrate(lg_store_t *s, lg_err_t *err) {
   int have = lg_store_migrations_max(s);
-  int rc = exec_ddl(s, "CREATE TABLE IF NOT EXISTS lg_migrations (version INTEGER PRIMARY KEY,"
+  int rc = lg_store_exec_ddl(s, "CREATE TABLE IF NOT EXISTS lg_migrations (version INTEGER PRIMARY KEY,"
                        " name TEXT NOT NULL, applied_at TEXT NOT NULL)",
                     err);
   if (rc) return rc;

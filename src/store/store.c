@@ -8,8 +8,11 @@
  */
 #include "store/store_int.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 bool lg_store_target_is_pg(const char *t) {
   if (!t) return false;
@@ -31,6 +34,7 @@ int lg_store_open(const char *target, int flags, lg_store_t **out, lg_err_t *err
   if (!target || !*target) return lg_err_set(err, LG_EINVAL, "没有指定数据库 (--db 或 LANDGOV_DB)");
   lg_store_t *s = lg_calloc(1, sizeof *s);
   s->serial = ++serials;
+  s->target = lg_strdup(target);
   bool pg = lg_store_target_is_pg(target);
   s->ops = pg ? &lg_store_pg_ops : &lg_store_sqlite_ops;
   s->backend = pg ? LG_STORE_PG : LG_STORE_GPKG;
@@ -61,6 +65,31 @@ int lg_store_open(const char *target, int flags, lg_store_t **out, lg_err_t *err
   return 0;
 }
 
+int lg_store_pg_exists(const char *target, bool *exists, lg_err_t *err);
+int lg_store_pg_destroy(const char *target, lg_err_t *err);
+
+int lg_store_exists(const char *target, bool *exists, lg_err_t *err) {
+  *exists = false;
+  if (lg_store_target_is_pg(target)) return lg_store_pg_exists(target, exists, err);
+  struct stat st;
+  *exists = stat(target, &st) == 0;
+  return 0;
+}
+
+int lg_store_destroy(const char *target, lg_err_t *err) {
+  if (lg_store_target_is_pg(target)) return lg_store_pg_destroy(target, err);
+  static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+  for (size_t k = 0; k < LG_ARRAY_LEN(suffixes); k++) {
+    char *p = lg_sprintf("%s%s", target, suffixes[k]);
+    int rc = unlink(p) == 0 || errno == ENOENT
+                 ? 0
+                 : lg_err_set(err, LG_EIO, "无法删除 %s: %s", p, strerror(errno));
+    lg_free(p);
+    if (rc) return rc;
+  }
+  return 0;
+}
+
 /* Finalizes the kept statements (before the connection closes). A lent
  * one here is a statement some caller never gave back. */
 static void stmts_free(lg_store_t *s) {
@@ -80,12 +109,19 @@ void lg_store_close(lg_store_t *s) {
   stmts_free(s);
   s->ops->close(s);
   lg_free(s->path);
+  lg_free(s->dbname);
+  lg_free(s->target);
   lg_free(s);
+}
+
+int lg_store_open_again(lg_store_t *s, int flags, lg_store_t **out, lg_err_t *err) {
+  return lg_store_open(s->target, flags, out, err);
 }
 
 const char *lg_store_path(lg_store_t *s) { return s->path; }
 int lg_store_backend(lg_store_t *s) { return s->backend; }
 uint64_t lg_store_serial(lg_store_t *s) { return s->serial; }
+const char *lg_store_dbname(lg_store_t *s) { return s->dbname ? s->dbname : s->path; }
 
 const char *lg_store_errmsg(lg_store_t *s) { return s->ops->errmsg(s); }
 
@@ -114,6 +150,8 @@ static lg_stmt_t *stmt_make(lg_store_t *s, const char *sql, uint64_t h, bool kee
   if (s->ops->prepare(s, st, keep) != 0) {
     lg_store_fail(s, err, "数据库语句准备失败");
     lg_err_where(err, "%.200s", sql);
+    /* For whoever reads the log: which statement, in full. */
+    lg_log(LG_LOG_WARN, "数据库语句准备失败 (%s): %s -- %s", s->ops->name, s->ops->errmsg(s), sql);
     lg_free(st->sql);
     lg_free(st);
     return NULL;
@@ -254,6 +292,13 @@ size_t lg_store_col_bytes(lg_stmt_t *st, int i) { return st->s->ops->col_bytes(s
 
 int lg_store_exec(lg_store_t *s, const char *sql, lg_err_t *err) {
   return s->ops->exec(s, sql, err);
+}
+
+int lg_store_exec_ddl(lg_store_t *s, const char *sql, lg_err_t *err) {
+  char *t = s->ops->ddl ? s->ops->ddl(sql) : NULL;
+  int rc = s->ops->exec(s, t ? t : sql, err);
+  lg_free(t);
+  return rc;
 }
 
 /* ---- Transactions and savepoints -------------------------------------------- */

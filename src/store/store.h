@@ -49,9 +49,23 @@ enum { LG_STORE_GPKG = 1, LG_STORE_PG = 2 };
  * than this program. */
 int lg_store_open(const char *target, int flags, lg_store_t **out, lg_err_t *err);
 void lg_store_close(lg_store_t *s);
+/* Another connection to the same store (for a worker thread), with the
+ * same credentials; flags as for lg_store_open. */
+int lg_store_open_again(lg_store_t *s, int flags, lg_store_t **out, lg_err_t *err);
+/* Whether a target holds a store already: a file that exists, or a
+ * PostgreSQL database with landgov's tables in its schema. */
+int lg_store_exists(const char *target, bool *exists, lg_err_t *err);
+/* Removes a whole store, for a demo made anew: the file with its WAL
+ * companions, or every table of the database's current schema (the
+ * schema is dropped and made again, with PostGIS). Keys kept beside it
+ * are the ledger's business (lg_ledger_key_path). */
+int lg_store_destroy(const char *target, lg_err_t *err);
 /* What was opened: the file path, or the connection string with any
  * password removed (for messages and logs). */
 const char *lg_store_path(lg_store_t *s);
+/* A short name of the store for files kept beside it: the file path of
+ * a GeoPackage, the database's name on PostgreSQL. */
+const char *lg_store_dbname(lg_store_t *s);
 /* A number no other connection opened by this process has had: a key for
  * what a thread remembers of a connection. */
 uint64_t lg_store_serial(lg_store_t *s);
@@ -133,6 +147,10 @@ size_t lg_store_col_bytes(lg_stmt_t *st, int i);
 bool lg_store_table_exists(lg_store_t *s, const char *table);
 /* Runs SQL without parameters (several statements separated by ';'). */
 int lg_store_exec(lg_store_t *s, const char *sql, lg_err_t *err);
+/* The same for DDL written in the common form (SQLite's type names:
+ * INTEGER, REAL, TEXT, BLOB, INTEGER PRIMARY KEY AUTOINCREMENT), which
+ * the PostgreSQL backend translates, as it does the migrations'. */
+int lg_store_exec_ddl(lg_store_t *s, const char *sql, lg_err_t *err);
 
 /* ---- Transactions ---------------------------------------------------------
  * The outermost lg_store_begin starts a write transaction that takes the

@@ -25,6 +25,8 @@ struct lg_store {
   int backend;          /* LG_STORE_GPKG or LG_STORE_PG */
   void *impl;           /* the backend's connection state */
   char *path;           /* file path, or the connection string without password */
+  char *dbname;         /* lg_store_dbname (set by the backend's open) */
+  char *target;         /* what was opened, as given (with any password) */
   int depth;            /* transaction nesting (0: none; > 1: savepoints) */
   bool readonly;
   bool failed_commit;   /* the outermost commit failed: the transaction is gone */
@@ -117,6 +119,9 @@ typedef struct store_copy store_copy_t;
 int lg_store_pg_copy_begin(lg_store_t *s, const char *sql, lg_err_t *err);
 int lg_store_pg_copy_put(lg_store_t *s, const char *row, size_t n, lg_err_t *err);
 int lg_store_pg_copy_end(lg_store_t *s, lg_err_t *err);
+/* Whether a database holds landgov's tables; emptying its schema. */
+int lg_store_pg_exists(const char *target, bool *exists, lg_err_t *err);
+int lg_store_pg_destroy(const char *target, lg_err_t *err);
 /* Binary results for the statement's next runs (the reader's rows:
  * integers, floats, text and bytea decoded without text conversion). */
 void lg_store_pg_binary(lg_stmt_t *st);

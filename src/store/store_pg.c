@@ -64,6 +64,7 @@ typedef struct pgst {
   char **vals;      /* parameter values (owned), NULL for SQL NULL */
   int *lens, *fmts;
   PGresult *res;
+  PGresult *desc;   /* the statement's description: its columns before any run */
   int row;          /* current row, -1 before the first */
   bool ran;
   bool binary;      /* results in binary */
@@ -101,6 +102,8 @@ static void res_err(lg_store_t *s, const PGresult *r) {
     snprintf(PC(s)->errmsg, sizeof PC(s)->errmsg,
              "与数据库 %s 的连接已断开, 操作未完成 (已回滚): 请检查数据库服务后重试", s->path);
 }
+
+static bool res_ok(const PGresult *r) { return PQresultStatus(r) == PGRES_COMMAND_OK; }
 
 static bool res_conflict(const PGresult *r) {
   const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
@@ -271,6 +274,8 @@ static int pg_exec(lg_store_t *s, const char *sql, lg_err_t *err) {
   int rc = 0;
   if (t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK && t != PGRES_EMPTY_QUERY) {
     res_err(s, r);
+    if (getenv("LANDGOV_SQL_TRACE"))
+      lg_log(LG_LOG_WARN, "PostgreSQL: %s -- %.300s", PC(s)->errmsg, sql);
     rc = lg_err_set(err, LG_EDB, "数据库操作失败: %s", PC(s)->errmsg);
   }
   PQclear(r);
@@ -309,6 +314,7 @@ static int pg_open(lg_store_t *s, const char *target, int flags, lg_err_t *err) 
   const char *vals[] = {target, "10", "landgov", NULL};
   c->conn = PQconnectdbParams(keys, vals, 1);
   if (!c->conn || PQstatus(c->conn) != CONNECTION_OK) return connect_err(s, err);
+  s->dbname = lg_strdup(PQdb(c->conn));
   int rc = pg_exec(s,
                    "SET client_min_messages = warning; SET extra_float_digits = 3;"
                    " SET client_encoding = 'UTF8'; SET DateStyle = 'ISO'; SET bytea_output = 'hex';"
@@ -343,7 +349,31 @@ static int pg_prepare(lg_store_t *s, lg_stmt_t *st, bool keep) {
   Oid types[PG_MAXTRACK];
   int ntypes = p->nparams < PG_MAXTRACK ? p->nparams : PG_MAXTRACK;
   for (int i = 0; i < ntypes; i++) types[i] = used[i] ? 0 : OID_TEXT;
+  /* Inside a transaction a failed PREPARE would abort it: a savepoint
+   * keeps the transaction usable whatever the server says (once per
+   * statement and connection: prepared statements are kept). */
+  bool guarded = s->depth > 0;
+  if (guarded) PQclear(PQexec(PC(s)->conn, "SAVEPOINT lg_prepare"));
   PGresult *r = PQprepare(PC(s)->conn, p->name, sql, ntypes, ntypes ? types : NULL);
+  /* A parameter whose only context says nothing of its type ("? IS NULL",
+   * SQLite's way of writing an optional filter) is taken as text, as
+   * SQLite would take it; at most once per parameter. */
+  for (int tries = 0; tries < ntypes && !res_ok(r); tries++) {
+    const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    const char *msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+    const char *dollar = msg ? strchr(msg, '$') : NULL;
+    int n = dollar ? atoi(dollar + 1) : 0;
+    if (!state || (strcmp(state, "42P18") && strcmp(state, "42P08")) || n < 1 || n > ntypes || types[n - 1] != 0) break;
+    types[n - 1] = OID_TEXT;
+    PQclear(r);
+    if (guarded) PQclear(PQexec(PC(s)->conn, "ROLLBACK TO SAVEPOINT lg_prepare"));
+    r = PQprepare(PC(s)->conn, p->name, sql, ntypes, types);
+  }
+  if (guarded) {
+    if (!res_ok(r)) res_err(s, r); /* the message, before the rollback clears it */
+    PQclear(PQexec(PC(s)->conn, res_ok(r) ? "RELEASE SAVEPOINT lg_prepare"
+                                          : "ROLLBACK TO SAVEPOINT lg_prepare; RELEASE SAVEPOINT lg_prepare"));
+  }
   lg_free(sql);
   if (PQresultStatus(r) != PGRES_COMMAND_OK) {
     res_err(s, r);
@@ -352,6 +382,13 @@ static int pg_prepare(lg_store_t *s, lg_stmt_t *st, bool keep) {
     return LG_EDB;
   }
   PQclear(r);
+  /* Its columns, known before it runs, as SQLite knows them after
+   * preparing (a caller may ask how many there are before stepping). */
+  p->desc = PQdescribePrepared(PC(s)->conn, p->name);
+  if (PQresultStatus(p->desc) != PGRES_COMMAND_OK) {
+    PQclear(p->desc);
+    p->desc = NULL;
+  }
   if (p->nparams > 0) {
     p->vals = lg_calloc((size_t)p->nparams, sizeof *p->vals);
     p->lens = lg_calloc((size_t)p->nparams, sizeof *p->lens);
@@ -391,6 +428,7 @@ static void pg_finalize(lg_stmt_t *st) {
   pgst_t *p = PS(st);
   if (!p) return;
   clear_result(p);
+  if (p->desc) PQclear(p->desc);
   pg_unbind(st);
   lg_free(p->vals);
   lg_free(p->lens);
@@ -451,6 +489,9 @@ static int pg_step(lg_stmt_t *st) {
     }
     if (t != PGRES_TUPLES_OK) {
       res_err(s, p->res);
+      /* LANDGOV_SQL_TRACE=1 logs every statement the server refused. */
+      if (getenv("LANDGOV_SQL_TRACE"))
+        lg_log(LG_LOG_WARN, "PostgreSQL: %s -- %s", PC(s)->errmsg, st->sql);
       int rc = res_conflict(p->res) ? LG_ECONFLICT : LG_EDB;
       clear_result(p);
       p->ran = true;
@@ -480,11 +521,11 @@ static void pg_reset(lg_stmt_t *st) { clear_result(PS(st)); }
 static int64_t pg_changes(lg_stmt_t *st) { return PS(st)->changes; }
 static int pg_col_count(lg_stmt_t *st) {
   pgst_t *p = PS(st);
-  return p->res ? PQnfields(p->res) : 0;
+  return p->res ? PQnfields(p->res) : p->desc ? PQnfields(p->desc) : 0;
 }
 static const char *pg_col_name(lg_stmt_t *st, int i) {
   pgst_t *p = PS(st);
-  return p->res ? PQfname(p->res, i) : NULL;
+  return p->res ? PQfname(p->res, i) : p->desc ? PQfname(p->desc, i) : NULL;
 }
 
 static bool has_value(pgst_t *p, int i) {
@@ -794,6 +835,61 @@ static int pg_append_only(lg_store_t *s, const char *table, bool allow_delete, l
                    table);
   rc = pg_exec(s, sql, err);
   lg_free(sql);
+  return rc;
+}
+
+/* ---- The database as a whole ------------------------------------------------- */
+
+static PGconn *raw_connect(const char *target, char **shown, lg_err_t *err) {
+  const char *keys[] = {"dbname", "connect_timeout", "application_name", NULL};
+  const char *vals[] = {target, "10", "landgov", NULL};
+  PGconn *c = PQconnectdbParams(keys, vals, 1);
+  *shown = redact(target);
+  if (c && PQstatus(c) == CONNECTION_OK) return c;
+  lg_store_t tmp = {.path = *shown};
+  pgconn_t pc = {.conn = c};
+  tmp.impl = &pc;
+  connect_err(&tmp, err);
+  if (c) PQfinish(c);
+  return NULL;
+}
+
+int lg_store_pg_exists(const char *target, bool *exists, lg_err_t *err) {
+  char *shown = NULL;
+  PGconn *c = raw_connect(target, &shown, err);
+  lg_free(shown);
+  if (!c) return LG_EDB;
+  PGresult *r = PQexec(c, "SELECT 1 FROM pg_catalog.pg_class k JOIN pg_catalog.pg_namespace n"
+                          " ON n.oid = k.relnamespace WHERE k.relname = 'lg_migrations'"
+                          " AND n.nspname = current_schema()");
+  *exists = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+  PQclear(r);
+  PQfinish(c);
+  return 0;
+}
+
+int lg_store_pg_destroy(const char *target, lg_err_t *err) {
+  char *shown = NULL;
+  PGconn *c = raw_connect(target, &shown, err);
+  if (!c) {
+    lg_free(shown);
+    return LG_EDB;
+  }
+  /* The schema goes whole (tables, PostGIS with it) and comes back empty
+   * with PostGIS: nothing of the old store is left to half-match. */
+  PGresult *r = PQexec(c, "DO $$DECLARE s text := current_schema(); BEGIN"
+                          " EXECUTE format('DROP SCHEMA %I CASCADE', s);"
+                          " EXECUTE format('CREATE SCHEMA %I', s);"
+                          " EXECUTE format('CREATE EXTENSION postgis SCHEMA %I', s); END$$");
+  int rc = 0;
+  if (PQresultStatus(r) != PGRES_COMMAND_OK)
+    rc = lg_err_set(err, LG_EDB, "无法清空数据库 %s: %s", shown,
+                    PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY)
+                        ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY)
+                        : PQerrorMessage(c));
+  PQclear(r);
+  PQfinish(c);
+  lg_free(shown);
   return rc;
 }
 

@@ -21,7 +21,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { GRID, PASSWORD, USERS, addUsers, apiToken, bearer, client, landgov, login, makeFixtureStore, startServer, tempDir } from './helpers.mjs';
+import { GRID, PASSWORD, USERS, addUsers, apiToken, bearer, client, landgov, login, makeFixtureStore, startServer, storeExec, storeTarget, tempDir } from './helpers.mjs';
 
 let dir;
 let db;
@@ -652,7 +652,7 @@ test('check lists hold what each one\'s scope reaches', async () => {
 
 test('five failed logins lock the login (429 with Retry-After); the office\'s address only at its own limit', async () => {
   const tdir = tempDir('landgov-api-throttle-');
-  const tdb = path.join(tdir, 't.gpkg');
+  const tdb = storeTarget(path.join(tdir, 't.gpkg'));
   let ts;
   try {
     landgov(tdb, ['init']);
@@ -691,7 +691,7 @@ test('every account, policy and setting change is on the ledger: the audit finds
   assert.deepEqual(audit.findings, []);
   assert.deepEqual(audit.unaudited_types, ['paper']);
   // Behind landgov's back, an account made administrator is found.
-  execFileSync('sqlite3', [db, "UPDATE lg_users SET role = 'admin' WHERE login = 'temp_b'"]);
+  storeExec(db, "UPDATE lg_users SET role = 'admin' WHERE login = 'temp_b'");
   let err = null;
   try {
     landgov(db, ['--json', 'ledger', 'audit']);
@@ -700,7 +700,7 @@ test('every account, policy and setting change is on the ledger: the audit finds
   }
   assert.ok(err, 'the audit should fail');
   assert.match(String(err.stderr) + String(err.stdout), /user temp_b/);
-  execFileSync('sqlite3', [db, "UPDATE lg_users SET role = 'clerk' WHERE login = 'temp_b'"]);
+  storeExec(db, "UPDATE lg_users SET role = 'clerk' WHERE login = 'temp_b'");
   assert.deepEqual(JSON.parse(landgov(db, ['--json', 'ledger', 'audit'])).findings, []);
 });
 

@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { addUsers, apiToken, bearer, landgov, startServer, tempDir } from './helpers.mjs';
+import { addUsers, apiToken, bearer, landgov, startServer, tempDir, storeTarget } from './helpers.mjs';
 
 let dir;
 let db;
@@ -61,7 +61,7 @@ async function withServer(fn) {
 
 before(() => {
   dir = tempDir('landgov-api-deadline-');
-  db = path.join(dir, 'county.gpkg');
+  db = storeTarget(path.join(dir, 'county.gpkg'));
   const gen = JSON.parse(landgov(db, ['--json', 'gen', '--patches', '1000', '--seed', '3']));
   const [minx, miny, maxx, maxy] = gen.county.extent;
   assert.ok(maxx - minx > 400 && maxy - miny > 1200, `county too small: ${gen.county.extent}`);

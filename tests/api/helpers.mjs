@@ -23,6 +23,63 @@ export const BIN = process.env.LANDGOV_BIN || path.join(ROOT, 'build-check', 'la
 
 export const GRID = { x0: 38500000, y0: 3400000, size: 100, pitch: 200, n: 10, srs: 4526 };
 
+/** True when the suite runs against PostgreSQL (`make api-pg`). */
+export const PG = !!process.env.LG_TEST_PG;
+
+function pgDbName(file) {
+  let h = 2166136261;
+  for (const c of Buffer.from(file)) h = Math.imul(h ^ c, 16777619) >>> 0;
+  const base = path.basename(file).split('.')[0].toLowerCase().replace(/[^a-z0-9]/g, '_');
+  return `lga_${h.toString(16).padStart(8, '0')}_${base}`.slice(0, 60);
+}
+
+function pgAdmin(sql) {
+  execFileSync('psql', [`${process.env.LG_TEST_PG} dbname=postgres`, '-qAt', '-v', 'ON_ERROR_STOP=1', '-c', sql], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/**
+ * The store a test names by a file path: that path (GeoPackage), or, when
+ * the suite runs against PostgreSQL (LG_TEST_PG), a new database of its own
+ * (made empty from the cluster's PostGIS template; made again if the path
+ * is asked for again) and its connection string. Ledger keys of a
+ * PostgreSQL store go to LANDGOV_KEY_DIR, set to the file's folder.
+ */
+export function storeTarget(file) {
+  if (!PG) return file;
+  const name = pgDbName(file);
+  pgAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  pgAdmin(`CREATE DATABASE ${name} TEMPLATE lg_template`);
+  process.env.LANDGOV_KEY_DIR = path.dirname(file);
+  return `${process.env.LG_TEST_PG} dbname=${name}`;
+}
+
+/**
+ * Rows of one query run on a store directly, behind landgov's back, as its
+ * database's own client would (sqlite3 -json; psql): an array of objects.
+ */
+export function storeQuery(db, query) {
+  if (!PG) {
+    const out = execFileSync('sqlite3', ['-json', '-bail', db, query], { encoding: 'utf8' }).trim();
+    return out ? JSON.parse(out) : [];
+  }
+  const out = execFileSync('psql', [db, '-qAt', '-v', 'ON_ERROR_STOP=1', '-c',
+    `SELECT coalesce(json_agg(q), '[]') FROM (${query}) q`], { encoding: 'utf8' }).trim();
+  return JSON.parse(out);
+}
+
+/** Runs a statement on a store directly (behind landgov's back). */
+export function storeExec(db, stmt) {
+  if (!PG) execFileSync('sqlite3', ['-bail', db, stmt], { encoding: 'utf8' });
+  else execFileSync('psql', [db, '-qAt', '-v', 'ON_ERROR_STOP=1', '-c', stmt], { encoding: 'utf8' });
+}
+
+/** The ledger key file of a store made by storeTarget. */
+export function keyPath(file, kind = 'ledger') {
+  return PG ? path.join(path.dirname(file), `${pgDbName(file)}.${kind}.key`) : `${file}.${kind}.key`;
+}
+
 // Third Land Survey codes, so the map has a few colours to show.
 const CLASSES = [
   ['0101', '水田'],
@@ -162,7 +219,7 @@ export function bearer(server, token) {
 /** Creates dir/test.gpkg with the four fixture layers and the accounts of
  *  USERS; returns its path. */
 export function makeFixtureStore(dir) {
-  const db = path.join(dir, 'test.gpkg');
+  const db = storeTarget(path.join(dir, 'test.gpkg'));
   landgov(db, ['init']);
   const { x0, y0 } = GRID;
   const dltb = squares().map((s) => ({

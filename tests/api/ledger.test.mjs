@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { BIN, ROOT, addUsers, client, landgov, login, startServer, tempDir } from './helpers.mjs';
+import { BIN, ROOT, addUsers, client, landgov, login, startServer, tempDir, storeTarget } from './helpers.mjs';
 
 await import(path.join(ROOT, 'tools/verify/verify.mjs'));
 const V = globalThis.LandgovVerify;
@@ -40,7 +40,7 @@ const record = (d, id) =>
 
 before(async () => {
   dir = tempDir('landgov-api-ledger-');
-  db = path.join(dir, 'a.gpkg');
+  db = storeTarget(path.join(dir, 'a.gpkg'));
   landgov(db, ['init', '--origin', 'landgov.example/330102']);
   for (let i = 0; i < 4; i++) record(db, `2026-${i}`);
   cp4 = json(db, ['ledger', 'checkpoint']);
@@ -152,7 +152,7 @@ test('GET /api/ledger/consistency proves the log only grew', async () => {
 });
 
 test('another region witnesses this log over HTTP', async () => {
-  const dbB = path.join(dir, 'b.gpkg');
+  const dbB = storeTarget(path.join(dir, 'b.gpkg'));
   landgov(dbB, ['init', '--origin', 'landgov.example/330200']);
   const kB = json(dbB, ['ledger', 'key']);
   // First contact, with the key given out of band.
@@ -171,7 +171,7 @@ test('another region witnesses this log over HTTP', async () => {
   assert.equal(audit.ok, true);
   assert.equal(audit.objects, 2);
   // A key the witness was not told to trust is refused.
-  const dbC = path.join(dir, 'c.gpkg');
+  const dbC = storeTarget(path.join(dir, 'c.gpkg'));
   landgov(dbC, ['init', '--origin', 'landgov.example/330102']);
   const wrong = json(dbC, ['ledger', 'key']).key;
   assert.throws(

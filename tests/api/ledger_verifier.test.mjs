@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { ROOT, landgov, tempDir } from './helpers.mjs';
+import { ROOT, keyPath, landgov, storeTarget, tempDir } from './helpers.mjs';
 
 await import(path.join(ROOT, 'tools/verify/verify.mjs'));
 const V = globalThis.LandgovVerify;
@@ -23,6 +23,7 @@ const b64 = (s) => Uint8Array.from(Buffer.from(s, 'base64'));
 
 let dir;
 let dbA;
+let dbAFile;
 let keyA;
 let witnessKeyB;
 let cp4;
@@ -37,7 +38,8 @@ function record(db, id, actor = '张三') {
 
 before(() => {
   dir = tempDir('landgov-verifier-');
-  dbA = path.join(dir, 'a.gpkg');
+  dbA = storeTarget(path.join(dir, 'a.gpkg'));
+  dbAFile = path.join(dir, 'a.gpkg');
   landgov(dbA, ['init', '--origin', 'landgov.example/330102']);
   for (let i = 0; i < 4; i++) record(dbA, `1998-${i}`);
   cp4 = json(dbA, ['ledger', 'checkpoint']);
@@ -160,7 +162,7 @@ test('tampering of any part is rejected', async () => {
   lines[2] = V.b64encode(new Uint8Array(32));
   await rejects(V.verifyBundle({ ...bundle, checkpoint: lines.join('\n') }, keyA), /签名无效/);
   // A key that is not the log's: another log's, and a malformed one.
-  const other = path.join(dir, 'other.gpkg');
+  const other = storeTarget(path.join(dir, 'other.gpkg'));
   landgov(other, ['init', '--origin', 'landgov.example/330102']);
   const otherKey = json(other, ['ledger', 'key']).key;
   assert.notEqual(otherKey, keyA);
@@ -171,9 +173,10 @@ test('tampering of any part is rejected', async () => {
 test('a forked history under the same key is caught by consistency', async () => {
   // The same signing key, another history: what a dishonest bureau
   // would show a second audience.
-  const fork = path.join(dir, 'fork.gpkg');
-  fs.copyFileSync(`${dbA}.ledger.key`, `${fork}.ledger.key`);
-  fs.chmodSync(`${fork}.ledger.key`, 0o600);
+  const forkFile = path.join(dir, 'fork.gpkg');
+  const fork = storeTarget(forkFile);
+  fs.copyFileSync(keyPath(dbAFile), keyPath(forkFile));
+  fs.chmodSync(keyPath(forkFile), 0o600);
   landgov(fork, ['init']);
   for (let i = 0; i < 13; i++) record(fork, `1998-${i}`, i === 2 ? '王五' : '张三');
   const f13 = json(fork, ['ledger', 'checkpoint']);
@@ -186,7 +189,7 @@ test('a forked history under the same key is caught by consistency', async () =>
 });
 
 test('a witness cosignature made by landgov verifies', async () => {
-  const dbB = path.join(dir, 'b.gpkg');
+  const dbB = storeTarget(path.join(dir, 'b.gpkg'));
   landgov(dbB, ['init', '--origin', 'landgov.example/330200']);
   witnessKeyB = json(dbB, ['ledger', 'key']).witness_key;
   const bundleFile = path.join(dir, 'bundle.json');

@@ -20,7 +20,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import zlib from 'node:zlib';
 
-import { addUsers, client, gkToMercator, landgov, login, makeFixtureStore, square, startServer, tempDir } from './helpers.mjs';
+import { addUsers, client, gkToMercator, landgov, login, makeFixtureStore, square, startServer, tempDir, storeTarget } from './helpers.mjs';
 
 const H = 20037508.342789244; // pi x 6378137: half the Web Mercator world
 const MVT = 'application/vnd.mapbox-vector-tile';
@@ -35,7 +35,7 @@ before(async () => {
   dir = tempDir('landgov-api-tiles-');
   server = await startServer(makeFixtureStore(dir));
   clerk = await login(server, 'clerk');
-  const db = path.join(dir, 'county.gpkg');
+  const db = storeTarget(path.join(dir, 'county.gpkg'));
   landgov(db, ['gen', '--patches', '1000', '--seed', '7']);
   addUsers(db);
   county = await startServer(db);

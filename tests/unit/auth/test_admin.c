@@ -31,7 +31,7 @@ static const char *const PW = "Admin-Test-2026";
 static int open_store(const char *p, lg_store_t **s) {
   lg_err_t err = {0};
   unlink(p);
-  if (lg_store_open(p, LG_STORE_CREATE, s, &err) != 0) {
+  if (lg_store_open(lg_test_target(p), LG_STORE_CREATE, s, &err) != 0) {
     fprintf(stderr, "open: %s\n", err.msg);
     return -1;
   }

@@ -27,7 +27,7 @@ static int setup(void **state) {
   snprintf(path, sizeof path, "/tmp/lg_test_auth_session_%d.gpkg", (int)getpid());
   unlink(path);
   lg_err_t err = {0};
-  if (lg_store_open(path, LG_STORE_CREATE, &store, &err) != 0) {
+  if (lg_store_open(lg_test_target(path), LG_STORE_CREATE, &store, &err) != 0) {
     fprintf(stderr, "open: %s\n", err.msg);
     return -1;
   }
@@ -320,10 +320,11 @@ static void test_api_tokens(void **state) {
   /* Not stored in clear. */
   lg_stmt_t *st;
   assert_int_equal(
-      lg_store_prepare(store, "SELECT count(*) FROM lg_api_tokens WHERE instr(token_hash, ?)"
-                         " OR instr(name, ?1)", &st, NULL),
+      lg_store_prepare(store, "SELECT count(*) FROM lg_api_tokens WHERE token_hash = ?1"
+                              " OR name LIKE '%' || ?2 || '%'", &st, NULL),
       0);
-  lg_store_bind_text(st, 1, tok + 4);
+  lg_store_bind_blob(st, 1, tok, strlen(tok));
+  lg_store_bind_text(st, 2, tok + 4);
   assert_int_equal(lg_store_step(st), LG_ROW);
   assert_int_equal(lg_store_col_int(st, 0), 0);
   lg_store_done(st);

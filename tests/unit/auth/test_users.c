@@ -34,7 +34,7 @@ static int setup(void **state) {
   snprintf(path, sizeof path, "/tmp/lg_test_auth_users_%d.gpkg", (int)getpid());
   unlink(path);
   lg_err_t err = {0};
-  if (lg_store_open(path, LG_STORE_CREATE, &store, &err) != 0) {
+  if (lg_store_open(lg_test_target(path), LG_STORE_CREATE, &store, &err) != 0) {
     fprintf(stderr, "open: %s\n", err.msg);
     return -1;
   }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "flow/flow.h"
+#include "lg_test.h"
 
 static json_t *garbage[256];
 static size_t ngarbage;
@@ -27,7 +28,7 @@ typedef struct tenv {
 
 static inline void tenv_open(tenv_t *t) {
   lg_err_t err = {0};
-  if (lg_store_open(t->path, LG_STORE_CREATE, &t->s, &err) != 0) fail_msg("open: %s", err.msg);
+  if (lg_store_open(lg_test_target(t->path), LG_STORE_CREATE, &t->s, &err) != 0) fail_msg("open: %s", err.msg);
 }
 
 static inline void tenv_close(tenv_t *t) {

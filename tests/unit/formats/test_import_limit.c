@@ -67,7 +67,7 @@ static bool has_layer(lg_store_t *s, const char *name) {
 static void test_setting(void **state) {
   lg_err_t err = {0};
   lg_store_t *s;
-  assert_int_equal(lg_store_open(db, LG_STORE_CREATE, &s, &err), 0);
+  assert_int_equal(lg_store_open(lg_test_target(db), LG_STORE_CREATE, &s, &err), 0);
   lg_import_result_t res;
   lg_import_opts_t o = {.layer = "a", .role = "other"};
 

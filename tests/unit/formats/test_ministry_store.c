@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "formats/formats.h"
+#include "lg_test.h"
 
 /* |a - b| <= eps, printing both values (cmocka 1.1 has no double compare). */
 #define assert_near(a, b, eps)                                                                     \
@@ -58,7 +59,7 @@ static int setup(void **state) {
   if (!mkdtemp(fx->dir)) return -1;
   snprintf(fx->db, sizeof fx->db, "%s/t.gpkg", fx->dir);
   lg_err_t err = {0};
-  if (lg_store_open(fx->db, LG_STORE_CREATE, &fx->s, &err) != 0) {
+  if (lg_store_open(lg_test_target(fx->db), LG_STORE_CREATE, &fx->s, &err) != 0) {
     fprintf(stderr, "%s\n", err.msg);
     return -1;
   }

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "formats/formats.h"
+#include "lg_test.h"
 
 static char dir[256], src[512];
 
@@ -48,7 +49,7 @@ static lg_store_t *fresh_store(const char *name) {
   unlink(p);
   lg_store_t *s = NULL;
   lg_err_t err = {0};
-  if (lg_store_open(p, LG_STORE_CREATE, &s, &err)) fail_msg("open: %s", err.msg);
+  if (lg_store_open(lg_test_target(p), LG_STORE_CREATE, &s, &err)) fail_msg("open: %s", err.msg);
   return s;
 }
 

@@ -90,10 +90,10 @@ static void test_load_settings(void **state) {
   lg_test_remove_store(db);
   lg_err_t err = {0};
   lg_store_t *s;
-  assert_int_equal(lg_store_open(db, LG_STORE_CREATE, &s, &err), 0);
+  assert_int_equal(lg_store_open(lg_test_target(db), LG_STORE_CREATE, &s, &err), 0);
 
   lg_http_limits_t l;
-  assert_int_equal(lg_http_limits_load(db, &l, &err), 0);
+  assert_int_equal(lg_http_limits_load(lg_test_target(db), &l, &err), 0);
   assert_int_equal(l.body_bytes, 4 << 20);
   assert_int_equal(l.upload_bytes, 32 << 20);
   assert_int_equal(l.json_depth, 32);
@@ -108,7 +108,7 @@ static void test_load_settings(void **state) {
   assert_int_equal(lg_store_setting_set(s, "limits.geometry_vertices", "2", &err), 0);
   assert_int_equal(lg_store_setting_set(s, "limits.request_ms", "0", &err), 0);
   assert_int_equal(lg_store_setting_set(s, "limits.idle_timeout_s", "999999", &err), 0);
-  assert_int_equal(lg_http_limits_load(db, &l, &err), 0);
+  assert_int_equal(lg_http_limits_load(lg_test_target(db), &l, &err), 0);
   assert_int_equal(l.body_bytes, 65536);
   assert_int_equal(l.json_depth, 32);
   assert_int_equal(l.geometry_vertices, 4);
@@ -117,7 +117,7 @@ static void test_load_settings(void **state) {
   lg_store_close(s);
 
   /* A server started on the store has them. */
-  lg_http_opts_t o = {.port = 0, .threads = 1, .db_path = db, .quiet = true};
+  lg_http_opts_t o = {.port = 0, .threads = 1, .db_path = lg_test_target(db), .quiet = true};
   lg_http_t *h = NULL;
   assert_int_equal(lg_http_start(&o, &h, &err), 0);
   assert_int_equal(lg_http_limits_of(h)->body_bytes, 65536);

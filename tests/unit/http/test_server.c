@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "http/http_int.h"
+#include "lg_test.h"
 
 static char dir[256], db[300], web[300], vendor[300];
 static lg_http_t *server;
@@ -73,7 +74,7 @@ static int setup(void **state) {
   if (symlink(target, p) != 0) return -1;
 
   lg_store_t *s;
-  if (lg_store_open(db, LG_STORE_CREATE, &s, &err) != 0) return -1;
+  if (lg_store_open(lg_test_target(db), LG_STORE_CREATE, &s, &err) != 0) return -1;
   lg_field_t fields[] = {{"DLBM", LG_FIELD_TEXT}};
   lg_layer_def_t def = {.name = "dltb",
                         .title = "地类图斑",
@@ -113,7 +114,7 @@ static int setup(void **state) {
   lg_http_opts_t o = {.host = "127.0.0.1",
                       .port = 0,
                       .threads = 2,
-                      .db_path = db,
+                      .db_path = lg_test_target(db),
                       .web_dir = web,
                       .vendor_dir = vendor,
                       .max_body = 1024,

@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "ledger/ledger_int.h"
+#include "lg_test.h"
 
 #define GO_SKEY "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz"
 #define GO_VKEY "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
@@ -77,7 +78,7 @@ static lg_store_t *open_store(const char *name) {
   snprintf(path, sizeof path, "%s/%s.gpkg", tmpdir, name);
   lg_store_t *s = NULL;
   lg_err_t err = {0};
-  if (lg_store_open(path, LG_STORE_CREATE, &s, &err) != 0) fail_msg("%s", err.msg);
+  if (lg_store_open(lg_test_target(path), LG_STORE_CREATE, &s, &err) != 0) fail_msg("%s", err.msg);
   return s;
 }
 
@@ -214,7 +215,11 @@ static void test_keys_created_once(void **state) {
   assert_int_equal(lg_ledger_keys(s, &k1, &err), LG_ENOTFOUND);
   assert_int_equal(lg_ledger_init(s, NULL, &err), 0);
   assert_int_equal(lg_ledger_keys(s, &k1, &err), 0);
-  assert_string_equal(k1.origin, "landgov.example/keys");
+  char want[200];
+  /* Named after the file, or the database (PostgreSQL). */
+  snprintf(want, sizeof want, "landgov.example/%s",
+           lg_store_backend(s) == LG_STORE_PG ? lg_store_dbname(s) : "keys");
+  assert_string_equal(k1.origin, want);
   assert_int_equal(lg_ledger_init(s, NULL, &err), 0);
   assert_int_equal(lg_ledger_keys(s, &k2, &err), 0);
   assert_string_equal(k1.vkey, k2.vkey);

@@ -44,7 +44,7 @@ static int setup(void **state) {
   snprintf(path, sizeof path, "/tmp/lg_ledger_objects_%d.gpkg", (int)getpid());
   lg_test_remove_store(path);
   lg_err_t err = {0};
-  if (lg_store_open(path, LG_STORE_CREATE, &S, &err) != 0) {
+  if (lg_store_open(lg_test_target(path), LG_STORE_CREATE, &S, &err) != 0) {
     fprintf(stderr, "%s\n", err.msg);
     return -1;
   }

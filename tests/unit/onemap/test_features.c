@@ -86,7 +86,7 @@ static int setup(void **state) {
   lg_err_t err = {0};
   snprintf(path, sizeof path, "/tmp/lg_test_features_%d.gpkg", (int)getpid());
   unlink(path);
-  if (lg_store_open(path, LG_STORE_CREATE, &store, &err) != 0) {
+  if (lg_store_open(lg_test_target(path), LG_STORE_CREATE, &store, &err) != 0) {
     fprintf(stderr, "open: %s\n", err.msg);
     return -1;
   }

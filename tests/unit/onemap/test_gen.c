@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "onemap/onemap.h"
+#include "lg_test.h"
 
 #define PATCHES 3000 /* small, to stay quick under ASan */
 #define SEED 7
@@ -55,7 +56,7 @@ static lg_store_t *make_county(const char *name, uint64_t seed, int64_t patches,
   char *path = db_path(name);
   lg_store_t *s = NULL;
   lg_err_t err = {0};
-  if (lg_store_open(path, LG_STORE_CREATE, &s, &err)) fail_msg("%s: %s", path, err.msg);
+  if (lg_store_open(lg_test_target(path), LG_STORE_CREATE, &s, &err)) fail_msg("%s: %s", path, err.msg);
   lg_free(path);
   lg_gen_opts_t o;
   lg_gen_opts_init(&o);
@@ -537,7 +538,9 @@ static void test_replace_and_errors(void **state) {
 static void test_cli(void **state) {
   const char *bin = getenv("LG_BIN");
   if (!bin || access(bin, X_OK) != 0) skip();
-  char *db = db_path("cli"), *out = db_path("cli_out");
+  char *dbfile = db_path("cli"), *out = db_path("cli_out");
+  lg_test_remove_store(dbfile);
+  char *db = lg_strdup(lg_test_target(dbfile));
   char *cmd = lg_sprintf("'%s' --db '%s' gen --patches 500 --seed 3 --json > '%s'", bin, db, out);
   assert_int_equal(system(cmd), 0);
   lg_free(cmd);
@@ -564,15 +567,17 @@ static void test_cli(void **state) {
   cmd = lg_sprintf("'%s' --db '%s' demo --patches 500 --force > /dev/null 2>&1", bin, db);
   assert_int_equal(system(cmd), 0);
   lg_free(cmd);
-  char *key = lg_sprintf("%s.ledger.key", db);
+  char *key = lg_test_key_path(dbfile, "ledger");
   struct stat st;
   assert_int_equal(stat(key, &st), 0);
   assert_int_equal(st.st_mode & 0777, 0600);
-  lg_free(key);
+  free(key);
   cmd = lg_sprintf("'%s' --db '%s' ledger key | grep -q '^landgov.example/360781+'", bin, db);
   assert_int_equal(system(cmd), 0);
   lg_free(cmd);
   lg_free(db);
+  lg_test_remove_store(dbfile);
+  lg_free(dbfile);
   lg_free(out);
 }
 

@@ -259,7 +259,7 @@ static int setup(void **state) {
   GDALAllRegister();
   snprintf(path, sizeof path, "/tmp/lg_test_tiles_%d.gpkg", (int)getpid());
   lg_test_remove_store(path);
-  if (lg_store_open(path, LG_STORE_CREATE, &store, &err) != 0) {
+  if (lg_store_open(lg_test_target(path), LG_STORE_CREATE, &store, &err) != 0) {
     fprintf(stderr, "open: %s\n", err.msg);
     return -1;
   }

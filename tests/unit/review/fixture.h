@@ -89,7 +89,7 @@ enum { FX_LANDUSE = 1, FX_PBF = 2, FX_EPRL = 4, FX_UDB = 8, FX_PLAN = 16, FX_ALL
 static int fx_store(const char *path, int which, lg_store_t **out, lg_err_t *err) {
   lg_test_remove_store(path);
   lg_store_t *s;
-  int rc = lg_store_open(path, LG_STORE_CREATE, &s, err);
+  int rc = lg_store_open(lg_test_target(path), LG_STORE_CREATE, &s, err);
   if (rc) return rc;
   rc = lg_store_begin(s, err);
   if (rc == 0 && (which & FX_LANDUSE)) {

@@ -42,7 +42,7 @@ static void *work(void *arg) {
   worker_t *w = arg;
   lg_store_t *s = NULL;
   lg_err_t err = {0};
-  if (lg_store_open(path, 0, &s, &err) != 0) {
+  if (lg_store_open(lg_test_target(path), 0, &s, &err) != 0) {
     w->failures++;
     snprintf(w->first, sizeof w->first, "open: %s", err.msg);
     return NULL;
@@ -75,7 +75,7 @@ static void test_writers_queue(void **state) {
   lg_test_remove_store(path);
   lg_store_t *s = NULL;
   lg_err_t err = {0};
-  assert_int_equal(lg_store_open(path, LG_STORE_CREATE, &s, &err), 0);
+  assert_int_equal(lg_store_open(lg_test_target(path), LG_STORE_CREATE, &s, &err), 0);
   assert_int_equal(
       lg_store_exec(s, "CREATE TABLE counter (n INTEGER); INSERT INTO counter VALUES (0)", &err),
       0);
