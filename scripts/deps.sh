@@ -13,6 +13,7 @@ DEB_PKGS=(
   libgdal-dev gdal-bin
   libsqlite3-dev sqlite3
   libpq-dev # the PostgreSQL backend (src/store/store_pg.c)
+  libmagic-dev # file types from content (src/files)
   libmicrohttpd-dev libjansson-dev libsodium-dev libxml2-dev
   zlib1g-dev # gzip responses (src/http/compress.c)
   libxlsxwriter-dev libcmocka-dev

@@ -235,6 +235,20 @@ int lg_cases_act(lg_store_t *s, const lg_subject_t *who, int64_t task_id, const 
 int lg_cases_supply(lg_store_t *s, const lg_subject_t *who, int64_t case_id, const json_t *kinds,
                     lg_err_t *err);
 
+/* ---- Watching a case's status ---------------------------------------------------
+ * Modules above cases (the quota bank reserving and consuming quota, the
+ * stock ledgers recording an approval, monitoring keeping the case layers)
+ * learn of a case's status changing through watchers, called inside the
+ * transaction that changes it, so what they write commits or rolls back
+ * with it; a watcher's error aborts the action (its message is the
+ * user's: "the county's quota lacks 2,000 m2"). from is NULL when the case
+ * is filed (to "submitted"). Watchers are registered once per process,
+ * before stores are used (at most 16). */
+typedef int (*lg_cases_watch_fn)(lg_store_t *s, int64_t case_id, const char *from,
+                                 const char *to, int64_t now, const char *actor, void *ud,
+                                 lg_err_t *err);
+void lg_cases_watch(const char *name, lg_cases_watch_fn fn, void *ud);
+
 /* ---- Time ------------------------------------------------------------------- */
 
 /* Fires the engine's timers due at now (lg_flow_tick), then brings the

@@ -10,6 +10,10 @@
 #define CS_OPEN_STATUSES "'submitted', 'in_review', 'notice', 'approved'"
 
 /* ---- Small helpers (util.c) ------------------------------------------------ */
+/* Tells every watcher (lg_cases_watch) that a case went from `from` (NULL:
+ * filed) to `to`; the first error stops and is returned. */
+int cs_notify(lg_store_t *s, int64_t case_id, const char *from, const char *to, int64_t now,
+              const char *actor, lg_err_t *err);
 /* Column as JSON: text or null; parsed JSON text or null; number or null. */
 json_t *cs_col_text(lg_stmt_t *st, int i);
 json_t *cs_col_json(lg_stmt_t *st, int i);

@@ -497,6 +497,7 @@ int lg_cases_create(lg_store_t *s, const lg_subject_t *who, const lg_case_new_t 
                             json_object_get(vars, "jurisdictions"), "boundary_sha256", digest,
                             "boundary_format", b.format, "instance_id", (json_int_t)inst),
                   err);
+  if (rc == 0) rc = cs_notify(s, cid, NULL, "submitted", now, actor, err);
   if (rc == 0) rc = cs_sync(s, cid, now, actor, err);
   if (rc == 0) rc = cs_record(s, cid, now, actor, who ? who->role : NULL, "case.create", err);
   if (rc == 0) rc = lg_store_commit(s, err);

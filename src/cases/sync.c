@@ -234,6 +234,7 @@ int cs_sync(lg_store_t *s, int64_t case_id, int64_t now, const char *actor, lg_e
                           lg_cases_status_title(now_status)),
                 err);
   if (rc == 0) rc = cs_record(s, case_id, now, actor, NULL, "case.status", err);
+  if (rc == 0) rc = cs_notify(s, case_id, old, now_status, now, actor, err);
 done:
   json_decref(inst);
   json_decref(cfg);

@@ -22,6 +22,46 @@ extern const size_t lg_cases_default_process_len;
 const char *lg_cases_config_default_json(void) { return (const char *)lg_cases_default_config; }
 const char *lg_cases_process_default_xml(void) { return (const char *)lg_cases_default_process; }
 
+/* ---- Watchers of a case's status ------------------------------------------- */
+
+#define MAX_WATCHERS 16
+
+static struct {
+  char name[32];
+  lg_cases_watch_fn fn;
+  void *ud;
+} watchers[MAX_WATCHERS];
+static int nwatchers;
+static pthread_mutex_t watchers_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* Registering a name again replaces its watcher (a test may register
+ * twice). */
+void lg_cases_watch(const char *name, lg_cases_watch_fn fn, void *ud) {
+  pthread_mutex_lock(&watchers_mu);
+  int i = 0;
+  while (i < nwatchers && strcmp(watchers[i].name, name)) i++;
+  if (i < MAX_WATCHERS) {
+    snprintf(watchers[i].name, sizeof watchers[i].name, "%s", name);
+    watchers[i].fn = fn;
+    watchers[i].ud = ud;
+    if (i == nwatchers) nwatchers++;
+  }
+  pthread_mutex_unlock(&watchers_mu);
+}
+
+int cs_notify(lg_store_t *s, int64_t case_id, const char *from, const char *to, int64_t now,
+              const char *actor, lg_err_t *err) {
+  pthread_mutex_lock(&watchers_mu);
+  int n = nwatchers;
+  pthread_mutex_unlock(&watchers_mu);
+  for (int i = 0; i < n; i++) {
+    if (!watchers[i].fn) continue;
+    int rc = watchers[i].fn(s, case_id, from, to, now, actor, watchers[i].ud, err);
+    if (rc) return rc;
+  }
+  return 0;
+}
+
 /* ---- Columns as JSON ------------------------------------------------------- */
 
 json_t *cs_col_text(lg_stmt_t *st, int i) {

@@ -12,6 +12,7 @@
 #include "auth/auth.h"
 #include "cases/cases.h"
 #include "cli/cli_int.h"
+#include "files/files.h"
 #include "flow/flow.h"
 #include "ledger/ledger.h"
 #include "review/review.h"
@@ -35,6 +36,7 @@ static const lg_ledger_auditor_t cases = {"case", lg_cases_audit_scan};
 static const lg_ledger_auditor_t users = {"user", lg_auth_audit_users};
 static const lg_ledger_auditor_t policy = {"policy", lg_auth_audit_policy};
 static const lg_ledger_auditor_t settings = {"setting", lg_auth_audit_settings};
+static const lg_ledger_auditor_t files = {"file", lg_files_audit_scan};
 static const lg_ledger_auditor_t *const auditors[] = {
     &lg_ledger_witnessed_auditor,
     &flow_instances,
@@ -45,6 +47,7 @@ static const lg_ledger_auditor_t *const auditors[] = {
     &users,
     &policy,
     &settings,
+    &files,
     NULL,
 };
 

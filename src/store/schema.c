@@ -4,6 +4,11 @@
  * or both. To change the schema, append a migration; never edit one that
  * has shipped.
  *
+ * The migrations of the modules added after the approval cases (files,
+ * stock, quota, industry, consol, monitor) live in schema_<module>.c, one
+ * file each, each module with its own range of numbers; migrations_all()
+ * puts them in one list, in order of their numbers.
+ *
  * Migration 1 makes the file a GeoPackage 1.3 (OGC 12-128r15, clauses
  * 1.1.2-1.1.3 and 2.1.5, F.3): application_id 'GPKG', user_version 10300,
  * gpkg_spatial_ref_sys with the three required rows, gpkg_contents,
@@ -11,21 +16,12 @@
  */
 #include "store/store_int.h"
 
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-typedef struct migration {
-  int version;
-  const char *name;
-  const char *sql;        /* both backends: DDL in SQLite's type names, which the
-                             PostgreSQL backend translates (store_pg.c); may be NULL */
-  const char *sqlite_sql; /* GeoPackage only; may be NULL */
-  const char *pg_sql;     /* PostgreSQL only, as written; may be NULL */
-  int (*fn)(lg_store_t *s, lg_err_t *err);     /* may be NULL */
-  const char *const *attribute_tables;         /* registered in gpkg_contents */
-  const char *const *append_only;              /* refuse UPDATE and DELETE */
-  const char *const *immutable;                /* refuse UPDATE (rows may go) */
-} migration_t;
+typedef store_migration_t migration_t;
 
 /* What makes the SQLite file a GeoPackage, and nothing to PostgreSQL. */
 static const char gpkg_pragmas_sql[] =
@@ -516,17 +512,47 @@ static const migration_t migrations[] = {
     {56, "flow: tasks and waits indexed by token", SQL(flow_token_index_sql)},
 };
 
+/* The modules' own lists (schema_<module>.c). */
+static const store_migrations_t *const module_lists[] = {
+    &lg_schema_files, &lg_schema_stock,  &lg_schema_quota,
+    &lg_schema_industry, &lg_schema_consol, &lg_schema_monitor,
+};
+
+static int by_version(const void *a, const void *b) {
+  const migration_t *x = *(const migration_t *const *)a, *y = *(const migration_t *const *)b;
+  return (x->version > y->version) - (x->version < y->version);
+}
+
+static const migration_t *all_list[512];
+static size_t all_count;
+
+static void make_all(void) {
+  for (size_t i = 0; i < LG_ARRAY_LEN(migrations) && all_count < LG_ARRAY_LEN(all_list); i++)
+    all_list[all_count++] = &migrations[i];
+  for (size_t l = 0; l < LG_ARRAY_LEN(module_lists); l++)
+    for (size_t i = 0; i < module_lists[l]->n && all_count < LG_ARRAY_LEN(all_list); i++)
+      all_list[all_count++] = &module_lists[l]->list[i];
+  qsort(all_list, all_count, sizeof *all_list, by_version);
+}
+
+static const migration_t *const *all_migrations(size_t *n) {
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, make_all);
+  *n = all_count;
+  return all_list;
+}
+
 int lg_store_schema_known(void) {
-  int v = 0;
-  for (size_t i = 0; i < LG_ARRAY_LEN(migrations); i++)
-    if (migrations[i].version > v) v = migrations[i].version;
-  return v;
+  size_t n;
+  const migration_t *const *all = all_migrations(&n);
+  return n ? all[n - 1]->version : 0;
 }
 
 size_t lg_store_schema_tables(const char **out, size_t max) {
-  size_t k = 0;
-  for (size_t i = 0; i < LG_ARRAY_LEN(migrations); i++)
-    for (const char *const *t = migrations[i].attribute_tables; t && *t && k < max; t++)
+  size_t k = 0, n;
+  const migration_t *const *all = all_migrations(&n);
+  for (size_t i = 0; i < n; i++)
+    for (const char *const *t = all[i]->attribute_tables; t && *t && k < max; t++)
       out[k++] = *t;
   return k;
 }
@@ -613,8 +639,10 @@ int lg_store_migrate(lg_store_t *s, lg_err_t *err) {
                        " name TEXT NOT NULL, applied_at TEXT NOT NULL)",
                     err);
   if (rc) return rc;
-  for (size_t i = 0; i < LG_ARRAY_LEN(migrations); i++) {
-    const migration_t *m = &migrations[i];
+  size_t n;
+  const migration_t *const *all = all_migrations(&n);
+  for (size_t i = 0; i < n; i++) {
+    const migration_t *m = all[i];
     if (migration_applied(s, m->version)) continue;
     if ((rc = lg_store_begin(s, err)) != 0) return rc;
     rc = apply(s, m, have == 0, err);

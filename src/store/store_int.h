@@ -81,6 +81,33 @@ struct store_ops {
 extern const store_ops_t lg_store_sqlite_ops;
 extern const store_ops_t lg_store_pg_ops;
 
+/* A numbered schema migration (schema.c). A migration is SQL, a
+ * function, or both; never edit one that has shipped, append another. */
+typedef struct store_migration {
+  int version;
+  const char *name;
+  const char *sql;        /* both backends: DDL in SQLite's type names, which the
+                             PostgreSQL backend translates (store_pg.c); may be NULL */
+  const char *sqlite_sql; /* GeoPackage only; may be NULL */
+  const char *pg_sql;     /* PostgreSQL only, as written; may be NULL */
+  int (*fn)(lg_store_t *s, lg_err_t *err);     /* may be NULL */
+  const char *const *attribute_tables;         /* registered in gpkg_contents */
+  const char *const *append_only;              /* refuse UPDATE and DELETE */
+  const char *const *immutable;                /* refuse UPDATE (rows may go) */
+} store_migration_t;
+
+/* A module's migrations (schema_<module>.c), with its own numbers. */
+typedef struct store_migrations {
+  const store_migration_t *list;
+  size_t n;
+} store_migrations_t;
+extern const store_migrations_t lg_schema_files;    /* 200-219 */
+extern const store_migrations_t lg_schema_stock;    /* 100-119 */
+extern const store_migrations_t lg_schema_quota;    /* 140-159 */
+extern const store_migrations_t lg_schema_industry; /* 120-139 */
+extern const store_migrations_t lg_schema_consol;   /* 160-179 */
+extern const store_migrations_t lg_schema_monitor;  /* 180-199 */
+
 /* Runs every migration above the store's version (schema.c). */
 int lg_store_migrate(lg_store_t *s, lg_err_t *err);
 /* The highest migration a store has, without running any (0: none). */

@@ -13,14 +13,32 @@ export const LANGS = ['zh-CN', 'en'];
 const STORE_KEY = 'landgov.lang';
 const dicts = {};
 let lang = 'zh-CN';
+// Modules with dictionaries of their own (web/i18n/<lang>/<module>.json,
+// registered by app.js before the first load): each page's strings sit
+// in its own file, merged into the language's dictionary.
+const modules = new Set();
+const loaded = {};
+
+async function fetchJson(p) {
+  const r = await fetch(p, { credentials: 'same-origin' });
+  if (!r.ok) throw new Error(`${p}: HTTP ${r.status}`);
+  return r.json();
+}
 
 async function load(l) {
-  if (!dicts[l]) {
-    const r = await fetch(`i18n/${l}.json`, { credentials: 'same-origin' });
-    if (!r.ok) throw new Error(`i18n/${l}.json: HTTP ${r.status}`);
-    dicts[l] = await r.json();
+  if (!dicts[l]) dicts[l] = await fetchJson(`i18n/${l}.json`);
+  loaded[l] ??= new Set();
+  for (const m of modules) {
+    if (loaded[l].has(m)) continue;
+    Object.assign(dicts[l], await fetchJson(`i18n/${l}/${m}.json`));
+    loaded[l].add(m);
   }
   return dicts[l];
+}
+
+/** Registers a module whose strings are in web/i18n/<lang>/<name>.json. */
+export function addModuleDict(name) {
+  modules.add(name);
 }
 
 export function currentLang() {
