@@ -56,6 +56,9 @@ maintenance_work_mem = 256MB
 max_wal_size = 4GB
 max_connections = 300
 CONF
+  # One account that must give a password (the tests of a wrong one);
+  # everyone else is trusted on the socket.
+  sed -i '1i local all lg_pw scram-sha-256' "$dir/data/pg_hba.conf"
   if ! as_pg "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null 2>&1; then
     echo "pgtmp: server did not start:" >&2; tail -5 "$dir/server.log" >&2; exit 77
   fi
@@ -66,7 +69,8 @@ CONF
     exit 77
   fi
   as_pg "$bindir/psql" -h "$dir" -p "$port" -U postgres -d postgres -qAt \
-    -c "CREATE DATABASE lg_template TEMPLATE lg IS_TEMPLATE true" >/dev/null
+    -c "CREATE DATABASE lg_template TEMPLATE lg IS_TEMPLATE true" \
+    -c "CREATE ROLE lg_pw LOGIN PASSWORD 'lg-right-password' CREATEDB" >/dev/null
   echo "host=$dir port=$port dbname=lg user=postgres"
   ;;
 stop)

@@ -86,6 +86,13 @@ lg_store_t *lg_http_store(lg_http_req_t *req, lg_err_t *err) {
     lg_err_set(err, LG_EINTERNAL, "此请求不在服务器的工作线程中, 无法使用数据库");
     return NULL;
   }
+  /* A connection the database closed (a restart, a failover, a lost
+   * network) is opened again for this request. */
+  if (w->store && lg_store_broken(w->store)) {
+    lg_log(LG_LOG_WARN, "数据库连接已断开, 重新连接: %s", lg_store_path(w->store));
+    lg_store_close(w->store);
+    w->store = NULL;
+  }
   if (!w->store && lg_store_open(req->server->db_path, 0, &w->store, err) != 0) {
     w->store = NULL;
     return NULL;

@@ -207,10 +207,12 @@ static int copy_layer(lg_store_t *from, lg_store_t *to, const lg_layer_info_t *L
   lg_store_reader_free(r);
   lg_store_fields_free(fields, nf);
   lg_stmt_t *st;
+  /* The source's id, negated until every layer is in (ids the target gave
+   * the layers made so far may be the source's ids of others). */
   if (rc == 0 && (rc = lg_store_prepare(to,
                                         "UPDATE lg_layers SET id = ?, imported_at = ? WHERE name = ?",
                                         &st, err)) == 0) {
-    lg_store_bind_int(st, 1, L->id);
+    lg_store_bind_int(st, 1, -L->id);
     lg_store_bind_text(st, 2, L->imported_at);
     lg_store_bind_text(st, 3, L->name);
     rc = lg_store_run(st, "复制图层目录失败", err);
@@ -326,6 +328,7 @@ int lg_store_copy(lg_store_t *from, lg_store_t *to, lg_err_t *err) {
     rc = copy_table(from, to, tables[i], &rows, err);
     if (rc == 0 && rows) lg_log(LG_LOG_INFO, "复制表 %s: %lld 行", tables[i], (long long)rows);
   }
+  if (rc == 0) rc = lg_store_exec(to, "UPDATE lg_layers SET id = -id WHERE id < 0", err);
   if (rc == 0) rc = move_identities(to, err);
   if (rc == 0) rc = lg_store_commit(to, err);
   else lg_store_rollback(to);

@@ -121,6 +121,7 @@ int lg_store_open_again(lg_store_t *s, int flags, lg_store_t **out, lg_err_t *er
 const char *lg_store_path(lg_store_t *s) { return s->path; }
 int lg_store_backend(lg_store_t *s) { return s->backend; }
 uint64_t lg_store_serial(lg_store_t *s) { return s->serial; }
+bool lg_store_broken(lg_store_t *s) { return s->ops->broken && s->ops->broken(s); }
 const char *lg_store_dbname(lg_store_t *s) { return s->dbname ? s->dbname : s->path; }
 
 const char *lg_store_errmsg(lg_store_t *s) { return s->ops->errmsg(s); }

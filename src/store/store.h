@@ -63,6 +63,10 @@ int lg_store_destroy(const char *target, lg_err_t *err);
 /* What was opened: the file path, or the connection string with any
  * password removed (for messages and logs). */
 const char *lg_store_path(lg_store_t *s);
+/* True when the connection is gone for good (PostgreSQL: the server
+ * closed it, restarted or failed over): the caller closes the store and
+ * opens it again. Never true of a GeoPackage. */
+bool lg_store_broken(lg_store_t *s);
 /* A short name of the store for files kept beside it: the file path of
  * a GeoPackage, the database's name on PostgreSQL. */
 const char *lg_store_dbname(lg_store_t *s);

@@ -76,6 +76,7 @@ struct store_ops {
    * the backend's; NULL when nothing needs changing. Caller frees. */
   char *(*ddl)(const char *sql);
   int (*append_only)(lg_store_t *s, const char *table, bool allow_delete, lg_err_t *err);
+  bool (*broken)(lg_store_t *s); /* may be NULL: never */
 };
 
 extern const store_ops_t lg_store_sqlite_ops;

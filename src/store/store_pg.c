@@ -653,14 +653,16 @@ static const char *pg_col_text(lg_stmt_t *st, int i) {
     size_t n;
     return (const char *)blob_of(p, i, &n);
   }
+  if (t == OID_FLOAT4 || t == OID_FLOAT8) {
+    /* As SQLite writes a REAL as text ("%!.15g": 15 significant digits, a
+     * decimal point always), so that both backends show the same. */
+    snprintf(p->num, sizeof p->num, "%.15g", pg_col_real(st, i));
+    if (!strpbrk(p->num, ".eEni")) strncat(p->num, ".0", sizeof p->num - strlen(p->num) - 1);
+    return p->num;
+  }
   if (p->binary) {
     int64_t iv;
     double dv;
-    if (t == OID_FLOAT4 || t == OID_FLOAT8) {
-      bin_number(p, i, &iv, &dv);
-      snprintf(p->num, sizeof p->num, "%.17g", dv);
-      return p->num;
-    }
     if (bin_number(p, i, &iv, &dv)) {
       snprintf(p->num, sizeof p->num, "%lld", (long long)iv);
       return p->num;
@@ -893,6 +895,10 @@ int lg_store_pg_destroy(const char *target, lg_err_t *err) {
   return rc;
 }
 
+static bool pg_broken(lg_store_t *s) {
+  return !s->impl || !PC(s)->conn || PQstatus(PC(s)->conn) == CONNECTION_BAD;
+}
+
 const store_ops_t lg_store_pg_ops = {
     .name = "PostgreSQL",
     .open = pg_open,
@@ -926,4 +932,5 @@ const store_ops_t lg_store_pg_ops = {
     .backup = pg_backup,
     .ddl = pg_ddl,
     .append_only = pg_append_only,
+    .broken = pg_broken,
 };

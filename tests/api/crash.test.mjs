@@ -18,6 +18,13 @@
 //   nor an object without its entries (queried with the database's own client);
 // - `landgov ledger verify` and `landgov ledger audit` pass, and SQLite's
 //   integrity check says ok.
+//
+// Then the same with two servers on one store (one PostgreSQL database,
+// or one GeoPackage file, as the suite runs): the lanes split between
+// them, one is killed in the middle of the burst while the other goes on;
+// every action either acknowledged is there, the ledger verifies (one
+// history: every entry has exactly one index, no fork, no gap) and the
+// audit passes.
 
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -54,13 +61,14 @@ function sql(query) {
 }
 
 /** One request on a lane's own connection; rejects when the connection
- *  fails (the server was killed). */
-function call(agent, method, p, who, body) {
+ *  fails (the server was killed). port: the server's (default: the
+ *  current one). */
+function call(agent, method, p, who, body, port = server.port) {
   return new Promise((resolve, reject) => {
     const data = body === undefined ? null : Buffer.from(JSON.stringify(body));
     const headers = { authorization: `Bearer ${tokens[who]}` };
     if (data) Object.assign(headers, { 'content-type': 'application/json', 'content-length': data.length });
-    const req = http.request({ host: '127.0.0.1', port: server.port, method, path: p, agent, headers }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port, method, path: p, agent, headers }, (res) => {
       const chunks = [];
       res.on('data', (d) => chunks.push(d));
       res.on('end', () => {
@@ -95,12 +103,12 @@ function boundary(k) {
  *  the demo's accounts can (accept or defer at the window, hand in the
  *  deferred item, approve at the county, in the joint review, ...),
  *  until the burst stops or its connection fails. */
-async function lane(burst, id) {
+async function lane(burst, id, port = server.port) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const send = async (method, p, who, body) => {
     burst.inflight++;
     try {
-      return await call(agent, method, p, who, body);
+      return await call(agent, method, p, who, body, port);
     } finally {
       burst.inflight--;
     }
@@ -155,7 +163,7 @@ async function lane(burst, id) {
       }
     }
   } catch (e) {
-    // The connection failed: expected only once the server was killed.
+    // The connection failed: expected only once a server was killed.
     if (!burst.killed) throw e;
     burst.lost++;
   } finally {
@@ -163,9 +171,11 @@ async function lane(burst, id) {
   }
 }
 
-/** Runs a burst on the current server and kills it after n acknowledged
- *  actions; resolves once the process is gone. */
-async function burstAndKill(round, n) {
+/** Runs a burst on the current server (or, given others, on all of them,
+ *  lanes taking turns) and kills `victim` (default: the current one) after
+ *  n acknowledged actions; resolves once the process is gone and every
+ *  lane has stopped. */
+async function burstAndKill(round, n, servers = [server], victim = servers[0]) {
   const burst = {
     round,
     seq: 0,
@@ -183,13 +193,13 @@ async function burstAndKill(round, n) {
         this.killed = true;
         this.stop = true;
         this.inflightAtKill = this.inflight;
-        server.proc.kill('SIGKILL');
+        victim.proc.kill('SIGKILL');
       }
     },
   };
-  const exited = new Promise((resolve) => server.proc.on('exit', (code, signal) => resolve(signal ?? code)));
+  const exited = new Promise((resolve) => victim.proc.on('exit', (code, signal) => resolve(signal ?? code)));
   const lanes = [];
-  for (let i = 0; i < LANES; i++) lanes.push(lane(burst, i));
+  for (let i = 0; i < LANES; i++) lanes.push(lane(burst, i, servers[i % servers.length].port));
   await Promise.all(lanes);
   assert.deepEqual(burst.unexpected, [], 'every action of the burst should have succeeded');
   assert.ok(burst.killed, `the burst ended before ${n} actions were acknowledged`);
@@ -315,4 +325,30 @@ test('SIGKILL in the middle of a burst of case actions loses nothing acknowledge
   assert.ok(inflight > 0 && lost > 0, `requests in flight at the kills: ${inflight}, connections lost: ${lost}`);
   const after = sql('SELECT count(*) AS n FROM lg_cases')[0].n;
   assert.ok(after >= before + all.filter((a) => a.kind === 'create').length);
+});
+
+test('two servers on one store: one is killed in a burst through both, nothing acknowledged is lost, one history', async (t) => {
+  const other = await startServer(db);
+  try {
+    const before = sql('SELECT count(*) AS n FROM lg_ledger_entries')[0].n;
+    const burst = await burstAndKill(9, 30, [server, other], server);
+    const count = (k) => burst.acked.filter((a) => a.kind === k).length;
+    t.diagnostic(
+      `killed one of two after ${burst.acked.length} acknowledged (${count('create')} filed, ${count('act')} acted); ` +
+        `${burst.inflightAtKill} in flight, ${burst.lost} connections lost`,
+    );
+    // Both servers did work: the lanes of each acknowledged something.
+    assert.ok(count('create') >= 2);
+    server = await startServer(db);
+    await assertAcknowledged(burst.acked);
+    assertNothingHalfDone();
+    // One history: indexes 0..n-1, each once, whichever server wrote them.
+    const [idx] = sql('SELECT count(*) AS n, count(DISTINCT idx) AS d, min(idx) AS lo, max(idx) AS hi FROM lg_ledger_entries');
+    assert.equal(Number(idx.n), Number(idx.d));
+    assert.equal(Number(idx.lo), 0);
+    assert.equal(Number(idx.hi), Number(idx.n) - 1);
+    assert.ok(Number(idx.n) > Number(before));
+  } finally {
+    await other.stop().catch(() => {});
+  }
 });
