@@ -7,6 +7,9 @@
 # (CREATE DATABASE ... TEMPLATE lg_template, a file copy: fast).
 #
 #   pgtmp.sh start DIR [PORT]   prints "host=DIR port=PORT dbname=lg user=postgres"
+#   pgtmp.sh replica DIR PRIMARY_DIR PRIMARY_PORT PORT
+#                               a hot standby of a cluster started here, by
+#                               streaming replication; prints its "host=DIR port=PORT"
 #   pgtmp.sh stop DIR
 #
 # Exits 77 with a message when PostgreSQL or PostGIS is not installed or
@@ -72,6 +75,26 @@ CONF
     -c "CREATE DATABASE lg_template TEMPLATE lg IS_TEMPLATE true" \
     -c "CREATE ROLE lg_pw LOGIN PASSWORD 'lg-right-password' CREATEDB" >/dev/null
   echo "host=$dir port=$port dbname=lg user=postgres"
+  ;;
+replica)
+  primary=${3:?primary directory}
+  pport=${4:?primary port}
+  rport=${5:?replica port}
+  mkdir -p "$dir"
+  [ "$(id -u)" = 0 ] && chown postgres "$dir" && chmod 700 "$dir"
+  if ! as_pg "$bindir/pg_basebackup" -h "$primary" -p "$pport" -U postgres -D "$dir/data" -R --checkpoint=fast \
+       -X stream >"$dir/basebackup.log" 2>&1; then
+    echo "pgtmp: pg_basebackup failed:" >&2; tail -5 "$dir/basebackup.log" >&2; exit 77
+  fi
+  cat >>"$dir/data/postgresql.conf" <<CONF
+unix_socket_directories = '$dir'
+port = $rport
+hot_standby = on
+CONF
+  if ! as_pg "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null 2>&1; then
+    echo "pgtmp: the replica did not start:" >&2; tail -5 "$dir/server.log" >&2; exit 77
+  fi
+  echo "host=$dir port=$rport"
   ;;
 stop)
   if [ -d "$dir/data" ]; then as_pg "$bindir/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true; fi

@@ -120,6 +120,7 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
       .port = (int)port,
       .threads = (int)threads,
       .db_path = cli->db_path,
+      .db_read = lg_arg(cli, "db-read"),
       .web_dir = web,
       .vendor_dir = vendor,
       .quiet = lg_arg_flag(cli, "quiet"),
@@ -164,7 +165,8 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
 const lg_cmd_t lg_cmd_serve = {
     .name = "serve",
     .summary = "启动网页服务 (一张图与接口)",
-    .usage = "[--host 127.0.0.1] [--port 8080] [--threads N] [--web DIR] [--quiet]",
-    .options = "host=,port=,threads=,web=,quiet",
+    .usage = "[--host 127.0.0.1] [--port 8080] [--threads N] [--web DIR] [--quiet]\n"
+             "       [--db-read postgresql://副本/库名]  (瓦片、要素查询和不保存的审查由只读副本答复)",
+    .options = "host=,port=,threads=,web=,quiet,db-read=",
     .run = run,
 };

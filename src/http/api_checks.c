@@ -178,14 +178,19 @@ static int post_check(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   lg_object_ref_t me = {.division = req->who.division, .enterprise = req->who.enterprise};
   int rc = lg_http_require(req, "check", "create", &me, err);
   if (rc) return rc;
-  lg_store_t *s = lg_http_store(req, err);
-  if (!s) return err->code ? err->code : LG_EDB;
+  lg_store_t *s = NULL;
   params_t p = {.save = true};
   lg_boundary_t b;
   lg_rules_t *rules = NULL;
   lg_checker_t *c = NULL;
   json_t *rep = NULL;
   if ((rc = read_boundary(req, &p, &b, err))) goto done;
+  /* A check that is not kept only reads: the replica may answer it. */
+  s = p.save ? lg_http_store(req, err) : lg_http_read_store(req, err);
+  if (!s) {
+    rc = err->code ? err->code : LG_EDB;
+    goto done;
+  }
   if ((rc = lg_review_rules_current(s, &rules, err))) goto done;
   if ((rc = lg_review_checker_new(s, rules, &c, err))) goto done;
   lg_check_opts_t o = {.use = p.use[0] ? p.use : NULL,

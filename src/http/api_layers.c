@@ -30,7 +30,7 @@ static json_t *env_json(const lg_env_t *e) {
 static int get_layers(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   int rc = lg_http_require(req, "layer", "read", NULL, err);
   if (rc) return rc;
-  lg_store_t *s = lg_http_store(req, err);
+  lg_store_t *s = lg_http_read_store(req, err);
   if (!s) return err->code ? err->code : LG_EDB;
   lg_layer_info_t *ls;
   size_t n;
@@ -76,7 +76,7 @@ static int parse_crs(const char *s) {
 static int get_features(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   int rc = lg_http_require(req, "feature", "read", NULL, err);
   if (rc) return rc;
-  lg_store_t *s = lg_http_store(req, err);
+  lg_store_t *s = lg_http_read_store(req, err);
   if (!s) return err->code ? err->code : LG_EDB;
   lg_layer_info_t info;
   rc = lg_store_layer_get(s, lg_http_param(req, "id"), &info, err);

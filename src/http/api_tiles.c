@@ -125,7 +125,7 @@ static int get_tile(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
     lg_err_where(err, "z/x/y");
     return rc;
   }
-  lg_store_t *s = lg_http_store(req, err);
+  lg_store_t *s = lg_http_read_store(req, err);
   if (!s) return err->code ? err->code : LG_EDB;
   const char *layer = lg_http_param(req, "layer");
   char version[LG_TILE_VERSION_LEN];

@@ -50,6 +50,8 @@ typedef struct lg_http_opts {
   int port;               /* 0: a free port chosen by the kernel (see lg_http_port) */
   int threads;            /* worker threads; <= 0: the number of online cores */
   const char *db_path;    /* the store every worker opens (must exist) */
+  const char *db_read;    /* a streaming replica of it (PostgreSQL) for read-only
+                             work: tiles, features, checks not saved; NULL: none */
   const char *web_dir;    /* static files of the web client; NULL: none */
   const char *vendor_dir; /* node_modules, served read-only under /vendor/ for
                              the packages the page needs; NULL: none */

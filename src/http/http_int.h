@@ -155,6 +155,11 @@ int lg_http_multipart(const char *ctype, const char *body, size_t n, lg_http_par
  * err when the store cannot be opened. Do not close it. A transaction a
  * handler leaves open is rolled back after the request. */
 lg_store_t *lg_http_store(lg_http_req_t *req, lg_err_t *err);
+/* The store for read-only work (tiles, features, checks not saved): the
+ * replica given to landgov serve --db-read, else the same as
+ * lg_http_store. What it reads may trail the primary by the replica's lag
+ * (docs/scale.md). */
+lg_store_t *lg_http_read_store(lg_http_req_t *req, lg_err_t *err);
 /* This thread's GEOS/PROJ context. */
 lg_geo_t *lg_http_geo(lg_http_req_t *req);
 

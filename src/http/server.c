@@ -32,12 +32,14 @@
 
 struct lg_http_worker {
   lg_store_t *store;      /* opened on first use */
+  lg_store_t *read;       /* the replica's connection, when there is one */
   lg_http_worker_t *next; /* all workers, for closing at stop */
 };
 
 struct lg_http {
   struct MHD_Daemon *d;
   char *db_path;
+  char *db_read;    /* a replica for read-only work, or NULL */
   char *web_dir;    /* realpath, or NULL */
   char *vendor_dir; /* realpath, or NULL */
   size_t max_body;
@@ -98,6 +100,23 @@ lg_store_t *lg_http_store(lg_http_req_t *req, lg_err_t *err) {
     return NULL;
   }
   return w->store;
+}
+
+lg_store_t *lg_http_read_store(lg_http_req_t *req, lg_err_t *err) {
+  lg_http_worker_t *w = req->worker;
+  if (!w || !req->server || !req->server->db_read) return lg_http_store(req, err);
+  if (w->read && lg_store_broken(w->read)) {
+    lg_store_close(w->read);
+    w->read = NULL;
+  }
+  if (!w->read && lg_store_open(req->server->db_read, LG_STORE_READONLY, &w->read, err) != 0) {
+    w->read = NULL;
+    /* The replica is down: the primary answers instead. */
+    lg_log(LG_LOG_WARN, "只读副本不可用, 改由主库答复: %s", err ? err->msg : "");
+    lg_err_clear(err);
+    return lg_http_store(req, err);
+  }
+  return w->read;
 }
 
 lg_geo_t *lg_http_geo(lg_http_req_t *req) {
@@ -421,6 +440,7 @@ int lg_http_start(const lg_http_opts_t *o, lg_http_t **out, lg_err_t *err) {
 
   lg_http_t *h = lg_calloc(1, sizeof *h);
   h->db_path = lg_strdup(o->db_path);
+  h->db_read = o->db_read && *o->db_read ? lg_strdup(o->db_read) : NULL;
   h->limits = limits;
   h->max_body = limits.body_bytes;
   h->quiet = o->quiet;
@@ -464,12 +484,14 @@ void lg_http_stop(lg_http_t *h) {
   while (w) {
     lg_http_worker_t *next = w->next;
     lg_store_close(w->store);
+    lg_store_close(w->read);
     lg_free(w);
     w = next;
   }
   pthread_key_delete(h->key);
   pthread_mutex_destroy(&h->lock);
   lg_free(h->db_path);
+  lg_free(h->db_read);
   lg_free(h->web_dir);
   lg_free(h->vendor_dir);
   lg_free(h);

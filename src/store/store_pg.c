@@ -54,6 +54,7 @@ typedef struct pgconn {
   PGconn *conn;
   char errmsg[1024];
   uint64_t version;  /* notifications seen plus own commits */
+  bool standby;      /* a hot standby: no LISTEN; changes are its replay position */
   uint64_t names;    /* prepared statements named so far */
   bool copying;
 } pgconn_t;
@@ -317,10 +318,17 @@ static int pg_open(lg_store_t *s, const char *target, int flags, lg_err_t *err) 
   s->dbname = lg_strdup(PQdb(c->conn));
   int rc = pg_exec(s,
                    "SET client_min_messages = warning; SET extra_float_digits = 3;"
-                   " SET client_encoding = 'UTF8'; SET DateStyle = 'ISO'; SET bytea_output = 'hex';"
-                   " LISTEN landgov_changes",
+                   " SET client_encoding = 'UTF8'; SET DateStyle = 'ISO'; SET bytea_output = 'hex'",
                    err);
-  if (rc == 0 && s->readonly) rc = pg_exec(s, "SET default_transaction_read_only = on", err);
+  /* A hot standby (a read replica) takes no LISTEN: what it replays is
+   * told by its replay position instead (pg_data_version). */
+  PGresult *r = rc ? NULL : run_simple(s, "SELECT pg_is_in_recovery()");
+  c->standby = r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
+               PQgetvalue(r, 0, 0)[0] == 't';
+  PQclear(r);
+  if (rc == 0 && !c->standby) rc = pg_exec(s, "LISTEN landgov_changes", err);
+  if (rc == 0 && s->readonly && !c->standby)
+    rc = pg_exec(s, "SET default_transaction_read_only = on", err);
   if (rc == 0) rc = ensure_postgis(s, err);
   (void)flags;
   return rc;
@@ -722,6 +730,16 @@ static void pg_bulk_mode(lg_store_t *s, bool on) {
 
 static uint64_t pg_data_version(lg_store_t *s) {
   pgconn_t *c = PC(s);
+  if (c->standby) {
+    /* Everything committed on the primary reaches the standby as WAL it
+     * replays: the position moves exactly when its data may have. */
+    PGresult *r = run_simple(s, "SELECT pg_last_wal_replay_lsn() - '0/0'");
+    uint64_t v = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1
+                     ? strtoull(PQgetvalue(r, 0, 0), NULL, 10)
+                     : c->version + 1;
+    PQclear(r);
+    return v;
+  }
   if (PQconsumeInput(c->conn)) {
     PGnotify *n;
     while ((n = PQnotifies(c->conn)) != NULL) {

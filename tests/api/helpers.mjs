@@ -46,11 +46,22 @@ function pgAdmin(sql) {
  * is asked for again) and its connection string. Ledger keys of a
  * PostgreSQL store go to LANDGOV_KEY_DIR, set to the file's folder.
  */
+const madeDbs = new Set();
+process.on('exit', () => {
+  // The test's databases go with it (servers still connected are cut).
+  for (const name of madeDbs) {
+    try {
+      pgAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    } catch {}
+  }
+});
+
 export function storeTarget(file) {
   if (!PG) return file;
   const name = pgDbName(file);
   pgAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   pgAdmin(`CREATE DATABASE ${name} TEMPLATE lg_template`);
+  madeDbs.add(name);
   process.env.LANDGOV_KEY_DIR = path.dirname(file);
   return `${process.env.LG_TEST_PG} dbname=${name}`;
 }
@@ -216,10 +227,10 @@ export function bearer(server, token) {
   return client(server, { authorization: `Bearer ${token}` });
 }
 
-/** Creates dir/test.gpkg with the four fixture layers and the accounts of
- *  USERS; returns its path. */
-export function makeFixtureStore(dir) {
-  const db = storeTarget(path.join(dir, 'test.gpkg'));
+/** Creates dir/test.gpkg (or the store given) with the four fixture
+ *  layers and the accounts of USERS; returns its path (or target). */
+export function makeFixtureStore(dir, target) {
+  const db = target || storeTarget(path.join(dir, 'test.gpkg'));
   landgov(db, ['init']);
   const { x0, y0 } = GRID;
   const dltb = squares().map((s) => ({
