@@ -8,6 +8,8 @@
  */
 #include "flow_test.h"
 
+#include <pthread.h>
+
 static const char *wait_due(json_t *o, const char *node) {
   size_t i;
   json_t *w;
@@ -195,6 +197,61 @@ static void test_duration_expression(void **state) {
   json_decref(v);
 }
 
+/* Two servers on one store tick at the same moment (two connections, two
+ * threads): every due timer fires once, never twice (the second finds it
+ * fired under the store's writer lock), none is lost. Counted from the
+ * instances' histories. */
+typedef struct ticker {
+  const char *target;
+  int fired;
+  char error[256];
+} ticker_t;
+
+static void *tick_thread(void *arg) {
+  ticker_t *k = arg;
+  lg_store_t *s;
+  lg_err_t err = {0};
+  if (lg_store_open(k->target, 0, &s, &err) != 0) {
+    snprintf(k->error, sizeof k->error, "open: %s", err.msg);
+    return NULL;
+  }
+  if (lg_flow_tick(s, T("2026-10-12T16:00:00Z"), &k->fired, &err) != 0)
+    snprintf(k->error, sizeof k->error, "tick: %s", err.msg);
+  lg_store_close(s);
+  return NULL;
+}
+
+static void test_two_tickers_fire_once(void **state) {
+  tenv_t *t = *state;
+  deploy(t->s, "timer.bpmn");
+  lg_clock_set(T("2026-09-29T02:00:00Z"));
+  enum { N = 12 };
+  int64_t ids[N];
+  for (int i = 0; i < N; i++) ids[i] = start(t->s, "timer", NULL);
+  /* The 5-working-day reminders fall due Oct 12 24:00 (see above). */
+  ticker_t a = {.target = lg_test_target(t->path)}, b = a;
+  pthread_t ta, tb;
+  assert_int_equal(pthread_create(&ta, NULL, tick_thread, &a), 0);
+  assert_int_equal(pthread_create(&tb, NULL, tick_thread, &b), 0);
+  pthread_join(ta, NULL);
+  pthread_join(tb, NULL);
+  if (a.error[0]) fail_msg("%s", a.error);
+  if (b.error[0]) fail_msg("%s", b.error);
+  assert_int_equal(a.fired + b.fired, N);
+  for (int i = 0; i < N; i++) {
+    json_t *o = instance(t->s, ids[i]);
+    int timers = 0;
+    size_t k;
+    json_t *h;
+    json_array_foreach(json_object_get(o, "history"), k, h) {
+      if (!strcmp(json_string_value(json_object_get(h, "event")), "timer")) timers++;
+    }
+    assert_int_equal(timers, 1);
+    assert_int_equal(n_open(t->s, ids[i], "Supervise"), 1);
+    json_decref(o);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_escalation_working_days, tenv_setup, tenv_teardown),
@@ -202,6 +259,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_calendar_is_data, tenv_setup, tenv_teardown),
       cmocka_unit_test_setup_teardown(test_catch_timers, tenv_setup, tenv_teardown),
       cmocka_unit_test_setup_teardown(test_duration_expression, tenv_setup, tenv_teardown),
+      cmocka_unit_test_setup_teardown(test_two_tickers_fire_once, tenv_setup, tenv_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
