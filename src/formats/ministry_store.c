@@ -276,51 +276,35 @@ static char *field_text(const char *v) {
   return s;
 }
 
-/* Reading rings from ISO WKB (as lg_geom_to_wkb writes it): the export
- * needs the coordinates in order, which geo/ hands out as WKB. */
+/* Reading rings from WKB (the header by geo's one decoder, so Z and M
+ * ordinates, ISO or EWKB, are stepped over, not read as the next x): the
+ * export needs the coordinates in order, which geo/ hands out as WKB. */
 typedef struct {
   const unsigned char *p, *end;
 } wkb_rd_t;
 
-static int rd_u32(wkb_rd_t *r, int le, uint32_t *v) {
+static int rd_u32(wkb_rd_t *r, bool le, uint32_t *v) {
   if (r->end - r->p < 4) return -1;
-  const unsigned char *b = r->p;
-  *v = le ? (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24
-          : (uint32_t)b[3] | (uint32_t)b[2] << 8 | (uint32_t)b[1] << 16 | (uint32_t)b[0] << 24;
+  *v = lg_wkb_u32(r->p, le);
   r->p += 4;
-  return 0;
-}
-
-static int rd_f64(wkb_rd_t *r, int le, double *v) {
-  if (r->end - r->p < 8) return -1;
-  unsigned char b[8];
-  for (int i = 0; i < 8; i++)
-    b[i] = le ? r->p[i] : r->p[7 - i];
-  memcpy(v, b, 8);
-  r->p += 8;
   return 0;
 }
 
 /* Appends the rings of one WKB Polygon to p, naming points J<*next>... */
 static int wkb_polygon(wkb_rd_t *r, lg_mtxt_parcel_t *p, int *next) {
-  if (r->end - r->p < 5) return -1;
-  int le = r->p[0] == 1;
-  r->p++;
-  uint32_t type, nr;
-  if (rd_u32(r, le, &type) || type != 3 || rd_u32(r, le, &nr)) return -1;
+  lg_wkb_head_t h;
+  uint32_t nr;
+  if (lg_wkb_head(&r->p, r->end, &h) != 0 || h.type != 3 || rd_u32(r, h.le, &nr)) return -1;
+  size_t stride = 8 * (size_t)h.dims;
   for (uint32_t k = 0; k < nr; k++) {
     uint32_t np;
-    if (rd_u32(r, le, &np) || np < 4) return -1;
+    if (rd_u32(r, h.le, &np) || np < 4 || (size_t)(r->end - r->p) / stride < np) return -1;
     lg_mtxt_ring_t ring = {(int)p->nrings + 1, lg_calloc(np, sizeof(lg_mtxt_point_t)), np};
     int first = *next;
-    for (uint32_t i = 0; i < np; i++) {
+    for (uint32_t i = 0; i < np; i++, r->p += stride) {
       lg_mtxt_point_t *q = &ring.pts[i];
-      if (rd_f64(r, le, &q->x) || rd_f64(r, le, &q->y)) {
-        for (uint32_t j = 0; j < i; j++)
-          lg_free(ring.pts[j].name);
-        lg_free(ring.pts);
-        return -1;
-      }
+      q->x = lg_wkb_f64(r->p, h.le);
+      q->y = lg_wkb_f64(r->p + 8, h.le);
       q->ring_no = ring.ring_no;
       q->name = lg_sprintf("J%d", i + 1 == np ? first : (*next)++);
     }
@@ -333,16 +317,14 @@ static int wkb_polygon(wkb_rd_t *r, lg_mtxt_parcel_t *p, int *next) {
 static int wkb_rings(const unsigned char *wkb, size_t n, lg_mtxt_parcel_t *p) {
   wkb_rd_t r = {wkb, wkb + n};
   int next = 1;
-  if (n < 5) return -1;
-  int le = wkb[0] == 1;
-  wkb_rd_t peek = {wkb + 1, wkb + n};
-  uint32_t type;
-  if (rd_u32(&peek, le, &type)) return -1;
-  if (type == 3) return wkb_polygon(&r, p, &next);
-  if (type != 6) return -1;
+  const unsigned char *peek = wkb;
+  lg_wkb_head_t h;
+  if (lg_wkb_head(&peek, wkb + n, &h) != 0) return -1;
+  if (h.type == 3) return wkb_polygon(&r, p, &next);
+  if (h.type != 6) return -1;
   uint32_t np;
-  r.p = peek.p;
-  if (rd_u32(&r, le, &np)) return -1;
+  r.p = peek;
+  if (rd_u32(&r, h.le, &np)) return -1;
   for (uint32_t i = 0; i < np; i++)
     if (wkb_polygon(&r, p, &next)) return -1;
   return 0;

@@ -59,6 +59,20 @@ void lg_gpkg_blob_write(lg_buf_t *out, int32_t srs_id, const lg_env_t *env, bool
 lg_geom_t *lg_geom_from_gpkg(lg_geo_t *g, const void *blob, size_t n, lg_err_t *err);
 /* Appends the GeoPackage blob of geom (with its envelope) to out. */
 void lg_geom_to_gpkg(lg_geo_t *g, const lg_geom_t *geom, int32_t srs_id, lg_buf_t *out);
+/* ---- WKB read without GEOS (wkb.c) ----------------------------------------
+ * The one decoder of a WKB geometry's header in landgov: byte order, type
+ * (1 Point ... 7 GeometryCollection) and dimensions from ISO codes
+ * (1000 Z, 2000 M, 3000 ZM) or PostGIS's EWKB flags, an EWKB SRID read
+ * and skipped. *p moves past the header; -1 when truncated or unknown. */
+typedef struct lg_wkb_head {
+  bool le;       /* little-endian */
+  int type;      /* 1..7 */
+  int dims;      /* 2, 3 or 4 coordinates a point */
+  int32_t srid;  /* EWKB's, else 0 */
+} lg_wkb_head_t;
+int lg_wkb_head(const unsigned char **p, const unsigned char *end, lg_wkb_head_t *h);
+uint32_t lg_wkb_u32(const unsigned char *p, bool le);
+double lg_wkb_f64(const unsigned char *p, bool le);
 /* Envelope of WKB by scanning its coordinates, without GEOS. */
 int lg_wkb_envelope(const void *wkb, size_t n, lg_env_t *env, bool *empty);
 

@@ -319,20 +319,9 @@ typedef struct wkb_rd {
 
 static bool rd_u32(wkb_rd_t *r, bool le, uint32_t *v) {
   if (r->end - r->p < 4) return false;
-  const uint8_t *p = r->p;
-  *v = le ? (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24
-          : (uint32_t)p[3] | (uint32_t)p[2] << 8 | (uint32_t)p[1] << 16 | (uint32_t)p[0] << 24;
+  *v = lg_wkb_u32(r->p, le);
   r->p += 4;
   return true;
-}
-
-static inline double rd_f64_at(const uint8_t *p, bool le) {
-  uint64_t b = 0;
-  for (int i = 0; i < 8; i++)
-    b |= (uint64_t)p[le ? i : 7 - i] << (8 * i);
-  double d;
-  memcpy(&d, &b, sizeof d);
-  return d;
 }
 
 /* Appends n points of `dims` ordinates each (x, y kept). */
@@ -343,8 +332,8 @@ static bool rd_points(wkb_rd_t *r, bool le, uint32_t n, int dims, dvec_t *pts) {
   double *o = pts->items + pts->len;
   const uint8_t *p = r->p;
   for (uint32_t i = 0; i < n; i++, p += stride) {
-    o[2 * i] = rd_f64_at(p, le);
-    o[2 * i + 1] = rd_f64_at(p + 8, le);
+    o[2 * i] = lg_wkb_f64(p, le);
+    o[2 * i + 1] = lg_wkb_f64(p + 8, le);
   }
   pts->len += 2 * (size_t)n;
   r->p = p;
@@ -354,30 +343,10 @@ static bool rd_points(wkb_rd_t *r, bool le, uint32_t n, int dims, dvec_t *pts) {
 /* Reads one geometry (ISO or extended WKB; Z and M are read past) into
  * prims and pts. false on malformed or unsupported (curved) WKB. */
 static bool rd_geom(wkb_rd_t *r, int depth, int *part, prim_vec_t *prims, dvec_t *pts) {
-  if (depth > 8 || r->p >= r->end) return false;
-  bool le = *r->p++ == 1;
-  uint32_t type;
-  if (!rd_u32(r, le, &type)) return false;
-  int dims = 2;
-  if (type & 0x80000000u) dims++; /* EWKB Z */
-  if (type & 0x40000000u) dims++; /* EWKB M */
-  if (type & 0x20000000u) {       /* EWKB SRID */
-    uint32_t srid;
-    if (!rd_u32(r, le, &srid)) return false;
-  }
-  type &= 0x0fffffffu;
-  switch (type / 1000) { /* ISO: 1000 Z, 2000 M, 3000 ZM */
-  case 1:
-  case 2:
-    dims = 3;
-    break;
-  case 3:
-    dims = 4;
-    break;
-  default:
-    break;
-  }
-  type %= 1000;
+  lg_wkb_head_t h;
+  if (depth > 8 || lg_wkb_head(&r->p, r->end, &h) != 0) return false;
+  bool le = h.le;
+  int dims = h.dims, type = h.type;
   uint32_t n;
   switch (type) {
   case 1: { /* Point; an empty one is NaN, NaN */
