@@ -68,6 +68,26 @@ extern const char *const lg_class_field_names[];
  * or NULL. */
 const char *lg_detect_class_field(const char *const *names, size_t n);
 
+/* The geometries of the first layer of any vector file GDAL reads
+ * (Shapefile, GeoPackage, KML, GeoJSON, FileGDB, a path under /vsizip/),
+ * each as 2D-or-more ISO WKB, with the layer's CRS found the one way
+ * landgov finds it (the .prj's EPSG code, by GDAL's best match; without
+ * one, a Gauss-Kruger zone prefix in the eastings or longitudes and
+ * latitudes within China's range). srs_override > 0 skips the detection.
+ * cb is called for each feature with a geometry (index counts features
+ * from 1, those without a geometry too); a non-zero return stops the
+ * reading and is returned. driver[32] receives GDAL's short name. */
+typedef int (*lg_formats_geom_fn)(void *ud, int index, const unsigned char *wkb, size_t n,
+                                  lg_err_t *err);
+int lg_formats_read_geoms(const char *path, int srs_override, int *srs, char driver[32],
+                          lg_formats_geom_fn cb, void *ud, lg_err_t *err);
+/* The same over bytes in memory that hold a zip (a zipped Shapefile, as
+ * people send one): read in place through GDAL's /vsizip/ over /vsimem/,
+ * nothing written to disk. name is for messages. */
+int lg_formats_read_zip_geoms(const void *data, size_t n, const char *name, int srs_override,
+                              int *srs, char driver[32], lg_formats_geom_fn cb, void *ud,
+                              lg_err_t *err);
+
 /* ---- Ministry standard coordinate file (ministry.c, ministry_store.c) --
  * The text file every surveyed boundary arrives in (部标准格式坐标文件,
  * DOMAIN.md section 3): a [属性描述] section of key=value lines, then a

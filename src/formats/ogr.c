@@ -622,3 +622,68 @@ done:
   }
   return rc;
 }
+
+/* ---- Geometries of a file, for a boundary (lg_formats_read_geoms) ---------- */
+
+int lg_formats_read_geoms(const char *path, int srs_override, int *srs, char driver[32],
+                          lg_formats_geom_fn cb, void *ud, lg_err_t *err) {
+  GDALAllRegister();
+  GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+  if (!ds) return lg_err_set(err, LG_EIO, "无法打开文件 %s: %s", path, CPLGetLastErrorMsg());
+  int rc = 0;
+  OGRLayerH lyr = GDALDatasetGetLayerCount(ds) > 0 ? GDALDatasetGetLayer(ds, 0) : NULL;
+  if (!lyr) {
+    rc = lg_err_set(err, LG_EINVAL, "%s 中没有图层", path);
+    goto done;
+  }
+  if ((rc = detect_srs(lyr, path, srs_override, srs, err))) goto done;
+  if (driver) snprintf(driver, 32, "%s", GDALGetDriverShortName(GDALGetDatasetDriver(ds)));
+  OGR_L_ResetReading(lyr);
+  OGRFeatureH f;
+  int idx = 0;
+  unsigned char *wkb = NULL;
+  size_t cap = 0;
+  while (rc == 0 && (f = OGR_L_GetNextFeature(lyr)) != NULL) {
+    idx++;
+    OGRGeometryH og = OGR_F_GetGeometryRef(f);
+    if (og) {
+      size_t n = (size_t)OGR_G_WkbSize(og);
+      if (n > cap) wkb = lg_realloc(wkb, cap = n);
+      OGR_G_ExportToIsoWkb(og, wkbNDR, wkb);
+      rc = cb(ud, idx, wkb, n, err);
+    }
+    OGR_F_Destroy(f);
+  }
+  lg_free(wkb);
+done:
+  GDALClose(ds);
+  return rc;
+}
+
+int lg_formats_read_zip_geoms(const void *data, size_t n, const char *name, int srs_override,
+                              int *srs, char driver[32], lg_formats_geom_fn cb, void *ud,
+                              lg_err_t *err) {
+  static _Atomic unsigned long serial;
+  char mem[96], vsi[128];
+  snprintf(mem, sizeof mem, "/vsimem/landgov-upload-%lu.zip", (unsigned long)++serial);
+  snprintf(vsi, sizeof vsi, "/vsizip/%s", mem);
+  VSILFILE *f = VSIFileFromMemBuffer(mem, (GByte *)data, (vsi_l_offset)n, FALSE);
+  if (!f) return lg_err_set(err, LG_EIO, "无法读取压缩包 %s", name);
+  VSIFCloseL(f);
+  int rc = lg_formats_read_geoms(vsi, srs_override, srs, driver, cb, ud, err);
+  VSIUnlink(mem);
+  if (rc == LG_EIO || rc == LG_ENOTFOUND) {
+    rc = lg_err_set(err, LG_EINVAL,
+                    "%s 中没有可读的 Shapefile: 请把 .shp、.shx、.dbf 和 .prj 直接放在压缩包根目录",
+                    name);
+  } else if (rc && err) {
+    /* Name the upload, not GDAL's virtual path, in the message. */
+    char *at = strstr(err->msg, vsi);
+    if (at) {
+      char *fixed = lg_sprintf("%.*s%s%s", (int)(at - err->msg), err->msg, name, at + strlen(vsi));
+      snprintf(err->msg, sizeof err->msg, "%s", fixed);
+      lg_free(fixed);
+    }
+  }
+  return rc;
+}

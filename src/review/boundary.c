@@ -13,9 +13,7 @@
 #include <cpl_conv.h>
 #include <cpl_vsi.h>
 #include <ctype.h>
-#include <gdal.h>
-#include <ogr_api.h>
-#include <ogr_srs_api.h>
+#include "formats/formats.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -331,83 +329,63 @@ static int from_wkt(const char *text, const lg_boundary_opts_t *o, lg_boundary_t
   return take_geom(g, b, lg_geom_from_wkt(g, text, err), srs, "WKT", err);
 }
 
-/* ---- OGR sources -------------------------------------------------------- */
+/* ---- Files GDAL reads (through src/formats) -------------------------------- */
 
-static int ogr_epsg(OGRLayerH lyr) {
-  OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(lyr);
-  if (!srs) return 0;
-  OGRSpatialReferenceH c = OSRClone(srs);
-  int epsg = -1;
-  if (OSRAutoIdentifyEPSG(c) == OGRERR_NONE && OSRGetAuthorityCode(c, NULL))
-    epsg = atoi(OSRGetAuthorityCode(c, NULL));
-  OSRDestroySpatialReference(c);
-  if (epsg > 0) return epsg;
-  int nm = 0;
-  int *conf = NULL;
-  OGRSpatialReferenceH *m = OSRFindMatches(srs, NULL, &nm, &conf);
-  for (int i = 0; i < nm; i++)
-    if (conf[i] >= 70 && OSRGetAuthorityCode(m[i], NULL)) {
-      epsg = atoi(OSRGetAuthorityCode(m[i], NULL));
-      break;
-    }
-  if (m) OSRFreeSRSArray(m);
-  CPLFree(conf);
-  return epsg;
+typedef struct ogr_ctx {
+  lg_geo_t *g;
+  const lg_boundary_opts_t *o;
+  lg_boundary_t *b;
+  geom_vec_t parts;
+  const char *path;
+} ogr_ctx_t;
+
+static int take_feature(void *ud, int idx, const unsigned char *wkb, size_t n, lg_err_t *err) {
+  ogr_ctx_t *c = ud;
+  if (c->o && c->o->parcel > 0 && c->o->parcel != idx) return 0;
+  lg_geom_t *geom = lg_geom_from_wkb(c->g, wkb, n, err);
+  if (!geom) {
+    lg_err_prefix(err, "%s 第 %d 个要素: ", c->path, idx);
+    return LG_EGEOM;
+  }
+  size_t before = c->parts.len;
+  collect_parts(c->g, geom, &c->parts);
+  lg_geom_free(c->g, geom);
+  if (c->parts.len > before) c->b->parcels++;
+  return 0;
 }
 
-static int from_ogr(const char *path, const lg_boundary_opts_t *o, lg_boundary_t *b,
-                    lg_err_t *err) {
-  lg_geo_t *g = lg_geo_thread();
-  GDALAllRegister();
-  GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
-  if (!ds) return lg_err_set(err, LG_EIO, "无法打开边界文件 %s: %s", path, CPLGetLastErrorMsg());
-  int rc = 0;
-  geom_vec_t parts = {0};
-  OGRLayerH lyr = GDALDatasetGetLayerCount(ds) > 0 ? GDALDatasetGetLayer(ds, 0) : NULL;
-  if (!lyr) {
-    rc = lg_err_set(err, LG_EINVAL, "%s 中没有图层", path);
-    goto done;
+/* The features read (from a file, or a zip in memory) become the
+ * boundary's parts. */
+static int from_formats_path(const char *path, const lg_boundary_opts_t *o, lg_boundary_t *b,
+                             lg_err_t *err);
+
+static int from_formats(const char *path, const void *zip, size_t zn, const lg_boundary_opts_t *o,
+                        lg_boundary_t *b, lg_err_t *err) {
+  ogr_ctx_t c = {.g = lg_geo_thread(), .o = o, .b = b, .path = path};
+  int srs = 0;
+  /* The file's own CRS first; the one given (--srs, the form's) only when
+   * the file says nothing usable. */
+  int rc = zip ? lg_formats_read_zip_geoms(zip, zn, path, 0, &srs, b->format, take_feature, &c, err)
+               : lg_formats_read_geoms(path, 0, &srs, b->format, take_feature, &c, err);
+  if (rc == LG_ECRS && o && o->srs_id > 0) {
+    for (size_t i = 0; i < c.parts.len; i++) lg_geom_free(c.g, c.parts.items[i]);
+    c.parts.len = 0;
+    b->parcels = 0;
+    lg_err_clear(err);
+    rc = zip ? lg_formats_read_zip_geoms(zip, zn, path, o->srs_id, &srs, b->format, take_feature,
+                                         &c, err)
+             : lg_formats_read_geoms(path, o->srs_id, &srs, b->format, take_feature, &c, err);
   }
-  int srs = ogr_epsg(lyr);
-  if (srs <= 0 && o && o->srs_id > 0) srs = o->srs_id;
-  if (srs <= 0) {
-    rc = lg_err_set(err, LG_ECRS, "%s 没有可识别的坐标系 (.prj); 请用 --srs 指定 EPSG 代码", path);
-    goto done;
-  }
-  snprintf(b->format, sizeof b->format, "%s", GDALGetDriverShortName(GDALGetDatasetDriver(ds)));
-  OGR_L_ResetReading(lyr);
-  OGRFeatureH f;
-  int idx = 0;
-  while ((f = OGR_L_GetNextFeature(lyr)) != NULL) {
-    idx++;
-    OGRGeometryH og = OGR_F_GetGeometryRef(f);
-    if (og && !(o && o->parcel > 0 && o->parcel != idx)) {
-      size_t n = (size_t)OGR_G_WkbSize(og);
-      unsigned char *wkb = lg_malloc(n ? n : 1);
-      OGR_G_ExportToIsoWkb(og, wkbNDR, wkb);
-      lg_geom_t *geom = lg_geom_from_wkb(g, wkb, n, err);
-      lg_free(wkb);
-      if (!geom) {
-        lg_err_prefix(err, "%s 第 %d 个要素: ", path, idx);
-        rc = LG_EGEOM;
-        OGR_F_Destroy(f);
-        goto done;
-      }
-      size_t before = parts.len;
-      collect_parts(g, geom, &parts);
-      lg_geom_free(g, geom);
-      if (parts.len > before) b->parcels++;
-    }
-    OGR_F_Destroy(f);
-  }
-  rc = set_parts(g, b, parts.items, parts.len, srs, err);
-  if (rc == 0) parts.len = 0;
-done:
-  for (size_t i = 0; i < parts.len; i++)
-    lg_geom_free(g, parts.items[i]);
-  lg_free(parts.items);
-  GDALClose(ds);
+  if (rc == 0) rc = set_parts(c.g, b, c.parts.items, c.parts.len, srs, err);
+  if (rc == 0) c.parts.len = 0;
+  for (size_t i = 0; i < c.parts.len; i++) lg_geom_free(c.g, c.parts.items[i]);
+  lg_free(c.parts.items);
   return rc;
+}
+
+static int from_formats_path(const char *path, const lg_boundary_opts_t *o, lg_boundary_t *b,
+                             lg_err_t *err) {
+  return from_formats(path, NULL, 0, o, b, err);
 }
 
 /* ---- Entry points -------------------------------------------------------- */
@@ -448,34 +426,12 @@ static int vertex_limit(const lg_boundary_opts_t *o, const lg_boundary_t *b, lg_
 /* A Shapefile sent as a zip (its .shp, .shx, .dbf and .prj side by side,
  * as people send them by mail), recognised by the zip's local-header
  * signature "PK\3\4" (APPNOTE.TXT 4.3.7), not by a file name, which a raw
- * upload does not have. GDAL reads it in place through /vsizip/ over a
- * /vsimem/ file that borrows the caller's buffer: nothing goes to disk. */
+ * upload does not have; read in place by src/formats. */
 static int from_zip(const char *data, size_t n, const lg_boundary_opts_t *o, lg_boundary_t *out,
                     lg_err_t *err) {
-  static _Atomic unsigned long serial;
-  char mem[96], vsi[128];
-  snprintf(mem, sizeof mem, "/vsimem/landgov-upload-%lu.zip", (unsigned long)++serial);
-  snprintf(vsi, sizeof vsi, "/vsizip/%s", mem);
-  VSILFILE *f = VSIFileFromMemBuffer(mem, (GByte *)data, (vsi_l_offset)n, FALSE);
-  if (!f) return lg_err_set(err, LG_EIO, "无法读取上传的压缩包 %s", out->source);
-  VSIFCloseL(f);
   char source[sizeof out->source];
   snprintf(source, sizeof source, "%s", out->source);
-  int rc = from_ogr(vsi, o, out, err);
-  VSIUnlink(mem);
-  if (rc == LG_EIO || rc == LG_ENOTFOUND) {
-    rc = lg_err_set(
-        err, LG_EINVAL,
-        "%s 中没有可读的 Shapefile: 请把 .shp、.shx、.dbf 和 .prj 直接放在压缩包根目录", source);
-  } else if (rc && err) {
-    /* Name the upload, not GDAL's virtual path, in the message. */
-    char *at = strstr(err->msg, vsi);
-    if (at) {
-      char *fixed = lg_sprintf("%.*s%s%s", (int)(at - err->msg), err->msg, source, at + strlen(vsi));
-      snprintf(err->msg, sizeof err->msg, "%s", fixed);
-      lg_free(fixed);
-    }
-  }
+  int rc = from_formats(source, data, n, o, out, err);
   snprintf(out->source, sizeof out->source, "%s", source);
   return rc;
 }
@@ -527,7 +483,7 @@ int lg_review_boundary_read(const char *path, const lg_boundary_opts_t *o, lg_bo
     return rc;
   }
   snprintf(out->source, sizeof out->source, "%s", base);
-  int rc = from_ogr(path, o, out, err);
+  int rc = from_formats_path(path, o, out, err);
   if (rc == 0) rc = vertex_limit(o, out, err);
   if (rc) lg_review_boundary_fini(out);
   return rc;
