@@ -5,7 +5,7 @@
  * has shipped.
  *
  * The migrations of the modules added after the approval cases (files,
- * stock, quota, industry, consol, monitor) live in schema_<module>.c, one
+ * stock, quota, industry, consol, monitor, docs, ogc, tlog) live in schema_<module>.c, one
  * file each, each module with its own range of numbers; migrations_all()
  * puts them in one list, in order of their numbers.
  *
@@ -515,7 +515,8 @@ static const migration_t migrations[] = {
 /* The modules' own lists (schema_<module>.c). */
 static const store_migrations_t *const module_lists[] = {
     &lg_schema_files, &lg_schema_stock,  &lg_schema_quota,
-    &lg_schema_industry, &lg_schema_consol, &lg_schema_monitor,
+    &lg_schema_industry, &lg_schema_consol, &lg_schema_monitor, &lg_schema_docs,
+    &lg_schema_ogc,      &lg_schema_tlog,
 };
 
 static int by_version(const void *a, const void *b) {

@@ -108,6 +108,9 @@ extern const store_migrations_t lg_schema_quota;    /* 140-159 */
 extern const store_migrations_t lg_schema_industry; /* 120-139 */
 extern const store_migrations_t lg_schema_consol;   /* 160-179 */
 extern const store_migrations_t lg_schema_monitor;  /* 180-199 */
+extern const store_migrations_t lg_schema_docs;     /* 220-239 */
+extern const store_migrations_t lg_schema_ogc;      /* 240-259 */
+extern const store_migrations_t lg_schema_tlog;     /* 260-279 */
 
 /* Runs every migration above the store's version (schema.c). */
 int lg_store_migrate(lg_store_t *s, lg_err_t *err);
