@@ -19,16 +19,6 @@
 
 #include "review/review.h"
 
-static const char *sv(const json_t *o, const char *k) {
-  const char *s = json_string_value(json_object_get(o, k));
-  return s ? s : "";
-}
-
-static double nv(const json_t *o, const char *k) {
-  const json_t *x = json_object_get(o, k);
-  return json_is_number(x) ? json_number_value(x) : NAN;
-}
-
 static void fmt_m2(char *out, size_t n, double v) {
   if (isfinite(v))
     lg_fmt_num(out, n, v, 2);
@@ -50,18 +40,18 @@ static void join(const json_t *arr, char *out, size_t n) {
 static void print_report(const json_t *r) {
   const json_t *a = json_object_get(r, "area"), *v = json_object_get(r, "validation");
   char b1[64], b2[64], b3[64], buf[1024];
-  printf("审查结论: %s", *sv(r, "verdict") ? sv(r, "verdict_title") : "未完成");
-  printf(" (规则集第 %lld 版",
-         (long long)json_integer_value(json_object_get(r, "rule_set_version")));
+  printf("审查结论: %s",
+         *lg_review_get_str(r, "verdict") ? lg_review_get_str(r, "verdict_title") : "未完成");
+  printf(" (规则集第 %lld 版", lg_review_get_int(r, "rule_set_version"));
   if (json_is_integer(json_object_get(r, "id")))
-    printf(", 审查编号 %lld", (long long)json_integer_value(json_object_get(r, "id")));
+    printf(", 审查编号 %lld", lg_review_get_int(r, "id"));
   printf(")\n");
   if (a) {
-    fmt_m2(b1, sizeof b1, nv(a, "planar_m2"));
-    fmt_m2(b2, sizeof b2, nv(a, "ellipsoidal_m2"));
-    lg_fmt_num(b3, sizeof b3, nv(a, "planar_ha"), 4);
+    fmt_m2(b1, sizeof b1, lg_review_get_num(a, "planar_m2"));
+    fmt_m2(b2, sizeof b2, lg_review_get_num(a, "ellipsoidal_m2"));
+    lg_fmt_num(b3, sizeof b3, lg_review_get_num(a, "planar_ha"), 4);
     printf("用地面积: 平面 %s 平方米 (%s 公顷, %.2f 亩; EPSG:%lld), 椭球 %s 平方米\n", b1, b3,
-           nv(a, "planar_mu"), (long long)json_integer_value(json_object_get(a, "srs_id")), b2);
+           lg_review_get_num(a, "planar_mu"), lg_review_get_int(a, "srs_id"), b2);
   }
   printf("几何检查: %s", json_is_true(json_object_get(v, "valid"))      ? "有效"
                          : json_is_true(json_object_get(v, "repaired")) ? "无效, 已修复"
@@ -70,8 +60,9 @@ static void print_report(const json_t *r) {
   size_t i;
   const json_t *x;
   json_array_foreach(json_object_get(v, "issues"), i, x) {
-    if (strcmp(sv(x, "severity"), "info") == 0) continue;
-    printf("  [%s] %s\n", strcmp(sv(x, "severity"), "error") == 0 ? "错误" : "警告", sv(x, "text"));
+    if (strcmp(lg_review_get_str(x, "severity"), "info") == 0) continue;
+    printf("  [%s] %s\n", strcmp(lg_review_get_str(x, "severity"), "error") == 0 ? "错误" : "警告",
+           lg_review_get_str(x, "text"));
   }
   json_array_foreach(json_object_get(v, "repairs"), i, x)
       printf("  [修复] %s\n", json_string_value(x));
@@ -84,16 +75,16 @@ static void print_report(const json_t *r) {
     const char *k;
     json_object_foreach((json_t *)ov, k, x) {
       char pct[32], cnt[32];
-      fmt_m2(b1, sizeof b1, nv(x, "m2"));
-      if (isfinite(nv(x, "share")))
-        snprintf(pct, sizeof pct, "%.2f%%", 100 * nv(x, "share"));
+      fmt_m2(b1, sizeof b1, lg_review_get_num(x, "m2"));
+      if (isfinite(lg_review_get_num(x, "share")))
+        snprintf(pct, sizeof pct, "%.2f%%", 100 * lg_review_get_num(x, "share"));
       else
         snprintf(pct, sizeof pct, "—");
-      snprintf(cnt, sizeof cnt, "%lld",
-               (long long)json_integer_value(json_object_get(x, "pieces_total")));
-      lg_table_add(t, k, sv(x, "role_title"),
-                   strcmp(sv(x, "status"), "checked") == 0 ? "已审查" : "未审查(缺失)", b1, pct,
-                   cnt);
+      snprintf(cnt, sizeof cnt, "%lld", lg_review_get_int(x, "pieces_total"));
+      lg_table_add(t, k, lg_review_get_str(x, "role_title"),
+                   strcmp(lg_review_get_str(x, "status"), "checked") == 0 ? "已审查"
+                                                                          : "未审查(缺失)",
+                   b1, pct, cnt);
     }
     lg_table_print(t);
     lg_table_free(t);
@@ -105,49 +96,53 @@ static void print_report(const json_t *r) {
                                       "面积(平方米)", "公顷",     "亩"};
     lg_table_t *t = lg_table_new(6, hdr);
     json_array_foreach(ct, i, x) {
-      fmt_m2(b1, sizeof b1, nv(x, "m2"));
-      lg_fmt_num(b2, sizeof b2, nv(x, "ha"), 4);
-      lg_fmt_num(b3, sizeof b3, nv(x, "mu"), 2);
-      lg_table_add(t, sv(x, "code"), sv(x, "name"), sv(x, "major_title"), b1, b2, b3);
+      fmt_m2(b1, sizeof b1, lg_review_get_num(x, "m2"));
+      lg_fmt_num(b2, sizeof b2, lg_review_get_num(x, "ha"), 4);
+      lg_fmt_num(b3, sizeof b3, lg_review_get_num(x, "mu"), 2);
+      lg_table_add(t, lg_review_get_str(x, "code"), lg_review_get_str(x, "name"),
+                   lg_review_get_str(x, "major_title"), b1, b2, b3);
     }
     lg_table_print(t);
     lg_table_free(t);
     const json_t *mj = json_object_get(r, "major_classes");
     char c1[64], c2[64], c3[64], c4[64], c5[64];
-    fmt_m2(c1, sizeof c1, nv(mj, "agricultural"));
-    fmt_m2(c2, sizeof c2, nv(r, "cultivated_m2"));
-    fmt_m2(c3, sizeof c3, nv(r, "paddy_m2"));
-    fmt_m2(c4, sizeof c4, nv(mj, "construction"));
-    fmt_m2(c5, sizeof c5, nv(mj, "unused"));
+    fmt_m2(c1, sizeof c1, lg_review_get_num(mj, "agricultural"));
+    fmt_m2(c2, sizeof c2, lg_review_get_num(r, "cultivated_m2"));
+    fmt_m2(c3, sizeof c3, lg_review_get_num(r, "paddy_m2"));
+    fmt_m2(c4, sizeof c4, lg_review_get_num(mj, "construction"));
+    fmt_m2(c5, sizeof c5, lg_review_get_num(mj, "unused"));
     printf("农用地 %s 平方米 (其中耕地 %s, 水田 %s); 建设用地 %s; 未利用地 %s\n", c1, c2, c3, c4,
            c5);
   }
   const json_t *p = json_object_get(r, "plan");
   if (p) {
-    if (strcmp(sv(p, "status"), "checked") == 0)
-      printf("\n规划符合性: 相符 %.2f%%, 有条件相符 %.2f%% (拟用途 %s)\n", 100 * nv(p, "share"),
-             100 * nv(p, "conditional_share"), sv(p, "use"));
+    if (strcmp(lg_review_get_str(p, "status"), "checked") == 0)
+      printf("\n规划符合性: 相符 %.2f%%, 有条件相符 %.2f%% (拟用途 %s)\n",
+             100 * lg_review_get_num(p, "share"), 100 * lg_review_get_num(p, "conditional_share"),
+             lg_review_get_str(p, "use"));
     else
-      printf("\n规划符合性: 未审查 (%s)\n", sv(p, "text"));
+      printf("\n规划符合性: 未审查 (%s)\n", lg_review_get_str(p, "text"));
   }
   const json_t *au = json_object_get(r, "authority");
   if (au) {
     const json_t *arts = json_object_get(au, "articles"), *basis = json_object_get(au, "basis");
     join(json_object_get(arts, "conversion"), buf, sizeof buf);
-    printf("\n审批权限:\n  农用地转用: %s%s%s%s\n    %s\n", sv(au, "conversion_title"),
-           *buf ? " (" : "", buf, *buf ? ")" : "", sv(basis, "conversion"));
+    printf("\n审批权限:\n  农用地转用: %s%s%s%s\n    %s\n",
+           lg_review_get_str(au, "conversion_title"), *buf ? " (" : "", buf, *buf ? ")" : "",
+           lg_review_get_str(basis, "conversion"));
     join(json_object_get(arts, "expropriation"), buf, sizeof buf);
-    printf("  土地征收: %s%s%s%s\n    %s\n", sv(au, "expropriation_title"), *buf ? " (" : "", buf,
-           *buf ? ")" : "", sv(basis, "expropriation"));
-    if (json_is_string(json_object_get(au, "joint"))) printf("  %s\n", sv(au, "joint"));
+    printf("  土地征收: %s%s%s%s\n    %s\n", lg_review_get_str(au, "expropriation_title"),
+           *buf ? " (" : "", buf, *buf ? ")" : "", lg_review_get_str(basis, "expropriation"));
+    if (json_is_string(json_object_get(au, "joint")))
+      printf("  %s\n", lg_review_get_str(au, "joint"));
   }
   const json_t *q = json_object_get(r, "quotas");
   if (q) {
     char c1[64], c2[64], c3[64], c4[64];
-    fmt_m2(c1, sizeof c1, nv(q, "new_construction_m2"));
-    fmt_m2(c2, sizeof c2, nv(q, "cultivated_balance_m2"));
-    fmt_m2(c3, sizeof c3, nv(q, "paddy_balance_m2"));
-    fmt_m2(c4, sizeof c4, nv(q, "pbf_replacement_m2"));
+    fmt_m2(c1, sizeof c1, lg_review_get_num(q, "new_construction_m2"));
+    fmt_m2(c2, sizeof c2, lg_review_get_num(q, "cultivated_balance_m2"));
+    fmt_m2(c3, sizeof c3, lg_review_get_num(q, "paddy_balance_m2"));
+    fmt_m2(c4, sizeof c4, lg_review_get_num(q, "pbf_replacement_m2"));
     printf(
         "\n消耗指标: 新增建设用地 %s 平方米; 耕地占补平衡 %s (其中水田 %s); 永久基本农田补划 %s\n",
         c1, c2, c3, c4);
@@ -157,13 +152,15 @@ static void print_report(const json_t *r) {
     printf("\n须办理的后续事项:\n");
     json_array_foreach(f, i, x) {
       join(json_object_get(x, "basis"), buf, sizeof buf);
-      printf("  %zu. %s: %s (%s)\n", i + 1, sv(x, "title"), sv(x, "text"), buf);
+      printf("  %zu. %s: %s (%s)\n", i + 1, lg_review_get_str(x, "title"),
+             lg_review_get_str(x, "text"), buf);
     }
   }
   printf("\n理由:\n");
   json_array_foreach(json_object_get(r, "reasons"), i, x) {
     join(json_object_get(x, "basis"), buf, sizeof buf);
-    printf("  - %s%s%s%s\n", sv(x, "text"), *buf ? " [依据: " : "", buf, *buf ? "]" : "");
+    printf("  - %s%s%s%s\n", lg_review_get_str(x, "text"), *buf ? " [依据: " : "", buf,
+           *buf ? "]" : "");
   }
   if (json_array_size(json_object_get(r, "conditions"))) {
     printf("须满足的条件:\n");
@@ -251,11 +248,13 @@ static int run_each(lg_cli_t *cli, lg_store_t *s, lg_checker_t *c, lg_boundary_t
       failed++;
     json_t *row =
         json_pack("{s:i, s:s?, s:f, s:f}", "index", i + 1, "verdict", rc == 0 ? v : NULL, "area_m2",
-                  rep ? nv(json_object_get(rep, "area"), "planar_m2") : 0.0, "elapsed_ms", lat[i]);
+                  rep ? lg_review_get_num(json_object_get(rep, "area"), "planar_m2") : 0.0,
+                  "elapsed_ms", lat[i]);
     if (rep && rc == 0)
-      json_object_set_new(row, "landuse_m2",
-                          json_real(nv(json_object_get(json_object_get(rep, "controls"), "landuse"),
-                                       "covered_m2")));
+      json_object_set_new(
+          row, "landuse_m2",
+          json_real(lg_review_get_num(json_object_get(json_object_get(rep, "controls"), "landuse"),
+                                      "covered_m2")));
     if (rc) json_object_set_new(row, "error", json_string(e.msg));
     if (rep && json_is_integer(json_object_get(rep, "id")))
       json_object_set(row, "id", json_object_get(rep, "id"));

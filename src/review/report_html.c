@@ -37,16 +37,6 @@ void lg_html_escape(lg_buf_t *out, const char *s) {
   }
 }
 
-static const char *sv(const json_t *o, const char *k) {
-  const char *s = json_string_value(json_object_get(o, k));
-  return s ? s : "";
-}
-
-static double nv(const json_t *o, const char *k) {
-  const json_t *x = json_object_get(o, k);
-  return json_is_number(x) ? json_number_value(x) : NAN;
-}
-
 /* Numbers with thousands separators, as Chinese statistical tables print them. */
 static void put_num(lg_buf_t *b, double v, int decimals) {
   if (!isfinite(v)) {
@@ -122,45 +112,44 @@ static void section_meta(lg_buf_t *b, const json_t *r) {
   const json_t *p = json_object_get(r, "project"), *in = json_object_get(r, "input");
   lg_buf_puts(b, "<table class=meta>");
   lg_buf_puts(b, "<tr><td>项目名称</td>");
-  td_text(b, *sv(p, "name") ? sv(p, "name") : "(未填写)");
+  td_text(b, *lg_review_get_str(p, "name") ? lg_review_get_str(p, "name") : "(未填写)");
   lg_buf_puts(b, "</tr><tr><td>项目类型</td>");
-  td_text(b, sv(p, "type_title"));
+  td_text(b, lg_review_get_str(p, "type_title"));
   lg_buf_puts(b, "</tr><tr><td>拟用途</td><td>");
-  if (*sv(p, "use")) {
-    lg_html_escape(b, sv(p, "use"));
+  if (*lg_review_get_str(p, "use")) {
+    lg_html_escape(b, lg_review_get_str(p, "use"));
     lg_buf_puts(b, " ");
-    lg_html_escape(b, sv(p, "use_name"));
+    lg_html_escape(b, lg_review_get_str(p, "use_name"));
   } else {
     lg_buf_puts(b, "(未申报)");
   }
   lg_buf_puts(b, "</td></tr><tr><td>用地范围来源</td><td>");
-  lg_html_escape(b, sv(in, "source"));
-  lg_buf_printf(b, " (%s, EPSG:%lld, %lld 个地块, %lld 个界址点)", sv(in, "format"),
-                (long long)json_integer_value(json_object_get(in, "srs_id")),
-                (long long)json_integer_value(json_object_get(in, "parcels")),
-                (long long)json_integer_value(json_object_get(in, "points")));
+  lg_html_escape(b, lg_review_get_str(in, "source"));
+  lg_buf_printf(b, " (%s, EPSG:%lld, %lld 个地块, %lld 个界址点)", lg_review_get_str(in, "format"),
+                lg_review_get_int(in, "srs_id"), lg_review_get_int(in, "parcels"),
+                lg_review_get_int(in, "points"));
   lg_buf_puts(b, "</td></tr><tr><td>审查时间</td>");
-  td_text(b, sv(r, "created_at"));
+  td_text(b, lg_review_get_str(r, "created_at"));
   lg_buf_printf(b, "</tr><tr><td>规则集</td><td>第 %lld 版 ",
-                (long long)json_integer_value(json_object_get(r, "rule_set_version")));
-  lg_html_escape(b, sv(r, "rule_set_name"));
+                lg_review_get_int(r, "rule_set_version"));
+  lg_html_escape(b, lg_review_get_str(r, "rule_set_name"));
   lg_buf_puts(b, "</td></tr>");
   if (json_is_integer(json_object_get(r, "id")))
-    lg_buf_printf(b, "<tr><td>审查编号</td><td>%lld</td></tr>",
-                  (long long)json_integer_value(json_object_get(r, "id")));
+    lg_buf_printf(b, "<tr><td>审查编号</td><td>%lld</td></tr>", lg_review_get_int(r, "id"));
   lg_buf_puts(b, "</table>");
 }
 
 static void section_verdict(lg_buf_t *b, const json_t *r) {
-  const char *v = sv(r, "verdict");
+  const char *v = lg_review_get_str(r, "verdict");
   lg_buf_printf(b, "<div class='verdict v-%s'><div class=big>审查结论: ", *v ? v : "none");
-  lg_html_escape(b, *v ? sv(r, "verdict_title") : "未完成 (边界几何无效)");
+  lg_html_escape(b, *v ? lg_review_get_str(r, "verdict_title") : "未完成 (边界几何无效)");
   lg_buf_puts(b, "</div><p>理由:</p><ul>");
   size_t i;
   const json_t *x;
   json_array_foreach(json_object_get(r, "reasons"), i, x) {
-    lg_buf_printf(b, "<li class='%s'>", strcmp(sv(x, "effect"), "prohibited") == 0 ? "err" : "");
-    lg_html_escape(b, sv(x, "text"));
+    lg_buf_printf(b, "<li class='%s'>",
+                  strcmp(lg_review_get_str(x, "effect"), "prohibited") == 0 ? "err" : "");
+    lg_html_escape(b, lg_review_get_str(x, "text"));
     if (json_array_size(json_object_get(x, "basis"))) {
       lg_buf_puts(b, " <span class=small>(依据: ");
       strings_list(b, json_object_get(x, "basis"));
@@ -203,12 +192,12 @@ static void section_validation(lg_buf_t *b, const json_t *r) {
     size_t i;
     const json_t *x;
     json_array_foreach(issues, i, x) {
-      const char *sev = sv(x, "severity");
+      const char *sev = lg_review_get_str(x, "severity");
       lg_buf_printf(b, "<tr><td class='%s'>%s</td>", strcmp(sev, "error") == 0 ? "err" : "warn",
                     strcmp(sev, "error") == 0     ? "错误"
                     : strcmp(sev, "warning") == 0 ? "警告"
                                                   : "提示");
-      td_text(b, sv(x, "text"));
+      td_text(b, lg_review_get_str(x, "text"));
       lg_buf_puts(b, "</tr>");
     }
     lg_buf_puts(b, "</table>");
@@ -221,14 +210,14 @@ static void section_area(lg_buf_t *b, const json_t *r) {
   lg_buf_printf(b,
                 "<h2>二、用地面积</h2><table><tr><th>计算方式</th><th>平方米</th><th>公顷</th>"
                 "<th>亩</th></tr><tr><td>平面面积 (EPSG:%lld 高斯-克吕格投影)</td>",
-                (long long)json_integer_value(json_object_get(a, "srs_id")));
-  td_num(b, nv(a, "planar_m2"), 2);
-  td_num(b, nv(a, "planar_ha"), 4);
-  td_num(b, nv(a, "planar_mu"), 2);
+                lg_review_get_int(a, "srs_id"));
+  td_num(b, lg_review_get_num(a, "planar_m2"), 2);
+  td_num(b, lg_review_get_num(a, "planar_ha"), 4);
+  td_num(b, lg_review_get_num(a, "planar_mu"), 2);
   lg_buf_puts(b, "</tr><tr><td>椭球面积 (CGCS2000 椭球)</td>");
-  td_num(b, nv(a, "ellipsoidal_m2"), 2);
-  td_num(b, nv(a, "ellipsoidal_ha"), 4);
-  td_num(b, nv(a, "ellipsoidal_mu"), 2);
+  td_num(b, lg_review_get_num(a, "ellipsoidal_m2"), 2);
+  td_num(b, lg_review_get_num(a, "ellipsoidal_ha"), 4);
+  td_num(b, lg_review_get_num(a, "ellipsoidal_mu"), 2);
   lg_buf_puts(b, "</tr></table>");
 }
 
@@ -240,24 +229,23 @@ static void section_overlaps(lg_buf_t *b, const json_t *r) {
   const char *k;
   const json_t *x;
   json_object_foreach((json_t *)ov, k, x) {
-    bool checked = strcmp(sv(x, "status"), "checked") == 0;
+    bool checked = strcmp(lg_review_get_str(x, "status"), "checked") == 0;
     lg_buf_puts(b, "<tr>");
     td_text(b, k);
-    td_text(b, sv(x, "role_title"));
+    td_text(b, lg_review_get_str(x, "role_title"));
     lg_buf_printf(b, "<td class='%s'>%s</td>", checked ? "" : "err",
                   checked ? "已审查" : "未审查 (图层缺失)");
-    td_num(b, nv(x, "m2"), 2);
-    td_pct(b, nv(x, "share"));
-    lg_buf_printf(b, "<td class=n>%lld</td></tr>",
-                  (long long)json_integer_value(json_object_get(x, "pieces_total")));
+    td_num(b, lg_review_get_num(x, "m2"), 2);
+    td_pct(b, lg_review_get_num(x, "share"));
+    lg_buf_printf(b, "<td class=n>%lld</td></tr>", lg_review_get_int(x, "pieces_total"));
   }
   lg_buf_puts(b, "</table>");
   const json_t *udb = json_object_get(json_object_get(r, "controls"), "udb");
-  if (udb && strcmp(sv(udb, "status"), "checked") == 0) {
+  if (udb && strcmp(lg_review_get_str(udb, "status"), "checked") == 0) {
     lg_buf_puts(b, "<p>城镇开发边界: 边界内 ");
-    put_num(b, nv(udb, "inside_m2"), 2);
+    put_num(b, lg_review_get_num(udb, "inside_m2"), 2);
     lg_buf_puts(b, " 平方米, 边界外 ");
-    put_num(b, nv(udb, "outside_m2"), 2);
+    put_num(b, lg_review_get_num(udb, "outside_m2"), 2);
     lg_buf_puts(b, " 平方米。</p>");
   }
   /* The pieces of the control layers, which an officer checks on the map. */
@@ -265,10 +253,10 @@ static void section_overlaps(lg_buf_t *b, const json_t *r) {
   json_object_foreach((json_t *)ov, k, x) {
     bool show = false;
     for (size_t i = 0; i < 2; i++)
-      show |= strcmp(sv(x, "role"), shown[i]) == 0;
+      show |= strcmp(lg_review_get_str(x, "role"), shown[i]) == 0;
     if (!show || json_array_size(json_object_get(x, "pieces")) == 0) continue;
     lg_buf_puts(b, "<p>");
-    lg_html_escape(b, sv(x, "role_title"));
+    lg_html_escape(b, lg_review_get_str(x, "role_title"));
     lg_buf_puts(b, " (");
     lg_html_escape(b, k);
     lg_buf_puts(b, ") 重叠图斑: ");
@@ -279,9 +267,8 @@ static void section_overlaps(lg_buf_t *b, const json_t *r) {
         lg_buf_puts(b, " …");
         break;
       }
-      lg_buf_printf(b, "%s要素 %lld (", i ? "; " : "",
-                    (long long)json_integer_value(json_object_get(p, "fid")));
-      put_num(b, nv(p, "m2"), 2);
+      lg_buf_printf(b, "%s要素 %lld (", i ? "; " : "", lg_review_get_int(p, "fid"));
+      put_num(b, lg_review_get_num(p, "m2"), 2);
       lg_buf_puts(b, " 平方米)");
     }
     lg_buf_puts(b, "</p>");
@@ -293,14 +280,14 @@ static void class_rows(lg_buf_t *b, const json_t *table, const char *major, doub
   size_t i;
   const json_t *x;
   json_array_foreach(table, i, x) {
-    if (strcmp(sv(x, "major"), major) != 0) continue;
+    if (strcmp(lg_review_get_str(x, "major"), major) != 0) continue;
     lg_buf_puts(b, "<tr>");
-    td_text(b, sv(x, "code"));
-    td_text(b, sv(x, "name"));
-    td_num(b, nv(x, "m2"), 2);
-    td_num(b, nv(x, "ha"), 4);
-    td_num(b, nv(x, "mu"), 2);
-    td_pct(b, total > 0 ? nv(x, "m2") / total : NAN);
+    td_text(b, lg_review_get_str(x, "code"));
+    td_text(b, lg_review_get_str(x, "name"));
+    td_num(b, lg_review_get_num(x, "m2"), 2);
+    td_num(b, lg_review_get_num(x, "ha"), 4);
+    td_num(b, lg_review_get_num(x, "mu"), 2);
+    td_pct(b, total > 0 ? lg_review_get_num(x, "m2") / total : NAN);
     lg_buf_puts(b, "</tr>");
   }
   (void)sub;
@@ -310,17 +297,17 @@ static void section_classes(lg_buf_t *b, const json_t *r) {
   const json_t *lu = json_object_get(json_object_get(r, "controls"), "landuse");
   if (!lu) return;
   lg_buf_puts(b, "<h2>四、勘测定界土地分类面积表</h2>");
-  if (strcmp(sv(lu, "status"), "checked") != 0) {
+  if (strcmp(lg_review_get_str(lu, "status"), "checked") != 0) {
     lg_buf_puts(b, "<p class=err>土地利用现状图层缺失或无地类编码, 未审查。</p>");
     return;
   }
-  double total = nv(json_object_get(r, "area"), "planar_m2");
+  double total = lg_review_get_num(json_object_get(r, "area"), "planar_m2");
   const json_t *table = json_object_get(r, "class_table"),
                *mj = json_object_get(r, "major_classes");
   lg_buf_puts(b, "<p class=small>地类来源: ");
-  lg_html_escape(b, sv(lu, "layer"));
+  lg_html_escape(b, lg_review_get_str(lu, "layer"));
   lg_buf_puts(b, " (");
-  lg_html_escape(b, sv(lu, "code_system"));
+  lg_html_escape(b, lg_review_get_str(lu, "code_system"));
   lg_buf_puts(
       b,
       "); 面积为平面面积。</p><table><tr><th>地类编码</th><th>地类名称</th><th>面积 (平方米)</th>"
@@ -328,7 +315,7 @@ static void section_classes(lg_buf_t *b, const json_t *r) {
   static const char *const keys[] = {"agricultural", "construction", "unused", "unclassified"};
   static const char *const titles[] = {"农用地", "建设用地", "未利用地", "未归类"};
   for (size_t i = 0; i < 4; i++) {
-    double m2 = nv(mj, keys[i]);
+    double m2 = lg_review_get_num(mj, keys[i]);
     if (i == 3 && !(m2 > 0)) continue;
     lg_buf_printf(b, "<tr class=sub><td colspan=2>%s</td>", titles[i]);
     td_num(b, m2, 2);
@@ -337,7 +324,7 @@ static void section_classes(lg_buf_t *b, const json_t *r) {
     td_pct(b, total > 0 ? m2 / total : NAN);
     lg_buf_puts(b, "</tr>");
     if (i == 0) {
-      double cu = nv(r, "cultivated_m2"), pa = nv(r, "paddy_m2");
+      double cu = lg_review_get_num(r, "cultivated_m2"), pa = lg_review_get_num(r, "paddy_m2");
       lg_buf_puts(b, "<tr><td colspan=2>&emsp;其中: 耕地</td>");
       td_num(b, cu, 2);
       td_num(b, cu / 10000, 4);
@@ -352,7 +339,7 @@ static void section_classes(lg_buf_t *b, const json_t *r) {
     }
     class_rows(b, table, keys[i], m2, total);
   }
-  double uncovered = nv(lu, "uncovered_m2");
+  double uncovered = lg_review_get_num(lu, "uncovered_m2");
   if (uncovered > 0.005) {
     lg_buf_puts(b, "<tr><td colspan=2 class=err>超出现状数据范围</td>");
     td_num(b, uncovered, 2);
@@ -373,19 +360,19 @@ static void section_plan(lg_buf_t *b, const json_t *r) {
   const json_t *p = json_object_get(r, "plan");
   if (!p) return;
   lg_buf_puts(b, "<h2>五、规划符合性</h2>");
-  if (strcmp(sv(p, "status"), "checked") != 0) {
+  if (strcmp(lg_review_get_str(p, "status"), "checked") != 0) {
     lg_buf_puts(b, "<p class=err>未审查: ");
-    lg_html_escape(b, sv(p, "text"));
+    lg_html_escape(b, lg_review_get_str(p, "text"));
     lg_buf_puts(b, "</p>");
   } else {
     lg_buf_puts(b, "<p>与规划用途相符 ");
-    put_num(b, nv(p, "compatible_m2"), 2);
-    lg_buf_printf(b, " 平方米 (%.2f%%), 有条件相符 ", 100 * nv(p, "share"));
-    put_num(b, nv(p, "conditional_m2"), 2);
+    put_num(b, lg_review_get_num(p, "compatible_m2"), 2);
+    lg_buf_printf(b, " 平方米 (%.2f%%), 有条件相符 ", 100 * lg_review_get_num(p, "share"));
+    put_num(b, lg_review_get_num(p, "conditional_m2"), 2);
     lg_buf_puts(b, " 平方米, 不相符 ");
-    put_num(b, nv(p, "incompatible_m2"), 2);
+    put_num(b, lg_review_get_num(p, "incompatible_m2"), 2);
     lg_buf_puts(b, " 平方米, 无规划用途 ");
-    put_num(b, nv(p, "unplanned_m2"), 2);
+    put_num(b, lg_review_get_num(p, "unplanned_m2"), 2);
     lg_buf_puts(b, " 平方米。</p>");
   }
   const json_t *rows = json_object_get(p, "by_code");
@@ -396,11 +383,11 @@ static void section_plan(lg_buf_t *b, const json_t *r) {
     size_t i;
     const json_t *x;
     json_array_foreach(rows, i, x) {
-      const char *c = sv(x, "compatibility");
+      const char *c = lg_review_get_str(x, "compatibility");
       lg_buf_puts(b, "<tr>");
-      td_text(b, sv(x, "code"));
-      td_text(b, sv(x, "name"));
-      td_num(b, nv(x, "m2"), 2);
+      td_text(b, lg_review_get_str(x, "code"));
+      td_text(b, lg_review_get_str(x, "name"));
+      td_num(b, lg_review_get_num(x, "m2"), 2);
       td_text(b, strcmp(c, "compatible") == 0     ? "相符"
                  : strcmp(c, "conditional") == 0  ? "有条件相符"
                  : strcmp(c, "incompatible") == 0 ? "不相符"
@@ -418,21 +405,21 @@ static void section_authority(lg_buf_t *b, const json_t *r) {
   lg_buf_puts(
       b, "<h2>六、审批权限</h2><table><tr><th style='width:24mm'>事项</th><th style='width:26mm'>"
          "审批机关</th><th>法律依据</th><th>计算过程</th></tr><tr><td>农用地转用</td>");
-  td_text(b, sv(a, "conversion_title"));
+  td_text(b, lg_review_get_str(a, "conversion_title"));
   lg_buf_puts(b, "<td>");
   strings_list(b, json_object_get(arts, "conversion"));
   lg_buf_puts(b, "</td>");
-  td_text(b, sv(basis, "conversion"));
+  td_text(b, lg_review_get_str(basis, "conversion"));
   lg_buf_puts(b, "</tr><tr><td>土地征收</td>");
-  td_text(b, sv(a, "expropriation_title"));
+  td_text(b, lg_review_get_str(a, "expropriation_title"));
   lg_buf_puts(b, "<td>");
   strings_list(b, json_object_get(arts, "expropriation"));
   lg_buf_puts(b, "</td>");
-  td_text(b, sv(basis, "expropriation"));
+  td_text(b, lg_review_get_str(basis, "expropriation"));
   lg_buf_puts(b, "</tr></table>");
   if (json_is_string(json_object_get(a, "joint"))) {
     lg_buf_puts(b, "<p>");
-    lg_html_escape(b, sv(a, "joint"));
+    lg_html_escape(b, lg_review_get_str(a, "joint"));
     lg_buf_puts(b, "</p>");
   }
 }
@@ -452,7 +439,7 @@ static void section_quotas(lg_buf_t *b, const json_t *r) {
       b,
       "<h2>七、消耗指标</h2><table><tr><th>指标</th><th>平方米</th><th>公顷</th><th>亩</th></tr>");
   for (size_t i = 0; i < LG_ARRAY_LEN(rows); i++) {
-    double v = nv(q, rows[i].key);
+    double v = lg_review_get_num(q, rows[i].key);
     lg_buf_puts(b, "<tr>");
     td_text(b, rows[i].title);
     td_num(b, v, 2);
@@ -461,7 +448,7 @@ static void section_quotas(lg_buf_t *b, const json_t *r) {
     lg_buf_puts(b, "</tr>");
   }
   lg_buf_puts(b, "</table><p class=small>");
-  lg_html_escape(b, sv(q, "note"));
+  lg_html_escape(b, lg_review_get_str(q, "note"));
   lg_buf_puts(b, "</p>");
 }
 
@@ -478,9 +465,9 @@ static void section_followups(lg_buf_t *b, const json_t *r) {
   const json_t *x;
   json_array_foreach(f, i, x) {
     lg_buf_puts(b, "<li><b>");
-    lg_html_escape(b, sv(x, "title"));
+    lg_html_escape(b, lg_review_get_str(x, "title"));
     lg_buf_puts(b, "</b>: ");
-    lg_html_escape(b, sv(x, "text"));
+    lg_html_escape(b, lg_review_get_str(x, "text"));
     lg_buf_puts(b, " <span class=small>(");
     strings_list(b, json_object_get(x, "basis"));
     lg_buf_puts(b, ")</span></li>");

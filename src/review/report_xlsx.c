@@ -15,16 +15,6 @@
 #ifdef LG_HAVE_XLSXWRITER
 #include <xlsxwriter.h>
 
-static const char *sv(const json_t *o, const char *k) {
-  const char *s = json_string_value(json_object_get(o, k));
-  return s ? s : "";
-}
-
-static double nv(const json_t *o, const char *k) {
-  const json_t *x = json_object_get(o, k);
-  return json_is_number(x) ? json_number_value(x) : NAN;
-}
-
 typedef struct fmts {
   lxw_format *head, *bold, *m2, *ha, *pct, *text, *sub;
 } fmts_t;
@@ -64,23 +54,29 @@ static void sheet_summary(lxw_workbook *wb, const json_t *r, const fmts_t *F) {
   int row = 0;
   str(ws, row++, 0, "建设项目用地合规性审查报告", F->bold);
   char buf[1024];
-  str(ws, row, 0, "项目名称", F->bold), str(ws, row++, 1, sv(p, "name"), NULL);
-  str(ws, row, 0, "项目类型", F->bold), str(ws, row++, 1, sv(p, "type_title"), NULL);
-  snprintf(buf, sizeof buf, "%s %s", sv(p, "use"), sv(p, "use_name"));
-  str(ws, row, 0, "拟用途", F->bold), str(ws, row++, 1, *sv(p, "use") ? buf : "(未申报)", NULL);
-  str(ws, row, 0, "审查时间", F->bold), str(ws, row++, 1, sv(r, "created_at"), NULL);
-  snprintf(buf, sizeof buf, "第 %lld 版 %s",
-           (long long)json_integer_value(json_object_get(r, "rule_set_version")),
-           sv(r, "rule_set_name"));
+  str(ws, row, 0, "项目名称", F->bold), str(ws, row++, 1, lg_review_get_str(p, "name"), NULL);
+  str(ws, row, 0, "项目类型", F->bold), str(ws, row++, 1, lg_review_get_str(p, "type_title"), NULL);
+  snprintf(buf, sizeof buf, "%s %s", lg_review_get_str(p, "use"), lg_review_get_str(p, "use_name"));
+  str(ws, row, 0, "拟用途", F->bold),
+      str(ws, row++, 1, *lg_review_get_str(p, "use") ? buf : "(未申报)", NULL);
+  str(ws, row, 0, "审查时间", F->bold), str(ws, row++, 1, lg_review_get_str(r, "created_at"), NULL);
+  snprintf(buf, sizeof buf, "第 %lld 版 %s", lg_review_get_int(r, "rule_set_version"),
+           lg_review_get_str(r, "rule_set_name"));
   str(ws, row, 0, "规则集", F->bold), str(ws, row++, 1, buf, NULL);
   str(ws, row, 0, "审查结论", F->bold);
-  str(ws, row++, 1, *sv(r, "verdict") ? sv(r, "verdict_title") : "未完成 (边界几何无效)", F->bold);
+  str(ws, row++, 1,
+      *lg_review_get_str(r, "verdict") ? lg_review_get_str(r, "verdict_title")
+                                       : "未完成 (边界几何无效)",
+      F->bold);
   if (a) {
-    str(ws, row, 0, "平面面积 (平方米)", F->bold), num(ws, row++, 1, nv(a, "planar_m2"), F->m2);
-    str(ws, row, 0, "平面面积 (公顷)", F->bold), num(ws, row++, 1, nv(a, "planar_ha"), F->ha);
-    str(ws, row, 0, "平面面积 (亩)", F->bold), num(ws, row++, 1, nv(a, "planar_mu"), F->m2);
+    str(ws, row, 0, "平面面积 (平方米)", F->bold),
+        num(ws, row++, 1, lg_review_get_num(a, "planar_m2"), F->m2);
+    str(ws, row, 0, "平面面积 (公顷)", F->bold),
+        num(ws, row++, 1, lg_review_get_num(a, "planar_ha"), F->ha);
+    str(ws, row, 0, "平面面积 (亩)", F->bold),
+        num(ws, row++, 1, lg_review_get_num(a, "planar_mu"), F->m2);
     str(ws, row, 0, "椭球面积 (平方米)", F->bold),
-        num(ws, row++, 1, nv(a, "ellipsoidal_m2"), F->m2);
+        num(ws, row++, 1, lg_review_get_num(a, "ellipsoidal_m2"), F->m2);
   }
   row++;
   str(ws, row++, 0, "理由", F->bold);
@@ -89,9 +85,9 @@ static void sheet_summary(lxw_workbook *wb, const json_t *r, const fmts_t *F) {
   json_array_foreach(json_object_get(r, "reasons"), i, x) {
     char basis[512];
     join(json_object_get(x, "basis"), basis, sizeof basis);
-    snprintf(buf, sizeof buf, "%s%s%s%s", sv(x, "text"), *basis ? " (依据: " : "", basis,
-             *basis ? ")" : "");
-    str(ws, row, 0, sv(x, "effect"), NULL);
+    snprintf(buf, sizeof buf, "%s%s%s%s", lg_review_get_str(x, "text"), *basis ? " (依据: " : "",
+             basis, *basis ? ")" : "");
+    str(ws, row, 0, lg_review_get_str(x, "effect"), NULL);
     str(ws, row++, 1, buf, NULL);
   }
   if (json_array_size(json_object_get(r, "conditions"))) {
@@ -126,13 +122,13 @@ static void sheet_classes(lxw_workbook *wb, const json_t *r, const fmts_t *F) {
   const json_t *mj = json_object_get(r, "major_classes"),
                *table = json_object_get(r, "class_table");
   for (int k = 0; k < 4; k++) {
-    double m2 = nv(mj, keys[k]);
+    double m2 = lg_review_get_num(mj, keys[k]);
     if (k == 3 && !(m2 > 0)) continue;
     str(ws, row, 0, "", F->sub), str(ws, row, 1, titles[k], F->sub), str(ws, row, 2, "", F->sub);
     num(ws, row, 3, m2, F->sub), num(ws, row, 4, m2 / 1e4, F->sub),
         num(ws, row++, 5, m2 / 1e4 * 15, F->sub);
     if (k == 0) {
-      double cu = nv(r, "cultivated_m2"), pa = nv(r, "paddy_m2");
+      double cu = lg_review_get_num(r, "cultivated_m2"), pa = lg_review_get_num(r, "paddy_m2");
       str(ws, row, 1, "其中: 耕地", NULL);
       num(ws, row, 3, cu, F->m2), num(ws, row, 4, cu / 1e4, F->ha),
           num(ws, row++, 5, cu / 1e4 * 15, F->m2);
@@ -143,23 +139,23 @@ static void sheet_classes(lxw_workbook *wb, const json_t *r, const fmts_t *F) {
     size_t i;
     const json_t *x;
     json_array_foreach(table, i, x) {
-      if (strcmp(sv(x, "major"), keys[k]) != 0) continue;
-      str(ws, row, 0, sv(x, "code"), NULL);
-      str(ws, row, 1, sv(x, "name"), NULL);
-      str(ws, row, 2, sv(x, "major_title"), NULL);
-      num(ws, row, 3, nv(x, "m2"), F->m2);
-      num(ws, row, 4, nv(x, "ha"), F->ha);
-      num(ws, row++, 5, nv(x, "mu"), F->m2);
+      if (strcmp(lg_review_get_str(x, "major"), keys[k]) != 0) continue;
+      str(ws, row, 0, lg_review_get_str(x, "code"), NULL);
+      str(ws, row, 1, lg_review_get_str(x, "name"), NULL);
+      str(ws, row, 2, lg_review_get_str(x, "major_title"), NULL);
+      num(ws, row, 3, lg_review_get_num(x, "m2"), F->m2);
+      num(ws, row, 4, lg_review_get_num(x, "ha"), F->ha);
+      num(ws, row++, 5, lg_review_get_num(x, "mu"), F->m2);
     }
   }
   const json_t *lu = json_object_get(json_object_get(r, "controls"), "landuse");
-  if (nv(lu, "uncovered_m2") > 0.005) {
+  if (lg_review_get_num(lu, "uncovered_m2") > 0.005) {
     str(ws, row, 1, "超出现状数据范围", NULL);
-    num(ws, row, 3, nv(lu, "uncovered_m2"), F->m2);
-    num(ws, row, 4, nv(lu, "uncovered_m2") / 1e4, F->ha);
-    num(ws, row++, 5, nv(lu, "uncovered_m2") / 1e4 * 15, F->m2);
+    num(ws, row, 3, lg_review_get_num(lu, "uncovered_m2"), F->m2);
+    num(ws, row, 4, lg_review_get_num(lu, "uncovered_m2") / 1e4, F->ha);
+    num(ws, row++, 5, lg_review_get_num(lu, "uncovered_m2") / 1e4 * 15, F->m2);
   }
-  double total = nv(json_object_get(r, "area"), "planar_m2");
+  double total = lg_review_get_num(json_object_get(r, "area"), "planar_m2");
   str(ws, row, 1, "合计", F->sub);
   num(ws, row, 3, total, F->sub), num(ws, row, 4, total / 1e4, F->sub),
       num(ws, row, 5, total / 1e4 * 15, F->sub);
@@ -176,10 +172,12 @@ static void sheet_overlaps(lxw_workbook *wb, const json_t *r, const fmts_t *F) {
   const json_t *x;
   json_object_foreach(json_object_get(r, "overlaps"), k, x) {
     str(ws, row, 0, k, NULL);
-    str(ws, row, 1, sv(x, "role_title"), NULL);
-    str(ws, row, 2, strcmp(sv(x, "status"), "checked") == 0 ? "已审查" : "未审查 (图层缺失)", NULL);
-    num(ws, row, 3, nv(x, "m2"), F->m2);
-    num(ws, row, 4, nv(x, "share"), F->pct);
+    str(ws, row, 1, lg_review_get_str(x, "role_title"), NULL);
+    str(ws, row, 2,
+        strcmp(lg_review_get_str(x, "status"), "checked") == 0 ? "已审查" : "未审查 (图层缺失)",
+        NULL);
+    num(ws, row, 3, lg_review_get_num(x, "m2"), F->m2);
+    num(ws, row, 4, lg_review_get_num(x, "share"), F->pct);
     num(ws, row++, 5, (double)json_integer_value(json_object_get(x, "pieces_total")), NULL);
   }
   row++;
@@ -191,8 +189,8 @@ static void sheet_overlaps(lxw_workbook *wb, const json_t *r, const fmts_t *F) {
     json_array_foreach(json_object_get(x, "pieces"), i, p) {
       str(ws, row, 0, k, NULL);
       num(ws, row, 1, (double)json_integer_value(json_object_get(p, "fid")), NULL);
-      num(ws, row, 2, nv(p, "m2"), F->m2);
-      str(ws, row++, 3, sv(p, "code"), NULL);
+      num(ws, row, 2, lg_review_get_num(p, "m2"), F->m2);
+      str(ws, row++, 3, lg_review_get_str(p, "code"), NULL);
     }
   }
 }
@@ -210,15 +208,15 @@ static void sheet_authority(lxw_workbook *wb, const json_t *r, const fmts_t *F) 
   if (a) {
     const json_t *arts = json_object_get(a, "articles"), *basis = json_object_get(a, "basis");
     str(ws, row, 0, "农用地转用", NULL);
-    str(ws, row, 1, sv(a, "conversion_title"), NULL);
+    str(ws, row, 1, lg_review_get_str(a, "conversion_title"), NULL);
     join(json_object_get(arts, "conversion"), buf, sizeof buf);
     str(ws, row, 2, buf, NULL);
-    str(ws, row++, 3, sv(basis, "conversion"), NULL);
+    str(ws, row++, 3, lg_review_get_str(basis, "conversion"), NULL);
     str(ws, row, 0, "土地征收", NULL);
-    str(ws, row, 1, sv(a, "expropriation_title"), NULL);
+    str(ws, row, 1, lg_review_get_str(a, "expropriation_title"), NULL);
     join(json_object_get(arts, "expropriation"), buf, sizeof buf);
     str(ws, row, 2, buf, NULL);
-    str(ws, row++, 3, sv(basis, "expropriation"), NULL);
+    str(ws, row++, 3, lg_review_get_str(basis, "expropriation"), NULL);
   }
   row++;
   static const char *const qcols[] = {"指标", "平方米", "公顷", "亩"};
@@ -230,7 +228,7 @@ static void sheet_authority(lxw_workbook *wb, const json_t *r, const fmts_t *F) 
            {"paddy_balance_m2", "水田占补平衡"},    {"pbf_replacement_m2", "永久基本农田补划"}};
   const json_t *qs = json_object_get(r, "quotas");
   for (size_t i = 0; qs && i < LG_ARRAY_LEN(q); i++) {
-    double v = nv(qs, q[i].key);
+    double v = lg_review_get_num(qs, q[i].key);
     str(ws, row, 0, q[i].title, NULL);
     num(ws, row, 1, v, F->m2);
     num(ws, row, 2, v / 1e4, F->ha);
@@ -242,10 +240,10 @@ static void sheet_authority(lxw_workbook *wb, const json_t *r, const fmts_t *F) 
   size_t i;
   const json_t *x;
   json_array_foreach(json_object_get(r, "followups"), i, x) {
-    str(ws, row, 0, sv(x, "title"), NULL);
+    str(ws, row, 0, lg_review_get_str(x, "title"), NULL);
     join(json_object_get(x, "basis"), buf, sizeof buf);
     str(ws, row, 1, buf, NULL);
-    str(ws, row++, 2, sv(x, "text"), NULL);
+    str(ws, row++, 2, lg_review_get_str(x, "text"), NULL);
   }
 }
 
@@ -267,9 +265,9 @@ static void sheet_validation(lxw_workbook *wb, const json_t *r, const fmts_t *F)
   static const char *const cols[] = {"类型", "级别", "说明"};
   header(ws, row++, F, cols, 3);
   json_array_foreach(json_object_get(v, "issues"), i, x) {
-    str(ws, row, 0, sv(x, "kind"), NULL);
-    str(ws, row, 1, sv(x, "severity"), NULL);
-    str(ws, row++, 2, sv(x, "text"), NULL);
+    str(ws, row, 0, lg_review_get_str(x, "kind"), NULL);
+    str(ws, row, 1, lg_review_get_str(x, "severity"), NULL);
+    str(ws, row++, 2, lg_review_get_str(x, "text"), NULL);
   }
 }
 

@@ -203,6 +203,16 @@ int lg_review_checks_audit_scan(lg_store_t *s,
 
 /* ---- Report documents (report_html.c, report_xlsx.c) -------------------- */
 
+/* Reading a report, for its renderers (the CLI table, HTML, XLSX): the
+ * value at a dotted path ("area.planar_m2", "reasons.0.text"; a number
+ * indexes an array); the string ("" when absent or not a string), the
+ * number (NaN when absent, which renderers print as a dash) or the
+ * integer (0 when absent) there. */
+const json_t *lg_review_get(const json_t *report, const char *path);
+const char *lg_review_get_str(const json_t *report, const char *path);
+double lg_review_get_num(const json_t *report, const char *path);
+long long lg_review_get_int(const json_t *report, const char *path);
+
 /* A printable Chinese HTML page of a report, appended to out. */
 void lg_review_report_html(const json_t *report, lg_buf_t *out);
 /* An XLSX workbook of a report: summary, class table, overlaps,

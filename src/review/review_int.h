@@ -86,6 +86,121 @@ json_t *lg_review_validate(lg_geo_t *g, const lg_boundary_t *b, const lg_rules_t
 json_t *lg_review_validate_until(lg_geo_t *g, const lg_boundary_t *b, const lg_rules_t *r,
                                  bool repair, lg_geom_t **repaired, double deadline, lg_err_t *err);
 
+/* ---- The check (overlay.c, check.c, verdict.c, authority.c) ------------- */
+
+#define LG_M2_PER_HA 10000.0
+#define LG_MU_PER_HA 15.0 /* 1 ha = 15 mu (GLOSSARY) */
+
+/* A polygon layer of the checker, with its prepared box query. */
+typedef struct lg_clayer {
+  lg_layer_info_t info;
+  lg_store_reader_t *q;   /* features inside a box: class code, ownership (in that order) */
+  int class_col, own_col; /* their columns in q, or -1 */
+  bool has_class, has_own;
+  const lg_codesys_t *cs; /* code system of the class field, NULL if unknown */
+} lg_clayer_t;
+
+struct lg_checker {
+  lg_store_t *s;
+  const lg_rules_t *rules;
+  lg_clayer_t *layers;
+  size_t nlayers;
+  json_t *skipped;   /* layers that are not polygons */
+  int work_srs;      /* 0: decided per boundary */
+  int landuse, plan; /* index of the first layer of the role, or -1 */
+  double deadline;   /* of the check under way (lg_check_opts_t); 0: none */
+};
+
+/* One feature's overlap with the boundary. */
+typedef struct lg_piece {
+  int64_t fid;
+  double m2;
+  char code[24];
+  bool state_owned;
+} lg_piece_t;
+
+/* A layer's overlap: its total and its pieces, largest first. */
+typedef struct lg_lres {
+  double m2;
+  LG_VEC(lg_piece_t) pieces;
+  int repaired; /* layer features made valid to be measured */
+} lg_lres_t;
+
+/* Overlays the boundary bw (working CRS work, prepared as prep and ovl)
+ * on every feature of layer L near it. */
+int lg_review_overlay(lg_checker_t *c, lg_clayer_t *L, const lg_geom_t *bw, const lg_prep_t *prep,
+                      lg_ovl_t *ovl, int work, lg_lres_t *res, lg_err_t *err);
+/* True when the JSON array arr holds the string s. */
+bool lg_review_in_list(const json_t *arr, const char *s);
+
+/* The verdict under way: its level (0 pass, 1 conditional, 2
+ * prohibited), reasons and conditions. */
+typedef struct lg_verdict {
+  int level;
+  json_t *reasons;
+  json_t *conditions;
+} lg_verdict_t;
+
+/* Totals of the layers of one control role (eprl, pbf, udb). */
+typedef struct lg_role_total {
+  double m2;
+  int n;          /* layers of the role */
+  json_t *layers; /* their names */
+} lg_role_total_t;
+
+/* Everything one check knows, stage by stage (check.c): each stage reads
+ * what the ones before it left here and adds its own part. */
+typedef struct lg_check {
+  /* What was asked. */
+  lg_checker_t *c;
+  const lg_boundary_t *b;
+  const lg_check_opts_t *o;
+  lg_geo_t *g;
+  const lg_rules_t *R;
+  const char *type, *type_title;
+  char use[24]; /* the declared use, normalised; "" when none */
+  const lg_codesys_t *ydyh;
+  double sliver; /* areas at or below it count as none */
+  /* Validation and the working CRS. */
+  json_t *validation, *warnings;
+  lg_geom_t *src, *bw; /* dissolved, in its own CRS; in the working CRS */
+  int work;
+  double planar, ell;
+  /* Overlays: one result per checker layer. */
+  lg_lres_t *res;
+  json_t *overlaps;
+  lg_role_total_t eprl, pbf, udb;
+  /* The land-class table (of the land-use layer). */
+  const lg_clayer_t *LU;
+  double major[LG_MAJOR_N], cultivated, paddy, covered, uncovered, state_m2, cultivated_state;
+  json_t *classes, *class_table;
+  const char *lu_status;
+  /* Plan conformity. */
+  const lg_clayer_t *PL;
+  double compat_m2, cond_m2, incompat_m2, plan_m2, plan_constr_m2;
+  json_t *plan;
+  /* The verdict, the authority and what follows. */
+  lg_verdict_t V;
+  double agri, unused;            /* agricultural and unused land taken (art. 44) */
+  bool conversion, expropriation; /* whether each approval is needed */
+  json_t *authority, *quotas, *followups;
+} lg_check_t;
+
+json_t *lg_review_num(double v); /* a JSON real, 0 for NaN and infinities */
+
+void lg_verdict_condition(lg_verdict_t *v, const char *text);
+void lg_verdict_conditions(lg_verdict_t *v, const json_t *arr);
+void lg_verdict_reason(lg_verdict_t *v, const char *rule, const char *effect, const json_t *basis,
+                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* The verdict rules of the rule set's controls and negative list, applied
+ * to what the check found (verdict.c). */
+void lg_review_verdict(lg_check_t *k);
+/* The approval authority of the conversion of agricultural land and of
+ * the expropriation of collective land (Land Administration Law art. 44,
+ * 46; authority.c): sets k->agri, k->conversion, k->expropriation and
+ * k->authority. */
+void lg_review_authority(lg_check_t *k);
+
 /* ---- HTML helpers ------------------------------------------------------- */
 void lg_html_escape(lg_buf_t *out, const char *s);
 
