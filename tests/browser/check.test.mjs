@@ -156,8 +156,10 @@ test('a polygon drawn on the map gets a report with its classes and the farmland
   const saved = await clerk.json(`/api/checks/${drawnId}`);
   assert.equal(saved.body.verdict, 'prohibited');
   assert.equal(saved.body.project.type, 'industrial');
-  // ECharts drew the class chart (SVG, one slice per class).
-  assert.ok((await page.locator('#chart-classes svg path').count()) >= Object.keys(expected).length);
+  // ECharts draws the class chart (SVG, one slice per class) after the
+  // table, on its own frame: wait for it rather than count at once.
+  await page.waitForFunction((n) => document.querySelectorAll('#chart-classes svg path').length >= n,
+    Object.keys(expected).length, { timeout: 10000 });
   await settle(page, 'check');
   await shot(page, 'check-draw.png');
   await page.locator('#report-classes').scrollIntoViewIfNeeded();
