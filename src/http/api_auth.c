@@ -48,12 +48,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static lg_store_t *store(lg_http_req_t *req, lg_err_t *err) {
-  lg_store_t *s = lg_http_store(req, err);
-  if (!s && !err->code) lg_err_set(err, LG_EDB, "无法打开数据库");
-  return s;
-}
-
 /* A string member of a JSON body, or NULL when absent or not a string. */
 static const char *str(json_t *o, const char *key) {
   return json_string_value(json_object_get(o, key));
@@ -116,11 +110,7 @@ static int post_login(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
     json_decref(b);
     return lg_err_set(err, LG_EINVAL, "请填写用户名 (login) 和密码 (password)");
   }
-  lg_store_t *s = store(req, err);
-  if (!s) {
-    json_decref(b);
-    return err->code;
-  }
+  lg_store_t *s = req->store;
   lg_session_t sess;
   lg_subject_t who;
   int retry = 0;
@@ -157,8 +147,7 @@ static int post_logout(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   lg_http_open_route(req);
   char tok[64];
   if (lg_auth_cookie_token(lg_http_header_get(req, "Cookie"), tok)) {
-    lg_store_t *s = store(req, err);
-    int rc = s ? lg_auth_logout(s, tok, err) : err->code;
+    int rc = lg_auth_logout(req->store, tok, err);
     sodium_memzero(tok, sizeof tok);
     if (rc) return rc;
   }
@@ -191,8 +180,7 @@ static int grants_json(lg_store_t *s, const char *role, json_t **out, lg_err_t *
 
 static int get_session(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   lg_http_open_route(req);
-  lg_store_t *s = store(req, err);
-  if (!s) return err->code;
+  lg_store_t *s = req->store;
   json_t *can;
   int rc = grants_json(s, req->who.role, &can, err);
   if (rc) return rc;
@@ -233,8 +221,7 @@ static int get_users(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   int scope;
   int rc = lg_http_scope(req, "user", "read", &scope, err);
   if (rc) return rc;
-  lg_store_t *s = store(req, err);
-  if (!s) return err->code;
+  lg_store_t *s = req->store;
   const char *within = lg_http_query(req, "within");
   char w[16] = "";
   if (within && *within) {
@@ -265,8 +252,7 @@ static int get_users(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
 }
 
 static int get_user(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
-  lg_store_t *s = store(req, err);
-  if (!s) return err->code;
+  lg_store_t *s = req->store;
   lg_user_t u;
   int rc = load_user(req, s, "read", &u, err);
   if (rc) return rc;
@@ -281,11 +267,7 @@ static int post_users(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   json_t *b = lg_http_body_json(req, err);
   if (!b) return err->code;
   char pw[LG_AUTH_GEN_PASSWORD_LEN + 1] = "";
-  lg_store_t *s = store(req, err);
-  if (!s) {
-    rc = err->code;
-    goto done;
-  }
+  lg_store_t *s = req->store;
   /* Where the account will be decides who may add it. */
   char div[16];
   if ((rc = lg_auth_division_normalize(str(b, "division"), div, "division", err))) goto done;
@@ -317,8 +299,7 @@ done:
 }
 
 static int set_disabled(lg_http_req_t *req, lg_http_res_t *res, bool disabled, lg_err_t *err) {
-  lg_store_t *s = store(req, err);
-  if (!s) return err->code;
+  lg_store_t *s = req->store;
   lg_user_t u;
   int rc = load_user(req, s, "admin", &u, err);
   if (rc) return rc;
@@ -342,8 +323,7 @@ static int post_enable(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
 /* A new role or place for an account: admin on it where it is and where
  * it goes, and never an administrator above oneself. */
 static int put_user(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
-  lg_store_t *s = store(req, err);
-  if (!s) return err->code;
+  lg_store_t *s = req->store;
   lg_user_t u;
   int rc = load_user(req, s, "admin", &u, err);
   if (rc) return rc;
@@ -386,11 +366,7 @@ static int post_password(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) 
   lg_session_t sess = {0};
   lg_user_t u;
   int rc = 0;
-  lg_store_t *s = store(req, err);
-  if (!s) {
-    rc = err->code;
-    goto done;
-  }
+  lg_store_t *s = req->store;
   if ((rc = load_user(req, s, "act", &u, err))) goto done;
   bool self = u.id == req->who.user_id;
   const char *pw = str(b, "password");
@@ -452,8 +428,7 @@ static json_t *token_json(const lg_api_token_t *t) {
 }
 
 static int get_tokens(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
-  lg_store_t *s = store(req, err);
-  if (!s) return err->code;
+  lg_store_t *s = req->store;
   lg_user_t u;
   int rc = load_user(req, s, "read", &u, err);
   if (rc) return rc;
@@ -469,8 +444,7 @@ static int get_tokens(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
 }
 
 static int post_tokens(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
-  lg_store_t *s = store(req, err);
-  if (!s) return err->code;
+  lg_store_t *s = req->store;
   lg_user_t u;
   int rc = load_user(req, s, "act", &u, err);
   if (rc) return rc;
@@ -507,8 +481,7 @@ static int delete_token(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   int scope;
   int rc = lg_http_scope(req, "user", "act", &scope, err);
   if (rc) return rc;
-  lg_store_t *s = store(req, err);
-  if (!s) return err->code;
+  lg_store_t *s = req->store;
   lg_api_token_t *ts;
   size_t n;
   if ((rc = lg_auth_tokens(s, NULL, &ts, &n, err))) return rc;
@@ -544,8 +517,7 @@ static bool store_wide(lg_http_req_t *req, lg_store_t *s, const char *resource) 
 static int get_policy(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   int rc = lg_http_require(req, "policy", "read", NULL, err);
   if (rc) return rc;
-  lg_store_t *s = store(req, err);
-  if (!s) return err->code;
+  lg_store_t *s = req->store;
   char top[16];
   if ((rc = lg_auth_store_division(s, top, err))) return rc;
   lg_policy_row_t *rows;
@@ -580,8 +552,7 @@ static int get_policy(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
 }
 
 static int put_policy(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
-  lg_store_t *s = store(req, err);
-  if (!s) return err->code;
+  lg_store_t *s = req->store;
   /* Admin on the resource at all first (the public is asked to log in,
    * staff refused), then over the whole store. */
   int rc = lg_http_require(req, "policy", "admin", NULL, err);
@@ -625,8 +596,7 @@ done:
 static int get_settings(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   int rc = lg_http_require(req, "setting", "read", NULL, err);
   if (rc) return rc;
-  lg_store_t *s = store(req, err);
-  if (!s) return err->code;
+  lg_store_t *s = req->store;
   char top[16];
   if ((rc = lg_auth_store_division(s, top, err))) return rc;
   bool editable = store_wide(req, s, "setting");
@@ -659,8 +629,7 @@ static int get_settings(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
 }
 
 static int put_settings(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
-  lg_store_t *s = store(req, err);
-  if (!s) return err->code;
+  lg_store_t *s = req->store;
   /* Admin on the resource at all first (the public is asked to log in,
    * staff refused), then over the whole store. */
   int rc = lg_http_require(req, "setting", "admin", NULL, err);
@@ -699,8 +668,8 @@ static int put_settings(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
 }
 
 const lg_http_route_t lg_http_routes_auth[] = {
-    {"POST", "/api/login", post_login},
-    {"POST", "/api/logout", post_logout},
+    {"POST", "/api/login", post_login, LG_HTTP_ANY_CREDENTIAL},
+    {"POST", "/api/logout", post_logout, LG_HTTP_ANY_CREDENTIAL},
     {"GET", "/api/session", get_session},
     {"GET", "/api/users", get_users},
     {"POST", "/api/users", post_users},
@@ -718,7 +687,3 @@ const lg_http_route_t lg_http_routes_auth[] = {
     {"PUT", "/api/settings", put_settings},
     {0},
 };
-
-bool lg_http_route_any_credential(const lg_http_route_t *r) {
-  return r->fn == post_login || r->fn == post_logout;
-}

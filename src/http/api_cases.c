@@ -46,12 +46,6 @@
 #include <string.h>
 #include <strings.h>
 
-static lg_store_t *store(lg_http_req_t *req, int *rc, lg_err_t *err) {
-  lg_store_t *s = lg_http_store(req, err);
-  *rc = s ? 0 : (err->code ? err->code : LG_EDB);
-  return s;
-}
-
 /* ---- Permission on a case (it belongs to every county it crosses) -------- */
 
 static int require_case(lg_http_req_t *req, lg_store_t *s, const lg_case_ref_t *c,
@@ -70,20 +64,11 @@ static int require_case(lg_http_req_t *req, lg_store_t *s, const lg_case_ref_t *
 static int permitted_case(lg_http_req_t *req, const char *action, lg_store_t **s, lg_case_ref_t *c,
                           lg_err_t *err) {
   int rc;
-  if (!(*s = store(req, &rc, err))) return rc;
+  *s = req->store;
   int64_t id = 0;
   rc = lg_cases_find(*s, lg_http_param(req, "id"), &id, err);
   if (rc == 0) rc = lg_cases_ref(*s, id, c, err);
-  if (rc == LG_ENOTFOUND || rc == LG_EINVAL) {
-    /* Decide first, so that a stranger cannot probe which cases exist. */
-    lg_err_t e2 = {0};
-    int rc2 = lg_http_require(req, "case", "read", NULL, &e2);
-    if (rc2) {
-      *err = e2;
-      return rc2;
-    }
-    return rc;
-  }
+  if (rc == LG_ENOTFOUND || rc == LG_EINVAL) return lg_http_missing(req, "case", "read", rc, err);
   if (rc) return rc;
   return require_case(req, *s, c, action, err);
 }
@@ -110,73 +95,28 @@ static json_t *list_of(const json_t *v) {
   return arr;
 }
 
-static int number_of(const json_t *v, const char *name, double *out, lg_err_t *err) {
-  if (!v) return 0;
-  if (json_is_number(v)) {
-    *out = json_number_value(v);
-    return 0;
-  }
-  if (json_is_string(v)) {
-    char *end;
-    errno = 0;
-    double x = strtod(json_string_value(v), &end);
-    if (!errno && end != json_string_value(v) && !*end) {
-      *out = x;
-      return 0;
-    }
-  }
-  lg_err_set(err, LG_EINVAL, "字段 %s 应为数值", name);
-  lg_err_where(err, "%s", name);
-  return LG_EINVAL;
-}
-
 static int post_case(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   /* May this subject file cases at all? The county is known only once the
    * boundary is read: lg_cases_create decides on it. */
   int rc = lg_http_require(req, "case", "create", NULL, err);
   if (rc) return rc;
-  lg_store_t *s = store(req, &rc, err);
-  if (!s) return rc;
-  const char *ctype = lg_http_header_get(req, "content-type");
-  json_t *f = NULL; /* the fields, from JSON or the form */
+  lg_store_t *s = req->store;
+  lg_http_form_t form;
   char *btext = NULL;
   const char *bdata = NULL, *bname = "用地范围";
   size_t blen = 0;
   json_t *materials = NULL, *depts = NULL, *o = NULL;
-  lg_http_part_t parts[24]; /* bname may point into them until the case is filed */
-  if (ctype && strncasecmp(ctype, "multipart/form-data", 19) == 0) {
-    int n = 0;
-    if ((rc = lg_http_multipart(ctype, req->body, req->body_len, parts, 24, &n, err))) goto done;
-    f = json_object();
-    for (int i = 0; i < n; i++) {
-      if (!strcmp(parts[i].name, "file")) {
-        bdata = parts[i].data;
-        blen = parts[i].len;
-        if (parts[i].filename[0]) bname = parts[i].filename;
-      } else if (parts[i].name[0]) {
-        char *v = lg_strndup(parts[i].data, parts[i].len);
-        json_t *js = json_string(v);
-        lg_free(v);
-        if (!js) {
-          rc = lg_err_set(err, LG_EINVAL, "表单字段 %s 不是 UTF-8 文本", parts[i].name);
-          goto done;
-        }
-        json_object_set_new(f, parts[i].name, js);
-      }
-    }
-    if (!bdata) {
+  if ((rc = lg_http_form_read(req, &form, err))) goto done;
+  json_t *f = form.fields;
+  if (!form.json) {
+    if (!form.file || !form.file_len) {
       rc = lg_err_set(err, LG_EINVAL, "multipart 请求缺少名为 file 的用地范围文件");
       goto done;
     }
+    bdata = form.file;
+    blen = form.file_len;
+    if (form.file_name[0]) bname = form.file_name;
   } else {
-    if (!(f = lg_http_body_json(req, err))) {
-      rc = err->code ? err->code : LG_EINVAL;
-      goto done;
-    }
-    if (!json_is_object(f)) {
-      rc = lg_err_set(err, LG_EINVAL, "请求体应为 JSON 对象");
-      goto done;
-    }
     const json_t *bd = json_object_get(f, "boundary");
     if (json_is_object(bd)) {
       btext = json_dumps(bd, JSON_COMPACT | JSON_REAL_PRECISION(17));
@@ -195,9 +135,9 @@ static int post_case(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
     }
   }
   double inv = 0, srs = 0, parcel = 0;
-  if ((rc = number_of(json_object_get(f, "investment"), "investment", &inv, err)) ||
-      (rc = number_of(json_object_get(f, "srs"), "srs", &srs, err)) ||
-      (rc = number_of(json_object_get(f, "parcel"), "parcel", &parcel, err)))
+  if ((rc = lg_http_form_num(req, &form, "investment", 0, 0, 1e15, &inv, err)) ||
+      (rc = lg_http_form_num(req, &form, "srs", 0, 0, 1000000, &srs, err)) ||
+      (rc = lg_http_form_num(req, &form, "parcel", 0, 0, 1000000, &parcel, err)))
     goto done;
   materials = list_of(json_object_get(f, "materials"));
   depts = list_of(json_object_get(f, "departments"));
@@ -226,7 +166,7 @@ static int post_case(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   o = NULL;
 done:
   free(btext);
-  json_decref(f);
+  lg_http_form_fini(&form);
   json_decref(materials);
   json_decref(depts);
   json_decref(o);
@@ -234,10 +174,6 @@ done:
 }
 
 /* ---- Reading cases ------------------------------------------------------------------ */
-
-static bool truthy(const char *v) {
-  return v && (!strcmp(v, "1") || !strcasecmp(v, "true") || !strcasecmp(v, "yes"));
-}
 
 static int list_cases(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   int scope;
@@ -247,12 +183,13 @@ static int list_cases(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   if ((rc = lg_http_query_int(req, "limit", 100, 1, 1000, &limit, err)) ||
       (rc = lg_http_query_int(req, "offset", 0, 0, 1000000000, &offset, err)))
     return rc;
-  lg_store_t *s = store(req, &rc, err);
-  if (!s) return rc;
+  bool overdue;
+  if ((rc = lg_http_query_bool(req, "overdue", false, &overdue, err))) return rc;
+  lg_store_t *s = req->store;
   lg_case_filter_t f = {.status = lg_http_query(req, "status"),
                         .level = lg_http_query(req, "level"),
                         .department = lg_http_query(req, "department"),
-                        .overdue = truthy(lg_http_query(req, "overdue")),
+                        .overdue = overdue,
                         .division = lg_http_query(req, "division"),
                         .limit = (int)limit,
                         .offset = (int)offset};
@@ -314,8 +251,7 @@ static int post_materials(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err)
 static int get_progress(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   int rc = lg_http_require(req, "progress", "read", NULL, err);
   if (rc) return rc;
-  lg_store_t *s = store(req, &rc, err);
-  if (!s) return rc;
+  lg_store_t *s = req->store;
   json_t *o = NULL;
   if ((rc = lg_cases_progress(s, lg_http_param(req, "code"), &o, err))) return rc;
   lg_http_json(res, 200, o);
@@ -328,8 +264,7 @@ static int list_tasks(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   int scope;
   int rc = lg_http_scope(req, "task", "read", &scope, err);
   if (rc) return rc;
-  lg_store_t *s = store(req, &rc, err);
-  if (!s) return rc;
+  lg_store_t *s = req->store;
   json_t *list = NULL;
   if ((rc = lg_cases_inbox(s, &req->who, &list, err))) return rc;
   /* Offered to the caller's groups, which name its own division: within
@@ -341,7 +276,7 @@ static int list_tasks(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
 static int permitted_task(lg_http_req_t *req, const char *action, lg_store_t **s,
                           lg_case_task_ref_t *t, lg_err_t *err) {
   int rc;
-  if (!(*s = store(req, &rc, err))) return rc;
+  *s = req->store;
   const char *v = lg_http_param(req, "id");
   char *end;
   errno = 0;
@@ -351,15 +286,7 @@ static int permitted_task(lg_http_req_t *req, const char *action, lg_store_t **s
   } else {
     rc = lg_cases_task_ref(*s, id, t, err);
   }
-  if (rc == LG_ENOTFOUND || rc == LG_EINVAL) {
-    lg_err_t e2 = {0};
-    int rc2 = lg_http_require(req, "task", "read", NULL, &e2);
-    if (rc2) {
-      *err = e2;
-      return rc2;
-    }
-    return rc;
-  }
+  if (rc == LG_ENOTFOUND || rc == LG_EINVAL) return lg_http_missing(req, "task", "read", rc, err);
   if (rc) return rc;
   lg_object_ref_t obj = {.division = t->division,
                          .enterprise = t->c.enterprise[0] ? t->c.enterprise : NULL,
@@ -406,8 +333,7 @@ static int post_task(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
 static int list_processes(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   int rc = lg_http_require(req, "process", "read", NULL, err);
   if (rc) return rc;
-  lg_store_t *s = store(req, &rc, err);
-  if (!s) return rc;
+  lg_store_t *s = req->store;
   json_t *defs = NULL;
   if ((rc = lg_flow_definitions(s, &defs, err))) return rc;
   lg_http_json(res, 200, json_pack("{s:o}", "processes", defs));
@@ -419,8 +345,7 @@ static int get_process_xml(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err
   if (rc) return rc;
   long long version;
   if ((rc = lg_http_query_int(req, "version", 0, 0, 1000000, &version, err))) return rc;
-  lg_store_t *s = store(req, &rc, err);
-  if (!s) return rc;
+  lg_store_t *s = req->store;
   char *xml = NULL;
   lg_flow_def_info_t info;
   if ((rc = lg_flow_definition_xml(s, lg_http_param(req, "key"), (int)version, &xml, &info, err)))
@@ -436,8 +361,7 @@ static int get_process_xml(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err
 static int post_process(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   int rc = lg_http_require(req, "process", "admin", NULL, err);
   if (rc) return rc;
-  lg_store_t *s = store(req, &rc, err);
-  if (!s) return rc;
+  lg_store_t *s = req->store;
   if (req->body_len == 0) return lg_err_set(err, LG_EINVAL, "请求体为空: 请提交 BPMN 2.0 XML");
   lg_flow_def_info_t info;
   if ((rc = lg_flow_deploy(s, req->body, req->body_len, req->who.login, &info, err))) return rc;
@@ -452,8 +376,7 @@ static int post_process(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
 static int post_tick(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   int rc = lg_http_require(req, "process", "admin", NULL, err);
   if (rc) return rc;
-  lg_store_t *s = store(req, &rc, err);
-  if (!s) return rc;
+  lg_store_t *s = req->store;
   int64_t now = lg_cases_clock_sync();
   int fired = 0;
   if ((rc = lg_cases_tick(s, now, &fired, err))) return rc;

@@ -48,49 +48,31 @@
 
 typedef struct params {
   char use[32], type[48], name[256];
-  long long srs, parcel;
+  double srs, parcel;
   bool make_valid, save;
 } params_t;
 
-static bool truthy(const char *v) {
-  return v && (strcmp(v, "1") == 0 || strcasecmp(v, "true") == 0 || strcasecmp(v, "yes") == 0 ||
-               strcasecmp(v, "on") == 0);
+static void copy_field(lg_http_req_t *req, lg_http_form_t *f, const char *name, char *out,
+                       size_t n) {
+  const char *v = lg_http_form_str(req, f, name);
+  snprintf(out, n, "%s", v ? v : "");
 }
 
-static int set_param(params_t *p, const char *k, const char *v, lg_err_t *err) {
-  if (!v) return 0;
-  if (strcmp(k, "use") == 0)
-    snprintf(p->use, sizeof p->use, "%s", v);
-  else if (strcmp(k, "type") == 0)
-    snprintf(p->type, sizeof p->type, "%s", v);
-  else if (strcmp(k, "name") == 0)
-    snprintf(p->name, sizeof p->name, "%s", v);
-  else if (strcmp(k, "make_valid") == 0)
-    p->make_valid = truthy(v);
-  else if (strcmp(k, "save") == 0)
-    p->save = !(strcmp(v, "0") == 0 || strcasecmp(v, "false") == 0 || strcasecmp(v, "no") == 0);
-  else if (strcmp(k, "srs") == 0 || strcmp(k, "parcel") == 0) {
-    char *end;
-    errno = 0;
-    long long x = strtoll(v, &end, 10);
-    if (errno || end == v || *end || x < 0 || x > 1000000) {
-      lg_err_set(err, LG_EINVAL, "参数 %s 应为非负整数, 得到 \"%.40s\"", k, v);
-      lg_err_where(err, "%s", k);
-      return LG_EINVAL;
-    }
-    if (k[0] == 's')
-      p->srs = x;
-    else
-      p->parcel = x;
-  }
+/* The check's parameters, from the form (lg_http_form_read). */
+static int read_params(lg_http_req_t *req, lg_http_form_t *f, params_t *p, lg_err_t *err) {
+  copy_field(req, f, "use", p->use, sizeof p->use);
+  copy_field(req, f, "type", p->type, sizeof p->type);
+  copy_field(req, f, "name", p->name, sizeof p->name);
+  int rc;
+  if ((rc = lg_http_form_bool(req, f, "make_valid", false, &p->make_valid, err)) ||
+      (rc = lg_http_form_bool(req, f, "save", true, &p->save, err)) ||
+      (rc = lg_http_form_num(req, f, "srs", 0, 0, 1000000, &p->srs, err)) ||
+      (rc = lg_http_form_num(req, f, "parcel", 0, 0, 1000000, &p->parcel, err)))
+    return rc;
   return 0;
 }
 
-static const char *const param_names[] = {"use",  "type", "name",  "make_valid",
-                                          "save", "srs",  "parcel"};
-
 /* ---- POST /api/checks ----------------------------------------------------- */
-
 
 /* limits.json_depth for an uploaded file that is JSON (it starts with {
  * or [ after a BOM and blanks); other files are not scanned, since a zip's
@@ -105,73 +87,36 @@ static int upload_depth_check(lg_http_req_t *req, const char *data, size_t len, 
 }
 
 static int read_boundary(lg_http_req_t *req, params_t *p, lg_boundary_t *b, lg_err_t *err) {
-  const char *ctype = lg_http_header_get(req, "content-type");
-  int rc = 0;
   lg_review_boundary_init(b);
-  if (ctype && strncasecmp(ctype, "application/json", 16) == 0) {
-    json_t *body = lg_http_body_json(req, err);
-    if (!body) return err->code;
-    for (size_t i = 0; rc == 0 && i < LG_ARRAY_LEN(param_names); i++) {
-      const json_t *v = json_object_get(body, param_names[i]);
-      char num[32];
-      if (json_is_string(v))
-        rc = set_param(p, param_names[i], json_string_value(v), err);
-      else if (json_is_integer(v)) {
-        snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
-        rc = set_param(p, param_names[i], num, err);
-      } else if (json_is_boolean(v)) {
-        rc = set_param(p, param_names[i], json_is_true(v) ? "true" : "false", err);
-      }
-    }
-    const json_t *geom = json_object_get(body, "geometry");
-    if (rc == 0 && !json_is_object(geom))
-      rc = lg_err_set(err, LG_EINVAL,
-                      "请求缺少 geometry (GeoJSON 几何、Feature 或 FeatureCollection)");
-    if (rc == 0) {
-      char *text = json_dumps(geom, JSON_COMPACT | JSON_REAL_PRECISION(17));
-      lg_boundary_opts_t o = {.srs_id = (int)p->srs,
-                              .parcel = (int)p->parcel,
-                              .max_vertices = lg_http_limits(req)->geometry_vertices};
-      rc = lg_review_boundary_parse(text, strlen(text), "请求中的 geometry", &o, b, err);
-      free(text);
-    }
-    json_decref(body);
-    return rc;
-  }
-  const char *data = req->body;
-  size_t len = req->body_len;
-  const char *fname = "上传的边界文件";
-  lg_http_part_t parts[16];
-  if (ctype && strncasecmp(ctype, "multipart/form-data", 19) == 0) {
-    int n = 0;
-    if ((rc = lg_http_multipart(ctype, req->body, req->body_len, parts, 16, &n, err))) return rc;
-    data = NULL;
-    for (int i = 0; i < n && rc == 0; i++) {
-      if (strcmp(parts[i].name, "file") == 0) {
-        data = parts[i].data;
-        len = parts[i].len;
-        if (parts[i].filename[0]) fname = parts[i].filename;
-      } else {
-        char *v = lg_strndup(parts[i].data, parts[i].len);
-        rc = set_param(p, parts[i].name, v, err);
-        lg_free(v);
-      }
-    }
-    if (rc) return rc;
-    if (!data) return lg_err_set(err, LG_EINVAL, "multipart 请求缺少名为 file 的文件部分");
-  }
-  for (size_t i = 0; rc == 0 && i < LG_ARRAY_LEN(param_names); i++)
-    rc = set_param(p, param_names[i], lg_http_query(req, param_names[i]), err);
-  if (rc) return rc;
-  if (len == 0)
-    return lg_err_set(err, LG_EINVAL,
-                      "请求体为空: 请上传部标准坐标文件、GeoJSON、WKT 或 Shapefile 压缩包 (.zip)");
+  lg_http_form_t f;
+  int rc = lg_http_form_read(req, &f, err);
+  if (rc == 0) rc = read_params(req, &f, p, err);
   lg_boundary_opts_t o = {.srs_id = (int)p->srs,
                           .parcel = (int)p->parcel,
                           .max_vertices = lg_http_limits(req)->geometry_vertices};
-  /* An uploaded GeoJSON goes through jansson too: the same depth limit. */
-  if ((rc = upload_depth_check(req, data, len, fname, err))) return rc;
-  return lg_review_boundary_parse(data, len, fname, &o, b, err);
+  if (rc == 0 && f.json) {
+    const json_t *geom = json_object_get(f.fields, "geometry");
+    if (!json_is_object(geom)) {
+      rc = lg_err_set(err, LG_EINVAL,
+                      "请求缺少 geometry (GeoJSON 几何、Feature 或 FeatureCollection)");
+    } else {
+      char *text = json_dumps(geom, JSON_COMPACT | JSON_REAL_PRECISION(17));
+      rc = lg_review_boundary_parse(text, strlen(text), "请求中的 geometry", &o, b, err);
+      free(text);
+    }
+  } else if (rc == 0) {
+    const char *fname = f.file_name[0] ? f.file_name : "上传的边界文件";
+    if (!f.file)
+      rc = lg_err_set(err, LG_EINVAL, "multipart 请求缺少名为 file 的文件部分");
+    else if (f.file_len == 0)
+      rc = lg_err_set(err, LG_EINVAL,
+                      "请求体为空: 请上传部标准坐标文件、GeoJSON、WKT 或 Shapefile 压缩包 (.zip)");
+    /* An uploaded GeoJSON goes through jansson too: the same depth limit. */
+    else if ((rc = upload_depth_check(req, f.file, f.file_len, fname, err)) == 0)
+      rc = lg_review_boundary_parse(f.file, f.file_len, fname, &o, b, err);
+  }
+  lg_http_form_fini(&f);
+  return rc;
 }
 
 static int post_check(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
@@ -186,7 +131,7 @@ static int post_check(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   json_t *rep = NULL;
   if ((rc = read_boundary(req, &p, &b, err))) goto done;
   /* A check that is not kept only reads: the replica may answer it. */
-  s = p.save ? lg_http_store(req, err) : lg_http_read_store(req, err);
+  s = p.save ? req->store : lg_http_read_store(req, err);
   if (!s) {
     rc = err->code ? err->code : LG_EDB;
     goto done;
@@ -246,21 +191,11 @@ static int check_id(lg_http_req_t *req, int64_t *id, lg_err_t *err) {
 static int permitted_check(lg_http_req_t *req, lg_store_t **s, int64_t *id, lg_err_t *err) {
   int rc = check_id(req, id, err);
   if (rc) return rc;
-  *s = lg_http_store(req, err);
-  if (!*s) return err->code ? err->code : LG_EDB;
+  *s = req->store;
   char div[16], ent[64];
   int64_t uid = 0;
   rc = lg_review_check_owner(*s, *id, div, ent, &uid, err);
-  if (rc == LG_ENOTFOUND) {
-    /* Decide first, so that a stranger cannot probe which ids exist. */
-    lg_err_t e2 = {0};
-    int rc2 = lg_http_require(req, "check", "read", NULL, &e2);
-    if (rc2) {
-      *err = e2;
-      return rc2;
-    }
-    return rc;
-  }
+  if (rc == LG_ENOTFOUND) return lg_http_missing(req, "check", "read", rc, err);
   if (rc) return rc;
   lg_object_ref_t obj = {.division = div, .enterprise = ent[0] ? ent : NULL, .user_id = uid};
   return lg_http_require(req, "check", "read", &obj, err);
@@ -348,8 +283,7 @@ static int list_checks(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   if (rc) return rc;
   long long limit;
   if ((rc = lg_http_query_int(req, "limit", 100, 1, 1000, &limit, err))) return rc;
-  lg_store_t *s = lg_http_store(req, err);
-  if (!s) return err->code ? err->code : LG_EDB;
+  lg_store_t *s = req->store;
   lg_auth_filter_t filter;
   lg_auth_filter_make(&req->who, scope, &filter);
   json_t *list = NULL;
@@ -377,10 +311,7 @@ static int post_conflicts(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err)
     goto done;
   }
   if (out && (rc = lg_http_require(req, "layer", "create", NULL, err))) goto done;
-  if (!(s = lg_http_store(req, err))) {
-    rc = err->code ? err->code : LG_EDB;
-    goto done;
-  }
+  s = req->store;
   if ((rc = lg_review_rules_current(s, &rules, err))) goto done;
   /* One thread per request: the server's own pool already uses the cores. */
   lg_conflict_opts_t o = {.out_layer = out,
@@ -407,8 +338,7 @@ static int get_rules(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   if (rc) return rc;
   long long version;
   if ((rc = lg_http_query_int(req, "version", 0, 0, 1000000000, &version, err))) return rc;
-  lg_store_t *s = lg_http_store(req, err);
-  if (!s) return err->code ? err->code : LG_EDB;
+  lg_store_t *s = req->store;
   lg_rules_t *r = NULL;
   rc = version > 0 ? lg_review_rules_get(s, (int)version, &r, err)
                    : lg_review_rules_current(s, &r, err);
@@ -423,8 +353,7 @@ static int get_rules(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
 static int get_rules_history(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   int rc = lg_http_require(req, "rules", "read", NULL, err);
   if (rc) return rc;
-  lg_store_t *s = lg_http_store(req, err);
-  if (!s) return err->code ? err->code : LG_EDB;
+  lg_store_t *s = req->store;
   json_t *h;
   if ((rc = lg_review_rules_history(s, &h, err))) return rc;
   lg_http_json(res, 200, json_pack("{s:o}", "versions", h));
@@ -434,8 +363,7 @@ static int get_rules_history(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *e
 static int put_rules(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   int rc = lg_http_require(req, "rules", "admin", NULL, err);
   if (rc) return rc;
-  lg_store_t *s = lg_http_store(req, err);
-  if (!s) return err->code ? err->code : LG_EDB;
+  lg_store_t *s = req->store;
   int v = 0;
   rc = lg_review_rules_save(s, req->body, req->who.login[0] ? req->who.login : "system",
                             lg_http_query(req, "note"), &v, err);

@@ -13,8 +13,7 @@
 
 static int get_health(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   lg_http_open_route(req);
-  lg_store_t *s = lg_http_store(req, err);
-  if (!s) return err->code ? err->code : LG_EDB;
+  lg_store_t *s = req->store;
   lg_layer_info_t *ls;
   size_t n;
   int rc = lg_store_layers(s, &ls, &n, err);

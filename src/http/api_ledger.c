@@ -37,12 +37,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static lg_store_t *store(lg_http_req_t *req, lg_err_t *err) {
-  lg_store_t *s = lg_http_store(req, err);
-  if (!s && !err->code) lg_err_set(err, LG_EDB, "无法打开数据库");
-  return s;
-}
-
 /* The keys, created on first use if `landgov init` did not. */
 static int keys(lg_store_t *s, lg_ledger_keys_t *k, lg_err_t *err) {
   int rc = lg_ledger_keys(s, k, err);
@@ -67,8 +61,7 @@ static int default_size(lg_store_t *s, uint64_t *size, lg_err_t *err) {
 static int get_status(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   int rc = lg_http_require(req, "checkpoint", "read", NULL, err);
   if (rc) return rc;
-  lg_store_t *s = store(req, err);
-  if (!s) return err->code;
+  lg_store_t *s = req->store;
   uint64_t n = 0;
   unsigned char root[32];
   lg_ledger_keys_t k;
@@ -91,8 +84,7 @@ static int get_status(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
 static int get_key(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   int rc = lg_http_require(req, "checkpoint", "read", NULL, err);
   if (rc) return rc;
-  lg_store_t *s = store(req, err);
-  if (!s) return err->code;
+  lg_store_t *s = req->store;
   lg_ledger_keys_t k;
   rc = keys(s, &k, err);
   if (rc) return rc;
@@ -106,8 +98,7 @@ static int get_key(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
 static int get_checkpoint(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   int rc = lg_http_require(req, "checkpoint", "read", NULL, err);
   if (rc) return rc;
-  lg_store_t *s = store(req, err);
-  if (!s) return err->code;
+  lg_store_t *s = req->store;
   const char *format = lg_http_query(req, "format");
   if (format && *format && strcmp(format, "note") != 0 && strcmp(format, "json") != 0)
     return lg_err_set(err, LG_EINVAL, "参数 format=\"%.20s\" 不支持: 可用 json 或 note", format);
@@ -168,8 +159,7 @@ static int get_entry(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
     if (rc == 0 && size == 0) rc = lg_err_set(err, LG_EINVAL, "参数 size 应大于 0");
   }
   if (rc) return rc;
-  lg_store_t *s = store(req, err);
-  if (!s) return err->code;
+  lg_store_t *s = req->store;
   if ((rc = entry_permitted(req, s, n, err)) != 0) return rc;
   json_t *doc;
   if ((rc = lg_ledger_inclusion_json(s, n, size, &doc, err)) != 0) return rc;
@@ -186,8 +176,7 @@ static int get_object_entries(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *
   int rc = lg_http_scope(req, "ledger", "read", &scope, err);
   if (rc) return rc;
   const char *type = lg_http_param(req, "type"), *id = lg_http_param(req, "id");
-  lg_store_t *s = store(req, err);
-  if (!s) return err->code;
+  lg_store_t *s = req->store;
   uint64_t *idx = lg_calloc(OBJECT_ENTRIES_MAX, sizeof *idx);
   size_t total = 0;
   json_t *list = json_array();
@@ -237,8 +226,7 @@ static int get_consistency(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err
   rc = parse_index(from_s, "参数 from", &from, err);
   if (rc == 0 && to_s && *to_s) rc = parse_index(to_s, "参数 to", &to, err);
   if (rc) return rc;
-  lg_store_t *s = store(req, err);
-  if (!s) return err->code;
+  lg_store_t *s = req->store;
   if (!to_s || !*to_s) rc = default_size(s, &to, err);
   json_t *doc;
   if (rc == 0) rc = lg_ledger_consistency_json(s, from, to, &doc, err);
@@ -252,8 +240,7 @@ static int get_witnessed(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) 
   long long limit;
   rc = lg_http_query_int(req, "limit", 100, 1, 10000, &limit, err);
   if (rc) return rc;
-  lg_store_t *s = store(req, err);
-  if (!s) return err->code;
+  lg_store_t *s = req->store;
   json_t *list;
   if ((rc = lg_ledger_witnessed_json(s, (int)limit, &list, err)) != 0) return rc;
   lg_http_json(res, 200, json_pack("{s:o}", "witnessed", list));

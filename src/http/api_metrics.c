@@ -35,8 +35,7 @@ static int get_approval(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   }
   long long limit;
   if ((rc = lg_http_query_int(req, "limit", 100, 1, 100000, &limit, err))) return rc;
-  lg_store_t *s = lg_http_store(req, err);
-  if (!s) return err->code ? err->code : LG_EDB;
+  lg_store_t *s = req->store;
   lg_case_metrics_opts_t o = {.from = lg_http_query(req, "from"),
                               .to = lg_http_query(req, "to"),
                               .division = division,
@@ -53,8 +52,7 @@ static int get_case_metrics(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *er
   int scope;
   int rc = lg_http_scope(req, "metrics", "read", &scope, err);
   if (rc) return rc;
-  lg_store_t *s = lg_http_store(req, err);
-  if (!s) return err->code ? err->code : LG_EDB;
+  lg_store_t *s = req->store;
   int64_t id = 0;
   lg_case_ref_t c;
   if ((rc = lg_cases_find(s, lg_http_param(req, "id"), &id, err)) ||

@@ -70,8 +70,7 @@ int lg_http_authenticate(lg_http_req_t *req, bool any_credential, lg_err_t *err)
   const char *cookie = lg_http_header_get(req, "Cookie");
   const char *authz = lg_http_header_get(req, "Authorization");
   if ((!cookie || !strstr(cookie, LG_AUTH_COOKIE "=")) && !authz) return 0; /* the public */
-  lg_store_t *s = lg_http_store(req, err);
-  if (!s) return err->code ? err->code : LG_EDB;
+  lg_store_t *s = req->store;
   rc = lg_auth_authenticate(s, cookie, authz, &req->who, &req->session, err);
   if (rc == LG_EPERM) {
     if (any_credential) {
@@ -111,8 +110,7 @@ static int denied(const lg_http_req_t *req, int rc, lg_err_t *err) {
 int lg_http_require(lg_http_req_t *req, const char *resource, const char *action,
                     const lg_object_ref_t *obj, lg_err_t *err) {
   req->decided = true;
-  lg_store_t *s = lg_http_store(req, err);
-  if (!s) return err->code ? err->code : LG_EDB;
+  lg_store_t *s = req->store;
   return denied(req, lg_auth_require(s, &req->who, resource, action, obj, err), err);
 }
 
@@ -120,8 +118,7 @@ int lg_http_scope(lg_http_req_t *req, const char *resource, const char *action, 
                   lg_err_t *err) {
   req->decided = true;
   *scope = LG_SCOPE_NONE;
-  lg_store_t *s = lg_http_store(req, err);
-  if (!s) return err->code ? err->code : LG_EDB;
+  lg_store_t *s = req->store;
   int rc = lg_auth_scope(s, &req->who, resource, action, scope, err);
   /* A scope of none: lg_auth_require words the refusal. */
   if (rc == 0 && *scope == LG_SCOPE_NONE) rc = lg_http_require(req, resource, action, NULL, err);
@@ -129,3 +126,12 @@ int lg_http_scope(lg_http_req_t *req, const char *resource, const char *action, 
 }
 
 void lg_http_open_route(lg_http_req_t *req) { req->decided = true; }
+
+int lg_http_missing(lg_http_req_t *req, const char *resource, const char *action, int rc,
+                    lg_err_t *err) {
+  lg_err_t refused = {0};
+  int denied_rc = lg_http_require(req, resource, action, NULL, &refused);
+  if (denied_rc == 0) return rc;
+  *err = refused;
+  return denied_rc;
+}

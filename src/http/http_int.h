@@ -19,6 +19,12 @@
  * {"error":{"code","message","detail"}}: status from lg_err_http_status,
  * code from lg_err_name, message err->msg (Chinese), detail err->where.
  *
+ * The store. Before a handler runs, the server opens this worker
+ * thread's store connection once (reopening it when the database closed
+ * it) and puts it in req->store; a store that cannot be opened is
+ * answered with its error before any handler runs. Read-only work that may go to a replica
+ * asks lg_http_read_store.
+ *
  * Who is asking. Before a handler runs, the server authenticates the
  * request (src/auth: the session cookie or an "Authorization: Bearer"
  * API token; neither means the public, a credential that is not valid is
@@ -39,7 +45,7 @@
  *
  *   int scope;
  *   if ((rc = lg_http_scope(req, "check", "read", &scope, err))) return rc;
- *   lg_auth_sql_filter(&req->who, scope, "division", "enterprise", &where);
+ *   lg_auth_filter_t f = lg_auth_filter_make(&req->who, scope);  (to the module's list)
  */
 #ifndef LG_HTTP_INT_H
 #define LG_HTTP_INT_H
@@ -68,6 +74,9 @@ typedef struct lg_http_req {
   } params[LG_HTTP_MAX_PARAMS];
   lg_http_t *server;
   lg_http_worker_t *worker;    /* this thread's resources; NULL outside a server */
+  lg_store_t *store;           /* this worker's store connection (see above); not closed by
+                                  handlers. A transaction a handler leaves open is rolled
+                                  back after the request. */
   struct MHD_Connection *conn; /* for headers and the query; NULL in tests */
   /* Query arguments for requests built without a connection (tests). */
   const char *const *test_query; /* name, value, name, value, ..., NULL */
@@ -101,17 +110,19 @@ typedef struct lg_http_res {
  * err filled (the server then sends the error shape). */
 typedef int (*lg_http_fn)(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err);
 
+/* Route flags. LG_HTTP_ANY_CREDENTIAL: the route runs whatever
+ * credential comes (logging in and out, api_auth.c): one that is not valid
+ * (an expired session) leaves the subject the public and sets
+ * req->stale_credential instead of being refused, and no CSRF token is
+ * asked (the Origin still is). */
+enum { LG_HTTP_ANY_CREDENTIAL = 1 };
+
 typedef struct lg_http_route {
   const char *method;  /* "GET", "POST", "PUT", "DELETE", ... */
   const char *pattern; /* "/api/layers/{id}/features": {name} matches one segment */
   lg_http_fn fn;
+  int flags; /* LG_HTTP_* */
 } lg_http_route_t;
-
-/* Whether a route runs whatever credential comes (logging in and out,
- * api_auth.c): one that is not valid (an expired session) leaves the
- * subject the public and sets req->stale_credential instead of being
- * refused, and no CSRF token is asked (the Origin still is). */
-bool lg_http_route_any_credential(const lg_http_route_t *r);
 
 /* Every API file's table, NULL-terminated (routes.c). */
 extern const lg_http_route_t *const lg_http_route_tables[];
@@ -129,6 +140,10 @@ const char *lg_http_cookie(const lg_http_req_t *req, const char *name);
  * def when the argument is absent or empty. LG_EINVAL names the argument. */
 int lg_http_query_int(const lg_http_req_t *req, const char *name, long long def, long long min,
                       long long max, long long *out, lg_err_t *err);
+/* The query argument `name` as a yes or no, as lg_http_form_bool reads
+ * a field. */
+int lg_http_query_bool(const lg_http_req_t *req, const char *name, bool dflt, bool *out,
+                       lg_err_t *err);
 /* Parses `name` as exactly n comma-separated finite numbers ("1.5,2,3,4").
  * *present tells whether the argument was given; LG_EINVAL when malformed. */
 int lg_http_query_numbers(const lg_http_req_t *req, const char *name, double *v, size_t n,
@@ -151,14 +166,47 @@ typedef struct lg_http_part {
  * LG_ELIMIT for more than max parts. The parts point into body. */
 int lg_http_multipart(const char *ctype, const char *body, size_t n, lg_http_part_t *parts, int max,
                       int *nparts, lg_err_t *err);
-/* This worker thread's store connection, opened on first use; NULL with
- * err when the store cannot be opened. Do not close it. A transaction a
- * handler leaves open is rolled back after the request. */
+/* ---- Forms (form.c) ------------------------------------------------------ */
+/* What a client submits with a file: fields and one file, as a JSON
+ * object (the file as one of its members, which the handler reads), as
+ * multipart/form-data (fields as text parts, the file as the part named
+ * "file"), or as the file alone as the body with the fields in the query.
+ * Each field is looked up in the body first, then in the query. */
+typedef struct lg_http_form {
+  json_t *fields;   /* an object: text from a form, any JSON value from a JSON body */
+  bool json;        /* the body was a JSON object */
+  const char *file; /* the file's bytes (into the body), or NULL */
+  size_t file_len;
+  char file_name[256]; /* the part's filename=, "" when it gave none */
+} lg_http_form_t;
+/* Reads req's body into f (lg_http_form_fini it, also on failure).
+ * LG_EINVAL for a JSON body that is not an object, a malformed multipart
+ * body or a field that is not UTF-8 text, naming the field. */
+int lg_http_form_read(lg_http_req_t *req, lg_http_form_t *f, lg_err_t *err);
+void lg_http_form_fini(lg_http_form_t *f);
+/* A field as text (a JSON number or boolean as its text, "true"/"false"),
+ * or NULL when absent from the body and the query. Valid until the next
+ * call with the same form or its fini. */
+const char *lg_http_form_str(lg_http_req_t *req, lg_http_form_t *f, const char *name);
+/* A field as a yes or no: 1, true, yes, on (any case) and JSON true are
+ * yes; 0, false, no, off and JSON false are no; absent or empty is dflt.
+ * LG_EINVAL naming the field for anything else. */
+int lg_http_form_bool(lg_http_req_t *req, lg_http_form_t *f, const char *name, bool dflt, bool *out,
+                      lg_err_t *err);
+/* The same reading of a text value v of the field name (NULL: absent). */
+int lg_http_parse_bool(const char *name, const char *v, bool dflt, bool *out, lg_err_t *err);
+/* A field as a number within [min, max]; dflt when absent or empty.
+ * LG_EINVAL naming the field and the range otherwise. */
+int lg_http_form_num(lg_http_req_t *req, lg_http_form_t *f, const char *name, double dflt,
+                     double min, double max, double *out, lg_err_t *err);
+
+/* This worker thread's store connection, opened on first use and opened
+ * again when the database closed it; NULL with err when the store cannot
+ * be opened. The server calls it once per request for req->store. */
 lg_store_t *lg_http_store(lg_http_req_t *req, lg_err_t *err);
 /* The store for read-only work (tiles, features, checks not saved): the
- * replica given to landgov serve --db-read, else the same as
- * lg_http_store. What it reads may trail the primary by the replica's lag
- * (docs/scale.md). */
+ * replica given to landgov serve --db-read, else req->store. What it
+ * reads may trail the primary by the replica's lag (docs/scale.md). */
 lg_store_t *lg_http_read_store(lg_http_req_t *req, lg_err_t *err);
 /* This thread's GEOS/PROJ context. */
 lg_geo_t *lg_http_geo(lg_http_req_t *req);
@@ -189,6 +237,12 @@ int lg_http_require(lg_http_req_t *req, const char *resource, const char *action
  * a scope of none is denied as lg_http_require denies. */
 int lg_http_scope(lg_http_req_t *req, const char *resource, const char *action, int *scope,
                   lg_err_t *err);
+/* The object a path names was not found (rc, err filled): a subject who
+ * may not do `action` on the collection of `resource` gets that refusal
+ * instead, so that a stranger cannot probe which ids exist; the others
+ * get rc. Returns the code to answer with. */
+int lg_http_missing(lg_http_req_t *req, const char *resource, const char *action, int rc,
+                    lg_err_t *err);
 /* Marks a route that needs no permission because it reveals nothing a
  * stranger may not know (health) or is how one proves who one is (login,
  * logout, session). Every other route decides through the policy. */

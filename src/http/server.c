@@ -173,7 +173,13 @@ static void dispatch(lg_http_req_t *req, lg_http_res_t *res) {
         if (strcmp(r->method, "GET") == 0) allow_add(allow, sizeof allow, "HEAD");
         continue;
       }
-      int rc = lg_http_authenticate(req, lg_http_route_any_credential(r), &err);
+      int rc = 0;
+      if (!(req->store = lg_http_store(req, &err))) {
+        if (!err.code) lg_err_set(&err, LG_EDB, "无法打开数据库");
+        lg_http_error(res, &err);
+        return;
+      }
+      rc = lg_http_authenticate(req, r->flags & LG_HTTP_ANY_CREDENTIAL, &err);
       if (rc) {
         lg_http_error(res, &err);
         if (rc == LG_EAUTH) unauthorized(req, res, true);
