@@ -44,9 +44,9 @@ static int missing_items(lg_store_t *s, int64_t id, json_t **kinds, json_t **nam
   *core = false;
   lg_stmt_t *st;
   int rc = lg_store_prepare(s,
-                      "SELECT kind, name, core FROM lg_case_materials WHERE case_id = ?"
-                      " AND required = 1 AND state = 'missing' ORDER BY id",
-                      &st, err);
+                            "SELECT kind, name, core FROM lg_case_materials WHERE case_id = ?"
+                            " AND required = 1 AND state = 'missing' ORDER BY id",
+                            &st, err);
   if (rc) return rc;
   lg_store_bind_int(st, 1, id);
   while (lg_store_step(st) == LG_ROW) {
@@ -70,24 +70,22 @@ static char *join_names(const json_t *arr) {
 /* Marks the deferred items with the deadline the engine armed for them. */
 static int set_deferred(lg_store_t *s, int64_t case_id, int64_t inst, const json_t *kinds,
                         lg_err_t *err) {
-  json_t *o = NULL;
-  int rc = lg_flow_instance_json(s, inst, LG_FLOW_WITHOUT_VARIABLES, &o, err);
+  /* The deferral period: the timer the gateway of the materials waits on. */
+  lg_flow_wait_t *waits = NULL;
+  size_t nw = 0;
+  int rc = lg_flow_waits_pending(s, inst, &waits, &nw, err);
   if (rc) return rc;
   const char *due = NULL;
-  size_t i;
-  json_t *w;
-  json_array_foreach(json_object_get(o, "waits"), i, w) {
-    if (!strcmp(json_string_value(json_object_get(w, "status")), "pending") &&
-        !strcmp(json_string_value(json_object_get(w, "kind")), "timer") &&
-        json_is_string(json_object_get(w, "due_at")) &&
-        !strcmp(json_string_value(json_object_get(w, "source")), "gateway"))
-      due = json_string_value(json_object_get(w, "due_at"));
-  }
+  for (size_t i = 0; i < nw; i++)
+    if (waits[i].kind == LG_FLOW_WAIT_TIMER && waits[i].source == LG_FLOW_FROM_GATEWAY &&
+        waits[i].due_at[0])
+      due = waits[i].due_at;
   lg_stmt_t *st;
   if ((rc = lg_store_prepare(s,
-                       "UPDATE lg_case_materials SET state = 'deferred', due_at = ?"
-                       " WHERE case_id = ? AND kind = ?",
-                       &st, err)) == 0) {
+                             "UPDATE lg_case_materials SET state = 'deferred', due_at = ?"
+                             " WHERE case_id = ? AND kind = ?",
+                             &st, err)) == 0) {
+    size_t i;
     const json_t *k;
     json_array_foreach(kinds, i, k) {
       cs_bind_text(st, 1, due);
@@ -101,7 +99,7 @@ static int set_deferred(lg_store_t *s, int64_t case_id, int64_t inst, const json
     }
     lg_store_done(st);
   }
-  json_decref(o);
+  lg_free(waits);
   return rc;
 }
 
@@ -196,16 +194,15 @@ int lg_cases_act(lg_store_t *s, const lg_subject_t *who, int64_t task_id, const 
   if (!strcmp(action, "supply"))
     return lg_cases_supply(s, who, tr.c.id, json_object_get(vars, "materials"), err);
 
-  json_t *cfg = NULL, *task = NULL, *deferred = NULL, *fvars = NULL;
+  json_t *cfg = NULL, *deferred = NULL, *fvars = NULL;
   bool in_tx = false;
   if ((rc = lg_cases_config(s, &cfg, err))) goto done;
-  if ((rc = lg_flow_task_json(s, task_id, &task, err))) goto done;
-  if (strcmp(tr.status, "open")) {
+  if (tr.task.state != LG_FLOW_TASK_OPEN) {
     rc = lg_err_set(err, LG_ECONFLICT, "任务 %lld (%s) 已%s, 不能再办理", (long long)task_id,
-                    tr.name, !strcmp(tr.status, "completed") ? "办结" : "取消");
+                    tr.name, tr.task.state == LG_FLOW_TASK_COMPLETED ? "办结" : "取消");
     goto done;
   }
-  const char *assignee = json_string_value(json_object_get(task, "assignee"));
+  const char *assignee = tr.task.assignee[0] ? tr.task.assignee : NULL;
   bool held = assignee && !strcmp(assignee, who->login);
   if (!held && (assignee || !lg_auth_groups_match(who, tr.groups))) {
     rc = lg_err_set(err, LG_EPERM, "%s %s (%s) 不在任务 %lld (%s) 的候选组 %s 中, 不能办理",
@@ -213,7 +210,7 @@ int lg_cases_act(lg_store_t *s, const lg_subject_t *who, int64_t task_id, const 
                     tr.name, assignee ? assignee : tr.groups);
     goto done;
   }
-  bool multi = !json_is_null(json_object_get(task, "loop_index"));
+  bool multi = tr.task.loop_index >= 0;
   json_t *allowed = cs_task_actions(cfg, tr.node, multi);
   bool ok = cs_list_has(allowed, action);
   char *list = NULL;
@@ -278,7 +275,6 @@ done:
   if (in_tx) lg_store_rollback(s);
   json_decref(fvars);
   json_decref(deferred);
-  json_decref(task);
   json_decref(cfg);
   return rc;
 }
@@ -286,18 +282,14 @@ done:
 /* Whether the process waits for the deferred materials (it does not when
  * none were deferred, the period is over, or it has ended). */
 static bool waits_for_materials(lg_store_t *s, int64_t inst) {
-  json_t *o = NULL;
-  if (lg_flow_instance_json(s, inst, LG_FLOW_WITHOUT_VARIABLES, &o, NULL) != 0) return false;
+  lg_flow_wait_t *waits = NULL;
+  size_t n = 0;
+  if (lg_flow_waits_pending(s, inst, &waits, &n, NULL) != 0) return false;
   bool waiting = false;
-  size_t i;
-  json_t *w;
-  json_array_foreach(json_object_get(o, "waits"), i, w) {
-    const char *msg = json_string_value(json_object_get(w, "message"));
-    if (!strcmp(json_string_value(json_object_get(w, "status")), "pending") && msg &&
-        !strcmp(msg, "supply_materials"))
+  for (size_t i = 0; i < n; i++)
+    if (waits[i].kind == LG_FLOW_WAIT_MESSAGE && !strcmp(waits[i].message, "supply_materials"))
       waiting = true;
-  }
-  json_decref(o);
+  lg_free(waits);
   return waiting;
 }
 
@@ -318,9 +310,9 @@ int lg_cases_supply(lg_store_t *s, const lg_subject_t *who, int64_t case_id, con
   /* Which items: those named, or every one not handed in. */
   lg_stmt_t *st;
   if ((rc = lg_store_prepare(s,
-                       "SELECT kind, state FROM lg_case_materials WHERE case_id = ?"
-                       " AND state IN ('deferred', 'missing') ORDER BY id",
-                       &st, err)))
+                             "SELECT kind, state FROM lg_case_materials WHERE case_id = ?"
+                             " AND state IN ('deferred', 'missing') ORDER BY id",
+                             &st, err)))
     goto done;
   lg_store_bind_int(st, 1, case_id);
   json_t *open = json_array();
@@ -349,9 +341,9 @@ int lg_cases_supply(lg_store_t *s, const lg_subject_t *who, int64_t case_id, con
     goto done;
   }
   if ((rc = lg_store_prepare(s,
-                       "UPDATE lg_case_materials SET state = 'supplied', supplied_at = ?,"
-                       " supplied_by = ? WHERE case_id = ? AND kind = ?",
-                       &st, err)))
+                             "UPDATE lg_case_materials SET state = 'supplied', supplied_at = ?,"
+                             " supplied_by = ? WHERE case_id = ? AND kind = ?",
+                             &st, err)))
     goto done;
   size_t i;
   const json_t *k;
@@ -372,9 +364,9 @@ int lg_cases_supply(lg_store_t *s, const lg_subject_t *who, int64_t case_id, con
   /* The last deferred item in: the process stops waiting for it. */
   int left = 0;
   if ((rc = lg_store_prepare(s,
-                       "SELECT count(*) FROM lg_case_materials WHERE case_id = ?"
-                       " AND state = 'deferred'",
-                       &st, err)))
+                             "SELECT count(*) FROM lg_case_materials WHERE case_id = ?"
+                             " AND state = 'deferred'",
+                             &st, err)))
     goto done;
   lg_store_bind_int(st, 1, case_id);
   if (lg_store_step(st) == LG_ROW) left = lg_store_col_int(st, 0);

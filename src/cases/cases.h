@@ -66,6 +66,7 @@
 #include <jansson.h>
 
 #include "auth/auth.h"
+#include "flow/flow.h"
 #include "core/core.h"
 #include "store/store.h"
 
@@ -163,10 +164,11 @@ typedef struct lg_case_task_ref {
   int64_t task_id;
   char node[64];
   char name[256];
-  char status[16];
+  char status[16]; /* "open", "completed", "cancelled" */
   char groups[512];
   char division[16];
   lg_case_ref_t c;
+  lg_flow_task_t task; /* the engine's task */
 } lg_case_task_ref_t;
 /* LG_ENOTFOUND for no such task, or a task of no case. */
 int lg_cases_task_ref(lg_store_t *s, int64_t task_id, lg_case_task_ref_t *out, lg_err_t *err);

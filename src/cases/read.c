@@ -19,17 +19,16 @@ int lg_cases_ref(lg_store_t *s, int64_t id, lg_case_ref_t *out, lg_err_t *err) {
   memset(out, 0, sizeof *out);
   lg_stmt_t *st;
   int rc = lg_store_prepare(s,
-                      "SELECT code, division, coalesce(enterprise, ''), coalesce(user_id, 0),"
-                      " coalesce(instance_id, 0), status FROM lg_cases WHERE id = ?",
-                      &st, err);
+                            "SELECT code, division, coalesce(enterprise, ''), coalesce(user_id, 0),"
+                            " coalesce(instance_id, 0), status FROM lg_cases WHERE id = ?",
+                            &st, err);
   if (rc) return rc;
   lg_store_bind_int(st, 1, id);
   if (lg_store_step(st) == LG_ROW) {
     out->id = id;
     snprintf(out->code, sizeof out->code, "%s", lg_store_col_text(st, 0));
     snprintf(out->division, sizeof out->division, "%s", lg_store_col_text(st, 1));
-    snprintf(out->enterprise, sizeof out->enterprise, "%s",
-             lg_store_col_text(st, 2));
+    snprintf(out->enterprise, sizeof out->enterprise, "%s", lg_store_col_text(st, 2));
     out->user_id = lg_store_col_int(st, 3);
     out->instance_id = lg_store_col_int(st, 4);
     snprintf(out->status, sizeof out->status, "%s", lg_store_col_text(st, 5));
@@ -39,9 +38,9 @@ int lg_cases_ref(lg_store_t *s, int64_t id, lg_case_ref_t *out, lg_err_t *err) {
   lg_store_done(st);
   if (rc) return rc;
   if ((rc = lg_store_prepare(s,
-                       "SELECT division FROM lg_case_divisions WHERE case_id = ?"
-                       " ORDER BY m2 DESC, division",
-                       &st, err)))
+                             "SELECT division FROM lg_case_divisions WHERE case_id = ?"
+                             " ORDER BY m2 DESC, division",
+                             &st, err)))
     return rc;
   lg_store_bind_int(st, 1, id);
   while (lg_store_step(st) == LG_ROW && out->ndivisions < LG_CASE_MAX_DIVISIONS)
@@ -82,38 +81,35 @@ int lg_cases_allowed(lg_store_t *s, const lg_subject_t *who, const lg_case_ref_t
 
 int lg_cases_task_ref(lg_store_t *s, int64_t task_id, lg_case_task_ref_t *out, lg_err_t *err) {
   memset(out, 0, sizeof *out);
-  json_t *t = NULL;
-  int rc = lg_flow_task_json(s, task_id, &t, err);
+  lg_flow_task_t *t = &out->task;
+  int rc = lg_flow_task_get(s, task_id, t, err);
   if (rc) return rc;
   int64_t cid = 0;
-  rc = cs_case_of_instance(s, json_integer_value(json_object_get(t, "instance_id")), &cid, err);
+  rc = cs_case_of_instance(s, t->instance_id, &cid, err);
   if (rc == LG_ENOTFOUND) {
     lg_err_clear(err);
     rc = lg_err_set(err, LG_ENOTFOUND, "任务 %lld 不属于任何案件", (long long)task_id);
   }
   if (rc == 0) rc = lg_cases_ref(s, cid, &out->c, err);
-  if (rc == 0) {
-    out->task_id = task_id;
-    snprintf(out->node, sizeof out->node, "%s", json_string_value(json_object_get(t, "node")));
-    const char *nm = json_string_value(json_object_get(t, "name"));
-    snprintf(out->name, sizeof out->name, "%s", nm ? nm : out->node);
-    snprintf(out->status, sizeof out->status, "%s",
-             json_string_value(json_object_get(t, "status")));
-    size_t i, len = 0;
-    const json_t *g;
-    json_array_foreach(json_object_get(t, "candidate_groups"), i, g) {
-      const char *gt = json_string_value(g);
-      if (!gt || len + strlen(gt) + 2 >= sizeof out->groups) continue;
-      len +=
-          (size_t)snprintf(out->groups + len, sizeof out->groups - len, "%s%s", len ? "," : "", gt);
-      char role[16], qual[64], div[16];
-      cs_group_parts(gt, role, qual, div);
-      if (!out->division[0] && div[0]) snprintf(out->division, sizeof out->division, "%s", div);
-    }
-    if (!out->division[0]) snprintf(out->division, sizeof out->division, "%s", out->c.division);
+  if (rc) return rc;
+  static const char *const states[] = {"open", "completed", "cancelled"};
+  out->task_id = task_id;
+  snprintf(out->node, sizeof out->node, "%s", t->node);
+  snprintf(out->name, sizeof out->name, "%s", t->name);
+  snprintf(out->status, sizeof out->status, "%s", states[t->state]);
+  snprintf(out->groups, sizeof out->groups, "%s", t->groups);
+  /* The division the groups name ("@code"); the case's leading county
+   * when none does. */
+  char groups[512];
+  snprintf(groups, sizeof groups, "%s", t->groups);
+  for (char *save = NULL, *g = strtok_r(groups, ",", &save); g && !out->division[0];
+       g = strtok_r(NULL, ",", &save)) {
+    char role[16], qual[64], div[16];
+    cs_group_parts(g, role, qual, div);
+    if (div[0]) snprintf(out->division, sizeof out->division, "%s", div);
   }
-  json_decref(t);
-  return rc;
+  if (!out->division[0]) snprintf(out->division, sizeof out->division, "%s", out->c.division);
+  return 0;
 }
 
 /* ---- Lists -------------------------------------------------------------------- */
@@ -206,7 +202,8 @@ int lg_cases_list(lg_store_t *s, const lg_subject_t *who, int scope, const lg_ca
     }
     lg_store_bind_int(st, 1, json_integer_value(json_object_get(c, "id")));
     json_t *cur = json_object_get(c, "current");
-    while (lg_store_step(st) == LG_ROW) json_array_append_new(cur, cs_col_text(st, 0));
+    while (lg_store_step(st) == LG_ROW)
+      json_array_append_new(cur, cs_col_text(st, 0));
     lg_store_done(st);
   }
   *out = arr;
@@ -221,9 +218,9 @@ static int materials_json(lg_store_t *s, int64_t id, json_t **out, lg_err_t *err
   int rc;
   lg_stmt_t *st;
   if ((rc = lg_store_prepare(s,
-                       "SELECT kind, name, core, required, basis, state, due_at, supplied_at,"
-                       " supplied_by FROM lg_case_materials WHERE case_id = ? ORDER BY id",
-                       &st, err)))
+                             "SELECT kind, name, core, required, basis, state, due_at, supplied_at,"
+                             " supplied_by FROM lg_case_materials WHERE case_id = ? ORDER BY id",
+                             &st, err)))
     return rc;
   lg_store_bind_int(st, 1, id);
   json_t *arr = json_array();
@@ -283,14 +280,15 @@ static json_t *rows_json(lg_store_t *s, const char *sql, int64_t id) {
 int lg_cases_get(lg_store_t *s, int64_t id, json_t **out, lg_err_t *err) {
   *out = NULL;
   lg_stmt_t *st;
-  int rc = lg_store_prepare(s,
-                      "SELECT code, title, project_type, use_code, enterprise, applicant, rating,"
-                      " investment, division, divisions, departments, srs_id, boundary_sha256,"
-                      " boundary_format, boundary_source, planar_m2, ellipsoidal_m2, status,"
-                      " instance_id, check_id, verdict, level, document_no, created_at,"
-                      " created_by, updated_at, decided_at, handed_over_at, boundary"
-                      " FROM lg_cases WHERE id = ?",
-                      &st, err);
+  int rc =
+      lg_store_prepare(s,
+                       "SELECT code, title, project_type, use_code, enterprise, applicant, rating,"
+                       " investment, division, divisions, departments, srs_id, boundary_sha256,"
+                       " boundary_format, boundary_source, planar_m2, ellipsoidal_m2, status,"
+                       " instance_id, check_id, verdict, level, document_no, created_at,"
+                       " created_by, updated_at, decided_at, handed_over_at, boundary"
+                       " FROM lg_cases WHERE id = ?",
+                       &st, err);
   if (rc) return rc;
   lg_store_bind_int(st, 1, id);
   if (lg_store_step(st) != LG_ROW) {
@@ -309,9 +307,9 @@ int lg_cases_get(lg_store_t *s, int64_t id, json_t **out, lg_err_t *err) {
   for (int i = 0; i < (int)LG_ARRAY_LEN(names); i++) {
     json_t *v = !strcmp(names[i], "divisions") || !strcmp(names[i], "departments")
                     ? cs_col_json(st, i)
-                : lg_store_col_type(st, i) == LG_COL_INT ? cs_col_int(st, i)
-                : lg_store_col_type(st, i) == LG_COL_REAL   ? cs_col_real(st, i)
-                                                               : cs_col_text(st, i);
+                : lg_store_col_type(st, i) == LG_COL_INT  ? cs_col_int(st, i)
+                : lg_store_col_type(st, i) == LG_COL_REAL ? cs_col_real(st, i)
+                                                          : cs_col_text(st, i);
     json_object_set_new(o, names[i], v);
   }
   const char *status = json_string_value(json_object_get(o, "status"));
@@ -321,8 +319,8 @@ int lg_cases_get(lg_store_t *s, int64_t id, json_t **out, lg_err_t *err) {
       json_string(lg_cases_level_title(json_string_value(json_object_get(o, "level")))));
   /* The boundary as GeoJSON, in its own CRS (srs_id says which). */
   lg_geo_t *g = lg_geo_thread();
-  lg_geom_t *geom =
-      lg_geom_from_gpkg(g, lg_store_col_blob(st, 28, NULL), (size_t)lg_store_col_bytes(st, 28), NULL);
+  lg_geom_t *geom = lg_geom_from_gpkg(g, lg_store_col_blob(st, 28, NULL),
+                                      (size_t)lg_store_col_bytes(st, 28), NULL);
   if (geom) {
     char *gj = lg_geom_to_geojson(g, geom);
     json_t *gv = gj ? json_loads(gj, 0, NULL) : NULL;
@@ -458,10 +456,11 @@ int lg_cases_timeline(lg_store_t *s, int64_t id, json_t **out, lg_err_t *err) {
   }
   json_decref(inst);
   lg_stmt_t *st;
-  if ((rc = lg_store_prepare(s,
-                       "SELECT at, actor, role, event, task_id, node, detail FROM lg_case_events"
-                       " WHERE case_id = ? ORDER BY id",
-                       &st, err)) == 0) {
+  if ((rc = lg_store_prepare(
+           s,
+           "SELECT at, actor, role, event, task_id, node, detail FROM lg_case_events"
+           " WHERE case_id = ? ORDER BY id",
+           &st, err)) == 0) {
     lg_store_bind_int(st, 1, id);
     while (lg_store_step(st) == LG_ROW) {
       json_t *e =
@@ -563,9 +562,9 @@ int lg_cases_inbox(lg_store_t *s, const lg_subject_t *who, json_t **out, lg_err_
     lg_stmt_t *st;
     json_t *due = json_null(), *title = json_null();
     if (lg_store_prepare(s,
-                   "SELECT p.due_at, c.title FROM lg_cases c LEFT JOIN lg_case_steps p"
-                   " ON p.case_id = c.id AND p.task_id = ? WHERE c.id = ?",
-                   &st, NULL) == 0) {
+                         "SELECT p.due_at, c.title FROM lg_cases c LEFT JOIN lg_case_steps p"
+                         " ON p.case_id = c.id AND p.task_id = ? WHERE c.id = ?",
+                         &st, NULL) == 0) {
       lg_store_bind_int(st, 1, tid);
       lg_store_bind_int(st, 2, tr.c.id);
       if (lg_store_step(st) == LG_ROW) {

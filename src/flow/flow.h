@@ -224,6 +224,41 @@ typedef struct lg_flow_task_filter {
 int lg_flow_tasks(lg_store_t *s, const lg_flow_task_filter_t *f, json_t **out, lg_err_t *err);
 int lg_flow_task_json(lg_store_t *s, int64_t task_id, json_t **out, lg_err_t *err);
 
+/* ---- Typed reads (for the modules that act on tasks: src/cases) -------- */
+
+enum { LG_FLOW_TASK_OPEN, LG_FLOW_TASK_COMPLETED, LG_FLOW_TASK_CANCELLED };
+
+/* A user task as the engine holds it. */
+typedef struct lg_flow_task {
+  int64_t id, instance_id;
+  char node[64];     /* the task's id in the process definition */
+  char name[256];    /* its name, or the node when it has none */
+  int state;         /* LG_FLOW_TASK_* */
+  char assignee[64]; /* "" when it is offered to its groups */
+  char groups[512];  /* candidate groups, comma-separated */
+  int loop_index;    /* its place in a multi-instance task; -1 when single */
+  char due_at[32];   /* "" when none */
+} lg_flow_task_t;
+/* Reads a task; LG_ENOTFOUND when none. */
+int lg_flow_task_get(lg_store_t *s, int64_t task_id, lg_flow_task_t *out, lg_err_t *err);
+
+enum { LG_FLOW_WAIT_TIMER, LG_FLOW_WAIT_MESSAGE };
+enum { LG_FLOW_FROM_BOUNDARY, LG_FLOW_FROM_CATCH, LG_FLOW_FROM_GATEWAY, LG_FLOW_FROM_RECEIVE };
+
+/* A pending wait of an instance: a timer or a message it waits for. */
+typedef struct lg_flow_wait {
+  int64_t id;
+  char node[64];
+  int kind;         /* LG_FLOW_WAIT_* */
+  int source;       /* LG_FLOW_FROM_*: a boundary event, a catch event, an
+                       event-based gateway, a receive task */
+  char message[64]; /* for a message wait */
+  char due_at[32];  /* for a timer; "" when none */
+} lg_flow_wait_t;
+/* The pending waits of an instance, oldest first (*out: lg_free). */
+int lg_flow_waits_pending(lg_store_t *s, int64_t instance_id, lg_flow_wait_t **out, size_t *n,
+                          lg_err_t *err);
+
 /* ---- Expressions (for a modeler that checks what people type) ---------- */
 int lg_flow_expr_check(const char *text, lg_err_t *err);
 /* Evaluates an expression over vars (an object, may be NULL); *result:

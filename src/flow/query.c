@@ -33,7 +33,7 @@ char *fl_json_text(const json_t *v) {
 
 static json_t *col_int_or_null(lg_stmt_t *st, int i) {
   return lg_store_col_type(st, i) == LG_COL_NULL ? json_null()
-                                                   : json_integer(lg_store_col_int(st, i));
+                                                 : json_integer(lg_store_col_int(st, i));
 }
 
 /* ---- Instance state (ledger and audit) ---------------------------------------- */
@@ -41,11 +41,12 @@ static json_t *col_int_or_null(lg_stmt_t *st, int i) {
 int fl_instance_state(lg_store_t *s, int64_t id, const json_t *vars, json_t **out, lg_err_t *err) {
   *out = NULL;
   lg_stmt_t *st;
-  if (lg_store_prepare(s,
-                 "SELECT d.key, d.version, i.business_key, i.status, i.variables, i.end_node"
-                 " FROM lg_flow_instances i JOIN lg_flow_definitions d ON d.id = i.definition_id"
-                 " WHERE i.id = ?",
-                 &st, err))
+  if (lg_store_prepare(
+          s,
+          "SELECT d.key, d.version, i.business_key, i.status, i.variables, i.end_node"
+          " FROM lg_flow_instances i JOIN lg_flow_definitions d ON d.id = i.definition_id"
+          " WHERE i.id = ?",
+          &st, err))
     return LG_EDB;
   lg_store_bind_int(st, 1, id);
   if (lg_store_step(st) != LG_ROW) {
@@ -62,8 +63,9 @@ int fl_instance_state(lg_store_t *s, int64_t id, const json_t *vars, json_t **ou
   json_object_set_new(state, "tokens", tokens);
   json_object_set_new(state, "tasks", tasks);
   int rc = 0;
-  if (lg_store_prepare(s, "SELECT id, node, state FROM lg_flow_tokens WHERE instance_id = ? ORDER BY id",
-                 &st, err)) {
+  if (lg_store_prepare(
+          s, "SELECT id, node, state FROM lg_flow_tokens WHERE instance_id = ? ORDER BY id", &st,
+          err)) {
     rc = LG_EDB;
     goto done;
   }
@@ -74,9 +76,9 @@ int fl_instance_state(lg_store_t *s, int64_t id, const json_t *vars, json_t **ou
                           fl_col_json_text(st, 1), "state", fl_col_json_text(st, 2)));
   lg_store_done(st);
   if (lg_store_prepare(s,
-                 "SELECT id, node, status, outcome, actor, assignee, candidate_groups FROM"
-                 " lg_flow_tasks WHERE instance_id = ? ORDER BY id",
-                 &st, err)) {
+                       "SELECT id, node, status, outcome, actor, assignee, candidate_groups FROM"
+                       " lg_flow_tasks WHERE instance_id = ? ORDER BY id",
+                       &st, err)) {
     rc = LG_EDB;
     goto done;
   }
@@ -168,12 +170,13 @@ static json_t *task_row_json(lg_stmt_t *st) {
 int lg_flow_instance_json(lg_store_t *s, int64_t id, int flags, json_t **out, lg_err_t *err) {
   *out = NULL;
   lg_stmt_t *st;
-  if (lg_store_prepare(s,
-                 "SELECT d.id, d.key, d.version, d.name, i.business_key, i.status, i.started_at,"
-                 " i.started_by, i.ended_at, i.end_node, i.variables, d.sha256"
-                 " FROM lg_flow_instances i JOIN lg_flow_definitions d ON d.id = i.definition_id"
-                 " WHERE i.id = ?",
-                 &st, err))
+  if (lg_store_prepare(
+          s,
+          "SELECT d.id, d.key, d.version, d.name, i.business_key, i.status, i.started_at,"
+          " i.started_by, i.ended_at, i.end_node, i.variables, d.sha256"
+          " FROM lg_flow_instances i JOIN lg_flow_definitions d ON d.id = i.definition_id"
+          " WHERE i.id = ?",
+          &st, err))
     return LG_EDB;
   lg_store_bind_int(st, 1, id);
   if (lg_store_step(st) != LG_ROW) {
@@ -208,10 +211,11 @@ int lg_flow_instance_json(lg_store_t *s, int64_t id, int flags, json_t **out, lg
   json_t *tokens = json_array(), *active = json_array();
   json_object_set_new(o, "tokens", tokens);
   json_object_set_new(o, "active_nodes", active);
-  if (lg_store_prepare(s,
-                 "SELECT id, node, state, created_at FROM lg_flow_tokens WHERE instance_id = ?"
-                 " ORDER BY id",
-                 &st, err)) {
+  if (lg_store_prepare(
+          s,
+          "SELECT id, node, state, created_at FROM lg_flow_tokens WHERE instance_id = ?"
+          " ORDER BY id",
+          &st, err)) {
     rc = LG_EDB;
     goto done;
   }
@@ -219,9 +223,9 @@ int lg_flow_instance_json(lg_store_t *s, int64_t id, int flags, json_t **out, lg
   while (lg_store_step(st) == LG_ROW) {
     const char *node = lg_store_col_text(st, 1);
     json_array_append_new(tokens,
-                          json_pack("{s:I,s:s,s:o,s:o}", "id",
-                                    (json_int_t)lg_store_col_int(st, 0), "node", node, "state",
-                                    fl_col_json_text(st, 2), "since", fl_col_json_text(st, 3)));
+                          json_pack("{s:I,s:s,s:o,s:o}", "id", (json_int_t)lg_store_col_int(st, 0),
+                                    "node", node, "state", fl_col_json_text(st, 2), "since",
+                                    fl_col_json_text(st, 3)));
     bool dup = false;
     size_t k;
     json_t *a;
@@ -248,10 +252,11 @@ int lg_flow_instance_json(lg_store_t *s, int64_t id, int flags, json_t **out, lg
 
   json_t *waits = json_array();
   json_object_set_new(o, "waits", waits);
-  if (lg_store_prepare(s,
-                 "SELECT id, node, source, kind, message, due_at, status, created_at, fired_at,"
-                 " error FROM lg_flow_waits WHERE instance_id = ? ORDER BY id",
-                 &st, err)) {
+  if (lg_store_prepare(
+          s,
+          "SELECT id, node, source, kind, message, due_at, status, created_at, fired_at,"
+          " error FROM lg_flow_waits WHERE instance_id = ? ORDER BY id",
+          &st, err)) {
     rc = LG_EDB;
     goto done;
   }
@@ -270,9 +275,9 @@ int lg_flow_instance_json(lg_store_t *s, int64_t id, int flags, json_t **out, lg
     json_t *h = json_array();
     json_object_set_new(o, "history", h);
     if (lg_store_prepare(s,
-                   "SELECT at, actor, event, node, flow, task_id, detail FROM lg_flow_history"
-                   " WHERE instance_id = ? ORDER BY id",
-                   &st, err)) {
+                         "SELECT at, actor, event, node, flow, task_id, detail FROM lg_flow_history"
+                         " WHERE instance_id = ? ORDER BY id",
+                         &st, err)) {
       rc = LG_EDB;
       goto done;
     }
@@ -306,12 +311,12 @@ int lg_flow_instances(lg_store_t *s, const lg_flow_instance_filter_t *f, json_t 
   if (!f) f = &none;
   lg_stmt_t *st;
   if (lg_store_prepare(s,
-                 "SELECT i.id, d.key, d.version, i.business_key, i.status, i.started_at,"
-                 " i.ended_at, i.end_node FROM lg_flow_instances i JOIN lg_flow_definitions d"
-                 " ON d.id = i.definition_id WHERE (?1 IS NULL OR i.status = ?1) AND"
-                 " (?2 IS NULL OR d.key = ?2) AND (?3 IS NULL OR i.business_key = ?3)"
-                 " ORDER BY i.id DESC LIMIT ?4",
-                 &st, err))
+                       "SELECT i.id, d.key, d.version, i.business_key, i.status, i.started_at,"
+                       " i.ended_at, i.end_node FROM lg_flow_instances i JOIN lg_flow_definitions d"
+                       " ON d.id = i.definition_id WHERE (?1 IS NULL OR i.status = ?1) AND"
+                       " (?2 IS NULL OR d.key = ?2) AND (?3 IS NULL OR i.business_key = ?3)"
+                       " ORDER BY i.id DESC LIMIT ?4",
+                       &st, err))
     return LG_EDB;
   if (f->status) lg_store_bind_text(st, 1, f->status);
   if (f->key) lg_store_bind_text(st, 2, f->key);
@@ -321,12 +326,12 @@ int lg_flow_instances(lg_store_t *s, const lg_flow_instance_filter_t *f, json_t 
   int rc;
   while ((rc = lg_store_step(st)) == LG_ROW)
     json_array_append_new(
-        arr, json_pack("{s:I,s:o,s:I,s:o,s:o,s:o,s:o,s:o}", "id",
-                       (json_int_t)lg_store_col_int(st, 0), "key", fl_col_json_text(st, 1),
-                       "version", (json_int_t)lg_store_col_int(st, 2), "business_key",
-                       fl_col_json_text(st, 3), "status", fl_col_json_text(st, 4), "started_at",
-                       fl_col_json_text(st, 5), "ended_at", fl_col_json_text(st, 6), "end_node",
-                       fl_col_json_text(st, 7)));
+        arr,
+        json_pack("{s:I,s:o,s:I,s:o,s:o,s:o,s:o,s:o}", "id", (json_int_t)lg_store_col_int(st, 0),
+                  "key", fl_col_json_text(st, 1), "version", (json_int_t)lg_store_col_int(st, 2),
+                  "business_key", fl_col_json_text(st, 3), "status", fl_col_json_text(st, 4),
+                  "started_at", fl_col_json_text(st, 5), "ended_at", fl_col_json_text(st, 6),
+                  "end_node", fl_col_json_text(st, 7)));
   lg_store_done(st);
   if (rc != LG_DONE) {
     json_decref(arr);
@@ -357,7 +362,8 @@ int lg_flow_tasks(lg_store_t *s, const lg_flow_task_filter_t *f, json_t **out, l
                     " (?2 = 'all' OR t.status = ?2) AND (?3 IS NULL OR t.assignee = ?3) AND"
                     " (?4 IS NULL OR t.node = ?4)");
   size_t ng = 0;
-  for (const char *const *g = f->groups; g && *g; g++) ng++;
+  for (const char *const *g = f->groups; g && *g; g++)
+    ng++;
   if (f->groups) {
     lg_buf_puts(&sql, " AND (false");
     for (size_t i = 0; i < ng; i++)
@@ -408,6 +414,95 @@ int lg_flow_task_json(lg_store_t *s, int64_t task_id, json_t **out, lg_err_t *er
   return rc;
 }
 
+/* ---- Typed reads ---------------------------------------------------------------- */
+
+static void col_copy(lg_stmt_t *st, int i, char *out, size_t n) {
+  const char *v = lg_store_col_text(st, i);
+  snprintf(out, n, "%s", v ? v : "");
+}
+
+int lg_flow_task_get(lg_store_t *s, int64_t task_id, lg_flow_task_t *out, lg_err_t *err) {
+  memset(out, 0, sizeof *out);
+  lg_stmt_t *st;
+  if (lg_store_prepare(s,
+                       "SELECT id, instance_id, node, name, status, assignee, candidate_groups,"
+                       " loop_index, due_at FROM lg_flow_tasks WHERE id = ?",
+                       &st, err))
+    return LG_EDB;
+  lg_store_bind_int(st, 1, task_id);
+  int step = lg_store_step(st), rc = 0;
+  if (step == LG_ROW) {
+    out->id = lg_store_col_int(st, 0);
+    out->instance_id = lg_store_col_int(st, 1);
+    col_copy(st, 2, out->node, sizeof out->node);
+    col_copy(st, 3, out->name, sizeof out->name);
+    if (!out->name[0]) snprintf(out->name, sizeof out->name, "%s", out->node);
+    const char *state = lg_store_col_text(st, 4);
+    out->state = !strcmp(state, "open")        ? LG_FLOW_TASK_OPEN
+                 : !strcmp(state, "completed") ? LG_FLOW_TASK_COMPLETED
+                                               : LG_FLOW_TASK_CANCELLED;
+    col_copy(st, 5, out->assignee, sizeof out->assignee);
+    /* The groups are stored as a JSON array of strings. */
+    json_t *groups = json_loads(lg_store_col_text(st, 6), 0, NULL);
+    size_t i, len = 0;
+    const json_t *g;
+    json_array_foreach(groups, i, g) {
+      const char *gt = json_string_value(g);
+      if (!gt || len + strlen(gt) + 2 >= sizeof out->groups) continue;
+      len +=
+          (size_t)snprintf(out->groups + len, sizeof out->groups - len, "%s%s", len ? "," : "", gt);
+    }
+    json_decref(groups);
+    out->loop_index = lg_store_col_type(st, 7) == LG_COL_NULL ? -1 : (int)lg_store_col_int(st, 7);
+    col_copy(st, 8, out->due_at, sizeof out->due_at);
+  } else if (step == LG_DONE) {
+    rc = lg_err_set(err, LG_ENOTFOUND, "任务 %lld 不存在", (long long)task_id);
+  } else {
+    rc = lg_store_fail(s, err, "读取任务失败");
+  }
+  lg_store_done(st);
+  return rc;
+}
+
+static int wait_source(const char *s) {
+  return !strcmp(s, "boundary")  ? LG_FLOW_FROM_BOUNDARY
+         : !strcmp(s, "catch")   ? LG_FLOW_FROM_CATCH
+         : !strcmp(s, "gateway") ? LG_FLOW_FROM_GATEWAY
+                                 : LG_FLOW_FROM_RECEIVE;
+}
+
+int lg_flow_waits_pending(lg_store_t *s, int64_t instance_id, lg_flow_wait_t **out, size_t *n,
+                          lg_err_t *err) {
+  *out = NULL;
+  *n = 0;
+  lg_stmt_t *st;
+  if (lg_store_prepare(s,
+                       "SELECT id, node, kind, source, message, due_at FROM lg_flow_waits"
+                       " WHERE instance_id = ? AND status = 'pending' ORDER BY id",
+                       &st, err))
+    return LG_EDB;
+  lg_store_bind_int(st, 1, instance_id);
+  LG_VEC(lg_flow_wait_t) v = {0};
+  int step;
+  while ((step = lg_store_step(st)) == LG_ROW) {
+    lg_flow_wait_t w = {.id = lg_store_col_int(st, 0)};
+    col_copy(st, 1, w.node, sizeof w.node);
+    w.kind = !strcmp(lg_store_col_text(st, 2), "timer") ? LG_FLOW_WAIT_TIMER : LG_FLOW_WAIT_MESSAGE;
+    w.source = wait_source(lg_store_col_text(st, 3));
+    col_copy(st, 4, w.message, sizeof w.message);
+    col_copy(st, 5, w.due_at, sizeof w.due_at);
+    lg_vec_push(&v, w);
+  }
+  lg_store_done(st);
+  if (step != LG_DONE) {
+    lg_free(v.items);
+    return lg_store_fail(s, err, "读取流程等待失败");
+  }
+  *out = v.items;
+  *n = v.len;
+  return 0;
+}
+
 /* ---- Working-day calendar ----------------------------------------------------- */
 
 int lg_flow_calendar_load(lg_store_t *s, lg_workcal_t **out, lg_err_t *err) {
@@ -447,11 +542,12 @@ int lg_flow_calendar_set(lg_store_t *s, const char *day, const char *kind, const
   if ((rc = lg_store_begin(s, err)) != 0) return rc;
   lg_stmt_t *st;
   if (kind) {
-    rc = lg_store_prepare(s,
-                    "INSERT INTO lg_work_calendar(day, kind, name, source) VALUES (?, ?, ?, ?)"
-                    " ON CONFLICT(day) DO UPDATE SET kind = excluded.kind, name = excluded.name,"
-                    " source = excluded.source",
-                    &st, err);
+    rc = lg_store_prepare(
+        s,
+        "INSERT INTO lg_work_calendar(day, kind, name, source) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT(day) DO UPDATE SET kind = excluded.kind, name = excluded.name,"
+        " source = excluded.source",
+        &st, err);
     if (rc == 0) {
       char src[300];
       snprintf(src, sizeof src, "由 %s 录入", actor && *actor ? actor : "system");
@@ -495,9 +591,9 @@ int lg_flow_calendar_json(lg_store_t *s, int year, json_t **out, lg_err_t *err) 
   *out = NULL;
   lg_stmt_t *st;
   if (lg_store_prepare(s,
-                 "SELECT day, kind, name, source FROM lg_work_calendar WHERE ?1 = 0 OR"
-                 " substr(day, 1, 4) = ?2 ORDER BY day",
-                 &st, err))
+                       "SELECT day, kind, name, source FROM lg_work_calendar WHERE ?1 = 0 OR"
+                       " substr(day, 1, 4) = ?2 ORDER BY day",
+                       &st, err))
     return LG_EDB;
   char y[16];
   snprintf(y, sizeof y, "%04d", year);
