@@ -8,13 +8,13 @@
 #     the county when there are at most SAMPLE, else SAMPLE tiles drawn
 #     (seeded) among those whose centre lies in the county outline.
 #  2. landgov (release build, `landgov serve`, its default two worker
-#     threads, the tile cache off: LANDGOV_TILE_CACHE_MB=0): one client
+#     threads, the tile cache off: tiles.cache_mb = 0): one client
 #     on one keep-alive connection asks for the tiles one after the other,
 #     two passes, the second reported. Two times per tile: the client's
 #     (request sent to last byte received: HTTP, the login check, the
 #     transfer and node's parsing all in it) and the handler's own
 #     (Server-Timing: permission, layer version, making and encoding the
-#     tile). Then the same at full detail (LANDGOV_TILE_FULL_DETAIL=1: no
+#     tile). Then the same at full detail (tiles.full_detail = 1: no
 #     generalisation, as ST_AsMVT), and once with the cache on (its
 #     second pass: what repeated views cost).
 #  3. PostGIS (postgis.sql): the same tiles in the same order, one
@@ -78,9 +78,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Starts landgov serve with the environment given; sets lg_pid and lg_url.
+# Starts landgov serve with the tile cache of $1 MB, at full detail when
+# $2 is 1 (the settings tiles.cache_mb and tiles.full_detail, read at the
+# first tile); sets lg_pid and lg_url.
 start_landgov() {
-  env "$@" "$BIN" --db "$county" serve --host 127.0.0.1 --port "$LG_PORT" --quiet \
+  "$BIN" --db "$county" settings set tiles.cache_mb "$1" >/dev/null
+  "$BIN" --db "$county" settings set tiles.full_detail "${2:-0}" >/dev/null
+  "$BIN" --db "$county" serve --host 127.0.0.1 --port "$LG_PORT" --quiet \
     > "$pgdir/serve.out" 2> "$pgdir/serve.err" &
   lg_pid=$!
   lg_url=""
@@ -93,7 +97,7 @@ start_landgov() {
 }
 
 # ---- 1. the sweep ------------------------------------------------------------
-start_landgov LANDGOV_TILE_CACHE_MB=0
+start_landgov 0
 tiles="$out/tiles_${PATCHES}_${SAMPLE}_${SEED}.csv"
 node "$here/tiles.mjs" list "$lg_url" "$token" "$ZOOMS" "$SAMPLE" "$SEED" "$tiles"
 echo "tiles: $(($(wc -l < "$tiles") - 1))"
@@ -101,10 +105,10 @@ echo "tiles: $(($(wc -l < "$tiles") - 1))"
 # ---- 2. landgov ----------------------------------------------------------------
 node "$here/tiles.mjs" run "$lg_url" "$token" landuse "$tiles" 2 "$out/landgov.json"
 stop_landgov
-start_landgov LANDGOV_TILE_CACHE_MB=0 LANDGOV_TILE_FULL_DETAIL=1
+start_landgov 0 1
 node "$here/tiles.mjs" run "$lg_url" "$token" landuse "$tiles" 2 "$out/landgov_full.json"
 stop_landgov
-start_landgov LANDGOV_TILE_CACHE_MB=1024
+start_landgov 1024
 node "$here/tiles.mjs" run "$lg_url" "$token" landuse "$tiles" 2 "$out/landgov_cached.json"
 stop_landgov
 

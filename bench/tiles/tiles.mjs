@@ -164,7 +164,7 @@ function report([lgFile, pgFile, fullFile, cachedFile]) {
   table('landgov (default: generalised below z14), cache off', lg);
   if (full) {
     console.log();
-    table('landgov at full detail (LANDGOV_TILE_FULL_DETAIL=1), cache off', full);
+    table('landgov at full detail (tiles.full_detail = 1), cache off', full);
   }
   if (cached) {
     const s = summary(cached);

@@ -55,7 +55,7 @@ int lg_auth_store_division(lg_store_t *s, char out[16], lg_err_t *err) {
   /* Unset: the province of the accounts, when they agree on one. */
   lg_stmt_t *st;
   if ((rc = lg_store_prepare(s, "SELECT DISTINCT substr(division, 1, 2) FROM lg_users LIMIT 2", &st,
-                         err)))
+                             err)))
     return rc;
   int found = 0;
   char prov[16] = "";
@@ -109,49 +109,6 @@ int lg_auth_grant_check(const lg_subject_t *who, const char *role, const char *d
  * src/http/limits.c; auth: GB/T 22239-2019 8.1.4.1, session.c; metrics:
  * src/cases/metrics.c and seed 000). */
 
-static const lg_setting_def_t defs[] = {
-    {"limits.body_bytes", "4194304", LG_SETTING_INT, 1024, 1LL << 30, false, "请求体上限 (字节)"},
-    {"limits.upload_bytes", "33554432", LG_SETTING_INT, 1024, 4LL << 30, false,
-     "上传文件上限 (multipart, 字节)"},
-    {"limits.json_depth", "32", LG_SETTING_INT, 2, 1000, false, "JSON 嵌套层数上限"},
-    {"limits.geometry_vertices", "100000", LG_SETTING_INT, 4, 100000000, false,
-     "每个边界的点数上限"},
-    {"limits.request_ms", "30000", LG_SETTING_INT, 0, 3600000, false,
-     "每个请求的处理时限 (毫秒, 0 不限)"},
-    {"limits.idle_timeout_s", "60", LG_SETTING_INT, 1, 3600, false, "空闲连接关闭时间 (秒)"},
-    {"limits.import_features", "2000000", LG_SETTING_INT, 1, 1000000000000LL, false,
-     "单次导入的要素数上限"},
-    {"auth.throttle_max", "5", LG_SETTING_INT, 1, 1000, false, "同一用户名登录失败锁定次数"},
-    {"auth.throttle_address_failures", "50", LG_SETTING_INT, 1, 100000, false,
-     "同一来源地址登录失败锁定次数 (一个单位常共用一个出口地址)"},
-    {"auth.throttle_window_s", "900", LG_SETTING_INT, 1, 86400 * 30, false,
-     "登录失败计数窗口 (秒)"},
-    {"auth.throttle_lock_s", "900", LG_SETTING_INT, 1, 86400 * 30, false, "登录锁定时长 (秒)"},
-    {"auth.session_idle_s", "1800", LG_SETTING_INT, 60, 86400 * 30, false, "会话空闲超时 (秒)"},
-    {"auth.session_max_s", "43200", LG_SETTING_INT, 60, 86400 * 30, false, "会话最长时长 (秒)"},
-    {"auth.password_min_len", "8", LG_SETTING_INT, 6, 128, false, "密码最短长度"},
-    {"auth.store_division", "", LG_SETTING_DIVISION, 0, 0, true,
-     "本库服务的行政区 (管辖此区的管理员可修改权限表和设置; 不设: 用户所在的省)"},
-    {"metrics.load_threshold", "10", LG_SETTING_INT, 1, 100000, false,
-     "部门日均办件负荷阈值 (件/日)"},
-    {"metrics.idle_days", "5", LG_SETTING_INT, 1, 3650, false,
-     "环节无人办理超过此数即流程空转 (工作日)"},
-    {"metrics.coordination_nodes", "Task_Joint,Task_Committee", LG_SETTING_IDS, 0, 0, false,
-     "计为协调的流程环节 (任务编号, 逗号分隔)"},
-    {"project_srs", "", LG_SETTING_INT, 1024, 999999, false, "一张图统一坐标系 (EPSG)"},
-};
-
-const lg_setting_def_t *lg_auth_setting_defs(size_t *n) {
-  *n = LG_ARRAY_LEN(defs);
-  return defs;
-}
-
-const lg_setting_def_t *lg_auth_setting_def(const char *key) {
-  for (size_t i = 0; key && i < LG_ARRAY_LEN(defs); i++)
-    if (strcmp(defs[i].key, key) == 0) return &defs[i];
-  return NULL;
-}
-
 /* BPMN ids as src/cases/metrics.c reads them: letters, digits, _ - . and
  * commas, shorter than its buffer (LG_SETTING_MAX, the same 512). */
 static bool ids_ok(const char *v) {
@@ -164,14 +121,24 @@ static bool ids_ok(const char *v) {
   return true;
 }
 
+/* A list of MIME types and the like: words of letters, digits and
+ * / + . - _, separated by commas. */
+static bool list_ok(const char *v) {
+  size_t n = strlen(v);
+  if (n == 0 || n >= LG_SETTING_MAX) return false;
+  return strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/+.-_,") == n;
+}
+
 int lg_auth_setting_check(const char *key, const char *value, char out[LG_SETTING_MAX],
                           lg_err_t *err) {
   out[0] = '\0';
-  const lg_setting_def_t *d = lg_auth_setting_def(key);
+  const lg_setting_def_t *d = lg_store_setting_def(key);
+  size_t ndefs;
+  const lg_setting_def_t *defs = lg_store_setting_defs(&ndefs);
   if (!d) {
     lg_buf_t b;
     lg_buf_init(&b);
-    for (size_t i = 0; i < LG_ARRAY_LEN(defs); i++)
+    for (size_t i = 0; i < ndefs; i++)
       lg_buf_printf(&b, "%s%s", i ? ", " : "", defs[i].key);
     lg_err_set(err, LG_EINVAL, "没有可调整的设置 \"%.64s\"; 可用: %s", key ? key : "", b.data);
     lg_buf_fini(&b);
@@ -204,6 +171,13 @@ int lg_auth_setting_check(const char *key, const char *value, char out[LG_SETTIN
                       key, value);
     else
       snprintf(out, LG_SETTING_MAX, "%s", code);
+  } else if (d->kind == LG_SETTING_LIST) {
+    if (!list_ok(value))
+      rc = lg_err_set(err, LG_EINVAL,
+                      "设置 %s 应为逗号分隔的值 (字母、数字和 / + . - _), 得到 \"%.64s\"", key,
+                      value);
+    else
+      snprintf(out, LG_SETTING_MAX, "%s", value);
   } else if (!ids_ok(value)) {
     rc = lg_err_set(err, LG_EINVAL,
                     "设置 %s 应为逗号分隔的流程任务编号 (如 Task_Joint,Task_Committee), 得到 "
@@ -289,7 +263,9 @@ int lg_auth_audit_policy(lg_store_t *s, emit_fn emit, void *ctx, lg_err_t *err) 
 
 int lg_auth_audit_settings(lg_store_t *s, emit_fn emit, void *ctx, lg_err_t *err) {
   int rc = 0;
-  for (size_t i = 0; rc == 0 && i < LG_ARRAY_LEN(defs); i++) {
+  size_t ndefs;
+  const lg_setting_def_t *defs = lg_store_setting_defs(&ndefs);
+  for (size_t i = 0; rc == 0 && i < ndefs; i++) {
     char *v = NULL;
     bool has;
     if ((rc = lg_store_setting_get(s, defs[i].key, &v, err))) break;

@@ -241,30 +241,12 @@ int lg_auth_grant_check(const lg_subject_t *who, const char *role, const char *d
 
 /* ---- Settings an administrator may tune ---------------------------------- */
 
-enum { LG_SETTING_INT, LG_SETTING_DIVISION, LG_SETTING_IDS };
-typedef struct lg_setting_def {
-  const char *key;
-  const char *dflt;   /* the default, as stored ("" when there is none) */
-  int kind;           /* LG_SETTING_INT: an integer in [min, max];
-                       * LG_SETTING_DIVISION: a GB/T 2260 code or "";
-                       * LG_SETTING_IDS: comma-separated BPMN ids */
-  long long min, max; /* LG_SETTING_INT only */
-  bool console_only;  /* changed with landgov settings only, not over HTTP */
-  const char *title;  /* in Chinese, for tables and the admin page */
-} lg_setting_def_t;
-
-/* The settings landgov settings and /api/settings may change, in the
- * order they are listed (limits.*, auth.*, metrics.*, project_srs). Only
- * these: lg_settings also holds values nobody may edit (the ledger's
- * public keys). */
-const lg_setting_def_t *lg_auth_setting_defs(size_t *n);
-/* NULL for a key that is not tunable. */
-const lg_setting_def_t *lg_auth_setting_def(const char *key);
+/* The settings themselves are listed in the store's registry
+ * (lg_store_setting_defs, src/store/settings.c). */
 /* Validates value for key and writes its stored form (integers without
  * leading zeros or sign, division codes normalised) into out. LG_EINVAL
  * naming the key and what it should be (the known keys listed for an
  * unknown one). */
-#define LG_SETTING_MAX 512
 int lg_auth_setting_check(const char *key, const char *value, char out[LG_SETTING_MAX],
                           lg_err_t *err);
 /* Validates and saves one setting, with its ledger entry (object type

@@ -25,7 +25,8 @@
 /* sodium_init (thread-safe, idempotent); false when it failed. */
 bool auth_sodium(void);
 /* Prepares a statement on the store's connection, filling err on failure. */
-/* Integer setting `key` clamped to [min, max]; def when absent or malformed. */
+/* An integer from lg_settings that is not an administrator's setting (the
+ * password hash's cost, which tests lower), clamped to [min, max]. */
 int64_t auth_setting_int(lg_store_t *s, const char *key, int64_t def, int64_t min, int64_t max);
 /* Copies a text column into a fixed buffer ("" for NULL). */
 void auth_col_text(lg_stmt_t *st, int col, char *out, size_t n);

@@ -36,7 +36,7 @@ typedef struct throttle {
 } throttle_t;
 
 static void throttle_settings(lg_store_t *s, throttle_t *t) {
-  t->max = auth_setting_int(s, "auth.throttle_max", 5, 1, 1000);
+  t->max = lg_store_setting_int(s, "auth.throttle_max");
   /* 50 = ten accounts' worth of the per-login limit: an office of a few
    * dozen behind one address may mistype for a quarter of an hour and
    * stay in, while one machine spraying a password over many logins is
@@ -44,9 +44,9 @@ static void throttle_settings(lg_store_t *s, throttle_t *t) {
    * Cheat Sheet ("Account Lockout") ties the failure counter to the
    * account rather than the source address; the address's count is the
    * second, looser line. */
-  t->addr_max = auth_setting_int(s, "auth.throttle_address_failures", 50, 1, 100000);
-  t->window = auth_setting_int(s, "auth.throttle_window_s", 900, 1, 86400 * 30);
-  t->lock = auth_setting_int(s, "auth.throttle_lock_s", 900, 1, 86400 * 30);
+  t->addr_max = lg_store_setting_int(s, "auth.throttle_address_failures");
+  t->window = lg_store_setting_int(s, "auth.throttle_window_s");
+  t->lock = lg_store_setting_int(s, "auth.throttle_lock_s");
 }
 
 /* Seconds left on the lock of (kind, key); 0 when there is none. */
@@ -54,7 +54,8 @@ static int lock_left(lg_store_t *s, const char *kind, const char *key, int64_t n
                      lg_err_t *err) {
   lg_stmt_t *st;
   *left = 0;
-  int rc = lg_store_prepare(s, "SELECT until FROM lg_login_locks WHERE kind = ? AND key = ?", &st, err);
+  int rc =
+      lg_store_prepare(s, "SELECT until FROM lg_login_locks WHERE kind = ? AND key = ?", &st, err);
   if (rc) return rc;
   lg_store_bind_text(st, 1, kind);
   lg_store_bind_text(st, 2, key);
@@ -99,9 +100,9 @@ static int count_and_lock(lg_store_t *s, const char *kind, const char *key, int6
   lg_store_done(st);
   if (rc || n < max) return rc;
   if ((rc = lg_store_prepare(s,
-                         "INSERT INTO lg_login_locks(kind, key, until) VALUES (?, ?, ?)"
-                         " ON CONFLICT(kind, key) DO UPDATE SET until = excluded.until",
-                         &st, err)))
+                             "INSERT INTO lg_login_locks(kind, key, until) VALUES (?, ?, ?)"
+                             " ON CONFLICT(kind, key) DO UPDATE SET until = excluded.until",
+                             &st, err)))
     return rc;
   lg_store_bind_text(st, 1, kind);
   lg_store_bind_text(st, 2, key);
@@ -115,9 +116,9 @@ static int record_attempt(lg_store_t *s, const char *login, const char *address,
                           const char *outcome, int64_t now, lg_err_t *err) {
   lg_stmt_t *st;
   int rc = lg_store_prepare(s,
-                        "INSERT INTO lg_login_attempts(at, login, address, outcome)"
-                        " VALUES (?, ?, ?, ?)",
-                        &st, err);
+                            "INSERT INTO lg_login_attempts(at, login, address, outcome)"
+                            " VALUES (?, ?, ?, ?)",
+                            &st, err);
   if (rc) return rc;
   lg_store_bind_int(st, 1, now);
   lg_store_bind_text(st, 2, login);
@@ -149,13 +150,13 @@ static int session_create(lg_store_t *s, int64_t user_id, const char *address, i
   auth_random_token(sess->csrf);
   unsigned char h[32];
   auth_token_hash(sess->token, h);
-  sess->expires_at = now + auth_setting_int(s, "auth.session_max_s", 43200, 60, 86400 * 30);
+  sess->expires_at = now + lg_store_setting_int(s, "auth.session_max_s");
   lg_stmt_t *st;
   int rc = lg_store_prepare(s,
-                        "INSERT INTO lg_sessions(token_hash, user_id, csrf, address,"
-                        " created_at, last_seen, expires_at) VALUES (?, ?, ?, ?, ?, ?5, ?6)"
-                        " RETURNING id",
-                        &st, err);
+                            "INSERT INTO lg_sessions(token_hash, user_id, csrf, address,"
+                            " created_at, last_seen, expires_at) VALUES (?, ?, ?, ?, ?, ?5, ?6)"
+                            " RETURNING id",
+                            &st, err);
   if (rc) return rc;
   lg_store_bind_blob(st, 1, h, 32);
   lg_store_bind_int(st, 2, user_id);
@@ -169,10 +170,10 @@ static int session_create(lg_store_t *s, int64_t user_id, const char *address, i
 /* Housekeeping at each login: sessions past their end, old attempts,
  * locks long over. */
 static int prune(lg_store_t *s, int64_t now, lg_err_t *err) {
-  int64_t idle = auth_setting_int(s, "auth.session_idle_s", 1800, 60, 86400 * 30);
+  int64_t idle = lg_store_setting_int(s, "auth.session_idle_s");
   lg_stmt_t *st;
-  int rc = lg_store_prepare(s, "DELETE FROM lg_sessions WHERE expires_at <= ?1 OR last_seen <= ?1 - ?2",
-                        &st, err);
+  int rc = lg_store_prepare(
+      s, "DELETE FROM lg_sessions WHERE expires_at <= ?1 OR last_seen <= ?1 - ?2", &st, err);
   if (rc) return rc;
   lg_store_bind_int(st, 1, now);
   lg_store_bind_int(st, 2, idle);
@@ -264,7 +265,8 @@ int lg_auth_login(lg_store_t *s, const char *login, const char *password, const 
   if ((rc = lg_store_begin(s, err))) goto out;
   if ((rc = record_attempt(s, key, address ? addr : NULL, "ok", now, err))) goto done;
   if (fresh[0]) {
-    if ((rc = lg_store_prepare(s, "UPDATE lg_users SET pw_hash = ? WHERE id = ?", &st, err))) goto done;
+    if ((rc = lg_store_prepare(s, "UPDATE lg_users SET pw_hash = ? WHERE id = ?", &st, err)))
+      goto done;
     lg_store_bind_text(st, 1, fresh);
     lg_store_bind_int(st, 2, u.id);
     if ((rc = lg_store_run_done(st, "更新密码散列失败", err))) goto done;
@@ -305,15 +307,17 @@ int lg_auth_session_lookup(lg_store_t *s, const char *token, lg_subject_t *who, 
    * (lg_store_stmt) and given back reset on both paths, so each lookup
    * reads the session as it is now (a logout counts at once). */
   lg_stmt_t *st;
-  int rc = lg_store_prepare(s, "SELECT s.id, s.csrf, s.last_seen, s.expires_at, " AUTH_USER_COLS
-                         " FROM lg_sessions s JOIN lg_users u ON u.id = s.user_id"
-                         " WHERE s.token_hash = ?", &st, err);
+  int rc = lg_store_prepare(s,
+                            "SELECT s.id, s.csrf, s.last_seen, s.expires_at, " AUTH_USER_COLS
+                            " FROM lg_sessions s JOIN lg_users u ON u.id = s.user_id"
+                            " WHERE s.token_hash = ?",
+                            &st, err);
   if (rc) return rc;
   lg_store_bind_blob(st, 1, h, 32);
   int step = lg_store_step(st);
   if (step != LG_ROW) {
     rc = step == LG_DONE ? lg_err_set(err, LG_EPERM, "会话无效或已结束, 请重新登录")
-                             : lg_store_fail(s, err, "查询会话失败");
+                         : lg_store_fail(s, err, "查询会话失败");
     lg_store_done(st);
     return rc;
   }
@@ -327,7 +331,7 @@ int lg_auth_session_lookup(lg_store_t *s, const char *token, lg_subject_t *who, 
   lg_store_done(st);
 
   int64_t now = lg_now();
-  int64_t idle = auth_setting_int(s, "auth.session_idle_s", 1800, 60, 86400 * 30);
+  int64_t idle = lg_store_setting_int(s, "auth.session_idle_s");
   /* GB/T 22239-2019 8.1.4.1 a): a session idle too long ends by itself. */
   if (found.expires_at <= now || last_seen + idle <= now || u.disabled) {
     if ((rc = delete_session(s, found.id, err))) return rc;
@@ -389,9 +393,9 @@ int lg_auth_token_create(lg_store_t *s, const char *login, const char *name, int
   auth_token_hash(out, h);
   lg_stmt_t *st;
   if ((rc = lg_store_prepare(s,
-                         "INSERT INTO lg_api_tokens(token_hash, user_id, name, created_at,"
-                         " expires_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
-                         &st, err))) {
+                             "INSERT INTO lg_api_tokens(token_hash, user_id, name, created_at,"
+                             " expires_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+                             &st, err))) {
     sodium_memzero(out, 64);
     return rc;
   }
@@ -422,15 +426,17 @@ int lg_auth_token_lookup(lg_store_t *s, const char *token, lg_subject_t *who, lg
    * (lg_store_stmt) and given back reset on both paths, so each lookup
    * reads the row as it is now (a revocation counts at once). */
   lg_stmt_t *st;
-  int rc = lg_store_prepare(s, "SELECT t.id, t.expires_at, t.revoked_at, t.last_used, " AUTH_USER_COLS
-                         " FROM lg_api_tokens t JOIN lg_users u ON u.id = t.user_id"
-                         " WHERE t.token_hash = ?", &st, err);
+  int rc = lg_store_prepare(s,
+                            "SELECT t.id, t.expires_at, t.revoked_at, t.last_used, " AUTH_USER_COLS
+                            " FROM lg_api_tokens t JOIN lg_users u ON u.id = t.user_id"
+                            " WHERE t.token_hash = ?",
+                            &st, err);
   if (rc) return rc;
   lg_store_bind_blob(st, 1, h, 32);
   int step = lg_store_step(st);
   if (step != LG_ROW) {
     rc = step == LG_DONE ? lg_err_set(err, LG_EPERM, "API 令牌无效")
-                             : lg_store_fail(s, err, "查询 API 令牌失败");
+                         : lg_store_fail(s, err, "查询 API 令牌失败");
     lg_store_done(st);
     return rc;
   }
@@ -463,9 +469,9 @@ int lg_auth_token_lookup(lg_store_t *s, const char *token, lg_subject_t *who, lg
 int lg_auth_token_revoke(lg_store_t *s, int64_t id, lg_err_t *err) {
   lg_stmt_t *st;
   int rc = lg_store_prepare(s,
-                        "UPDATE lg_api_tokens SET revoked_at = coalesce(revoked_at, ?)"
-                        " WHERE id = ?",
-                        &st, err);
+                            "UPDATE lg_api_tokens SET revoked_at = coalesce(revoked_at, ?)"
+                            " WHERE id = ?",
+                            &st, err);
   if (rc) return rc;
   lg_store_bind_int(st, 1, lg_now());
   lg_store_bind_int(st, 2, id);
@@ -486,10 +492,10 @@ int lg_auth_tokens(lg_store_t *s, const char *login, lg_api_token_t **out, size_
   if (login) auth_login_norm(login, key);
   lg_stmt_t *st;
   int rc = lg_store_prepare(s,
-                        "SELECT t.id, u.login, t.name, t.created_at, t.last_used, t.expires_at,"
-                        " t.revoked_at FROM lg_api_tokens t JOIN lg_users u ON u.id = t.user_id"
-                        " WHERE ?1 = '' OR u.login = ?1 ORDER BY t.id DESC",
-                        &st, err);
+                            "SELECT t.id, u.login, t.name, t.created_at, t.last_used, t.expires_at,"
+                            " t.revoked_at FROM lg_api_tokens t JOIN lg_users u ON u.id = t.user_id"
+                            " WHERE ?1 = '' OR u.login = ?1 ORDER BY t.id DESC",
+                            &st, err);
   if (rc) return rc;
   lg_store_bind_text(st, 1, key);
   LG_VEC(lg_api_token_t) v = {0};

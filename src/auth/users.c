@@ -138,7 +138,7 @@ bool auth_needs_rehash(lg_store_t *s, const char *hash) {
 }
 
 int lg_auth_password_acceptable(lg_store_t *s, const char *password, lg_err_t *err) {
-  int min = (int)auth_setting_int(s, "auth.password_min_len", 8, 6, 128);
+  int min = (int)lg_store_setting_int(s, "auth.password_min_len");
   size_t n = password ? strlen(password) : 0;
   if (n > AUTH_PASSWORD_MAX)
     return lg_err_set(err, LG_EINVAL, "密码太长 (超过 %d 字节)", AUTH_PASSWORD_MAX);
@@ -326,10 +326,10 @@ int lg_auth_user_add(lg_store_t *s, const lg_user_def_t *def, const char *passwo
     goto out;
   }
   rc = lg_store_prepare(s,
-                    "INSERT INTO lg_users(login, name, pw_hash, role, dept, level, division,"
-                    " enterprise, created_at, pw_changed_at) VALUES (?,?,?,?,?,?,?,?,?,?9)"
-                    " RETURNING id",
-                    &st, err);
+                        "INSERT INTO lg_users(login, name, pw_hash, role, dept, level, division,"
+                        " enterprise, created_at, pw_changed_at) VALUES (?,?,?,?,?,?,?,?,?,?9)"
+                        " RETURNING id",
+                        &st, err);
   if (rc) goto done;
   char ts[32];
   lg_time_iso(lg_now(), ts);
@@ -386,9 +386,9 @@ int lg_auth_user_update(lg_store_t *s, const char *login, const lg_user_def_t *d
   lg_stmt_t *st = NULL;
   if ((rc = lg_store_begin(s, err))) return rc;
   if ((rc = lg_store_prepare(s,
-                         "UPDATE lg_users SET name = ?, role = ?, dept = ?, level = ?,"
-                         " division = ?, enterprise = ? WHERE id = ?",
-                         &st, err)))
+                             "UPDATE lg_users SET name = ?, role = ?, dept = ?, level = ?,"
+                             " division = ?, enterprise = ? WHERE id = ?",
+                             &st, err)))
     goto done;
   lg_store_bind_text(st, 1, m.name);
   lg_store_bind_text(st, 2, m.role);
@@ -441,7 +441,8 @@ int lg_auth_user_get(lg_store_t *s, const char *login, lg_user_t *out, lg_err_t 
   char norm[64];
   auth_login_norm(login, norm);
   lg_stmt_t *st;
-  int rc = lg_store_prepare(s, "SELECT " AUTH_USER_COLS " FROM lg_users u WHERE u.login = ?", &st, err);
+  int rc =
+      lg_store_prepare(s, "SELECT " AUTH_USER_COLS " FROM lg_users u WHERE u.login = ?", &st, err);
   if (rc) return rc;
   lg_store_bind_text(st, 1, norm);
   int step = lg_store_step(st);
@@ -463,9 +464,9 @@ int lg_auth_users(lg_store_t *s, const char *within, lg_user_t **users, size_t *
   if (within && (rc = lg_auth_division_normalize(within, d, "行政区", err))) return rc;
   lg_stmt_t *st;
   rc = lg_store_prepare(s,
-                    "SELECT " AUTH_USER_COLS " FROM lg_users u"
-                    " WHERE ?1 = '' OR u.division LIKE ?1 || '%' ORDER BY u.login",
-                    &st, err);
+                        "SELECT " AUTH_USER_COLS " FROM lg_users u"
+                        " WHERE ?1 = '' OR u.division LIKE ?1 || '%' ORDER BY u.login",
+                        &st, err);
   if (rc) return rc;
   lg_store_bind_text(st, 1, d);
   LG_VEC(lg_user_t) v = {0};
@@ -492,7 +493,8 @@ int lg_auth_user_set_disabled(lg_store_t *s, const char *login, bool disabled,
   if (rc) return rc;
   lg_stmt_t *st = NULL;
   if ((rc = lg_auth_user_get(s, login, &u, err))) goto done;
-  if ((rc = lg_store_prepare(s, "UPDATE lg_users SET disabled = ? WHERE id = ?", &st, err))) goto done;
+  if ((rc = lg_store_prepare(s, "UPDATE lg_users SET disabled = ? WHERE id = ?", &st, err)))
+    goto done;
   lg_store_bind_int(st, 1, disabled ? 1 : 0);
   lg_store_bind_int(st, 2, u.id);
   if (lg_store_step(st) != LG_DONE) {
@@ -519,8 +521,8 @@ int lg_auth_user_passwd(lg_store_t *s, const char *login, const char *password,
   if (rc) return rc;
   lg_stmt_t *st = NULL;
   if ((rc = lg_store_begin(s, err))) goto out;
-  if ((rc = lg_store_prepare(s, "UPDATE lg_users SET pw_hash = ?, pw_changed_at = ? WHERE id = ?", &st,
-                         err)))
+  if ((rc = lg_store_prepare(s, "UPDATE lg_users SET pw_hash = ?, pw_changed_at = ? WHERE id = ?",
+                             &st, err)))
     goto done;
   char ts[32];
   lg_time_iso(lg_now(), ts);

@@ -22,104 +22,29 @@
 
 /* ---- Settings ---------------------------------------------------------------- */
 
-#define DEFAULT_LOAD_THRESHOLD 10 /* seed 000 §1.2.1 (2): 10 items/day */
-#define DEFAULT_IDLE_DAYS 5
-#define DEFAULT_COORDINATION "Task_Joint,Task_Committee"
-
-typedef struct setting_def {
-  const char *key;
-  long min, max;
-} setting_def_t;
-
-static const setting_def_t int_settings[] = {
-    {"metrics.load_threshold", 1, 100000},
-    {"metrics.idle_days", 1, 3650},
-};
-
-/* A comma-separated list of BPMN ids (letters, digits, _ - .). */
-static bool node_list_ok(const char *v) {
-  if (!v || !*v || strlen(v) >= sizeof(((lg_case_metrics_settings_t *)0)->coordination_nodes))
-    return false;
-  for (const char *p = v; *p; p++)
-    if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-          *p == '_' || *p == '-' || *p == '.' || *p == ','))
-      return false;
-  return true;
-}
-
-static bool parse_long(const char *v, long min, long max, long *out) {
-  if (!v || !*v) return false;
-  char *end;
-  long x = strtol(v, &end, 10);
-  if (*end || x < min || x > max) return false;
-  *out = x;
-  return true;
-}
-
+/* The settings are the registry's (src/store/settings.c): the load
+ * threshold of seed 000 §1.2.1 (2), 10 items a day; idle after 5 working
+ * days; the joint review and the committee as coordination. */
 int lg_cases_metrics_settings(lg_store_t *s, lg_case_metrics_settings_t *out, lg_err_t *err) {
-  out->load_threshold = DEFAULT_LOAD_THRESHOLD;
-  out->idle_days = DEFAULT_IDLE_DAYS;
-  snprintf(out->coordination_nodes, sizeof out->coordination_nodes, "%s", DEFAULT_COORDINATION);
-  for (size_t i = 0; i < LG_ARRAY_LEN(int_settings); i++) {
-    char *v = NULL;
-    int rc = lg_store_setting_get(s, int_settings[i].key, &v, err);
-    if (rc) return rc;
-    long x;
-    if (v && parse_long(v, int_settings[i].min, int_settings[i].max, &x)) {
-      if (i == 0)
-        out->load_threshold = (int)x;
-      else
-        out->idle_days = (int)x;
-    } else if (v) {
-      lg_log(LG_LOG_WARN, "设置 %s 的值 \"%s\" 无效 (应为 %ld 到 %ld 的整数), 使用缺省值",
-             int_settings[i].key, v, int_settings[i].min, int_settings[i].max);
-    }
-    lg_free(v);
-  }
-  char *v = NULL;
-  int rc = lg_store_setting_get(s, "metrics.coordination_nodes", &v, err);
-  if (rc) return rc;
-  if (v && node_list_ok(v))
-    snprintf(out->coordination_nodes, sizeof out->coordination_nodes, "%s", v);
-  else if (v)
-    lg_log(LG_LOG_WARN, "设置 metrics.coordination_nodes 的值 \"%s\" 无效, 使用缺省值", v);
-  lg_free(v);
+  (void)err;
+  out->load_threshold = (int)lg_store_setting_int(s, "metrics.load_threshold");
+  out->idle_days = (int)lg_store_setting_int(s, "metrics.idle_days");
+  lg_store_setting_text(s, "metrics.coordination_nodes", out->coordination_nodes,
+                        sizeof out->coordination_nodes);
   return 0;
 }
 
 int lg_cases_metrics_setting_set(lg_store_t *s, const char *key, const char *value,
                                  const lg_subject_t *by, lg_err_t *err) {
-  if (!key) key = "";
-  for (size_t i = 0; i < LG_ARRAY_LEN(int_settings); i++) {
-    if (strcmp(key, int_settings[i].key)) continue;
-    long x;
-    if (!parse_long(value, int_settings[i].min, int_settings[i].max, &x)) {
-      lg_err_set(err, LG_EINVAL, "设置 %s 应为 %ld 到 %ld 的整数, 得到 \"%.40s\"", key,
-                 int_settings[i].min, int_settings[i].max, value ? value : "");
-      lg_err_where(err, "%s", key);
-      return LG_EINVAL;
-    }
-    char buf[32];
-    snprintf(buf, sizeof buf, "%ld", x);
-    return lg_auth_setting_set(s, key, buf, by, err); /* with its ledger entry */
+  if (!key || strncmp(key, "metrics.", 8) != 0 || !lg_store_setting_def(key)) {
+    lg_err_set(err, LG_EINVAL,
+               "没有设置 \"%.60s\"; 可用: metrics.load_threshold, metrics.idle_days, "
+               "metrics.coordination_nodes",
+               key ? key : "");
+    lg_err_where(err, "%.60s", key ? key : "");
+    return LG_EINVAL;
   }
-  if (!strcmp(key, "metrics.coordination_nodes")) {
-    if (!node_list_ok(value)) {
-      lg_err_set(err, LG_EINVAL,
-                 "设置 %s 应为逗号分隔的流程任务编号 (如 Task_Joint,Task_Committee), 得到 "
-                 "\"%.60s\"",
-                 key, value ? value : "");
-      lg_err_where(err, "%s", key);
-      return LG_EINVAL;
-    }
-    return lg_auth_setting_set(s, key, value, by, err);
-  }
-  lg_err_set(err, LG_EINVAL,
-             "没有设置 \"%.60s\"; 可用: metrics.load_threshold, metrics.idle_days, "
-             "metrics.coordination_nodes",
-             key);
-  lg_err_where(err, "%.60s", key);
-  return LG_EINVAL;
+  return lg_auth_setting_set(s, key, value, by, err); /* checked, with its ledger entry */
 }
 
 /* ---- Working time ---------------------------------------------------------------- */
@@ -767,7 +692,8 @@ int lg_cases_metrics_case(lg_store_t *s, int64_t id, json_t **out, lg_err_t *err
   mctx_t m;
   int rc = mctx_init(&m, s, err);
   lg_stmt_t *st = NULL;
-  if (rc == 0) rc = lg_store_prepare(s, CASE_STEP_COLUMNS " WHERE c.id = ? ORDER BY p.id", &st, err);
+  if (rc == 0)
+    rc = lg_store_prepare(s, CASE_STEP_COLUMNS " WHERE c.id = ? ORDER BY p.id", &st, err);
   if (rc == 0) {
     lg_store_bind_int(st, 1, id);
     rc = each_case(&m, st, one_case, out, err);

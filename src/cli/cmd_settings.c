@@ -25,13 +25,15 @@ static void range_text(const lg_setting_def_t *d, char *out, size_t n) {
     snprintf(out, n, "%lld – %lld", d->min, d->max);
   else if (d->kind == LG_SETTING_DIVISION)
     snprintf(out, n, "行政区划代码或空");
+  else if (d->kind == LG_SETTING_LIST)
+    snprintf(out, n, "逗号分隔的值");
   else
     snprintf(out, n, "任务编号, 逗号分隔");
 }
 
 static int show(lg_cli_t *cli, lg_store_t *s, const lg_setting_def_t *only, lg_err_t *err) {
   size_t nd;
-  const lg_setting_def_t *defs = lg_auth_setting_defs(&nd);
+  const lg_setting_def_t *defs = lg_store_setting_defs(&nd);
   json_t *arr = json_array();
   int rc = 0;
   for (size_t i = 0; i < nd && rc == 0; i++) {
@@ -89,7 +91,7 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
                                         : 0;
   if (!want || (cli->args.npos != want && !(want == 1 && cli->args.npos == 0)))
     return lg_err_set(err, LG_EINVAL, "用法: landgov settings [list] | get KEY | set KEY VALUE");
-  if (want >= 2 && !(d = lg_auth_setting_def(cli->args.pos[1]))) {
+  if (want >= 2 && !(d = lg_store_setting_def(cli->args.pos[1]))) {
     char out[LG_SETTING_MAX];
     return lg_auth_setting_check(cli->args.pos[1], "", out, err); /* names the known keys */
   }

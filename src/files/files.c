@@ -22,11 +22,16 @@
 
 /* Types no list may let in: programs and scripts a reviewer's machine
  * might run. */
-static const char *const never[] = {"application/x-executable", "application/x-pie-executable",
-                                    "application/x-sharedlib",  "application/x-dosexec",
-                                    "application/x-mach-binary", "application/x-msdownload",
-                                    "application/x-elf",         "text/x-shellscript",
-                                    "application/x-bytecode.python", "text/x-msdos-batch",
+static const char *const never[] = {"application/x-executable",
+                                    "application/x-pie-executable",
+                                    "application/x-sharedlib",
+                                    "application/x-dosexec",
+                                    "application/x-mach-binary",
+                                    "application/x-msdownload",
+                                    "application/x-elf",
+                                    "text/x-shellscript",
+                                    "application/x-bytecode.python",
+                                    "text/x-msdos-batch",
                                     NULL};
 
 /* ---- Type from content (libmagic) -------------------------------------------- */
@@ -66,10 +71,12 @@ int lg_files_sniff(const void *head, size_t n, char out[128], lg_err_t *err) {
 static bool in_csv(const char *csv, const char *item) {
   size_t n = strlen(item);
   for (const char *p = csv; p && *p;) {
-    while (*p == ',' || *p == ' ') p++;
+    while (*p == ',' || *p == ' ')
+      p++;
     const char *e = strchr(p, ',');
     size_t len = e ? (size_t)(e - p) : strlen(p);
-    while (len && p[len - 1] == ' ') len--;
+    while (len && p[len - 1] == ' ')
+      len--;
     if (len == n && strncmp(p, item, n) == 0) return true;
     p = e;
   }
@@ -83,30 +90,18 @@ static int check_name(const char *name, lg_err_t *err) {
   if (!lg_utf8_valid(name, n)) return lg_err_set(err, LG_EINVAL, "文件名不是有效的 UTF-8 文本");
   for (const unsigned char *p = (const unsigned char *)name; *p; p++)
     if (*p == '/' || *p == '\\' || *p < 0x20 || *p == 0x7f)
-      return lg_err_set(err, LG_EINVAL,
-                        "文件名 \"%s\" 含有路径分隔符或控制字符; 请改名后再上传", name);
+      return lg_err_set(err, LG_EINVAL, "文件名 \"%s\" 含有路径分隔符或控制字符; 请改名后再上传",
+                        name);
   if (!strcmp(name, ".") || !strcmp(name, ".."))
     return lg_err_set(err, LG_EINVAL, "文件名 \"%s\" 无效", name);
   return 0;
-}
-
-static int64_t setting_int(lg_store_t *s, const char *key, int64_t def) {
-  char *v = NULL;
-  int64_t x = def;
-  if (lg_store_setting_get(s, key, &v, NULL) == 0 && v) {
-    char *end;
-    long long y = strtoll(v, &end, 10);
-    if (end != v && *end == '\0' && y > 0) x = y;
-  }
-  lg_free(v);
-  return x;
 }
 
 /* Size and type against the settings and the caller's list. */
 static int check_kind(lg_store_t *s, const lg_file_put_t *p, const char *name, int64_t size,
                       const char *mime, lg_err_t *err) {
   if (size <= 0) return lg_err_set(err, LG_EINVAL, "文件 %s 是空的", name);
-  int64_t max = setting_int(s, "files.max_bytes", 64 << 20);
+  int64_t max = lg_store_setting_int(s, "files.max_bytes");
   if (size > max)
     return lg_err_set(err, LG_ELIMIT, "文件 %s 有 %.1f MB, 超过上限 %.1f MB (设置 files.max_bytes)",
                       name, size / 1048576.0, max / 1048576.0);
@@ -115,12 +110,12 @@ static int check_kind(lg_store_t *s, const lg_file_put_t *p, const char *name, i
       return lg_err_set(err, LG_EINVAL, "文件 %s 是可执行程序或脚本 (%s), 不能上传", name, mime);
   bool ok = false;
   if (p->types) {
-    for (const char *const *t = p->types; *t && !ok; t++) ok = !strcmp(*t, mime);
+    for (const char *const *t = p->types; *t && !ok; t++)
+      ok = !strcmp(*t, mime);
   } else {
-    char *list = NULL;
-    lg_store_setting_get(s, "files.types", &list, NULL);
-    ok = list && in_csv(list, mime);
-    lg_free(list);
+    char list[LG_SETTING_MAX];
+    lg_store_setting_text(s, "files.types", list, sizeof list);
+    ok = in_csv(list, mime);
   }
   if (!ok)
     return lg_err_set(err, LG_EINVAL,
@@ -148,9 +143,9 @@ json_t *lg_files_info_json(const lg_file_info_t *f) {
 /* ---- Writing --------------------------------------------------------------------- */
 
 typedef struct source {
-  int fd;              /* >= 0: a file */
+  int fd; /* >= 0: a file */
   const unsigned char *mem;
-  size_t n;            /* bytes of mem, or of the file */
+  size_t n; /* bytes of mem, or of the file */
 } source_t;
 
 /* Reads the next up to LG_FILES_CHUNK bytes at offset off. */
@@ -172,7 +167,8 @@ static ssize_t source_read(const source_t *src, size_t off, unsigned char *buf) 
 }
 
 static void hex(const unsigned char *h, char out[65]) {
-  for (int i = 0; i < 32; i++) snprintf(out + 2 * i, 3, "%02x", h[i]);
+  for (int i = 0; i < 32; i++)
+    snprintf(out + 2 * i, 3, "%02x", h[i]);
 }
 
 /* First pass: digest and the first bytes' type. */
@@ -190,8 +186,10 @@ static int digest_source(const source_t *src, const char *name, char sha[65], ch
     off += (size_t)k;
   }
   if (off != src->n)
-    return lg_err_set(err, LG_EIO, "文件 %s 在读取时大小改变了 (%zu, 应为 %zu 字节); 上传未完成, "
-                      "请重新上传", name, off, src->n);
+    return lg_err_set(err, LG_EIO,
+                      "文件 %s 在读取时大小改变了 (%zu, 应为 %zu 字节); 上传未完成, "
+                      "请重新上传",
+                      name, off, src->n);
   unsigned char d[32];
   crypto_hash_sha256_final(&h, d);
   hex(d, sha);
@@ -322,16 +320,18 @@ static int put(lg_store_t *s, const lg_file_put_t *p, const source_t *src, const
     rc = lg_ledger_append(s, &ev, NULL, err);
     json_decref(state);
   }
-  if (rc == 0) rc = lg_store_commit(s, err);
-  else lg_store_rollback(s);
+  if (rc == 0)
+    rc = lg_store_commit(s, err);
+  else
+    lg_store_rollback(s);
 out:
   lg_free(buf);
   if (rc == 0 && out) *out = f;
   return rc;
 }
 
-int lg_files_put_path(lg_store_t *s, const lg_file_put_t *p, const char *path,
-                      lg_file_info_t *out, lg_err_t *err) {
+int lg_files_put_path(lg_store_t *s, const lg_file_put_t *p, const char *path, lg_file_info_t *out,
+                      lg_err_t *err) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return lg_err_set(err, LG_EIO, "无法打开文件 %s: %s", path, strerror(errno));
   struct stat stt;
@@ -355,8 +355,8 @@ int lg_files_put_mem(lg_store_t *s, const lg_file_put_t *p, const void *data, si
 
 /* ---- Reading --------------------------------------------------------------------- */
 
-#define INFO_COLS                                                                      \
-  "id, owner_type, owner_id, kind, version, name, sha256, size, mime, uploaded_by," \
+#define INFO_COLS                                                                                  \
+  "id, owner_type, owner_id, kind, version, name, sha256, size, mime, uploaded_by,"                \
   " uploaded_at FROM lg_files"
 
 static void copy_text(char *dst, size_t n, lg_stmt_t *st, int i) {
@@ -395,10 +395,11 @@ int lg_files_get(lg_store_t *s, int64_t id, lg_file_info_t *out, lg_err_t *err) 
 int lg_files_latest(lg_store_t *s, const char *owner_type, const char *owner_id, const char *kind,
                     lg_file_info_t *out, lg_err_t *err) {
   lg_stmt_t *st;
-  int rc = lg_store_prepare(s,
-                            "SELECT " INFO_COLS " WHERE owner_type = ? AND owner_id = ? AND kind = ?"
-                            " ORDER BY version DESC LIMIT 1",
-                            &st, err);
+  int rc =
+      lg_store_prepare(s,
+                       "SELECT " INFO_COLS " WHERE owner_type = ? AND owner_id = ? AND kind = ?"
+                       " ORDER BY version DESC LIMIT 1",
+                       &st, err);
   if (rc) return rc;
   lg_store_bind_text(st, 1, owner_type);
   lg_store_bind_text(st, 2, owner_id);
@@ -439,11 +440,11 @@ int lg_files_list(lg_store_t *s, const char *owner_type, const char *owner_id, j
 
 /* Streams the chunks of a content, hashing as it goes; *digest receives
  * what was read. */
-static int stream(lg_store_t *s, const char *sha, lg_files_sink_fn sink, void *ctx,
-                  char digest[65], int64_t *size, lg_err_t *err) {
+static int stream(lg_store_t *s, const char *sha, lg_files_sink_fn sink, void *ctx, char digest[65],
+                  int64_t *size, lg_err_t *err) {
   lg_stmt_t *st;
-  int rc = lg_store_prepare(s, "SELECT data FROM lg_file_chunks WHERE sha256 = ? ORDER BY seq",
-                            &st, err);
+  int rc = lg_store_prepare(s, "SELECT data FROM lg_file_chunks WHERE sha256 = ? ORDER BY seq", &st,
+                            err);
   if (rc) return rc;
   lg_store_bind_text(st, 1, sha);
   crypto_hash_sha256_state h;
@@ -473,9 +474,10 @@ int lg_files_read(lg_store_t *s, int64_t id, lg_files_sink_fn sink, void *ctx, l
   int64_t size = 0;
   if ((rc = stream(s, f.sha256, sink, ctx, got, &size, err))) return rc;
   if (strcmp(got, f.sha256) || size != f.size)
-    return lg_err_set(err, LG_ECONFLICT,
-                      "文件 %lld (%s) 的内容与记录的摘要不符, 已被改动; 请运行 landgov ledger audit",
-                      (long long)id, f.name);
+    return lg_err_set(
+        err, LG_ECONFLICT,
+        "文件 %lld (%s) 的内容与记录的摘要不符, 已被改动; 请运行 landgov ledger audit",
+        (long long)id, f.name);
   return 0;
 }
 
@@ -504,8 +506,9 @@ int lg_files_read_all(lg_store_t *s, int64_t id, size_t max, lg_buf_t *out, lg_e
 
 /* ---- Audit ------------------------------------------------------------------------ */
 
-int lg_files_audit_scan(lg_store_t *s, int (*emit)(void *ctx, const char *object_id,
-                                                   const unsigned char digest[32]),
+int lg_files_audit_scan(lg_store_t *s,
+                        int (*emit)(void *ctx, const char *object_id,
+                                    const unsigned char digest[32]),
                         void *ctx, lg_err_t *err) {
   lg_stmt_t *st;
   int rc = lg_store_prepare(s, "SELECT " INFO_COLS " ORDER BY id", &st, err);

@@ -11,41 +11,21 @@
 #include <string.h>
 #include <strings.h>
 
-
 static bool is_ministry_txt(const char *path) {
   size_t n = strlen(path);
   return n > 4 && strcasecmp(path + n - 4, ".txt") == 0;
 }
 
-/* Features one import may bring: the store's setting limits.import_features
- * (an administrator's, like the server's limits), 2,000,000 by default,
- * which is above the land-use layer of any county of the Third Land Survey
- * (a few hundred thousand patches) and keeps a mistaken national file from
- * filling the disk inside one transaction. */
-#define IMPORT_FEATURES_DEFAULT 2000000
-
-static int64_t import_features_limit(lg_store_t *s) {
-  char *val = NULL;
-  int64_t v = IMPORT_FEATURES_DEFAULT;
-  if (lg_store_setting_get(s, "limits.import_features", &val, NULL) == 0 && val) {
-    char *end;
-    errno = 0;
-    long long x = strtoll(val, &end, 10);
-    if (errno == 0 && end != val && *end == '\0' && x > 0)
-      v = x;
-    else
-      lg_log(LG_LOG_WARN, "设置 limits.import_features = \"%s\" 不是正整数, 使用默认值 %d", val,
-             IMPORT_FEATURES_DEFAULT);
-  }
-  lg_free(val);
-  return v;
-}
-
-int lg_import(lg_store_t *s, const char *path, const lg_import_opts_t *o,
-              lg_import_result_t *res, lg_err_t *err) {
+int lg_import(lg_store_t *s, const char *path, const lg_import_opts_t *o, lg_import_result_t *res,
+              lg_err_t *err) {
   lg_import_opts_t lim = *o;
   bool from_setting = o->max_features == 0;
-  if (from_setting) lim.max_features = import_features_limit(s);
+  /* The store's setting limits.import_features (an administrator's, like
+   * the server's limits), 2,000,000 by default: above the land-use layer
+   * of any county of the Third Land Survey (a few hundred thousand
+   * patches), and it keeps a mistaken national file from filling the disk
+   * inside one transaction. */
+  if (from_setting) lim.max_features = lg_store_setting_int(s, "limits.import_features");
   if (lim.max_features < 0) lim.max_features = 0; /* the readers' "no limit" */
   int rc = is_ministry_txt(path) ? lg_mtxt_import(s, path, &lim, res, err)
                                  : lg_ogr_import(s, path, &lim, res, err);

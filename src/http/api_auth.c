@@ -601,12 +601,12 @@ static int get_settings(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   if ((rc = lg_auth_store_division(s, top, err))) return rc;
   bool editable = store_wide(req, s, "setting");
   size_t n;
-  const lg_setting_def_t *d = lg_auth_setting_defs(&n);
+  const lg_setting_def_t *d = lg_store_setting_defs(&n);
   json_t *arr = json_array();
   for (size_t i = 0; i < n && rc == 0; i++) {
     char *v = NULL;
     if ((rc = lg_store_setting_get(s, d[i].key, &v, err))) break;
-    static const char *const kinds[] = {"integer", "division", "ids"};
+    static const char *const kinds[] = {"integer", "division", "ids", "list"};
     json_t *o =
         json_pack("{s:s, s:o, s:s, s:s, s:s, s:b}", "key", d[i].key, "value",
                   v ? json_string(v) : json_null(), "default", d[i].dflt, "title", d[i].title,
@@ -645,7 +645,7 @@ static int put_settings(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
     snprintf(num, sizeof num, "%lld", (long long)json_integer_value(jv));
     value = num;
   }
-  const lg_setting_def_t *d = lg_auth_setting_def(key);
+  const lg_setting_def_t *d = lg_store_setting_def(key);
   if (!key || (!value && !json_is_null(jv))) {
     rc = lg_err_set(err, LG_EINVAL, "请给出 key 和 value (字符串或整数)");
   } else if (d && d->console_only) {

@@ -16,7 +16,8 @@
  * and the tile, so a client revalidates (Cache-Control: private,
  * no-cache) and gets 304 without the tile being made again. Tiles made
  * are kept in an in-memory LRU cache shared by the worker threads, of
- * $LANDGOV_TILE_CACHE_MB megabytes (default 64; 0 turns it off), keyed
+ * tiles.cache_mb megabytes (a setting; default 64, 0 turns it off; read
+ * at the first tile the server makes), keyed
  * by store, layer, version and tile, so an edited layer is never served
  * from it. X-Tile-Cache says hit or miss; Server-Timing how long the
  * handler took.
@@ -30,7 +31,7 @@
  *
  * Generalisation: by default tiles below LG_TILE_DETAIL_ZOOM leave out
  * features smaller than a pixel and put vertices on a half-pixel grid
- * (lg_tile_opts_init). $LANDGOV_TILE_FULL_DETAIL=1 serves every tile at
+ * (lg_tile_opts_init). The setting tiles.full_detail = 1 serves every tile at
  * full detail instead, as PostGIS's ST_AsMVT does (for comparing the two,
  * or for clients that analyse rather than draw).
  */
@@ -42,36 +43,31 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TILE_CACHE_DEFAULT_MB 64
 /* Bumped whenever the encoder's output changes, so that clients holding
  * tiles under an old ETag fetch them again. */
 #define TILE_FORMAT "t1"
 
-static pthread_once_t settings_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t settings_mu = PTHREAD_MUTEX_INITIALIZER;
+static bool settings_read;
 static lg_tile_cache_t *cache; /* one for the process: the server's threads share it */
 static lg_tile_opts_t tile_opts;
 static const char *tile_mode = "g"; /* in the ETag: generalised or full ("f") */
 
-static void settings_init(void) {
-  lg_tile_opts_init(&tile_opts);
-  const char *full = getenv("LANDGOV_TILE_FULL_DETAIL");
-  if (full && strcmp(full, "1") == 0) {
-    tile_opts.min_size = 0;
-    tile_opts.snap = 1;
-    tile_mode = "f";
+/* The tile settings, read from the store once, at the first tile. */
+static void settings_init(lg_store_t *s) {
+  pthread_mutex_lock(&settings_mu);
+  if (!settings_read) {
+    lg_tile_opts_init(&tile_opts);
+    if (lg_store_setting_int(s, "tiles.full_detail") == 1) {
+      tile_opts.min_size = 0;
+      tile_opts.snap = 1;
+      tile_mode = "f";
+    }
+    long long mb = lg_store_setting_int(s, "tiles.cache_mb");
+    if (mb > 0) cache = lg_tile_cache_new((size_t)mb << 20);
+    settings_read = true;
   }
-  long mb = TILE_CACHE_DEFAULT_MB;
-  const char *env = getenv("LANDGOV_TILE_CACHE_MB");
-  if (env && *env) {
-    char *end;
-    long v = strtol(env, &end, 10);
-    if (*end == '\0' && v >= 0 && v <= 1 << 20)
-      mb = v;
-    else
-      lg_log(LG_LOG_WARN, "LANDGOV_TILE_CACHE_MB=%s 无效, 使用默认 %d MB", env,
-             TILE_CACHE_DEFAULT_MB);
-  }
-  if (mb > 0) cache = lg_tile_cache_new((size_t)mb << 20);
+  pthread_mutex_unlock(&settings_mu);
 }
 
 /* A path segment as a non-negative integer of at most 9 digits, with an
@@ -131,7 +127,7 @@ static int get_tile(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   char version[LG_TILE_VERSION_LEN];
   if ((rc = lg_onemap_tile_version(s, layer, version, err))) return rc;
 
-  pthread_once(&settings_once, settings_init);
+  settings_init(req->store);
   bool gz = lg_http_accepts_encoding(lg_http_header_get(req, "Accept-Encoding"), "gzip");
   char etag[LG_TILE_VERSION_LEN + 64];
   snprintf(etag, sizeof etag, "\"" TILE_FORMAT "%s.%s.%d.%d.%d%s\"", tile_mode, version, z, x, y,

@@ -24,65 +24,46 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Where each setting goes; defaults and bounds are the registry's
+ * (src/store/settings.c). */
 typedef struct limit_def {
   const char *key;
   size_t off;   /* offset in lg_http_limits_t */
   bool is_size; /* size_t, else int */
-  long long def, min, max;
 } limit_def_t;
 
 static const limit_def_t defs[] = {
-    {"limits.body_bytes", offsetof(lg_http_limits_t, body_bytes), true, 4LL << 20, 1024, 1LL << 30},
-    {"limits.upload_bytes", offsetof(lg_http_limits_t, upload_bytes), true, 32LL << 20, 1024,
-     4LL << 30},
-    {"limits.json_depth", offsetof(lg_http_limits_t, json_depth), false, 32, 2, 1000},
-    {"limits.geometry_vertices", offsetof(lg_http_limits_t, geometry_vertices), false, 100000, 4,
-     100000000},
-    /* 0: no deadline. */
-    {"limits.request_ms", offsetof(lg_http_limits_t, request_ms), false, 30000, 0, 3600000},
-    {"limits.idle_timeout_s", offsetof(lg_http_limits_t, idle_timeout_s), false, 60, 1, 3600},
+    {"limits.body_bytes", offsetof(lg_http_limits_t, body_bytes), true},
+    {"limits.upload_bytes", offsetof(lg_http_limits_t, upload_bytes), true},
+    {"limits.json_depth", offsetof(lg_http_limits_t, json_depth), false},
+    {"limits.geometry_vertices", offsetof(lg_http_limits_t, geometry_vertices), false},
+    {"limits.request_ms", offsetof(lg_http_limits_t, request_ms), false}, /* 0: no deadline */
+    {"limits.idle_timeout_s", offsetof(lg_http_limits_t, idle_timeout_s), false},
 };
 
-static void put(lg_http_limits_t *l, const limit_def_t *d, long long v) {
-  char *p = (char *)l + d->off;
-  if (d->is_size)
-    *(size_t *)(void *)p = (size_t)v;
-  else
-    *(int *)(void *)p = (int)v;
+/* The limits from s (NULL: the defaults). */
+static void load(lg_store_t *s, lg_http_limits_t *l) {
+  memset(l, 0, sizeof *l);
+  for (size_t i = 0; i < LG_ARRAY_LEN(defs); i++) {
+    long long v = lg_store_setting_int(s, defs[i].key);
+    char *p = (char *)l + defs[i].off;
+    if (defs[i].is_size)
+      *(size_t *)(void *)p = (size_t)v;
+    else
+      *(int *)(void *)p = (int)v;
+  }
 }
 
-void lg_http_limits_default(lg_http_limits_t *l) {
-  memset(l, 0, sizeof *l);
-  for (size_t i = 0; i < LG_ARRAY_LEN(defs); i++)
-    put(l, &defs[i], defs[i].def);
-}
+void lg_http_limits_default(lg_http_limits_t *l) { load(NULL, l); }
 
 int lg_http_limits_load(const char *db_path, lg_http_limits_t *l, lg_err_t *err) {
-  lg_http_limits_default(l);
   lg_store_t *s = NULL;
+  lg_http_limits_default(l);
   int rc = lg_store_open(db_path, 0, &s, err);
   if (rc) return rc;
-  for (size_t i = 0; i < LG_ARRAY_LEN(defs) && rc == 0; i++) {
-    const limit_def_t *d = &defs[i];
-    char *val = NULL;
-    if ((rc = lg_store_setting_get(s, d->key, &val, err)) != 0 || !val) continue;
-    char *end;
-    errno = 0;
-    long long v = strtoll(val, &end, 10);
-    if (errno || end == val || *end) {
-      lg_log(LG_LOG_WARN, "设置 %s = \"%s\" 不是整数, 使用默认值 %lld", d->key, val, d->def);
-      v = d->def;
-    } else if (v < d->min || v > d->max) {
-      long long c = v < d->min ? d->min : d->max;
-      lg_log(LG_LOG_WARN, "设置 %s = %lld 超出范围 %lld 到 %lld, 按 %lld 执行", d->key, v, d->min,
-             d->max, c);
-      v = c;
-    }
-    put(l, d, v);
-    lg_free(val);
-  }
+  load(s, l);
   lg_store_close(s);
-  return rc;
+  return 0;
 }
 
 /* ---- JSON nesting ---------------------------------------------------------- */

@@ -203,6 +203,35 @@ int lg_store_schema_known(void);
 int lg_store_setting_get(lg_store_t *s, const char *key, char **val, lg_err_t *err);
 int lg_store_setting_set(lg_store_t *s, const char *key, const char *val, lg_err_t *err);
 
+/* The settings registry (settings.c): what an administrator may tune,
+ * with defaults and bounds, listed once for the modules that obey them,
+ * `landgov settings` and /api/settings. lg_settings also holds values
+ * nobody may edit (the ledger's public keys): those are not listed. */
+enum { LG_SETTING_INT, LG_SETTING_DIVISION, LG_SETTING_IDS, LG_SETTING_LIST };
+typedef struct lg_setting_def {
+  const char *key;
+  const char *dflt;   /* the default, as stored ("" when there is none) */
+  int kind;           /* LG_SETTING_INT: an integer in [min, max];
+                       * LG_SETTING_DIVISION: a GB/T 2260 code or "";
+                       * LG_SETTING_IDS: comma-separated BPMN ids;
+                       * LG_SETTING_LIST: comma-separated words (MIME types) */
+  long long min, max; /* LG_SETTING_INT only */
+  bool console_only;  /* changed with landgov settings only, not over HTTP */
+  const char *title;  /* in Chinese, for tables and the admin page */
+} lg_setting_def_t;
+/* The longest stored value of a setting, with its NUL. */
+#define LG_SETTING_MAX 512
+/* Every tunable setting, in the order they are listed. */
+const lg_setting_def_t *lg_store_setting_defs(size_t *n);
+/* NULL for a key that is not tunable. */
+const lg_setting_def_t *lg_store_setting_def(const char *key);
+/* An integer setting as stored (s may be NULL), its default when unset,
+ * clamped to its bounds; a value that is not an integer reads as the
+ * default. Both with a warning in the log. */
+long long lg_store_setting_int(lg_store_t *s, const char *key);
+/* A text setting as stored (s may be NULL), or its default. */
+void lg_store_setting_text(lg_store_t *s, const char *key, char *out, size_t n);
+
 /* Makes sure the store knows an EPSG code (GeoPackage: a row of
  * gpkg_spatial_ref_sys from PROJ's database; PostgreSQL: PostGIS's
  * spatial_ref_sys as well). */
