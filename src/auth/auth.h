@@ -441,29 +441,4 @@ bool lg_auth_cookie_token(const char *cookie_header, char out[64]);
 void lg_auth_cookie_set(const lg_session_t *sess, bool secure, char *out, size_t n);
 void lg_auth_cookie_clear(bool secure, char *out, size_t n);
 
-/* ---- Demo accounts -------------------------------------------------------- */
-
-/* The one password of every demo account, fixed so that README and the
- * output of `landgov demo` can say it: for demo stores only. */
-#define LG_AUTH_DEMO_PASSWORD "Demo-2026-landgov"
-typedef struct lg_auth_demo_user {
-  char login[64];
-  char role[16];
-  char division[16];
-  char what[160]; /* in Chinese, for the demo's output: "部门审查 (自然资源)" */
-} lg_auth_demo_user_t;
-
-/* Creates the demo accounts, all with LG_AUTH_DEMO_PASSWORD: in the
- * county `county` (6 digits) an administrator, a clerk, reviewers of the
- * natural-resources and ecology departments, a county approver and an
- * enterprise applicant; an approver of its city and of its province; the
- * province's administrator ("admin.prov", whose jurisdiction holds the
- * whole demo store: the one who may change the policy table); and
- * an administrator and a clerk of a neighbouring county (the next code,
- * 360781 -> 360782), to try what one county may not see of another.
- * Accounts that exist already are left as they are. *users (may be NULL)
- * receives the list, caller frees with lg_free. */
-int lg_auth_demo_users(lg_store_t *s, const char *county, lg_auth_demo_user_t **users, size_t *n,
-                       lg_err_t *err);
-
 #endif

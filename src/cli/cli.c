@@ -23,7 +23,7 @@ static void usage_all(FILE *f) {
   fprintf(f, "landgov: 国土空间规划一张图与用地审批系统\n\n"
              "用法: landgov [--db FILE] [--json] <命令> [参数]\n\n命令:\n");
   for (int i = 0; lg_commands[i]; i++) {
-    int w = lg_display_width(lg_commands[i]->name);
+    int w = lg_cli_display_width(lg_commands[i]->name);
     fprintf(f, "  %s%*s %s\n", lg_commands[i]->name, 12 - w, "", lg_commands[i]->summary);
   }
   fprintf(f, "\n全局选项:\n  --db FILE   数据库文件 (默认 $LANDGOV_DB 或 ./landgov.gpkg)\n"
@@ -49,7 +49,7 @@ static int opt_kind(const lg_cmd_t *c, const char *name) {
   return 0;
 }
 
-static int parse_args(const lg_cmd_t *c, int argc, char **argv, lg_args_t *a, lg_err_t *err) {
+static int parse_args(const lg_cmd_t *c, int argc, char **argv, lg_cli_args_t *a, lg_err_t *err) {
   memset(a, 0, sizeof *a);
   for (int i = 0; i < argc; i++) {
     const char *s = argv[i];
@@ -82,20 +82,20 @@ static int parse_args(const lg_cmd_t *c, int argc, char **argv, lg_args_t *a, lg
   return 0;
 }
 
-const char *lg_arg(const lg_cli_t *cli, const char *name) {
+const char *lg_cli_arg(const lg_cli_t *cli, const char *name) {
   for (int i = cli->args.nopt - 1; i >= 0; i--)
     if (strcmp(cli->args.opt[i].name, name) == 0) return cli->args.opt[i].val;
   return NULL;
 }
 
-bool lg_arg_flag(const lg_cli_t *cli, const char *name) {
+bool lg_cli_arg_flag(const lg_cli_t *cli, const char *name) {
   for (int i = 0; i < cli->args.nopt; i++)
     if (strcmp(cli->args.opt[i].name, name) == 0) return true;
   return false;
 }
 
-int lg_arg_int(const lg_cli_t *cli, const char *name, long long *v, lg_err_t *err) {
-  const char *s = lg_arg(cli, name);
+int lg_cli_arg_int(const lg_cli_t *cli, const char *name, long long *v, lg_err_t *err) {
+  const char *s = lg_cli_arg(cli, name);
   if (!s) return 0;
   char *end;
   errno = 0;
@@ -106,8 +106,8 @@ int lg_arg_int(const lg_cli_t *cli, const char *name, long long *v, lg_err_t *er
   return 0;
 }
 
-int lg_arg_double(const lg_cli_t *cli, const char *name, double *v, lg_err_t *err) {
-  const char *s = lg_arg(cli, name);
+int lg_cli_arg_double(const lg_cli_t *cli, const char *name, double *v, lg_err_t *err) {
+  const char *s = lg_cli_arg(cli, name);
   if (!s) return 0;
   char *end;
   errno = 0;
@@ -189,7 +189,7 @@ int lg_cli_main(int argc, char **argv) {
 
 /* ---- Output helpers ----------------------------------------------------- */
 
-int lg_display_width(const char *s) {
+int lg_cli_display_width(const char *s) {
   int w = 0;
   const unsigned char *p = (const unsigned char *)s;
   while (*p) {
@@ -211,23 +211,23 @@ int lg_display_width(const char *s) {
   return w;
 }
 
-struct lg_table {
+struct lg_cli_table {
   int ncols;
   LG_VEC(char *) cells; /* row-major, header first */
 };
 
-lg_table_t *lg_table_new(int ncols, const char *const *headers) {
-  lg_table_t *t = lg_calloc(1, sizeof *t);
+lg_cli_table_t *lg_cli_table_new(int ncols, const char *const *headers) {
+  lg_cli_table_t *t = lg_calloc(1, sizeof *t);
   t->ncols = ncols;
-  lg_table_addv(t, headers);
+  lg_cli_table_addv(t, headers);
   return t;
 }
 
-void lg_table_addv(lg_table_t *t, const char *const *values) {
+void lg_cli_table_addv(lg_cli_table_t *t, const char *const *values) {
   for (int i = 0; i < t->ncols; i++) lg_vec_push(&t->cells, lg_strdup(values[i] ? values[i] : ""));
 }
 
-void lg_table_add(lg_table_t *t, ...) {
+void lg_cli_table_add(lg_cli_table_t *t, ...) {
   va_list ap;
   va_start(ap, t);
   for (int i = 0; i < t->ncols; i++) {
@@ -237,18 +237,18 @@ void lg_table_add(lg_table_t *t, ...) {
   va_end(ap);
 }
 
-void lg_table_print(lg_table_t *t) {
+void lg_cli_table_print(lg_cli_table_t *t) {
   int *w = lg_calloc((size_t)t->ncols, sizeof *w);
   size_t rows = t->cells.len / (size_t)t->ncols;
   for (size_t r = 0; r < rows; r++)
     for (int c = 0; c < t->ncols; c++) {
-      int dw = lg_display_width(t->cells.items[r * t->ncols + c]);
+      int dw = lg_cli_display_width(t->cells.items[r * t->ncols + c]);
       if (dw > w[c]) w[c] = dw;
     }
   for (size_t r = 0; r < rows; r++) {
     for (int c = 0; c < t->ncols; c++) {
       const char *v = t->cells.items[r * t->ncols + c];
-      printf("%s%s%*s", c ? "  " : "", v, c + 1 < t->ncols ? w[c] - lg_display_width(v) : 0, "");
+      printf("%s%s%*s", c ? "  " : "", v, c + 1 < t->ncols ? w[c] - lg_cli_display_width(v) : 0, "");
     }
     printf("\n");
     if (r == 0) {
@@ -262,7 +262,7 @@ void lg_table_print(lg_table_t *t) {
   lg_free(w);
 }
 
-void lg_table_free(lg_table_t *t) {
+void lg_cli_table_free(lg_cli_table_t *t) {
   if (!t) return;
   for (size_t i = 0; i < t->cells.len; i++) lg_free(t->cells.items[i]);
   lg_free(t->cells.items);

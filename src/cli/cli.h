@@ -17,7 +17,7 @@
 
 #define LG_MAX_ARGS 64
 
-typedef struct lg_args {
+typedef struct lg_cli_args {
   const char *pos[LG_MAX_ARGS]; /* positional arguments */
   int npos;
   struct {
@@ -25,12 +25,12 @@ typedef struct lg_args {
     const char *val;  /* NULL for flags */
   } opt[LG_MAX_ARGS];
   int nopt;
-} lg_args_t;
+} lg_cli_args_t;
 
 typedef struct lg_cli {
   const char *db_path; /* --db, LANDGOV_DB or ./landgov.gpkg */
   bool json;           /* --json */
-  lg_args_t args;      /* the command's own arguments */
+  lg_cli_args_t args;      /* the command's own arguments */
   const char *argv0;
 } lg_cli_t;
 
@@ -48,12 +48,12 @@ typedef struct lg_cmd {
 int lg_cli_main(int argc, char **argv);
 
 /* The value of --name, or NULL. */
-const char *lg_arg(const lg_cli_t *cli, const char *name);
-bool lg_arg_flag(const lg_cli_t *cli, const char *name);
+const char *lg_cli_arg(const lg_cli_t *cli, const char *name);
+bool lg_cli_arg_flag(const lg_cli_t *cli, const char *name);
 /* Parses --name as an integer / double into *v; LG_EINVAL with a message
  * if malformed; leaves *v alone when absent. */
-int lg_arg_int(const lg_cli_t *cli, const char *name, long long *v, lg_err_t *err);
-int lg_arg_double(const lg_cli_t *cli, const char *name, double *v, lg_err_t *err);
+int lg_cli_arg_int(const lg_cli_t *cli, const char *name, long long *v, lg_err_t *err);
+int lg_cli_arg_double(const lg_cli_t *cli, const char *name, double *v, lg_err_t *err);
 
 /* Opens the store named by --db (creating it when flags has CREATE). */
 int lg_cli_open(lg_cli_t *cli, int flags, lg_store_t **s, lg_err_t *err);
@@ -63,13 +63,13 @@ void lg_cli_print_json(json_t *v);
 
 /* Text tables for people: columns aligned by display width (CJK
  * characters take two columns). */
-typedef struct lg_table lg_table_t;
-lg_table_t *lg_table_new(int ncols, const char *const *headers);
-void lg_table_add(lg_table_t *t, ...); /* ncols const char* values */
-void lg_table_addv(lg_table_t *t, const char *const *values);
-void lg_table_print(lg_table_t *t);
-void lg_table_free(lg_table_t *t);
+typedef struct lg_cli_table lg_cli_table_t;
+lg_cli_table_t *lg_cli_table_new(int ncols, const char *const *headers);
+void lg_cli_table_add(lg_cli_table_t *t, ...); /* ncols const char* values */
+void lg_cli_table_addv(lg_cli_table_t *t, const char *const *values);
+void lg_cli_table_print(lg_cli_table_t *t);
+void lg_cli_table_free(lg_cli_table_t *t);
 /* Display width of UTF-8 text in terminal columns. */
-int lg_display_width(const char *s);
+int lg_cli_display_width(const char *s);
 
 #endif

@@ -22,7 +22,7 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
     char a[PATH_MAX], b[PATH_MAX];
     if (realpath(dest, a) && realpath(cli->db_path, b) && strcmp(a, b) == 0)
       return lg_err_set(err, LG_EINVAL, "备份文件不能是数据库本身 (%s)", dest);
-    if (!lg_arg_flag(cli, "force"))
+    if (!lg_cli_arg_flag(cli, "force"))
       return lg_err_set(err, LG_ECONFLICT, "文件 %s 已存在; 换一个文件名, 或加 --force 覆盖", dest);
   }
   lg_store_t *s = NULL;

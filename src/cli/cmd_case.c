@@ -65,7 +65,7 @@ static json_t *comma_list(const char *s) {
 static int subject(lg_cli_t *cli, lg_store_t *s, bool required, lg_subject_t *who, bool *have,
                    lg_err_t *err) {
   *have = false;
-  const char *login = lg_arg(cli, "as");
+  const char *login = lg_cli_arg(cli, "as");
   if (!login) {
     if (required)
       return lg_err_set(err, LG_EINVAL, "请用 --as LOGIN 指定办理人 (其权限与姓名记入日志和账本)");
@@ -105,14 +105,14 @@ static int do_create(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
   if (rc) return rc;
   double inv = 0;
   long long srs = 0, parcel = 0;
-  if ((rc = lg_arg_double(cli, "investment", &inv, err)) ||
-      (rc = lg_arg_int(cli, "srs", &srs, err)) || (rc = lg_arg_int(cli, "parcel", &parcel, err)))
+  if ((rc = lg_cli_arg_double(cli, "investment", &inv, err)) ||
+      (rc = lg_cli_arg_int(cli, "srs", &srs, err)) || (rc = lg_cli_arg_int(cli, "parcel", &parcel, err)))
     return rc;
-  if (!lg_arg(cli, "boundary"))
+  if (!lg_cli_arg(cli, "boundary"))
     return lg_err_set(err, LG_EINVAL, "缺少 --boundary 用地范围文件 (部标准坐标文件、GeoJSON ...)");
   /* --missing names the items not handed in; the rest were. */
   json_t *materials = NULL;
-  json_t *missing = comma_list(lg_arg(cli, "missing"));
+  json_t *missing = comma_list(lg_cli_arg(cli, "missing"));
   if (missing) {
     materials = json_array();
     size_t i;
@@ -120,16 +120,16 @@ static int do_create(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
     json_array_foreach(missing, i, k)
         json_array_append_new(materials, json_pack("{s:O, s:s}", "kind", k, "state", "missing"));
   }
-  json_t *depts = comma_list(lg_arg(cli, "departments"));
-  lg_case_new_t c = {.title = lg_arg(cli, "title"),
-                     .project_type = lg_arg(cli, "type"),
-                     .use_code = lg_arg(cli, "use"),
-                     .enterprise = lg_arg(cli, "enterprise"),
-                     .applicant = lg_arg(cli, "applicant"),
-                     .rating = lg_arg(cli, "rating"),
+  json_t *depts = comma_list(lg_cli_arg(cli, "departments"));
+  lg_case_new_t c = {.title = lg_cli_arg(cli, "title"),
+                     .project_type = lg_cli_arg(cli, "type"),
+                     .use_code = lg_cli_arg(cli, "use"),
+                     .enterprise = lg_cli_arg(cli, "enterprise"),
+                     .applicant = lg_cli_arg(cli, "applicant"),
+                     .rating = lg_cli_arg(cli, "rating"),
                      .investment = inv,
-                     .division = lg_arg(cli, "division"),
-                     .boundary_path = lg_arg(cli, "boundary"),
+                     .division = lg_cli_arg(cli, "division"),
+                     .boundary_path = lg_cli_arg(cli, "boundary"),
                      .srs_id = (int)srs,
                      .parcel = (int)parcel,
                      .materials = materials,
@@ -176,12 +176,12 @@ static int do_list(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
     if (scope == LG_SCOPE_NONE) return lg_auth_require(s, &who, "case", "read", NULL, err);
   }
   long long limit = 100;
-  if ((rc = lg_arg_int(cli, "limit", &limit, err))) return rc;
-  lg_case_filter_t f = {.status = lg_arg(cli, "status"),
-                        .level = lg_arg(cli, "level"),
-                        .department = lg_arg(cli, "department"),
-                        .overdue = lg_arg_flag(cli, "overdue"),
-                        .division = lg_arg(cli, "division"),
+  if ((rc = lg_cli_arg_int(cli, "limit", &limit, err))) return rc;
+  lg_case_filter_t f = {.status = lg_cli_arg(cli, "status"),
+                        .level = lg_cli_arg(cli, "level"),
+                        .department = lg_cli_arg(cli, "department"),
+                        .overdue = lg_cli_arg_flag(cli, "overdue"),
+                        .division = lg_cli_arg(cli, "division"),
                         .limit = (int)limit};
   json_t *list = NULL;
   if ((rc = lg_cases_list(s, have ? &who : NULL, scope, &f, &list, err))) return rc;
@@ -191,7 +191,7 @@ static int do_list(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
   }
   static const char *const hdr[] = {"编号",     "案件号",   "项目名称", "行政区",  "状态",
                                     "审批层级", "当前环节", "超期",     "更新时间"};
-  lg_table_t *tb = lg_table_new(9, hdr);
+  lg_cli_table_t *tb = lg_cli_table_new(9, hdr);
   size_t i;
   json_t *c;
   json_array_foreach(list, i, c) {
@@ -204,13 +204,13 @@ static int do_list(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
     json_t *n;
     json_array_foreach(json_object_get(c, "current"), k, n)
         lg_buf_printf(&cur, "%s%s", k ? "、" : "", json_string_value(n));
-    lg_table_add(tb, id, str(c, "code"), str(c, "title"), str(c, "division"),
+    lg_cli_table_add(tb, id, str(c, "code"), str(c, "title"), str(c, "division"),
                  str(c, "status_title"), str(c, "level_title"), cur.data ? cur.data : "",
                  json_is_true(json_object_get(c, "overdue")) ? "是" : "", when);
     lg_buf_fini(&cur);
   }
-  lg_table_print(tb);
-  lg_table_free(tb);
+  lg_cli_table_print(tb);
+  lg_cli_table_free(tb);
   printf("共 %zu 件\n", json_array_size(list));
   json_decref(list);
   return 0;
@@ -260,21 +260,21 @@ static int do_show(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
 
   printf("\n材料清单:\n");
   static const char *const mh[] = {"种类", "名称", "核心", "状态", "补正期限"};
-  lg_table_t *tb = lg_table_new(5, mh);
+  lg_cli_table_t *tb = lg_cli_table_new(5, mh);
   json_t *m;
   json_array_foreach(json_object_get(o, "materials"), i, m) {
     char due[32];
     local_time(json_object_get(m, "due_at"), due);
-    lg_table_add(tb, str(m, "kind"), str(m, "name"),
+    lg_cli_table_add(tb, str(m, "kind"), str(m, "name"),
                  json_is_true(json_object_get(m, "core")) ? "是" : "否", str(m, "state_title"),
                  due);
   }
-  lg_table_print(tb);
-  lg_table_free(tb);
+  lg_cli_table_print(tb);
+  lg_cli_table_free(tb);
 
   printf("\n审批环节:\n");
   static const char *const sh[] = {"任务", "环节", "部门/层级", "状态", "结论", "办理人", "期限"};
-  tb = lg_table_new(7, sh);
+  tb = lg_cli_table_new(7, sh);
   json_t *p;
   json_array_foreach(json_object_get(o, "steps"), i, p) {
     char tid[24], due[32];
@@ -284,41 +284,41 @@ static int do_show(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
     const char *stt = !strcmp(str(p, "status"), "open")        ? "待办"
                       : !strcmp(str(p, "status"), "completed") ? "已办"
                                                                : "已取消";
-    lg_table_add(tb, tid, str(p, "name"), dl, stt, str(p, "outcome"), str(p, "actor"), due);
+    lg_cli_table_add(tb, tid, str(p, "name"), dl, stt, str(p, "outcome"), str(p, "actor"), due);
   }
-  lg_table_print(tb);
-  lg_table_free(tb);
+  lg_cli_table_print(tb);
+  lg_cli_table_free(tb);
 
   json_t *list = json_object_get(o, "notices");
   if (json_array_size(list)) {
     printf("\n公告与通知:\n");
     static const char *const nh[] = {"种类", "开始", "届满", "期限"};
-    tb = lg_table_new(4, nh);
+    tb = lg_cli_table_new(4, nh);
     json_t *n;
     json_array_foreach(list, i, n) {
       char a[32], b[32];
       local_time(json_object_get(n, "start_at"), a);
       local_time(json_object_get(n, "end_at"), b);
-      lg_table_add(tb, str(n, "title"), a, b, str(n, "period"));
+      lg_cli_table_add(tb, str(n, "title"), a, b, str(n, "period"));
     }
-    lg_table_print(tb);
-    lg_table_free(tb);
+    lg_cli_table_print(tb);
+    lg_cli_table_free(tb);
   }
   list = json_object_get(o, "penalties");
   if (json_array_size(list)) {
     printf("\n违约金:\n");
     static const char *const ph[] = {"金额 (元)", "费率", "投资额 (元)", "依据"};
-    tb = lg_table_new(4, ph);
+    tb = lg_cli_table_new(4, ph);
     json_t *n;
     json_array_foreach(list, i, n) {
       char amt[48], rate[16], base[48];
       lg_fmt_num(amt, sizeof amt, json_number_value(json_object_get(n, "amount")), 2);
       snprintf(rate, sizeof rate, "%g%%", 100 * json_number_value(json_object_get(n, "rate")));
       lg_fmt_num(base, sizeof base, json_number_value(json_object_get(n, "investment")), 2);
-      lg_table_add(tb, amt, rate, base, str(n, "rule"));
+      lg_cli_table_add(tb, amt, rate, base, str(n, "rule"));
     }
-    lg_table_print(tb);
-    lg_table_free(tb);
+    lg_cli_table_print(tb);
+    lg_cli_table_free(tb);
   }
   json_decref(o);
   return 0;
@@ -338,7 +338,7 @@ static int do_timeline(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
     return 0;
   }
   static const char *const hdr[] = {"时间 (北京)", "办理人", "来源", "事件", "环节", "说明"};
-  lg_table_t *tb = lg_table_new(6, hdr);
+  lg_cli_table_t *tb = lg_cli_table_new(6, hdr);
   size_t i;
   json_t *e;
   json_array_foreach(tl, i, e) {
@@ -360,12 +360,12 @@ static int do_timeline(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
       }
     }
     const char *node = *str(e, "node_name") ? str(e, "node_name") : str(e, "node");
-    lg_table_add(tb, when, str(e, "actor"), !strcmp(str(e, "source"), "flow") ? "流程" : "案件",
+    lg_cli_table_add(tb, when, str(e, "actor"), !strcmp(str(e, "source"), "flow") ? "流程" : "案件",
                  str(e, "event"), node, dt);
     lg_free(dt);
   }
-  lg_table_print(tb);
-  lg_table_free(tb);
+  lg_cli_table_print(tb);
+  lg_cli_table_free(tb);
   json_decref(tl);
   return 0;
 }
@@ -383,7 +383,7 @@ static int do_inbox(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
   }
   static const char *const hdr[] = {"任务",   "环节", "案件号",  "项目名称",
                                     "行政区", "期限", "可选结论"};
-  lg_table_t *tb = lg_table_new(7, hdr);
+  lg_cli_table_t *tb = lg_cli_table_new(7, hdr);
   size_t i;
   json_t *t;
   json_array_foreach(list, i, t) {
@@ -401,12 +401,12 @@ static int do_inbox(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
     const json_t *el = json_object_get(t, "element");
     snprintf(name, sizeof name, "%s%s%s%s", str(t, "name"), json_is_string(el) ? " [" : "",
              json_is_string(el) ? json_string_value(el) : "", json_is_string(el) ? "]" : "");
-    lg_table_add(tb, tid, name, str(t, "case_code"), str(t, "case_title"), str(t, "division"), due,
+    lg_cli_table_add(tb, tid, name, str(t, "case_code"), str(t, "case_title"), str(t, "division"), due,
                  acts.data ? acts.data : "");
     lg_buf_fini(&acts);
   }
-  lg_table_print(tb);
-  lg_table_free(tb);
+  lg_cli_table_print(tb);
+  lg_cli_table_free(tb);
   printf("共 %zu 项待办\n", json_array_size(list));
   json_decref(list);
   return 0;
@@ -431,7 +431,7 @@ static int do_act(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
                          .groups = tr.groups};
   if ((rc = lg_auth_require(s, &who, "task", "act", &obj, err))) return rc;
   json_t *vars = NULL;
-  const char *vtext = lg_arg(cli, "vars");
+  const char *vtext = lg_cli_arg(cli, "vars");
   if (vtext) {
     json_error_t je;
     vars = json_loads(vtext, 0, &je);
@@ -440,18 +440,18 @@ static int do_act(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
       return lg_err_set(err, LG_EINVAL, "--vars 应为 JSON 对象: %s", je.text);
     }
   }
-  rc = lg_cases_act(s, &who, tid, lg_arg(cli, "action"), lg_arg(cli, "reason"), vars, err);
+  rc = lg_cases_act(s, &who, tid, lg_cli_arg(cli, "action"), lg_cli_arg(cli, "reason"), vars, err);
   json_decref(vars);
   if (rc) return rc;
   json_t *o = NULL;
   if ((rc = lg_cases_get(s, tr.c.id, &o, err))) return rc;
   if (cli->json) {
     lg_cli_print_json(json_pack("{s:I, s:s, s:O, s:O, s:O}", "task", (json_int_t)tid, "action",
-                                lg_arg(cli, "action"), "case", json_object_get(o, "code"), "status",
+                                lg_cli_arg(cli, "action"), "case", json_object_get(o, "code"), "status",
                                 json_object_get(o, "status"), "tasks",
                                 json_object_get(o, "tasks")));
   } else {
-    printf("任务 %lld (%s) 已办理: %s\n案件 %s 状态: %s\n", tid, tr.name, lg_arg(cli, "action"),
+    printf("任务 %lld (%s) 已办理: %s\n案件 %s 状态: %s\n", tid, tr.name, lg_cli_arg(cli, "action"),
            str(o, "code"), str(o, "status_title"));
     size_t i;
     json_t *t;
@@ -482,7 +482,7 @@ static int do_supply(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
     lg_object_ref_t obj = {.division = r.division, .enterprise = r.enterprise};
     return lg_auth_require(s, &who, "case", "act", &obj, err);
   }
-  json_t *kinds = comma_list(lg_arg(cli, "materials"));
+  json_t *kinds = comma_list(lg_cli_arg(cli, "materials"));
   rc = lg_cases_supply(s, &who, id, kinds, err);
   json_decref(kinds);
   if (rc) return rc;
@@ -499,7 +499,7 @@ static int do_supply(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
 
 static int do_tick(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
   int64_t now = lg_cases_clock_sync();
-  const char *at = lg_arg(cli, "now");
+  const char *at = lg_cli_arg(cli, "now");
   if (at && lg_time_parse_iso(at, &now, err) != 0) return LG_EINVAL;
   if (at) lg_clock_set(now);
   int fired = 0;

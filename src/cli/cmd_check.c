@@ -71,7 +71,7 @@ static void print_report(const json_t *r) {
   if (ov) {
     printf("\n与一张图各图层叠加:\n");
     static const char *const hdr[] = {"图层", "类别", "状态", "重叠面积(平方米)", "比例", "图斑数"};
-    lg_table_t *t = lg_table_new(6, hdr);
+    lg_cli_table_t *t = lg_cli_table_new(6, hdr);
     const char *k;
     json_object_foreach((json_t *)ov, k, x) {
       char pct[32], cnt[32];
@@ -81,29 +81,29 @@ static void print_report(const json_t *r) {
       else
         snprintf(pct, sizeof pct, "—");
       snprintf(cnt, sizeof cnt, "%lld", lg_review_get_int(x, "pieces_total"));
-      lg_table_add(t, k, lg_review_get_str(x, "role_title"),
+      lg_cli_table_add(t, k, lg_review_get_str(x, "role_title"),
                    strcmp(lg_review_get_str(x, "status"), "checked") == 0 ? "已审查"
                                                                           : "未审查(缺失)",
                    b1, pct, cnt);
     }
-    lg_table_print(t);
-    lg_table_free(t);
+    lg_cli_table_print(t);
+    lg_cli_table_free(t);
   }
   const json_t *ct = json_object_get(r, "class_table");
   if (json_array_size(ct)) {
     printf("\n勘测定界土地分类面积表:\n");
     static const char *const hdr[] = {"地类编码",     "地类名称", "三大类",
                                       "面积(平方米)", "公顷",     "亩"};
-    lg_table_t *t = lg_table_new(6, hdr);
+    lg_cli_table_t *t = lg_cli_table_new(6, hdr);
     json_array_foreach(ct, i, x) {
       fmt_m2(b1, sizeof b1, lg_review_get_num(x, "m2"));
       lg_fmt_num(b2, sizeof b2, lg_review_get_num(x, "ha"), 4);
       lg_fmt_num(b3, sizeof b3, lg_review_get_num(x, "mu"), 2);
-      lg_table_add(t, lg_review_get_str(x, "code"), lg_review_get_str(x, "name"),
+      lg_cli_table_add(t, lg_review_get_str(x, "code"), lg_review_get_str(x, "name"),
                    lg_review_get_str(x, "major_title"), b1, b2, b3);
     }
-    lg_table_print(t);
-    lg_table_free(t);
+    lg_cli_table_print(t);
+    lg_cli_table_free(t);
     const json_t *mj = json_object_get(r, "major_classes");
     char c1[64], c2[64], c3[64], c4[64], c5[64];
     fmt_m2(c1, sizeof c1, lg_review_get_num(mj, "agricultural"));
@@ -172,7 +172,7 @@ static void print_report(const json_t *r) {
 }
 
 static int write_outputs(lg_cli_t *cli, const json_t *r, lg_err_t *err) {
-  const char *html = lg_arg(cli, "html"), *xlsx = lg_arg(cli, "xlsx");
+  const char *html = lg_cli_arg(cli, "html"), *xlsx = lg_cli_arg(cli, "xlsx");
   int rc = 0;
   if (html) {
     lg_buf_t b;
@@ -295,16 +295,16 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
         "需要一个边界文件: landgov check FILE [--use 编码] [--type 类型] (FILE 为 - 时读标准输入)");
   lg_boundary_opts_t bo = {0};
   long long srs = 0, parcel = 0, version = 0, pieces = 0;
-  int rc = lg_arg_int(cli, "srs", &srs, err);
-  if (rc == 0) rc = lg_arg_int(cli, "parcel", &parcel, err);
-  if (rc == 0) rc = lg_arg_int(cli, "rules-version", &version, err);
-  if (rc == 0) rc = lg_arg_int(cli, "max-pieces", &pieces, err);
+  int rc = lg_cli_arg_int(cli, "srs", &srs, err);
+  if (rc == 0) rc = lg_cli_arg_int(cli, "parcel", &parcel, err);
+  if (rc == 0) rc = lg_cli_arg_int(cli, "rules-version", &version, err);
+  if (rc == 0) rc = lg_cli_arg_int(cli, "max-pieces", &pieces, err);
   if (rc) return rc;
   bo.srs_id = (int)srs;
   bo.parcel = (int)parcel;
-  bool each = lg_arg_flag(cli, "each");
-  bool save = each ? lg_arg_flag(cli, "save") : !lg_arg_flag(cli, "no-save");
-  const char *actor = lg_arg(cli, "actor");
+  bool each = lg_cli_arg_flag(cli, "each");
+  bool save = each ? lg_cli_arg_flag(cli, "save") : !lg_cli_arg_flag(cli, "no-save");
+  const char *actor = lg_cli_arg(cli, "actor");
   if (!actor) actor = getenv("USER") && *getenv("USER") ? getenv("USER") : "cli";
 
   lg_store_t *s = NULL;
@@ -319,10 +319,10 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
                    : lg_review_rules_current(s, &rules, err);
   if (rc) goto done;
   if ((rc = lg_review_checker_new(s, rules, &c, err))) goto done;
-  lg_check_opts_t o = {.use = lg_arg(cli, "use"),
-                       .type = lg_arg(cli, "type"),
-                       .name = lg_arg(cli, "name"),
-                       .make_valid = lg_arg_flag(cli, "make-valid"),
+  lg_check_opts_t o = {.use = lg_cli_arg(cli, "use"),
+                       .type = lg_cli_arg(cli, "type"),
+                       .name = lg_cli_arg(cli, "name"),
+                       .make_valid = lg_cli_arg_flag(cli, "make-valid"),
                        .max_pieces = (int)pieces};
   if (each) {
     rc = run_each(cli, s, c, &b, &o, save, actor, err);

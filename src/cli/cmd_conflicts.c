@@ -17,12 +17,12 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
     return lg_err_set(err, LG_EINVAL,
                       "需要两个图层: landgov conflicts 图层A 图层B [--out 新图层] [--match]");
   long long threads = 0;
-  int rc = lg_arg_int(cli, "threads", &threads, err);
+  int rc = lg_cli_arg_int(cli, "threads", &threads, err);
   if (rc) return rc;
-  lg_conflict_opts_t o = {.out_layer = lg_arg(cli, "out"),
-                          .replace = lg_arg_flag(cli, "replace"),
+  lg_conflict_opts_t o = {.out_layer = lg_cli_arg(cli, "out"),
+                          .replace = lg_cli_arg_flag(cli, "replace"),
                           .threads = (int)threads,
-                          .match = lg_arg_flag(cli, "match")};
+                          .match = lg_cli_arg_flag(cli, "match")};
   lg_store_t *s = NULL;
   lg_rules_t *rules = NULL;
   json_t *res = NULL;
@@ -63,7 +63,7 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
       printf("主要不一致 (A 编码 -> B 编码):\n");
       static const char *const hdr[] = {"A 编码", "A 名称",     "B 编码",
                                         "B 名称", "面积(公顷)", "比例"};
-      lg_table_t *t = lg_table_new(6, hdr);
+      lg_cli_table_t *t = lg_cli_table_new(6, hdr);
       size_t i;
       const json_t *x;
       json_array_foreach(top, i, x) {
@@ -71,13 +71,13 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
         char ha[64], pct[32];
         lg_fmt_num(ha, sizeof ha, json_real_value(json_object_get(x, "m2")) / 1e4, 4);
         snprintf(pct, sizeof pct, "%.2f%%", 100 * json_real_value(json_object_get(x, "share")));
-        lg_table_add(t, json_string_value(json_object_get(x, "a_code")),
+        lg_cli_table_add(t, json_string_value(json_object_get(x, "a_code")),
                      json_string_value(json_object_get(x, "a_name")),
                      json_string_value(json_object_get(x, "b_code")),
                      json_string_value(json_object_get(x, "b_name")), ha, pct);
       }
-      lg_table_print(t);
-      lg_table_free(t);
+      lg_cli_table_print(t);
+      lg_cli_table_free(t);
     }
   }
   const json_t *out = json_object_get(res, "out_layer");

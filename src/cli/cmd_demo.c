@@ -4,7 +4,9 @@
  * fills it with the synthetic county (landgov gen), then says in Chinese
  * what it made and how to look at it.
  */
+#include "cases/cases.h"
 #include "cli/cli_int.h"
+#include "demo/demo.h"
 #include "ledger/ledger.h"
 #include "onemap/onemap.h"
 
@@ -14,12 +16,9 @@
 #include <unistd.h>
 
 /* From cmd_gen.c. */
-int lg_cli_gen_opts(lg_cli_t *cli, lg_gen_opts_t *o, lg_err_t *err);
-void lg_cli_gen_report(lg_cli_t *cli, const lg_gen_opts_t *o, const lg_gen_result_t *r);
-/* From demo_users.c. */
-int lg_cli_demo_users(lg_cli_t *cli, const char *county_code, lg_err_t *err);
-/* From demo_cases.c. */
-int lg_cli_demo_cases(lg_cli_t *cli, const lg_gen_result_t *r, lg_err_t *err);
+int lg_cli_gen_opts(lg_cli_t *cli, lg_onemap_gen_opts_t *o, lg_err_t *err);
+void lg_cli_gen_report(lg_cli_t *cli, const lg_onemap_gen_opts_t *o,
+                       const lg_onemap_gen_result_t *r);
 
 /* A fresh demo store gets fresh ledger keys too: the old ones go. */
 static int remove_keys(lg_store_t *s, lg_err_t *err) {
@@ -34,14 +33,41 @@ static int remove_keys(lg_store_t *s, lg_err_t *err) {
   return 0;
 }
 
+/* The accounts (with their one password) and the cases, for whoever runs
+ * the demo. With --json the demo prints one document (the generator's);
+ * the accounts are the same fixed list, documented in README. */
+static void print_demo(const lg_demo_user_t *us, size_t n, const json_t *cases) {
+  printf("\n演示账户 (密码均为 %s, 仅用于演示库):\n", LG_DEMO_PASSWORD);
+  static const char *const uhdr[] = {"用户名", "角色", "行政区"};
+  lg_cli_table_t *t = lg_cli_table_new(3, uhdr);
+  for (size_t i = 0; i < n; i++)
+    lg_cli_table_add(t, us[i].login, us[i].what, us[i].division);
+  lg_cli_table_print(t);
+  lg_cli_table_free(t);
+  printf("\n演示报批案件 (landgov case list; 网页: 审批):\n");
+  static const char *const chdr[] = {"案件号", "项目名称", "状态", "审批层级", "批准文号"};
+  t = lg_cli_table_new(5, chdr);
+  size_t i;
+  json_t *c;
+  json_array_foreach(cases, i, c) {
+    const char *no = json_string_value(json_object_get(c, "document_no"));
+    lg_cli_table_add(t, json_string_value(json_object_get(c, "code")),
+                     json_string_value(json_object_get(c, "title")),
+                     json_string_value(json_object_get(c, "status_title")),
+                     json_string_value(json_object_get(c, "level_title")), no ? no : "");
+  }
+  lg_cli_table_print(t);
+  lg_cli_table_free(t);
+}
+
 static int run(lg_cli_t *cli, lg_err_t *err) {
-  lg_gen_opts_t o;
+  lg_onemap_gen_opts_t o;
   int rc = lg_cli_gen_opts(cli, &o, err);
   if (rc) return rc;
   bool exists = false;
   if ((rc = lg_store_exists(cli->db_path, &exists, err))) return rc;
   if (exists) {
-    if (!lg_arg_flag(cli, "force"))
+    if (!lg_cli_arg_flag(cli, "force"))
       return lg_err_set(err, LG_ECONFLICT,
                         "数据库 %s 已存在; 演示库需要新建: 请换一个 --db 路径, 或加 --force 覆盖",
                         cli->db_path);
@@ -49,7 +75,7 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
   }
   lg_store_t *s;
   if ((rc = lg_cli_open(cli, LG_STORE_CREATE, &s, err))) return rc;
-  lg_gen_result_t r;
+  lg_onemap_gen_result_t r;
   rc = remove_keys(s, err);
   if (rc == 0) rc = lg_onemap_gen(s, &o, &r, err);
   /* As `landgov init` does: the ledger's signing and witness keys. */
@@ -65,10 +91,19 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
   if (!cli->json)
     printf("\n查看: landgov --db %s layers; 浏览: landgov --db %s serve\n", cli->db_path,
            cli->db_path);
-  /* Demo accounts, one per role (src/auth, via cli/demo_users.c). */
-  if ((rc = lg_cli_demo_users(cli, r.county_code, err))) return rc;
-  /* Sample approval cases in different states, filed by those accounts. */
-  return lg_cli_demo_cases(cli, &r, err);
+  /* The demo content of every module (src/demo), then what was made. */
+  if ((rc = lg_cli_open(cli, 0, &s, err))) return rc;
+  lg_demo_user_t *us = NULL;
+  size_t n = 0;
+  json_t *cases = NULL;
+  rc = lg_demo_users(s, r.county_code, &us, &n, err);
+  if (rc == 0) rc = lg_demo_cases(s, &r, err);
+  if (rc == 0) rc = lg_cases_list(s, NULL, LG_SCOPE_ALL, NULL, &cases, err);
+  lg_store_close(s);
+  if (rc == 0 && !cli->json) print_demo(us, n, cases);
+  lg_free(us);
+  json_decref(cases);
+  return rc;
 }
 
 const lg_cmd_t lg_cmd_demo = {

@@ -11,15 +11,15 @@
 static int run(lg_cli_t *cli, lg_err_t *err) {
   if (cli->args.npos != 2)
     return lg_err_set(err, LG_EINVAL, "用法: landgov export LAYER FILE [--format txt|geojson|gpkg|shp|kml|dxf]");
-  lg_export_opts_t o = {0};
-  o.format = lg_arg(cli, "format");
+  lg_formats_export_opts_t o = {0};
+  o.format = lg_cli_arg(cli, "format");
   long long to = 0;
-  int rc = lg_arg_int(cli, "to-srs", &to, err);
+  int rc = lg_cli_arg_int(cli, "to-srs", &to, err);
   if (rc) return rc;
   o.to_srs = (int)to;
   lg_store_t *s;
   if ((rc = lg_cli_open(cli, LG_STORE_READONLY, &s, err))) return rc;
-  rc = lg_export(s, cli->args.pos[0], cli->args.pos[1], &o, err);
+  rc = lg_formats_export(s, cli->args.pos[0], cli->args.pos[1], &o, err);
   lg_store_close(s);
   if (rc) return rc;
   if (cli->json)

@@ -11,11 +11,11 @@
 #include <stdio.h>
 
 /* Reads --patches and --seed into o. Shared with cmd_demo.c. */
-int lg_cli_gen_opts(lg_cli_t *cli, lg_gen_opts_t *o, lg_err_t *err) {
-  lg_gen_opts_init(o);
+int lg_cli_gen_opts(lg_cli_t *cli, lg_onemap_gen_opts_t *o, lg_err_t *err) {
+  lg_onemap_gen_opts_init(o);
   long long patches = o->patches, seed = (long long)o->seed;
-  int rc = lg_arg_int(cli, "patches", &patches, err);
-  if (rc == 0) rc = lg_arg_int(cli, "seed", &seed, err);
+  int rc = lg_cli_arg_int(cli, "patches", &patches, err);
+  if (rc == 0) rc = lg_cli_arg_int(cli, "seed", &seed, err);
   if (rc) return rc;
   if (patches < LG_GEN_MIN_PATCHES || patches > LG_GEN_MAX_PATCHES)
     return lg_err_set(err, LG_EINVAL, "--patches %lld 超出范围: 应在 %d 到 %d 之间", patches,
@@ -28,7 +28,7 @@ int lg_cli_gen_opts(lg_cli_t *cli, lg_gen_opts_t *o, lg_err_t *err) {
 
 /* Prints what lg_onemap_gen made: one JSON document with --json, Chinese
  * tables otherwise. Shared with cmd_demo.c. */
-void lg_cli_gen_report(lg_cli_t *cli, const lg_gen_opts_t *o, const lg_gen_result_t *r) {
+void lg_cli_gen_report(lg_cli_t *cli, const lg_onemap_gen_opts_t *o, const lg_onemap_gen_result_t *r) {
   double county = r->county_area > 0 ? r->county_area : 1;
   double pbf = r->layers[1].area > 0 ? r->layers[1].area : 1;
   if (cli->json) {
@@ -65,26 +65,26 @@ void lg_cli_gen_report(lg_cli_t *cli, const lg_gen_opts_t *o, const lg_gen_resul
   printf("县域面积 %s 平方千米, %d 个乡镇, %d 个村 (社区)\n\n", a, r->ntownships, r->nvillages);
 
   static const char *const lh[] = {"图层", "名称", "要素数", "面积 (公顷)"};
-  lg_table_t *t = lg_table_new(4, lh);
+  lg_cli_table_t *t = lg_cli_table_new(4, lh);
   for (int k = 0; k < r->nlayers; k++) {
     lg_fmt_num(a, sizeof a, (double)r->layers[k].count, 0);
     lg_fmt_num(b, sizeof b, r->layers[k].area / 1e4, 2);
-    lg_table_add(t, r->layers[k].name, lg_store_role_title(r->layers[k].role), a, b);
+    lg_cli_table_add(t, r->layers[k].name, lg_store_role_title(r->layers[k].role), a, b);
   }
-  lg_table_print(t);
-  lg_table_free(t);
+  lg_cli_table_print(t);
+  lg_cli_table_free(t);
   printf("\n");
 
   static const char *const ch[] = {"地类编码", "地类名称", "图斑数", "面积 (公顷)", "占比"};
-  t = lg_table_new(5, ch);
+  t = lg_cli_table_new(5, ch);
   for (int k = 0; k < r->nclasses; k++) {
     lg_fmt_num(a, sizeof a, (double)r->classes[k].count, 0);
     lg_fmt_num(b, sizeof b, r->classes[k].area / 1e4, 2);
     snprintf(c, sizeof c, "%.2f%%", 100 * r->classes[k].area / county);
-    lg_table_add(t, r->classes[k].dlbm, r->classes[k].dlmc, a, b, c);
+    lg_cli_table_add(t, r->classes[k].dlbm, r->classes[k].dlmc, a, b, c);
   }
-  lg_table_print(t);
-  lg_table_free(t);
+  lg_cli_table_print(t);
+  lg_cli_table_free(t);
   lg_fmt_num(a, sizeof a, r->pbf_eprl_overlap / 1e4, 2);
   printf("\n生态保护红线内的永久基本农田 %s 公顷, 占永久基本农田 %.1f%% (规划冲突)\n", a,
          100 * r->pbf_eprl_overlap / pbf);
@@ -92,13 +92,13 @@ void lg_cli_gen_report(lg_cli_t *cli, const lg_gen_opts_t *o, const lg_gen_resul
 }
 
 static int run(lg_cli_t *cli, lg_err_t *err) {
-  lg_gen_opts_t o;
+  lg_onemap_gen_opts_t o;
   int rc = lg_cli_gen_opts(cli, &o, err);
   if (rc) return rc;
-  o.replace = lg_arg_flag(cli, "replace");
+  o.replace = lg_cli_arg_flag(cli, "replace");
   lg_store_t *s;
   if ((rc = lg_cli_open(cli, LG_STORE_CREATE, &s, err))) return rc;
-  lg_gen_result_t r;
+  lg_onemap_gen_result_t r;
   rc = lg_onemap_gen(s, &o, &r, err);
   lg_store_close(s);
   if (rc) return rc;

@@ -15,18 +15,18 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
   if (cli->args.npos != 1)
     return lg_err_set(err, LG_EINVAL, "需要一个文件参数: landgov import FILE --layer NAME --role ROLE");
   const char *path = cli->args.pos[0];
-  lg_import_opts_t o = {0};
-  o.layer = lg_arg(cli, "layer");
-  o.role = lg_arg(cli, "role");
-  o.title = lg_arg(cli, "title");
-  o.class_field = lg_arg(cli, "class-field");
-  o.encoding = lg_arg(cli, "encoding");
-  o.src_layer = lg_arg(cli, "source-layer");
-  o.replace = lg_arg_flag(cli, "replace");
+  lg_formats_import_opts_t o = {0};
+  o.layer = lg_cli_arg(cli, "layer");
+  o.role = lg_cli_arg(cli, "role");
+  o.title = lg_cli_arg(cli, "title");
+  o.class_field = lg_cli_arg(cli, "class-field");
+  o.encoding = lg_cli_arg(cli, "encoding");
+  o.src_layer = lg_cli_arg(cli, "source-layer");
+  o.replace = lg_cli_arg_flag(cli, "replace");
   long long srs = 0, to = 0, maxf = 0;
-  int rc = lg_arg_int(cli, "srs", &srs, err);
-  if (rc == 0) rc = lg_arg_int(cli, "to-srs", &to, err);
-  if (rc == 0) rc = lg_arg_int(cli, "max-features", &maxf, err);
+  int rc = lg_cli_arg_int(cli, "srs", &srs, err);
+  if (rc == 0) rc = lg_cli_arg_int(cli, "to-srs", &to, err);
+  if (rc == 0) rc = lg_cli_arg_int(cli, "max-features", &maxf, err);
   if (rc) return rc;
   o.src_srs = (int)srs;
   o.to_srs = (int)to;
@@ -47,8 +47,8 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
     if (proj) o.to_srs = atoi(proj);
     lg_free(proj);
   }
-  lg_import_result_t res;
-  rc = lg_import(s, path, &o, &res, err);
+  lg_formats_import_result_t res;
+  rc = lg_formats_import(s, path, &o, &res, err);
   lg_store_close(s);
   if (rc) return rc;
   if (cli->json) {

@@ -17,7 +17,7 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
   /* The ledger's signing and witness keys, created once beside the store
    * (ledger.h, "Keys"); later runs check they are still the same. */
   lg_ledger_keys_t keys;
-  rc = lg_ledger_init(s, lg_arg(cli, "origin"), err);
+  rc = lg_ledger_init(s, lg_cli_arg(cli, "origin"), err);
   if (rc == 0) rc = lg_ledger_keys(s, &keys, err);
   lg_store_close(s);
   if (rc) return rc;

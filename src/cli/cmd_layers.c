@@ -30,17 +30,17 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
     lg_cli_print_json(json_pack("{s:o}", "layers", arr));
   } else {
     static const char *const hdr[] = {"编号", "图层", "名称", "角色", "坐标系", "要素数", "地类字段"};
-    lg_table_t *t = lg_table_new(7, hdr);
+    lg_cli_table_t *t = lg_cli_table_new(7, hdr);
     for (size_t i = 0; i < n; i++) {
       char id[32], srs[32], cnt[32];
       snprintf(id, sizeof id, "%lld", (long long)ls[i].id);
       snprintf(srs, sizeof srs, "EPSG:%d", ls[i].srs_id);
       lg_fmt_num(cnt, sizeof cnt, (double)ls[i].count, 0);
-      lg_table_add(t, id, ls[i].name, ls[i].title, lg_store_role_title(ls[i].role), srs, cnt,
+      lg_cli_table_add(t, id, ls[i].name, ls[i].title, lg_store_role_title(ls[i].role), srs, cnt,
                    ls[i].class_field);
     }
-    lg_table_print(t);
-    lg_table_free(t);
+    lg_cli_table_print(t);
+    lg_cli_table_free(t);
     if (n == 0) printf("(数据库中还没有图层; 用 landgov import 导入)\n");
   }
   lg_store_layer_infos_free(ls, n);

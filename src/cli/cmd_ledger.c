@@ -224,7 +224,7 @@ static int cmd_audit(lg_cli_t *cli, lg_err_t *err) {
     if (a.findings.len) {
       static const char *const hdr[] = {"对象类型", "对象",           "问题",
                                         "最近条目", "账本记载的摘要", "当前数据的摘要"};
-      lg_table_t *t = lg_table_new(6, hdr);
+      lg_cli_table_t *t = lg_cli_table_new(6, hdr);
       for (size_t i = 0; i < a.findings.len; i++) {
         const lg_ledger_finding_t *f = &a.findings.items[i];
         char entry[32], rec[20], act[20];
@@ -233,11 +233,11 @@ static int cmd_audit(lg_cli_t *cli, lg_err_t *err) {
                  f->recorded[0] ? "…" : "");
         snprintf(act, sizeof act, "%.12s%s", f->actual[0] ? f->actual : "-",
                  f->actual[0] ? "…" : "");
-        lg_table_add(t, f->object_type, f->object_id, lg_ledger_finding_title(f->kind), entry, rec,
+        lg_cli_table_add(t, f->object_type, f->object_id, lg_ledger_finding_title(f->kind), entry, rec,
                      act);
       }
-      lg_table_print(t);
-      lg_table_free(t);
+      lg_cli_table_print(t);
+      lg_cli_table_free(t);
     }
     printf("审计 %llu 个对象 (%llu 种对象类型): %s\n", (unsigned long long)a.objects,
            (unsigned long long)a.types,
@@ -270,8 +270,8 @@ static int cmd_prove(lg_cli_t *cli, lg_err_t *err) {
     return lg_err_set(err, LG_EINVAL, "用法: landgov ledger prove N [--size M]");
   uint64_t index = 0, size = 0;
   int rc = parse_u64(cli->args.pos[1], "条目序号", &index, err);
-  if (rc == 0 && lg_arg(cli, "size")) rc = parse_u64(lg_arg(cli, "size"), "--size", &size, err);
-  if (rc == 0 && lg_arg(cli, "size") && size == 0)
+  if (rc == 0 && lg_cli_arg(cli, "size")) rc = parse_u64(lg_cli_arg(cli, "size"), "--size", &size, err);
+  if (rc == 0 && lg_cli_arg(cli, "size") && size == 0)
     rc = lg_err_set(err, LG_EINVAL, "--size 应大于 0");
   if (rc) return rc;
   lg_store_t *s;
@@ -349,7 +349,7 @@ static int cmd_consistency(lg_cli_t *cli, lg_err_t *err) {
 
 static int cmd_bundle(lg_cli_t *cli, lg_err_t *err) {
   uint64_t from = 0;
-  int rc = lg_arg(cli, "from") ? parse_u64(lg_arg(cli, "from"), "--from", &from, err) : 0;
+  int rc = lg_cli_arg(cli, "from") ? parse_u64(lg_cli_arg(cli, "from"), "--from", &from, err) : 0;
   if (rc) return rc;
   lg_store_t *s;
   if ((rc = lg_cli_open(cli, 0, &s, err)) != 0) return rc;
@@ -455,7 +455,7 @@ static int witness_url(lg_cli_t *cli, lg_store_t *s, const char *url, lg_err_t *
   lg_ledger_checkpoint_t cp = {0};
   lg_ledger_proof_t proof = {0};
   char *cos = NULL;
-  const char *given = lg_arg(cli, "key");
+  const char *given = lg_cli_arg(cli, "key");
   int rc = http_get(url, "/api/ledger/key", &kdoc, err);
   if (rc == 0) rc = http_get(url, "/api/ledger/checkpoint", &cdoc, err);
   if (rc) goto done;
@@ -510,7 +510,7 @@ static int witness_file(lg_cli_t *cli, lg_store_t *s, const char *path, lg_err_t
   lg_ledger_checkpoint_t cp = {0};
   int rc = lg_file_read(path, &data, &n, err);
   if (rc) return rc;
-  const char *note = data, *vkey = lg_arg(cli, "key");
+  const char *note = data, *vkey = lg_cli_arg(cli, "key");
   uint64_t from = 0;
   bool have_proof = false;
   const char *p = data + strspn(data, " \t\r\n");
@@ -546,11 +546,11 @@ static int witness_file(lg_cli_t *cli, lg_store_t *s, const char *path, lg_err_t
     if ((rc = lg_ledger_note_verify(note, vkey, &cp, err)) != 0) goto done;
     lg_err_t e = {0};
     first = lg_ledger_witness_last(s, cp.origin, &last, &e) != 0;
-    if (first && !lg_arg(cli, "key"))
+    if (first && !lg_cli_arg(cli, "key"))
       fprintf(stderr, "注意: 首次见证日志 %s, 采用文件中给出的公钥\n  %s\n请经可靠渠道与对方核对\n",
               cp.origin, vkey);
     /* Later, a key carried by the file itself is not trusted. */
-    if (!first && !lg_arg(cli, "key")) vkey = NULL;
+    if (!first && !lg_cli_arg(cli, "key")) vkey = NULL;
   }
   if (have_proof && !first && last < cp.size && from != last) {
     rc = lg_err_set(err, LG_EINVAL,
@@ -595,23 +595,23 @@ static int cmd_witness(lg_cli_t *cli, lg_err_t *err) {
 
 static int cmd_record(lg_cli_t *cli, lg_err_t *err) {
   json_t *state = NULL;
-  const char *st = lg_arg(cli, "state");
+  const char *st = lg_cli_arg(cli, "state");
   if (st) {
     json_error_t je;
     state = json_loads(st, JSON_DECODE_ANY, &je);
     if (!state) return lg_err_set(err, LG_EINVAL, "--state 不是有效的 JSON: %s", je.text);
   }
-  lg_ledger_event_t ev = {.actor = lg_arg(cli, "actor"),
-                          .role = lg_arg(cli, "role"),
-                          .jurisdiction = lg_arg(cli, "jurisdiction"),
-                          .action = lg_arg(cli, "action"),
-                          .object_type = lg_arg(cli, "type"),
-                          .object_id = lg_arg(cli, "id"),
+  lg_ledger_event_t ev = {.actor = lg_cli_arg(cli, "actor"),
+                          .role = lg_cli_arg(cli, "role"),
+                          .jurisdiction = lg_cli_arg(cli, "jurisdiction"),
+                          .action = lg_cli_arg(cli, "action"),
+                          .object_type = lg_cli_arg(cli, "type"),
+                          .object_id = lg_cli_arg(cli, "id"),
                           .state = state};
   if (!st) {
     /* Without a state, the act itself (who, what, which) is the record;
      * JSON null would read as "deleted". */
-    state = json_pack("{s:s?, s:s?}", "recorded", ev.action, "note", lg_arg(cli, "note"));
+    state = json_pack("{s:s?, s:s?}", "recorded", ev.action, "note", lg_cli_arg(cli, "note"));
     ev.state = state;
   }
   lg_store_t *s;

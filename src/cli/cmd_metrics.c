@@ -49,7 +49,7 @@ static void pct(char *out, double share) { snprintf(out, 32, "%.1f%%", 100.0 * s
 /* The subject --as names; *have false when it is not given. */
 static int subject(lg_cli_t *cli, lg_store_t *s, lg_subject_t *who, bool *have, lg_err_t *err) {
   *have = false;
-  const char *login = lg_arg(cli, "as");
+  const char *login = lg_cli_arg(cli, "as");
   if (!login) return 0;
   lg_user_t u;
   int rc = lg_auth_user_get(s, login, &u, err);
@@ -64,7 +64,7 @@ static void print_spans(const char *title, const char *key_title, const char *ke
                         const json_t *arr) {
   printf("\n%s\n", title);
   const char *hdr[] = {key_title, "环节数", "工作日", "小时", "占比"};
-  lg_table_t *tb = lg_table_new(5, hdr);
+  lg_cli_table_t *tb = lg_cli_table_new(5, hdr);
   size_t i;
   json_t *v;
   json_array_foreach(arr, i, v) {
@@ -75,10 +75,10 @@ static void print_spans(const char *title, const char *key_title, const char *ke
     pct(sh, num(v, "share"));
     char name[96];
     snprintf(name, sizeof name, "%s", str(v, "title")[0] ? str(v, "title") : str(v, key));
-    lg_table_add(tb, name, n, wd, h, sh);
+    lg_cli_table_add(tb, name, n, wd, h, sh);
   }
-  lg_table_print(tb);
-  lg_table_free(tb);
+  lg_cli_table_print(tb);
+  lg_cli_table_free(tb);
 }
 
 static void print_overdue(const json_t *arr, bool with_code) {
@@ -86,7 +86,7 @@ static void print_overdue(const json_t *arr, bool with_code) {
   printf("\n超期环节 (超过办理时限)\n");
   const char *hdr[] = {"案件号", "环节",          "部门",        "行政区", "时限 (工作日)",
                        "到期",   "超期 (工作日)", "超期 (小时)", "状态"};
-  lg_table_t *tb = lg_table_new(9, hdr);
+  lg_cli_table_t *tb = lg_cli_table_new(9, hdr);
   size_t i;
   json_t *v;
   json_array_foreach(arr, i, v) {
@@ -96,19 +96,19 @@ static void print_overdue(const json_t *arr, bool with_code) {
     local_time(json_object_get(v, "due_at"), due);
     fmt(wd, num(json_object_get(v, "over"), "working_days"), 2);
     fmt(h, num(json_object_get(v, "over"), "hours"), 1);
-    lg_table_add(tb, with_code ? str(v, "code") : "", str(v, "name"), str(v, "department_title"),
+    lg_cli_table_add(tb, with_code ? str(v, "code") : "", str(v, "name"), str(v, "department_title"),
                  str(v, "division"), lim, due, wd, h,
                  !strcmp(str(v, "status"), "open") ? "在办" : "已结束");
   }
-  lg_table_print(tb);
-  lg_table_free(tb);
+  lg_cli_table_print(tb);
+  lg_cli_table_free(tb);
 }
 
 static void print_idle(const json_t *arr, int idle_days) {
   if (!json_array_size(arr)) return;
   printf("\n流程空转 (无人办理超过 %d 个工作日, 或无人可办)\n", idle_days);
   const char *hdr[] = {"案件号", "环节", "候选组", "开始", "等待 (工作日)", "等待 (小时)", "情况"};
-  lg_table_t *tb = lg_table_new(7, hdr);
+  lg_cli_table_t *tb = lg_cli_table_new(7, hdr);
   size_t i;
   json_t *v;
   json_array_foreach(arr, i, v) {
@@ -122,10 +122,10 @@ static void print_idle(const json_t *arr, int idle_days) {
              staffed ? "" : "无人可办 (无在职账户)");
     if (strcmp(str(v, "status"), "open"))
       strncat(what, " (已结束)", sizeof what - strlen(what) - 1);
-    lg_table_add(tb, str(v, "code"), str(v, "name"), str(v, "groups"), since, wd, h, what);
+    lg_cli_table_add(tb, str(v, "code"), str(v, "name"), str(v, "groups"), since, wd, h, what);
   }
-  lg_table_print(tb);
-  lg_table_free(tb);
+  lg_cli_table_print(tb);
+  lg_cli_table_free(tb);
 }
 
 /* ---- approval ---------------------------------------------------------------------- */
@@ -136,7 +136,7 @@ static int do_approval(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
   int rc = subject(cli, s, &who, &have, err);
   if (rc) return rc;
   int scope = LG_SCOPE_ALL;
-  const char *division = lg_arg(cli, "division");
+  const char *division = lg_cli_arg(cli, "division");
   if (have) {
     if ((rc = lg_auth_scope(s, &who, "metrics", "read", &scope, err))) return rc;
     if (scope == LG_SCOPE_NONE) return lg_auth_require(s, &who, "metrics", "read", NULL, err);
@@ -148,14 +148,14 @@ static int do_approval(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
     }
   }
   long long threshold = 0, idle = 0, limit = 100;
-  if ((rc = lg_arg_int(cli, "threshold", &threshold, err)) ||
-      (rc = lg_arg_int(cli, "idle-days", &idle, err)) ||
-      (rc = lg_arg_int(cli, "limit", &limit, err)))
+  if ((rc = lg_cli_arg_int(cli, "threshold", &threshold, err)) ||
+      (rc = lg_cli_arg_int(cli, "idle-days", &idle, err)) ||
+      (rc = lg_cli_arg_int(cli, "limit", &limit, err)))
     return rc;
   if (threshold < 0 || idle < 0 || limit < 1)
     return lg_err_set(err, LG_EINVAL, "--threshold、--idle-days 应为正整数, --limit 至少为 1");
-  lg_case_metrics_opts_t o = {.from = lg_arg(cli, "from"),
-                              .to = lg_arg(cli, "to"),
+  lg_case_metrics_opts_t o = {.from = lg_cli_arg(cli, "from"),
+                              .to = lg_cli_arg(cli, "to"),
                               .division = division,
                               .who = have ? &who : NULL,
                               .scope = scope,
@@ -214,7 +214,7 @@ static int do_approval(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
            (long long)json_integer_value(json_object_get(set, "load_threshold")));
     const char *hdr[] = {"部门",     "行政区", "办理",   "到达",
                          "工作日均", "峰值",   "峰值日", "超负荷天数"};
-    lg_table_t *tb = lg_table_new(8, hdr);
+    lg_cli_table_t *tb = lg_cli_table_new(8, hdr);
     size_t i;
     json_t *u;
     json_array_foreach(load, i, u) {
@@ -225,10 +225,10 @@ static int do_approval(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
       snprintf(pk, sizeof pk, "%lld", (long long)json_integer_value(json_object_get(u, "peak")));
       snprintf(od, sizeof od, "%lld",
                (long long)json_integer_value(json_object_get(u, "overloaded_days")));
-      lg_table_add(tb, str(u, "title"), str(u, "division"), h, ar, avg, pk, str(u, "peak_day"), od);
+      lg_cli_table_add(tb, str(u, "title"), str(u, "division"), h, ar, avg, pk, str(u, "peak_day"), od);
     }
-    lg_table_print(tb);
-    lg_table_free(tb);
+    lg_cli_table_print(tb);
+    lg_cli_table_free(tb);
   }
   print_overdue(json_object_get(m, "overdue"), true);
   print_idle(json_object_get(m, "idle"), idle_days);
@@ -298,7 +298,7 @@ static int do_case(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
   print_spans("各部门用时", "部门", "department", json_object_get(m, "departments"));
   printf("\n环节\n");
   const char *hdr[] = {"任务", "环节", "部门", "行政区", "开始", "结束", "工作日", "小时", "协调"};
-  lg_table_t *tb = lg_table_new(9, hdr);
+  lg_cli_table_t *tb = lg_cli_table_new(9, hdr);
   size_t i;
   json_t *st;
   json_array_foreach(json_object_get(m, "steps"), i, st) {
@@ -309,12 +309,12 @@ static int do_case(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
     local_time(json_object_get(st, "completed_at"), t1);
     fmt(wd, num(json_object_get(st, "time"), "working_days"), 2);
     fmt(h, num(json_object_get(st, "time"), "hours"), 1);
-    lg_table_add(tb, tid, str(st, "name"), str(st, "department_title"), str(st, "division"), t0,
+    lg_cli_table_add(tb, tid, str(st, "name"), str(st, "department_title"), str(st, "division"), t0,
                  t1[0] ? t1 : "(在办)", wd, h,
                  json_is_true(json_object_get(st, "coordination")) ? "是" : "");
   }
-  lg_table_print(tb);
-  lg_table_free(tb);
+  lg_cli_table_print(tb);
+  lg_cli_table_free(tb);
   print_overdue(json_object_get(m, "overdue"), true);
   print_idle(json_object_get(m, "idle"),
              (int)json_integer_value(json_object_get(json_object_get(m, "settings"), "idle_days")));
@@ -335,23 +335,23 @@ static int do_settings(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
     return 0;
   }
   const char *hdr[] = {"设置", "值", "含义"};
-  lg_table_t *tb = lg_table_new(3, hdr);
+  lg_cli_table_t *tb = lg_cli_table_new(3, hdr);
   char a[16], b[16];
   snprintf(a, sizeof a, "%d", set.load_threshold);
   snprintf(b, sizeof b, "%d", set.idle_days);
-  lg_table_add(tb, "metrics.load_threshold", a,
+  lg_cli_table_add(tb, "metrics.load_threshold", a,
                "部门日办理量超过此数即超负荷 (件/日; seed 000 §1.2.1: 10)");
-  lg_table_add(tb, "metrics.idle_days", b, "环节无人办理超过此数即流程空转 (工作日)");
-  lg_table_add(tb, "metrics.coordination_nodes", set.coordination_nodes,
+  lg_cli_table_add(tb, "metrics.idle_days", b, "环节无人办理超过此数即流程空转 (工作日)");
+  lg_cli_table_add(tb, "metrics.coordination_nodes", set.coordination_nodes,
                "计入协调用时的流程环节 (联合审查、联合审批委员会)");
-  lg_table_print(tb);
-  lg_table_free(tb);
+  lg_cli_table_print(tb);
+  lg_cli_table_free(tb);
   return 0;
 }
 
 static int do_set(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
   if (cli->args.npos < 3) return lg_err_set(err, LG_EINVAL, "用法: landgov metrics set KEY VALUE");
-  const char *name = lg_arg(cli, "actor");
+  const char *name = lg_cli_arg(cli, "actor");
   lg_subject_t by;
   lg_auth_subject_console(&by, name ? name : getenv("USER"));
   int rc = lg_cases_metrics_setting_set(s, cli->args.pos[1], cli->args.pos[2], &by, err);

@@ -19,10 +19,10 @@ static int cmd_list(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
   size_t n;
   int rc = lg_auth_policy_list(s, &rows, &n, err);
   if (rc) return rc;
-  const char *role = lg_arg(cli, "role"), *resource = lg_arg(cli, "resource");
+  const char *role = lg_cli_arg(cli, "role"), *resource = lg_cli_arg(cli, "resource");
   json_t *arr = json_array();
   static const char *const hdr[] = {"角色", "资源", "操作", "范围", "与初始值"};
-  lg_table_t *t = cli->json ? NULL : lg_table_new(5, hdr);
+  lg_cli_table_t *t = cli->json ? NULL : lg_cli_table_new(5, hdr);
   for (size_t i = 0; i < n; i++) {
     const lg_policy_row_t *r = &rows[i];
     if ((role && strcmp(role, r->role) != 0) || (resource && strcmp(resource, r->resource) != 0))
@@ -30,7 +30,7 @@ static int cmd_list(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
     const char *seed = lg_auth_policy_default(r->role, r->resource, r->action);
     bool changed = !seed || strcmp(seed, r->scope) != 0;
     if (t)
-      lg_table_add(t, r->role, r->resource, r->action, r->scope,
+      lg_cli_table_add(t, r->role, r->resource, r->action, r->scope,
                    !seed     ? "(非初始项)"
                    : changed ? "已修改"
                              : "");
@@ -41,8 +41,8 @@ static int cmd_list(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
   }
   lg_free(rows);
   if (t) {
-    lg_table_print(t);
-    lg_table_free(t);
+    lg_cli_table_print(t);
+    lg_cli_table_free(t);
   } else {
     lg_cli_print_json(json_pack("{s:o}", "policy", arr));
     arr = NULL;
@@ -52,7 +52,7 @@ static int cmd_list(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
 }
 
 static int cmd_set(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
-  const char *name = lg_arg(cli, "actor");
+  const char *name = lg_cli_arg(cli, "actor");
   lg_subject_t by;
   lg_auth_subject_console(&by, name ? name : getenv("USER"));
   const char *const *p = cli->args.pos;

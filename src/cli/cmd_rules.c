@@ -21,7 +21,7 @@ static void print_doc(const json_t *doc) {
 static int run(lg_cli_t *cli, lg_err_t *err) {
   const char *sub = cli->args.npos > 0 ? cli->args.pos[0] : "show";
   long long version = 0;
-  int rc = lg_arg_int(cli, "version", &version, err);
+  int rc = lg_cli_arg_int(cli, "version", &version, err);
   if (rc) return rc;
   if (strcmp(sub, "default") == 0) {
     fputs(lg_review_rules_default_json(), stdout);
@@ -54,12 +54,12 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
         lg_cli_print_json(json_incref((json_t *)types));
       } else {
         static const char *const hdr[] = {"项目类型", "名称"};
-        lg_table_t *t = lg_table_new(2, hdr);
+        lg_cli_table_t *t = lg_cli_table_new(2, hdr);
         const char *k;
         const json_t *x;
-        json_object_foreach((json_t *)types, k, x) lg_table_add(t, k, json_string_value(x));
-        lg_table_print(t);
-        lg_table_free(t);
+        json_object_foreach((json_t *)types, k, x) lg_cli_table_add(t, k, json_string_value(x));
+        lg_cli_table_print(t);
+        lg_cli_table_free(t);
       }
     } else if (cli->json) {
       lg_cli_print_json(
@@ -76,19 +76,19 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
       lg_cli_print_json(h);
     } else {
       static const char *const hdr[] = {"版本", "时间", "修改人", "名称", "说明"};
-      lg_table_t *t = lg_table_new(5, hdr);
+      lg_cli_table_t *t = lg_cli_table_new(5, hdr);
       size_t i;
       const json_t *x;
       json_array_foreach(h, i, x) {
         char v[16];
         snprintf(v, sizeof v, "%lld", (long long)json_integer_value(json_object_get(x, "version")));
-        lg_table_add(t, v, json_string_value(json_object_get(x, "created_at")),
+        lg_cli_table_add(t, v, json_string_value(json_object_get(x, "created_at")),
                      json_string_value(json_object_get(x, "actor")),
                      json_string_value(json_object_get(x, "name")),
                      json_string_value(json_object_get(x, "note")));
       }
-      lg_table_print(t);
-      lg_table_free(t);
+      lg_cli_table_print(t);
+      lg_cli_table_free(t);
       json_decref(h);
     }
   } else if (writing) {
@@ -99,10 +99,10 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
     char *text = NULL;
     size_t n;
     if ((rc = lg_file_read(cli->args.pos[1], &text, &n, err))) goto done;
-    const char *actor = lg_arg(cli, "actor");
+    const char *actor = lg_cli_arg(cli, "actor");
     if (!actor) actor = getenv("USER") && *getenv("USER") ? getenv("USER") : "cli";
     int v = 0;
-    rc = lg_review_rules_save(s, text, actor, lg_arg(cli, "note"), &v, err);
+    rc = lg_review_rules_save(s, text, actor, lg_cli_arg(cli, "note"), &v, err);
     lg_free(text);
     if (rc) goto done;
     if (cli->json)

@@ -70,15 +70,15 @@ static char *find_vendor_dir(const char *web) {
 
 static int run(lg_cli_t *cli, lg_err_t *err) {
   long long port = 8080, threads = 0;
-  int rc = lg_arg_int(cli, "port", &port, err);
-  if (rc == 0) rc = lg_arg_int(cli, "threads", &threads, err);
+  int rc = lg_cli_arg_int(cli, "port", &port, err);
+  if (rc == 0) rc = lg_cli_arg_int(cli, "threads", &threads, err);
   if (rc) return rc;
   if (port < 0 || port > 65535)
     return lg_err_set(err, LG_EINVAL, "--port %lld 无效: 应在 0 到 65535 之间 (0 表示任选空闲端口)",
                       port);
   if (threads < 0 || threads > 256)
     return lg_err_set(err, LG_EINVAL, "--threads %lld 无效: 应在 1 到 256 之间", threads);
-  const char *host = lg_arg(cli, "host");
+  const char *host = lg_cli_arg(cli, "host");
   if (!host) host = "127.0.0.1";
 
   /* Open once here: a missing store or a failed migration is reported
@@ -94,7 +94,7 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
   lg_free(users);
   lg_store_close(s);
 
-  char *web = find_web_dir(lg_arg(cli, "web"));
+  char *web = find_web_dir(lg_cli_arg(cli, "web"));
   if (web && !is_dir(web)) {
     rc = lg_err_set(err, LG_EINVAL, "网页目录 %s 不存在", web);
     lg_free(web);
@@ -120,10 +120,10 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
       .port = (int)port,
       .threads = (int)threads,
       .db_path = cli->db_path,
-      .db_read = lg_arg(cli, "db-read"),
+      .db_read = lg_cli_arg(cli, "db-read"),
       .web_dir = web,
       .vendor_dir = vendor,
-      .quiet = lg_arg_flag(cli, "quiet"),
+      .quiet = lg_cli_arg_flag(cli, "quiet"),
   };
   /* The process's service tasks, and the clock before the first request. */
   lg_cases_register_handlers();

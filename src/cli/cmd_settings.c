@@ -63,18 +63,18 @@ static int show(lg_cli_t *cli, lg_store_t *s, const lg_setting_def_t *only, lg_e
     printf("%s\n", v ? v : "");
   } else {
     static const char *const hdr[] = {"设置", "当前值", "默认值", "范围", "说明"};
-    lg_table_t *t = lg_table_new(5, hdr);
+    lg_cli_table_t *t = lg_cli_table_new(5, hdr);
     size_t i;
     json_t *x;
     json_array_foreach(arr, i, x) {
       const char *v = json_string_value(json_object_get(x, "value"));
-      lg_table_add(t, json_string_value(json_object_get(x, "key")), v ? v : "(未设置)",
+      lg_cli_table_add(t, json_string_value(json_object_get(x, "key")), v ? v : "(未设置)",
                    json_string_value(json_object_get(x, "default")),
                    json_string_value(json_object_get(x, "range")),
                    json_string_value(json_object_get(x, "title")));
     }
-    lg_table_print(t);
-    lg_table_free(t);
+    lg_cli_table_print(t);
+    lg_cli_table_free(t);
     printf("(limits.* 在 landgov serve 启动时读取: 修改后请重启服务)\n");
   }
   json_decref(arr);
@@ -99,7 +99,7 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
   int rc = lg_cli_open(cli, want == 3 ? 0 : LG_STORE_READONLY, &s, err);
   if (rc) return rc;
   if (want == 3) {
-    const char *name = lg_arg(cli, "actor");
+    const char *name = lg_cli_arg(cli, "actor");
     lg_subject_t by;
     lg_auth_subject_console(&by, name ? name : getenv("USER"));
     rc = lg_auth_setting_set(s, d->key, cli->args.pos[2], &by, err);

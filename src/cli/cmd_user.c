@@ -71,7 +71,7 @@ static int read_line(const char *prompt, char *buf, size_t n, lg_err_t *err) {
  * terminal), else generated (*generated set). */
 static int new_password(lg_cli_t *cli, char *pw, size_t n, bool *generated, lg_err_t *err) {
   *generated = false;
-  if (!lg_arg_flag(cli, "password-stdin")) {
+  if (!lg_cli_arg_flag(cli, "password-stdin")) {
     char gen[LG_AUTH_GEN_PASSWORD_LEN + 1];
     lg_auth_password_generate(gen);
     snprintf(pw, n, "%s", gen);
@@ -100,7 +100,7 @@ static json_t *user_json(const lg_user_t *u) {
 
 /* Who acts from the console, for the ledger. */
 static void console(lg_cli_t *cli, lg_subject_t *by) {
-  const char *name = lg_arg(cli, "actor");
+  const char *name = lg_cli_arg(cli, "actor");
   lg_auth_subject_console(by, name ? name : getenv("USER"));
 }
 
@@ -116,12 +116,12 @@ static int cmd_add(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
   console(cli, &by);
   lg_user_def_t def = {.by = &by,
                        .login = cli->args.pos[1],
-                       .name = lg_arg(cli, "name"),
-                       .role = lg_arg(cli, "role"),
-                       .dept = lg_arg(cli, "dept"),
-                       .level = lg_arg(cli, "level"),
-                       .division = lg_arg(cli, "division"),
-                       .enterprise = lg_arg(cli, "enterprise")};
+                       .name = lg_cli_arg(cli, "name"),
+                       .role = lg_cli_arg(cli, "role"),
+                       .dept = lg_cli_arg(cli, "dept"),
+                       .level = lg_cli_arg(cli, "level"),
+                       .division = lg_cli_arg(cli, "division"),
+                       .enterprise = lg_cli_arg(cli, "enterprise")};
   if (!def.role)
     return lg_err_set(err, LG_EINVAL, "缺少 --role (clerk、reviewer、approver、admin、applicant)");
   char pw[PW_MAX];
@@ -146,7 +146,7 @@ done:
 static int cmd_list(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
   lg_user_t *us;
   size_t n;
-  int rc = lg_auth_users(s, lg_arg(cli, "within"), &us, &n, err);
+  int rc = lg_auth_users(s, lg_cli_arg(cli, "within"), &us, &n, err);
   if (rc) return rc;
   if (cli->json) {
     json_t *arr = json_array();
@@ -156,17 +156,17 @@ static int cmd_list(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
   } else {
     static const char *const hdr[] = {"编号",   "用户名", "姓名", "角色",    "部门/层级",
                                       "行政区", "企业",   "状态", "创建时间"};
-    lg_table_t *t = lg_table_new(9, hdr);
+    lg_cli_table_t *t = lg_cli_table_new(9, hdr);
     for (size_t i = 0; i < n; i++) {
       char id[32];
       snprintf(id, sizeof id, "%lld", (long long)us[i].id);
       const char *unit = us[i].dept[0] ? us[i].dept : lg_auth_level_title(us[i].level);
-      lg_table_add(t, id, us[i].login, us[i].name, lg_auth_role_title(us[i].role), unit,
+      lg_cli_table_add(t, id, us[i].login, us[i].name, lg_auth_role_title(us[i].role), unit,
                    us[i].division, us[i].enterprise, us[i].disabled ? "已停用" : "正常",
                    us[i].created_at);
     }
-    lg_table_print(t);
-    lg_table_free(t);
+    lg_cli_table_print(t);
+    lg_cli_table_free(t);
     if (n == 0) printf("(还没有用户; 用 landgov user add 添加)\n");
   }
   lg_free(us);
@@ -217,12 +217,12 @@ static int cmd_role(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
   lg_subject_t by;
   console(cli, &by);
   lg_user_def_t def = {.by = &by,
-                       .name = lg_arg(cli, "name"),
-                       .role = lg_arg(cli, "role"),
-                       .dept = lg_arg(cli, "dept"),
-                       .level = lg_arg(cli, "level"),
-                       .division = lg_arg(cli, "division"),
-                       .enterprise = lg_arg(cli, "enterprise")};
+                       .name = lg_cli_arg(cli, "name"),
+                       .role = lg_cli_arg(cli, "role"),
+                       .dept = lg_cli_arg(cli, "dept"),
+                       .level = lg_cli_arg(cli, "level"),
+                       .division = lg_cli_arg(cli, "division"),
+                       .enterprise = lg_cli_arg(cli, "enterprise")};
   if ((rc = lg_auth_user_update(s, cli->args.pos[1], &def, err))) return rc;
   lg_user_t u;
   if ((rc = lg_auth_user_get(s, cli->args.pos[1], &u, err))) return rc;
@@ -256,13 +256,13 @@ static int cmd_token(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
   int rc = need_login(cli, "token", err);
   if (rc) return rc;
   long long days = 0;
-  if ((rc = lg_arg_int(cli, "expires-days", &days, err))) return rc;
+  if ((rc = lg_cli_arg_int(cli, "expires-days", &days, err))) return rc;
   if (days < 0 || days > 3650)
     return lg_err_set(err, LG_EINVAL, "--expires-days 应在 0 (不过期) 到 3650 之间");
   char tok[64];
   int64_t id;
   int64_t expires = days > 0 ? lg_now() + (int64_t)days * 86400 : 0;
-  if ((rc = lg_auth_token_create(s, cli->args.pos[1], lg_arg(cli, "name"), expires, tok, &id, err)))
+  if ((rc = lg_auth_token_create(s, cli->args.pos[1], lg_cli_arg(cli, "name"), expires, tok, &id, err)))
     return rc;
   if (cli->json) {
     lg_cli_print_json(json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "login", cli->args.pos[1],
@@ -301,17 +301,17 @@ static int cmd_tokens(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
     lg_cli_print_json(json_pack("{s:o}", "tokens", arr));
   } else {
     static const char *const hdr[] = {"编号", "用户名", "名称", "创建", "最近使用", "到期", "状态"};
-    lg_table_t *t = lg_table_new(7, hdr);
+    lg_cli_table_t *t = lg_cli_table_new(7, hdr);
     for (size_t i = 0; i < n; i++) {
       char id[32], c[32], u[32], e[32];
       snprintf(id, sizeof id, "%lld", (long long)ts[i].id);
       fmt_time(ts[i].created_at, c);
       fmt_time(ts[i].last_used, u);
       fmt_time(ts[i].expires_at, e);
-      lg_table_add(t, id, ts[i].login, ts[i].name, c, u, e, ts[i].revoked_at ? "已吊销" : "有效");
+      lg_cli_table_add(t, id, ts[i].login, ts[i].name, c, u, e, ts[i].revoked_at ? "已吊销" : "有效");
     }
-    lg_table_print(t);
-    lg_table_free(t);
+    lg_cli_table_print(t);
+    lg_cli_table_free(t);
   }
   lg_free(ts);
   return 0;

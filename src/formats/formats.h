@@ -14,7 +14,7 @@
 #include "geo/geo.h"
 #include "store/store.h"
 
-typedef struct lg_import_opts {
+typedef struct lg_formats_import_opts {
   const char *layer;       /* target table name (required) */
   const char *title;       /* human name; NULL: the layer name */
   const char *role;        /* eprl, pbf, udb, landuse, plan, boundary, other */
@@ -25,11 +25,11 @@ typedef struct lg_import_opts {
   int to_srs;              /* reproject into this EPSG; 0: keep the source CRS */
   bool replace;            /* replace an existing layer of that name */
   int64_t max_features;    /* refuse sources with more features; 0: no limit
-                              (lg_import: 0 is the store's setting
+                              (lg_formats_import: 0 is the store's setting
                               limits.import_features, negative no limit) */
-} lg_import_opts_t;
+} lg_formats_import_opts_t;
 
-typedef struct lg_import_result {
+typedef struct lg_formats_import_result {
   int64_t count;           /* features written */
   int srs_id;              /* CRS of the stored layer */
   char layer[128];
@@ -38,26 +38,26 @@ typedef struct lg_import_result {
   char encoding[32];       /* what the attributes were decoded from */
   char format[32];         /* "ESRI Shapefile", "GPKG", "部标准坐标文件" ... */
   double seconds;
-} lg_import_result_t;
+} lg_formats_import_result_t;
 
 /* Imports any supported file into the store as a new layer. Ministry
- * coordinate files (.txt) go to lg_mtxt_import, everything else through
+ * coordinate files (.txt) go to lg_formats_mtxt_import, everything else through
  * GDAL/OGR. */
-int lg_import(lg_store_t *s, const char *path, const lg_import_opts_t *o,
-              lg_import_result_t *res, lg_err_t *err);
+int lg_formats_import(lg_store_t *s, const char *path, const lg_formats_import_opts_t *o,
+              lg_formats_import_result_t *res, lg_err_t *err);
 /* Imports through GDAL/OGR. */
-int lg_ogr_import(lg_store_t *s, const char *path, const lg_import_opts_t *o,
-                  lg_import_result_t *res, lg_err_t *err);
+int lg_formats_ogr_import(lg_store_t *s, const char *path, const lg_formats_import_opts_t *o,
+                  lg_formats_import_result_t *res, lg_err_t *err);
 
-typedef struct lg_export_opts {
+typedef struct lg_formats_export_opts {
   const char *format;      /* "txt" (Ministry file), "geojson", "gpkg", "shp", "kml", "dxf" */
   int to_srs;              /* 0: the layer's CRS */
-} lg_export_opts_t;
+} lg_formats_export_opts_t;
 
 /* Exports a layer to a file in the given format. */
-int lg_export(lg_store_t *s, const char *layer, const char *path, const lg_export_opts_t *o,
+int lg_formats_export(lg_store_t *s, const char *layer, const char *path, const lg_formats_export_opts_t *o,
               lg_err_t *err);
-int lg_ogr_export(lg_store_t *s, const char *layer, const char *path, const lg_export_opts_t *o,
+int lg_formats_ogr_export(lg_store_t *s, const char *layer, const char *path, const lg_formats_export_opts_t *o,
                   lg_err_t *err);
 
 /* Class-code field names recognised when --class-field is not given, in
@@ -66,7 +66,7 @@ int lg_ogr_export(lg_store_t *s, const char *layer, const char *path, const lg_e
 extern const char *const lg_class_field_names[];
 /* The first of lg_class_field_names present among names (case-insensitive),
  * or NULL. */
-const char *lg_detect_class_field(const char *const *names, size_t n);
+const char *lg_formats_detect_class_field(const char *const *names, size_t n);
 
 /* The geometries of the first layer of any vector file GDAL reads
  * (Shapefile, GeoPackage, KML, GeoJSON, FileGDB, a path under /vsizip/),
@@ -110,7 +110,7 @@ enum { LG_MTXT_DATUM_UNKNOWN, LG_MTXT_CGCS2000, LG_MTXT_XIAN80, LG_MTXT_BEIJING5
  * after the area (界址点数,地块面积,乡镇代码,乡镇名称,地块编号,...). */
 enum { LG_MTXT_LAYOUT_STANDARD, LG_MTXT_LAYOUT_TOWNSHIP };
 
-/* Roles of the parcel header fields, for lg_mtxt_field. */
+/* Roles of the parcel header fields, for lg_formats_mtxt_field. */
 enum {
   LG_MTXT_NPOINTS,       /* 界址点数 (closing repeat included) */
   LG_MTXT_AREA,          /* 地块面积, hectares */
@@ -126,27 +126,27 @@ enum {
   LG_MTXT_NROLES
 };
 
-typedef struct lg_mtxt_kv {
+typedef struct lg_formats_mtxt_kv {
   char *key;                /* as written, trimmed: 坐标系, 带号, or any unknown key */
   char *val;                /* as written, trimmed */
   int line;                 /* source line; 0 when made by landgov */
-} lg_mtxt_kv_t;
+} lg_formats_mtxt_kv_t;
 
-typedef struct lg_mtxt_point {
+typedef struct lg_formats_mtxt_point {
   char *name;               /* 界址点号 ("J1") */
   int ring_no;              /* 圈号 as written */
   double x;                 /* easting: the file's Y, with its zone prefix */
   double y;                 /* northing: the file's X */
   int line;                 /* source line; 0 when made by landgov */
-} lg_mtxt_point_t;
+} lg_formats_mtxt_point_t;
 
-typedef struct lg_mtxt_ring {
+typedef struct lg_formats_mtxt_ring {
   int ring_no;              /* 圈号 of its points */
-  lg_mtxt_point_t *pts;     /* closed rings repeat the first point at the end */
+  lg_formats_mtxt_point_t *pts;     /* closed rings repeat the first point at the end */
   size_t npts;
-} lg_mtxt_ring_t;
+} lg_formats_mtxt_ring_t;
 
-typedef struct lg_mtxt_parcel {
+typedef struct lg_formats_mtxt_parcel {
   int line;                 /* line of the header ("...,@") */
   char **fields;            /* header fields as written, without the "@" */
   size_t nfields;
@@ -154,15 +154,15 @@ typedef struct lg_mtxt_parcel {
   long npoints;             /* declared 界址点数 */
   double area_ha;           /* declared 地块面积; NAN when the field is empty */
   double planar_m2;         /* computed from the rings; NAN for 线/点 parcels */
-  lg_mtxt_ring_t *rings;
+  lg_formats_mtxt_ring_t *rings;
   size_t nrings;
-} lg_mtxt_parcel_t;
+} lg_formats_mtxt_parcel_t;
 
-typedef struct lg_mtxt {
+typedef struct lg_formats_mtxt {
   char *source;             /* file name used in messages */
   char encoding[16];        /* what the bytes were: GBK, UTF-8, UTF-8-BOM, UTF-16LE */
   bool crlf;                /* line ends were CRLF */
-  lg_mtxt_kv_t *header;     /* every [属性描述] line, in file order */
+  lg_formats_mtxt_kv_t *header;     /* every [属性描述] line, in file order */
   size_t nheader;
   int datum;                /* LG_MTXT_DATUM_* from 坐标系 */
   int zone;                 /* 带号, or from the coordinates' prefix; 0 unknown */
@@ -172,11 +172,11 @@ typedef struct lg_mtxt {
   int decimals;             /* decimals coordinates are written with */
   double transform[7];      /* 转换参数 (dx, dy, dz, rx, ry, rz, scale); NAN when empty */
   int epsg;                 /* CRS of the coordinates; 0 when it cannot be told */
-  lg_mtxt_parcel_t *parcels;
+  lg_formats_mtxt_parcel_t *parcels;
   size_t nparcels;
   char **warnings;          /* facts worth a look that do not stop an import */
   size_t nwarnings;
-} lg_mtxt_t;
+} lg_formats_mtxt_t;
 
 /* Parses a file's bytes (any of GBK, UTF-8 with or without BOM, UTF-16LE
  * with or without BOM; CRLF, LF or CR; 【】 or [] brackets, full-width
@@ -184,66 +184,66 @@ typedef struct lg_mtxt {
  * no self-intersection, zone prefix agreeing with 带号, numbers) and fails
  * with LG_EINVAL and a message naming file, line and point. Declared area
  * off by more than LG_MTXT_AREA_TOL_HA is a warning in (*out)->warnings.
- * Caller frees *out with lg_mtxt_free. */
-int lg_mtxt_parse(const char *name_for_messages, const char *bytes, size_t n, lg_mtxt_t **out,
+ * Caller frees *out with lg_formats_mtxt_free. */
+int lg_formats_mtxt_parse(const char *name_for_messages, const char *bytes, size_t n, lg_formats_mtxt_t **out,
                   lg_err_t *err);
-/* As lg_mtxt_parse, decoding from `encoding` (iconv name) instead of
+/* As lg_formats_mtxt_parse, decoding from `encoding` (iconv name) instead of
  * detecting it; NULL detects. */
-int lg_mtxt_parse_enc(const char *name_for_messages, const char *bytes, size_t n,
-                      const char *encoding, lg_mtxt_t **out, lg_err_t *err);
+int lg_formats_mtxt_parse_enc(const char *name_for_messages, const char *bytes, size_t n,
+                      const char *encoding, lg_formats_mtxt_t **out, lg_err_t *err);
 /* Reads and parses a file; messages name its base name. */
-int lg_mtxt_read(const char *path, lg_mtxt_t **out, lg_err_t *err);
-void lg_mtxt_free(lg_mtxt_t *m);
+int lg_formats_mtxt_read(const char *path, lg_formats_mtxt_t **out, lg_err_t *err);
+void lg_formats_mtxt_free(lg_formats_mtxt_t *m);
 /* A header field of parcel p by role (LG_MTXT_NAME...); "" when absent. */
-const char *lg_mtxt_field(const lg_mtxt_parcel_t *p, int role);
+const char *lg_formats_mtxt_field(const lg_formats_mtxt_parcel_t *p, int role);
 /* Fields after the ones the layout names (kept, written back), or 0. */
-size_t lg_mtxt_extra_fields(const lg_mtxt_parcel_t *p, size_t *first);
+size_t lg_formats_mtxt_extra_fields(const lg_formats_mtxt_parcel_t *p, size_t *first);
 /* The value of a [属性描述] key, or NULL. */
-const char *lg_mtxt_header_get(const lg_mtxt_t *m, const char *key);
+const char *lg_formats_mtxt_header_get(const lg_formats_mtxt_t *m, const char *key);
 /* EPSG code of the coordinates' CRS, from 坐标系, 几度分带, 带号 and the
  * prefix: CGCS2000 3-degree 4513-4533 (4534-4554 without prefix), 6-degree
  * 4491-4501 (4502-4512); Xian 1980 2349-2369 (2370-2390), 2327-2337
  * (2338-2348); Beijing 1954 2401-2421 (2422-2442), 21413-21423
  * (21473-21483). LG_ECRS when it cannot be told. */
-int lg_mtxt_epsg(const lg_mtxt_t *m, int *epsg, lg_err_t *err);
+int lg_formats_mtxt_epsg(const lg_formats_mtxt_t *m, int *epsg, lg_err_t *err);
 /* The datum, zone width and zone of an EPSG code from that list, and
  * whether its eastings carry the prefix. LG_ECRS when not in the list. */
-int lg_mtxt_crs_of_epsg(int epsg, int *datum, int *width, int *zone, bool *prefixed,
+int lg_formats_mtxt_crs_of_epsg(int epsg, int *datum, int *width, int *zone, bool *prefixed,
                         lg_err_t *err);
 /* The EPSG code of a datum (LG_MTXT_CGCS2000...), zone width, zone and
  * prefix choice, from the same list; LG_ECRS when there is none. */
-int lg_mtxt_epsg_of(int datum, int width, int zone, bool prefixed, int *epsg, lg_err_t *err);
+int lg_formats_mtxt_epsg_of(int datum, int width, int zone, bool prefixed, int *epsg, lg_err_t *err);
 /* The datum a 坐标系 text names ("1980西安坐标系" -> LG_MTXT_XIAN80). */
-int lg_mtxt_datum_of(const char *crs_text);
+int lg_formats_mtxt_datum_of(const char *crs_text);
 /* 坐标系 text for a datum ("2000国家大地坐标系"); "" for unknown. */
-const char *lg_mtxt_datum_name(int datum);
+const char *lg_formats_mtxt_datum_name(int datum);
 /* Geometry of parcel i: Polygon or MultiPolygon with srid m->epsg. Rings
  * are sorted by containment (a ring inside an outer ring is its hole, a
  * ring inside a hole is a further part), whatever their numbers. Caller
  * frees with lg_geom_free. */
-lg_geom_t *lg_mtxt_parcel_geom(lg_geo_t *g, const lg_mtxt_t *m, size_t i, lg_err_t *err);
+lg_geom_t *lg_formats_mtxt_parcel_geom(lg_geo_t *g, const lg_formats_mtxt_t *m, size_t i, lg_err_t *err);
 /* Serialises m: encoding "GBK" (NULL: the default bureau software expects),
  * "UTF-8", "UTF-8-BOM" or "UTF-16LE"; crlf for CRLF line ends. The point
  * count written is the actual one. *out is the caller's (lg_free). */
-int lg_mtxt_write(const lg_mtxt_t *m, const char *encoding, bool crlf, char **out, size_t *n,
+int lg_formats_mtxt_write(const lg_formats_mtxt_t *m, const char *encoding, bool crlf, char **out, size_t *n,
                   lg_err_t *err);
 /* Imports a file as one MULTIPOLYGON layer (role default "boundary") in one
  * transaction; fields parcel_no, name, kind, sheet, use, class_code,
  * declared_ha, planar_m2 (in the file's Gauss-Kruger CRS), ellipsoidal_m2
  * (CGCS2000), plus desc / township_code / township_name / extra when the
  * file has them. The header goes to the layer's meta JSON. */
-int lg_mtxt_import(lg_store_t *s, const char *path, const lg_import_opts_t *o,
-                   lg_import_result_t *res, lg_err_t *err);
+int lg_formats_mtxt_import(lg_store_t *s, const char *path, const lg_formats_import_opts_t *o,
+                   lg_formats_import_result_t *res, lg_err_t *err);
 /* Builds a Ministry file model of a polygon layer: header from the layer's
  * meta when it came from such a file, else defaults (2000国家大地坐标系,
  * 3-degree zones); coordinates in to_srs when given (a prefixed
  * Gauss-Kruger CRS of the list above), else in the layer's CRS when it is
  * one, else in the prefixed CGCS2000 3-degree zone of the layer's centre;
  * points J1..Jn per parcel; area = planar area, 4 decimals of a hectare. */
-int lg_mtxt_from_layer(lg_store_t *s, const char *layer, int to_srs, lg_mtxt_t **out,
+int lg_formats_mtxt_from_layer(lg_store_t *s, const char *layer, int to_srs, lg_formats_mtxt_t **out,
                        lg_err_t *err);
-/* lg_mtxt_from_layer, written as GBK with CRLF line ends to path. */
-int lg_mtxt_export(lg_store_t *s, const char *layer, const char *path, const lg_export_opts_t *o,
+/* lg_formats_mtxt_from_layer, written as GBK with CRLF line ends to path. */
+int lg_formats_mtxt_export(lg_store_t *s, const char *layer, const char *path, const lg_formats_export_opts_t *o,
                    lg_err_t *err);
 
 #endif

@@ -16,9 +16,9 @@ static bool is_ministry_txt(const char *path) {
   return n > 4 && strcasecmp(path + n - 4, ".txt") == 0;
 }
 
-int lg_import(lg_store_t *s, const char *path, const lg_import_opts_t *o, lg_import_result_t *res,
+int lg_formats_import(lg_store_t *s, const char *path, const lg_formats_import_opts_t *o, lg_formats_import_result_t *res,
               lg_err_t *err) {
-  lg_import_opts_t lim = *o;
+  lg_formats_import_opts_t lim = *o;
   bool from_setting = o->max_features == 0;
   /* The store's setting limits.import_features (an administrator's, like
    * the server's limits), 2,000,000 by default: above the land-use layer
@@ -27,8 +27,8 @@ int lg_import(lg_store_t *s, const char *path, const lg_import_opts_t *o, lg_imp
    * inside one transaction. */
   if (from_setting) lim.max_features = lg_store_setting_int(s, "limits.import_features");
   if (lim.max_features < 0) lim.max_features = 0; /* the readers' "no limit" */
-  int rc = is_ministry_txt(path) ? lg_mtxt_import(s, path, &lim, res, err)
-                                 : lg_ogr_import(s, path, &lim, res, err);
+  int rc = is_ministry_txt(path) ? lg_formats_mtxt_import(s, path, &lim, res, err)
+                                 : lg_formats_ogr_import(s, path, &lim, res, err);
   if (rc == LG_ELIMIT && err) {
     size_t n = strlen(err->msg);
     snprintf(err->msg + n, sizeof err->msg - n, " (%s)",
@@ -39,9 +39,9 @@ int lg_import(lg_store_t *s, const char *path, const lg_import_opts_t *o, lg_imp
   return rc;
 }
 
-int lg_export(lg_store_t *s, const char *layer, const char *path, const lg_export_opts_t *o,
+int lg_formats_export(lg_store_t *s, const char *layer, const char *path, const lg_formats_export_opts_t *o,
               lg_err_t *err) {
   bool txt = o && o->format ? strcasecmp(o->format, "txt") == 0 : is_ministry_txt(path);
-  if (txt) return lg_mtxt_export(s, layer, path, o, err);
-  return lg_ogr_export(s, layer, path, o, err);
+  if (txt) return lg_formats_mtxt_export(s, layer, path, o, err);
+  return lg_formats_ogr_export(s, layer, path, o, err);
 }

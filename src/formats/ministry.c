@@ -1,6 +1,6 @@
 /*
  * The Ministry standard coordinate file (部标准格式坐标文件, DOMAIN.md
- * section 3): reading it into lg_mtxt_t, checking it the way bureau staff
+ * section 3): reading it into lg_formats_mtxt_t, checking it the way bureau staff
  * expect (every complaint names the file, the line and the boundary point),
  * building each parcel's geometry, and writing the model back as text.
  *
@@ -41,7 +41,7 @@ static const char *const datum_names[] = {"", "2000国家大地坐标系", "80�
 
 /* 坐标系 as people write it: "2000国家大地坐标系", "CGCS2000", "1980西安坐标系",
  * "西安80", "80国家大地坐标系", "1954年北京坐标系", "北京54". */
-int lg_mtxt_datum_of(const char *s) {
+int lg_formats_mtxt_datum_of(const char *s) {
   if (!s || !*s) return LG_MTXT_DATUM_UNKNOWN;
   if (strstr(s, "2000") || strstr(s, "CGCS") || strstr(s, "cgcs")) return LG_MTXT_CGCS2000;
   if (strstr(s, "80") || strstr(s, "西安") || strstr(s, "Xian") || strstr(s, "XIAN"))
@@ -50,7 +50,7 @@ int lg_mtxt_datum_of(const char *s) {
   return LG_MTXT_DATUM_UNKNOWN;
 }
 
-int lg_mtxt_crs_of_epsg(int epsg, int *datum, int *width, int *zone, bool *prefixed,
+int lg_formats_mtxt_crs_of_epsg(int epsg, int *datum, int *width, int *zone, bool *prefixed,
                         lg_err_t *err) {
   for (size_t i = 0; i < LG_ARRAY_LEN(gk_crs); i++) {
     bool pre = epsg >= gk_crs[i].prefixed_base + gk_crs[i].zmin &&
@@ -70,11 +70,11 @@ int lg_mtxt_crs_of_epsg(int epsg, int *datum, int *width, int *zone, bool *prefi
                     epsg);
 }
 
-const char *lg_mtxt_datum_name(int datum) {
+const char *lg_formats_mtxt_datum_name(int datum) {
   return datum > 0 && datum < (int)LG_ARRAY_LEN(datum_names) ? datum_names[datum] : "";
 }
 
-int lg_mtxt_epsg_of(int datum, int width, int zone, bool prefixed, int *epsg, lg_err_t *err) {
+int lg_formats_mtxt_epsg_of(int datum, int width, int zone, bool prefixed, int *epsg, lg_err_t *err) {
   for (size_t i = 0; i < LG_ARRAY_LEN(gk_crs); i++) {
     if (gk_crs[i].datum != datum || gk_crs[i].width != width) continue;
     if (zone < gk_crs[i].zmin || zone > gk_crs[i].zmax)
@@ -86,11 +86,11 @@ int lg_mtxt_epsg_of(int datum, int width, int zone, bool prefixed, int *epsg, lg
   return lg_err_set(err, LG_ECRS, "几度分带=%d 无效; 应为 3 或 6", width);
 }
 
-int lg_mtxt_epsg(const lg_mtxt_t *m, int *epsg, lg_err_t *err) {
-  const char *unit = lg_mtxt_header_get(m, "计量单位");
+int lg_formats_mtxt_epsg(const lg_formats_mtxt_t *m, int *epsg, lg_err_t *err) {
+  const char *unit = lg_formats_mtxt_header_get(m, "计量单位");
   if (unit && *unit && strcmp(unit, "米") != 0 && strcasecmp(unit, "m") != 0)
     return lg_err_set(err, LG_EUNSUPPORTED, "%s: 计量单位为 \"%s\"; 只支持 米", m->source, unit);
-  const char *crs = lg_mtxt_header_get(m, "坐标系");
+  const char *crs = lg_formats_mtxt_header_get(m, "坐标系");
   int datum = m->datum;
   if (datum == LG_MTXT_DATUM_UNKNOWN) {
     if (crs && *crs)
@@ -105,20 +105,20 @@ int lg_mtxt_epsg(const lg_mtxt_t *m, int *epsg, lg_err_t *err) {
                       m->source);
   int width = m->zone_width;
   if (width == 0) width = m->zone >= 25 ? 3 : 6; /* 3-degree zones in China are 25-45 */
-  int rc = lg_mtxt_epsg_of(datum, width, m->zone, m->prefixed, epsg, err);
+  int rc = lg_formats_mtxt_epsg_of(datum, width, m->zone, m->prefixed, epsg, err);
   if (rc) lg_err_prefix(err, "%s: ", m->source);
   return rc;
 }
 
 /* ---- Model ---------------------------------------------------------------- */
 
-static void ring_fini(lg_mtxt_ring_t *r) {
+static void ring_fini(lg_formats_mtxt_ring_t *r) {
   for (size_t i = 0; i < r->npts; i++)
     lg_free(r->pts[i].name);
   lg_free(r->pts);
 }
 
-static void parcel_fini(lg_mtxt_parcel_t *p) {
+static void parcel_fini(lg_formats_mtxt_parcel_t *p) {
   for (size_t i = 0; i < p->nfields; i++)
     lg_free(p->fields[i]);
   lg_free(p->fields);
@@ -127,7 +127,7 @@ static void parcel_fini(lg_mtxt_parcel_t *p) {
   lg_free(p->rings);
 }
 
-void lg_mtxt_free(lg_mtxt_t *m) {
+void lg_formats_mtxt_free(lg_formats_mtxt_t *m) {
   if (!m) return;
   lg_free(m->source);
   for (size_t i = 0; i < m->nheader; i++) {
@@ -150,31 +150,31 @@ static const int layout_pos[2][LG_MTXT_NROLES] = {
     [LG_MTXT_LAYOUT_TOWNSHIP] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10},
 };
 
-const char *lg_mtxt_field(const lg_mtxt_parcel_t *p, int role) {
+const char *lg_formats_mtxt_field(const lg_formats_mtxt_parcel_t *p, int role) {
   if (role < 0 || role >= LG_MTXT_NROLES) return "";
   int pos = layout_pos[p->layout == LG_MTXT_LAYOUT_TOWNSHIP][role];
   return pos >= 0 && (size_t)pos < p->nfields ? p->fields[pos] : "";
 }
 
-size_t lg_mtxt_extra_fields(const lg_mtxt_parcel_t *p, size_t *first) {
+size_t lg_formats_mtxt_extra_fields(const lg_formats_mtxt_parcel_t *p, size_t *first) {
   size_t start = (size_t)layout_pos[p->layout == LG_MTXT_LAYOUT_TOWNSHIP][LG_MTXT_DESC] + 1;
   if (first) *first = start;
   return p->nfields > start ? p->nfields - start : 0;
 }
 
-const char *lg_mtxt_header_get(const lg_mtxt_t *m, const char *key) {
+const char *lg_formats_mtxt_header_get(const lg_formats_mtxt_t *m, const char *key) {
   for (size_t i = 0; i < m->nheader; i++)
     if (strcmp(m->header[i].key, key) == 0) return m->header[i].val;
   return NULL;
 }
 
-static void add_warning(lg_mtxt_t *m, char *msg) {
+static void add_warning(lg_formats_mtxt_t *m, char *msg) {
   m->warnings = lg_realloc(m->warnings, (m->nwarnings + 1) * sizeof *m->warnings);
   m->warnings[m->nwarnings++] = msg;
 }
 
-static bool is_polygon_kind(const lg_mtxt_parcel_t *p) {
-  const char *k = lg_mtxt_field(p, LG_MTXT_KIND);
+static bool is_polygon_kind(const lg_formats_mtxt_parcel_t *p) {
+  const char *k = lg_formats_mtxt_field(p, LG_MTXT_KIND);
   return strcmp(k, "线") != 0 && strcmp(k, "点") != 0;
 }
 
@@ -290,22 +290,22 @@ static bool parse_long(const char *s, long *v) {
 
 /* Interprets the [属性描述] keys the model names; called when the
  * coordinates start, since the zone check of every point needs 带号. */
-static void read_header(lg_mtxt_t *m) {
+static void read_header(lg_formats_mtxt_t *m) {
   const char *v;
-  m->datum = lg_mtxt_datum_of(lg_mtxt_header_get(m, "坐标系"));
-  if ((v = lg_mtxt_header_get(m, "坐标系")) == NULL || !*v)
+  m->datum = lg_formats_mtxt_datum_of(lg_formats_mtxt_header_get(m, "坐标系"));
+  if ((v = lg_formats_mtxt_header_get(m, "坐标系")) == NULL || !*v)
     add_warning(m, lg_sprintf("%s: 没有注明坐标系, 按 2000国家大地坐标系 处理", m->source));
   long l;
-  if ((v = lg_mtxt_header_get(m, "带号")) && parse_long(v, &l) && l > 0 && l <= 60)
+  if ((v = lg_formats_mtxt_header_get(m, "带号")) && parse_long(v, &l) && l > 0 && l <= 60)
     m->zone = (int)l;
   else if (v && *v)
     add_warning(m, lg_sprintf("%s: 带号 \"%s\" 无效, 改用坐标中的带号前缀", m->source, v));
-  if ((v = lg_mtxt_header_get(m, "几度分带")) && parse_long(v, &l) && (l == 3 || l == 6))
+  if ((v = lg_formats_mtxt_header_get(m, "几度分带")) && parse_long(v, &l) && (l == 3 || l == 6))
     m->zone_width = (int)l;
   double d;
   int dec = 0;
   m->precision = 0.001;
-  if ((v = lg_mtxt_header_get(m, "精度")) && parse_number(v, &d, &dec) && d > 0) {
+  if ((v = lg_formats_mtxt_header_get(m, "精度")) && parse_number(v, &d, &dec) && d > 0) {
     /* Most files write the precision in metres (0.001); some tools write
      * the number of decimals (3). */
     if (d >= 1 && d == floor(d) && d <= 6)
@@ -316,7 +316,7 @@ static void read_header(lg_mtxt_t *m) {
   m->decimals = (int)LG_MAX(0, ceil(-log10(m->precision) - 1e-9));
   for (int i = 0; i < 7; i++)
     m->transform[i] = NAN;
-  if ((v = lg_mtxt_header_get(m, "转换参数"))) {
+  if ((v = lg_formats_mtxt_header_get(m, "转换参数"))) {
     char **f;
     size_t nf = split_fields(v, &f);
     for (size_t i = 0; i < nf && i < 7; i++)
@@ -328,13 +328,13 @@ static void read_header(lg_mtxt_t *m) {
 /* ---- Parsing -------------------------------------------------------------- */
 
 typedef struct {
-  lg_mtxt_t *m;
+  lg_formats_mtxt_t *m;
   lg_err_t *err;
   lg_geo_t *g;
   const char *src;
   bool zone_from_points;       /* no usable 带号: the first prefixed point sets it */
   int prefix_state;            /* 0 no point yet, 1 prefixed, -1 plain */
-  LG_VEC(lg_mtxt_point_t) pts; /* points of the parcel being read */
+  LG_VEC(lg_formats_mtxt_point_t) pts; /* points of the parcel being read */
 } parse_t;
 
 static int fail_at(parse_t *ps, int line, const char *point, const char *fmt, ...)
@@ -368,7 +368,7 @@ static void discard_points(parse_t *ps) {
 
 /* One point line: 点号, 圈号, X (northing), Y (easting with zone prefix). */
 static int read_point(parse_t *ps, char **f, int line) {
-  lg_mtxt_t *m = ps->m;
+  lg_formats_mtxt_t *m = ps->m;
   const char *name = f[0];
   long ring;
   double north, east;
@@ -406,15 +406,15 @@ static int read_point(parse_t *ps, char **f, int line) {
   m->prefixed = pre > 0;
   if (d1 > m->decimals) m->decimals = d1;
   if (d2 > m->decimals) m->decimals = d2;
-  lg_mtxt_point_t p = {lg_strdup(name), (int)ring, east, north, line};
+  lg_formats_mtxt_point_t p = {lg_strdup(name), (int)ring, east, north, line};
   lg_vec_push(&ps->pts, p);
   return 0;
 }
 
 /* Starts a parcel from its header fields (the "@" removed). */
 static int start_parcel(parse_t *ps, char **f, size_t nf, int line) {
-  lg_mtxt_t *m = ps->m;
-  lg_mtxt_parcel_t p = {0};
+  lg_formats_mtxt_t *m = ps->m;
+  lg_formats_mtxt_parcel_t p = {0};
   p.line = line;
   p.fields = f;
   p.nfields = nf;
@@ -429,7 +429,7 @@ static int start_parcel(parse_t *ps, char **f, size_t nf, int line) {
   p.planar_m2 = NAN;
   m->parcels = lg_realloc(m->parcels, (m->nparcels + 1) * sizeof *m->parcels);
   m->parcels[m->nparcels++] = p; /* owned by m from here, freed with it on failure */
-  lg_mtxt_parcel_t *pp = &m->parcels[m->nparcels - 1];
+  lg_formats_mtxt_parcel_t *pp = &m->parcels[m->nparcels - 1];
   if (nf < 2) return fail_at(ps, line, NULL, "地块信息行至少应有 界址点数,地块面积 两项");
   if (!parse_long(f[0], &pp->npoints) || pp->npoints < 0)
     return fail_at(ps, line, NULL, "界址点数 \"%s\" 不是非负整数", f[0]);
@@ -440,12 +440,12 @@ static int start_parcel(parse_t *ps, char **f, size_t nf, int line) {
   return 0;
 }
 
-static bool same_xy(const lg_mtxt_point_t *a, const lg_mtxt_point_t *b) {
+static bool same_xy(const lg_formats_mtxt_point_t *a, const lg_formats_mtxt_point_t *b) {
   return a->x == b->x && a->y == b->y;
 }
 
-static const char *parcel_label(const lg_mtxt_parcel_t *p, char *buf, size_t n) {
-  const char *no = lg_mtxt_field(p, LG_MTXT_PARCEL_NO), *name = lg_mtxt_field(p, LG_MTXT_NAME);
+static const char *parcel_label(const lg_formats_mtxt_parcel_t *p, char *buf, size_t n) {
+  const char *no = lg_formats_mtxt_field(p, LG_MTXT_PARCEL_NO), *name = lg_formats_mtxt_field(p, LG_MTXT_NAME);
   if (*no && *name)
     snprintf(buf, n, "%s (%s)", no, name);
   else
@@ -453,23 +453,23 @@ static const char *parcel_label(const lg_mtxt_parcel_t *p, char *buf, size_t n) 
   return buf;
 }
 
-static int check_geometry(parse_t *ps, lg_mtxt_parcel_t *p);
+static int check_geometry(parse_t *ps, lg_formats_mtxt_parcel_t *p);
 
 /* Ends the parcel being read: splits its points into rings (a ring ends
  * when its first point comes back or its 圈号 changes), checks closure,
  * size, the declared count, the geometry and the declared area. */
 static int finish_parcel(parse_t *ps) {
-  lg_mtxt_t *m = ps->m;
+  lg_formats_mtxt_t *m = ps->m;
   if (m->nparcels == 0) return 0;
-  lg_mtxt_parcel_t *p = &m->parcels[m->nparcels - 1];
+  lg_formats_mtxt_parcel_t *p = &m->parcels[m->nparcels - 1];
   if (p->rings || p->nrings) return 0;
-  lg_mtxt_point_t *pt = ps->pts.items;
+  lg_formats_mtxt_point_t *pt = ps->pts.items;
   size_t n = ps->pts.len;
   char lab[300];
   parcel_label(p, lab, sizeof lab);
   if (n == 0) return fail_at(ps, p->line, NULL, "地块 %s 没有界址点", lab);
   bool poly = is_polygon_kind(p);
-  LG_VEC(lg_mtxt_ring_t) rings = {0};
+  LG_VEC(lg_formats_mtxt_ring_t) rings = {0};
   size_t start = 0;
   int rc = 0;
   for (size_t k = 1; k <= n && rc == 0; k++) {
@@ -480,7 +480,7 @@ static int finish_parcel(parse_t *ps) {
     bool end = k == n || pt[k].ring_no != pt[start].ring_no || (poly && closed);
     if (!end) continue;
     if (poly && !closed) {
-      const lg_mtxt_point_t *last = &pt[k - 1];
+      const lg_formats_mtxt_point_t *last = &pt[k - 1];
       rc = fail_at(ps, last->line, last->name,
                    "地块 %s 的第 %zu 个环 (圈号 %d) 没有闭合: 环的最后一点应与首点 %s "
                    "(第 %d 行) 坐标相同",
@@ -493,7 +493,7 @@ static int finish_parcel(parse_t *ps) {
                    rings.len + 1, k - start);
       break;
     }
-    lg_mtxt_ring_t r = {pt[start].ring_no, lg_malloc((k - start) * sizeof *pt), k - start};
+    lg_formats_mtxt_ring_t r = {pt[start].ring_no, lg_malloc((k - start) * sizeof *pt), k - start};
     memcpy(r.pts, pt + start, (k - start) * sizeof *pt);
     for (size_t i = start; i < k; i++)
       pt[i].name = NULL; /* moved into the ring */
@@ -511,7 +511,7 @@ static int finish_parcel(parse_t *ps) {
   p->nrings = rings.len;
   discard_points(ps);
   if ((long)n != p->npoints) {
-    const lg_mtxt_point_t *last = &p->rings[p->nrings - 1].pts[p->rings[p->nrings - 1].npts - 1];
+    const lg_formats_mtxt_point_t *last = &p->rings[p->nrings - 1].pts[p->rings[p->nrings - 1].npts - 1];
     return fail_at(ps, p->line, NULL,
                    "地块 %s 声明界址点数为 %ld, 实际有 %zu 个 (含各环闭合点; 最后一点 %s 在第 %d "
                    "行)",
@@ -523,12 +523,12 @@ static int finish_parcel(parse_t *ps) {
 
 /* The boundary point of p nearest to (x, y): how a GEOS location becomes a
  * point name a surveyor can find. */
-static const lg_mtxt_point_t *nearest_point(const lg_mtxt_parcel_t *p, double x, double y) {
-  const lg_mtxt_point_t *best = NULL;
+static const lg_formats_mtxt_point_t *nearest_point(const lg_formats_mtxt_parcel_t *p, double x, double y) {
+  const lg_formats_mtxt_point_t *best = NULL;
   double bd = INFINITY;
   for (size_t r = 0; r < p->nrings; r++)
     for (size_t i = 0; i < p->rings[r].npts; i++) {
-      const lg_mtxt_point_t *q = &p->rings[r].pts[i];
+      const lg_formats_mtxt_point_t *q = &p->rings[r].pts[i];
       double d = hypot(q->x - x, q->y - y);
       if (d < bd) {
         bd = d;
@@ -550,11 +550,11 @@ static const char *reason_zh(const char *r) {
   return "几何无效";
 }
 
-static int invalid_at(parse_t *ps, const lg_mtxt_parcel_t *p, const char *reason, double x,
+static int invalid_at(parse_t *ps, const lg_formats_mtxt_parcel_t *p, const char *reason, double x,
                       double y) {
   char lab[300];
   parcel_label(p, lab, sizeof lab);
-  const lg_mtxt_point_t *q = isfinite(x) ? nearest_point(p, x, y) : NULL;
+  const lg_formats_mtxt_point_t *q = isfinite(x) ? nearest_point(p, x, y) : NULL;
   if (!q) q = &p->rings[0].pts[0];
   return fail_at(ps, q->line, q->name,
                  "地块 %s %s (GEOS: %s; 问题位置 X=%.3f, Y=%.3f, 最近的界址点是 %s)", lab,
@@ -563,7 +563,7 @@ static int invalid_at(parse_t *ps, const lg_mtxt_parcel_t *p, const char *reason
 
 /* ---- Geometry ------------------------------------------------------------- */
 
-static double ring_signed_area(const lg_mtxt_ring_t *r) {
+static double ring_signed_area(const lg_formats_mtxt_ring_t *r) {
   double a = 0;
   for (size_t i = 0; i + 1 < r->npts; i++)
     a += (r->pts[i].x - r->pts[0].x) * (r->pts[i + 1].y - r->pts[0].y) -
@@ -571,7 +571,7 @@ static double ring_signed_area(const lg_mtxt_ring_t *r) {
   return a / 2;
 }
 
-static double *ring_xy(const lg_mtxt_ring_t *r) {
+static double *ring_xy(const lg_formats_mtxt_ring_t *r) {
   double *xy = lg_malloc(2 * r->npts * sizeof(double));
   for (size_t i = 0; i < r->npts; i++) {
     xy[2 * i] = r->pts[i].x;
@@ -587,7 +587,7 @@ static double *ring_xy(const lg_mtxt_ring_t *r) {
  * tools number further parts and holes alike and write both orientations.
  * On invalid input returns NULL with LG_EINVAL through ps (when given) or
  * LG_EGEOM in err. */
-static lg_geom_t *build_geom(lg_geo_t *g, const lg_mtxt_t *m, const lg_mtxt_parcel_t *p,
+static lg_geom_t *build_geom(lg_geo_t *g, const lg_formats_mtxt_t *m, const lg_formats_mtxt_parcel_t *p,
                              parse_t *ps, lg_err_t *err) {
   size_t nr = p->nrings;
   lg_geom_t **single = lg_calloc(nr, sizeof *single);
@@ -705,7 +705,7 @@ done:
   return out;
 }
 
-static int check_geometry(parse_t *ps, lg_mtxt_parcel_t *p) {
+static int check_geometry(parse_t *ps, lg_formats_mtxt_parcel_t *p) {
   lg_geom_t *geom = build_geom(ps->g, ps->m, p, ps, ps->err);
   if (!geom) return ps->err->code ? ps->err->code : LG_EGEOM;
   p->planar_m2 = lg_geom_area(ps->g, geom);
@@ -723,17 +723,17 @@ static int check_geometry(parse_t *ps, lg_mtxt_parcel_t *p) {
   return 0;
 }
 
-lg_geom_t *lg_mtxt_parcel_geom(lg_geo_t *g, const lg_mtxt_t *m, size_t i, lg_err_t *err) {
+lg_geom_t *lg_formats_mtxt_parcel_geom(lg_geo_t *g, const lg_formats_mtxt_t *m, size_t i, lg_err_t *err) {
   if (i >= m->nparcels) {
     lg_err_set(err, LG_EINVAL, "%s: 没有第 %zu 个地块 (共 %zu 个)", m->source, i + 1, m->nparcels);
     return NULL;
   }
-  const lg_mtxt_parcel_t *p = &m->parcels[i];
+  const lg_formats_mtxt_parcel_t *p = &m->parcels[i];
   if (!is_polygon_kind(p)) {
     char lab[300];
     lg_err_set(err, LG_EUNSUPPORTED, "%s 第 %d 行: 地块 %s 的图形属性为 %s; 只支持 面 状地块",
                m->source, p->line, parcel_label(p, lab, sizeof lab),
-               lg_mtxt_field(p, LG_MTXT_KIND));
+               lg_formats_mtxt_field(p, LG_MTXT_KIND));
     return NULL;
   }
   return build_geom(g, m, p, NULL, err);
@@ -775,13 +775,13 @@ static int decode(const char *bytes, size_t n, const char *encoding, char **text
   return rc;
 }
 
-int lg_mtxt_parse_enc(const char *name, const char *bytes, size_t n, const char *encoding,
-                      lg_mtxt_t **out, lg_err_t *err) {
+int lg_formats_mtxt_parse_enc(const char *name, const char *bytes, size_t n, const char *encoding,
+                      lg_formats_mtxt_t **out, lg_err_t *err) {
   *out = NULL;
   if (!name) name = "坐标文件";
   char *text = NULL;
   size_t len = 0;
-  lg_mtxt_t *m = lg_calloc(1, sizeof *m);
+  lg_formats_mtxt_t *m = lg_calloc(1, sizeof *m);
   m->source = lg_strdup(name);
   m->decimals = 3;
   m->precision = 0.001;
@@ -839,7 +839,7 @@ int lg_mtxt_parse_enc(const char *name, const char *bytes, size_t n, const char 
       char *eq = strchr(ln, '=');
       if (eq) {
         *eq = '\0';
-        lg_mtxt_kv_t kv = {lg_strdup(ln), lg_strdup(eq + 1), line};
+        lg_formats_mtxt_kv_t kv = {lg_strdup(ln), lg_strdup(eq + 1), line};
         lg_trim(kv.key);
         lg_trim(kv.val);
         m->header = lg_realloc(m->header, (m->nheader + 1) * sizeof *m->header);
@@ -902,39 +902,39 @@ int lg_mtxt_parse_enc(const char *name, const char *bytes, size_t n, const char 
     rc = fail_at(&ps, 0, NULL, "[地块坐标] 中没有任何地块");
     goto done;
   }
-  if (lg_mtxt_epsg(m, &m->epsg, NULL) != 0) m->epsg = 0;
+  if (lg_formats_mtxt_epsg(m, &m->epsg, NULL) != 0) m->epsg = 0;
 
 done:
   discard_points(&ps);
   lg_free(ps.pts.items);
   lg_free(text);
   if (rc) {
-    lg_mtxt_free(m);
+    lg_formats_mtxt_free(m);
     return rc;
   }
   *out = m;
   return 0;
 }
 
-int lg_mtxt_parse(const char *name, const char *bytes, size_t n, lg_mtxt_t **out, lg_err_t *err) {
-  return lg_mtxt_parse_enc(name, bytes, n, NULL, out, err);
+int lg_formats_mtxt_parse(const char *name, const char *bytes, size_t n, lg_formats_mtxt_t **out, lg_err_t *err) {
+  return lg_formats_mtxt_parse_enc(name, bytes, n, NULL, out, err);
 }
 
-int lg_mtxt_read(const char *path, lg_mtxt_t **out, lg_err_t *err) {
+int lg_formats_mtxt_read(const char *path, lg_formats_mtxt_t **out, lg_err_t *err) {
   char *bytes = NULL;
   size_t n = 0;
   *out = NULL;
   int rc = lg_file_read(path, &bytes, &n, err);
   if (rc) return rc;
   const char *base = strrchr(path, '/');
-  rc = lg_mtxt_parse(base ? base + 1 : path, bytes, n, out, err);
+  rc = lg_formats_mtxt_parse(base ? base + 1 : path, bytes, n, out, err);
   lg_free(bytes);
   return rc;
 }
 
 /* ---- Writing -------------------------------------------------------------- */
 
-int lg_mtxt_write(const lg_mtxt_t *m, const char *encoding, bool crlf, char **out, size_t *n,
+int lg_formats_mtxt_write(const lg_formats_mtxt_t *m, const char *encoding, bool crlf, char **out, size_t *n,
                   lg_err_t *err) {
   const char *nl = crlf ? "\r\n" : "\n";
   if (!encoding) encoding = "GBK";
@@ -946,7 +946,7 @@ int lg_mtxt_write(const lg_mtxt_t *m, const char *encoding, bool crlf, char **ou
   lg_buf_printf(&b, "[地块坐标]%s", nl);
   int dec = m->decimals > 0 ? m->decimals : 3;
   for (size_t i = 0; i < m->nparcels; i++) {
-    const lg_mtxt_parcel_t *p = &m->parcels[i];
+    const lg_formats_mtxt_parcel_t *p = &m->parcels[i];
     size_t total = 0;
     for (size_t r = 0; r < p->nrings; r++)
       total += p->rings[r].npts;
@@ -956,7 +956,7 @@ int lg_mtxt_write(const lg_mtxt_t *m, const char *encoding, bool crlf, char **ou
     lg_buf_printf(&b, ",@%s", nl);
     for (size_t r = 0; r < p->nrings; r++)
       for (size_t k = 0; k < p->rings[r].npts; k++) {
-        const lg_mtxt_point_t *q = &p->rings[r].pts[k];
+        const lg_formats_mtxt_point_t *q = &p->rings[r].pts[k];
         lg_buf_printf(&b, "%s,%d,%.*f,%.*f%s", q->name, q->ring_no, dec, q->y, dec, q->x, nl);
       }
   }

@@ -24,7 +24,7 @@
 /* Columns of an imported layer, in lg_writer bind order. */
 enum { C_PARCEL_NO, C_NAME, C_KIND, C_SHEET, C_USE, C_CLASS, C_DECLARED, C_PLANAR, C_ELL, C_FIXED };
 
-static char *header_meta(const lg_mtxt_t *m, const char *file, int epsg) {
+static char *header_meta(const lg_formats_mtxt_t *m, const char *file, int epsg) {
   json_t *hdr = json_array();
   for (size_t i = 0; i < m->nheader; i++)
     json_array_append_new(hdr, json_pack("[s,s]", m->header[i].key, m->header[i].val));
@@ -46,8 +46,8 @@ static char *header_meta(const lg_mtxt_t *m, const char *file, int epsg) {
 }
 
 /* Fields after the layout's ones, joined back with commas. */
-static char *extra_text(const lg_mtxt_parcel_t *p) {
-  size_t first, n = lg_mtxt_extra_fields(p, &first);
+static char *extra_text(const lg_formats_mtxt_parcel_t *p) {
+  size_t first, n = lg_formats_mtxt_extra_fields(p, &first);
   if (n == 0) return NULL;
   lg_buf_t b;
   lg_buf_init(&b);
@@ -56,11 +56,11 @@ static char *extra_text(const lg_mtxt_parcel_t *p) {
   return lg_buf_steal(&b);
 }
 
-int lg_mtxt_import(lg_store_t *s, const char *path, const lg_import_opts_t *o,
-                   lg_import_result_t *res, lg_err_t *err) {
+int lg_formats_mtxt_import(lg_store_t *s, const char *path, const lg_formats_import_opts_t *o,
+                   lg_formats_import_result_t *res, lg_err_t *err) {
   double t0 = lg_mono();
   lg_geo_t *g = lg_geo_thread();
-  lg_mtxt_t *m = NULL;
+  lg_formats_mtxt_t *m = NULL;
   char *bytes = NULL, *meta = NULL;
   lg_geom_t **geoms = NULL;
   double *planar = NULL, *ell = NULL;
@@ -77,14 +77,14 @@ int lg_mtxt_import(lg_store_t *s, const char *path, const lg_import_opts_t *o,
   if ((rc = lg_file_read(path, &bytes, &n, err))) goto done;
   const char *base = strrchr(path, '/');
   base = base ? base + 1 : path;
-  if ((rc = lg_mtxt_parse_enc(base, bytes, n, o->encoding, &m, err))) goto done;
+  if ((rc = lg_formats_mtxt_parse_enc(base, bytes, n, o->encoding, &m, err))) goto done;
   if (o->max_features > 0 && (int64_t)m->nparcels > o->max_features) {
     rc = lg_err_set(err, LG_ELIMIT, "%s 有 %zu 个地块, 超过上限 %lld", base, m->nparcels,
                     (long long)o->max_features);
     goto done;
   }
   int epsg = 0;
-  if ((rc = lg_mtxt_epsg(m, &epsg, err)) != 0) {
+  if ((rc = lg_formats_mtxt_epsg(m, &epsg, err)) != 0) {
     if (o->src_srs <= 0) goto done;
     rc = 0;
     lg_err_clear(err);
@@ -100,8 +100,8 @@ int lg_mtxt_import(lg_store_t *s, const char *path, const lg_import_opts_t *o,
   ell = lg_calloc(m->nparcels, sizeof *ell);
   bool has_desc = false, has_town = false, has_extra = false;
   for (size_t i = 0; i < m->nparcels; i++) {
-    const lg_mtxt_parcel_t *p = &m->parcels[i];
-    lg_geom_t *geom = lg_mtxt_parcel_geom(g, m, i, err);
+    const lg_formats_mtxt_parcel_t *p = &m->parcels[i];
+    lg_geom_t *geom = lg_formats_mtxt_parcel_geom(g, m, i, err);
     if (!geom) {
       rc = err && err->code ? err->code : LG_EGEOM;
       goto done;
@@ -122,10 +122,10 @@ int lg_mtxt_import(lg_store_t *s, const char *path, const lg_import_opts_t *o,
     geoms[i] = lg_geom_to_multi(g, geom);
     lg_geom_set_srid(g, geoms[i], to);
     lg_geom_free(g, geom);
-    has_desc |= *lg_mtxt_field(p, LG_MTXT_DESC) != '\0' ||
+    has_desc |= *lg_formats_mtxt_field(p, LG_MTXT_DESC) != '\0' ||
                 p->nfields > (p->layout == LG_MTXT_LAYOUT_TOWNSHIP ? 10u : 8u);
     has_town |= p->layout == LG_MTXT_LAYOUT_TOWNSHIP;
-    has_extra |= lg_mtxt_extra_fields(p, NULL) > 0;
+    has_extra |= lg_formats_mtxt_extra_fields(p, NULL) > 0;
   }
 
   static const lg_field_t fixed[C_FIXED] = {
@@ -168,20 +168,20 @@ int lg_mtxt_import(lg_store_t *s, const char *path, const lg_import_opts_t *o,
   if ((rc = lg_store_layer_create(s, &def, o->replace, err))) goto done;
   if ((rc = lg_store_writer_new(s, o->layer, &w, err))) goto done;
   for (size_t i = 0; i < m->nparcels; i++) {
-    const lg_mtxt_parcel_t *p = &m->parcels[i];
+    const lg_formats_mtxt_parcel_t *p = &m->parcels[i];
     static const int role_of[] = {LG_MTXT_PARCEL_NO, LG_MTXT_NAME, LG_MTXT_KIND,
                                   LG_MTXT_SHEET,     LG_MTXT_USE,  LG_MTXT_CLASS_CODE};
     for (int c = 0; c < (int)LG_ARRAY_LEN(role_of); c++)
-      lg_store_writer_text(w, c, lg_mtxt_field(p, role_of[c]));
+      lg_store_writer_text(w, c, lg_formats_mtxt_field(p, role_of[c]));
     if (isfinite(p->area_ha))
       lg_store_writer_real(w, C_DECLARED, p->area_ha);
     else
       lg_store_writer_null(w, C_DECLARED);
     lg_store_writer_real(w, C_PLANAR, planar[i]);
     lg_store_writer_real(w, C_ELL, ell[i]);
-    if (c_desc >= 0) lg_store_writer_text(w, c_desc, lg_mtxt_field(p, LG_MTXT_DESC));
-    if (c_tcode >= 0) lg_store_writer_text(w, c_tcode, lg_mtxt_field(p, LG_MTXT_TOWNSHIP_CODE));
-    if (c_tname >= 0) lg_store_writer_text(w, c_tname, lg_mtxt_field(p, LG_MTXT_TOWNSHIP_NAME));
+    if (c_desc >= 0) lg_store_writer_text(w, c_desc, lg_formats_mtxt_field(p, LG_MTXT_DESC));
+    if (c_tcode >= 0) lg_store_writer_text(w, c_tcode, lg_formats_mtxt_field(p, LG_MTXT_TOWNSHIP_CODE));
+    if (c_tname >= 0) lg_store_writer_text(w, c_tname, lg_formats_mtxt_field(p, LG_MTXT_TOWNSHIP_NAME));
     if (c_extra >= 0) {
       char *x = extra_text(p);
       lg_store_writer_text(w, c_extra, x);
@@ -224,7 +224,7 @@ done:
   lg_free(fields.items);
   lg_free(meta);
   lg_free(bytes);
-  lg_mtxt_free(m);
+  lg_formats_mtxt_free(m);
   return rc;
 }
 
@@ -245,7 +245,7 @@ static const char *const aliases[LG_MTXT_NROLES][5] = {
     [LG_MTXT_DESC] = {"desc", "MS"},
 };
 
-static void kv_set(lg_mtxt_t *m, const char *key, const char *val) {
+static void kv_set(lg_formats_mtxt_t *m, const char *key, const char *val) {
   for (size_t i = 0; i < m->nheader; i++)
     if (strcmp(m->header[i].key, key) == 0) {
       lg_free(m->header[i].val);
@@ -253,7 +253,7 @@ static void kv_set(lg_mtxt_t *m, const char *key, const char *val) {
       return;
     }
   m->header = lg_realloc(m->header, (m->nheader + 1) * sizeof *m->header);
-  m->header[m->nheader++] = (lg_mtxt_kv_t){lg_strdup(key), lg_strdup(val), 0};
+  m->header[m->nheader++] = (lg_formats_mtxt_kv_t){lg_strdup(key), lg_strdup(val), 0};
 }
 
 /* A value fit for a comma-separated header: commas would shift the fields
@@ -291,7 +291,7 @@ static int rd_u32(wkb_rd_t *r, bool le, uint32_t *v) {
 }
 
 /* Appends the rings of one WKB Polygon to p, naming points J<*next>... */
-static int wkb_polygon(wkb_rd_t *r, lg_mtxt_parcel_t *p, int *next) {
+static int wkb_polygon(wkb_rd_t *r, lg_formats_mtxt_parcel_t *p, int *next) {
   lg_wkb_head_t h;
   uint32_t nr;
   if (lg_wkb_head(&r->p, r->end, &h) != 0 || h.type != 3 || rd_u32(r, h.le, &nr)) return -1;
@@ -299,10 +299,10 @@ static int wkb_polygon(wkb_rd_t *r, lg_mtxt_parcel_t *p, int *next) {
   for (uint32_t k = 0; k < nr; k++) {
     uint32_t np;
     if (rd_u32(r, h.le, &np) || np < 4 || (size_t)(r->end - r->p) / stride < np) return -1;
-    lg_mtxt_ring_t ring = {(int)p->nrings + 1, lg_calloc(np, sizeof(lg_mtxt_point_t)), np};
+    lg_formats_mtxt_ring_t ring = {(int)p->nrings + 1, lg_calloc(np, sizeof(lg_formats_mtxt_point_t)), np};
     int first = *next;
     for (uint32_t i = 0; i < np; i++, r->p += stride) {
-      lg_mtxt_point_t *q = &ring.pts[i];
+      lg_formats_mtxt_point_t *q = &ring.pts[i];
       q->x = lg_wkb_f64(r->p, h.le);
       q->y = lg_wkb_f64(r->p + 8, h.le);
       q->ring_no = ring.ring_no;
@@ -314,7 +314,7 @@ static int wkb_polygon(wkb_rd_t *r, lg_mtxt_parcel_t *p, int *next) {
   return 0;
 }
 
-static int wkb_rings(const unsigned char *wkb, size_t n, lg_mtxt_parcel_t *p) {
+static int wkb_rings(const unsigned char *wkb, size_t n, lg_formats_mtxt_parcel_t *p) {
   wkb_rd_t r = {wkb, wkb + n};
   int next = 1;
   const unsigned char *peek = wkb;
@@ -347,12 +347,12 @@ static int choose_epsg(lg_geo_t *g, const lg_layer_info_t *info, int to_srs, int
   int datum, width, zone;
   bool pre;
   if (to_srs > 0) {
-    int rc = lg_mtxt_crs_of_epsg(to_srs, &datum, &width, &zone, &pre, err);
+    int rc = lg_formats_mtxt_crs_of_epsg(to_srs, &datum, &width, &zone, &pre, err);
     if (rc == 0) *out = to_srs;
     return rc;
   }
-  if (lg_mtxt_crs_of_epsg(info->srs_id, &datum, &width, &zone, &pre, NULL) == 0)
-    return lg_mtxt_epsg_of(datum, width, zone, true, out, err);
+  if (lg_formats_mtxt_crs_of_epsg(info->srs_id, &datum, &width, &zone, &pre, NULL) == 0)
+    return lg_formats_mtxt_epsg_of(datum, width, zone, true, out, err);
   double x = (info->extent.minx + info->extent.maxx) / 2;
   double y = (info->extent.miny + info->extent.maxy) / 2;
   int rc = lg_xy_transform(g, info->srs_id, 4490, &x, &y, 1, err);
@@ -365,12 +365,12 @@ static int choose_epsg(lg_geo_t *g, const lg_layer_info_t *info, int to_srs, int
   return 0;
 }
 
-int lg_mtxt_from_layer(lg_store_t *s, const char *layer, int to_srs, lg_mtxt_t **out,
+int lg_formats_mtxt_from_layer(lg_store_t *s, const char *layer, int to_srs, lg_formats_mtxt_t **out,
                        lg_err_t *err) {
   lg_geo_t *g = lg_geo_thread();
   lg_layer_info_t info = {0};
   lg_store_reader_t *rd = NULL;
-  lg_mtxt_t *m = NULL;
+  lg_formats_mtxt_t *m = NULL;
   json_t *meta = NULL;
   lg_geom_t *geom = NULL, *tgeom = NULL;
   unsigned char *wkb = NULL;
@@ -382,7 +382,7 @@ int lg_mtxt_from_layer(lg_store_t *s, const char *layer, int to_srs, lg_mtxt_t *
   if ((rc = choose_epsg(g, &info, to_srs, &epsg, err))) goto done;
   int datum, width, zone;
   bool pre;
-  lg_mtxt_crs_of_epsg(epsg, &datum, &width, &zone, &pre, NULL);
+  lg_formats_mtxt_crs_of_epsg(epsg, &datum, &width, &zone, &pre, NULL);
 
   m = lg_calloc(1, sizeof *m);
   m->source = lg_strdup(info.name);
@@ -429,14 +429,14 @@ int lg_mtxt_from_layer(lg_store_t *s, const char *layer, int to_srs, lg_mtxt_t *
   }
   /* The CRS lines say what the coordinates are, whatever the source said;
    * a 坐标系 text naming the same datum is kept as its author wrote it. */
-  const char *crs = lg_mtxt_header_get(m, "坐标系");
-  if (lg_mtxt_datum_of(crs) != datum) kv_set(m, "坐标系", lg_mtxt_datum_name(datum));
+  const char *crs = lg_formats_mtxt_header_get(m, "坐标系");
+  if (lg_formats_mtxt_datum_of(crs) != datum) kv_set(m, "坐标系", lg_formats_mtxt_datum_name(datum));
   char num[16];
   snprintf(num, sizeof num, "%d", width);
   kv_set(m, "几度分带", num);
   snprintf(num, sizeof num, "%d", zone);
   kv_set(m, "带号", num);
-  const char *prec = lg_mtxt_header_get(m, "精度");
+  const char *prec = lg_formats_mtxt_header_get(m, "精度");
   char *pend;
   double pv = prec ? strtod(prec, &pend) : 0;
   if (prec && *prec && !*pend && pv > 0) {
@@ -490,7 +490,7 @@ int lg_mtxt_from_layer(lg_store_t *s, const char *layer, int to_srs, lg_mtxt_t *
       rc = err && err->code ? err->code : LG_ECRS;
       goto done;
     }
-    lg_mtxt_parcel_t p = {0};
+    lg_formats_mtxt_parcel_t p = {0};
     p.layout = layout;
     p.nfields = (size_t)nf;
     p.fields = lg_calloc(p.nfields, sizeof *p.fields);
@@ -568,20 +568,20 @@ done:
   lg_geom_free(g, tgeom);
   lg_store_reader_free(rd);
   json_decref(meta);
-  lg_mtxt_free(m);
+  lg_formats_mtxt_free(m);
   lg_store_layer_info_fini(&info);
   return rc;
 }
 
-int lg_mtxt_export(lg_store_t *s, const char *layer, const char *path, const lg_export_opts_t *o,
+int lg_formats_mtxt_export(lg_store_t *s, const char *layer, const char *path, const lg_formats_export_opts_t *o,
                    lg_err_t *err) {
-  lg_mtxt_t *m = NULL;
+  lg_formats_mtxt_t *m = NULL;
   char *text = NULL;
   size_t n = 0;
-  int rc = lg_mtxt_from_layer(s, layer, o ? o->to_srs : 0, &m, err);
-  if (rc == 0) rc = lg_mtxt_write(m, "GBK", true, &text, &n, err);
+  int rc = lg_formats_mtxt_from_layer(s, layer, o ? o->to_srs : 0, &m, err);
+  if (rc == 0) rc = lg_formats_mtxt_write(m, "GBK", true, &text, &n, err);
   if (rc == 0) rc = lg_file_write(path, text, n, err);
   lg_free(text);
-  lg_mtxt_free(m);
+  lg_formats_mtxt_free(m);
   return rc;
 }

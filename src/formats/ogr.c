@@ -37,7 +37,7 @@ const char *const lg_class_field_names[] = {
     NULL,
 };
 
-const char *lg_detect_class_field(const char *const *names, size_t n) {
+const char *lg_formats_detect_class_field(const char *const *names, size_t n) {
   for (int k = 0; lg_class_field_names[k]; k++)
     for (size_t i = 0; i < n; i++)
       if (names[i] && strcasecmp(names[i], lg_class_field_names[k]) == 0) return names[i];
@@ -272,8 +272,8 @@ static GDALDatasetH open_source(const char *path, const char *encoding, bool raw
   return ds;
 }
 
-int lg_ogr_import(lg_store_t *s, const char *path, const lg_import_opts_t *o,
-                  lg_import_result_t *res, lg_err_t *err) {
+int lg_formats_ogr_import(lg_store_t *s, const char *path, const lg_formats_import_opts_t *o,
+                  lg_formats_import_result_t *res, lg_err_t *err) {
   gdal_ready();
   double t0 = lg_mono();
   memset(res, 0, sizeof *res);
@@ -351,7 +351,7 @@ int lg_ogr_import(lg_store_t *s, const char *path, const lg_import_opts_t *o,
       goto done;
     }
   } else {
-    class_field = lg_detect_class_field((const char *const *)tmp_names, nfields);
+    class_field = lg_formats_detect_class_field((const char *const *)tmp_names, nfields);
     if (!class_field && (strcmp(role, "landuse") == 0 || strcmp(role, "plan") == 0)) {
       rc = lg_err_set(err, LG_EINVAL,
                       "%s 中没有找到地类编码字段 (DLBM、DLDM、YDYHFLDM、GHYTDM 等); "
@@ -516,7 +516,7 @@ static OGRwkbGeometryType ogr_type_for(const char *gpkg) {
   return wkbUnknown;
 }
 
-int lg_ogr_export(lg_store_t *s, const char *layer, const char *path, const lg_export_opts_t *o,
+int lg_formats_ogr_export(lg_store_t *s, const char *layer, const char *path, const lg_formats_export_opts_t *o,
                   lg_err_t *err) {
   gdal_ready();
   const char *fmt = o && o->format ? o->format : NULL;

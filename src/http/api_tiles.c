@@ -31,7 +31,7 @@
  *
  * Generalisation: by default tiles below LG_TILE_DETAIL_ZOOM leave out
  * features smaller than a pixel and put vertices on a half-pixel grid
- * (lg_tile_opts_init). The setting tiles.full_detail = 1 serves every tile at
+ * (lg_onemap_tile_opts_init). The setting tiles.full_detail = 1 serves every tile at
  * full detail instead, as PostGIS's ST_AsMVT does (for comparing the two,
  * or for clients that analyse rather than draw).
  */
@@ -49,22 +49,22 @@
 
 static pthread_mutex_t settings_mu = PTHREAD_MUTEX_INITIALIZER;
 static bool settings_read;
-static lg_tile_cache_t *cache; /* one for the process: the server's threads share it */
-static lg_tile_opts_t tile_opts;
+static lg_onemap_tile_cache_t *cache; /* one for the process: the server's threads share it */
+static lg_onemap_tile_opts_t tile_opts;
 static const char *tile_mode = "g"; /* in the ETag: generalised or full ("f") */
 
 /* The tile settings, read from the store once, at the first tile. */
 static void settings_init(lg_store_t *s) {
   pthread_mutex_lock(&settings_mu);
   if (!settings_read) {
-    lg_tile_opts_init(&tile_opts);
+    lg_onemap_tile_opts_init(&tile_opts);
     if (lg_store_setting_int(s, "tiles.full_detail") == 1) {
       tile_opts.min_size = 0;
       tile_opts.snap = 1;
       tile_mode = "f";
     }
     long long mb = lg_store_setting_int(s, "tiles.cache_mb");
-    if (mb > 0) cache = lg_tile_cache_new((size_t)mb << 20);
+    if (mb > 0) cache = lg_onemap_tile_cache_new((size_t)mb << 20);
     settings_read = true;
   }
   pthread_mutex_unlock(&settings_mu);
@@ -117,7 +117,7 @@ static int get_tile(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
     return LG_EINVAL;
   }
   lg_env_t bounds;
-  if ((rc = lg_tile_bounds(z, x, y, &bounds, err))) {
+  if ((rc = lg_onemap_tile_bounds(z, x, y, &bounds, err))) {
     lg_err_where(err, "z/x/y");
     return rc;
   }
@@ -146,13 +146,13 @@ static int get_tile(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   lg_buf_init(&tile);
   lg_buf_init(&packed);
   /* The gzipped tile, else the tile (then gzipped now and kept). */
-  bool hit = gz && lg_tile_cache_get_as(cache, scope, version, z, x, y, "gzip", &packed);
-  if (!hit) hit = lg_tile_cache_get(cache, scope, version, z, x, y, &tile);
+  bool hit = gz && lg_onemap_tile_cache_get_as(cache, scope, version, z, x, y, "gzip", &packed);
+  if (!hit) hit = lg_onemap_tile_cache_get(cache, scope, version, z, x, y, &tile);
   if (!hit) {
-    lg_tile_stats_t st;
+    lg_onemap_tile_stats_t st;
     rc = lg_onemap_tile(s, layer, z, x, y, &tile_opts, &tile, &st, err);
     if (rc == 0) {
-      lg_tile_cache_put(cache, scope, version, z, x, y, tile.data, tile.len);
+      lg_onemap_tile_cache_put(cache, scope, version, z, x, y, tile.data, tile.len);
       char num[32];
       snprintf(num, sizeof num, "%lld", (long long)st.features);
       lg_http_header_add(res, "X-Tile-Features", num);
@@ -162,7 +162,7 @@ static int get_tile(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
     rc = lg_http_gzip(tile.data, tile.len, cache ? LG_HTTP_GZIP_CACHED : LG_HTTP_GZIP_FAST, &packed,
                       err);
     if (rc == 0)
-      lg_tile_cache_put_as(cache, scope, version, z, x, y, "gzip", packed.data, packed.len);
+      lg_onemap_tile_cache_put_as(cache, scope, version, z, x, y, "gzip", packed.data, packed.len);
   }
   lg_free(scope);
   if (rc) {

@@ -115,7 +115,7 @@ static const char *const HILLS[] = {"云台山", "金鸡岭", "罗汉岩", "狮�
                                     "翠微峰", "白鹭岭", "马岭",   "铜钵山", "梅岭",   "石门山",
                                     "天华山", "宝莲山", "龙岩嶂", "仙人嶂", "九龙山", "青峰岭"};
 
-void lg_gen_opts_init(lg_gen_opts_t *o) {
+void lg_onemap_gen_opts_init(lg_onemap_gen_opts_t *o) {
   memset(o, 0, sizeof *o);
   o->patches = LG_GEN_DEFAULT_PATCHES;
   o->seed = 1;
@@ -497,7 +497,7 @@ static void fill_county(gen_t *G, lg_store_writer_t *w, int32_t key, const gen_p
   lg_store_writer_real(w, 2, round(area * 100) / 100);
 }
 
-static int write_controls(lg_store_t *s, gen_t *G, gen_tracer_t *tr, lg_gen_result_t *r,
+static int write_controls(lg_store_t *s, gen_t *G, gen_tracer_t *tr, lg_onemap_gen_result_t *r,
                           lg_err_t *err) {
   int32_t *pkey = lg_calloc((size_t)G->npatch + 1, sizeof *pkey);
   for (int32_t p = 1; p <= G->npatch; p++)
@@ -527,9 +527,9 @@ static int write_controls(lg_store_t *s, gen_t *G, gen_tracer_t *tr, lg_gen_resu
   return rc;
 }
 
-static void summarise(const gen_t *G, lg_gen_result_t *r) {
+static void summarise(const gen_t *G, lg_onemap_gen_result_t *r) {
   for (int k = 1; k < K_COUNT; k++) {
-    lg_gen_class_t *c = &r->classes[r->nclasses];
+    lg_onemap_gen_class_t *c = &r->classes[r->nclasses];
     memset(c, 0, sizeof *c);
     snprintf(c->dlbm, sizeof c->dlbm, "%s", gen_classes[k].dlbm);
     snprintf(c->dlmc, sizeof c->dlmc, "%s", gen_classes[k].dlmc);
@@ -556,11 +556,11 @@ static void summarise(const gen_t *G, lg_gen_result_t *r) {
   gen_vertex_xy(G, (int)lround(G->towns[0].x), (int)lround(G->towns[0].y), &r->town_x, &r->town_y);
 }
 
-int lg_onemap_gen(lg_store_t *s, const lg_gen_opts_t *o, lg_gen_result_t *r, lg_err_t *err) {
+int lg_onemap_gen(lg_store_t *s, const lg_onemap_gen_opts_t *o, lg_onemap_gen_result_t *r, lg_err_t *err) {
   double t0 = lg_mono();
-  lg_gen_opts_t def;
+  lg_onemap_gen_opts_t def;
   if (!o) {
-    lg_gen_opts_init(&def);
+    lg_onemap_gen_opts_init(&def);
     o = &def;
   }
   memset(r, 0, sizeof *r);

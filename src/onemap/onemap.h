@@ -36,33 +36,33 @@
 #define LG_GEN_MIN_PATCHES 200
 #define LG_GEN_MAX_PATCHES 1000000 /* about 1 GB of memory while generating */
 
-typedef struct lg_gen_opts {
+typedef struct lg_onemap_gen_opts {
   int64_t patches;         /* land-class patches wanted, about (mean patch ~2 ha) */
   uint64_t seed;           /* same seed, same county */
   bool replace;            /* replace existing layers of the same names */
   const char *county_code; /* 6-digit GB/T 2260 county code; NULL: "360781" */
   const char *county_name; /* NULL: "示范县" */
   double lon, lat;         /* centre, CGCS2000 degrees; must lie in zone 38 */
-} lg_gen_opts_t;
+} lg_onemap_gen_opts_t;
 
 /* Defaults: 50,000 patches, seed 1, 360781 示范县, 114.9E 25.8N. */
-void lg_gen_opts_init(lg_gen_opts_t *o);
+void lg_onemap_gen_opts_init(lg_onemap_gen_opts_t *o);
 
-typedef struct lg_gen_class {
+typedef struct lg_onemap_gen_class {
   char dlbm[8];  /* 地类编码 */
   char dlmc[40]; /* 地类名称 */
   int64_t count; /* patches */
   double area;   /* m2, planar */
-} lg_gen_class_t;
+} lg_onemap_gen_class_t;
 
-typedef struct lg_gen_layer {
+typedef struct lg_onemap_gen_layer {
   char name[16];
   char role[16];
   int64_t count; /* features */
   double area;   /* m2, planar, sum over features */
-} lg_gen_layer_t;
+} lg_onemap_gen_layer_t;
 
-typedef struct lg_gen_result {
+typedef struct lg_onemap_gen_result {
   int srid;                   /* 4526 */
   char county_code[8];
   char county_name[64];
@@ -73,18 +73,18 @@ typedef struct lg_gen_result {
   double town_x, town_y;      /* centre of the county town, EPSG:4526 */
   int ntownships, nvillages;
   double pbf_eprl_overlap;    /* m2 of basic farmland inside the red line */
-  lg_gen_layer_t layers[6];   /* landuse, pbf, eprl, udb, plan, county */
+  lg_onemap_gen_layer_t layers[6];   /* landuse, pbf, eprl, udb, plan, county */
   int nlayers;
-  lg_gen_class_t classes[40]; /* by land class, in code order; only those present */
+  lg_onemap_gen_class_t classes[40]; /* by land class, in code order; only those present */
   int nclasses;
   double seconds;             /* wall time of the whole generation */
-} lg_gen_result_t;
+} lg_onemap_gen_result_t;
 
 /* Generates the county into s in one transaction. o NULL: defaults. Fails
  * with LG_ECONFLICT if one of the six layers exists and o->replace is
  * not set, LG_EINVAL for a patch count outside [LG_GEN_MIN_PATCHES,
  * LG_GEN_MAX_PATCHES] or a bad county code. */
-int lg_onemap_gen(lg_store_t *s, const lg_gen_opts_t *o, lg_gen_result_t *r, lg_err_t *err);
+int lg_onemap_gen(lg_store_t *s, const lg_onemap_gen_opts_t *o, lg_onemap_gen_result_t *r, lg_err_t *err);
 
 /* ---- Feature queries (features.c) -------------------------------------- */
 /* Limits of one feature query: a web map asks per view, and a view with
@@ -140,7 +140,7 @@ int lg_onemap_env_transform(lg_geo_t *g, const lg_env_t *env, int from_srs, int 
 #define LG_TILE_DETAIL_ZOOM 14
 #define LG_TILE_VERSION_LEN 96
 
-typedef struct lg_tile_opts {
+typedef struct lg_onemap_tile_opts {
   int extent;      /* tile units across; 0: LG_TILE_EXTENT */
   int buffer;      /* units kept on each side beyond the tile */
   double min_size; /* polygons and lines whose box is smaller than this
@@ -152,13 +152,13 @@ typedef struct lg_tile_opts {
                       0: by zoom (1 from LG_TILE_DETAIL_ZOOM on, else
                       extent / 1024) */
   bool exact;      /* every vertex through PROJ (no interpolation grid) */
-} lg_tile_opts_t;
+} lg_onemap_tile_opts_t;
 
 /* extent 4096, buffer 64, min_size 8, snap 0 (by zoom), exact false.
  * Full detail, as ST_AsMVT gives: min_size 0, snap 1. */
-void lg_tile_opts_init(lg_tile_opts_t *o);
+void lg_onemap_tile_opts_init(lg_onemap_tile_opts_t *o);
 
-typedef struct lg_tile_stats {
+typedef struct lg_onemap_tile_stats {
   int zoom;
   int64_t candidates; /* rows the R-tree gave */
   int64_t features;   /* written to the tile */
@@ -170,11 +170,11 @@ typedef struct lg_tile_stats {
   int64_t vertices;   /* written */
   int grid;           /* vertices interpolated from PROJ's on a grid: 0 no,
                          1 the tile's own, 2 the layer's (see tiles.c) */
-} lg_tile_stats_t;
+} lg_onemap_tile_stats_t;
 
 /* The tile's square in EPSG:3857. LG_EINVAL for z outside 0..24 or x, y
  * outside 0..2^z - 1. */
-int lg_tile_bounds(int z, int x, int y, lg_env_t *env, lg_err_t *err);
+int lg_onemap_tile_bounds(int z, int x, int y, lg_env_t *env, lg_err_t *err);
 
 /* Appends tile z/x/y of a layer (name or numeric id) to out: nothing when
  * no feature falls in it. opts NULL: defaults. stats (may be NULL) says
@@ -182,7 +182,7 @@ int lg_tile_bounds(int z, int x, int y, lg_env_t *env, lg_err_t *err);
  * tile or options, LG_ECRS when the layer's CRS cannot reach 3857. On
  * failure out is left as it was. */
 int lg_onemap_tile(lg_store_t *s, const char *layer, int z, int x, int y,
-                   const lg_tile_opts_t *opts, lg_buf_t *out, lg_tile_stats_t *stats,
+                   const lg_onemap_tile_opts_t *opts, lg_buf_t *out, lg_onemap_tile_stats_t *stats,
                    lg_err_t *err);
 
 /* A short text naming the present state of a layer (its id, feature
@@ -197,21 +197,21 @@ int lg_onemap_tile_version(lg_store_t *s, const char *layer, char out[LG_TILE_VE
  * a scope at a new version drops its old tiles. max_bytes bounds the
  * tiles' bytes. _get appends a hit to out and returns true. _free accepts
  * NULL; _get and _put do nothing with a NULL cache. */
-typedef struct lg_tile_cache lg_tile_cache_t;
-lg_tile_cache_t *lg_tile_cache_new(size_t max_bytes);
-void lg_tile_cache_free(lg_tile_cache_t *c);
-bool lg_tile_cache_get(lg_tile_cache_t *c, const char *scope, const char *version, int z, int x,
+typedef struct lg_onemap_tile_cache lg_onemap_tile_cache_t;
+lg_onemap_tile_cache_t *lg_onemap_tile_cache_new(size_t max_bytes);
+void lg_onemap_tile_cache_free(lg_onemap_tile_cache_t *c);
+bool lg_onemap_tile_cache_get(lg_onemap_tile_cache_t *c, const char *scope, const char *version, int z, int x,
                        int y, lg_buf_t *out);
-void lg_tile_cache_put(lg_tile_cache_t *c, const char *scope, const char *version, int z, int x,
+void lg_onemap_tile_cache_put(lg_onemap_tile_cache_t *c, const char *scope, const char *version, int z, int x,
                        int y, const void *data, size_t n);
 /* The same for an encoded form of a tile (variant "gzip"; NULL: the tile
  * itself), kept beside the tile and dropped with it when the scope's
  * version changes. Hits and misses count every lookup, variants too. */
-bool lg_tile_cache_get_as(lg_tile_cache_t *c, const char *scope, const char *version, int z, int x,
+bool lg_onemap_tile_cache_get_as(lg_onemap_tile_cache_t *c, const char *scope, const char *version, int z, int x,
                           int y, const char *variant, lg_buf_t *out);
-void lg_tile_cache_put_as(lg_tile_cache_t *c, const char *scope, const char *version, int z, int x,
+void lg_onemap_tile_cache_put_as(lg_onemap_tile_cache_t *c, const char *scope, const char *version, int z, int x,
                           int y, const char *variant, const void *data, size_t n);
-void lg_tile_cache_counts(lg_tile_cache_t *c, uint64_t *hits, uint64_t *misses, size_t *entries,
+void lg_onemap_tile_cache_counts(lg_onemap_tile_cache_t *c, uint64_t *hits, uint64_t *misses, size_t *entries,
                           size_t *bytes);
 
 #endif

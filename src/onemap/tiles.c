@@ -70,7 +70,7 @@
 typedef LG_VEC(double) dvec_t;
 typedef LG_VEC(int32_t) ivec_t;
 
-void lg_tile_opts_init(lg_tile_opts_t *o) {
+void lg_onemap_tile_opts_init(lg_onemap_tile_opts_t *o) {
   memset(o, 0, sizeof *o);
   o->extent = LG_TILE_EXTENT;
   o->buffer = LG_TILE_BUFFER;
@@ -79,7 +79,7 @@ void lg_tile_opts_init(lg_tile_opts_t *o) {
   o->exact = false;
 }
 
-int lg_tile_bounds(int z, int x, int y, lg_env_t *env, lg_err_t *err) {
+int lg_onemap_tile_bounds(int z, int x, int y, lg_env_t *env, lg_err_t *err) {
   if (z < 0 || z > LG_TILE_MAX_ZOOM)
     return lg_err_set(err, LG_EINVAL, "瓦片层级 z=%d 无效: 应在 0 到 %d 之间", z, LG_TILE_MAX_ZOOM);
   int64_t n = (int64_t)1 << z;
@@ -483,8 +483,8 @@ static bool has_bridge(const double *p, size_t n, double lo, double hi, iv_vec_t
 
 typedef struct tiler {
   lg_geo_t *g;
-  lg_tile_opts_t o;
-  lg_tile_stats_t *st;
+  lg_onemap_tile_opts_t o;
+  lg_onemap_tile_stats_t *st;
   double lo, hi; /* the buffered tile in tile units: [-buffer, extent + buffer] */
   xform_t xf;
   lg_mvt_layer_t *mvt;
@@ -1218,13 +1218,13 @@ static int layer_state(lg_store_t *s, const char *layer, lg_layer_info_t *info,
 }
 
 int lg_onemap_tile(lg_store_t *s, const char *layer, int z, int x, int y,
-                   const lg_tile_opts_t *opts, lg_buf_t *out, lg_tile_stats_t *stats,
+                   const lg_onemap_tile_opts_t *opts, lg_buf_t *out, lg_onemap_tile_stats_t *stats,
                    lg_err_t *err) {
-  lg_tile_opts_t o;
+  lg_onemap_tile_opts_t o;
   if (opts)
     o = *opts;
   else
-    lg_tile_opts_init(&o);
+    lg_onemap_tile_opts_init(&o);
   if (o.extent == 0) o.extent = LG_TILE_EXTENT;
   if (o.snap == 0) o.snap = z < LG_TILE_DETAIL_ZOOM ? o.extent / 1024 : 1;
   if (o.extent < 256 || o.extent > 65536 || o.buffer < 0 || o.buffer > o.extent ||
@@ -1234,11 +1234,11 @@ int lg_onemap_tile(lg_store_t *s, const char *layer, int z, int x, int y,
         "瓦片参数无效: extent=%d (应在 256 到 65536 之间), buffer=%d (应在 0 到 extent "
         "之间), min_size=%g (应不小于 0), snap=%d (应在 1 到 extent/16 之间)",
         o.extent, o.buffer, o.min_size, o.snap);
-  lg_tile_stats_t st0;
+  lg_onemap_tile_stats_t st0;
   if (!stats) stats = &st0;
   memset(stats, 0, sizeof *stats);
   lg_env_t tb;
-  int rc = lg_tile_bounds(z, x, y, &tb, err);
+  int rc = lg_onemap_tile_bounds(z, x, y, &tb, err);
   if (rc) return rc;
   lg_layer_info_t info;
   char version[LG_TILE_VERSION_LEN];
@@ -1391,7 +1391,7 @@ typedef struct cscope {
   char *scope, *version;
 } cscope_t;
 
-struct lg_tile_cache {
+struct lg_onemap_tile_cache {
   pthread_mutex_t lock;
   size_t max_bytes, bytes, count;
   centry_t **buckets;
@@ -1401,8 +1401,8 @@ struct lg_tile_cache {
   uint64_t hits, misses;
 };
 
-lg_tile_cache_t *lg_tile_cache_new(size_t max_bytes) {
-  lg_tile_cache_t *c = lg_calloc(1, sizeof *c);
+lg_onemap_tile_cache_t *lg_onemap_tile_cache_new(size_t max_bytes) {
+  lg_onemap_tile_cache_t *c = lg_calloc(1, sizeof *c);
   pthread_mutex_init(&c->lock, NULL);
   c->max_bytes = max_bytes;
   c->nbuckets = 4096;
@@ -1410,7 +1410,7 @@ lg_tile_cache_t *lg_tile_cache_new(size_t max_bytes) {
   return c;
 }
 
-static void centry_unlink(lg_tile_cache_t *c, centry_t *e) {
+static void centry_unlink(lg_onemap_tile_cache_t *c, centry_t *e) {
   if (e->prev)
     e->prev->next = e->next;
   else
@@ -1422,7 +1422,7 @@ static void centry_unlink(lg_tile_cache_t *c, centry_t *e) {
   e->prev = e->next = NULL;
 }
 
-static void centry_remove(lg_tile_cache_t *c, centry_t *e) {
+static void centry_remove(lg_onemap_tile_cache_t *c, centry_t *e) {
   centry_t **pp = &c->buckets[e->hash % c->nbuckets];
   while (*pp && *pp != e)
     pp = &(*pp)->chain;
@@ -1435,7 +1435,7 @@ static void centry_remove(lg_tile_cache_t *c, centry_t *e) {
   lg_free(e);
 }
 
-void lg_tile_cache_free(lg_tile_cache_t *c) {
+void lg_onemap_tile_cache_free(lg_onemap_tile_cache_t *c) {
   if (!c) return;
   while (c->head)
     centry_remove(c, c->head);
@@ -1459,7 +1459,7 @@ static uint64_t str_hash(const char *s) {
 }
 
 /* Records the version a scope is at; drops the scope's tiles of any other. */
-static void scope_check(lg_tile_cache_t *c, const char *scope, const char *version) {
+static void scope_check(lg_onemap_tile_cache_t *c, const char *scope, const char *version) {
   for (size_t i = 0; i < c->scopes.len; i++) {
     cscope_t *sc = &c->scopes.items[i];
     if (strcmp(sc->scope, scope) != 0) continue;
@@ -1486,17 +1486,17 @@ static char *cache_key(const char *scope, const char *version, int z, int x, int
                     variant ? variant : "");
 }
 
-bool lg_tile_cache_get(lg_tile_cache_t *c, const char *scope, const char *version, int z, int x,
+bool lg_onemap_tile_cache_get(lg_onemap_tile_cache_t *c, const char *scope, const char *version, int z, int x,
                        int y, lg_buf_t *out) {
-  return lg_tile_cache_get_as(c, scope, version, z, x, y, NULL, out);
+  return lg_onemap_tile_cache_get_as(c, scope, version, z, x, y, NULL, out);
 }
 
-void lg_tile_cache_put(lg_tile_cache_t *c, const char *scope, const char *version, int z, int x,
+void lg_onemap_tile_cache_put(lg_onemap_tile_cache_t *c, const char *scope, const char *version, int z, int x,
                        int y, const void *data, size_t n) {
-  lg_tile_cache_put_as(c, scope, version, z, x, y, NULL, data, n);
+  lg_onemap_tile_cache_put_as(c, scope, version, z, x, y, NULL, data, n);
 }
 
-bool lg_tile_cache_get_as(lg_tile_cache_t *c, const char *scope, const char *version, int z, int x,
+bool lg_onemap_tile_cache_get_as(lg_onemap_tile_cache_t *c, const char *scope, const char *version, int z, int x,
                           int y, const char *variant, lg_buf_t *out) {
   if (!c) return false;
   char *key = cache_key(scope, version, z, x, y, variant);
@@ -1524,7 +1524,7 @@ bool lg_tile_cache_get_as(lg_tile_cache_t *c, const char *scope, const char *ver
   return hit;
 }
 
-void lg_tile_cache_put_as(lg_tile_cache_t *c, const char *scope, const char *version, int z, int x,
+void lg_onemap_tile_cache_put_as(lg_onemap_tile_cache_t *c, const char *scope, const char *version, int z, int x,
                           int y, const char *variant, const void *data, size_t n) {
   if (!c) return;
   char *key = cache_key(scope, version, z, x, y, variant);
@@ -1563,7 +1563,7 @@ void lg_tile_cache_put_as(lg_tile_cache_t *c, const char *scope, const char *ver
   pthread_mutex_unlock(&c->lock);
 }
 
-void lg_tile_cache_counts(lg_tile_cache_t *c, uint64_t *hits, uint64_t *misses, size_t *entries,
+void lg_onemap_tile_cache_counts(lg_onemap_tile_cache_t *c, uint64_t *hits, uint64_t *misses, size_t *entries,
                           size_t *bytes) {
   pthread_mutex_lock(&c->lock);
   if (hits) *hits = c->hits;

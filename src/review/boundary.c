@@ -138,10 +138,10 @@ static void attach_names(lg_geo_t *g, lg_boundary_t *b, named_pt_t *pts, size_t 
   lg_rings_free(rings, nr);
 }
 
-static int from_mtxt(lg_mtxt_t *m, const lg_boundary_opts_t *o, lg_boundary_t *b, lg_err_t *err) {
+static int from_mtxt(lg_formats_mtxt_t *m, const lg_boundary_opts_t *o, lg_boundary_t *b, lg_err_t *err) {
   lg_geo_t *g = lg_geo_thread();
   int epsg = 0;
-  int rc = lg_mtxt_epsg(m, &epsg, err);
+  int rc = lg_formats_mtxt_epsg(m, &epsg, err);
   if (rc) return rc;
   snprintf(b->format, sizeof b->format, "部标准坐标文件");
   if (o && o->parcel > 0 && (size_t)o->parcel > m->nparcels)
@@ -151,10 +151,10 @@ static int from_mtxt(lg_mtxt_t *m, const lg_boundary_opts_t *o, lg_boundary_t *b
   LG_VEC(named_pt_t) pts = {0};
   for (size_t i = 0; i < m->nparcels; i++) {
     if (o && o->parcel > 0 && (size_t)o->parcel != i + 1) continue;
-    const lg_mtxt_parcel_t *p = &m->parcels[i];
-    const char *kind = lg_mtxt_field(p, LG_MTXT_KIND);
+    const lg_formats_mtxt_parcel_t *p = &m->parcels[i];
+    const char *kind = lg_formats_mtxt_field(p, LG_MTXT_KIND);
     if (*kind && strcmp(kind, "面") != 0) continue; /* 线/点 parcels are not land areas */
-    lg_geom_t *geom = lg_mtxt_parcel_geom(g, m, i, err);
+    lg_geom_t *geom = lg_formats_mtxt_parcel_geom(g, m, i, err);
     if (!geom) {
       rc = err ? err->code : LG_EGEOM;
       lg_err_prefix(err, "%s 第 %zu 个地块 (第 %d 行): ", b->source, i + 1, p->line);
@@ -168,10 +168,10 @@ static int from_mtxt(lg_mtxt_t *m, const lg_boundary_opts_t *o, lg_boundary_t *b
                          pts.len, false};
         lg_vec_push(&pts, np);
       }
-    if (!b->name[0]) snprintf(b->name, sizeof b->name, "%s", lg_mtxt_field(p, LG_MTXT_NAME));
+    if (!b->name[0]) snprintf(b->name, sizeof b->name, "%s", lg_formats_mtxt_field(p, LG_MTXT_NAME));
     if (!b->use[0]) {
-      const char *use = lg_mtxt_field(p, LG_MTXT_USE);
-      snprintf(b->use, sizeof b->use, "%s", *use ? use : lg_mtxt_field(p, LG_MTXT_CLASS_CODE));
+      const char *use = lg_formats_mtxt_field(p, LG_MTXT_USE);
+      snprintf(b->use, sizeof b->use, "%s", *use ? use : lg_formats_mtxt_field(p, LG_MTXT_CLASS_CODE));
     }
     if (p->area_ha == p->area_ha) b->declared_ha += p->area_ha; /* NAN when empty */
     b->parcels++;
@@ -452,10 +452,10 @@ int lg_review_boundary_parse(const char *data, size_t n, const char *name,
     rc = *s == '{' ? from_geojson(copy, o, out, err) : from_wkt(copy, o, out, err);
     lg_free(copy);
   } else {
-    lg_mtxt_t *m = NULL;
-    rc = lg_mtxt_parse(out->source, data, n, &m, err);
+    lg_formats_mtxt_t *m = NULL;
+    rc = lg_formats_mtxt_parse(out->source, data, n, &m, err);
     if (rc == 0) rc = from_mtxt(m, o, out, err);
-    lg_mtxt_free(m);
+    lg_formats_mtxt_free(m);
   }
   if (rc == 0) rc = vertex_limit(o, out, err);
   if (rc) lg_review_boundary_fini(out);

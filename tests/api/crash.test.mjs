@@ -48,7 +48,7 @@ const tokens = {};
 // belong to; filled once the county code is known.
 let groupUser;
 
-// The materials of the demo's deferred case (src/cli/demo_cases.c): all
+// The materials of the demo's deferred case (src/demo/cases.c): all
 // but one non-core item, so that a rating-A applicant is accepted with
 // the rest deferred (容缺).
 const ALL_BUT_ONE = ['application_form', 'pre_review', 'project_approval', 'boundary_survey', 'conversion_plan',

@@ -49,10 +49,10 @@ static void import_layer(env_t *e, const char *name, const char *role, const cha
                  features);
   write_file(file, doc);
   lg_free(doc);
-  lg_import_opts_t o = {.layer = name, .role = role};
-  lg_import_result_t res;
+  lg_formats_import_opts_t o = {.layer = name, .role = role};
+  lg_formats_import_result_t res;
   lg_err_t err = {0};
-  if (lg_import(e->s, file, &o, &res, &err) != 0) fail_msg("import %s: %s", name, err.msg);
+  if (lg_formats_import(e->s, file, &o, &res, &err) != 0) fail_msg("import %s: %s", name, err.msg);
 }
 
 static char *feature(const char *props, double x0, double y0, double x1, double y1) {

@@ -27,8 +27,8 @@ static char *regress_path(const char *name) {
 static void test_zone_prefix_overflow(void **state) {
   char *p = regress_path("ministry-zone-prefix-overflow.txt");
   lg_err_t err = {0};
-  lg_mtxt_t *m = NULL;
-  assert_int_equal(lg_mtxt_read(p, &m, &err), LG_EINVAL);
+  lg_formats_mtxt_t *m = NULL;
+  assert_int_equal(lg_formats_mtxt_read(p, &m, &err), LG_EINVAL);
   assert_null(m);
   if (!strstr(err.msg, "带号前缀 3838324338 ")) fail_msg("message: %s", err.msg);
   assert_non_null(strstr(err.msg, "J1"));

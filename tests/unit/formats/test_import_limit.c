@@ -68,43 +68,43 @@ static void test_setting(void **state) {
   lg_err_t err = {0};
   lg_store_t *s;
   assert_int_equal(lg_store_open(lg_test_target(db), LG_STORE_CREATE, &s, &err), 0);
-  lg_import_result_t res;
-  lg_import_opts_t o = {.layer = "a", .role = "other"};
+  lg_formats_import_result_t res;
+  lg_formats_import_opts_t o = {.layer = "a", .role = "other"};
 
   /* The default (2,000,000) lets three through. */
-  int rc = lg_import(s, gj, &o, &res, &err);
+  int rc = lg_formats_import(s, gj, &o, &res, &err);
   if (rc) fail_msg("%s", err.msg);
   assert_int_equal(res.count, 3);
 
   /* An administrator's 2: three GeoJSON features and ... */
   assert_int_equal(lg_store_setting_set(s, "limits.import_features", "2", &err), 0);
   o.layer = "b";
-  assert_int_equal(lg_import(s, gj, &o, &res, &err), LG_ELIMIT);
+  assert_int_equal(lg_formats_import(s, gj, &o, &res, &err), LG_ELIMIT);
   assert_non_null(strstr(err.msg, "3 个要素"));
   assert_non_null(strstr(err.msg, "limits.import_features"));
   assert_string_equal(err.where, "limits.import_features");
   assert_false(has_layer(s, "b"));
   /* ... two parcels of a Ministry file pass, one is refused. */
   o.layer = "t";
-  rc = lg_import(s, txt, &o, &res, &err);
+  rc = lg_formats_import(s, txt, &o, &res, &err);
   if (rc) fail_msg("%s", err.msg);
   assert_int_equal(res.count, 2);
   assert_int_equal(lg_store_setting_set(s, "limits.import_features", "1", &err), 0);
   o.layer = "t1";
-  assert_int_equal(lg_import(s, txt, &o, &res, &err), LG_ELIMIT);
+  assert_int_equal(lg_formats_import(s, txt, &o, &res, &err), LG_ELIMIT);
   assert_non_null(strstr(err.msg, "2 个地块"));
   assert_false(has_layer(s, "t1"));
 
   /* The caller's own limit wins (the CLI's --max-features); negative is none. */
   o.layer = "c";
   o.max_features = 3;
-  assert_int_equal(lg_import(s, gj, &o, &res, &err), 0);
+  assert_int_equal(lg_formats_import(s, gj, &o, &res, &err), 0);
   o.layer = "d";
   o.max_features = -1;
-  assert_int_equal(lg_import(s, gj, &o, &res, &err), 0);
+  assert_int_equal(lg_formats_import(s, gj, &o, &res, &err), 0);
   o.layer = "e";
   o.max_features = 2;
-  assert_int_equal(lg_import(s, gj, &o, &res, &err), LG_ELIMIT);
+  assert_int_equal(lg_formats_import(s, gj, &o, &res, &err), LG_ELIMIT);
   assert_string_equal(err.where, "max_features");
   lg_store_close(s);
 }

@@ -38,10 +38,10 @@ static char *fixture_path(const char *name) {
   return lg_sprintf("%s/ministry/%s", d ? d : "tests/data", name);
 }
 
-static lg_mtxt_t *read_ok(char *path) {
+static lg_formats_mtxt_t *read_ok(char *path) {
   lg_err_t err = {0};
-  lg_mtxt_t *m = NULL;
-  int rc = lg_mtxt_read(path, &m, &err);
+  lg_formats_mtxt_t *m = NULL;
+  int rc = lg_formats_mtxt_read(path, &m, &err);
   if (rc != 0) fail_msg("%s: rc=%d %s", path, rc, err.msg);
   lg_free(path);
   return m;
@@ -71,9 +71,9 @@ static void test_real_files(void **state) {
   (void)state;
   lg_geo_t *g = lg_geo_thread();
   for (size_t f = 0; f < LG_ARRAY_LEN(real); f++) {
-    lg_mtxt_t *m = read_ok(shared_path(real[f].file));
+    lg_formats_mtxt_t *m = read_ok(shared_path(real[f].file));
     assert_int_equal(m->nparcels, 1);
-    const lg_mtxt_parcel_t *p = &m->parcels[0];
+    const lg_formats_mtxt_parcel_t *p = &m->parcels[0];
     assert_int_equal(p->npoints, real[f].npoints);
     assert_int_equal(p->nrings, 1);
     assert_int_equal(p->rings[0].npts, (size_t)real[f].npoints);
@@ -89,9 +89,9 @@ static void test_real_files(void **state) {
     assert_int_equal(m->datum, LG_MTXT_CGCS2000);
     int epsg = 0;
     lg_err_t err = {0};
-    assert_int_equal(lg_mtxt_epsg(m, &epsg, &err), 0);
+    assert_int_equal(lg_formats_mtxt_epsg(m, &epsg, &err), 0);
     assert_int_equal(epsg, real[f].epsg);
-    const lg_mtxt_ring_t *r = &p->rings[0];
+    const lg_formats_mtxt_ring_t *r = &p->rings[0];
     assert_near(r->pts[0].x, real[f].first_x, 1e-6);
     assert_near(r->pts[0].y, real[f].first_y, 1e-6);
     assert_near(r->pts[r->npts - 2].x, real[f].last_x, 1e-6);
@@ -99,19 +99,19 @@ static void test_real_files(void **state) {
     assert_near(r->pts[r->npts - 1].x, real[f].first_x, 1e-6); /* closing repeat */
     assert_int_equal(r->pts[0].line, 11 + (f == 0 ? 3 : 0));   /* BR14 has 3 more header lines */
 
-    lg_geom_t *geom = lg_mtxt_parcel_geom(g, m, 0, &err);
+    lg_geom_t *geom = lg_formats_mtxt_parcel_geom(g, m, 0, &err);
     if (!geom) fail_msg("%s: %s", real[f].file, err.msg);
     assert_string_equal(lg_geom_type(g, geom), "Polygon");
     assert_int_equal(lg_geom_srid(g, geom), real[f].epsg);
     assert_near(lg_geom_area(g, geom), p->planar_m2, 1e-6);
     lg_geom_free(g, geom);
-    lg_mtxt_free(m);
+    lg_formats_mtxt_free(m);
   }
 }
 
 static void test_header_fields(void **state) {
   (void)state;
-  lg_mtxt_t *m = read_ok(shared_path(real[0].file));
+  lg_formats_mtxt_t *m = read_ok(shared_path(real[0].file));
   /* Every [属性描述] line, in file order, as written. */
   static const char *const keys[] = {"格式版本号", "数据产生单位", "数据产生日期", "坐标系",
                                      "几度分带",   "投影类型",     "计量单位",     "带号",
@@ -129,30 +129,30 @@ static void test_header_fields(void **state) {
   }
   assert_near(m->transform[6], 0.0, 0);
   assert_near(m->precision, 0.001, 1e-15); /* "精度=3": three decimals */
-  const lg_mtxt_parcel_t *p = &m->parcels[0];
+  const lg_formats_mtxt_parcel_t *p = &m->parcels[0];
   assert_int_equal(p->layout, LG_MTXT_LAYOUT_STANDARD);
-  assert_string_equal(lg_mtxt_field(p, LG_MTXT_PARCEL_NO), "1");
-  assert_string_equal(lg_mtxt_field(p, LG_MTXT_NAME), "彭埠单元B/R-14地块");
-  assert_string_equal(lg_mtxt_field(p, LG_MTXT_KIND), "面");
-  assert_string_equal(lg_mtxt_field(p, LG_MTXT_CLASS_CODE), "");
-  assert_string_equal(lg_mtxt_field(p, LG_MTXT_DESC), "");
+  assert_string_equal(lg_formats_mtxt_field(p, LG_MTXT_PARCEL_NO), "1");
+  assert_string_equal(lg_formats_mtxt_field(p, LG_MTXT_NAME), "彭埠单元B/R-14地块");
+  assert_string_equal(lg_formats_mtxt_field(p, LG_MTXT_KIND), "面");
+  assert_string_equal(lg_formats_mtxt_field(p, LG_MTXT_CLASS_CODE), "");
+  assert_string_equal(lg_formats_mtxt_field(p, LG_MTXT_DESC), "");
   assert_string_equal(p->rings[0].pts[0].name, "J01");
   assert_int_equal(p->rings[0].ring_no, 1);
-  lg_mtxt_free(m);
+  lg_formats_mtxt_free(m);
 
   m = read_ok(shared_path(real[3].file));
   assert_true(isnan(m->transform[0])); /* "转换参数=,,,,,," */
-  assert_string_equal(lg_mtxt_field(&m->parcels[0], LG_MTXT_PARCEL_NO), "FID_0");
-  assert_string_equal(lg_mtxt_field(&m->parcels[0], LG_MTXT_SHEET), "TFH");
-  assert_string_equal(lg_mtxt_field(&m->parcels[0], LG_MTXT_USE), "DKYT");
-  assert_string_equal(lg_mtxt_field(&m->parcels[0], LG_MTXT_CLASS_CODE), "DLBM");
-  lg_mtxt_free(m);
+  assert_string_equal(lg_formats_mtxt_field(&m->parcels[0], LG_MTXT_PARCEL_NO), "FID_0");
+  assert_string_equal(lg_formats_mtxt_field(&m->parcels[0], LG_MTXT_SHEET), "TFH");
+  assert_string_equal(lg_formats_mtxt_field(&m->parcels[0], LG_MTXT_USE), "DKYT");
+  assert_string_equal(lg_formats_mtxt_field(&m->parcels[0], LG_MTXT_CLASS_CODE), "DLBM");
+  lg_formats_mtxt_free(m);
 }
 
 /* Every encoding, line end and bracket variant gives the same points. */
 static void test_variants(void **state) {
   (void)state;
-  lg_mtxt_t *ref = read_ok(shared_path(real[3].file));
+  lg_formats_mtxt_t *ref = read_ok(shared_path(real[3].file));
   static const struct {
     const char *file, *enc;
     bool crlf;
@@ -165,7 +165,7 @@ static void test_variants(void **state) {
       {"enc_fullwidth_gbk_crlf.txt", "GBK", true},
   };
   for (size_t i = 0; i < LG_ARRAY_LEN(v); i++) {
-    lg_mtxt_t *m = read_ok(fixture_path(v[i].file));
+    lg_formats_mtxt_t *m = read_ok(fixture_path(v[i].file));
     assert_string_equal(m->encoding, v[i].enc);
     assert_int_equal(m->crlf, v[i].crlf);
     assert_int_equal(m->nheader, ref->nheader);
@@ -174,7 +174,7 @@ static void test_variants(void **state) {
       assert_string_equal(m->header[k].val, ref->header[k].val);
     }
     assert_int_equal(m->nparcels, 1);
-    const lg_mtxt_parcel_t *a = &m->parcels[0], *b = &ref->parcels[0];
+    const lg_formats_mtxt_parcel_t *a = &m->parcels[0], *b = &ref->parcels[0];
     assert_int_equal(a->nfields, b->nfields);
     for (size_t k = 0; k < a->nfields; k++)
       assert_string_equal(a->fields[k], b->fields[k]);
@@ -187,37 +187,37 @@ static void test_variants(void **state) {
     }
     assert_near(a->planar_m2, b->planar_m2, 1e-9);
     assert_int_equal(m->epsg, 4526);
-    lg_mtxt_free(m);
+    lg_formats_mtxt_free(m);
   }
-  lg_mtxt_free(ref);
+  lg_formats_mtxt_free(ref);
 }
 
 static void test_layouts(void **state) {
   (void)state;
-  lg_mtxt_t *m = read_ok(fixture_path("layout_desc.txt"));
-  const lg_mtxt_parcel_t *p = &m->parcels[0];
+  lg_formats_mtxt_t *m = read_ok(fixture_path("layout_desc.txt"));
+  const lg_formats_mtxt_parcel_t *p = &m->parcels[0];
   assert_int_equal(p->layout, LG_MTXT_LAYOUT_STANDARD);
-  assert_string_equal(lg_mtxt_field(p, LG_MTXT_NAME), "地块一");
-  assert_string_equal(lg_mtxt_field(p, LG_MTXT_CLASS_CODE), "0601");
-  assert_string_equal(lg_mtxt_field(p, LG_MTXT_DESC), "现状为旱地");
-  assert_string_equal(lg_mtxt_field(p, LG_MTXT_TOWNSHIP_CODE), "");
-  assert_int_equal(lg_mtxt_extra_fields(p, NULL), 0);
-  lg_mtxt_free(m);
+  assert_string_equal(lg_formats_mtxt_field(p, LG_MTXT_NAME), "地块一");
+  assert_string_equal(lg_formats_mtxt_field(p, LG_MTXT_CLASS_CODE), "0601");
+  assert_string_equal(lg_formats_mtxt_field(p, LG_MTXT_DESC), "现状为旱地");
+  assert_string_equal(lg_formats_mtxt_field(p, LG_MTXT_TOWNSHIP_CODE), "");
+  assert_int_equal(lg_formats_mtxt_extra_fields(p, NULL), 0);
+  lg_formats_mtxt_free(m);
 
   m = read_ok(fixture_path("layout_township.txt"));
   p = &m->parcels[0];
   assert_int_equal(p->layout, LG_MTXT_LAYOUT_TOWNSHIP);
-  assert_string_equal(lg_mtxt_field(p, LG_MTXT_TOWNSHIP_CODE), "441202001");
-  assert_string_equal(lg_mtxt_field(p, LG_MTXT_TOWNSHIP_NAME), "睦岗镇");
-  assert_string_equal(lg_mtxt_field(p, LG_MTXT_PARCEL_NO), "1");
-  assert_string_equal(lg_mtxt_field(p, LG_MTXT_NAME), "地块一");
-  assert_string_equal(lg_mtxt_field(p, LG_MTXT_KIND), "面");
-  assert_string_equal(lg_mtxt_field(p, LG_MTXT_SHEET), "F49G001001");
-  assert_string_equal(lg_mtxt_field(p, LG_MTXT_USE), "工业用地");
-  assert_string_equal(lg_mtxt_field(p, LG_MTXT_CLASS_CODE), "0601");
+  assert_string_equal(lg_formats_mtxt_field(p, LG_MTXT_TOWNSHIP_CODE), "441202001");
+  assert_string_equal(lg_formats_mtxt_field(p, LG_MTXT_TOWNSHIP_NAME), "睦岗镇");
+  assert_string_equal(lg_formats_mtxt_field(p, LG_MTXT_PARCEL_NO), "1");
+  assert_string_equal(lg_formats_mtxt_field(p, LG_MTXT_NAME), "地块一");
+  assert_string_equal(lg_formats_mtxt_field(p, LG_MTXT_KIND), "面");
+  assert_string_equal(lg_formats_mtxt_field(p, LG_MTXT_SHEET), "F49G001001");
+  assert_string_equal(lg_formats_mtxt_field(p, LG_MTXT_USE), "工业用地");
+  assert_string_equal(lg_formats_mtxt_field(p, LG_MTXT_CLASS_CODE), "0601");
   assert_near(p->area_ha, 1.2247, 1e-12);
   assert_int_equal(m->nwarnings, 0);
-  lg_mtxt_free(m);
+  lg_formats_mtxt_free(m);
 }
 
 /* Hand-computed shapes: a 200 x 100 m rectangle with a 50 x 20 m hole and
@@ -227,10 +227,10 @@ static void test_layouts(void **state) {
 static void test_hand_shapes(void **state) {
   (void)state;
   lg_geo_t *g = lg_geo_thread();
-  lg_mtxt_t *m = read_ok(fixture_path("multi_hand.txt"));
+  lg_formats_mtxt_t *m = read_ok(fixture_path("multi_hand.txt"));
   assert_int_equal(m->nparcels, 3);
   assert_int_equal(m->nwarnings, 0);
-  assert_string_equal(lg_mtxt_header_get(m, "自定义键"), "保留原样");
+  assert_string_equal(lg_formats_mtxt_header_get(m, "自定义键"), "保留原样");
   static const double area_m2[] = {200.0 * 100 - 50 * 20 + 30 * 30, 100.0 * 100,
                                    100.0 * 100 - 60 * 60 + 20 * 20};
   static const char *const types[] = {"MultiPolygon", "Polygon", "MultiPolygon"};
@@ -239,7 +239,7 @@ static void test_hand_shapes(void **state) {
     assert_int_equal(m->parcels[i].nrings, i == 1 ? 1 : 3);
     assert_near(m->parcels[i].planar_m2, area_m2[i], 1e-6);
     lg_err_t err = {0};
-    lg_geom_t *geom = lg_mtxt_parcel_geom(g, m, i, &err);
+    lg_geom_t *geom = lg_formats_mtxt_parcel_geom(g, m, i, &err);
     if (!geom) fail_msg("parcel %zu: %s", i, err.msg);
     assert_string_equal(lg_geom_type(g, geom), types[i]);
     assert_int_equal(lg_geom_srid(g, geom), 4526);
@@ -262,7 +262,7 @@ static void test_hand_shapes(void **state) {
     assert_near(ell / area_m2[i], 1.0, 2e-5);
     lg_geom_free(g, geom);
   }
-  lg_mtxt_free(m);
+  lg_formats_mtxt_free(m);
 }
 
 /* Ellipsoidal area of a real parcel against the Gauss-Kruger scale by
@@ -270,9 +270,9 @@ static void test_hand_shapes(void **state) {
 static void test_ellipsoidal_scale(void **state) {
   (void)state;
   lg_geo_t *g = lg_geo_thread();
-  lg_mtxt_t *m = read_ok(shared_path(real[3].file));
+  lg_formats_mtxt_t *m = read_ok(shared_path(real[3].file));
   lg_err_t err = {0};
-  lg_geom_t *geom = lg_mtxt_parcel_geom(g, m, 0, &err);
+  lg_geom_t *geom = lg_formats_mtxt_parcel_geom(g, m, 0, &err);
   assert_non_null(geom);
   double ell = 0, planar = lg_geom_area(g, geom);
   assert_int_equal(lg_geom_area_ellipsoidal(g, geom, 4526, &ell, &err), 0);
@@ -283,7 +283,7 @@ static void test_ellipsoidal_scale(void **state) {
   assert_near(planar / ell, k2, 2e-5);
   assert_true(planar / ell > 1.0003); /* and clearly not the planar area itself */
   lg_geom_free(g, geom);
-  lg_mtxt_free(m);
+  lg_formats_mtxt_free(m);
 }
 
 /* Bad inputs: LG_EINVAL, the file named, the line and point the surveyor
@@ -311,9 +311,9 @@ static void test_bad_inputs(void **state) {
   };
   for (size_t i = 0; i < LG_ARRAY_LEN(bad); i++) {
     char *path = fixture_path(bad[i].file);
-    lg_mtxt_t *m = NULL;
+    lg_formats_mtxt_t *m = NULL;
     lg_err_t err = {0};
-    int rc = lg_mtxt_read(path, &m, &err);
+    int rc = lg_formats_mtxt_read(path, &m, &err);
     lg_free(path);
     if (rc != LG_EINVAL) fail_msg("%s: rc=%d, want LG_EINVAL (%s)", bad[i].file, rc, err.msg);
     assert_null(m);
@@ -362,13 +362,13 @@ static void test_crs(void **state) {
   };
   for (size_t i = 0; i < LG_ARRAY_LEN(v); i++) {
     char *t = replaced(text, v[i].from, v[i].to);
-    lg_mtxt_t *m = NULL;
+    lg_formats_mtxt_t *m = NULL;
     lg_err_t err = {0};
-    if (lg_mtxt_parse("x.txt", t, strlen(t), &m, &err)) fail_msg("%s: %s", v[i].to, err.msg);
+    if (lg_formats_mtxt_parse("x.txt", t, strlen(t), &m, &err)) fail_msg("%s: %s", v[i].to, err.msg);
     int epsg = 0;
-    assert_int_equal(lg_mtxt_epsg(m, &epsg, &err), 0);
+    assert_int_equal(lg_formats_mtxt_epsg(m, &epsg, &err), 0);
     assert_int_equal(epsg, v[i].epsg);
-    lg_mtxt_free(m);
+    lg_formats_mtxt_free(m);
     lg_free(t);
   }
   /* Eastings without the zone prefix: the CM 114E twin, same area. */
@@ -383,39 +383,39 @@ static void test_crs(void **state) {
     lg_buf_append(&b, p, (size_t)(q - p) + 1);
     p = q + 3; /* drop the "38" */
   }
-  lg_mtxt_t *m = NULL;
+  lg_formats_mtxt_t *m = NULL;
   lg_err_t err = {0};
-  if (lg_mtxt_parse("plain.txt", b.data, b.len, &m, &err)) fail_msg("%s", err.msg);
+  if (lg_formats_mtxt_parse("plain.txt", b.data, b.len, &m, &err)) fail_msg("%s", err.msg);
   assert_false(m->prefixed);
   assert_int_equal(m->epsg, 4547);
   assert_near(m->parcels[0].rings[0].pts[0].x, 383243.971, 1e-6);
   assert_near(m->parcels[0].planar_m2 / 1e4, 1.2247, LG_MTXT_AREA_TOL_HA);
-  lg_mtxt_free(m);
+  lg_formats_mtxt_free(m);
   lg_buf_fini(&b);
 
   /* An unknown 坐标系 parses, but has no EPSG code. */
   char *t = replaced(text, "坐标系=2000国家大地坐标系", "坐标系=地方独立坐标系");
-  assert_int_equal(lg_mtxt_parse("local.txt", t, strlen(t), &m, &err), 0);
+  assert_int_equal(lg_formats_mtxt_parse("local.txt", t, strlen(t), &m, &err), 0);
   assert_int_equal(m->epsg, 0);
   int epsg;
-  assert_int_equal(lg_mtxt_epsg(m, &epsg, &err), LG_ECRS);
+  assert_int_equal(lg_formats_mtxt_epsg(m, &epsg, &err), LG_ECRS);
   assert_non_null(strstr(err.msg, "地方独立坐标系"));
-  lg_mtxt_free(m);
+  lg_formats_mtxt_free(m);
   lg_free(t);
   lg_free(text);
 
   int datum, width, zone;
   bool pre;
-  assert_int_equal(lg_mtxt_crs_of_epsg(2349, &datum, &width, &zone, &pre, NULL), 0);
+  assert_int_equal(lg_formats_mtxt_crs_of_epsg(2349, &datum, &width, &zone, &pre, NULL), 0);
   assert_int_equal(datum, LG_MTXT_XIAN80);
   assert_int_equal(zone, 25);
   assert_true(pre);
-  assert_int_equal(lg_mtxt_crs_of_epsg(21483, &datum, &width, &zone, &pre, NULL), 0);
+  assert_int_equal(lg_formats_mtxt_crs_of_epsg(21483, &datum, &width, &zone, &pre, NULL), 0);
   assert_int_equal(datum, LG_MTXT_BEIJING54);
   assert_int_equal(width, 6);
   assert_int_equal(zone, 23);
   assert_false(pre);
-  assert_int_equal(lg_mtxt_crs_of_epsg(4326, NULL, NULL, NULL, NULL, NULL), LG_ECRS);
+  assert_int_equal(lg_formats_mtxt_crs_of_epsg(4326, NULL, NULL, NULL, NULL, NULL), LG_ECRS);
 }
 
 /* A declared area off by more than 0.0001 ha is a warning, not a failure. */
@@ -423,22 +423,22 @@ static void test_area_warning(void **state) {
   (void)state;
   char *text = real_text(3);
   char *t = replaced(text, "6,1.2247,", "6,1.2249,");
-  lg_mtxt_t *m = NULL;
+  lg_formats_mtxt_t *m = NULL;
   lg_err_t err = {0};
-  assert_int_equal(lg_mtxt_parse("w.txt", t, strlen(t), &m, &err), 0);
+  assert_int_equal(lg_formats_mtxt_parse("w.txt", t, strlen(t), &m, &err), 0);
   assert_int_equal(m->nwarnings, 1);
   assert_non_null(strstr(m->warnings[0], "第 10 行"));
   assert_non_null(strstr(m->warnings[0], "1.2249"));
-  lg_mtxt_free(m);
+  lg_formats_mtxt_free(m);
   lg_free(t);
   /* Zone prefix against 带号 from the header: the first point already differs. */
   t = replaced(text, "带号=38", "带号=39");
-  assert_int_equal(lg_mtxt_parse("z.txt", t, strlen(t), &m, &err), LG_EINVAL);
+  assert_int_equal(lg_formats_mtxt_parse("z.txt", t, strlen(t), &m, &err), LG_EINVAL);
   assert_non_null(strstr(err.msg, "z.txt 第 11 行, 界址点 J1"));
   lg_free(t);
   /* A point count that leaves out the closing repeat is wrong. */
   t = replaced(text, "6,1.2247,", "5,1.2247,");
-  assert_int_equal(lg_mtxt_parse("c.txt", t, strlen(t), &m, &err), LG_EINVAL);
+  assert_int_equal(lg_formats_mtxt_parse("c.txt", t, strlen(t), &m, &err), LG_EINVAL);
   assert_non_null(strstr(err.msg, "第 10 行"));
   lg_free(t);
   lg_free(text);
@@ -450,14 +450,14 @@ static void test_write(void **state) {
   (void)state;
   for (size_t f = 0; f < LG_ARRAY_LEN(real); f++) {
     char *orig = real_text(f);
-    lg_mtxt_t *m = read_ok(shared_path(real[f].file));
+    lg_formats_mtxt_t *m = read_ok(shared_path(real[f].file));
     char *u8 = NULL, *gbk = NULL, *dec = NULL;
     size_t n8, ng, nd;
     lg_err_t err = {0};
-    assert_int_equal(lg_mtxt_write(m, "UTF-8", false, &u8, &n8, &err), 0);
+    assert_int_equal(lg_formats_mtxt_write(m, "UTF-8", false, &u8, &n8, &err), 0);
     /* The real files are already in the canonical form: same bytes. */
     assert_string_equal(u8, orig);
-    assert_int_equal(lg_mtxt_write(m, NULL, true, &gbk, &ng, &err), 0);
+    assert_int_equal(lg_formats_mtxt_write(m, NULL, true, &gbk, &ng, &err), 0);
     assert_false(lg_utf8_valid(gbk, ng));
     /* 属 is CA F4 in GBK (GB 2312 row 44, column 84). */
     assert_memory_equal(gbk, "[\xCA\xF4", 3);
@@ -467,53 +467,53 @@ static void test_write(void **state) {
     assert_string_equal(enc, "GBK");
     char *u8crlf = NULL;
     size_t nc;
-    assert_int_equal(lg_mtxt_write(m, "UTF-8", true, &u8crlf, &nc, &err), 0);
+    assert_int_equal(lg_formats_mtxt_write(m, "UTF-8", true, &u8crlf, &nc, &err), 0);
     assert_string_equal(dec, u8crlf);
     /* And back through the parser. */
-    lg_mtxt_t *m2 = NULL;
-    assert_int_equal(lg_mtxt_parse("out.txt", gbk, ng, &m2, &err), 0);
+    lg_formats_mtxt_t *m2 = NULL;
+    assert_int_equal(lg_formats_mtxt_parse("out.txt", gbk, ng, &m2, &err), 0);
     assert_string_equal(m2->encoding, "GBK");
     assert_true(m2->crlf);
     assert_int_equal(m2->parcels[0].rings[0].npts, m->parcels[0].rings[0].npts);
     assert_near(m2->parcels[0].planar_m2, m->parcels[0].planar_m2, 1e-9);
-    lg_mtxt_free(m2);
+    lg_formats_mtxt_free(m2);
     lg_free(u8crlf);
     lg_free(dec);
     lg_free(gbk);
     lg_free(u8);
     lg_free(orig);
-    lg_mtxt_free(m);
+    lg_formats_mtxt_free(m);
   }
   /* UTF-16LE with BOM re-parses too; the hand fixture keeps its 3 parcels. */
-  lg_mtxt_t *m = read_ok(fixture_path("multi_hand.txt"));
+  lg_formats_mtxt_t *m = read_ok(fixture_path("multi_hand.txt"));
   char *u16 = NULL;
   size_t n;
   lg_err_t err = {0};
-  assert_int_equal(lg_mtxt_write(m, "UTF-16LE", true, &u16, &n, &err), 0);
+  assert_int_equal(lg_formats_mtxt_write(m, "UTF-16LE", true, &u16, &n, &err), 0);
   assert_memory_equal(u16, "\xFF\xFE[\0", 4);
-  lg_mtxt_t *m2 = NULL;
-  assert_int_equal(lg_mtxt_parse("u16.txt", u16, n, &m2, &err), 0);
+  lg_formats_mtxt_t *m2 = NULL;
+  assert_int_equal(lg_formats_mtxt_parse("u16.txt", u16, n, &m2, &err), 0);
   assert_int_equal(m2->nparcels, 3);
   assert_near(m2->parcels[2].planar_m2, 6800, 1e-6);
-  assert_string_equal(lg_mtxt_header_get(m2, "自定义键"), "保留原样");
-  lg_mtxt_free(m2);
+  assert_string_equal(lg_formats_mtxt_header_get(m2, "自定义键"), "保留原样");
+  lg_formats_mtxt_free(m2);
   lg_free(u16);
-  lg_mtxt_free(m);
+  lg_formats_mtxt_free(m);
 }
 
 /* A 线 parcel parses (no closure asked of it) but has no polygon. */
 static void test_line_kind(void **state) {
   (void)state;
-  lg_mtxt_t *m = read_ok(fixture_path("kind_line.txt"));
+  lg_formats_mtxt_t *m = read_ok(fixture_path("kind_line.txt"));
   assert_int_equal(m->parcels[0].nrings, 1);
   assert_int_equal(m->parcels[0].rings[0].npts, 3);
   assert_true(isnan(m->parcels[0].area_ha));
   assert_true(isnan(m->parcels[0].planar_m2));
   lg_err_t err = {0};
-  assert_null(lg_mtxt_parcel_geom(lg_geo_thread(), m, 0, &err));
+  assert_null(lg_formats_mtxt_parcel_geom(lg_geo_thread(), m, 0, &err));
   assert_int_equal(err.code, LG_EUNSUPPORTED);
   assert_non_null(strstr(err.msg, "第 6 行"));
-  lg_mtxt_free(m);
+  lg_formats_mtxt_free(m);
 }
 
 int main(void) {

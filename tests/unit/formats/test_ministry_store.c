@@ -55,7 +55,7 @@ typedef struct {
 
 static int setup(void **state) {
   fx_t *fx = lg_calloc(1, sizeof *fx);
-  snprintf(fx->dir, sizeof fx->dir, "/tmp/lg_mtxt_XXXXXX");
+  snprintf(fx->dir, sizeof fx->dir, "/tmp/lg_formats_mtxt_XXXXXX");
   if (!mkdtemp(fx->dir)) return -1;
   snprintf(fx->db, sizeof fx->db, "%s/t.gpkg", fx->dir);
   lg_err_t err = {0};
@@ -77,19 +77,19 @@ static int teardown(void **state) {
   return 0;
 }
 
-static void import_ok(fx_t *fx, const char *path, const char *layer, lg_import_result_t *res) {
-  lg_import_opts_t o = {.layer = layer};
+static void import_ok(fx_t *fx, const char *path, const char *layer, lg_formats_import_result_t *res) {
+  lg_formats_import_opts_t o = {.layer = layer};
   lg_err_t err = {0};
-  int rc = lg_mtxt_import(fx->s, path, &o, res, &err);
+  int rc = lg_formats_mtxt_import(fx->s, path, &o, res, &err);
   if (rc) fail_msg("import %s: rc=%d %s", path, rc, err.msg);
 }
 
 /* Ring r of p matches some ring of q point for point (0.001 m). Export
  * writes each part's outer ring followed by its holes, so ring order may
  * differ from the source file's. */
-static bool ring_in(const lg_mtxt_ring_t *r, const lg_mtxt_parcel_t *q) {
+static bool ring_in(const lg_formats_mtxt_ring_t *r, const lg_formats_mtxt_parcel_t *q) {
   for (size_t j = 0; j < q->nrings; j++) {
-    const lg_mtxt_ring_t *s = &q->rings[j];
+    const lg_formats_mtxt_ring_t *s = &q->rings[j];
     if (s->npts != r->npts) continue;
     bool same = true;
     for (size_t k = 0; k < r->npts && same; k++)
@@ -100,10 +100,10 @@ static bool ring_in(const lg_mtxt_ring_t *r, const lg_mtxt_parcel_t *q) {
 }
 
 /* Same parcels, rings and coordinates (0.001 m), same areas. */
-static void assert_same(const lg_mtxt_t *a, const lg_mtxt_t *b) {
+static void assert_same(const lg_formats_mtxt_t *a, const lg_formats_mtxt_t *b) {
   assert_int_equal(a->nparcels, b->nparcels);
   for (size_t i = 0; i < a->nparcels; i++) {
-    const lg_mtxt_parcel_t *p = &a->parcels[i], *q = &b->parcels[i];
+    const lg_formats_mtxt_parcel_t *p = &a->parcels[i], *q = &b->parcels[i];
     assert_int_equal(p->nrings, q->nrings);
     for (size_t r = 0; r < p->nrings; r++)
       if (!ring_in(&p->rings[r], q))
@@ -117,7 +117,7 @@ static void assert_same(const lg_mtxt_t *a, const lg_mtxt_t *b) {
 static void test_import_fields(void **state) {
   fx_t *fx = *state;
   char *path = shared_path(real_files[0]);
-  lg_import_result_t res;
+  lg_formats_import_result_t res;
   import_ok(fx, path, "br14", &res);
   lg_free(path);
   assert_int_equal(res.count, 1);
@@ -180,15 +180,15 @@ static void test_round_trip(void **state) {
     char layer[32], out[400];
     snprintf(layer, sizeof layer, "rt%zu", f);
     snprintf(out, sizeof out, "%s/%s.txt", fx->dir, layer);
-    lg_import_result_t res;
+    lg_formats_import_result_t res;
     import_ok(fx, path, layer, &res);
-    lg_export_opts_t eo = {.format = "txt"};
+    lg_formats_export_opts_t eo = {.format = "txt"};
     lg_err_t err = {0};
-    if (lg_mtxt_export(fx->s, layer, out, &eo, &err)) fail_msg("export %s: %s", layer, err.msg);
+    if (lg_formats_mtxt_export(fx->s, layer, out, &eo, &err)) fail_msg("export %s: %s", layer, err.msg);
 
-    lg_mtxt_t *a = NULL, *b = NULL;
-    assert_int_equal(lg_mtxt_read(path, &a, &err), 0);
-    if (lg_mtxt_read(out, &b, &err)) fail_msg("re-read %s: %s", out, err.msg);
+    lg_formats_mtxt_t *a = NULL, *b = NULL;
+    assert_int_equal(lg_formats_mtxt_read(path, &a, &err), 0);
+    if (lg_formats_mtxt_read(out, &b, &err)) fail_msg("re-read %s: %s", out, err.msg);
     assert_string_equal(b->encoding, "GBK");
     assert_true(b->crlf);
     assert_same(a, b);
@@ -205,7 +205,7 @@ static void test_round_trip(void **state) {
       if (strstr(t1, "【")) { /* full-width source: compare with its parse written out */
         lg_free(t1);
         size_t n1;
-        assert_int_equal(lg_mtxt_write(a, "UTF-8", false, &t1, &n1, &err), 0);
+        assert_int_equal(lg_formats_mtxt_write(a, "UTF-8", false, &t1, &n1, &err), 0);
       }
       assert_string_equal(t2, t1);
       lg_free(t1);
@@ -218,10 +218,10 @@ static void test_round_trip(void **state) {
       assert_string_equal(b->header[k].val, a->header[k].val);
     }
     for (size_t i = 0; i < a->nparcels; i++)
-      assert_string_equal(lg_mtxt_field(&b->parcels[i], LG_MTXT_NAME),
-                          lg_mtxt_field(&a->parcels[i], LG_MTXT_NAME));
-    lg_mtxt_free(a);
-    lg_mtxt_free(b);
+      assert_string_equal(lg_formats_mtxt_field(&b->parcels[i], LG_MTXT_NAME),
+                          lg_formats_mtxt_field(&a->parcels[i], LG_MTXT_NAME));
+    lg_formats_mtxt_free(a);
+    lg_formats_mtxt_free(b);
     lg_free(path);
   }
 }
@@ -232,34 +232,34 @@ static void test_round_trip(void **state) {
 static void test_export_reprojects(void **state) {
   fx_t *fx = *state;
   char *path = shared_path(real_files[2]);
-  lg_import_opts_t o = {.layer = "geo", .to_srs = 4490};
-  lg_import_result_t res;
+  lg_formats_import_opts_t o = {.layer = "geo", .to_srs = 4490};
+  lg_formats_import_result_t res;
   lg_err_t err = {0};
-  if (lg_mtxt_import(fx->s, path, &o, &res, &err)) fail_msg("%s", err.msg);
+  if (lg_formats_mtxt_import(fx->s, path, &o, &res, &err)) fail_msg("%s", err.msg);
   assert_int_equal(res.srs_id, 4490);
   char out[400];
   snprintf(out, sizeof out, "%s/geo.txt", fx->dir);
-  lg_export_opts_t eo = {.format = "txt"};
-  if (lg_mtxt_export(fx->s, "geo", out, &eo, &err)) fail_msg("%s", err.msg);
-  lg_mtxt_t *a = NULL, *b = NULL;
-  assert_int_equal(lg_mtxt_read(path, &a, &err), 0);
-  assert_int_equal(lg_mtxt_read(out, &b, &err), 0);
+  lg_formats_export_opts_t eo = {.format = "txt"};
+  if (lg_formats_mtxt_export(fx->s, "geo", out, &eo, &err)) fail_msg("%s", err.msg);
+  lg_formats_mtxt_t *a = NULL, *b = NULL;
+  assert_int_equal(lg_formats_mtxt_read(path, &a, &err), 0);
+  assert_int_equal(lg_formats_mtxt_read(out, &b, &err), 0);
   assert_int_equal(b->epsg, 4526);
   assert_same(a, b);
-  lg_mtxt_free(a);
-  lg_mtxt_free(b);
+  lg_formats_mtxt_free(a);
+  lg_formats_mtxt_free(b);
 
   /* to_srs on export: the CM 114E twin (EPSG:4547), eastings without prefix. */
-  lg_export_opts_t eo2 = {.format = "txt", .to_srs = 4547};
-  if (lg_mtxt_export(fx->s, "geo", out, &eo2, &err)) fail_msg("%s", err.msg);
-  assert_int_equal(lg_mtxt_read(out, &b, &err), 0);
+  lg_formats_export_opts_t eo2 = {.format = "txt", .to_srs = 4547};
+  if (lg_formats_mtxt_export(fx->s, "geo", out, &eo2, &err)) fail_msg("%s", err.msg);
+  assert_int_equal(lg_formats_mtxt_read(out, &b, &err), 0);
   assert_int_equal(b->epsg, 4547);
   assert_false(b->prefixed);
   assert_near(b->parcels[0].rings[0].pts[0].x, 378344.592, 0.001);
   assert_near(b->parcels[0].planar_m2 / 1e4, 0.7749, LG_MTXT_AREA_TOL_HA);
-  lg_mtxt_free(b);
-  lg_export_opts_t eo3 = {.format = "txt", .to_srs = 3857};
-  assert_int_equal(lg_mtxt_export(fx->s, "geo", out, &eo3, &err), LG_ECRS);
+  lg_formats_mtxt_free(b);
+  lg_formats_export_opts_t eo3 = {.format = "txt", .to_srs = 3857};
+  assert_int_equal(lg_formats_mtxt_export(fx->s, "geo", out, &eo3, &err), LG_ECRS);
   lg_free(path);
 }
 
@@ -273,26 +273,26 @@ static void test_failed_import(void **state) {
   lg_layer_info_t info;
   for (size_t i = 0; i < LG_ARRAY_LEN(bad); i++) {
     char *path = fixture_path(bad[i]);
-    lg_import_opts_t o = {.layer = "bad"};
-    lg_import_result_t res;
-    assert_int_equal(lg_mtxt_import(fx->s, path, &o, &res, &err), LG_EINVAL);
+    lg_formats_import_opts_t o = {.layer = "bad"};
+    lg_formats_import_result_t res;
+    assert_int_equal(lg_formats_mtxt_import(fx->s, path, &o, &res, &err), LG_EINVAL);
     assert_non_null(strstr(err.msg, bad[i]));
     assert_int_equal(lg_store_layer_get(fx->s, "bad", &info, &err), LG_ENOTFOUND);
     lg_free(path);
   }
   /* An existing layer survives a failing replacement and a name clash. */
   char *good = fixture_path("multi_hand.txt");
-  lg_import_result_t res;
+  lg_formats_import_result_t res;
   import_ok(fx, good, "keep", &res);
   char *path = fixture_path("bad_selfint.txt");
-  lg_import_opts_t o = {.layer = "keep", .replace = true};
-  assert_int_equal(lg_mtxt_import(fx->s, path, &o, &res, &err), LG_EINVAL);
+  lg_formats_import_opts_t o = {.layer = "keep", .replace = true};
+  assert_int_equal(lg_formats_mtxt_import(fx->s, path, &o, &res, &err), LG_EINVAL);
   o.replace = false;
-  assert_int_equal(lg_mtxt_import(fx->s, good, &o, &res, &err), LG_ECONFLICT);
+  assert_int_equal(lg_formats_mtxt_import(fx->s, good, &o, &res, &err), LG_ECONFLICT);
   /* A failure inside the transaction (an invalid role) changes nothing. */
   o.replace = true;
   o.role = "nonsense";
-  assert_int_equal(lg_mtxt_import(fx->s, good, &o, &res, &err), LG_EINVAL);
+  assert_int_equal(lg_formats_mtxt_import(fx->s, good, &o, &res, &err), LG_EINVAL);
   assert_int_equal(lg_store_layer_get(fx->s, "keep", &info, &err), 0);
   assert_int_equal(info.count, 3);
   lg_store_layer_info_fini(&info);
@@ -335,35 +335,35 @@ static void test_export_defaults(void **state) {
   lg_geom_free(g, geom);
 
   lg_clock_set(1715000000); /* 2024-05-06 12:53 UTC */
-  lg_mtxt_t *m = NULL;
-  assert_int_equal(lg_mtxt_from_layer(fx->s, "plain", 0, &m, &err), 0);
+  lg_formats_mtxt_t *m = NULL;
+  assert_int_equal(lg_formats_mtxt_from_layer(fx->s, "plain", 0, &m, &err), 0);
   lg_clock_set(0);
-  assert_string_equal(lg_mtxt_header_get(m, "坐标系"), "2000国家大地坐标系");
-  assert_string_equal(lg_mtxt_header_get(m, "带号"), "38");
-  assert_string_equal(lg_mtxt_header_get(m, "几度分带"), "3");
-  assert_string_equal(lg_mtxt_header_get(m, "数据产生日期"), "2024-5-6");
-  const lg_mtxt_parcel_t *p = &m->parcels[0];
+  assert_string_equal(lg_formats_mtxt_header_get(m, "坐标系"), "2000国家大地坐标系");
+  assert_string_equal(lg_formats_mtxt_header_get(m, "带号"), "38");
+  assert_string_equal(lg_formats_mtxt_header_get(m, "几度分带"), "3");
+  assert_string_equal(lg_formats_mtxt_header_get(m, "数据产生日期"), "2024-5-6");
+  const lg_formats_mtxt_parcel_t *p = &m->parcels[0];
   assert_int_equal(p->nrings, 2);
   assert_string_equal(p->rings[0].pts[0].name, "J1");
   assert_string_equal(p->rings[0].pts[4].name, "J1");
   assert_string_equal(p->rings[1].pts[0].name, "J5");
   assert_string_equal(p->rings[1].pts[4].name, "J5");
   assert_int_equal(p->rings[1].ring_no, 2);
-  assert_string_equal(lg_mtxt_field(p, LG_MTXT_NAME), "示例、 含逗号");
-  assert_string_equal(lg_mtxt_field(p, LG_MTXT_CLASS_CODE), "0601");
-  assert_string_equal(lg_mtxt_field(p, LG_MTXT_KIND), "面");
-  assert_string_equal(lg_mtxt_field(p, LG_MTXT_AREA), "0.9900"); /* 100 x 100 - 10 x 10 m2 */
+  assert_string_equal(lg_formats_mtxt_field(p, LG_MTXT_NAME), "示例、 含逗号");
+  assert_string_equal(lg_formats_mtxt_field(p, LG_MTXT_CLASS_CODE), "0601");
+  assert_string_equal(lg_formats_mtxt_field(p, LG_MTXT_KIND), "面");
+  assert_string_equal(lg_formats_mtxt_field(p, LG_MTXT_AREA), "0.9900"); /* 100 x 100 - 10 x 10 m2 */
   char *text = NULL;
   size_t n;
-  assert_int_equal(lg_mtxt_write(m, "UTF-8", false, &text, &n, &err), 0);
+  assert_int_equal(lg_formats_mtxt_write(m, "UTF-8", false, &text, &n, &err), 0);
   assert_non_null(strstr(text, "[地块坐标]\n10,0.9900,1,示例、 含逗号,面,,,0601,@\n"
                                "J1,1,2500000.000,38400000.000\n"));
-  lg_mtxt_t *back = NULL;
-  assert_int_equal(lg_mtxt_parse("back.txt", text, n, &back, &err), 0);
+  lg_formats_mtxt_t *back = NULL;
+  assert_int_equal(lg_formats_mtxt_parse("back.txt", text, n, &back, &err), 0);
   assert_near(back->parcels[0].planar_m2, 9900, 1e-6);
-  lg_mtxt_free(back);
+  lg_formats_mtxt_free(back);
   lg_free(text);
-  lg_mtxt_free(m);
+  lg_formats_mtxt_free(m);
 }
 
 /* Options: src_srs when the file's CRS cannot be told, max_features,
@@ -382,14 +382,14 @@ static void test_import_options(void **state) {
   assert_int_equal(lg_file_write(path, local, strlen(local), NULL), 0);
 
   lg_err_t err = {0};
-  lg_import_result_t res;
-  lg_import_opts_t o = {.layer = "local"};
-  assert_int_equal(lg_mtxt_import(fx->s, path, &o, &res, &err), LG_ECRS);
+  lg_formats_import_result_t res;
+  lg_formats_import_opts_t o = {.layer = "local"};
+  assert_int_equal(lg_formats_mtxt_import(fx->s, path, &o, &res, &err), LG_ECRS);
   assert_non_null(strstr(err.msg, "地方坐标系"));
   o.src_srs = 4526;
   o.title = "某项目用地红线";
   o.role = "other";
-  if (lg_mtxt_import(fx->s, path, &o, &res, &err)) fail_msg("%s", err.msg);
+  if (lg_formats_mtxt_import(fx->s, path, &o, &res, &err)) fail_msg("%s", err.msg);
   assert_int_equal(res.srs_id, 4526);
   assert_int_equal(res.count, 3);
   lg_layer_info_t info;
@@ -398,18 +398,18 @@ static void test_import_options(void **state) {
   assert_string_equal(info.role, "other");
   lg_store_layer_info_fini(&info);
 
-  lg_import_opts_t lim = {.layer = "lim", .max_features = 2};
-  assert_int_equal(lg_mtxt_import(fx->s, src, &lim, &res, &err), LG_ELIMIT);
+  lg_formats_import_opts_t lim = {.layer = "lim", .max_features = 2};
+  assert_int_equal(lg_formats_mtxt_import(fx->s, src, &lim, &res, &err), LG_ELIMIT);
   assert_int_equal(lg_store_layer_get(fx->s, "lim", &info, &err), LG_ENOTFOUND);
 
   /* GBK bytes read as what they are, and refused when declared UTF-8. */
   char *gbk = fixture_path("enc_gbk_crlf.txt");
-  lg_import_opts_t enc = {.layer = "enc", .encoding = "GBK"};
-  if (lg_mtxt_import(fx->s, gbk, &enc, &res, &err)) fail_msg("%s", err.msg);
+  lg_formats_import_opts_t enc = {.layer = "enc", .encoding = "GBK"};
+  if (lg_formats_mtxt_import(fx->s, gbk, &enc, &res, &err)) fail_msg("%s", err.msg);
   assert_string_equal(res.encoding, "GBK");
   enc.layer = "enc2";
   enc.encoding = "UTF-8";
-  assert_int_equal(lg_mtxt_import(fx->s, gbk, &enc, &res, &err), LG_EINVAL);
+  assert_int_equal(lg_formats_mtxt_import(fx->s, gbk, &enc, &res, &err), LG_EINVAL);
   assert_non_null(strstr(err.msg, "enc_gbk_crlf.txt"));
   lg_free(gbk);
   lg_free(local);

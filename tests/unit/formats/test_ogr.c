@@ -82,11 +82,11 @@ static void check_format(const char *name, const char *ogr_args, const char *fil
   snprintf(out, sizeof out, "%s/%s", dir, file);
   sh("ogr2ogr %s '%s' '%s' 2>/dev/null", ogr_args, out, src);
   lg_store_t *s = fresh_store(name);
-  lg_import_opts_t o = {.layer = "dltb", .role = "landuse"};
+  lg_formats_import_opts_t o = {.layer = "dltb", .role = "landuse"};
   if (strstr(file, ".kml")) o.to_srs = 4526; /* KML is longitude/latitude */
-  lg_import_result_t res;
+  lg_formats_import_result_t res;
   lg_err_t err = {0};
-  int rc = lg_import(s, out, &o, &res, &err);
+  int rc = lg_formats_import(s, out, &o, &res, &err);
   if (rc) fail_msg("%s: import failed: %s", name, err.msg);
   assert_int_equal(res.count, 2);
   assert_int_equal(res.srs_id, 4526);
@@ -117,10 +117,10 @@ static void test_gbk_shapefile(void **state) {
   char p[512];
   snprintf(p, sizeof p, "%s/g.shp", dir);
   lg_store_t *s = fresh_store("gbk");
-  lg_import_opts_t o = {.layer = "dltb", .role = "landuse"};
-  lg_import_result_t res;
+  lg_formats_import_opts_t o = {.layer = "dltb", .role = "landuse"};
+  lg_formats_import_result_t res;
   lg_err_t err = {0};
-  assert_int_equal(lg_import(s, p, &o, &res, &err), 0);
+  assert_int_equal(lg_formats_import(s, p, &o, &res, &err), 0);
   assert_string_equal(res.encoding, "GBK");
   int64_t n;
   double area;
@@ -130,11 +130,11 @@ static void test_gbk_shapefile(void **state) {
   lg_store_close(s);
 }
 
-static void expect_fail(lg_store_t *s, const char *path, lg_import_opts_t *o, int code,
+static void expect_fail(lg_store_t *s, const char *path, lg_formats_import_opts_t *o, int code,
                         const char *needle) {
-  lg_import_result_t res;
+  lg_formats_import_result_t res;
   lg_err_t err = {0};
-  int rc = lg_import(s, path, o, &res, &err);
+  int rc = lg_formats_import(s, path, o, &res, &err);
   if (rc != code) fail_msg("%s: rc %d (%s), want %d", path, rc, err.msg, code);
   if (needle && !strstr(err.msg, needle)) fail_msg("%s: message \"%s\" lacks \"%s\"", path, err.msg, needle);
   /* Nothing of the failed import is left. */
@@ -144,7 +144,7 @@ static void expect_fail(lg_store_t *s, const char *path, lg_import_opts_t *o, in
 
 static void test_bad_input(void **state) {
   lg_store_t *s = fresh_store("bad");
-  lg_import_opts_t o = {.layer = "bad", .role = "landuse"};
+  lg_formats_import_opts_t o = {.layer = "bad", .role = "landuse"};
   char p[512];
   /* Missing file. */
   snprintf(p, sizeof p, "%s/none.shp", dir);
@@ -188,10 +188,10 @@ static void test_zone_from_prefix(void **state) {
   char p[512];
   snprintf(p, sizeof p, "%s/p.shp", dir);
   lg_store_t *s = fresh_store("prefix");
-  lg_import_opts_t o = {.layer = "p", .role = "other"};
-  lg_import_result_t res;
+  lg_formats_import_opts_t o = {.layer = "p", .role = "other"};
+  lg_formats_import_result_t res;
   lg_err_t err = {0};
-  assert_int_equal(lg_import(s, p, &o, &res, &err), 0);
+  assert_int_equal(lg_formats_import(s, p, &o, &res, &err), 0);
   assert_int_equal(res.srs_id, 4526);
   lg_store_close(s);
 }
@@ -199,18 +199,18 @@ static void test_zone_from_prefix(void **state) {
 /* Export and re-import through every GDAL format keeps features and areas. */
 static void test_export_round_trip(void **state) {
   lg_store_t *s = fresh_store("rt");
-  lg_import_opts_t o = {.layer = "dltb", .role = "landuse"};
-  lg_import_result_t res;
+  lg_formats_import_opts_t o = {.layer = "dltb", .role = "landuse"};
+  lg_formats_import_result_t res;
   lg_err_t err = {0};
-  assert_int_equal(lg_import(s, src, &o, &res, &err), 0);
+  assert_int_equal(lg_formats_import(s, src, &o, &res, &err), 0);
   const char *fmts[] = {"geojson", "gpkg", "shp", "gdb"};
   for (size_t i = 0; i < 4; i++) {
     char p[512];
     snprintf(p, sizeof p, "%s/out_%s.%s", dir, fmts[i], fmts[i]);
-    lg_export_opts_t eo = {.format = fmts[i]};
-    if (lg_export(s, "dltb", p, &eo, &err)) fail_msg("export %s: %s", fmts[i], err.msg);
-    lg_import_opts_t o2 = {.layer = "back", .role = "landuse", .replace = true};
-    if (lg_import(s, p, &o2, &res, &err)) fail_msg("re-import %s: %s", fmts[i], err.msg);
+    lg_formats_export_opts_t eo = {.format = fmts[i]};
+    if (lg_formats_export(s, "dltb", p, &eo, &err)) fail_msg("export %s: %s", fmts[i], err.msg);
+    lg_formats_import_opts_t o2 = {.layer = "back", .role = "landuse", .replace = true};
+    if (lg_formats_import(s, p, &o2, &res, &err)) fail_msg("re-import %s: %s", fmts[i], err.msg);
     int64_t n;
     double area;
     char dlmc[128];
@@ -219,8 +219,8 @@ static void test_export_round_trip(void **state) {
     if (fabs(area - 15000.0) > 1e-6) fail_msg("%s: area %.6f", fmts[i], area);
     assert_string_equal(dlmc, "水田");
   }
-  lg_export_opts_t bad = {.format = "xyz"};
-  assert_int_equal(lg_export(s, "dltb", "/tmp/x.xyz", &bad, &err), LG_EUNSUPPORTED);
+  lg_formats_export_opts_t bad = {.format = "xyz"};
+  assert_int_equal(lg_formats_export(s, "dltb", "/tmp/x.xyz", &bad, &err), LG_EUNSUPPORTED);
   lg_store_close(s);
 }
 

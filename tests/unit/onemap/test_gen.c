@@ -46,23 +46,23 @@
 
 static char dir[256];
 static lg_store_t *S; /* seed SEED, PATCHES patches */
-static lg_gen_result_t RES;
+static lg_onemap_gen_result_t RES;
 static const char *const LAYERS[] = {"landuse", "pbf", "eprl", "udb", "plan", "county"};
 
 static char *db_path(const char *name) { return lg_sprintf("%s/%s.gpkg", dir, name); }
 
 static lg_store_t *make_county(const char *name, uint64_t seed, int64_t patches,
-                               lg_gen_result_t *res) {
+                               lg_onemap_gen_result_t *res) {
   char *path = db_path(name);
   lg_store_t *s = NULL;
   lg_err_t err = {0};
   if (lg_store_open(lg_test_target(path), LG_STORE_CREATE, &s, &err)) fail_msg("%s: %s", path, err.msg);
   lg_free(path);
-  lg_gen_opts_t o;
-  lg_gen_opts_init(&o);
+  lg_onemap_gen_opts_t o;
+  lg_onemap_gen_opts_init(&o);
   o.seed = seed;
   o.patches = patches;
-  lg_gen_result_t r;
+  lg_onemap_gen_result_t r;
   int rc = lg_onemap_gen(s, &o, res ? res : &r, &err);
   if (rc) fail_msg("lg_onemap_gen: rc=%d %s", rc, err.msg);
   return s;
@@ -177,7 +177,7 @@ static uint64_t digest(lg_store_t *s) {
 /* Same seed: the same county, bit for bit; another seed: another county. */
 static void test_deterministic(void **state) {
   uint64_t a = digest(S);
-  lg_gen_result_t r2;
+  lg_onemap_gen_result_t r2;
   lg_store_t *b = make_county("b", SEED, PATCHES, &r2);
   assert_true(digest(b) == a);
   assert_int_equal(r2.layers[0].count, RES.layers[0].count);
@@ -510,11 +510,11 @@ static void test_plan_codes(void **state) {
 
 static void test_replace_and_errors(void **state) {
   lg_err_t err = {0};
-  lg_gen_opts_t o;
-  lg_gen_opts_init(&o);
+  lg_onemap_gen_opts_t o;
+  lg_onemap_gen_opts_init(&o);
   o.seed = SEED;
   o.patches = PATCHES;
-  lg_gen_result_t r;
+  lg_onemap_gen_result_t r;
   assert_int_equal(lg_onemap_gen(S, &o, &r, &err), LG_ECONFLICT);
   assert_true(strstr(err.msg, "--replace") != NULL);
   o.patches = 10;

@@ -285,7 +285,7 @@ typedef struct decoded {
  * clip false shows the geometry as written (buffer included). */
 static void decode(const lg_buf_t *tile, int z, int x, int y, bool clip, decoded_t *d) {
   static int seq;
-  snprintf(d->vsi, sizeof d->vsi, "/vsimem/lg_tile_%d.mvt", ++seq);
+  snprintf(d->vsi, sizeof d->vsi, "/vsimem/lg_onemap_tile_%d.mvt", ++seq);
   VSILFILE *f = VSIFileFromMemBuffer(d->vsi, (GByte *)tile->data, (vsi_l_offset)tile->len, FALSE);
   assert_non_null(f);
   VSIFCloseL(f);
@@ -320,8 +320,8 @@ static OGRFeatureH by_id(decoded_t *d, int64_t fid) {
   return NULL;
 }
 
-static lg_buf_t make_tile(const char *layer, int z, int x, int y, const lg_tile_opts_t *o,
-                          lg_tile_stats_t *st) {
+static lg_buf_t make_tile(const char *layer, int z, int x, int y, const lg_onemap_tile_opts_t *o,
+                          lg_onemap_tile_stats_t *st) {
   lg_buf_t b;
   lg_buf_init(&b);
   lg_err_t err = {0};
@@ -341,27 +341,27 @@ static void assert_close(double got, double want, double tol, const char *what) 
 static void test_bounds(void **state) {
   lg_env_t e;
   lg_err_t err = {0};
-  assert_int_equal(lg_tile_bounds(0, 0, 0, &e, &err), 0);
+  assert_int_equal(lg_onemap_tile_bounds(0, 0, 0, &e, &err), 0);
   assert_close(e.minx, -H, 1e-6, "0/0/0 minx");
   assert_close(e.maxy, H, 1e-6, "0/0/0 maxy");
   assert_close(e.maxx, H, 1e-6, "0/0/0 maxx");
   /* z1 x1 y0 is the north-east quarter. */
-  assert_int_equal(lg_tile_bounds(1, 1, 0, &e, &err), 0);
+  assert_int_equal(lg_onemap_tile_bounds(1, 1, 0, &e, &err), 0);
   assert_close(e.minx, 0, 1e-6, "1/1/0 minx");
   assert_close(e.miny, 0, 1e-6, "1/1/0 miny");
   assert_close(e.maxx, H, 1e-6, "1/1/0 maxx");
   assert_close(e.maxy, H, 1e-6, "1/1/0 maxy");
-  assert_int_equal(lg_tile_bounds(25, 0, 0, &e, &err), LG_EINVAL);
-  assert_int_equal(lg_tile_bounds(-1, 0, 0, &e, &err), LG_EINVAL);
-  assert_int_equal(lg_tile_bounds(3, 8, 0, &e, &err), LG_EINVAL);
-  assert_int_equal(lg_tile_bounds(3, 0, -1, &e, &err), LG_EINVAL);
+  assert_int_equal(lg_onemap_tile_bounds(25, 0, 0, &e, &err), LG_EINVAL);
+  assert_int_equal(lg_onemap_tile_bounds(-1, 0, 0, &e, &err), LG_EINVAL);
+  assert_int_equal(lg_onemap_tile_bounds(3, 8, 0, &e, &err), LG_EINVAL);
+  assert_int_equal(lg_onemap_tile_bounds(3, 0, -1, &e, &err), LG_EINVAL);
   assert_non_null(strstr(err.msg, "3/0/-1"));
 }
 
 /* What GDAL reads back from the default tile of "sq": the features, their
  * attributes, areas (tile units squared, by hand) and validity. */
 static void test_polygons(void **state) {
-  lg_tile_stats_t st;
+  lg_onemap_tile_stats_t st;
   lg_buf_t tile = make_tile("sq", TZ, TX, TY, NULL, &st);
   assert_true(tile.len > 0);
   decoded_t d;
@@ -435,8 +435,8 @@ static void test_polygons(void **state) {
   lg_buf_fini(&tile);
 
   /* min_size 0 keeps E: 4 x 4 units. */
-  lg_tile_opts_t o;
-  lg_tile_opts_init(&o);
+  lg_onemap_tile_opts_t o;
+  lg_onemap_tile_opts_init(&o);
   o.min_size = 0;
   tile = make_tile("sq", TZ, TX, TY, &o, &st);
   decode(&tile, TZ, TX, TY, false, &d);
@@ -464,8 +464,8 @@ static uint64_t varint(const uint8_t **p) {
 }
 
 static void test_winding(void **state) {
-  lg_tile_opts_t o;
-  lg_tile_opts_init(&o);
+  lg_onemap_tile_opts_t o;
+  lg_onemap_tile_opts_init(&o);
   lg_buf_t tile = make_tile("sq", TZ, TX, TY, &o, NULL);
   const uint8_t *p = (const uint8_t *)tile.data, *end = p + tile.len;
   assert_int_equal(varint(&p), 3 << 3 | 2); /* Tile.layers */
@@ -540,7 +540,7 @@ static void test_winding(void **state) {
 }
 
 static void test_lines_points(void **state) {
-  lg_tile_stats_t st;
+  lg_onemap_tile_stats_t st;
   lg_buf_t tile = make_tile("misc", TZ, TX, TY, NULL, &st);
   decoded_t d;
   decode(&tile, TZ, TX, TY, false, &d);
@@ -576,7 +576,7 @@ static void test_gauss_kruger(void **state) {
                                 {12784846.532049, 2968806.409136},
                                 {12784847.245838, 2968917.963633},
                                 {12784736.297451, 2968918.680920}};
-  lg_tile_stats_t st;
+  lg_onemap_tile_stats_t st;
   lg_buf_t tile = make_tile("gk", 15, 26837, 13956, NULL, &st);
   assert_int_equal(st.features, 1);
   decoded_t d;
@@ -616,12 +616,12 @@ static void test_gauss_kruger(void **state) {
  * through an interpolation grid: the same features, the same vertex
  * counts, every vertex within one unit (rounding can tip either way). */
 static void compare_exact(const char *layer, int z, int x, int y, int want_grid, int features) {
-  lg_tile_opts_t o;
-  lg_tile_opts_init(&o);
+  lg_onemap_tile_opts_t o;
+  lg_onemap_tile_opts_init(&o);
   o.snap = 1;
   o.min_size = 0;
   o.exact = true;
-  lg_tile_stats_t s1, s2;
+  lg_onemap_tile_stats_t s1, s2;
   lg_buf_t t1 = make_tile(layer, z, x, y, &o, &s1);
   o.exact = false;
   lg_buf_t t2 = make_tile(layer, z, x, y, &o, &s2);
@@ -667,7 +667,7 @@ static void test_grid(void **state) {
   compare_exact("many", 13, 6709, 3489, 1, 400);
   compare_exact("more", 13, 6709, 3489, 2, 1000);
   /* z18: the squares of the tile 18/214701/111652, under the corner. */
-  lg_tile_stats_t st;
+  lg_onemap_tile_stats_t st;
   lg_buf_t b = make_tile("more", 18, 214701, 111652, NULL, &st);
   assert_true(st.features > 0);
   lg_buf_fini(&b);
@@ -681,8 +681,8 @@ static void test_errors(void **state) {
   lg_err_t err = {0};
   assert_int_equal(lg_onemap_tile(store, "nosuch", 1, 0, 0, NULL, &b, NULL, &err), LG_ENOTFOUND);
   assert_int_equal(lg_onemap_tile(store, "sq", 2, 4, 0, NULL, &b, NULL, &err), LG_EINVAL);
-  lg_tile_opts_t o;
-  lg_tile_opts_init(&o);
+  lg_onemap_tile_opts_t o;
+  lg_onemap_tile_opts_init(&o);
   o.buffer = -1;
   assert_int_equal(lg_onemap_tile(store, "sq", 2, 0, 0, &o, &b, NULL, &err), LG_EINVAL);
   assert_string_equal(b.data, "keep"); /* untouched */
@@ -710,69 +710,69 @@ static void test_version_and_cache(void **state) {
   assert_string_not_equal(v1, v2);
 
   /* LRU: each entry costs its bytes and its key (here 200 + 10). */
-  lg_tile_cache_t *c = lg_tile_cache_new(1000);
+  lg_onemap_tile_cache_t *c = lg_onemap_tile_cache_new(1000);
   char data[200];
   memset(data, 7, sizeof data);
   lg_buf_t out;
   lg_buf_init(&out);
   for (int x = 0; x < 4; x++)
-    lg_tile_cache_put(c, "s", "v1", 9, x, 0, data, sizeof data);
-  assert_true(lg_tile_cache_get(c, "s", "v1", 9, 0, 0, &out)); /* 0 is now the newest */
+    lg_onemap_tile_cache_put(c, "s", "v1", 9, x, 0, data, sizeof data);
+  assert_true(lg_onemap_tile_cache_get(c, "s", "v1", 9, 0, 0, &out)); /* 0 is now the newest */
   assert_int_equal(out.len, 200);
-  lg_tile_cache_put(c, "s", "v1", 9, 4, 0, data, sizeof data); /* over 1000: 1 goes */
-  assert_false(lg_tile_cache_get(c, "s", "v1", 9, 1, 0, &out));
-  assert_true(lg_tile_cache_get(c, "s", "v1", 9, 0, 0, &out));
-  assert_true(lg_tile_cache_get(c, "s", "v1", 9, 4, 0, &out));
+  lg_onemap_tile_cache_put(c, "s", "v1", 9, 4, 0, data, sizeof data); /* over 1000: 1 goes */
+  assert_false(lg_onemap_tile_cache_get(c, "s", "v1", 9, 1, 0, &out));
+  assert_true(lg_onemap_tile_cache_get(c, "s", "v1", 9, 0, 0, &out));
+  assert_true(lg_onemap_tile_cache_get(c, "s", "v1", 9, 4, 0, &out));
   size_t entries = 0;
-  lg_tile_cache_counts(c, NULL, NULL, &entries, NULL);
+  lg_onemap_tile_cache_counts(c, NULL, NULL, &entries, NULL);
   assert_int_equal(entries, 4);
   /* A new version of scope "s" drops its tiles; another scope keeps its. */
-  lg_tile_cache_put(c, "t", "v1", 9, 0, 0, data, 10);
-  assert_false(lg_tile_cache_get(c, "s", "v2", 9, 0, 0, &out));
-  lg_tile_cache_counts(c, NULL, NULL, &entries, NULL);
+  lg_onemap_tile_cache_put(c, "t", "v1", 9, 0, 0, data, 10);
+  assert_false(lg_onemap_tile_cache_get(c, "s", "v2", 9, 0, 0, &out));
+  lg_onemap_tile_cache_counts(c, NULL, NULL, &entries, NULL);
   assert_int_equal(entries, 1);
-  assert_true(lg_tile_cache_get(c, "t", "v1", 9, 0, 0, &out));
+  assert_true(lg_onemap_tile_cache_get(c, "t", "v1", 9, 0, 0, &out));
   /* Empty tiles are cached too. */
-  lg_tile_cache_put(c, "t", "v1", 9, 1, 1, NULL, 0);
+  lg_onemap_tile_cache_put(c, "t", "v1", 9, 1, 1, NULL, 0);
   size_t before = out.len;
-  assert_true(lg_tile_cache_get(c, "t", "v1", 9, 1, 1, &out));
+  assert_true(lg_onemap_tile_cache_get(c, "t", "v1", 9, 1, 1, &out));
   assert_int_equal(out.len, before);
   lg_buf_fini(&out);
-  lg_tile_cache_free(c);
-  lg_tile_cache_free(NULL);
+  lg_onemap_tile_cache_free(c);
+  lg_onemap_tile_cache_free(NULL);
 }
 
 /* An encoded form of a tile (the server's gzip) is kept beside it: found
  * only under its variant, not mistaken for the tile, and dropped with it
  * when the scope's version changes. */
 static void test_cache_variants(void **state) {
-  lg_tile_cache_t *c = lg_tile_cache_new(100000);
+  lg_onemap_tile_cache_t *c = lg_onemap_tile_cache_new(100000);
   lg_buf_t out;
   lg_buf_init(&out);
-  lg_tile_cache_put(c, "s", "v1", 10, 1, 2, "plain", 5);
-  assert_false(lg_tile_cache_get_as(c, "s", "v1", 10, 1, 2, "gzip", &out));
-  lg_tile_cache_put_as(c, "s", "v1", 10, 1, 2, "gzip", "packed!", 7);
-  assert_true(lg_tile_cache_get_as(c, "s", "v1", 10, 1, 2, "gzip", &out));
+  lg_onemap_tile_cache_put(c, "s", "v1", 10, 1, 2, "plain", 5);
+  assert_false(lg_onemap_tile_cache_get_as(c, "s", "v1", 10, 1, 2, "gzip", &out));
+  lg_onemap_tile_cache_put_as(c, "s", "v1", 10, 1, 2, "gzip", "packed!", 7);
+  assert_true(lg_onemap_tile_cache_get_as(c, "s", "v1", 10, 1, 2, "gzip", &out));
   assert_int_equal(out.len, 7);
   assert_memory_equal(out.data, "packed!", 7);
   lg_buf_reset(&out);
-  assert_true(lg_tile_cache_get(c, "s", "v1", 10, 1, 2, &out));
+  assert_true(lg_onemap_tile_cache_get(c, "s", "v1", 10, 1, 2, &out));
   assert_int_equal(out.len, 5);
   assert_memory_equal(out.data, "plain", 5);
   lg_buf_reset(&out);
   /* Another tile's variant is not this one's. */
-  assert_false(lg_tile_cache_get_as(c, "s", "v1", 10, 1, 3, "gzip", &out));
+  assert_false(lg_onemap_tile_cache_get_as(c, "s", "v1", 10, 1, 3, "gzip", &out));
   size_t entries = 0;
-  lg_tile_cache_counts(c, NULL, NULL, &entries, NULL);
+  lg_onemap_tile_cache_counts(c, NULL, NULL, &entries, NULL);
   assert_int_equal(entries, 2);
   /* Version v2 of the scope: both forms of the v1 tile go. */
-  assert_false(lg_tile_cache_get_as(c, "s", "v2", 10, 1, 2, "gzip", &out));
-  lg_tile_cache_counts(c, NULL, NULL, &entries, NULL);
+  assert_false(lg_onemap_tile_cache_get_as(c, "s", "v2", 10, 1, 2, "gzip", &out));
+  lg_onemap_tile_cache_counts(c, NULL, NULL, &entries, NULL);
   assert_int_equal(entries, 0);
-  assert_false(lg_tile_cache_get_as(NULL, "s", "v2", 10, 1, 2, "gzip", &out));
-  lg_tile_cache_put_as(NULL, "s", "v2", 10, 1, 2, "gzip", "x", 1); /* nothing */
+  assert_false(lg_onemap_tile_cache_get_as(NULL, "s", "v2", 10, 1, 2, "gzip", &out));
+  lg_onemap_tile_cache_put_as(NULL, "s", "v2", 10, 1, 2, "gzip", "x", 1); /* nothing */
   lg_buf_fini(&out);
-  lg_tile_cache_free(c);
+  lg_onemap_tile_cache_free(c);
 }
 
 int main(void) {

@@ -32,7 +32,7 @@ static int port;
 static lg_store_t *S;
 static lg_rules_t *R;
 static lg_checker_t *C;
-static lg_gen_result_t G;
+static lg_onemap_gen_result_t G;
 static bool pg_up, own_cluster;
 
 static int run(const char *cmd) {
@@ -46,8 +46,8 @@ static int setup(void **state) {
   mkdir(dir, 0755);
   snprintf(db, sizeof db, "%s/county.gpkg", dir);
   if (lg_store_open(lg_test_target(db), LG_STORE_CREATE, &S, &err)) return -1;
-  lg_gen_opts_t o;
-  lg_gen_opts_init(&o);
+  lg_onemap_gen_opts_t o;
+  lg_onemap_gen_opts_init(&o);
   o.patches = 6000;
   if (lg_onemap_gen(S, &o, &G, &err)) {
     fprintf(stderr, "gen: %s\n", err.msg);

@@ -7,7 +7,8 @@
  * (the neighbour's clerk sees none of the demo county's records). `landgov
  * demo` calls this and prints the logins with their one fixed password.
  */
-#include "auth/auth_int.h"
+#include "auth/auth.h"
+#include "demo/demo.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -34,8 +35,8 @@ static const demo_def_t defs[] = {
     {"clerk.%s", "clerk", NULL, NULL, 3, NULL, "邻县演示受理窗口"},
 };
 
-int lg_auth_demo_users(lg_store_t *s, const char *county, lg_auth_demo_user_t **users, size_t *n,
-                       lg_err_t *err) {
+int lg_demo_users(lg_store_t *s, const char *county, lg_demo_user_t **users, size_t *n,
+                  lg_err_t *err) {
   if (users) *users = NULL;
   if (n) *n = 0;
   char c[16];
@@ -52,12 +53,12 @@ int lg_auth_demo_users(lg_store_t *s, const char *county, lg_auth_demo_user_t **
   snprintf(city, sizeof city, "%.4s", c);
   snprintf(prov, sizeof prov, "%.2s", c);
 
-  lg_auth_demo_user_t *out = lg_calloc(LG_ARRAY_LEN(defs), sizeof *out);
+  lg_demo_user_t *out = lg_calloc(LG_ARRAY_LEN(defs), sizeof *out);
   if ((rc = lg_store_begin(s, err))) goto done;
   for (size_t i = 0; i < LG_ARRAY_LEN(defs) && rc == 0; i++) {
     const demo_def_t *d = &defs[i];
     const char *div = d->where == 0 ? c : d->where == 1 ? city : d->where == 2 ? prov : nb;
-    lg_auth_demo_user_t *u = &out[i];
+    lg_demo_user_t *u = &out[i];
     snprintf(u->login, sizeof u->login, d->login, nb);
     snprintf(u->role, sizeof u->role, "%s", d->role);
     snprintf(u->division, sizeof u->division, "%s", div);
@@ -79,7 +80,7 @@ int lg_auth_demo_users(lg_store_t *s, const char *county, lg_auth_demo_user_t **
     rc = lg_auth_user_get(s, u->login, &have, err);
     if (rc == LG_ENOTFOUND) {
       lg_err_clear(err);
-      rc = lg_auth_user_add(s, &def, LG_AUTH_DEMO_PASSWORD, NULL, err);
+      rc = lg_auth_user_add(s, &def, LG_DEMO_PASSWORD, NULL, err);
     }
   }
   if (rc == 0) rc = lg_store_commit(s, err);

@@ -1,11 +1,11 @@
 /*
- * auth: the demo store's accounts (lg_auth_demo_users). The expected list
+ * demo: the demo store's accounts (lg_demo_users). The expected list
  * is written out here from what README promises: one account of each
  * role in the demo county, approvers of its city (first four digits) and
  * province (first two), the province's administrator (the one whose
  * jurisdiction holds the whole demo store), and an administrator and a
  * clerk of the next
- * county code; all log in with LG_AUTH_DEMO_PASSWORD; a second call
+ * county code; all log in with LG_DEMO_PASSWORD; a second call
  * changes nothing; and the neighbour's clerk is refused what the demo
  * county's clerk may read.
  */
@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "auth/auth.h"
+#include "demo/demo.h"
 #include "lg_test.h"
 
 static char path[256];
@@ -63,9 +64,9 @@ static const struct {
 
 static void test_demo_users(void **state) {
   lg_err_t err = {0};
-  lg_auth_demo_user_t *us;
+  lg_demo_user_t *us;
   size_t n;
-  if (lg_auth_demo_users(store, "360781", &us, &n, &err) != 0) fail_msg("%s", err.msg);
+  if (lg_demo_users(store, "360781", &us, &n, &err) != 0) fail_msg("%s", err.msg);
   assert_int_equal(n, LG_ARRAY_LEN(want));
   for (size_t i = 0; i < n; i++) {
     assert_string_equal(us[i].login, want[i].login);
@@ -80,7 +81,7 @@ static void test_demo_users(void **state) {
     assert_string_equal(u.level, want[i].level);
     assert_string_equal(u.enterprise, want[i].enterprise);
     lg_subject_t who;
-    if (lg_auth_login(store, want[i].login, LG_AUTH_DEMO_PASSWORD, NULL, NULL, &who, NULL, &err))
+    if (lg_auth_login(store, want[i].login, LG_DEMO_PASSWORD, NULL, NULL, &who, NULL, &err))
       fail_msg("%s: %s", want[i].login, err.msg);
   }
   assert_string_equal(us[2].what, "部门审查 (自然资源)");
@@ -88,7 +89,7 @@ static void test_demo_users(void **state) {
   lg_free(us);
 
   /* Again: nothing new, nothing fails. */
-  assert_int_equal(lg_auth_demo_users(store, "360781", NULL, NULL, &err), 0);
+  assert_int_equal(lg_demo_users(store, "360781", NULL, NULL, &err), 0);
   lg_user_t *all;
   assert_int_equal(lg_auth_users(store, NULL, &all, &n, &err), 0);
   assert_int_equal(n, LG_ARRAY_LEN(want));
@@ -96,10 +97,10 @@ static void test_demo_users(void **state) {
 
   /* The neighbour's clerk may not read what the demo county's may. */
   lg_subject_t a, b;
-  assert_int_equal(lg_auth_login(store, "clerk", LG_AUTH_DEMO_PASSWORD, NULL, NULL, &a, NULL, &err),
+  assert_int_equal(lg_auth_login(store, "clerk", LG_DEMO_PASSWORD, NULL, NULL, &a, NULL, &err),
                    0);
   assert_int_equal(
-      lg_auth_login(store, "clerk.360782", LG_AUTH_DEMO_PASSWORD, NULL, NULL, &b, NULL, &err), 0);
+      lg_auth_login(store, "clerk.360782", LG_DEMO_PASSWORD, NULL, NULL, &b, NULL, &err), 0);
   lg_object_ref_t obj = {.division = "360781101"};
   bool ok;
   assert_int_equal(lg_auth_allowed(store, &a, "case", "read", &obj, &ok, &err), 0);
@@ -111,23 +112,23 @@ static void test_demo_users(void **state) {
    * table of the demo store; the county's is not. */
   lg_subject_t prov, county;
   assert_int_equal(
-      lg_auth_login(store, "admin.prov", LG_AUTH_DEMO_PASSWORD, NULL, NULL, &prov, NULL, &err), 0);
+      lg_auth_login(store, "admin.prov", LG_DEMO_PASSWORD, NULL, NULL, &prov, NULL, &err), 0);
   assert_int_equal(
-      lg_auth_login(store, "admin", LG_AUTH_DEMO_PASSWORD, NULL, NULL, &county, NULL, &err), 0);
+      lg_auth_login(store, "admin", LG_DEMO_PASSWORD, NULL, NULL, &county, NULL, &err), 0);
   assert_int_equal(lg_auth_require_store_wide(store, &prov, "policy", &err), 0);
   assert_int_equal(lg_auth_require_store_wide(store, &county, "policy", &err), LG_EPERM);
 
   /* A code that is not a county's. */
-  assert_int_equal(lg_auth_demo_users(store, "3607", NULL, NULL, &err), LG_EINVAL);
-  assert_int_equal(lg_auth_demo_users(store, "36078", NULL, NULL, &err), LG_EINVAL);
+  assert_int_equal(lg_demo_users(store, "3607", NULL, NULL, &err), LG_EINVAL);
+  assert_int_equal(lg_demo_users(store, "36078", NULL, NULL, &err), LG_EINVAL);
 }
 
 static void test_demo_neighbour_at_99(void **state) {
   /* At the end of the numbering the neighbour is the code before. */
   lg_err_t err = {0};
-  lg_auth_demo_user_t *us;
+  lg_demo_user_t *us;
   size_t n;
-  if (lg_auth_demo_users(store, "360799", &us, &n, &err) != 0) fail_msg("%s", err.msg);
+  if (lg_demo_users(store, "360799", &us, &n, &err) != 0) fail_msg("%s", err.msg);
   assert_string_equal(us[n - 1].login, "clerk.360798");
   assert_string_equal(us[n - 1].division, "360798");
   lg_free(us);

@@ -9,10 +9,9 @@
  * back to the real one at the end; timers that fall due later fire in
  * the server as they would.
  */
-#include "auth/auth.h"
 #include "cases/cases.h"
-#include "cli/cli_int.h"
-#include "onemap/onemap.h"
+#include "auth/auth.h"
+#include "demo/demo.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -192,11 +191,9 @@ static int advance_to(demo_t *d, int64_t target, lg_err_t *err) {
   return 0;
 }
 
-/* Called by cmd_demo.c after the demo accounts exist. */
-int lg_cli_demo_cases(lg_cli_t *cli, const lg_gen_result_t *r, lg_err_t *err) {
-  demo_t d = {0};
-  int rc = lg_cli_open(cli, 0, &d.s, err);
-  if (rc) return rc;
+int lg_demo_cases(lg_store_t *s, const lg_onemap_gen_result_t *r, lg_err_t *err) {
+  demo_t d = {.s = s};
+  int rc = 0;
   lg_cases_register_handlers();
   snprintf(d.county, sizeof d.county, "%s", r->county_code);
   /* The history starts 80 days back, at 09:00 Beijing. */
@@ -263,26 +260,5 @@ int lg_cli_demo_cases(lg_cli_t *cli, const lg_gen_result_t *r, lg_err_t *err) {
   /* Back to the real clock. */
   if (rc == 0) rc = advance_to(&d, real, err);
   lg_clock_set(0);
-  json_t *list = NULL;
-  if (rc == 0) rc = lg_cases_list(d.s, NULL, LG_SCOPE_ALL, NULL, &list, err);
-  lg_store_close(d.s);
-  if (rc) return rc;
-  if (!cli->json) {
-    printf("\n演示报批案件 (landgov case list; 网页: 审批):\n");
-    static const char *const hdr[] = {"案件号", "项目名称", "状态", "审批层级", "批准文号"};
-    lg_table_t *t = lg_table_new(5, hdr);
-    size_t i;
-    json_t *c;
-    json_array_foreach(list, i, c) {
-      const char *no = json_string_value(json_object_get(c, "document_no"));
-      lg_table_add(t, json_string_value(json_object_get(c, "code")),
-                   json_string_value(json_object_get(c, "title")),
-                   json_string_value(json_object_get(c, "status_title")),
-                   json_string_value(json_object_get(c, "level_title")), no ? no : "");
-    }
-    lg_table_print(t);
-    lg_table_free(t);
-  }
-  json_decref(list);
-  return 0;
+  return rc;
 }

@@ -1,0 +1,50 @@
+/*
+ * demo: the content of a demo store beyond its synthetic layers (which
+ * src/onemap's generator makes for `landgov gen` too): the accounts, one
+ * of each role, and records of every module in the states a bureau's
+ * staff meet (cases waiting, vetoed, returned, approved ...), so that every
+ * page of the web client has something to show. `landgov demo` calls
+ * these in order; each module's demo content is a file here
+ * (src/demo/<module>.c), written against that module's header only.
+ */
+#ifndef LG_DEMO_H
+#define LG_DEMO_H
+
+#include <jansson.h>
+
+#include "core/core.h"
+#include "onemap/onemap.h"
+#include "store/store.h"
+
+/* The one password of every demo account, fixed so that README and the
+ * output of `landgov demo` can say it: for demo stores only. */
+#define LG_DEMO_PASSWORD "Demo-2026-landgov"
+
+typedef struct lg_demo_user {
+  char login[64];
+  char role[16];
+  char division[16];
+  char what[160]; /* in Chinese, for the demo's output: "部门审查 (自然资源)" */
+} lg_demo_user_t;
+
+/* Creates the demo accounts, all with LG_DEMO_PASSWORD: in the county
+ * `county` (6 digits) an administrator, a clerk, reviewers of the
+ * natural-resources and ecology departments, a county approver and an
+ * enterprise applicant; an approver of its city and of its province; the
+ * province's administrator ("admin.prov", whose jurisdiction holds the
+ * whole demo store: the one who may change the policy table); and an
+ * administrator and a clerk of a neighbouring county (the next code,
+ * 360781 -> 360782), to try what one county may not see of another.
+ * Accounts that exist already are left as they are. *users (may be NULL)
+ * receives the list, caller frees with lg_free. (users.c) */
+int lg_demo_users(lg_store_t *s, const char *county, lg_demo_user_t **users, size_t *n,
+                  lg_err_t *err);
+
+/* The demo's approval cases near the synthetic county's town (r), filed
+ * and moved through the default process by the demo accounts, each left
+ * in another state; played on a simulated clock that starts 80 days back
+ * and is set back to the real one at the end. The accounts must exist.
+ * (cases.c) */
+int lg_demo_cases(lg_store_t *s, const lg_onemap_gen_result_t *r, lg_err_t *err);
+
+#endif
