@@ -11,6 +11,7 @@
 #ifndef LG_TEST_H
 #define LG_TEST_H
 
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,23 @@
 #include <unistd.h>
 
 #include "store/store.h"
+
+/* |a - b| <= eps, printing both values (cmocka 1.1 has no double
+ * compare). For use after <cmocka.h>. */
+#define assert_near(a, b, eps)                                                                     \
+  do {                                                                                             \
+    double a_ = (a), b_ = (b);                                                                     \
+    if (!(fabs(a_ - b_) <= (eps)))                                                                 \
+      fail_msg("%s = %.10g, expected %.10g (within %g)", #a, a_, b_, (double)(eps));               \
+  } while (0)
+/* a equals b to 1e-9 of b (at least 1e-9): areas and lengths that are
+ * products of whole metres, computed in double precision. */
+#define assert_close(a, b)                                                                         \
+  do {                                                                                             \
+    double a_ = (a), b_ = (b);                                                                     \
+    if (!(fabs(a_ - b_) <= 1e-9 * fmax(1.0, fabs(b_))))                                            \
+      fail_msg("%s = %.10f, expected %.10f", #a, a_, b_);                                          \
+  } while (0)
 
 /* True when this run is against PostgreSQL. */
 static inline int lg_test_pg(void) {

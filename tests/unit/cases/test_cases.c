@@ -196,10 +196,6 @@ static void assert_str(const json_t *v, const char *want) {
   if (!got || strcmp(got, want)) fail_msg("got \"%s\", want \"%s\"", got ? got : "(null)", want);
 }
 
-static void assert_near(double got, double want, double tol) {
-  if (!(fabs(got - want) <= tol)) fail_msg("got %.6f, want %.6f (+/- %g)", got, want, tol);
-}
-
 /* Every case's row agrees with its latest ledger entry. */
 static void assert_audit_clean(env_t *e) {
   static const lg_ledger_auditor_t cases = {"case", lg_cases_audit_scan};

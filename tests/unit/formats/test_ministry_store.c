@@ -20,13 +20,6 @@
 #include "formats/formats.h"
 #include "lg_test.h"
 
-/* |a - b| <= eps, printing both values (cmocka 1.1 has no double compare). */
-#define assert_near(a, b, eps)                                                                     \
-  do {                                                                                             \
-    double a_ = (a), b_ = (b);                                                                     \
-    if (!(fabs(a_ - b_) <= (eps)))                                                                 \
-      fail_msg("%s = %.10g, expected %.10g (within %g)", #a, a_, b_, (double)(eps));               \
-  } while (0)
 
 static const char *const real_files[] = {
     "coordinateTools_TxtUtils_embedded__hangzhou_pengbu_BR14.txt",

@@ -31,12 +31,6 @@
 #define PATCHES 3000 /* small, to stay quick under ASan */
 #define SEED 7
 
-#define assert_near(a, b, eps)                                                                     \
-  do {                                                                                             \
-    double a_ = (a), b_ = (b);                                                                     \
-    if (!(fabs(a_ - b_) <= (eps)))                                                                 \
-      fail_msg("%s = %.10g, expected %.10g (within %g)", #a, a_, b_, (double)(eps));               \
-  } while (0)
 #define assert_between(v, lo, hi)                                                                  \
   do {                                                                                             \
     double v_ = (v);                                                                               \

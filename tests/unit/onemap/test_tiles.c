@@ -331,26 +331,21 @@ static lg_buf_t make_tile(const char *layer, int z, int x, int y, const lg_onema
   return b;
 }
 
-static void assert_close(double got, double want, double tol, const char *what) {
-  if (fabs(got - want) > tol)
-    fail_msg("%s: got %.6f, want %.6f (tolerance %g)", what, got, want, tol);
-}
-
 /* ---- Tests ------------------------------------------------------------------- */
 
 static void test_bounds(void **state) {
   lg_env_t e;
   lg_err_t err = {0};
   assert_int_equal(lg_onemap_tile_bounds(0, 0, 0, &e, &err), 0);
-  assert_close(e.minx, -H, 1e-6, "0/0/0 minx");
-  assert_close(e.maxy, H, 1e-6, "0/0/0 maxy");
-  assert_close(e.maxx, H, 1e-6, "0/0/0 maxx");
+  assert_near(e.minx, -H, 1e-6);
+  assert_near(e.maxy, H, 1e-6);
+  assert_near(e.maxx, H, 1e-6);
   /* z1 x1 y0 is the north-east quarter. */
   assert_int_equal(lg_onemap_tile_bounds(1, 1, 0, &e, &err), 0);
-  assert_close(e.minx, 0, 1e-6, "1/1/0 minx");
-  assert_close(e.miny, 0, 1e-6, "1/1/0 miny");
-  assert_close(e.maxx, H, 1e-6, "1/1/0 maxx");
-  assert_close(e.maxy, H, 1e-6, "1/1/0 maxy");
+  assert_near(e.minx, 0, 1e-6);
+  assert_near(e.miny, 0, 1e-6);
+  assert_near(e.maxx, H, 1e-6);
+  assert_near(e.maxy, H, 1e-6);
   assert_int_equal(lg_onemap_tile_bounds(25, 0, 0, &e, &err), LG_EINVAL);
   assert_int_equal(lg_onemap_tile_bounds(-1, 0, 0, &e, &err), LG_EINVAL);
   assert_int_equal(lg_onemap_tile_bounds(3, 8, 0, &e, &err), LG_EINVAL);
@@ -397,7 +392,7 @@ static void test_polygons(void **state) {
     OGRGeometryH g = OGR_F_GetGeometryRef(f);
     char what[64];
     snprintf(what, sizeof what, "area of feature %d", want[i].fid);
-    assert_close(OGR_G_Area(g), want[i].area_units * u2, 1e-6 * want[i].area_units * u2, what);
+    assert_near(OGR_G_Area(g), want[i].area_units * u2, 1e-6 * want[i].area_units * u2);
     int parts =
         wkbFlatten(OGR_G_GetGeometryType(g)) == wkbMultiPolygon ? OGR_G_GetGeometryCount(g) : 1;
     if (parts != want[i].parts)
@@ -407,8 +402,7 @@ static void test_polygons(void **state) {
                         want[i].fid % 2 ? "0301" : "0101");
     assert_string_equal(OGR_F_GetFieldAsString(f, OGR_FD_GetFieldIndex(defn, "DLMC")),
                         want[i].fid % 2 ? "乔木林地" : "水田");
-    assert_close(OGR_F_GetFieldAsDouble(f, OGR_FD_GetFieldIndex(defn, "TBMJ")),
-                 100.25 * want[i].fid, 0, "TBMJ");
+    assert_near(OGR_F_GetFieldAsDouble(f, OGR_FD_GetFieldIndex(defn, "TBMJ")), 100.25 * want[i].fid, 0);
     assert_int_equal(OGR_F_GetFieldAsInteger64(f, OGR_FD_GetFieldIndex(defn, "BSM")),
                      1000 + want[i].fid);
     OGR_F_Destroy(f);
@@ -419,8 +413,8 @@ static void test_polygons(void **state) {
   OGR_G_GetEnvelope(OGR_F_GetGeometryRef(f), &env);
   double cx, cy;
   u2m(2048, 2048, &cx, &cy);
-  assert_close((env.MinX + env.MaxX) / 2, cx, 1e-6, "A centre x");
-  assert_close((env.MinY + env.MaxY) / 2, cy, 1e-6, "A centre y");
+  assert_near((env.MinX + env.MaxX) / 2, cx, 1e-6);
+  assert_near((env.MinY + env.MaxY) / 2, cy, 1e-6);
   OGR_F_Destroy(f);
   decoded_close(&d);
 
@@ -428,8 +422,7 @@ static void test_polygons(void **state) {
   decode(&tile, TZ, TX, TY, true, &d);
   f = by_id(&d, 2);
   assert_non_null(f);
-  assert_close(OGR_G_Area(OGR_F_GetGeometryRef(f)), 512.0 * 512 * u2, 1e-6 * 512 * 512 * u2,
-               "B in tile");
+  assert_near(OGR_G_Area(OGR_F_GetGeometryRef(f)), 512.0 * 512 * u2, 1e-6 * 512 * 512 * u2);
   OGR_F_Destroy(f);
   decoded_close(&d);
   lg_buf_fini(&tile);
@@ -443,7 +436,7 @@ static void test_polygons(void **state) {
   assert_int_equal(OGR_L_GetFeatureCount(d.layer, TRUE), 6);
   f = by_id(&d, 5);
   assert_non_null(f);
-  assert_close(OGR_G_Area(OGR_F_GetGeometryRef(f)), 16 * u2, 1e-6, "E");
+  assert_near(OGR_G_Area(OGR_F_GetGeometryRef(f)), 16 * u2, 1e-6);
   OGR_F_Destroy(f);
   decoded_close(&d);
   lg_buf_fini(&tile);
@@ -548,7 +541,7 @@ static void test_lines_points(void **state) {
   OGRFeatureH f = by_id(&d, 1);
   assert_non_null(f);
   /* From -64 to 4160 units: the buffer's edges. */
-  assert_close(OGR_G_Length(OGR_F_GetGeometryRef(f)), 4224 * unit_m(TZ), 1e-6, "line length");
+  assert_near(OGR_G_Length(OGR_F_GetGeometryRef(f)), 4224 * unit_m(TZ), 1e-6);
   OGR_F_Destroy(f);
   f = by_id(&d, 2); /* one of the two points is far outside */
   assert_non_null(f);
@@ -556,8 +549,8 @@ static void test_lines_points(void **state) {
   assert_int_equal(wkbFlatten(OGR_G_GetGeometryType(g)), wkbPoint);
   double x, y;
   u2m(100, 100, &x, &y);
-  assert_close(OGR_G_GetX(g, 0), x, 1e-6, "point x");
-  assert_close(OGR_G_GetY(g, 0), y, 1e-6, "point y");
+  assert_near(OGR_G_GetX(g, 0), x, 1e-6);
+  assert_near(OGR_G_GetY(g, 0), y, 1e-6);
   assert_string_equal(
       OGR_F_GetFieldAsString(f, OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(d.layer), "MC")), "多点");
   OGR_F_Destroy(f);
@@ -583,9 +576,7 @@ static void test_gauss_kruger(void **state) {
   decode(&tile, 15, 26837, 13956, false, &d);
   OGRFeatureH f = by_id(&d, 1);
   assert_non_null(f);
-  assert_close(
-      OGR_F_GetFieldAsDouble(f, OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(d.layer), "area_m2")),
-      10000, 0.005, "area_m2");
+  assert_near(OGR_F_GetFieldAsDouble(f, OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(d.layer), "area_m2")), 10000, 0.005);
   OGRGeometryH g = OGR_F_GetGeometryRef(f);
   if (wkbFlatten(OGR_G_GetGeometryType(g)) == wkbMultiPolygon) g = OGR_G_GetGeometryRef(g, 0);
   OGRGeometryH ring = OGR_G_GetGeometryRef(g, 0);

@@ -69,14 +69,6 @@ static const char *jstr(const json_t *r, const char *p) {
   return s ? s : "(null)";
 }
 
-#define assert_area(actual, expected)                                                              \
-  do {                                                                                             \
-    double a_ = (actual), e_ = (expected);                                                         \
-    if (!(fabs(a_ - e_) <= 1e-9 * fmax(1.0, fabs(e_)))) {                                          \
-      fprintf(stderr, "%s: got %.10f, expected %.10f\n", #actual, a_, e_);                         \
-      fail();                                                                                      \
-    }                                                                                              \
-  } while (0)
 
 static bool has_reason(const json_t *r, const char *rule, const char *effect) {
   size_t i;
@@ -119,25 +111,25 @@ static int check_rect(double x1, double y1, double x2, double y2, const char *us
 static void test_pass_inside_town(void **state) {
   json_t *r = NULL;
   assert_int_equal(check_rect(520, 110, 580, 190, "1001", "industrial", &r), 0);
-  assert_area(jnum(r, "area.planar_m2"), 4800);
-  assert_area(jnum(r, "area.planar_ha"), 0.48);
-  assert_area(jnum(r, "area.planar_mu"), 7.2);
-  assert_area(jnum(r, "classes.0601"), 4800);
+  assert_close(jnum(r, "area.planar_m2"), 4800);
+  assert_close(jnum(r, "area.planar_ha"), 0.48);
+  assert_close(jnum(r, "area.planar_mu"), 7.2);
+  assert_close(jnum(r, "classes.0601"), 4800);
   assert_int_equal(json_object_size(json_object_get(r, "classes")), 1);
-  assert_area(jnum(r, "major_classes.construction"), 4800);
-  assert_area(jnum(r, "major_classes.agricultural"), 0);
-  assert_area(jnum(r, "cultivated_m2"), 0);
-  assert_area(jnum(r, "overlaps.udb.m2"), 4800);
-  assert_area(jnum(r, "overlaps.udb.share"), 1);
-  assert_area(jnum(r, "overlaps.pbf.m2"), 0);
+  assert_close(jnum(r, "major_classes.construction"), 4800);
+  assert_close(jnum(r, "major_classes.agricultural"), 0);
+  assert_close(jnum(r, "cultivated_m2"), 0);
+  assert_close(jnum(r, "overlaps.udb.m2"), 4800);
+  assert_close(jnum(r, "overlaps.udb.share"), 1);
+  assert_close(jnum(r, "overlaps.pbf.m2"), 0);
   assert_string_equal(jstr(r, "overlaps.pbf.status"), "checked");
-  assert_area(jnum(r, "plan.compatible_m2"), 4800);
-  assert_area(jnum(r, "plan.share"), 1);
+  assert_close(jnum(r, "plan.compatible_m2"), 4800);
+  assert_close(jnum(r, "plan.share"), 1);
   assert_string_equal(jstr(r, "authority.conversion"), "none");
   assert_string_equal(jstr(r, "authority.expropriation"), "province");
   assert_string_equal(jstr(r, "authority.articles.expropriation.0"),
                       "《土地管理法》第四十六条第二款");
-  assert_area(jnum(r, "quotas.new_construction_m2"), 0);
+  assert_close(jnum(r, "quotas.new_construction_m2"), 0);
   assert_string_equal(jstr(r, "verdict"), "pass");
   assert_true(has_followup(r, "pre_announcement"));
   assert_false(has_followup(r, "pbf_replacement"));
@@ -155,35 +147,35 @@ static void test_pass_inside_town(void **state) {
 static void test_farmland_industrial_prohibited(void **state) {
   json_t *r = NULL;
   assert_int_equal(check_rect(150, 250, 650, 350, "1001", "industrial", &r), 0);
-  assert_area(jnum(r, "area.planar_m2"), 50000);
-  assert_area(jnum(r, "classes.0101"), 5000);
-  assert_area(jnum(r, "classes.0103"), 10000);
-  assert_area(jnum(r, "classes.0301"), 10000);
-  assert_area(jnum(r, "classes.1006"), 10000);
-  assert_area(jnum(r, "classes.0601"), 10000);
-  assert_area(jnum(r, "classes.0702"), 5000);
-  assert_area(jnum(r, "major_classes.agricultural"), 35000);
-  assert_area(jnum(r, "major_classes.construction"), 15000);
-  assert_area(jnum(r, "major_classes.unused"), 0);
-  assert_area(jnum(r, "cultivated_m2"), 15000);
-  assert_area(jnum(r, "paddy_m2"), 5000);
-  assert_area(jnum(r, "overlaps.pbf.m2"), 2500);
-  assert_area(jnum(r, "overlaps.pbf.share"), 0.05);
+  assert_close(jnum(r, "area.planar_m2"), 50000);
+  assert_close(jnum(r, "classes.0101"), 5000);
+  assert_close(jnum(r, "classes.0103"), 10000);
+  assert_close(jnum(r, "classes.0301"), 10000);
+  assert_close(jnum(r, "classes.1006"), 10000);
+  assert_close(jnum(r, "classes.0601"), 10000);
+  assert_close(jnum(r, "classes.0702"), 5000);
+  assert_close(jnum(r, "major_classes.agricultural"), 35000);
+  assert_close(jnum(r, "major_classes.construction"), 15000);
+  assert_close(jnum(r, "major_classes.unused"), 0);
+  assert_close(jnum(r, "cultivated_m2"), 15000);
+  assert_close(jnum(r, "paddy_m2"), 5000);
+  assert_close(jnum(r, "overlaps.pbf.m2"), 2500);
+  assert_close(jnum(r, "overlaps.pbf.share"), 0.05);
   assert_int_equal(json_integer_value(jget(r, "overlaps.pbf.pieces.0.fid")), 1);
-  assert_area(jnum(r, "overlaps.udb.m2"), 25000);
-  assert_area(jnum(r, "controls.udb.outside_m2"), 25000);
-  assert_area(jnum(r, "overlaps.eprl.m2"), 0);
-  assert_area(jnum(r, "plan.compatible_m2"), 15000);
-  assert_area(jnum(r, "plan.incompatible_m2"), 35000);
-  assert_area(jnum(r, "plan.share"), 0.3);
+  assert_close(jnum(r, "overlaps.udb.m2"), 25000);
+  assert_close(jnum(r, "controls.udb.outside_m2"), 25000);
+  assert_close(jnum(r, "overlaps.eprl.m2"), 0);
+  assert_close(jnum(r, "plan.compatible_m2"), 15000);
+  assert_close(jnum(r, "plan.incompatible_m2"), 35000);
+  assert_close(jnum(r, "plan.share"), 0.3);
   /* Art. 44 para 2 and art. 46 (1): basic farmland goes to the State Council. */
   assert_string_equal(jstr(r, "authority.conversion"), "state_council");
   assert_string_equal(jstr(r, "authority.articles.conversion.0"), "《土地管理法》第四十四条第二款");
   assert_string_equal(jstr(r, "authority.expropriation"), "state_council");
-  assert_area(jnum(r, "quotas.new_construction_m2"), 35000);
-  assert_area(jnum(r, "quotas.cultivated_balance_m2"), 15000);
-  assert_area(jnum(r, "quotas.paddy_balance_m2"), 5000);
-  assert_area(jnum(r, "quotas.pbf_replacement_m2"), 2500);
+  assert_close(jnum(r, "quotas.new_construction_m2"), 35000);
+  assert_close(jnum(r, "quotas.cultivated_balance_m2"), 15000);
+  assert_close(jnum(r, "quotas.paddy_balance_m2"), 5000);
+  assert_close(jnum(r, "quotas.pbf_replacement_m2"), 2500);
   assert_string_equal(jstr(r, "verdict"), "prohibited");
   assert_true(has_reason(r, "controls.pbf", "prohibited"));
   assert_true(has_reason(r, "controls.udb", "conditional"));
@@ -204,7 +196,7 @@ static void test_farmland_transport_conditional(void **state) {
   assert_true(has_reason(r, "controls.pbf", "conditional"));
   assert_false(has_reason(r, "controls.udb", NULL));
   /* 1202 is conditionally compatible with any planned use (linear works). */
-  assert_area(jnum(r, "plan.conditional_m2"), 50000);
+  assert_close(jnum(r, "plan.conditional_m2"), 50000);
   assert_true(json_array_size(json_object_get(r, "conditions")) >= 2);
   json_decref(r);
 }
@@ -215,8 +207,8 @@ static void test_farmland_transport_conditional(void **state) {
 static void test_conversion_scale(void **state) {
   json_t *r = NULL;
   assert_int_equal(check_rect(420, 10, 480, 90, NULL, "industrial", &r), 0);
-  assert_area(jnum(r, "classes.1006"), 4800);
-  assert_area(jnum(r, "major_classes.agricultural"), 4800);
+  assert_close(jnum(r, "classes.1006"), 4800);
+  assert_close(jnum(r, "major_classes.agricultural"), 4800);
   assert_string_equal(jstr(r, "authority.conversion"), "county");
   assert_string_equal(jstr(r, "authority.articles.conversion.0"), "《土地管理法》第四十四条第三款");
   /* No use declared: plan conformity is not checked, never "no conflict". */
@@ -224,7 +216,7 @@ static void test_conversion_scale(void **state) {
   assert_true(has_reason(r, "controls.plan", "conditional"));
   json_decref(r);
   assert_int_equal(check_rect(320, 510, 380, 590, NULL, "public_service", &r), 0);
-  assert_area(jnum(r, "classes.0301"), 4800);
+  assert_close(jnum(r, "classes.0301"), 4800);
   assert_string_equal(jstr(r, "authority.conversion"), "province");
   assert_string_equal(jstr(r, "authority.articles.conversion.0"), "《土地管理法》第四十四条第四款");
   assert_string_equal(jstr(r, "authority.expropriation"), "province");
@@ -236,12 +228,12 @@ static void test_conversion_scale(void **state) {
 static void test_red_line(void **state) {
   json_t *r = NULL;
   assert_int_equal(check_rect(750, 600, 850, 700, "1001", "tourism_facility", &r), 0);
-  assert_area(jnum(r, "overlaps.eprl.m2"), 10000);
-  assert_area(jnum(r, "overlaps.eprl.share"), 1);
-  assert_area(jnum(r, "classes.1101"), 5000);
-  assert_area(jnum(r, "classes.1204"), 5000);
-  assert_area(jnum(r, "major_classes.unused"), 10000);
-  assert_area(jnum(r, "quotas.unused_conversion_m2"), 10000);
+  assert_close(jnum(r, "overlaps.eprl.m2"), 10000);
+  assert_close(jnum(r, "overlaps.eprl.share"), 1);
+  assert_close(jnum(r, "classes.1101"), 5000);
+  assert_close(jnum(r, "classes.1204"), 5000);
+  assert_close(jnum(r, "major_classes.unused"), 10000);
+  assert_close(jnum(r, "quotas.unused_conversion_m2"), 10000);
   assert_true(has_reason(r, "controls.eprl", "conditional"));
   json_decref(r);
   assert_int_equal(check_rect(750, 600, 850, 700, "1001", "industrial", &r), 0);
@@ -280,16 +272,16 @@ static void test_state_owned(void **state) {
 static void test_huge_boundary(void **state) {
   json_t *r = NULL;
   assert_int_equal(check_rect(-500, -500, 1500, 1500, NULL, NULL, &r), 0);
-  assert_area(jnum(r, "area.planar_m2"), 4000000);
-  assert_area(jnum(r, "controls.landuse.covered_m2"), 1000000);
-  assert_area(jnum(r, "controls.landuse.uncovered_m2"), 3000000);
+  assert_close(jnum(r, "area.planar_m2"), 4000000);
+  assert_close(jnum(r, "controls.landuse.covered_m2"), 1000000);
+  assert_close(jnum(r, "controls.landuse.uncovered_m2"), 3000000);
   assert_int_equal(json_integer_value(jget(r, "overlaps.landuse.pieces_total")), 100);
   /* Classes add up to the survey's million square metres: 2 paddy
    * columns, 4 agricultural columns in all, 2 unused. */
-  assert_area(jnum(r, "classes.0101"), 200000);
-  assert_area(jnum(r, "major_classes.agricultural"), 500000);
-  assert_area(jnum(r, "major_classes.unused"), 200000);
-  assert_area(jnum(r, "major_classes.construction"), 300000);
+  assert_close(jnum(r, "classes.0101"), 200000);
+  assert_close(jnum(r, "major_classes.agricultural"), 500000);
+  assert_close(jnum(r, "major_classes.unused"), 200000);
+  assert_close(jnum(r, "major_classes.construction"), 300000);
   assert_true(has_reason(r, "controls.coverage", "conditional"));
   assert_string_not_equal(jstr(r, "verdict"), "pass");
   json_decref(r);
@@ -387,7 +379,7 @@ static void test_bad_input(void **state) {
   rc = lg_review_check(C, &b, NULL, &r, &err);
   if (rc) fprintf(stderr, "far: %s\n", err.msg);
   assert_int_equal(rc, 0);
-  assert_area(jnum(r, "controls.landuse.covered_m2"), 0);
+  assert_close(jnum(r, "controls.landuse.covered_m2"), 0);
   assert_true(json_array_size(json_object_get(r, "warnings")) >= 1);
   assert_true(has_reason(r, "controls.coverage", "conditional"));
   json_decref(r);
@@ -426,7 +418,7 @@ static void test_missing_layers(void **state) {
   assert_true(has_reason(r, "controls.missing_layer", "conditional"));
   assert_string_not_equal(jstr(r, "verdict"), "pass");
   /* Farmland unknown: the conversion still goes by what is known. */
-  assert_area(jnum(r, "cultivated_m2"), 15000);
+  assert_close(jnum(r, "cultivated_m2"), 15000);
   json_decref(r);
   lg_review_boundary_fini(&b);
   lg_review_checker_free(c2);
@@ -459,7 +451,7 @@ static void test_invalid_and_repair(void **state) {
   r = NULL;
   assert_int_equal(lg_review_check(C, &b, &(lg_check_opts_t){.make_valid = true}, &r, &err), 0);
   assert_true(json_is_true(jget(r, "validation.repaired")));
-  assert_area(jnum(r, "area.planar_m2"), 5000);
+  assert_close(jnum(r, "area.planar_m2"), 5000);
   json_decref(r);
   lg_review_boundary_fini(&b);
 }
@@ -493,7 +485,7 @@ static void test_rule_set_version(void **state) {
   lg_free(wkt);
   json_t *rep = NULL;
   assert_int_equal(lg_review_check(c2, &b, NULL, &rep, &err), 0);
-  assert_area(jnum(rep, "cultivated_m2"), 15000);
+  assert_close(jnum(rep, "cultivated_m2"), 15000);
   assert_string_equal(jstr(rep, "authority.expropriation"), "state_council");
   assert_int_equal(json_integer_value(jget(rep, "rule_set_version")), 2);
   json_decref(rep);
@@ -538,7 +530,7 @@ static void test_save_and_get(void **state) {
   assert_int_equal(json_integer_value(jget(back, "id")), id);
   assert_string_equal(jstr(back, "verdict"), "pass");
   assert_string_equal(jstr(back, "project.name"), "测试项目");
-  assert_area(jnum(back, "area.planar_m2"), 4800);
+  assert_close(jnum(back, "area.planar_m2"), 4800);
   json_decref(back);
   back = NULL;
   char *gj = NULL;

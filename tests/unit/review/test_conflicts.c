@@ -42,14 +42,6 @@ static double num(const json_t *o, const char *a, const char *b) {
   return json_number_value(x);
 }
 
-#define assert_near(actual, expected)                                                              \
-  do {                                                                                             \
-    double a_ = (actual), e_ = (expected);                                                         \
-    if (!(fabs(a_ - e_) <= 1e-9 * fmax(1.0, fabs(e_)))) {                                          \
-      fprintf(stderr, "%s: got %.10f, expected %.10f\n", #actual, a_, e_);                         \
-      fail();                                                                                      \
-    }                                                                                              \
-  } while (0)
 
 /* Basic farmland (200 x 300 + 100 x 100 = 70000) lies wholly on land-use
  * patches: 6 + 1 of them. */
@@ -59,12 +51,12 @@ static void test_landuse_pbf(void **state) {
     json_t *r = NULL;
     lg_conflict_opts_t o = {.threads = threads};
     assert_int_equal(lg_review_conflicts(S, R, "landuse", "pbf", &o, &r, &err), 0);
-    assert_near(num(r, "overlap_m2", NULL), 70000);
-    assert_near(num(r, "layer_a", "m2"), 1000000);
-    assert_near(num(r, "layer_b", "m2"), 70000);
-    assert_near(num(r, "share_of_a", NULL), 0.07);
-    assert_near(num(r, "share_of_b", NULL), 1.0);
-    assert_near(num(r, "rate", NULL), 0.07);
+    assert_close(num(r, "overlap_m2", NULL), 70000);
+    assert_close(num(r, "layer_a", "m2"), 1000000);
+    assert_close(num(r, "layer_b", "m2"), 70000);
+    assert_close(num(r, "share_of_a", NULL), 0.07);
+    assert_close(num(r, "share_of_b", NULL), 1.0);
+    assert_close(num(r, "rate", NULL), 0.07);
     assert_int_equal(json_integer_value(json_object_get(r, "pairs")), 7);
     assert_int_equal(json_integer_value(json_object_get(r, "threads")), threads);
     json_decref(r);
@@ -77,7 +69,7 @@ static void test_touching_only(void **state) {
   lg_err_t err = {0};
   json_t *r = NULL;
   assert_int_equal(lg_review_conflicts(S, R, "udb", "eprl", NULL, &r, &err), 0);
-  assert_near(num(r, "overlap_m2", NULL), 0);
+  assert_close(num(r, "overlap_m2", NULL), 0);
   assert_int_equal(json_integer_value(json_object_get(r, "pairs")), 0);
   json_decref(r);
 }
@@ -88,7 +80,7 @@ static void test_pieces_layer(void **state) {
   json_t *r = NULL;
   lg_conflict_opts_t o = {.out_layer = "eprl_landuse", .replace = true};
   assert_int_equal(lg_review_conflicts(S, R, "eprl", "landuse", &o, &r, &err), 0);
-  assert_near(num(r, "overlap_m2", NULL), 100000);
+  assert_close(num(r, "overlap_m2", NULL), 100000);
   assert_int_equal(json_integer_value(json_object_get(json_object_get(r, "out_layer"), "count")),
                    10);
   json_decref(r);
@@ -103,7 +95,7 @@ static void test_pieces_layer(void **state) {
       lg_store_prepare(S, "SELECT sum(area_m2), count(DISTINCT b_code) FROM eprl_landuse", &st, NULL),
       0);
   assert_int_equal(lg_store_step(st), LG_ROW);
-  assert_near(lg_store_col_real(st, 0), 100000);
+  assert_close(lg_store_col_real(st, 0), 100000);
   assert_int_equal(lg_store_col_int(st, 1), 2); /* 1101 and 1204 */
   lg_store_done(st);
   /* Writing over an input layer is refused. */
@@ -120,15 +112,15 @@ static void test_match_degree(void **state) {
   lg_conflict_opts_t o = {.match = true};
   assert_int_equal(lg_review_conflicts(S, R, "landuse", "plan", &o, &r, &err), 0);
   const json_t *m = json_object_get(r, "match");
-  assert_near(num(m, "compared_m2", NULL), 1000000);
-  assert_near(num(m, "agree_m2", NULL), 300000);
-  assert_near(num(m, "degree", NULL), 0.3);
+  assert_close(num(m, "compared_m2", NULL), 1000000);
+  assert_close(num(m, "agree_m2", NULL), 300000);
+  assert_close(num(m, "degree", NULL), 0.3);
   assert_string_equal(json_string_value(json_object_get(m, "code_system_a")), "tdsc");
   assert_string_equal(json_string_value(json_object_get(m, "code_system_b")), "ydyh2023");
   /* The largest disagreement is one of the 1-column (100000) pairs. */
   const json_t *top = json_object_get(m, "top_conflicts");
   assert_int_equal(json_array_size(top), 7);
-  assert_near(num(json_array_get(top, 0), "m2", NULL), 100000);
+  assert_close(num(json_array_get(top, 0), "m2", NULL), 100000);
   json_decref(r);
   /* Matching needs class codes on both sides. */
   assert_int_equal(lg_review_conflicts(S, R, "landuse", "pbf", &o, &r, &err), LG_EINVAL);
@@ -147,7 +139,7 @@ static void test_deadline(void **state) {
     assert_non_null(strstr(err.msg, "时限"));
     o.deadline = lg_mono() + 3600;
     assert_int_equal(lg_review_conflicts(S, R, "landuse", "pbf", &o, &r, &err), 0);
-    assert_near(num(r, "overlap_m2", NULL), 70000);
+    assert_close(num(r, "overlap_m2", NULL), 70000);
     json_decref(r);
   }
 }
