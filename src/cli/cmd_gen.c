@@ -28,7 +28,8 @@ int lg_cli_gen_opts(lg_cli_t *cli, lg_onemap_gen_opts_t *o, lg_err_t *err) {
 
 /* Prints what lg_onemap_gen made: one JSON document with --json, Chinese
  * tables otherwise. Shared with cmd_demo.c. */
-void lg_cli_gen_report(lg_cli_t *cli, const lg_onemap_gen_opts_t *o, const lg_onemap_gen_result_t *r) {
+void lg_cli_gen_report(lg_cli_t *cli, const lg_onemap_gen_opts_t *o,
+                       const lg_onemap_gen_result_t *r) {
   double county = r->county_area > 0 ? r->county_area : 1;
   double pbf = r->layers[1].area > 0 ? r->layers[1].area : 1;
   if (cli->json) {
@@ -91,13 +92,75 @@ void lg_cli_gen_report(lg_cli_t *cli, const lg_onemap_gen_opts_t *o, const lg_on
   printf("用时 %.1f 秒\n", r->seconds);
 }
 
+/* A synthetic province (--counties N): N counties of --patches each, in
+ * rows of three, westwards from the first county (the default centre, in
+ * the east of zone 38) and southwards,
+ * a quarter of the first county's size apart (the seeds make counties of
+ * somewhat different sizes), with county codes counting up from
+ * 360781 and seeds from --seed. All of them in the same six layers (the
+ * first county makes them, the others are appended), as a province's One
+ * Map holds every county's survey in one table. The counties are
+ * generated one after another, each in its own transaction. */
+static int province(lg_cli_t *cli, lg_store_t *s, lg_onemap_gen_opts_t *o, int n, lg_err_t *err) {
+  lg_geo_t *g = lg_geo_thread();
+  double x0 = 0, y0 = 0, w = 0, h = 0;
+  long long total = 0;
+  int rc = 0;
+  for (int i = 0; i < n && rc == 0; i++) {
+    char code[8], name[32];
+    snprintf(code, sizeof code, "%06d", 360781 + i);
+    snprintf(name, sizeof name, "示范县%d", i + 1);
+    lg_onemap_gen_opts_t c = *o;
+    c.county_code = code;
+    c.county_name = name;
+    c.seed = o->seed + (uint64_t)i;
+    c.append = i > 0;
+    if (i > 0) {
+      double x = x0 - (i % 3) * w * 1.25, y = y0 - (i / 3) * h * 1.25;
+      if ((rc = lg_xy_transform(g, 4526, 4490, &x, &y, 1, err))) break;
+      c.lon = x;
+      c.lat = y;
+    }
+    lg_onemap_gen_result_t r;
+    if ((rc = lg_onemap_gen(s, &c, &r, err))) {
+      lg_err_prefix(err, "第 %d 个县 (%s): ", i + 1, code);
+      break;
+    }
+    if (i == 0) {
+      /* The first county fixes the grid: its size and centre. */
+      x0 = r.centre_x;
+      y0 = r.centre_y;
+      w = r.extent.maxx - r.extent.minx;
+      h = r.extent.maxy - r.extent.miny;
+    }
+    total += r.layers[0].count;
+    if (!cli->json)
+      printf("%s %s: %lld 个图斑, %.1f 秒\n", code, name, (long long)r.layers[0].count, r.seconds);
+  }
+  if (rc == 0 && cli->json)
+    lg_cli_print_json(json_pack("{s:s, s:i, s:I}", "db", cli->db_path, "counties", n, "patches",
+                                (json_int_t)total));
+  else if (rc == 0)
+    printf("合成省: %d 个县, 共 %lld 个图斑, 已写入数据库 %s\n", n, total, cli->db_path);
+  return rc;
+}
+
 static int run(lg_cli_t *cli, lg_err_t *err) {
   lg_onemap_gen_opts_t o;
   int rc = lg_cli_gen_opts(cli, &o, err);
   if (rc) return rc;
   o.replace = lg_cli_arg_flag(cli, "replace");
+  long long counties = 1;
+  if ((rc = lg_cli_arg_int(cli, "counties", &counties, err))) return rc;
+  if (counties < 1 || counties > 100)
+    return lg_err_set(err, LG_EINVAL, "--counties %lld 超出范围: 应在 1 到 100 之间", counties);
   lg_store_t *s;
   if ((rc = lg_cli_open(cli, LG_STORE_CREATE, &s, err))) return rc;
+  if (counties > 1) {
+    rc = province(cli, s, &o, (int)counties, err);
+    lg_store_close(s);
+    return rc;
+  }
   lg_onemap_gen_result_t r;
   rc = lg_onemap_gen(s, &o, &r, err);
   lg_store_close(s);
@@ -110,7 +173,8 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
 const lg_cmd_t lg_cmd_gen = {
     .name = "gen",
     .summary = "生成合成县数据 (三调图斑、基本农田、红线、开发边界、规划分区)",
-    .usage = "[--patches N] [--seed S] [--replace]",
-    .options = "patches=,seed=,replace",
+    .usage = "[--patches N] [--seed S] [--replace] [--counties N (合成省: N 个县, 每县 --patches "
+             "个图斑)]",
+    .options = "patches=,seed=,replace,counties=",
     .run = run,
 };

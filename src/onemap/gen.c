@@ -360,7 +360,9 @@ static bool state_owned(const gen_patch_t *P) {
 }
 
 /* Patches and the basic farmland copied from them. */
-static int write_landuse(lg_store_t *s, gen_t *G, gen_tracer_t *tr, lg_err_t *err) {
+/* A county's patches keep their numbers as fids; a county appended to a
+ * province's layers takes the fids after the last one. */
+static int write_landuse(lg_store_t *s, gen_t *G, gen_tracer_t *tr, bool append, lg_err_t *err) {
   lg_store_writer_t *wl = NULL, *wp = NULL;
   lg_buf_t wkb;
   lg_buf_init(&wkb);
@@ -391,7 +393,7 @@ static int write_landuse(lg_store_t *s, gen_t *G, gen_tracer_t *tr, lg_err_t *er
     lg_store_writer_text(wl, 6, state ? qsmc : V->name);
     lg_store_writer_text(wl, 7, V->code);
     lg_store_writer_text(wl, 8, V->name);
-    rc = lg_store_writer_add_wkb(wl, p, wkb.data, wkb.len, NULL, err);
+    rc = lg_store_writer_add_wkb(wl, append ? 0 : p, wkb.data, wkb.len, NULL, err);
     if (rc || !P->pbf) continue;
     char jb[24];
     snprintf(jb, sizeof jb, "%.12s%06lld", V->code, (long long)++npbf);
@@ -571,7 +573,7 @@ int lg_onemap_gen(lg_store_t *s, const lg_onemap_gen_opts_t *o, lg_onemap_gen_re
   if (strlen(code) != 6 || strspn(code, "0123456789") != 6)
     return lg_err_set(err, LG_EINVAL, "县级行政区划代码 \"%s\" 无效: 应为 6 位数字 (GB/T 2260)",
                       code);
-  if (!o->replace) {
+  if (!o->replace && !o->append) {
     for (size_t k = 0; k < LG_ARRAY_LEN(LAYERS); k++) {
       lg_layer_info_t info;
       if (lg_store_layer_get(s, LAYERS[k], &info, NULL) == 0) {
@@ -635,8 +637,8 @@ int lg_onemap_gen(lg_store_t *s, const lg_onemap_gen_opts_t *o, lg_onemap_gen_re
   lg_store_bulk_mode(s, true);
   if ((rc = lg_store_begin(s, err))) goto done;
   began = true;
-  if ((rc = create_layers(s, G, o->replace, meta, err))) goto done;
-  if ((rc = write_landuse(s, G, tr, err))) goto done;
+  if (!o->append && (rc = create_layers(s, G, o->replace, meta, err))) goto done;
+  if ((rc = write_landuse(s, G, tr, o->append, err))) goto done;
   lg_log(LG_LOG_DEBUG, "gen: landuse and pbf written, %.2f s", lg_mono() - t0);
   if ((rc = write_controls(s, G, tr, r, err))) goto done;
   lg_log(LG_LOG_DEBUG, "gen: control layers written, %.2f s", lg_mono() - t0);

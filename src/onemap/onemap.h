@@ -40,6 +40,8 @@ typedef struct lg_onemap_gen_opts {
   int64_t patches;         /* land-class patches wanted, about (mean patch ~2 ha) */
   uint64_t seed;           /* same seed, same county */
   bool replace;            /* replace existing layers of the same names */
+  bool append;             /* add this county to the six layers an earlier county of the
+                              same province made (landgov gen --counties) */
   const char *county_code; /* 6-digit GB/T 2260 county code; NULL: "360781" */
   const char *county_name; /* NULL: "示范县" */
   double lon, lat;         /* centre, CGCS2000 degrees; must lie in zone 38 */

@@ -575,6 +575,81 @@ static void test_cli(void **state) {
   lg_free(out);
 }
 
+/* Counts a layer's features whose text field starts with prefix, and
+ * gathers the envelopes of the features (at most 16). */
+static int64_t count_prefix(lg_store_t *s, const char *layer, const char *field,
+                            const char *prefix, lg_env_t *envs, int *nenv) {
+  const char *cols[] = {field, NULL};
+  lg_read_opts_t o = {.columns = cols};
+  lg_store_reader_t *q;
+  lg_err_t err = {0};
+  if (lg_store_reader_new(s, layer, &o, &q, &err)) fail_msg("%s: %s", layer, err.msg);
+  int64_t n = 0;
+  while (lg_store_reader_next(q, &err) == 1) {
+    const char *v = lg_store_reader_text(q, 0);
+    if (prefix && (!v || strncmp(v, prefix, strlen(prefix)) != 0)) continue;
+    n++;
+    size_t nb;
+    const void *blob = lg_store_reader_blob(q, &nb);
+    const unsigned char *wkb;
+    size_t wl;
+    if (envs && *nenv < 16 && lg_gpkg_blob_parse(blob, nb, NULL, NULL, NULL, &wkb, &wl) == 0 &&
+        lg_wkb_envelope(wkb, wl, &envs[*nenv], &(bool){false}) == 0)
+      (*nenv)++;
+  }
+  lg_store_reader_free(q);
+  return n;
+}
+
+/* gen --counties 3: three counties in the same six layers, side by side
+ * without overlapping; each county's patches are exactly those of the
+ * same county generated alone (same seed, same size: the generator's
+ * landscape does not depend on where the county lies). */
+static void test_province(void **state) {
+  const char *bin = getenv("LG_BIN");
+  if (!bin || access(bin, X_OK) != 0) fail_msg("LG_BIN not set");
+  char *dbfile = db_path("province");
+  lg_test_remove_store(dbfile);
+  char *db = lg_strdup(lg_test_target(dbfile));
+  char *cmd =
+      lg_sprintf("'%s' --db '%s' gen --counties 3 --patches 500 --seed 3 > /dev/null", bin, db);
+  assert_int_equal(system(cmd), 0);
+  lg_free(cmd);
+  lg_store_t *p;
+  lg_err_t err = {0};
+  assert_int_equal(lg_store_open(db, 0, &p, &err), 0);
+  lg_env_t env[16];
+  int nenv = 0;
+  assert_int_equal(count_prefix(p, "county", "XZQDM", NULL, env, &nenv), 3);
+  assert_int_equal(nenv, 3);
+  for (int i = 0; i < 3; i++)
+    for (int j = 0; j < i; j++)
+      if (!(env[i].maxx < env[j].minx || env[j].maxx < env[i].minx ||
+            env[i].maxy < env[j].miny || env[j].maxy < env[i].miny))
+        fail_msg("counties %d and %d overlap", i, j);
+  int64_t total = 0;
+  for (int i = 0; i < 3; i++) {
+    char code[8], name[16];
+    snprintf(code, sizeof code, "%06d", 360781 + i);
+    assert_int_equal(count_prefix(p, "county", "XZQDM", code, NULL, NULL), 1);
+    snprintf(name, sizeof name, "alone%d", i);
+    lg_onemap_gen_result_t r;
+    lg_store_t *one = make_county(name, 3 + (uint64_t)i, 500, &r);
+    int64_t n = count_prefix(p, "landuse", "ZLDWDM", code, NULL, NULL);
+    assert_int_equal(n, r.layers[0].count);
+    total += n;
+    lg_store_close(one);
+    char *op = db_path(name);
+    lg_test_remove_store(op);
+    lg_free(op);
+  }
+  assert_int_equal(count_prefix(p, "landuse", "ZLDWDM", NULL, NULL, NULL), total);
+  lg_store_close(p);
+  lg_free(db);
+  lg_test_remove_store(dbfile);
+  lg_free(dbfile);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_deterministic),
@@ -587,6 +662,7 @@ int main(void) {
       cmocka_unit_test(test_plan_codes),
       cmocka_unit_test(test_replace_and_errors),
       cmocka_unit_test(test_cli),
+      cmocka_unit_test(test_province),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
