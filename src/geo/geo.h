@@ -73,6 +73,10 @@ typedef struct lg_wkb_head {
 int lg_wkb_head(const unsigned char **p, const unsigned char *end, lg_wkb_head_t *h);
 uint32_t lg_wkb_u32(const unsigned char *p, bool le);
 double lg_wkb_f64(const unsigned char *p, bool le);
+/* The same geometry as 2D little-endian ISO WKB (Z and M dropped, an
+ * EWKB SRID left out) appended to out; 0, or -1 for WKB that is truncated
+ * or malformed (out then holds a part). */
+int lg_wkb_to_2d(const void *wkb, size_t n, lg_buf_t *out);
 /* Envelope of WKB by scanning its coordinates, without GEOS. */
 int lg_wkb_envelope(const void *wkb, size_t n, lg_env_t *env, bool *empty);
 

@@ -54,6 +54,76 @@ int lg_wkb_head(const unsigned char **pp, const unsigned char *end, lg_wkb_head_
   return 0;
 }
 
+/* ---- To 2D ----------------------------------------------------------------- */
+
+static void put_u32le(lg_buf_t *out, uint32_t v) {
+  unsigned char b[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
+                        (unsigned char)(v >> 24)};
+  lg_buf_append(out, b, 4);
+}
+
+static void put_f64le(lg_buf_t *out, double v) {
+  uint64_t u;
+  memcpy(&u, &v, 8);
+  unsigned char b[8];
+  for (int i = 0; i < 8; i++) b[i] = (unsigned char)(u >> (8 * i));
+  lg_buf_append(out, b, 8);
+}
+
+/* n points of h's dimensions at *pp, their x and y to out. */
+static int points_2d(const unsigned char **pp, const unsigned char *end, const lg_wkb_head_t *h,
+                     uint32_t n, lg_buf_t *out) {
+  size_t size = (size_t)h->dims * 8;
+  if ((size_t)(end - *pp) / size < n) return -1;
+  for (uint32_t i = 0; i < n; i++, *pp += size) {
+    put_f64le(out, lg_wkb_f64(*pp, h->le));
+    put_f64le(out, lg_wkb_f64(*pp + 8, h->le));
+  }
+  return 0;
+}
+
+static int count(const unsigned char **pp, const unsigned char *end, bool le, uint32_t *n) {
+  if (end - *pp < 4) return -1;
+  *n = lg_wkb_u32(*pp, le);
+  *pp += 4;
+  return 0;
+}
+
+static int geom_2d(const unsigned char **pp, const unsigned char *end, lg_buf_t *out, int depth) {
+  lg_wkb_head_t h;
+  uint32_t n, m;
+  if (depth > 32 || lg_wkb_head(pp, end, &h) != 0) return -1;
+  lg_buf_putc(out, 1);
+  put_u32le(out, (uint32_t)h.type);
+  switch (h.type) {
+  case 1: return points_2d(pp, end, &h, 1, out);
+  case 2:
+    if (count(pp, end, h.le, &n)) return -1;
+    put_u32le(out, n);
+    return points_2d(pp, end, &h, n, out);
+  case 3:
+    if (count(pp, end, h.le, &n)) return -1;
+    put_u32le(out, n);
+    for (uint32_t r = 0; r < n; r++) {
+      if (count(pp, end, h.le, &m)) return -1;
+      put_u32le(out, m);
+      if (points_2d(pp, end, &h, m, out)) return -1;
+    }
+    return 0;
+  default: /* 4-7: Multi* and GeometryCollection, each part a geometry */
+    if (count(pp, end, h.le, &n)) return -1;
+    put_u32le(out, n);
+    for (uint32_t k = 0; k < n; k++)
+      if (geom_2d(pp, end, out, depth + 1)) return -1;
+    return 0;
+  }
+}
+
+int lg_wkb_to_2d(const void *wkb, size_t n, lg_buf_t *out) {
+  const unsigned char *p = wkb;
+  return geom_2d(&p, p + n, out, 0);
+}
+
 /* ---- GeoPackage blobs --------------------------------------------------- */
 
 

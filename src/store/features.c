@@ -236,8 +236,22 @@ static int put_pg(lg_store_writer_t *w, int64_t fid, const void *wkb, size_t n, 
   static const char hex[] = "0123456789ABCDEF";
   lg_buf_t *b = &w->row;
   lg_buf_printf(b, "%lld\tSRID=%d;", (long long)fid, w->srs_id);
-  lg_buf_t pm;
+  lg_buf_t pm, flat;
   lg_buf_init(&pm);
+  lg_buf_init(&flat);
+  /* PostGIS columns are 2D (geometry(MultiPolygon, srid)): heights and
+   * measures go, as no computation of landgov reads them. */
+  const unsigned char *p0 = wkb;
+  lg_wkb_head_t h;
+  if (lg_wkb_head(&p0, p0 + n, &h) == 0 && (h.dims > 2 || h.srid)) {
+    if (lg_wkb_to_2d(wkb, n, &flat) != 0) {
+      lg_buf_fini(&flat);
+      lg_buf_fini(&pm);
+      return lg_err_set(err, LG_EGEOM, "几何数据 (WKB) 无效");
+    }
+    wkb = flat.data;
+    n = flat.len;
+  }
   if (w->multi) {
     promote(&pm, wkb, n);
     wkb = pm.data;
@@ -249,6 +263,7 @@ static int put_pg(lg_store_writer_t *w, int64_t fid, const void *wkb, size_t n, 
     lg_buf_putc(b, hex[u[i] & 15]);
   }
   lg_buf_fini(&pm);
+  lg_buf_fini(&flat);
   for (int f = 0; f < w->nfields; f++) {
     lg_buf_putc(b, '\t');
     wval_t *v = &w->vals[f];

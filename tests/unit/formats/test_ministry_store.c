@@ -20,7 +20,6 @@
 #include "formats/formats.h"
 #include "lg_test.h"
 
-
 static const char *const real_files[] = {
     "coordinateTools_TxtUtils_embedded__hangzhou_pengbu_BR14.txt",
     "edcfoshan_polygon-txt__00测试数据__44120000105.txt",
@@ -70,7 +69,8 @@ static int teardown(void **state) {
   return 0;
 }
 
-static void import_ok(fx_t *fx, const char *path, const char *layer, lg_formats_import_result_t *res) {
+static void import_ok(fx_t *fx, const char *path, const char *layer,
+                      lg_formats_import_result_t *res) {
   lg_formats_import_opts_t o = {.layer = layer};
   lg_err_t err = {0};
   int rc = lg_formats_mtxt_import(fx->s, path, &o, res, &err);
@@ -134,10 +134,12 @@ static void test_import_fields(void **state) {
   lg_store_reader_t *r;
   assert_int_equal(lg_store_reader_new(fx->s, "br14", NULL, &r, &err), 0);
   assert_int_equal(lg_store_reader_next(r, &err), 1);
-  assert_string_equal(lg_store_reader_text(r, lg_store_reader_field_index(r, "name")), "彭埠单元B/R-14地块");
+  assert_string_equal(lg_store_reader_text(r, lg_store_reader_field_index(r, "name")),
+                      "彭埠单元B/R-14地块");
   assert_string_equal(lg_store_reader_text(r, lg_store_reader_field_index(r, "parcel_no")), "1");
   assert_string_equal(lg_store_reader_text(r, lg_store_reader_field_index(r, "kind")), "面");
-  assert_near(lg_store_reader_real(r, lg_store_reader_field_index(r, "declared_ha")), 5.7089, 1e-12);
+  assert_near(lg_store_reader_real(r, lg_store_reader_field_index(r, "declared_ha")), 5.7089,
+              1e-12);
   double planar = lg_store_reader_real(r, lg_store_reader_field_index(r, "planar_m2"));
   double ell = lg_store_reader_real(r, lg_store_reader_field_index(r, "ellipsoidal_m2"));
   assert_near(planar / 1e4, 5.7089, LG_MTXT_AREA_TOL_HA);
@@ -177,7 +179,8 @@ static void test_round_trip(void **state) {
     import_ok(fx, path, layer, &res);
     lg_formats_export_opts_t eo = {.format = "txt"};
     lg_err_t err = {0};
-    if (lg_formats_mtxt_export(fx->s, layer, out, &eo, &err)) fail_msg("export %s: %s", layer, err.msg);
+    if (lg_formats_mtxt_export(fx->s, layer, out, &eo, &err))
+      fail_msg("export %s: %s", layer, err.msg);
 
     lg_formats_mtxt_t *a = NULL, *b = NULL;
     assert_int_equal(lg_formats_mtxt_read(path, &a, &err), 0);
@@ -345,7 +348,8 @@ static void test_export_defaults(void **state) {
   assert_string_equal(lg_formats_mtxt_field(p, LG_MTXT_NAME), "示例、 含逗号");
   assert_string_equal(lg_formats_mtxt_field(p, LG_MTXT_CLASS_CODE), "0601");
   assert_string_equal(lg_formats_mtxt_field(p, LG_MTXT_KIND), "面");
-  assert_string_equal(lg_formats_mtxt_field(p, LG_MTXT_AREA), "0.9900"); /* 100 x 100 - 10 x 10 m2 */
+  assert_string_equal(lg_formats_mtxt_field(p, LG_MTXT_AREA),
+                      "0.9900"); /* 100 x 100 - 10 x 10 m2 */
   char *text = NULL;
   size_t n;
   assert_int_equal(lg_formats_mtxt_write(m, "UTF-8", false, &text, &n, &err), 0);
@@ -357,6 +361,81 @@ static void test_export_defaults(void **state) {
   lg_formats_mtxt_free(back);
   lg_free(text);
   lg_formats_mtxt_free(m);
+}
+
+/* ISO WKB of a 100 x 100 m square at (38400000, 2500000) as a
+ * MultiPolygon with dims extra ordinates per point (1: Z, type 1006, or
+ * M, 2006; 2: ZM, 3006), the extra values large and negative so that
+ * reading one as x or y is caught. */
+static size_t put_u32(unsigned char *out, size_t n, uint32_t v) {
+  memcpy(out + n, &v, 4); /* little-endian host, as the byte-order bytes say */
+  return n + 4;
+}
+
+static size_t put_f64(unsigned char *out, size_t n, double v) {
+  memcpy(out + n, &v, 8);
+  return n + 8;
+}
+
+static size_t square_wkb(unsigned char *out, uint32_t type, int dims) {
+  static const double xy[5][2] = {{38400000, 2500000},
+                                  {38400000, 2500100},
+                                  {38400100, 2500100},
+                                  {38400100, 2500000},
+                                  {38400000, 2500000}};
+  size_t n = 0;
+  out[n++] = 1; /* NDR */
+  n = put_u32(out, n, type);
+  n = put_u32(out, n, 1); /* one polygon */
+  out[n++] = 1;
+  n = put_u32(out, n, type - 3); /* Polygon with the same dimensions */
+  n = put_u32(out, n, 1);        /* one ring */
+  n = put_u32(out, n, 5);        /* of five points */
+  for (int i = 0; i < 5; i++) {
+    n = put_f64(out, n, xy[i][0]);
+    n = put_f64(out, n, xy[i][1]);
+    for (int d = 0; d < dims; d++)
+      n = put_f64(out, n, -9876543.21 - d);
+  }
+  return n;
+}
+
+/* A layer whose geometries carry Z, M or both (a surveyed boundary with
+ * heights): the Ministry file gets their x and y, never a height read
+ * as a coordinate, and the area of the square. */
+static void test_export_zm(void **state) {
+  fx_t *fx = *state;
+  lg_err_t err = {0};
+  static const struct {
+    uint32_t type;
+    int dims;
+  } kinds[] = {{1006, 1}, {2006, 1}, {3006, 2}};
+  for (size_t k = 0; k < LG_ARRAY_LEN(kinds); k++) {
+    char name[16];
+    snprintf(name, sizeof name, "zm%zu", k);
+    lg_layer_def_t def = {
+        .name = name, .role = "boundary", .geom_type = "MULTIPOLYGON", .srs_id = 4526};
+    assert_int_equal(lg_store_begin(fx->s, &err), 0);
+    assert_int_equal(lg_store_layer_create(fx->s, &def, false, &err), 0);
+    lg_store_writer_t *w;
+    assert_int_equal(lg_store_writer_new(fx->s, name, &w, &err), 0);
+    unsigned char wkb[512];
+    size_t n = square_wkb(wkb, kinds[k].type, kinds[k].dims);
+    assert_int_equal(lg_store_writer_add_wkb(w, 0, wkb, n, NULL, &err), 0);
+    assert_int_equal(lg_store_writer_finish(w, &err), 0);
+    lg_store_writer_free(w);
+    assert_int_equal(lg_store_commit(fx->s, &err), 0);
+    lg_formats_mtxt_t *m = NULL;
+    if (lg_formats_mtxt_from_layer(fx->s, name, 0, &m, &err)) fail_msg("%s: %s", name, err.msg);
+    const lg_formats_mtxt_parcel_t *p = &m->parcels[0];
+    assert_int_equal(p->nrings, 1);
+    assert_int_equal(p->rings[0].npts, 5);
+    assert_near(p->rings[0].pts[1].x, 38400000, 1e-6);
+    assert_near(p->rings[0].pts[1].y, 2500100, 1e-6);
+    assert_near(p->rings[0].pts[2].x, 38400100, 1e-6);
+    assert_string_equal(lg_formats_mtxt_field(p, LG_MTXT_AREA), "1.0000");
+    lg_formats_mtxt_free(m);
+  }
 }
 
 /* Options: src_srs when the file's CRS cannot be told, max_features,
@@ -416,6 +495,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
       cmocka_unit_test_setup_teardown(test_export_reprojects, setup, teardown),
       cmocka_unit_test_setup_teardown(test_failed_import, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_export_zm, setup, teardown),
       cmocka_unit_test_setup_teardown(test_export_defaults, setup, teardown),
       cmocka_unit_test_setup_teardown(test_import_options, setup, teardown),
   };
