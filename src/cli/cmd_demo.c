@@ -20,6 +20,8 @@ void lg_cli_gen_report(lg_cli_t *cli, const lg_gen_opts_t *o, const lg_gen_resul
 int lg_cli_demo_users(lg_cli_t *cli, const char *county_code, lg_err_t *err);
 /* From demo_cases.c. */
 int lg_cli_demo_cases(lg_cli_t *cli, const lg_gen_result_t *r, lg_err_t *err);
+/* From demo_stock.c. */
+int lg_cli_demo_stock(lg_cli_t *cli, const lg_gen_result_t *r, lg_err_t *err);
 
 /* A fresh demo store gets fresh ledger keys too: the old ones go. */
 static int remove_keys(lg_store_t *s, lg_err_t *err) {
@@ -68,7 +70,9 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
   /* Demo accounts, one per role (src/auth, via cli/demo_users.c). */
   if ((rc = lg_cli_demo_users(cli, r.county_code, err))) return rc;
   /* Sample approval cases in different states, filed by those accounts. */
-  return lg_cli_demo_cases(cli, &r, err);
+  if ((rc = lg_cli_demo_cases(cli, &r, err))) return rc;
+  /* Approvals, supplies and their histories: the stock ledgers' content. */
+  return lg_cli_demo_stock(cli, &r, err);
 }
 
 const lg_cmd_t lg_cmd_demo = {
