@@ -67,13 +67,12 @@ static json_t *one_row(lg_store_t *s, const char *sql, int64_t id, const char *w
 }
 
 #define APPROVAL_COLS                                                                              \
-  "id, approval_no, name, kind, division, approved_on, declared_m2, area_m2, source,"              \
-  " source_ref, case_id"
+  "id, approval_no, name, kind, division, approved_on, declared_m2, area_m2, case_id"
 #define SUPPLY_COLS                                                                                \
   "id, supervision_no, project, division, location, declared_m2, area_m2, land_use, method,"       \
   " term_years, price_yuan, holder, contract_on, agreed_delivery_on, agreed_start_on,"             \
   " agreed_completion_on, actual_delivery_on, actual_start_on, actual_completion_on,"              \
-  " approval_id, case_id, source, source_ref, source_row"
+  " approval_id, case_id"
 #define VISIT_COLS                                                                                 \
   "id, supply_id, visited_on, developed_m2, invested_wan, total_investment_wan,"                   \
   " stopped_since, cause, started_on, completed_on, officer, note, created_by"

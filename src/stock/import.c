@@ -383,6 +383,7 @@ static int read_sheet(const json_t *cfg, const char *path, const char *name, con
   while ((rc = lg_formats_sheet_next(sh, err)) == 1) {
     if (lg_formats_sheet_blank(sh)) continue;
     row_t r = {.line = lg_formats_sheet_row(sh), .f = json_object()};
+    rc = 0; /* the row's own checks from here */
     for (size_t i = 0; rc == 0 && i < ncols; i++) {
       const char *text = idx[i] >= 0 ? lg_formats_sheet_cell(sh, idx[i]) : "";
       rc = take_cell(cfg, file, r.line, &cols[i], idx[i], text, r.f, err);
@@ -544,7 +545,7 @@ static int write_rows(lg_store_t *s, const lg_stock_import_t *o, bool supplies, 
                 " agreed_delivery_on = ?13, agreed_start_on = ?14, agreed_completion_on = ?15,"
                 " actual_delivery_on = ?16, actual_start_on = ?17, actual_completion_on = ?18,"
                 " source_ref = ?19, source_row = ?20, updated_at = ?21, updated_by = ?22"
-                " WHERE id = ?23"
+                " WHERE id = ?1"
               : "INSERT INTO lg_stock_supplies(supervision_no, project, division, location,"
                 " declared_m2, area_m2, land_use, method, term_years, price_yuan, holder,"
                 " contract_on, agreed_delivery_on, agreed_start_on, agreed_completion_on,"
@@ -581,10 +582,10 @@ static int write_rows(lg_store_t *s, const lg_stock_import_t *o, bool supplies, 
           r->existing
               ? "UPDATE lg_stock_approvals SET name = ?2, kind = ?3, division = ?4,"
                 " approved_on = ?5, declared_m2 = ?6, area_m2 = coalesce(?7, area_m2),"
-                " source_ref = ?8 WHERE id = ?23"
+                " source_ref = ?8 WHERE id = ?1"
               : "INSERT INTO lg_stock_approvals(approval_no, name, kind, division, approved_on,"
-                " declared_m2, area_m2, source_ref, created_at, created_by, source)"
-                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?21, ?22, ?9) RETURNING id",
+                " declared_m2, area_m2, source_ref, source, created_at, created_by)"
+                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id",
           &st, err);
       if (rc) break;
       if (!r->existing) lg_store_bind_text(st, 1, fs(f, "approval_no"));
@@ -599,15 +600,21 @@ static int write_rows(lg_store_t *s, const lg_stock_import_t *o, bool supplies, 
         lg_store_bind_real(st, 7, r->area_m2);
       else
         lg_store_bind_null(st, 7);
-      lg_store_bind_text(st, 9, o->sheet_path ? "sheet" : "layer");
+      lg_store_bind_text(st, 8, source_ref);
+      if (!r->existing) {
+        lg_store_bind_text(st, 9, o->sheet_path ? "sheet" : "layer");
+        lg_store_bind_text(st, 10, now);
+        lg_store_bind_text(st, 11, actor);
+      }
     }
-    if (!r->existing || supplies) lg_store_bind_text(st, 19, source_ref);
-    if (supplies) lg_store_bind_int(st, 20, r->line);
-    if (!supplies) lg_store_bind_text(st, 8, source_ref);
-    lg_store_bind_text(st, 21, now);
-    lg_store_bind_text(st, 22, actor);
+    if (supplies) {
+      lg_store_bind_text(st, 19, source_ref);
+      lg_store_bind_int(st, 20, r->line);
+      lg_store_bind_text(st, 21, now);
+      lg_store_bind_text(st, 22, actor);
+    }
     if (r->existing) {
-      lg_store_bind_int(st, 23, r->existing);
+      lg_store_bind_int(st, 1, r->existing);
       rc = lg_store_run_done(st, supplies ? "更新供地记录失败" : "更新批准用地失败", err);
     } else {
       int64_t id = 0;
@@ -687,6 +694,7 @@ static int rows_from_layer(lg_store_t *s, const json_t *cfg, const char *layer,
   while ((rc = lg_store_reader_next(r, err)) == 1) {
     int64_t fid = lg_store_reader_fid(r);
     json_t *f = json_object();
+    rc = 0; /* the feature's own checks from here */
     for (size_t i = 0; rc == 0 && i < LG_ARRAY_LEN(approval_cols); i++) {
       char num[64];
       const char *text = "";
