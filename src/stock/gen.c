@@ -264,7 +264,9 @@ int lg_stock_gen_run(lg_store_t *s, const lg_stock_gen_t *o, lg_stock_gen_result
     char no[40], proj[256], c1[11], c2[11], c3[11], c4[11], c5[11], c6[11];
     int y, mo, d;
     lg_date_to_ymd(contract, &y, &mo, &d);
-    snprintf(no, sizeof no, "%.6s%dB%05lld", division, y, (long long)(++made));
+    /* Serials apart from a sheet's (low numbers) and, by seed, another run's. */
+    snprintf(no, sizeof no, "%.6s%dB%05lld", division, y,
+             (long long)((o->seed % 9 + 1) * 10000 + ++made));
     snprintf(proj, sizeof proj, "%s项目", projects[I(&G, LG_ARRAY_LEN(projects))]);
     date_str(contract, c1), date_str(delivery, c2), date_str(start, c3);
     date_str(completion, c4), date_str(actual_start, c5), date_str(actual_done, c6);

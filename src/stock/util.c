@@ -80,8 +80,10 @@ int stk_full_years(int32_t a, int32_t b) {
   int ya, ma, da, yb, mb, db;
   lg_date_to_ymd(a, &ya, &ma, &da);
   lg_date_to_ymd(b, &yb, &mb, &db);
+  /* A year is full at the end of its anniversary (Civil Code art. 201,
+   * 203): on the anniversary itself it is not yet. */
   int n = yb - ya;
-  while (n > 0 && lg_stock_add_years(a, n) > b)
+  while (n > 0 && lg_stock_add_years(a, n) >= b)
     n--;
   return n;
 }

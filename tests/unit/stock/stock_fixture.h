@@ -32,7 +32,7 @@ typedef struct env {
   lg_store_t *s;
 } env_t;
 
-static void env_open(env_t *e, const char *tag) {
+static inline void env_open(env_t *e, const char *tag) {
   snprintf(e->dir, sizeof e->dir, "/tmp/lg_stock_%s_XXXXXX", tag);
   if (!mkdtemp(e->dir)) fail_msg("mkdtemp");
   snprintf(e->path, sizeof e->path, "%s/test.gpkg", e->dir);
@@ -41,7 +41,7 @@ static void env_open(env_t *e, const char *tag) {
     fail_msg("open: %s", err.msg);
 }
 
-static void env_close(env_t *e) {
+static inline void env_close(env_t *e) {
   lg_store_close(e->s);
   lg_test_remove_store(e->path);
   char cmd[400];
@@ -51,7 +51,7 @@ static void env_close(env_t *e) {
 
 static char *fpath(env_t *e, const char *name) { return lg_sprintf("%s/%s", e->dir, name); }
 
-static void write_text(const char *path, const void *data, size_t n) {
+static inline void write_text(const char *path, const void *data, size_t n) {
   FILE *f = fopen(path, "wb");
   if (!f || fwrite(data, 1, n, f) != n) fail_msg("cannot write %s", path);
   fclose(f);
@@ -60,8 +60,8 @@ static void write_text(const char *path, const void *data, size_t n) {
 /* An XLSX sheet: headers, then rows of cells; a cell "D:2020-03-01" is
  * written as a date cell, "N:1.2" as a number, anything else as text, NULL
  * as empty. */
-static void write_xlsx(const char *path, const char *const *headers, int ncols,
-                       const char *const *cells, int nrows) {
+static inline void write_xlsx(const char *path, const char *const *headers, int ncols,
+                              const char *const *cells, int nrows) {
   lxw_workbook *wb = workbook_new(path);
   lxw_worksheet *ws = workbook_add_worksheet(wb, "供地");
   lxw_format *df = workbook_add_format(wb);
@@ -92,7 +92,7 @@ typedef struct rect {
   double x0, y0, x1, y1;
 } rect_t;
 
-static void write_mtxt(const char *path, const rect_t *r, int n) {
+static inline void write_mtxt(const char *path, const rect_t *r, int n) {
   lg_buf_t b;
   lg_buf_init(&b);
   lg_buf_puts(&b, "[属性描述]\n坐标系=2000国家大地坐标系\n几度分带=3\n投影类型=高斯克吕格\n"
@@ -109,7 +109,7 @@ static void write_mtxt(const char *path, const rect_t *r, int n) {
   lg_buf_fini(&b);
 }
 
-static int64_t count_rows(env_t *e, const char *sql) {
+static inline int64_t count_rows(env_t *e, const char *sql) {
   lg_stmt_t *st;
   lg_err_t err = {0};
   if (lg_store_prepare(e->s, sql, &st, &err) != 0) fail_msg("%s: %s", sql, err.msg);
@@ -118,19 +118,19 @@ static int64_t count_rows(env_t *e, const char *sql) {
   return n;
 }
 
-static uint64_t ledger_size(env_t *e) {
+static inline uint64_t ledger_size(env_t *e) {
   uint64_t n = 0;
   lg_err_t err = {0};
   if (lg_ledger_size(e->s, &n, &err) != 0) fail_msg("ledger: %s", err.msg);
   return n;
 }
 
-static void assert_contains(const char *hay, const char *needle) {
+static inline void assert_contains(const char *hay, const char *needle) {
   if (!strstr(hay, needle)) fail_msg("\"%s\" does not contain \"%s\"", hay, needle);
 }
 
 /* Every stock object's row agrees with its latest ledger entry. */
-static void assert_audit_clean(env_t *e) {
+static inline void assert_audit_clean(env_t *e) {
   lg_ledger_audit_t a = {0};
   lg_err_t err = {0};
   assert_int_equal(lg_ledger_audit(e->s, lg_stock_auditors, &a, &err), 0);
