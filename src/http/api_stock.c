@@ -534,10 +534,10 @@ static int post_plan(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
                          json_string_value(json_object_get(b, "method")),
                          json_string_value(json_object_get(b, "unit")),
                          json_string_value(json_object_get(b, "deadline")), err);
-  json_decref(b);
-  if (rc) return rc;
-  lg_http_json(res, 201, json_pack("{s:s, s:I}", "kind", kind, "object_id", (json_int_t)id));
-  return 0;
+  if (rc == 0)
+    lg_http_json(res, 201, json_pack("{s:s, s:I}", "kind", kind, "object_id", (json_int_t)id));
+  json_decref(b); /* kind was borrowed from it */
+  return rc;
 }
 
 static int post_refresh(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {

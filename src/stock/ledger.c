@@ -85,7 +85,7 @@ static json_t *supply_common(const json_t *cfg, const stk_supply_t *p, int32_t a
   json_object_set_new(o, "area_ha",
                       json_real(ha(p->declared_m2 > 0 ? p->declared_m2 : p->area_m2)));
   json_object_set_new(o, "land_use", json_string(p->land_use));
-  json_object_set_new(o, "method", json_string(p->method));
+  json_object_set_new(o, "supply_method", json_string(p->method));
   json_object_set_new(o, "price_wan", json_real(stk_round(p->price_yuan / 10000.0, 4)));
   json_object_set_new(o, "contract_on", stk_date_json(p->contract_on));
   json_object_set_new(o, "agreed_start_on", stk_date_json(p->agreed_start));

@@ -47,13 +47,13 @@ static const column_t unused_cols[] = {
     {"土地坐落", "location", 't', 20},
     {"面积(公顷)", "area_ha", 'n', 11},
     {"土地用途", "land_use", 't', 12},
-    {"供地方式", "method", 't', 10},
+    {"供地方式", "supply_method", 't', 10},
     {"合同签订日期", "contract_on", 't', 12},
     {"约定开工时间", "effective_start_on", 't', 12},
     {"超期天数", "overdue_days", 'i', 9},
     {"状态", "status_title", 't', 16},
     {"原因", "reason", 't', 18},
-    {"处置方式", "method_planned", 't', 18},
+    {"处置方式", "method", 't', 18},
     {"责任单位", "unit", 't', 18},
     {"处置期限", "deadline", 't', 11},
     {"销号情况", "struck", 's', 20},
@@ -72,7 +72,7 @@ static const column_t idle_cols[] = {
     {"依据条款", "articles", 'a', 12},
     {"政府原因", "cause", 't', 20},
     {"处置进展", "stage", 't', 18},
-    {"处置方式", "method_planned", 't', 24},
+    {"处置方式", "method", 't', 24},
     {"责任单位", "unit", 't', 18},
     {"处置期限", "deadline", 't', 11},
     {"销号情况", "struck", 's', 20},
@@ -80,7 +80,7 @@ static const column_t idle_cols[] = {
 
 static void cell(lxw_worksheet *ws, int r, int c, const column_t *col, const json_t *o,
                  lxw_format *num4, lxw_format *num2) {
-  const char *key = !strcmp(col->key, "method_planned") ? "method" : col->key;
+  const char *key = col->key;
   const json_t *v = json_object_get(o, key);
   switch (col->kind) {
   case 'n':
