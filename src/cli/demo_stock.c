@@ -55,9 +55,7 @@ int lg_cli_demo_stock(lg_cli_t *cli, const lg_gen_result_t *r, lg_err_t *err) {
   lg_stock_gen_t o = {.approvals = 120,
                       .supplies = 360,
                       .seed = 7,
-                      .division = r->county_code,
-                      .extent = r->extent,
-                      .srs = r->srid,
+                      .division = r->county_code, /* within the county layer's outline */
                       .procedure = true,
                       .who = &admin};
   lg_stock_gen_result_t gr;
@@ -66,6 +64,8 @@ int lg_cli_demo_stock(lg_cli_t *cli, const lg_gen_result_t *r, lg_err_t *err) {
   double h = r->extent.maxy - r->extent.miny;
   lg_stock_gen_t o2 = o;
   o2.approvals = 24, o2.supplies = 70, o2.seed = 8, o2.division = "360782", o2.who = &neighbour;
+  o2.extent = r->extent;
+  o2.srs = r->srid;
   o2.extent.miny = r->extent.maxy + 0.02 * h;
   o2.extent.maxy = r->extent.maxy + 0.22 * h;
   lg_stock_gen_result_t gr2;

@@ -135,12 +135,30 @@ int lg_stock_gen_run(lg_store_t *s, const lg_stock_gen_t *o, lg_stock_gen_result
   pending_vec_t apps = {0}, sups = {0};
   LG_VEC(int32_t) app_days = {0};
   LG_VEC(int64_t) first_supply = {0}; /* per approval: its latest supply (index), -1 */
+  lg_geom_t *outline = NULL;          /* the county's, when the extent is the county's */
+  lg_prep_t *inside = NULL;
+  int64_t *order = NULL; /* the grid's cells in a random order */
   if ((rc = lg_store_begin(s, err))) return rc;
   int srs = 0;
   if ((rc = stk_layers_ensure(s, G.srs, &srs, err))) goto fail;
-  /* Approvals on a jittered grid: a cell each, a quarter of the cells. */
+  /* Approvals on a jittered grid, one to a cell, in cells drawn at
+   * random; inside the county's outline when it comes from the county
+   * layer. */
+  if (!(o->extent.maxx > o->extent.minx)) {
+    static const char *const none[] = {NULL};
+    lg_read_opts_t ro = {.columns = none, .limit = 1};
+    lg_store_reader_t *rd = NULL;
+    if (lg_store_reader_new(s, "county", &ro, &rd, NULL) == 0 &&
+        lg_store_reader_next(rd, NULL) == 1) {
+      size_t bn = 0;
+      const void *blob = lg_store_reader_blob(rd, &bn);
+      outline = blob ? lg_geom_from_gpkg(G.g, blob, bn, NULL) : NULL;
+      if (outline) inside = lg_prep_new(G.g, outline);
+    }
+    lg_store_reader_free(rd);
+  }
   double W = ext.maxx - ext.minx, H = ext.maxy - ext.miny;
-  int64_t cells = o->approvals * 3 + 4;
+  int64_t cells = o->approvals * (inside ? 5 : 3) + 4;
   double side = sqrt(W * H / (double)cells);
   int gx = (int)fmax(1, floor(W / side)), gy = (int)fmax(1, floor(H / side));
   while ((int64_t)gx * gy < o->approvals)
@@ -148,27 +166,40 @@ int lg_stock_gen_run(lg_store_t *s, const lg_stock_gen_t *o, lg_stock_gen_result
   int64_t ncell = (int64_t)gx * gy;
   double max_area = fmin(400000.0, 0.18 * side * side); /* fits its cell */
   lg_stmt_t *st = NULL;
-  int64_t step = ncell / o->approvals;
-  for (int64_t k = 0; rc == 0 && k < o->approvals; k++) {
-    int64_t cell = (k * step + I(&G, (int)fmax(1, step))) % ncell;
+  order = lg_malloc(sizeof(int64_t) * (size_t)ncell);
+  for (int64_t i = 0; i < ncell; i++)
+    order[i] = i;
+  for (int64_t i = ncell - 1; i > 0; i--) { /* Fisher-Yates */
+    int64_t j = (int64_t)(U(&G) * (double)(i + 1));
+    int64_t t = order[i];
+    order[i] = order[j], order[j] = t;
+  }
+  int64_t k = 0;
+  for (int64_t ci = 0; rc == 0 && k < o->approvals && ci < ncell; ci++) {
+    int64_t cell = order[ci];
     double cx = ext.minx + ((double)(cell % gx) + 0.5 + 0.2 * (U(&G) - 0.5)) * side;
     double cy = ext.miny + ((double)(cell / gx) + 0.5 + 0.2 * (U(&G) - 0.5)) * side;
     double area = fmin(max_area, 10000.0 * exp(log(1.0) + U(&G) * log(40.0)));
     lg_geom_t *geom = blob_polygon(&G, cx, cy, area);
     if (!geom) continue;
     lg_geom_set_srid(G.g, geom, srs);
+    if (inside && !lg_prep_covers(G.g, inside, geom)) {
+      lg_geom_free(G.g, geom);
+      continue;
+    }
     lg_geom_t *m = lg_geom_to_multi(G.g, geom);
     lg_geom_free(G.g, geom);
+    k++;
     int32_t day = G.as_of - 30 - I(&G, 3650);
     int y, mo, d;
     lg_date_to_ymd(day, &y, &mo, &d);
     bool batch = U(&G) < 0.7;
     char no[96], name[256], dstr[11];
     /* Numbers apart from real ones and from another run's (seeded). */
-    long long seq = (long long)(o->seed % 100) * 100000 + 10000 + k + 1;
+    long long seq = (long long)(o->seed % 100) * 100000 + 10000 + k;
     if (batch) {
       snprintf(no, sizeof no, "赣府土批〔%d〕%lld号", y, seq);
-      snprintf(name, sizeof name, "%d年度第%lld批次城镇建设用地", y, (long long)(k % 40 + 1));
+      snprintf(name, sizeof name, "%d年度第%lld批次城镇建设用地", y, (long long)((k - 1) % 40 + 1));
     } else {
       snprintf(no, sizeof no, "赣自然资用地〔%d〕%lld号", y, seq);
       snprintf(name, sizeof name, "%s项目", projects[I(&G, LG_ARRAY_LEN(projects))]);
@@ -513,6 +544,9 @@ out:
   lg_free(sups.items);
   lg_free(app_days.items);
   lg_free(first_supply.items);
+  lg_free(order);
+  lg_prep_free(G.g, inside);
+  lg_geom_free(G.g, outline);
   r->seconds = lg_mono() - t0;
   return rc;
 }

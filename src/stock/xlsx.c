@@ -96,12 +96,17 @@ static void cell(lxw_worksheet *ws, int r, int c, const column_t *col, const jso
     worksheet_write_string(ws, (lxw_row_t)r, (lxw_col_t)c, json_is_true(v) ? "是" : "否", NULL);
     break;
   case 'a': {
-    char buf[128] = "";
+    /* "2" -> 第2条, "12(1)" -> 第12条第(1)项 */
+    char buf[160] = "";
     size_t i, len = 0;
     const json_t *x;
     json_array_foreach(v, i, x) {
-      int w =
-          snprintf(buf + len, sizeof buf - len, "%s第%s条", i ? "、" : "", json_string_value(x));
+      const char *a = json_string_value(x);
+      int n = 0, k = 0, w;
+      if (a && sscanf(a, "%d(%d)", &n, &k) == 2)
+        w = snprintf(buf + len, sizeof buf - len, "%s第%d条第(%d)项", i ? "、" : "", n, k);
+      else
+        w = snprintf(buf + len, sizeof buf - len, "%s第%s条", i ? "、" : "", a ? a : "");
       if (w < 0 || (size_t)w >= sizeof buf - len) break;
       len += (size_t)w;
     }
