@@ -341,6 +341,74 @@ static void test_approvals_from_layer(void **state) {
   lg_free(p);
 }
 
+
+/* Approvals from a sheet with their boundaries in a GeoJSON file (by
+ * 批准文号); supplies whose boundaries are a store layer (by 电子监管号). */
+static void test_sheet_and_layer_boundaries(void **state) {
+  fix_t *f = *state;
+  lg_err_t err = {0};
+  char *gj = fpath(&f->e, "批文边界.geojson");
+  char *doc = lg_sprintf(
+      "{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\",\"properties\":{\"name\":"
+      "\"urn:ogc:def:crs:EPSG::4526\"}},\"features\":[{\"type\":\"Feature\",\"properties\":{"
+      "\"批准文号\":\"赣府土批〔2016〕3号\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
+      "[[[%.1f,%.1f],[%.1f,%.1f],[%.1f,%.1f],[%.1f,%.1f],[%.1f,%.1f]]]}}]}",
+      X0 + 3000, Y0, X0 + 3300, Y0, X0 + 3300, Y0 + 200, X0 + 3000, Y0 + 200, X0 + 3000, Y0);
+  write_text(gj, doc, strlen(doc));
+  lg_free(doc);
+  static const char *const ah[] = {"批准文号", "批准日期", "批准面积（公顷）", "项目名称", "行政区代码"};
+  const char *ac[] = {"赣府土批〔2016〕3号", "D:2016-04-12", "N:6", "2016年度第3批次", "360781"};
+  char *ap = fpath(&f->e, "批文.xlsx");
+  write_xlsx(ap, ah, 5, ac, 1);
+  lg_stock_import_t o = {.kind = "approvals", .sheet_path = ap, .boundary_path = gj};
+  lg_stock_import_result_t r;
+  if (lg_stock_import_run(f->e.s, &o, &r, &err) != 0) fail_msg("approvals: %s", err.msg);
+  assert_int_equal(r.created, 1);
+  assert_int_equal(count_rows(&f->e, "SELECT count(*) FROM lg_stock_approvals WHERE approved_on ="
+                                     " '2016-04-12' AND area_m2 > 59999.999 AND area_m2 < 60000.001"),
+                   1);
+  /* A layer holding supplies' parcels, by their numbers. */
+  char *lp = fpath(&f->e, "供地图层.geojson");
+  doc = lg_sprintf(
+      "{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\",\"properties\":{\"name\":"
+      "\"urn:ogc:def:crs:EPSG::4526\"}},\"features\":[{\"type\":\"Feature\",\"properties\":{"
+      "\"电子监管号\":\"3607812016B00009\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
+      "[[[%.1f,%.1f],[%.1f,%.1f],[%.1f,%.1f],[%.1f,%.1f],[%.1f,%.1f]]]}}]}",
+      X0 + 3000, Y0, X0 + 3100, Y0, X0 + 3100, Y0 + 100, X0 + 3000, Y0 + 100, X0 + 3000, Y0);
+  write_text(lp, doc, strlen(doc));
+  lg_free(doc);
+  lg_import_opts_t io = {.layer = "gdtc", .role = "supply"};
+  lg_import_result_t ir;
+  if (lg_import(f->e.s, lp, &io, &ir, &err) != 0) fail_msg("layer: %s", err.msg);
+  const char *sc[] = {"3607812016B00009", "物流园", "360781", "N:1", "仓储用地", "挂牌出让",
+                      "D:2017-01-05", "D:2017-06-01"};
+  static const char *const sh[] = {"电子监管号", "项目名称", "行政区代码", "面积(公顷)",
+                                   "土地用途",   "供地方式", "合同签订日期", "约定开工时间"};
+  char *sp = fpath(&f->e, "供地-图层.xlsx");
+  write_xlsx(sp, sh, 8, sc, 1);
+  lg_stock_import_t so = {.kind = "supplies", .sheet_path = sp, .layer = "gdtc"};
+  if (lg_stock_import_run(f->e.s, &so, &r, &err) != 0) fail_msg("supplies: %s", err.msg);
+  assert_int_equal(r.created, 1);
+  /* The approval is now supplied by 1 of its 6 ha, as of 2017. */
+  lg_stock_query_t q = {.scope = "all"};
+  lg_date_parse("2017-12-31", &q.as_of, NULL);
+  lg_stock_unsupplied_stats_t st;
+  json_t *rows = NULL;
+  assert_int_equal(lg_stock_unsupplied(f->e.s, &q, &st, &rows, &err), 0);
+  const json_t *row = NULL, *x;
+  size_t i;
+  json_array_foreach(rows, i, x) if (!strcmp(json_string_value(json_object_get(x, "approval_no")),
+                                             "赣府土批〔2016〕3号")) row = x;
+  assert_non_null(row);
+  assert_true(fabs(json_number_value(json_object_get(row, "unsupplied_m2")) - 50000) < 1e-6);
+  json_decref(rows);
+  assert_audit_clean(&f->e);
+  lg_free(gj);
+  lg_free(ap);
+  lg_free(lp);
+  lg_free(sp);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       /* The refusals run on an empty store first, then the good import. */
@@ -349,6 +417,7 @@ int main(void) {
       cmocka_unit_test(test_area_mismatch),  cmocka_unit_test(test_no_boundary),
       cmocka_unit_test(test_jurisdiction),   cmocka_unit_test(test_csv_gbk),
       cmocka_unit_test(test_good),           cmocka_unit_test(test_approvals_from_layer),
+      cmocka_unit_test(test_sheet_and_layer_boundaries),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
