@@ -341,7 +341,6 @@ static void test_approvals_from_layer(void **state) {
   lg_free(p);
 }
 
-
 /* Approvals from a sheet with their boundaries in a GeoJSON file (by
  * 批准文号); supplies whose boundaries are a store layer (by 电子监管号). */
 static void test_sheet_and_layer_boundaries(void **state) {
@@ -356,7 +355,8 @@ static void test_sheet_and_layer_boundaries(void **state) {
       X0 + 3000, Y0, X0 + 3300, Y0, X0 + 3300, Y0 + 200, X0 + 3000, Y0 + 200, X0 + 3000, Y0);
   write_text(gj, doc, strlen(doc));
   lg_free(doc);
-  static const char *const ah[] = {"批准文号", "批准日期", "批准面积（公顷）", "项目名称", "行政区代码"};
+  static const char *const ah[] = {"批准文号", "批准日期", "批准面积（公顷）", "项目名称",
+                                   "行政区代码"};
   const char *ac[] = {"赣府土批〔2016〕3号", "D:2016-04-12", "N:6", "2016年度第3批次", "360781"};
   char *ap = fpath(&f->e, "批文.xlsx");
   write_xlsx(ap, ah, 5, ac, 1);
@@ -364,8 +364,9 @@ static void test_sheet_and_layer_boundaries(void **state) {
   lg_stock_import_result_t r;
   if (lg_stock_import_run(f->e.s, &o, &r, &err) != 0) fail_msg("approvals: %s", err.msg);
   assert_int_equal(r.created, 1);
-  assert_int_equal(count_rows(&f->e, "SELECT count(*) FROM lg_stock_approvals WHERE approved_on ="
-                                     " '2016-04-12' AND area_m2 > 59999.999 AND area_m2 < 60000.001"),
+  assert_int_equal(count_rows(&f->e,
+                              "SELECT count(*) FROM lg_stock_approvals WHERE approved_on ="
+                              " '2016-04-12' AND area_m2 > 59999.999 AND area_m2 < 60000.001"),
                    1);
   /* A layer holding supplies' parcels, by their numbers. */
   char *lp = fpath(&f->e, "供地图层.geojson");
@@ -380,9 +381,9 @@ static void test_sheet_and_layer_boundaries(void **state) {
   lg_import_opts_t io = {.layer = "gdtc", .role = "supply"};
   lg_import_result_t ir;
   if (lg_import(f->e.s, lp, &io, &ir, &err) != 0) fail_msg("layer: %s", err.msg);
-  const char *sc[] = {"3607812016B00009", "物流园", "360781", "N:1", "仓储用地", "挂牌出让",
-                      "D:2017-01-05", "D:2017-06-01"};
-  static const char *const sh[] = {"电子监管号", "项目名称", "行政区代码", "面积(公顷)",
+  const char *sc[] = {"3607812016B00009", "物流园",   "360781",       "N:1",
+                      "仓储用地",         "挂牌出让", "D:2017-01-05", "D:2017-06-01"};
+  static const char *const sh[] = {"电子监管号", "项目名称", "行政区代码",   "面积(公顷)",
                                    "土地用途",   "供地方式", "合同签订日期", "约定开工时间"};
   char *sp = fpath(&f->e, "供地-图层.xlsx");
   write_xlsx(sp, sh, 8, sc, 1);
@@ -412,11 +413,16 @@ static void test_sheet_and_layer_boundaries(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       /* The refusals run on an empty store first, then the good import. */
-      cmocka_unit_test(test_missing_column), cmocka_unit_test(test_bad_date),
-      cmocka_unit_test(test_negative_area),  cmocka_unit_test(test_duplicate),
-      cmocka_unit_test(test_area_mismatch),  cmocka_unit_test(test_no_boundary),
-      cmocka_unit_test(test_jurisdiction),   cmocka_unit_test(test_csv_gbk),
-      cmocka_unit_test(test_good),           cmocka_unit_test(test_approvals_from_layer),
+      cmocka_unit_test(test_missing_column),
+      cmocka_unit_test(test_bad_date),
+      cmocka_unit_test(test_negative_area),
+      cmocka_unit_test(test_duplicate),
+      cmocka_unit_test(test_area_mismatch),
+      cmocka_unit_test(test_no_boundary),
+      cmocka_unit_test(test_jurisdiction),
+      cmocka_unit_test(test_csv_gbk),
+      cmocka_unit_test(test_good),
+      cmocka_unit_test(test_approvals_from_layer),
       cmocka_unit_test(test_sheet_and_layer_boundaries),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
