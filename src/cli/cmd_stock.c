@@ -330,7 +330,7 @@ static int do_show(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
   printf("存证账本条目: ");
   json_array_foreach(json_object_get(o, "ledger"), i, e)
       printf("%s#%lld %s", i ? ", " : "",
-             (long long)json_integer_value(json_object_get(e, "index")), str(e, "action"));
+             (long long)json_integer_value(json_object_get(e, "index")), str(e, "action_title"));
   printf("\n");
   json_decref(o);
   return 0;

@@ -390,6 +390,8 @@ static int post_supply(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   if (rc == 0) rc = lg_stock_supply_from_case(s, &req->who, case_id, body, &id, err);
   json_decref(body);
   json_t *o = NULL;
+  /* The layers show the approval supplied now. */
+  if (rc == 0) rc = lg_stock_refresh(s, 0, err);
   if (rc == 0) rc = lg_stock_get(s, "supply", id, 0, &o, err);
   if (rc) return rc;
   char loc[64];

@@ -59,8 +59,9 @@ int lg_stock_find(lg_store_t *s, const char *type, const char *id_or_no, int64_t
   if (step == LG_ROW)
     *id = lg_store_col_int(st, 0);
   else if (step == LG_DONE)
-    rc = lg_err_set(err, LG_ENOTFOUND, "没有%s \"%s\"",
-                    supply ? "电子监管号或编号为" : "批准文号或编号为", id_or_no);
+    rc = lg_err_set(err, LG_ENOTFOUND, "没有%s为 \"%s\" 的%s",
+                    supply ? "电子监管号或编号" : "批准文号或编号", id_or_no,
+                    supply ? "供地" : "批准用地");
   else
     rc = lg_store_fail(s, err, "查询存量土地失败");
   lg_store_done(st);
@@ -165,9 +166,36 @@ static json_t *boundary_json(lg_store_t *s, const char *layer, int64_t id) {
   return out;
 }
 
+/* An entry's action in words. */
+static const char *action_title(const json_t *cfg, const char *action) {
+  static const struct {
+    const char *action, *title;
+  } fixed[] = {
+      {"stock.approval.case", "批准用地 (案件移交供地)"},
+      {"stock.approval.import", "导入批准用地"},
+      {"stock.approval.update", "更新批准用地"},
+      {"stock.approval.gen", "批准用地 (演示数据)"},
+      {"stock.supply.import", "导入供地记录"},
+      {"stock.supply.update", "更新供地记录"},
+      {"stock.supply.case", "从案件登记供地"},
+      {"stock.supply.gen", "供地记录 (演示数据)"},
+      {"stock.visit", "现场核查"},
+      {"stock.plan", "登记处置计划"},
+  };
+  if (action && !strncmp(action, "stock.act.", 10)) {
+    const char *t = stk_title(cfg, "acts", action + 10);
+    if (*t) return t;
+  }
+  for (size_t i = 0; action && i < LG_ARRAY_LEN(fixed); i++)
+    if (!strcmp(fixed[i].action, action)) return fixed[i].title;
+  return action ? action : "";
+}
+
 /* The ledger entries about objects, oldest first: [{index, object_type,
- * object_id, action, time, actor}]. */
+ * object_id, action, action_title, time, actor}]. */
 static int entries_of(lg_store_t *s, const char *type, int64_t id, json_t *out, lg_err_t *err) {
+  const json_t *cfg = NULL;
+  if (stk_config(s, &cfg, err) != 0) return err && err->code ? err->code : LG_EINVAL;
   char oid[32];
   snprintf(oid, sizeof oid, "%lld", (long long)id);
   uint64_t idx[64];
@@ -179,9 +207,11 @@ static int entries_of(lg_store_t *s, const char *type, int64_t id, json_t *out, 
     json_t *e = json_loads(text, 0, NULL);
     lg_free(text);
     json_array_append_new(
-        out, json_pack("{s:I, s:s, s:s, s:O, s:O, s:O}", "index", (json_int_t)idx[i], "object_type",
-                       type, "object_id", oid, "action", json_object_get(e, "action"), "time",
-                       json_object_get(e, "time"), "actor", json_object_get(e, "actor")));
+        out,
+        json_pack("{s:I, s:s, s:s, s:O, s:s, s:O, s:O}", "index", (json_int_t)idx[i], "object_type",
+                  type, "object_id", oid, "action", json_object_get(e, "action"), "action_title",
+                  action_title(cfg, json_string_value(json_object_get(e, "action"))), "time",
+                  json_object_get(e, "time"), "actor", json_object_get(e, "actor")));
     json_decref(e);
   }
   return rc;

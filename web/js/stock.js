@@ -107,15 +107,14 @@ function article(a) {
 }
 const articles = (list) => (list || []).map(article).join('、');
 
-/** A ledger entry's action in words: the act's title from the rules,
- *  else the dictionary's. */
-function actionTitle(action) {
-  const m = /^stock\.act\.(\w+)$/.exec(action || '');
-  if (m && currentLang() === 'zh-CN' && stockState.config?.acts?.[m[1]]) return stockState.config.acts[m[1]].title;
-  if (m && has(`stock.action.act.${m[1]}`)) return t(`stock.action.act.${m[1]}`);
-  return has(`stock.action.${action}`) ? t(`stock.action.${action}`) : action;
+/** A ledger entry's action in words: the server's (Chinese), or the
+ *  dictionary's in another language. */
+function actionTitle(e) {
+  const m = /^stock\.act\.(\w+)$/.exec(e.action || '');
+  const key = m ? `stock.action.act.${m[1]}` : `stock.action.${e.action}`;
+  if (currentLang() !== 'zh-CN' && has(key)) return t(key);
+  return e.action_title || (has(key) ? t(key) : e.action);
 }
-const ha = (v) => ({ text: fmtNum(v ?? 0, 4), className: 'num' });
 const query = (extra = {}) => {
   const p = new URLSearchParams();
   if (stockState.asOf) p.set('as_of', stockState.asOf);
@@ -492,7 +491,7 @@ function ledgerList(entries) {
           out.textContent = err.message;
         }
       });
-      return el('li', { dataset: { index: String(e.index), action: e.action } }, el('a', { href: `#/ledger/${e.index}` }, `#${e.index}`), ` ${actionTitle(e.action)} · ${fmtTime(e.time)} · ${e.actor} `, btn, ' ', out);
+      return el('li', { dataset: { index: String(e.index), action: e.action } }, el('a', { href: `#/ledger/${e.index}` }, `#${e.index}`), ` ${actionTitle(e)} · ${fmtTime(e.time)} · ${e.actor} `, btn, ' ', out);
     }),
   );
 }
