@@ -115,6 +115,8 @@ function actionTitle(e) {
   if (currentLang() !== 'zh-CN' && has(key)) return t(key);
   return e.action_title || (has(key) ? t(key) : e.action);
 }
+
+const ha = (v) => ({ text: fmtNum(v ?? 0, 4), className: 'num' });
 const query = (extra = {}) => {
   const p = new URLSearchParams();
   if (stockState.asOf) p.set('as_of', stockState.asOf);
