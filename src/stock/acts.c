@@ -493,16 +493,19 @@ int lg_stock_act(lg_store_t *s, const lg_subject_t *who, const lg_stock_act_req_
   if (rc) return rc;
   const json_t *def = json_object_get(json_object_get(cfg, "acts"), a->act);
   const char *doc_kind = json_string_value(json_object_get(def, "document"));
-  /* The articles the act rests on: its own, and a cause's or a method's. */
+  /* The articles the act rests on: a cause's or a method's item ("8(1)")
+   * where there is one, else the act's own article ("8"). */
   json_t *arts = json_array();
   const char *art = json_string_value(json_object_get(def, "article"));
-  if (art && *art) json_array_append_new(arts, json_string(art));
   const json_t *sub = !strcmp(a->act, "exception")
                           ? stk_cfg_code(cfg, "government_causes", a->cause)
                       : !strcmp(a->act, "art12") ? stk_cfg_code(cfg, "art12_methods", a->method)
                                                  : NULL;
   const char *sa = json_string_value(json_object_get(sub, "article"));
-  if (sa && *sa) json_array_append_new(arts, json_string(sa));
+  if (sa && *sa)
+    json_array_append_new(arts, json_string(sa));
+  else if (art && *art)
+    json_array_append_new(arts, json_string(art));
   char *articles = json_dumps(arts, JSON_COMPACT);
   json_decref(arts);
   if ((rc = lg_store_begin(s, err))) {
