@@ -13,7 +13,7 @@
 // without logging in.
 
 import { ensureLogin, hideLogin, loadSession, logout, state as session } from './js/api.js';
-import { initI18n, setLang, currentLang, t, has } from './js/i18n.js';
+import { addModuleDict, initI18n, setLang, currentLang, t, has } from './js/i18n.js';
 import { mapState, show as showMap } from './js/map.js';
 import { checkState, show as showCheck } from './js/check.js';
 import { casesState, show as showCases } from './js/cases.js';
@@ -22,6 +22,7 @@ import { show as showDashboard } from './js/dashboard.js';
 import { modelerState, show as showModeler } from './js/modeler.js';
 import { progressState, show as showProgress } from './js/progress.js';
 import { adminState, show as showAdmin } from './js/admin.js';
+import { stockState, show as showStock } from './js/stock.js';
 import { $ } from './js/util.js';
 
 const PAGES = {
@@ -29,6 +30,7 @@ const PAGES = {
   map: { show: showMap, title: 'nav.map' },
   check: { show: showCheck, title: 'nav.check' },
   cases: { show: showCases, title: 'nav.cases' },
+  stock: { show: showStock, title: 'nav.stock' },
   ledger: { show: showLedger, title: 'nav.ledger' },
   modeler: { show: showModeler, title: 'nav.modeler' },
   admin: { show: showAdmin, title: 'nav.admin' },
@@ -122,6 +124,9 @@ function report(err) {
   $('status').textContent = t('error.page', { message: err.message });
 }
 
+// Pages whose strings are in dictionaries of their own (web/i18n/<lang>/<module>.json).
+addModuleDict('stock');
+
 async function main() {
   await initI18n();
   wireShell();
@@ -146,6 +151,7 @@ state.cases = casesState;
 state.modeler = modelerState;
 state.progress = progressState;
 state.admin = adminState;
+state.stock = stockState;
 globalThis.landgov = {
   state,
   session,

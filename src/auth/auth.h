@@ -41,6 +41,7 @@
  *   metrics    j---   j---     j---     j--j   ----      ----   (migration 55)
  *   policy     ----   ----     ----     j--j   ----      ----   (migration 42)
  *   setting    ----   ----     ----     j--j   ----      ----   (migration 42)
+ *   stock      jjj-   jjj-     jjj-     jjjj   ----      ----   (migration 100)
  *
  * "checkpoint" covers the ledger's signed checkpoints, keys and
  * consistency proofs, which hold hashes and signatures only and which

@@ -2,7 +2,8 @@
  * The permission decision: roles, levels and actions, GB/T 2260 division
  * codes and what lies within what, and lg_auth_allowed, the one function
  * every permission check in landgov goes through. The rules themselves are
- * data (lg_auth_policy, seeded by migrations 40, 41, 42 and 55); this file
+ * data (lg_auth_policy, seeded by migrations 40, 41, 42, 55 and the
+ * modules' own, such as 100 of the stock module); this file
  * reads a cell and applies its scope to the object at hand, and changes a
  * cell with its ledger entry.
  */
@@ -30,6 +31,7 @@ static const struct {
     {"user", "用户"},        {"rules", "规则集"},      {"process", "审批流程"},
     {"notice", "公告"},      {"progress", "办理进度"}, {"checkpoint", "存证检查点"},
     {"metrics", "审批效能"}, {"policy", "权限表"},     {"setting", "系统设置"},
+    {"stock", "存量土地"},
 };
 
 /* The seeded table (migrations 40, 41, 42 and 55 of src/store/schema.c,
@@ -58,6 +60,9 @@ static const struct {
     {"metrics", {"j---", "j---", "j---", "j--j", "----", "----"}},
     {"policy", {"----", "----", "----", "j--j", "----", "----"}},
     {"setting", {"----", "----", "----", "j--j", "----", "----"}},
+    /* Migration 100 (src/store/schema_stock.c): approvals, supplies and
+     * the stock ledgers; staff record and act within their county. */
+    {"stock", {"jjj-", "jjj-", "jjj-", "jjjj", "----", "----"}},
 };
 
 static int index_of(const char *const *list, size_t n, const char *s) {

@@ -21,6 +21,7 @@
 #include "auth/auth.h"
 #include "cases/cases.h"
 #include "cli/cli_int.h"
+#include "stock/stock.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -534,6 +535,7 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
     if (rc) return rc;
     /* The process's service tasks run inside actions made here too. */
     lg_cases_register_handlers();
+    lg_stock_init(); /* handed-over cases become approvals */
     if (subs[i].writes) lg_cases_clock_sync();
     rc = subs[i].fn(cli, s, err);
     lg_store_close(s);

@@ -7,6 +7,7 @@
 #include "cases/cases.h"
 #include "cli/cli_int.h"
 #include "demo/demo.h"
+#include "stock/stock.h"
 #include "ledger/ledger.h"
 #include "onemap/onemap.h"
 
@@ -60,6 +61,29 @@ static void print_demo(const lg_demo_user_t *us, size_t n, const json_t *cases) 
   lg_cli_table_free(t);
 }
 
+/* The stock ledgers' totals by county (landgov stock summary). */
+static void print_stock(const json_t *sum) {
+  printf("\n演示存量土地 (landgov stock summary; 网页: 存量土地):\n");
+  static const char *const hdr[] = {"县",     "批准用地", "批准(公顷)", "未供(公顷)",
+                                    "消化率", "供地",     "供而未用",   "闲置(公顷)"};
+  lg_cli_table_t *t = lg_cli_table_new(8, hdr);
+  size_t i;
+  json_t *c;
+  json_array_foreach(json_object_get(sum, "counties"), i, c) {
+    char a[16], b[32], u[32], d[16], n[16], un[16], id[32];
+    snprintf(a, sizeof a, "%lld", (long long)json_integer_value(json_object_get(c, "approvals")));
+    lg_fmt_num(b, sizeof b, json_number_value(json_object_get(c, "approved_ha")), 2);
+    lg_fmt_num(u, sizeof u, json_number_value(json_object_get(c, "unsupplied_ha")), 2);
+    snprintf(d, sizeof d, "%.1f%%", 100 * json_number_value(json_object_get(c, "digestion_rate")));
+    snprintf(n, sizeof n, "%lld", (long long)json_integer_value(json_object_get(c, "supplies")));
+    snprintf(un, sizeof un, "%lld", (long long)json_integer_value(json_object_get(c, "unused")));
+    lg_fmt_num(id, sizeof id, json_number_value(json_object_get(c, "idle_ha")), 2);
+    lg_cli_table_add(t, json_string_value(json_object_get(c, "county")), a, b, u, d, n, un, id);
+  }
+  lg_cli_table_print(t);
+  lg_cli_table_free(t);
+}
+
 static int run(lg_cli_t *cli, lg_err_t *err) {
   lg_onemap_gen_opts_t o;
   int rc = lg_cli_gen_opts(cli, &o, err);
@@ -97,12 +121,20 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
   size_t n = 0;
   json_t *cases = NULL;
   rc = lg_demo_users(s, r.county_code, &us, &n, err);
+  json_t *stock = NULL;
+  lg_stock_query_t all = {.scope = "all"};
   if (rc == 0) rc = lg_demo_cases(s, &r, err);
+  if (rc == 0) rc = lg_demo_stock(s, &r, err);
   if (rc == 0) rc = lg_cases_list(s, NULL, LG_SCOPE_ALL, NULL, &cases, err);
+  if (rc == 0) rc = lg_stock_summary(s, &all, &stock, err);
   lg_store_close(s);
-  if (rc == 0 && !cli->json) print_demo(us, n, cases);
+  if (rc == 0 && !cli->json) {
+    print_demo(us, n, cases);
+    print_stock(stock);
+  }
   lg_free(us);
   json_decref(cases);
+  json_decref(stock);
   return rc;
 }
 

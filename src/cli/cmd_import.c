@@ -36,7 +36,8 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
   if (!lg_store_role_valid(o.role))
     return lg_err_set(err, LG_EINVAL,
                       "图层角色 \"%s\" 无效; 可用: eprl (生态保护红线), pbf (永久基本农田), "
-                      "udb (城镇开发边界), landuse (土地利用现状), plan (规划用途), boundary, other",
+                      "udb (城镇开发边界), landuse (土地利用现状), plan (规划用途), boundary, other, "
+                      "approval (批准用地), supply (供地)",
                       o.role);
   lg_store_t *s;
   if ((rc = lg_cli_open(cli, LG_STORE_CREATE, &s, err))) return rc;
@@ -71,7 +72,7 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
 const lg_cmd_t lg_cmd_import = {
     .name = "import",
     .summary = "导入图层 (部标准坐标文件、Shapefile、GeoPackage、GeoJSON、FileGDB、KML、DXF)",
-    .usage = "FILE --layer NAME --role eprl|pbf|udb|landuse|plan|boundary|other\n"
+    .usage = "FILE --layer NAME --role eprl|pbf|udb|landuse|plan|boundary|other|approval|supply\n"
              "       [--title 名称] [--class-field 字段] [--encoding GBK|UTF-8] [--srs EPSG]\n"
              "       [--to-srs EPSG] [--source-layer 源图层] [--replace] [--max-features N]",
     .options = "layer=,role=,title=,class-field=,encoding=,source-layer=,srs=,to-srs=,replace,"

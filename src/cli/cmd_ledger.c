@@ -16,6 +16,7 @@
 #include "flow/flow.h"
 #include "ledger/ledger.h"
 #include "review/review.h"
+#include "stock/stock.h"
 
 #include <errno.h>
 #include <netdb.h>
@@ -48,6 +49,11 @@ static const lg_ledger_auditor_t *const auditors[] = {
     &policy,
     &settings,
     &files,
+    &lg_stock_auditor_approvals,
+    &lg_stock_auditor_supplies,
+    &lg_stock_auditor_visits,
+    &lg_stock_auditor_acts,
+    &lg_stock_auditor_plans,
     NULL,
 };
 

@@ -19,6 +19,7 @@
 #include "cases/cases.h"
 #include "cli/cli_int.h"
 #include "http/http.h"
+#include "stock/stock.h"
 
 #include <limits.h>
 #include <pthread.h>
@@ -127,6 +128,7 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
   };
   /* The process's service tasks, and the clock before the first request. */
   lg_cases_register_handlers();
+  lg_stock_init(); /* handed-over cases become approvals */
   lg_cases_clock_sync();
   lg_cases_ticker_t *ticker = NULL;
   lg_http_t *h = NULL;

@@ -22,6 +22,7 @@ extern const lg_cmd_t lg_cmd_case;
 extern const lg_cmd_t lg_cmd_metrics;
 extern const lg_cmd_t lg_cmd_policy;
 extern const lg_cmd_t lg_cmd_store;
+extern const lg_cmd_t lg_cmd_stock;
 
 const lg_cmd_t *const lg_commands[] = {
     &lg_cmd_init,
@@ -42,5 +43,6 @@ const lg_cmd_t *const lg_commands[] = {
     &lg_cmd_metrics,
     &lg_cmd_policy,
     &lg_cmd_store,
+    &lg_cmd_stock,
     NULL,
 };

@@ -12,6 +12,7 @@
 #include "cases/cases.h"
 #include "auth/auth.h"
 #include "demo/demo.h"
+#include "stock/stock.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -195,6 +196,7 @@ int lg_demo_cases(lg_store_t *s, const lg_onemap_gen_result_t *r, lg_err_t *err)
   demo_t d = {.s = s};
   int rc = 0;
   lg_cases_register_handlers();
+  lg_stock_init(); /* the handed-over demo case becomes an approval */
   snprintf(d.county, sizeof d.county, "%s", r->county_code);
   /* The history starts 80 days back, at 09:00 Beijing. */
   int64_t real = lg_now();

@@ -47,4 +47,12 @@ int lg_demo_users(lg_store_t *s, const char *county, lg_demo_user_t **users, siz
  * (cases.c) */
 int lg_demo_cases(lg_store_t *s, const lg_onemap_gen_result_t *r, lg_err_t *err);
 
+/* Land after approval (src/stock): approvals and supplies over the
+ * county (r) and a few for the neighbouring county, with ten years of
+ * history through the module's own functions, a supply from the
+ * handed-over demo case, plans, a revoked approval, a site visit with a
+ * photo; the stock layers' statuses as of today. After lg_demo_cases.
+ * (stock.c) */
+int lg_demo_stock(lg_store_t *s, const lg_onemap_gen_result_t *r, lg_err_t *err);
+
 #endif

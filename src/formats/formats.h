@@ -246,4 +246,60 @@ int lg_formats_mtxt_from_layer(lg_store_t *s, const char *layer, int to_srs, lg_
 int lg_formats_mtxt_export(lg_store_t *s, const char *layer, const char *path, const lg_formats_export_opts_t *o,
                    lg_err_t *err);
 
+/* ---- Sheets (sheet.c) ---------------------------------------------------
+ * The rows of a spreadsheet (.xlsx, .ods), a CSV file (.csv, any of the
+ * encodings lg_text_decode knows), or any vector source GDAL opens
+ * (.shp, .geojson, .gpkg, a zipped shapefile): column names from the
+ * first row, every cell as the text the sheet shows (trimmed; "" when
+ * empty), and each row numbered as a person finds it: the spreadsheet's
+ * row (the header is row 1), the CSV file's line, a vector source's
+ * feature id. Rows of vector sources carry their geometry. Modules that
+ * take tables from bureaus (stock's supply sheets, the quota and
+ * industrial-land tables) read them here and name file, row and column
+ * in their messages. One sheet belongs to one thread. */
+enum { LG_SHEET_TABLE = 1, LG_SHEET_FEATURES = 2 };
+typedef struct lg_sheet lg_sheet_t;
+/* Opens path; name: how messages call it (NULL: its base name); layer:
+ * the worksheet or layer (NULL: the first). LG_EIO when the file cannot
+ * be read, LG_EINVAL when GDAL cannot open it or has no such sheet. */
+int lg_formats_sheet_open(const char *path, const char *name, const char *layer,
+                          lg_sheet_t **out, lg_err_t *err);
+void lg_formats_sheet_close(lg_sheet_t *sh);
+const char *lg_formats_sheet_name(const lg_sheet_t *sh);
+/* LG_SHEET_TABLE (rows are spreadsheet rows or CSV lines) or
+ * LG_SHEET_FEATURES (rows are features). */
+int lg_formats_sheet_kind(const lg_sheet_t *sh);
+int lg_formats_sheet_ncols(const lg_sheet_t *sh);
+const char *lg_formats_sheet_colname(const lg_sheet_t *sh, int i);
+/* The column whose title, normalised (lg_formats_sheet_normalize), is
+ * name's; -1 when none. */
+int lg_formats_sheet_find(const lg_sheet_t *sh, const char *name);
+/* Moves to the next row: 1 when there is one, 0 at the end, < 0 when the
+ * source cannot be read further (err names the file). */
+int lg_formats_sheet_next(lg_sheet_t *sh, lg_err_t *err);
+int64_t lg_formats_sheet_row(const lg_sheet_t *sh);
+/* A cell of the current row (borrowed until the next row). */
+const char *lg_formats_sheet_cell(const lg_sheet_t *sh, int col);
+/* Whether every cell of the current row is empty and it has no geometry
+ * (spreadsheets keep blank rows). */
+bool lg_formats_sheet_blank(const lg_sheet_t *sh);
+/* The current row's geometry as 2D ISO WKB (borrowed), NULL when none;
+ * the EPSG code of the source's CRS, 0 when it declares none GDAL can
+ * name. */
+const unsigned char *lg_formats_sheet_wkb(const lg_sheet_t *sh, size_t *n);
+int lg_formats_sheet_srs(const lg_sheet_t *sh);
+/* The spreadsheet letters of a 0-based column: 0 "A", 27 "AB". */
+void lg_formats_sheet_colref(int col, char out[8]);
+/* A column title in one width: full-width brackets to ASCII, spaces and
+ * ideographic spaces dropped ("面积（公顷）" -> "面积(公顷)"). */
+void lg_formats_sheet_normalize(const char *in, char *out, size_t n);
+/* A date as sheets write it: 2020-03-01, 2020/3/1, 2020.03.01,
+ * 2020年3月1日, 20200301, with or without a time of day after it (what
+ * GDAL gives for a date-typed cell). A day number (lg_date_from_ymd);
+ * LG_EINVAL for anything else or a day that does not exist. */
+int lg_formats_sheet_date(const char *text, int32_t *day);
+/* A finite number, thousands separators allowed ("1,234.5"); LG_EINVAL
+ * otherwise. */
+int lg_formats_sheet_number(const char *text, double *v);
+
 #endif

@@ -22,7 +22,7 @@
 static const char *const roles[] = {LG_ROLES};
 static const char *const role_titles[] = {"生态保护红线", "永久基本农田", "城镇开发边界",
                                           "土地利用现状", "规划用途分区", "项目用地范围",
-                                          "其他"};
+                                          "其他",         "批准用地",     "供地"};
 
 bool lg_store_role_valid(const char *role) {
   for (size_t i = 0; i < LG_ARRAY_LEN(roles); i++)

@@ -252,8 +252,11 @@ int lg_store_copy(lg_store_t *from, lg_store_t *to, lg_err_t *err);
 
 /* ---- Layers ---------------------------------------------------------------- */
 
-/* Roles a layer plays in the One Map. */
-#define LG_ROLES "eprl", "pbf", "udb", "landuse", "plan", "boundary", "other"
+/* Roles a layer plays in the One Map. "approval" (批准用地) and "supply"
+ * (供地) are the land approved for construction and the land supplied,
+ * as the stock module (src/stock) keeps them and as historic approvals
+ * arrive from a bureau's files (landgov import --role approval). */
+#define LG_ROLES "eprl", "pbf", "udb", "landuse", "plan", "boundary", "other", "approval", "supply"
 bool lg_store_role_valid(const char *role);
 /* Chinese name of a role for users ("生态保护红线"). */
 const char *lg_store_role_title(const char *role);

@@ -80,6 +80,8 @@ export const ROLE_COLOURS = {
   plan: { stroke: '#00796b', fill: 'rgba(0, 150, 136, 0.25)', width: 1 },
   boundary: { stroke: '#0d47a1', fill: 'rgba(13, 71, 161, 0.08)', width: 3 },
   other: { stroke: '#455a64', fill: 'rgba(96, 125, 139, 0.2)', width: 1 },
+  approval: { stroke: '#5d4037', fill: 'rgba(141, 110, 99, 0.15)', width: 1.5, dash: [6, 3] },
+  supply: { stroke: '#00695c', fill: 'rgba(38, 166, 154, 0.3)', width: 1 },
 };
 
 // Third Land Survey first-level classes, by the first two digits of DLBM.
@@ -143,8 +145,18 @@ function landuseStyleFunction(classField) {
   };
 }
 
-/** The style of a catalogue layer: land use by class, others by role. */
+// Modules that keep layers of their own may colour them (by a status
+// field, say): a hook returns a style or style function for a catalogue
+// layer, or null to leave it to the role (js/stock.js adds one).
+export const styleHooks = [];
+
+/** The style of a catalogue layer: a module's hook, land use by class,
+ *  others by role. */
 export function layerStyle(layer) {
+  for (const hook of styleHooks) {
+    const s = hook(layer);
+    if (s) return s;
+  }
   return layer.role === 'landuse' && layer.class_field ? landuseStyleFunction(layer.class_field) : roleStyle(layer.role);
 }
 
@@ -154,7 +166,7 @@ const highlightStyle = new Style({
 });
 
 // Draw order: land use at the bottom, control lines on top.
-export const ROLE_Z = { landuse: 1, plan: 2, other: 3, udb: 4, pbf: 5, eprl: 6, boundary: 7 };
+export const ROLE_Z = { landuse: 1, plan: 2, other: 3, approval: 3.5, supply: 3.6, udb: 4, pbf: 5, eprl: 6, boundary: 7 };
 
 // ---- Page state ------------------------------------------------------------
 const $ = (id) => document.getElementById(id);
