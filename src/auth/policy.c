@@ -30,6 +30,7 @@ static const struct {
     {"user", "用户"},        {"rules", "规则集"},      {"process", "审批流程"},
     {"notice", "公告"},      {"progress", "办理进度"}, {"checkpoint", "存证检查点"},
     {"metrics", "审批效能"}, {"policy", "权限表"},     {"setting", "系统设置"},
+    {"quota", "指标银行"},
 };
 
 /* The seeded table (migrations 40, 41, 42 and 55 of src/store/schema.c,
@@ -58,6 +59,8 @@ static const struct {
     {"metrics", {"j---", "j---", "j---", "j--j", "----", "----"}},
     {"policy", {"----", "----", "----", "j--j", "----", "----"}},
     {"setting", {"----", "----", "----", "j--j", "----", "----"}},
+    /* Migration 140 (src/store/schema_quota.c): the quota bank. */
+    {"quota", {"j---", "j---", "jjj-", "j--j", "----", "----"}},
 };
 
 static int index_of(const char *const *list, size_t n, const char *s) {

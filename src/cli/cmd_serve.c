@@ -19,6 +19,7 @@
 #include "cases/cases.h"
 #include "cli/cli_int.h"
 #include "http/http.h"
+#include "quota/quota.h"
 
 #include <limits.h>
 #include <pthread.h>
@@ -124,8 +125,10 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
       .vendor_dir = vendor,
       .quiet = lg_arg_flag(cli, "quiet"),
   };
-  /* The process's service tasks, and the clock before the first request. */
+  /* The process's service tasks, the quota bank's case watcher, and the
+   * clock before the first request. */
   lg_cases_register_handlers();
+  lg_quota_init();
   lg_cases_clock_sync();
   lg_cases_ticker_t *ticker = NULL;
   lg_http_t *h = NULL;

@@ -21,6 +21,7 @@ extern const lg_cmd_t lg_cmd_settings;
 extern const lg_cmd_t lg_cmd_case;
 extern const lg_cmd_t lg_cmd_metrics;
 extern const lg_cmd_t lg_cmd_policy;
+extern const lg_cmd_t lg_cmd_quota;
 
 const lg_cmd_t *const lg_commands[] = {
     &lg_cmd_init,
@@ -40,5 +41,6 @@ const lg_cmd_t *const lg_commands[] = {
     &lg_cmd_case,
     &lg_cmd_metrics,
     &lg_cmd_policy,
+    &lg_cmd_quota,
     NULL,
 };
