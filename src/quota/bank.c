@@ -248,12 +248,18 @@ int q_holds_get(lg_store_t *s, const char *cause_type, const char *cause_id, con
 int q_hold_add(lg_store_t *s, const char *cause_type, const char *cause_id, const char *kind,
                const char *source, const char *holder, int64_t delta, lg_err_t *err) {
   lg_stmt_t *st;
-  int rc = lg_store_prepare(s,
-                            "INSERT INTO lg_quota_holds(cause_type, cause_id, kind, source, holder,"
-                            " amount) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (cause_type, cause_id,"
-                            " kind, source) DO UPDATE SET amount = lg_quota_holds.amount +"
-                            " excluded.amount",
-                            &st, err);
+  /* A release or a consumption lowers a hold that exists (an INSERT of a
+   * negative amount would fail the table's CHECK before its conflict
+   * clause is looked at); a reservation raises it or makes it. */
+  int rc = lg_store_prepare(
+      s,
+      delta < 0 ? "UPDATE lg_quota_holds SET amount = amount + ?6 WHERE cause_type = ?1"
+                  " AND cause_id = ?2 AND kind = ?3 AND source = ?4 AND holder = ?5"
+                  " AND amount + ?6 >= 0"
+                : "INSERT INTO lg_quota_holds(cause_type, cause_id, kind, source, holder, amount)"
+                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (cause_type, cause_id, kind,"
+                  " source) DO UPDATE SET amount = lg_quota_holds.amount + excluded.amount",
+      &st, err);
   if (rc) return rc;
   lg_store_bind_text(st, 1, cause_type);
   lg_store_bind_text(st, 2, cause_id);
@@ -261,7 +267,12 @@ int q_hold_add(lg_store_t *s, const char *cause_type, const char *cause_id, cons
   lg_store_bind_text(st, 4, source);
   lg_store_bind_text(st, 5, holder);
   lg_store_bind_int(st, 6, delta);
-  return lg_store_run_done(st, "更新指标预留失败", err);
+  rc = lg_store_run(st, "更新指标预留失败", err);
+  if (rc == 0 && lg_store_changes(st) != 1)
+    rc = lg_err_set(err, LG_EINTERNAL, "%s %s 的 %s 预留 (来自 %s) 不足以减少 %lld", cause_type,
+                    cause_id, kind, source, (long long)-delta);
+  lg_store_done(st);
+  return rc;
 }
 
 /* ---- Creating and moving quota ------------------------------------------------------ */
@@ -296,7 +307,7 @@ static int require_available(lg_store_t *s, const char *division, const lg_quota
   q_fmt_amount(a.b[QB_AVAILABLE], k->unit, have);
   q_fmt_amount(amount, k->unit, need);
   q_fmt_amount(amount - a.b[QB_AVAILABLE], k->unit, lack);
-  return lg_err_set(err, LG_ECONFLICT, "%s%s%s不足, 缺 %s: 需要 %s, 可用 %s", role, lab, k->title,
+  return lg_err_set(err, LG_ECONFLICT, "%s%s %s不足, 缺 %s: 需要 %s, 可用 %s", role, lab, k->title,
                     lack, need, have);
 }
 

@@ -486,8 +486,8 @@ int q_case_watch(lg_store_t *s, int64_t case_id, const char *from, const char *t
       q_fmt_amount(short_by, k.unit, lack);
       q_fmt_amount(n->needed, k.unit, need);
       q_fmt_amount(n->needed - short_by, k.unit, got);
-      lg_buf_printf(&msg, "%s%s%s不足, 缺 %s: 案件 %s 需要 %s, 已预留 %s", msg.len ? "; " : "", lab,
-                    k.title, lack, c.code, need, got);
+      lg_buf_printf(&msg, "%s%s %s不足, 缺 %s: 案件 %s 需要 %s, 已预留 %s", msg.len ? "; " : "",
+                    lab, k.title, lack, c.code, need, got);
     }
     if (rc) goto done;
     if (consume && any_short) {

@@ -314,7 +314,7 @@ int lg_quota_list(lg_store_t *s, const lg_subject_t *who, const lg_quota_listing
     q_division_label(seller, lab);
     q_fmt_amount(a.b[QB_AVAILABLE], k.unit, have);
     q_fmt_amount(l->amount, k.unit, need);
-    rc = lg_err_set(err, LG_ECONFLICT, "卖方%s%s可用 %s, 不足以挂牌 %s", lab, k.title, have, need);
+    rc = lg_err_set(err, LG_ECONFLICT, "卖方%s %s可用 %s, 不足以挂牌 %s", lab, k.title, have, need);
     lg_err_where(err, "amount");
   }
   int64_t lid = 0;
