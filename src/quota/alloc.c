@@ -30,11 +30,18 @@ void lg_quota_stock_source(lg_quota_stock_fn fn, void *ud) {
   pthread_mutex_unlock(&mu);
 }
 
-static json_t *figures_state(const lg_quota_stock_figures_t *f, const char *note) {
-  return json_pack("{s:s, s:i, s:I, s:I, s:s, s:s?}", "division", f->division, "year", f->year,
-                   "unsupplied_digested_m2", (json_int_t)f->unsupplied_digested_m2,
-                   "idle_disposed_m2", (json_int_t)f->idle_disposed_m2, "source", f->source, "note",
-                   note);
+#define STOCK_COLS                                                                                 \
+  "division, year, unsupplied_digested_m2, idle_disposed_m2, source, note, recorded_at,"           \
+  " recorded_by"
+
+/* A county's figures as served and recorded (STOCK_COLS). */
+static json_t *stock_row(lg_stmt_t *st) {
+  return json_pack("{s:s, s:I, s:I, s:I, s:s, s:o, s:s, s:s}", "division", lg_store_col_text(st, 0),
+                   "year", (json_int_t)lg_store_col_int(st, 1), "unsupplied_digested_m2",
+                   (json_int_t)lg_store_col_int(st, 2), "idle_disposed_m2",
+                   (json_int_t)lg_store_col_int(st, 3), "source", lg_store_col_text(st, 4), "note",
+                   q_col_text(st, 5), "recorded_at", lg_store_col_text(st, 6), "recorded_by",
+                   lg_store_col_text(st, 7));
 }
 
 int lg_quota_stock_record(lg_store_t *s, const lg_subject_t *who,
@@ -86,9 +93,20 @@ int lg_quota_stock_record(lg_store_t *s, const lg_subject_t *who,
     lg_store_bind_text(st, 8, by.login);
     rc = lg_store_run_done(st, "保存存量土地处置数据失败", err);
   }
+  json_t *state = NULL;
+  if (rc == 0 &&
+      (rc = lg_store_prepare(s,
+                             "SELECT " STOCK_COLS " FROM lg_quota_stock_figures WHERE division = ?"
+                             " AND year = ?",
+                             &st, err)) == 0) {
+    lg_store_bind_text(st, 1, f.division);
+    lg_store_bind_int(st, 2, f.year);
+    if (lg_store_step(st) == LG_ROW) state = stock_row(st);
+    lg_store_done(st);
+  }
   if (rc == 0)
-    rc = q_record(s, &by, "quota.stock_figures", "quota.stock_figures", oid, f.division,
-                  figures_state(&f, note && *note ? note : NULL), err);
+    rc =
+        q_record(s, &by, "quota.stock_figures", "quota.stock_figures", oid, f.division, state, err);
   if (rc == 0)
     rc = lg_store_commit(s, err);
   else
@@ -171,20 +189,13 @@ done:
 
 int q_audit_stock_figures(lg_store_t *s, lg_ledger_emit_fn emit, void *ctx, lg_err_t *err) {
   lg_stmt_t *st;
-  int rc = lg_store_prepare(s,
-                            "SELECT division, year, unsupplied_digested_m2, idle_disposed_m2,"
-                            " source, note FROM lg_quota_stock_figures ORDER BY division, year",
-                            &st, err);
+  int rc = lg_store_prepare(s, "SELECT " STOCK_COLS " FROM lg_quota_stock_figures", &st, err);
   if (rc) return rc;
   while (rc == 0 && lg_store_step(st) == LG_ROW) {
-    lg_quota_stock_figures_t f = {.year = (int)lg_store_col_int(st, 1),
-                                  .unsupplied_digested_m2 = lg_store_col_int(st, 2),
-                                  .idle_disposed_m2 = lg_store_col_int(st, 3)};
-    snprintf(f.division, sizeof f.division, "%s", lg_store_col_text(st, 0));
-    snprintf(f.source, sizeof f.source, "%s", lg_store_col_text(st, 4));
-    json_t *state = figures_state(&f, lg_store_col_text(st, 5));
+    json_t *state = stock_row(st);
     char oid[32];
-    snprintf(oid, sizeof oid, "%s:%d", f.division, f.year);
+    snprintf(oid, sizeof oid, "%s:%lld", lg_store_col_text(st, 0),
+             (long long)lg_store_col_int(st, 1));
     unsigned char d[32];
     rc = lg_ledger_digest_json(state, d, err);
     json_decref(state);

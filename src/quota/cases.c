@@ -301,7 +301,8 @@ int q_case_state(lg_store_t *s, int64_t case_id, json_t **out, lg_err_t *err) {
   lg_stmt_t *st;
   int rc = lg_store_prepare(s,
                             "SELECT code, case_division, division, enclave_id, check_id, status,"
-                            " message FROM lg_quota_cases WHERE case_id = ?",
+                            " message, investment_fen, year, filed_at FROM lg_quota_cases"
+                            " WHERE case_id = ?",
                             &st, err);
   if (rc) return rc;
   lg_store_bind_int(st, 1, case_id);
@@ -312,6 +313,11 @@ int q_case_state(lg_store_t *s, int64_t case_id, json_t **out, lg_err_t *err) {
                   "division", lg_store_col_text(st, 2), "enclave_id", q_col_int_or_null(st, 3),
                   "check_id", q_col_int_or_null(st, 4), "status", lg_store_col_text(st, 5),
                   "message", q_col_text(st, 6), "needs", json_object());
+  if (o) {
+    json_object_set_new(o, "investment_fen", json_integer(lg_store_col_int(st, 7)));
+    json_object_set_new(o, "year", json_integer(lg_store_col_int(st, 8)));
+    json_object_set_new(o, "filed_at", json_string(lg_store_col_text(st, 9)));
+  }
   lg_store_done(st);
   if (!o) return 0;
   needs_t n = {0};

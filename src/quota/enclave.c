@@ -136,30 +136,35 @@ int lg_quota_enclaves(lg_store_t *s, const lg_auth_filter_t *vis, json_t **out, 
 }
 
 static json_t *figures_row(lg_stmt_t *st) {
-  return json_pack(
+  json_t *o = json_pack(
       "{s:I, s:I, s:I, s:o, s:s, s:s, s:s}", "year", (json_int_t)lg_store_col_int(st, 0), "tax_fen",
       (json_int_t)lg_store_col_int(st, 1), "gdp_fen", (json_int_t)lg_store_col_int(st, 2),
       "enterprises", q_col_int_or_null(st, 3), "source", lg_store_col_text(st, 4), "recorded_at",
       lg_store_col_text(st, 5), "recorded_by", lg_store_col_text(st, 6));
+  json_object_set_new(o, "enclave_id", json_integer(lg_store_col_int(st, 7)));
+  return o;
 }
 
 static json_t *settlement_row(lg_stmt_t *st) {
-  return json_pack(
-      "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:s, s:s}", "year",
-      (json_int_t)lg_store_col_int(st, 0), "source_share", (json_int_t)lg_store_col_int(st, 1),
-      "host_share", (json_int_t)lg_store_col_int(st, 2), "tax_fen",
-      (json_int_t)lg_store_col_int(st, 3), "source_tax_fen", (json_int_t)lg_store_col_int(st, 4),
-      "host_tax_fen", (json_int_t)lg_store_col_int(st, 5), "gdp_fen",
-      (json_int_t)lg_store_col_int(st, 6), "source_gdp_fen", (json_int_t)lg_store_col_int(st, 7),
-      "host_gdp_fen", (json_int_t)lg_store_col_int(st, 8), "figures_source",
-      lg_store_col_text(st, 9), "settled_at", lg_store_col_text(st, 10), "settled_by",
-      lg_store_col_text(st, 11));
+  json_t *o =
+      json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:s, s:s}", "year",
+                (json_int_t)lg_store_col_int(st, 0), "source_share",
+                (json_int_t)lg_store_col_int(st, 1), "host_share",
+                (json_int_t)lg_store_col_int(st, 2), "tax_fen", (json_int_t)lg_store_col_int(st, 3),
+                "source_tax_fen", (json_int_t)lg_store_col_int(st, 4), "host_tax_fen",
+                (json_int_t)lg_store_col_int(st, 5), "gdp_fen", (json_int_t)lg_store_col_int(st, 6),
+                "source_gdp_fen", (json_int_t)lg_store_col_int(st, 7), "host_gdp_fen",
+                (json_int_t)lg_store_col_int(st, 8), "figures_source", lg_store_col_text(st, 9),
+                "settled_at", lg_store_col_text(st, 10), "settled_by", lg_store_col_text(st, 11));
+  json_object_set_new(o, "enclave_id", json_integer(lg_store_col_int(st, 12)));
+  return o;
 }
 
-#define FIGURES_COLS "year, tax_fen, gdp_fen, enterprises, source, recorded_at, recorded_by"
+#define FIGURES_COLS                                                                               \
+  "year, tax_fen, gdp_fen, enterprises, source, recorded_at, recorded_by, enclave_id"
 #define SETTLEMENT_COLS                                                                            \
   "year, source_share, host_share, tax_fen, source_tax_fen, host_tax_fen, gdp_fen,"                \
-  " source_gdp_fen, host_gdp_fen, figures_source, settled_at, settled_by"
+  " source_gdp_fen, host_gdp_fen, figures_source, settled_at, settled_by, enclave_id"
 
 int lg_quota_enclave_get(lg_store_t *s, int64_t id, json_t **out, lg_err_t *err) {
   json_t *o = NULL;
@@ -399,12 +404,27 @@ static int year_in(const enc_t *e, int year, lg_err_t *err) {
   return LG_EINVAL;
 }
 
-static json_t *figures_state(int64_t id, int year, int64_t tax, int64_t gdp, int ent,
-                             const char *source) {
-  return json_pack("{s:I, s:i, s:I, s:I, s:o, s:s}", "enclave_id", (json_int_t)id, "year", year,
-                   "tax_fen", (json_int_t)tax, "gdp_fen", (json_int_t)gdp, "enterprises",
-                   ent >= 0 ? json_integer(ent) : json_null(), "source", source);
+/* A year's figures or settlement as served (FIGURES_COLS, SETTLEMENT_COLS):
+ * the state their entries record and the audit recomputes. */
+static int year_row(lg_store_t *s, const char *sql, int64_t id, int year,
+                    json_t *(*row)(lg_stmt_t *), json_t **out, lg_err_t *err) {
+  *out = NULL;
+  lg_stmt_t *st;
+  int rc = lg_store_prepare(s, sql, &st, err);
+  if (rc) return rc;
+  lg_store_bind_int(st, 1, id);
+  lg_store_bind_int(st, 2, year);
+  if (lg_store_step(st) == LG_ROW) *out = row(st);
+  lg_store_done(st);
+  return *out
+             ? 0
+             : lg_err_set(err, LG_EINTERNAL, "飞地园区 %lld 没有 %d 年的记录", (long long)id, year);
 }
+
+#define FIGURES_ONE                                                                                \
+  "SELECT " FIGURES_COLS " FROM lg_quota_enclave_figures WHERE enclave_id = ? AND year = ?"
+#define SETTLEMENT_ONE                                                                             \
+  "SELECT " SETTLEMENT_COLS " FROM lg_quota_enclave_settlements WHERE enclave_id = ? AND year = ?"
 
 static bool settled(lg_store_t *s, int64_t id, int year) {
   lg_stmt_t *st;
@@ -464,24 +484,16 @@ int lg_quota_enclave_record(lg_store_t *s, const lg_subject_t *who, int64_t id, 
     lg_store_bind_text(st, 7, by.login);
     rc = lg_store_run_done(st, "保存飞地园区年度数据失败", err);
   }
+  json_t *state = NULL;
+  if (rc == 0) rc = year_row(s, FIGURES_ONE, id, year, figures_row, &state, err);
   if (rc == 0)
-    rc = q_record(s, &by, "quota.enclave.figures", "quota.enclave_figures", oid, e.host,
-                  figures_state(id, year, tax_fen, gdp_fen, enterprises, "recorded"), err);
+    rc =
+        q_record(s, &by, "quota.enclave.figures", "quota.enclave_figures", oid, e.host, state, err);
   if (rc == 0)
     rc = lg_store_commit(s, err);
   else
     lg_store_rollback(s);
   return rc;
-}
-
-static json_t *settlement_state(int64_t id, int year, int a, int b, int64_t tax, int64_t stax,
-                                int64_t htax, int64_t gdp, int64_t sgdp, int64_t hgdp,
-                                const char *source) {
-  return json_pack("{s:I, s:i, s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:s}", "enclave_id",
-                   (json_int_t)id, "year", year, "source_share", a, "host_share", b, "tax_fen",
-                   (json_int_t)tax, "source_tax_fen", (json_int_t)stax, "host_tax_fen",
-                   (json_int_t)htax, "gdp_fen", (json_int_t)gdp, "source_gdp_fen", (json_int_t)sgdp,
-                   "host_gdp_fen", (json_int_t)hgdp, "figures_source", source);
 }
 
 int lg_quota_enclave_settle(lg_store_t *s, const lg_subject_t *who, int64_t id, int year,
@@ -560,8 +572,8 @@ int lg_quota_enclave_settle(lg_store_t *s, const lg_subject_t *who, int64_t id, 
     lg_store_bind_text(st, 13, by.login);
     rc = lg_store_run_done(st, "保存飞地园区结算失败", err);
   }
-  json_t *state =
-      settlement_state(id, year, a, b, tax, stax, tax - stax, gdp, sgdp, gdp - sgdp, source);
+  json_t *state = NULL;
+  if (rc == 0) rc = year_row(s, SETTLEMENT_ONE, id, year, settlement_row, &state, err);
   if (rc == 0)
     rc = q_record(s, &by, "quota.enclave.settle", "quota.enclave_settlement", oid, e.host,
                   json_incref(state), err);
@@ -569,11 +581,7 @@ int lg_quota_enclave_settle(lg_store_t *s, const lg_subject_t *who, int64_t id, 
     rc = lg_store_commit(s, err);
   else
     lg_store_rollback(s);
-  if (rc == 0 && out) {
-    json_object_set_new(state, "settled_at", json_string(now));
-    json_object_set_new(state, "settled_by", json_string(by.login));
-    *out = json_incref(state);
-  }
+  if (rc == 0 && out) *out = json_incref(state);
   json_decref(state);
 out:
   json_decref(e.shares);
@@ -675,21 +683,17 @@ int q_audit_enclaves(lg_store_t *s, lg_ledger_emit_fn emit, void *ctx, lg_err_t 
   return rc;
 }
 
-int q_audit_enclave_figures(lg_store_t *s, lg_ledger_emit_fn emit, void *ctx, lg_err_t *err) {
+static int audit_years(lg_store_t *s, const char *sql, json_t *(*row)(lg_stmt_t *),
+                       lg_ledger_emit_fn emit, void *ctx, lg_err_t *err) {
   lg_stmt_t *st;
-  int rc = lg_store_prepare(s,
-                            "SELECT enclave_id, year, tax_fen, gdp_fen, enterprises, source"
-                            " FROM lg_quota_enclave_figures ORDER BY enclave_id, year",
-                            &st, err);
+  int rc = lg_store_prepare(s, sql, &st, err);
   if (rc) return rc;
   while (rc == 0 && lg_store_step(st) == LG_ROW) {
-    int64_t id = lg_store_col_int(st, 0);
-    int year = (int)lg_store_col_int(st, 1);
-    int ent = lg_store_col_null(st, 4) ? -1 : (int)lg_store_col_int(st, 4);
-    json_t *state = figures_state(id, year, lg_store_col_int(st, 2), lg_store_col_int(st, 3), ent,
-                                  lg_store_col_text(st, 5));
+    json_t *state = row(st);
     char oid[48];
-    snprintf(oid, sizeof oid, "%lld:%d", (long long)id, year);
+    snprintf(oid, sizeof oid, "%lld:%lld",
+             (long long)json_integer_value(json_object_get(state, "enclave_id")),
+             (long long)json_integer_value(json_object_get(state, "year")));
     unsigned char d[32];
     rc = lg_ledger_digest_json(state, d, err);
     json_decref(state);
@@ -699,29 +703,12 @@ int q_audit_enclave_figures(lg_store_t *s, lg_ledger_emit_fn emit, void *ctx, lg
   return rc;
 }
 
+int q_audit_enclave_figures(lg_store_t *s, lg_ledger_emit_fn emit, void *ctx, lg_err_t *err) {
+  return audit_years(s, "SELECT " FIGURES_COLS " FROM lg_quota_enclave_figures", figures_row, emit,
+                     ctx, err);
+}
+
 int q_audit_enclave_settlements(lg_store_t *s, lg_ledger_emit_fn emit, void *ctx, lg_err_t *err) {
-  lg_stmt_t *st;
-  int rc =
-      lg_store_prepare(s,
-                       "SELECT enclave_id, " SETTLEMENT_COLS " FROM lg_quota_enclave_settlements"
-                       " ORDER BY enclave_id, year",
-                       &st, err);
-  if (rc) return rc;
-  while (rc == 0 && lg_store_step(st) == LG_ROW) {
-    int64_t id = lg_store_col_int(st, 0);
-    int year = (int)lg_store_col_int(st, 1);
-    json_t *state =
-        settlement_state(id, year, (int)lg_store_col_int(st, 2), (int)lg_store_col_int(st, 3),
-                         lg_store_col_int(st, 4), lg_store_col_int(st, 5), lg_store_col_int(st, 6),
-                         lg_store_col_int(st, 7), lg_store_col_int(st, 8), lg_store_col_int(st, 9),
-                         lg_store_col_text(st, 10));
-    char oid[48];
-    snprintf(oid, sizeof oid, "%lld:%d", (long long)id, year);
-    unsigned char d[32];
-    rc = lg_ledger_digest_json(state, d, err);
-    json_decref(state);
-    if (rc == 0) rc = emit(ctx, oid, d);
-  }
-  lg_store_done(st);
-  return rc;
+  return audit_years(s, "SELECT " SETTLEMENT_COLS " FROM lg_quota_enclave_settlements",
+                     settlement_row, emit, ctx, err);
 }

@@ -26,13 +26,13 @@
 #define X0 38500000.0
 #define Y0 3400000.0
 
-static char *ring_of(double x0, double y0, double x1, double y1) {
+static inline char *ring_of(double x0, double y0, double x1, double y1) {
   return lg_sprintf("[[[%.1f,%.1f],[%.1f,%.1f],[%.1f,%.1f],[%.1f,%.1f],[%.1f,%.1f]]]", X0 + x0,
                     Y0 + y0, X0 + x1, Y0 + y0, X0 + x1, Y0 + y1, X0 + x0, Y0 + y1, X0 + x0,
                     Y0 + y0);
 }
 
-static char *feat(const char *props, double x0, double y0, double x1, double y1) {
+static inline char *feat(const char *props, double x0, double y0, double x1, double y1) {
   char *r = ring_of(x0, y0, x1, y1);
   char *f = lg_sprintf("{\"type\":\"Feature\",\"properties\":%s,\"geometry\":{\"type\":"
                        "\"Polygon\",\"coordinates\":%s}}",
@@ -41,7 +41,7 @@ static char *feat(const char *props, double x0, double y0, double x1, double y1)
   return f;
 }
 
-static void import_fc(qenv_t *e, const char *name, const char *role, const char *features) {
+static inline void import_fc(qenv_t *e, const char *name, const char *role, const char *features) {
   char file[400];
   snprintf(file, sizeof file, "%s/%s.geojson", e->dir, name);
   char *doc =
@@ -59,7 +59,7 @@ static void import_fc(qenv_t *e, const char *name, const char *role, const char 
   if (lg_import(e->s, file, &o, &res, &err) != 0) fail_msg("import %s: %s", name, err.msg);
 }
 
-static int case_env_setup(void **state) {
+static inline int case_env_setup(void **state) {
   if (qenv_setup(state)) return -1;
   qenv_t *e = *state;
   int64_t t0 = 0;
@@ -85,8 +85,8 @@ static int case_env_setup(void **state) {
   return 0;
 }
 
-static lg_subject_t person(const char *login, const char *role, const char *qual,
-                           const char *division) {
+static inline lg_subject_t person(const char *login, const char *role, const char *qual,
+                                  const char *division) {
   lg_subject_t w;
   memset(&w, 0, sizeof w);
   w.user_id = 1;
@@ -103,7 +103,7 @@ static lg_subject_t person(const char *login, const char *role, const char *qual
 #define NR person("nr", "reviewer", "natural_resources", "360781")
 #define CITY person("city", "approver", "city", "3607")
 
-static int64_t file_case(qenv_t *e, double x0, double y0, double x1, double y1, double inv) {
+static inline int64_t file_case(qenv_t *e, double x0, double y0, double x1, double y1, double inv) {
   char *ring = ring_of(x0, y0, x1, y1);
   char *gj = lg_sprintf("{\"type\":\"Polygon\",\"crs\":{\"type\":\"name\",\"properties\":"
                         "{\"name\":\"EPSG:4526\"}},\"coordinates\":%s}",
@@ -128,7 +128,7 @@ static int64_t file_case(qenv_t *e, double x0, double y0, double x1, double y1, 
   return id;
 }
 
-static char *case_status(qenv_t *e, int64_t id, char out[32]) {
+static inline char *case_status(qenv_t *e, int64_t id, char out[32]) {
   json_t *o = NULL;
   lg_err_t err = {0};
   if (lg_cases_get(e->s, id, &o, &err) != 0) fail_msg("get: %s", err.msg);
@@ -137,7 +137,7 @@ static char *case_status(qenv_t *e, int64_t id, char out[32]) {
   return out;
 }
 
-static int64_t open_task(qenv_t *e, int64_t id, const char *node) {
+static inline int64_t open_task(qenv_t *e, int64_t id, const char *node) {
   json_t *o = NULL;
   lg_err_t err = {0};
   if (lg_cases_get(e->s, id, &o, &err) != 0) fail_msg("get: %s", err.msg);
@@ -153,20 +153,20 @@ static int64_t open_task(qenv_t *e, int64_t id, const char *node) {
   return t;
 }
 
-static int act_as(qenv_t *e, lg_subject_t w, int64_t id, const char *node, const char *action,
-                  const char *reason, lg_err_t *err) {
+static inline int act_as(qenv_t *e, lg_subject_t w, int64_t id, const char *node,
+                         const char *action, const char *reason, lg_err_t *err) {
   return lg_cases_act(e->s, &w, open_task(e, id, node), action, reason, NULL, err);
 }
 
-static void act_ok(qenv_t *e, lg_subject_t w, int64_t id, const char *node, const char *action,
-                   const char *reason) {
+static inline void act_ok(qenv_t *e, lg_subject_t w, int64_t id, const char *node,
+                          const char *action, const char *reason) {
   lg_err_t err = {0};
   if (act_as(e, w, id, node, action, reason, &err) != 0)
     fail_msg("%s %s on case %lld: %s", node, action, (long long)id, err.msg);
 }
 
 /* Window, county review and joint review: the case waits for the city. */
-static void to_city(qenv_t *e, int64_t id) {
+static inline void to_city(qenv_t *e, int64_t id) {
   act_ok(e, CLERK, id, "Task_Accept", "accept", NULL);
   act_ok(e, COUNTY, id, "Task_County", "approve", NULL);
   act_ok(e, NR, id, "Task_Joint", "approve", NULL);

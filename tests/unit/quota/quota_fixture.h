@@ -26,7 +26,7 @@ typedef struct qenv {
   lg_store_t *s;
 } qenv_t;
 
-static int qenv_setup(void **state) {
+static inline int qenv_setup(void **state) {
   qenv_t *e = calloc(1, sizeof *e);
   snprintf(e->dir, sizeof e->dir, "/tmp/lg_quota_XXXXXX");
   if (!mkdtemp(e->dir)) return -1;
@@ -40,7 +40,7 @@ static int qenv_setup(void **state) {
   return 0;
 }
 
-static int qenv_teardown(void **state) {
+static inline int qenv_teardown(void **state) {
   qenv_t *e = *state;
   lg_store_close(e->s);
   lg_test_remove_store(e->path);
@@ -53,7 +53,7 @@ static int qenv_teardown(void **state) {
 }
 
 /* One integer from SQL (0 when no row). */
-static int64_t q_sql_int(lg_store_t *s, const char *sql) {
+static inline int64_t q_sql_int(lg_store_t *s, const char *sql) {
   lg_stmt_t *st;
   lg_err_t err = {0};
   if (lg_store_prepare(s, sql, &st, &err) != 0) fail_msg("prepare %s: %s", sql, err.msg);
@@ -63,7 +63,7 @@ static int64_t q_sql_int(lg_store_t *s, const char *sql) {
 }
 
 /* A bucket of an account, by plain SQL. */
-static int64_t bal(qenv_t *e, const char *division, const char *kind, const char *bucket) {
+static inline int64_t bal(qenv_t *e, const char *division, const char *kind, const char *bucket) {
   char sql[256];
   snprintf(sql, sizeof sql,
            "SELECT %s FROM lg_quota_accounts WHERE division = '%s' AND kind = '%s'", bucket,
@@ -71,7 +71,7 @@ static int64_t bal(qenv_t *e, const char *division, const char *kind, const char
   return q_sql_int(e->s, sql);
 }
 
-static uint64_t ledger_size(qenv_t *e) {
+static inline uint64_t ledger_size(qenv_t *e) {
   uint64_t n = 0;
   lg_err_t err = {0};
   if (lg_ledger_size(e->s, &n, &err) != 0) fail_msg("ledger size: %s", err.msg);
@@ -91,14 +91,14 @@ static uint64_t ledger_size(qenv_t *e) {
       fail_msg("message \"%s\" lacks \"%s\"", (err).msg, (needle));                                \
   } while (0)
 
-static void issue(qenv_t *e, const char *to, const char *kind, int64_t amount) {
+static inline void issue(qenv_t *e, const char *to, const char *kind, int64_t amount) {
   lg_quota_op_t op = {.kind = kind, .amount = amount, .to = to, .document = "国发〔2026〕1号"};
   lg_err_t err = {0};
   if (lg_quota_allocate(e->s, NULL, &op, NULL, &err) != 0) fail_msg("issue: %s", err.msg);
 }
 
-static void allocate(qenv_t *e, const char *from, const char *to, const char *kind,
-                     int64_t amount) {
+static inline void allocate(qenv_t *e, const char *from, const char *to, const char *kind,
+                            int64_t amount) {
   lg_quota_op_t op = {
       .kind = kind, .amount = amount, .from = from, .to = to, .document = "赣自然资发〔2026〕2号"};
   lg_err_t err = {0};
@@ -106,7 +106,7 @@ static void allocate(qenv_t *e, const char *from, const char *to, const char *ki
 }
 
 /* The findings of the whole audit for the quota bank's object types. */
-static size_t quota_findings(qenv_t *e, const char *type) {
+static inline size_t quota_findings(qenv_t *e, const char *type) {
   lg_ledger_audit_t a;
   lg_err_t err = {0};
   if (lg_ledger_audit(e->s, lg_quota_auditors, &a, &err) != 0) fail_msg("audit: %s", err.msg);
