@@ -322,19 +322,27 @@ int lg_quota_enclave_add(lg_store_t *s, const lg_subject_t *who, const lg_quota_
       rc = lg_store_insert_id(st, &eid, "保存飞地园区协议失败", err);
     }
     /* The signed agreement, as a document of its own (src/files). */
-    if (rc == 0 && e->agreement_path && *e->agreement_path) {
+    bool has_file = (e->agreement_path && *e->agreement_path) || e->agreement_data;
+    if (rc == 0 && has_file) {
       char oid[24];
       snprintf(oid, sizeof oid, "%lld", (long long)eid);
-      const char *base = strrchr(e->agreement_path, '/');
+      const char *name = e->agreement_name;
+      if (!name || !*name) {
+        const char *base = e->agreement_path ? strrchr(e->agreement_path, '/') : NULL;
+        name = base ? base + 1 : e->agreement_path ? e->agreement_path : "协议";
+      }
       lg_file_put_t fp = {.owner_type = "quota.enclave",
                           .owner_id = oid,
                           .kind = "agreement",
-                          .name = base ? base + 1 : e->agreement_path,
+                          .name = name,
                           .actor = by.login,
                           .role = by.role,
                           .jurisdiction = host};
       lg_file_info_t fi;
-      if ((rc = lg_files_put_path(s, &fp, e->agreement_path, &fi, err)) == 0 &&
+      rc = e->agreement_data
+               ? lg_files_put_mem(s, &fp, e->agreement_data, e->agreement_len, &fi, err)
+               : lg_files_put_path(s, &fp, e->agreement_path, &fi, err);
+      if (rc == 0 &&
           (rc = lg_store_prepare(s, "UPDATE lg_quota_enclaves SET file_id = ? WHERE id = ?", &st,
                                  err)) == 0) {
         lg_store_bind_int(st, 1, fi.id);

@@ -288,7 +288,10 @@ typedef struct lg_quota_enclave_new {
   int start_year;
   int end_year; /* 0: open */
   const char *agreement_no;
-  const char *agreement_path; /* the signed agreement, a file (may be NULL) */
+  const char *agreement_path; /* the signed agreement, a file (may be NULL), */
+  const void *agreement_data; /* or its bytes (an upload), with its name */
+  size_t agreement_len;
+  const char *agreement_name;
 } lg_quota_enclave_new_t;
 
 /* Records an agreement (with its file through src/files). "quota" create
