@@ -20,6 +20,10 @@ void lg_cli_gen_report(lg_cli_t *cli, const lg_gen_opts_t *o, const lg_gen_resul
 int lg_cli_demo_users(lg_cli_t *cli, const char *county_code, lg_err_t *err);
 /* From demo_cases.c. */
 int lg_cli_demo_cases(lg_cli_t *cli, const lg_gen_result_t *r, lg_err_t *err);
+/* From demo_quota.c: the year's quota before the cases, the market and an
+ * enclave park after them. */
+int lg_cli_demo_quota_setup(lg_cli_t *cli, const lg_gen_result_t *r, lg_err_t *err);
+int lg_cli_demo_quota(lg_cli_t *cli, const lg_gen_result_t *r, lg_err_t *err);
 
 /* A fresh demo store gets fresh ledger keys too: the old ones go. */
 static int remove_keys(lg_store_t *s, lg_err_t *err) {
@@ -67,8 +71,12 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
            cli->db_path);
   /* Demo accounts, one per role (src/auth, via cli/demo_users.c). */
   if ((rc = lg_cli_demo_users(cli, r.county_code, err))) return rc;
-  /* Sample approval cases in different states, filed by those accounts. */
-  return lg_cli_demo_cases(cli, &r, err);
+  /* The quota bank's year, then sample approval cases in different states,
+   * filed by those accounts (their approvals consume quota), then the
+   * quota market and an enclave park. */
+  if ((rc = lg_cli_demo_quota_setup(cli, &r, err))) return rc;
+  if ((rc = lg_cli_demo_cases(cli, &r, err))) return rc;
+  return lg_cli_demo_quota(cli, &r, err);
 }
 
 const lg_cmd_t lg_cmd_demo = {

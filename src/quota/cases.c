@@ -333,8 +333,10 @@ int q_case_state(lg_store_t *s, int64_t case_id, json_t **out, lg_err_t *err) {
   return rc;
 }
 
+/* The new status and message, on the ledger when they changed (always
+ * for a case the bank has just recorded). */
 static int set_status(lg_store_t *s, const q_actor_t *by, int64_t id, const char *status,
-                      const char *message, lg_err_t *err) {
+                      const char *message, bool fresh, lg_err_t *err) {
   json_t *before = NULL, *after = NULL;
   int rc = q_case_state(s, id, &before, err);
   lg_stmt_t *st;
@@ -352,7 +354,7 @@ static int set_status(lg_store_t *s, const q_actor_t *by, int64_t id, const char
     rc = lg_store_run_done(st, "更新案件指标状态失败", err);
   }
   if (rc == 0) rc = q_case_state(s, id, &after, err);
-  if (rc == 0 && !json_equal(before, after)) {
+  if (rc == 0 && (fresh || !json_equal(before, after))) {
     char oid[24];
     snprintf(oid, sizeof oid, "%lld", (long long)id);
     rc = q_record(s, by, "quota.case", "quota.case", oid,
@@ -446,7 +448,8 @@ int q_case_watch(lg_store_t *s, int64_t case_id, const char *from, const char *t
   if (c.exists && (!strcmp(c.status, "consumed") || !strcmp(c.status, "released"))) goto done;
   if ((rc = lg_cases_get(s, case_id, &cj, err))) goto done;
   if ((rc = lg_quota_config(s, &cfg, err))) goto done;
-  if (!c.exists && (rc = case_insert(s, cj, &c, err))) goto done;
+  bool fresh = !c.exists;
+  if (fresh && (rc = case_insert(s, cj, &c, err))) goto done;
 
   /* The needs, once the check has run (again if it was another check). */
   const json_t *chk = json_object_get(cj, "check_id");
@@ -510,7 +513,7 @@ int q_case_watch(lg_store_t *s, int64_t case_id, const char *from, const char *t
       status = !any_tracked ? "untracked" : any_short ? "short" : "reserved";
     }
   }
-  if (rc == 0 && status) rc = set_status(s, &by, case_id, status, msg.data, err);
+  if (rc == 0 && status) rc = set_status(s, &by, case_id, status, msg.data, fresh, err);
 done:
   lg_buf_fini(&msg);
   lg_free(needs.items);

@@ -16,7 +16,7 @@
 
 typedef struct drow {
   char division[16];
-  int64_t need, allocated, consumed, cases, major, landed;
+  int64_t need, allocated, consumed, reserved, cases, major, landed;
 } drow_t;
 
 typedef LG_VEC(drow_t) drows_t;
@@ -77,6 +77,22 @@ int lg_quota_dashboard(lg_store_t *s, const lg_auth_filter_t *vis, int year, jso
   while (lg_store_step(st) == LG_ROW)
     drow_of(&rows, lg_store_col_text(st, 0))->consumed = lg_store_col_int(st, 1);
   lg_store_done(st);
+  /* Held now for the year's cases (assigned, so not idle). */
+  if ((rc = lg_store_prepare(
+           s,
+           "SELECT h.holder, sum(h.amount) FROM lg_quota_holds h JOIN lg_quota_cases c"
+           " ON h.cause_type = 'case' AND h.cause_id = CAST(c.case_id AS TEXT)"
+           " WHERE h.kind = 'new_construction' AND c.year = ?3"
+           " AND (?1 = 'all' OR (?1 = 'jurisdiction' AND h.holder LIKE ?2 || '%'))"
+           " GROUP BY h.holder",
+           &st, err)))
+    goto done;
+  lg_store_bind_text(st, 1, vk);
+  lg_store_bind_text(st, 2, vd);
+  lg_store_bind_int(st, 3, year);
+  while (lg_store_step(st) == LG_ROW)
+    drow_of(&rows, lg_store_col_text(st, 0))->reserved = lg_store_col_int(st, 1);
+  lg_store_done(st);
   /* Cases filed in the year: their need, and the major ones that landed. */
   if ((rc = lg_store_prepare(
            s,
@@ -102,43 +118,52 @@ int lg_quota_dashboard(lg_store_t *s, const lg_auth_filter_t *vis, int year, jso
     r->landed = lg_store_col_int(st, 4);
   }
   lg_store_done(st);
+  /* A division's gap is what its cases need beyond what it was given;
+   * its idle quota what it was given and neither consumed nor holds for
+   * a case. The totals add the divisions' (a surplus in one county does
+   * not fill another's gap). */
   json_t *arr = json_array();
   drow_t tot = {0};
+  int64_t gap = 0, idle = 0;
   for (size_t i = 0; i < rows.len; i++) {
     const drow_t *r = &rows.items[i];
-    int64_t gap = r->need > r->allocated ? r->need - r->allocated : 0;
-    int64_t idle = r->allocated > r->consumed ? r->allocated - r->consumed : 0;
+    int64_t g = r->need > r->allocated ? r->need - r->allocated : 0;
+    int64_t used = r->consumed + r->reserved;
+    int64_t id = r->allocated > used ? r->allocated - used : 0;
     json_array_append_new(
-        arr, json_pack("{s:s, s:I, s:I, s:I, s:I, s:o, s:I, s:o, s:I, s:I, s:I, s:o}", "division",
-                       r->division, "need_m2", (json_int_t)r->need, "allocated_m2",
-                       (json_int_t)r->allocated, "consumed_m2", (json_int_t)r->consumed, "gap_m2",
-                       (json_int_t)gap, "gap_rate", rate(gap, r->need), "idle_m2", (json_int_t)idle,
-                       "idle_rate", rate(idle, r->allocated), "cases", (json_int_t)r->cases,
-                       "major_cases", (json_int_t)r->major, "major_landed", (json_int_t)r->landed,
-                       "landing_rate", rate(r->landed, r->major)));
+        arr,
+        json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:o, s:I, s:I, s:I, s:o}", "division",
+                  r->division, "need_m2", (json_int_t)r->need, "allocated_m2",
+                  (json_int_t)r->allocated, "consumed_m2", (json_int_t)r->consumed, "reserved_m2",
+                  (json_int_t)r->reserved, "gap_m2", (json_int_t)g, "gap_rate", rate(g, r->need),
+                  "idle_m2", (json_int_t)id, "idle_rate", rate(id, r->allocated), "cases",
+                  (json_int_t)r->cases, "major_cases", (json_int_t)r->major, "major_landed",
+                  (json_int_t)r->landed, "landing_rate", rate(r->landed, r->major)));
     tot.need += r->need;
     tot.allocated += r->allocated;
     tot.consumed += r->consumed;
+    tot.reserved += r->reserved;
     tot.cases += r->cases;
     tot.major += r->major;
     tot.landed += r->landed;
+    gap += g;
+    idle += id;
   }
-  int64_t gap = tot.need > tot.allocated ? tot.need - tot.allocated : 0;
-  int64_t idle = tot.allocated > tot.consumed ? tot.allocated - tot.consumed : 0;
   *out = json_pack(
-      "{s:i, s:s, s:f, s:{s:I, s:I, s:I, s:I, s:o, s:I, s:o, s:I, s:I, s:I, s:o}, s:o, s:O, s:s}",
+      "{s:i, s:s, s:f, s:{s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:o, s:I, s:I, s:I, s:o}, s:o, s:O,"
+      " s:s}",
       "year", year, "kind", "new_construction", "major_investment_yuan", major_yuan, "total",
       "need_m2", (json_int_t)tot.need, "allocated_m2", (json_int_t)tot.allocated, "consumed_m2",
-      (json_int_t)tot.consumed, "gap_m2", (json_int_t)gap, "gap_rate", rate(gap, tot.need),
-      "idle_m2", (json_int_t)idle, "idle_rate", rate(idle, tot.allocated), "cases",
-      (json_int_t)tot.cases, "major_cases", (json_int_t)tot.major, "major_landed",
-      (json_int_t)tot.landed, "landing_rate", rate(tot.landed, tot.major), "divisions", arr,
-      "references",
+      (json_int_t)tot.consumed, "reserved_m2", (json_int_t)tot.reserved, "gap_m2", (json_int_t)gap,
+      "gap_rate", rate(gap, tot.need), "idle_m2", (json_int_t)idle, "idle_rate",
+      rate(idle, tot.allocated), "cases", (json_int_t)tot.cases, "major_cases",
+      (json_int_t)tot.major, "major_landed", (json_int_t)tot.landed, "landing_rate",
+      rate(tot.landed, tot.major), "divisions", arr, "references",
       q_cfg(cfg, "dashboard.references") ? q_cfg(cfg, "dashboard.references") : json_null(),
       "definitions",
-      "指标缺口 = 当年报批案件所需新增建设用地指标 − 当年净下达 (收到的下达减去再分解给下级的); "
-      "闲置指标 = 当年净下达 − 当年批准核销; 重大项目落地率 = "
-      "当年报批的重大项目中已批准核销的比例");
+      "指标缺口 = 各行政区当年报批案件所需新增建设用地指标超出其当年净下达 (收到的下达减去再分解"
+      "给下级的) 的部分之和; 闲置指标 = 各行政区当年净下达中既未批准核销、也未为当年案件预留的部分"
+      "之和; 重大项目落地率 = 当年报批的重大项目中已批准核销的比例");
 done:
   lg_free(rows.items);
   json_decref(cfg);
