@@ -1,5 +1,5 @@
 // The landgov web client's shell: the top navigation (工作台 / 一张图 /
-// 合规审查 / 审批案件 / 存证核验 / 流程建模 and 系统管理 for administrators /
+// 合规审查 / 审批案件 / 指标银行 / 存证核验 / 流程建模 and 系统管理 for administrators /
 // 进度查询), hash routing between the pages ("#/map", "#/check/12",
 // "#/cases/3", "#/ledger/5"), the language switch and the account. Each
 // page is a module under js/ with a show(param) that builds
@@ -13,7 +13,7 @@
 // without logging in.
 
 import { ensureLogin, hideLogin, loadSession, logout, state as session } from './js/api.js';
-import { initI18n, setLang, currentLang, t, has } from './js/i18n.js';
+import { addModuleDict, initI18n, setLang, currentLang, t, has } from './js/i18n.js';
 import { mapState, show as showMap } from './js/map.js';
 import { checkState, show as showCheck } from './js/check.js';
 import { casesState, show as showCases } from './js/cases.js';
@@ -22,6 +22,7 @@ import { show as showDashboard } from './js/dashboard.js';
 import { modelerState, show as showModeler } from './js/modeler.js';
 import { progressState, show as showProgress } from './js/progress.js';
 import { adminState, show as showAdmin } from './js/admin.js';
+import { quotaState, show as showQuota } from './js/quota.js';
 import { $ } from './js/util.js';
 
 const PAGES = {
@@ -29,6 +30,7 @@ const PAGES = {
   map: { show: showMap, title: 'nav.map' },
   check: { show: showCheck, title: 'nav.check' },
   cases: { show: showCases, title: 'nav.cases' },
+  quota: { show: showQuota, title: 'nav.quota' },
   ledger: { show: showLedger, title: 'nav.ledger' },
   modeler: { show: showModeler, title: 'nav.modeler' },
   admin: { show: showAdmin, title: 'nav.admin' },
@@ -123,6 +125,8 @@ function report(err) {
 }
 
 async function main() {
+  // Modules whose strings are in dictionaries of their own (web/i18n/<lang>/).
+  addModuleDict('quota');
   await initI18n();
   wireShell();
   try {
@@ -146,6 +150,7 @@ state.cases = casesState;
 state.modeler = modelerState;
 state.progress = progressState;
 state.admin = adminState;
+state.quota = quotaState;
 globalThis.landgov = {
   state,
   session,
