@@ -87,12 +87,16 @@ int main(int argc, char **argv) {
   lg_err_t err = {0};
   lg_store_t *s = open_store(bank_target), *f = open_store(floor_target);
   printf("quota benchmark: %llu transfers, transactions of %llu, on %s\n", (unsigned long long)n,
-         (unsigned long long)batch, lg_store_backend(s) == LG_STORE_PG ? "PostgreSQL" : "GeoPackage");
+         (unsigned long long)batch,
+         lg_store_backend(s) == LG_STORE_PG ? "PostgreSQL" : "GeoPackage");
   if (lg_ledger_init(s, "landgov.example/bench", &err)) die("init", &err);
   /* What the province has to give: more than N transfers can take. */
   static const char *const kinds[] = {"new_construction", "cultivated_area", "linkage_surplus"};
   for (int k = 0; k < 3; k++) {
-    lg_quota_op_t op = {.kind = kinds[k], .amount = 1000000000, .to = "36", .year = 2026,
+    lg_quota_op_t op = {.kind = kinds[k],
+                        .amount = 1000000000,
+                        .to = "36",
+                        .year = 2026,
                         .document = "自然资发〔2026〕1号"};
     if (lg_quota_allocate(s, NULL, &op, NULL, &err)) die("issue", &err);
   }
@@ -165,7 +169,8 @@ int main(int argc, char **argv) {
                        &agg, &err))
     die("aggregate", &err);
   long long groups = 0;
-  while (lg_store_step(agg) == LG_ROW) groups++;
+  while (lg_store_step(agg) == LG_ROW)
+    groups++;
   lg_store_done(agg);
   double t_agg = lg_mono() - t0;
   printf("\nreconciliation at %lld movements, %lld ledger entries\n", movements, entries);

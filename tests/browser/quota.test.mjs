@@ -160,7 +160,8 @@ test('the enclave park: its agreement, shares and settlements', async () => {
   assert.match(body, /赣深产业合作园/);
   assert.match(body, /第 1–3 年: 5 : 5/);
   assert.match(body, /第 4 年起: 3 : 7/);
-  assert.match(body, /飞入地的指标/);
+  assert.match(body, /飞出地的指标/);
+  assert.match(body, /园区内的报批案件: 360781-\d{4}-\d{6}/);
   assert.match(body, /已存档 \(文件 \d+\)/);
   // The first year's tax: 18,650,000.00 yuan shared 5:5.
   assert.match(body, /9,325,000\.00/);
