@@ -14,7 +14,8 @@
 //   - the market lists listings with their bids, trades with their
 //     compensation in yuan to the fen (as the API's fen), caps used and
 //     the funds; a statement opens;
-//   - the enclave park shows its agreement, shares and settlements;
+//   - the enclave park shows its agreement, shares and settlements, and
+//     the case in it whose approval uses the source county's quota;
 //   - in English, no dictionary key shows; a county's clerk sees only its
 //     county's accounts; an applicant is told it may not look.
 // Screenshots go to test-output/browser/ (quota-*.png).
@@ -157,7 +158,7 @@ test('the market: listings and bids, trades with their compensation to the fen, 
 test('the enclave park: its agreement, shares and settlements', async () => {
   await open('enclaves');
   const body = await text();
-  assert.match(body, /赣深产业合作园/);
+  assert.match(body, /两县共建产业合作园/);
   assert.match(body, /第 1–3 年: 5 : 5/);
   assert.match(body, /第 4 年起: 3 : 7/);
   assert.match(body, /飞出地的指标/);
