@@ -128,14 +128,19 @@ int q_post(lg_store_t *s, const q_actor_t *by, const q_move_t *m, int64_t *id, l
     return lg_err_set(err, LG_EINTERNAL, "指标流水的数量应为正数, 得到 %lld", (long long)m->amount);
   char now[32];
   q_now_iso(now);
-  int rc = ensure_account(s, m->debit_division, m->kind, now, err);
-  if (rc == 0 && strcmp(m->debit_division, m->credit_division))
-    rc = ensure_account(s, m->credit_division, m->kind, now, err);
-  if (rc) return rc;
+  /* Each side's UPDATE first: an account that exists (the usual case)
+   * needs no other statement. One that does not is opened and updated
+   * again, unless the debit is of a balance, which an account that does
+   * not exist cannot pay. */
   bool changed = false;
-  if ((rc = bucket_update(s, debit_sql[m->debit_bucket], m->debit_division, m->kind, m->amount,
-                          &changed, err)))
-    return rc;
+  int rc = bucket_update(s, debit_sql[m->debit_bucket], m->debit_division, m->kind, m->amount,
+                         &changed, err);
+  bool source = m->debit_bucket == QB_PRODUCED || m->debit_bucket == QB_ISSUED;
+  if (rc == 0 && !changed && source &&
+      (rc = ensure_account(s, m->debit_division, m->kind, now, err)) == 0)
+    rc = bucket_update(s, debit_sql[m->debit_bucket], m->debit_division, m->kind, m->amount,
+                       &changed, err);
+  if (rc) return rc;
   if (!changed) {
     char lab[48], amt[64];
     q_division_label(m->debit_division, lab);
@@ -146,6 +151,10 @@ int q_post(lg_store_t *s, const q_actor_t *by, const q_move_t *m, int64_t *id, l
   if ((rc = bucket_update(s, credit_sql[m->credit_bucket], m->credit_division, m->kind, m->amount,
                           &changed, err)))
     return rc;
+  if (!changed && (rc = ensure_account(s, m->credit_division, m->kind, now, err)) == 0)
+    rc = bucket_update(s, credit_sql[m->credit_bucket], m->credit_division, m->kind, m->amount,
+                       &changed, err);
+  if (rc) return rc;
   if (!changed)
     return lg_err_set(err, LG_EINTERNAL, "指标账户 %s %s 不存在", m->credit_division, m->kind);
 
@@ -177,7 +186,6 @@ int q_post(lg_store_t *s, const q_actor_t *by, const q_move_t *m, int64_t *id, l
   if ((rc = lg_store_insert_id(st, &mid, "记录指标流水失败", err))) return rc;
   char oid[160];
   q_movement_object_id(mid, m->kind, m->amount, m->debit_division, db, m->credit_division, cb, oid);
-  bool source = m->debit_bucket == QB_PRODUCED || m->debit_bucket == QB_ISSUED;
   char action[48];
   snprintf(action, sizeof action, "quota.%s", m->type);
   rc = q_record(s, by, action, "quota.movement", oid,
@@ -317,8 +325,13 @@ static int run_op(lg_store_t *s, const lg_subject_t *who, const q_move_t *m, con
   q_actor_of(who, NULL, &by);
   int rc = lg_store_begin(s, err);
   if (rc) return rc;
-  if (check_div) rc = require_available(s, check_div, k, m->amount, role, err);
-  if (rc == 0) rc = q_post(s, &by, m, id, err);
+  /* q_post refuses an overdraft itself; only then is the account read,
+   * for a message that names what it lacks. */
+  rc = q_post(s, &by, m, id, err);
+  if (rc == LG_ECONFLICT && check_div) {
+    lg_err_t e2 = {0};
+    if (require_available(s, check_div, k, m->amount, role, &e2) == LG_ECONFLICT) *err = e2;
+  }
   if (rc == 0)
     rc = lg_store_commit(s, err);
   else
