@@ -1,5 +1,5 @@
 // The landgov web client's shell: the top navigation (工作台 / 一张图 /
-// 合规审查 / 审批案件 / 存证核验 / 流程建模 and 系统管理 for administrators /
+// 合规审查 / 审批案件 / 指标银行 / 存证核验 / 流程建模 and 系统管理 for administrators /
 // 进度查询), hash routing between the pages ("#/map", "#/check/12",
 // "#/cases/3", "#/ledger/5"), the language switch and the account. Each
 // page is a module under js/ with a show(param) that builds
@@ -23,6 +23,7 @@ import { modelerState, show as showModeler } from './js/modeler.js';
 import { progressState, show as showProgress } from './js/progress.js';
 import { adminState, show as showAdmin } from './js/admin.js';
 import { stockState, show as showStock } from './js/stock.js';
+import { quotaState, show as showQuota } from './js/quota.js';
 import { $ } from './js/util.js';
 
 const PAGES = {
@@ -31,6 +32,7 @@ const PAGES = {
   check: { show: showCheck, title: 'nav.check' },
   cases: { show: showCases, title: 'nav.cases' },
   stock: { show: showStock, title: 'nav.stock' },
+  quota: { show: showQuota, title: 'nav.quota' },
   ledger: { show: showLedger, title: 'nav.ledger' },
   modeler: { show: showModeler, title: 'nav.modeler' },
   admin: { show: showAdmin, title: 'nav.admin' },
@@ -125,7 +127,7 @@ function report(err) {
 }
 
 // Pages whose strings are in dictionaries of their own (web/i18n/<lang>/<module>.json).
-addModuleDict('stock');
+for (const m of ['stock', 'quota']) addModuleDict(m);
 
 async function main() {
   await initI18n();
@@ -152,6 +154,7 @@ state.modeler = modelerState;
 state.progress = progressState;
 state.admin = adminState;
 state.stock = stockState;
+state.quota = quotaState;
 globalThis.landgov = {
   state,
   session,

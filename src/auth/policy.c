@@ -32,6 +32,7 @@ static const struct {
     {"notice", "公告"},      {"progress", "办理进度"}, {"checkpoint", "存证检查点"},
     {"metrics", "审批效能"}, {"policy", "权限表"},     {"setting", "系统设置"},
     {"stock", "存量土地"},
+    {"quota", "指标银行"},
 };
 
 /* The seeded table (migrations 40, 41, 42 and 55 of src/store/schema.c,
@@ -63,6 +64,8 @@ static const struct {
     /* Migration 100 (src/store/schema_stock.c): approvals, supplies and
      * the stock ledgers; staff record and act within their county. */
     {"stock", {"jjj-", "jjj-", "jjj-", "jjjj", "----", "----"}},
+    /* Migration 140 (src/store/schema_quota.c): the quota bank. */
+    {"quota", {"j---", "j---", "jjj-", "j--j", "----", "----"}},
 };
 
 static int index_of(const char *const *list, size_t n, const char *s) {

@@ -22,6 +22,7 @@
 #include "cases/cases.h"
 #include "cli/cli_int.h"
 #include "stock/stock.h"
+#include "quota/quota.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -533,9 +534,11 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
     lg_store_t *s;
     int rc = lg_cli_open(cli, subs[i].writes ? 0 : LG_STORE_READONLY, &s, err);
     if (rc) return rc;
-    /* The process's service tasks run inside actions made here too. */
+    /* The process's service tasks and the quota bank's case watcher run
+     * inside actions made here too. */
     lg_cases_register_handlers();
     lg_stock_init(); /* handed-over cases become approvals */
+    lg_quota_init();
     if (subs[i].writes) lg_cases_clock_sync();
     rc = subs[i].fn(cli, s, err);
     lg_store_close(s);

@@ -7,9 +7,10 @@
 #include "cases/cases.h"
 #include "cli/cli_int.h"
 #include "demo/demo.h"
-#include "stock/stock.h"
 #include "ledger/ledger.h"
 #include "onemap/onemap.h"
+#include "quota/quota.h"
+#include "stock/stock.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -61,6 +62,20 @@ static void print_demo(const lg_demo_user_t *us, size_t n, const json_t *cases) 
   lg_cli_table_free(t);
 }
 
+/* The quota bank's accounts and its reconciliation (landgov quota). */
+static void print_quota(lg_store_t *s) {
+  json_t *bal = NULL, *rec = NULL;
+  if (lg_quota_balances(s, NULL, NULL, NULL, &bal, NULL) == 0 &&
+      lg_quota_reconcile(s, &rec, NULL) == 0)
+    printf("\n演示指标银行 (landgov quota balance; 网页: 指标银行): %zu 个账户, %lld 条流水, "
+           "对账%s; 指标市场 3 个挂牌、2 笔成交, 飞地园区 1 个\n",
+           json_array_size(json_object_get(bal, "accounts")),
+           (long long)json_integer_value(json_object_get(rec, "movements")),
+           json_is_true(json_object_get(rec, "ok")) ? "一致" : "发现不符");
+  json_decref(bal);
+  json_decref(rec);
+}
+
 /* The stock ledgers' totals by county (landgov stock summary). */
 static void print_stock(const json_t *sum) {
   printf("\n演示存量土地 (landgov stock summary; 网页: 存量土地):\n");
@@ -82,6 +97,22 @@ static void print_stock(const json_t *sum) {
   }
   lg_cli_table_print(t);
   lg_cli_table_free(t);
+}
+
+/* What the demo made, module by module. */
+static int print_made(lg_store_t *s, const lg_demo_user_t *us, size_t n, lg_err_t *err) {
+  json_t *cases = NULL, *stock = NULL;
+  lg_stock_query_t all = {.scope = "all"};
+  int rc = lg_cases_list(s, NULL, LG_SCOPE_ALL, NULL, &cases, err);
+  if (rc == 0) rc = lg_stock_summary(s, &all, &stock, err);
+  if (rc == 0) {
+    print_demo(us, n, cases);
+    print_stock(stock);
+    print_quota(s);
+  }
+  json_decref(cases);
+  json_decref(stock);
+  return rc;
 }
 
 static int run(lg_cli_t *cli, lg_err_t *err) {
@@ -119,22 +150,17 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
   if ((rc = lg_cli_open(cli, 0, &s, err))) return rc;
   lg_demo_user_t *us = NULL;
   size_t n = 0;
-  json_t *cases = NULL;
   rc = lg_demo_users(s, r.county_code, &us, &n, err);
-  json_t *stock = NULL;
-  lg_stock_query_t all = {.scope = "all"};
+  /* The quota bank's year, then the cases (their approvals consume
+   * quota), the stock ledgers, then the quota market and an enclave
+   * park. */
+  if (rc == 0) rc = lg_demo_quota_setup(s, &r, err);
   if (rc == 0) rc = lg_demo_cases(s, &r, err);
   if (rc == 0) rc = lg_demo_stock(s, &r, err);
-  if (rc == 0) rc = lg_cases_list(s, NULL, LG_SCOPE_ALL, NULL, &cases, err);
-  if (rc == 0) rc = lg_stock_summary(s, &all, &stock, err);
+  if (rc == 0) rc = lg_demo_quota(s, &r, err);
+  if (rc == 0 && !cli->json) rc = print_made(s, us, n, err);
   lg_store_close(s);
-  if (rc == 0 && !cli->json) {
-    print_demo(us, n, cases);
-    print_stock(stock);
-  }
   lg_free(us);
-  json_decref(cases);
-  json_decref(stock);
   return rc;
 }
 

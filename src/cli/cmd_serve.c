@@ -20,6 +20,7 @@
 #include "cli/cli_int.h"
 #include "http/http.h"
 #include "stock/stock.h"
+#include "quota/quota.h"
 
 #include <limits.h>
 #include <pthread.h>
@@ -126,9 +127,11 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
       .vendor_dir = vendor,
       .quiet = lg_cli_arg_flag(cli, "quiet"),
   };
-  /* The process's service tasks, and the clock before the first request. */
+  /* The process's service tasks, the quota bank's case watcher, and the
+   * clock before the first request. */
   lg_cases_register_handlers();
   lg_stock_init(); /* handed-over cases become approvals */
+  lg_quota_init();
   lg_cases_clock_sync();
   lg_cases_ticker_t *ticker = NULL;
   lg_http_t *h = NULL;

@@ -23,6 +23,7 @@ extern const lg_cmd_t lg_cmd_metrics;
 extern const lg_cmd_t lg_cmd_policy;
 extern const lg_cmd_t lg_cmd_store;
 extern const lg_cmd_t lg_cmd_stock;
+extern const lg_cmd_t lg_cmd_quota;
 
 const lg_cmd_t *const lg_commands[] = {
     &lg_cmd_init,
@@ -44,5 +45,6 @@ const lg_cmd_t *const lg_commands[] = {
     &lg_cmd_policy,
     &lg_cmd_store,
     &lg_cmd_stock,
+    &lg_cmd_quota,
     NULL,
 };

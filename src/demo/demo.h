@@ -55,4 +55,12 @@ int lg_demo_cases(lg_store_t *s, const lg_onemap_gen_result_t *r, lg_err_t *err)
  * (stock.c) */
 int lg_demo_stock(lg_store_t *s, const lg_onemap_gen_result_t *r, lg_err_t *err);
 
+/* The quota bank (src/quota): before the cases, the year's plan quota
+ * coming down the levels and last year's project that consumed quota;
+ * after them, the market (listings, bids, trades, a withdrawn listing, a
+ * fund's spending), an enclave park with two settled years, and the
+ * stock figures of allocation by stock disposed. (quota.c) */
+int lg_demo_quota_setup(lg_store_t *s, const lg_onemap_gen_result_t *r, lg_err_t *err);
+int lg_demo_quota(lg_store_t *s, const lg_onemap_gen_result_t *r, lg_err_t *err);
+
 #endif

@@ -16,6 +16,7 @@ extern const lg_http_route_t lg_http_routes_tiles[];
 extern const lg_http_route_t lg_http_routes_cases[];
 extern const lg_http_route_t lg_http_routes_metrics[];
 extern const lg_http_route_t lg_http_routes_stock[];
+extern const lg_http_route_t lg_http_routes_quota[];
 
 const lg_http_route_t *const lg_http_route_tables[] = {
     lg_http_routes_health,
@@ -27,5 +28,6 @@ const lg_http_route_t *const lg_http_route_tables[] = {
     lg_http_routes_cases,
     lg_http_routes_metrics,
     lg_http_routes_stock,
+    lg_http_routes_quota,
     NULL,
 };

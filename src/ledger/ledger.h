@@ -141,6 +141,16 @@ int lg_ledger_entry(lg_store_t *s, uint64_t index, char **text, unsigned char le
  * number there are. None is not an error (*total 0). Read-only. */
 int lg_ledger_object_entries(lg_store_t *s, const char *object_type, const char *object_id,
                              uint64_t *out, size_t max, size_t *total, lg_err_t *err);
+/* Every entry about objects of one type, oldest first, in one read: fn
+ * gets each entry's index, object id, canonical JSON text (len bytes)
+ * and stored leaf hash (32 bytes, or NULL when the stored one is not 32
+ * bytes). A non-zero return of fn stops the scan and is returned. For
+ * modules that recompute what their entries say (the quota bank's
+ * reconciliation from the ledger alone). Read-only. */
+typedef int (*lg_ledger_entry_fn)(void *ctx, uint64_t index, const char *object_id,
+                                  const char *text, size_t len, const unsigned char *leaf_hash);
+int lg_ledger_type_entries(lg_store_t *s, const char *object_type, lg_ledger_entry_fn fn,
+                           void *ctx, lg_err_t *err);
 /* Inclusion proof of entry `index` in the tree of `size` entries, and
  * consistency proof between sizes size1 <= size2. Out-of-range requests
  * fail with LG_EINVAL naming the bounds. O(log n) reads. */

@@ -174,6 +174,29 @@ int lg_ledger_entry(lg_store_t *s, uint64_t index, char **text, unsigned char le
 }
 
 /* Through the index on (object_type, object_id, idx) of migration 10. */
+int lg_ledger_type_entries(lg_store_t *s, const char *object_type, lg_ledger_entry_fn fn,
+                           void *ctx, lg_err_t *err) {
+  lg_stmt_t *st;
+  if (lg_store_prepare(s,
+                       "SELECT idx, object_id, entry, leaf_hash FROM lg_ledger_entries"
+                       " WHERE object_type = ? ORDER BY idx",
+                       &st, err))
+    return LG_EDB;
+  lg_store_bind_text(st, 1, object_type);
+  int rc = 0, step;
+  while (rc == 0 && (step = lg_store_step(st)) == LG_ROW) {
+    const unsigned char *leaf =
+        lg_store_col_bytes(st, 3) == 32 ? lg_store_col_blob(st, 3, NULL) : NULL;
+    const char *text = lg_store_col_text(st, 2);
+    rc = fn(ctx, (uint64_t)lg_store_col_int(st, 0), lg_store_col_text(st, 1), text ? text : "",
+            lg_store_col_bytes(st, 2), leaf);
+  }
+  if (rc == 0 && step != LG_DONE) rc = lg_store_fail(s, err, "读取账本条目失败");
+  lg_store_done(st);
+  return rc;
+}
+
+/* Through the index on (object_type, object_id, idx) of migration 10. */
 int lg_ledger_object_entries(lg_store_t *s, const char *object_type, const char *object_id,
                              uint64_t *out, size_t max, size_t *total, lg_err_t *err) {
   lg_stmt_t *st;

@@ -106,6 +106,9 @@ static const cell_t matrix[] = {
     {"clerk", "metrics", {JUR, NONE, NONE, NONE}},
     {"clerk", "policy", {NONE, NONE, NONE, NONE}},
     {"clerk", "setting", {NONE, NONE, NONE, NONE}},
+    /* The quota bank (migration 140): staff read their jurisdiction's
+     * accounts; approvers allocate, trade and transfer for it. */
+    {"clerk", "quota", {JUR, NONE, NONE, NONE}},
     /* Department reviewer: reads its county's cases, runs checks, acts on
      * its tasks. */
     {"reviewer", "layer", {ALL, NONE, NONE, NONE}},
@@ -122,6 +125,7 @@ static const cell_t matrix[] = {
     {"reviewer", "metrics", {JUR, NONE, NONE, NONE}},
     {"reviewer", "policy", {NONE, NONE, NONE, NONE}},
     {"reviewer", "setting", {NONE, NONE, NONE, NONE}},
+    {"reviewer", "quota", {JUR, NONE, NONE, NONE}},
     /* Approver: the same, at its level. */
     {"approver", "layer", {ALL, NONE, NONE, NONE}},
     {"approver", "feature", {ALL, NONE, NONE, NONE}},
@@ -137,6 +141,7 @@ static const cell_t matrix[] = {
     {"approver", "metrics", {JUR, NONE, NONE, NONE}},
     {"approver", "policy", {NONE, NONE, NONE, NONE}},
     {"approver", "setting", {NONE, NONE, NONE, NONE}},
+    {"approver", "quota", {JUR, JUR, JUR, NONE}},
     /* Administrator: configures its jurisdiction (users, layers, rules,
      * process, notices), reads its cases, approves nothing. */
     {"admin", "layer", {ALL, JUR, JUR, JUR}},
@@ -156,6 +161,7 @@ static const cell_t matrix[] = {
     {"admin", "metrics", {JUR, NONE, NONE, JUR}},
     {"admin", "policy", {JUR, NONE, NONE, JUR}},
     {"admin", "setting", {JUR, NONE, NONE, JUR}},
+    {"admin", "quota", {JUR, NONE, NONE, JUR}},
     /* Enterprise applicant: its own cases, checks, tasks and ledger
      * entries; the published rules and process; nothing of the map. */
     {"applicant", "layer", {NONE, NONE, NONE, NONE}},
@@ -172,6 +178,7 @@ static const cell_t matrix[] = {
     {"applicant", "metrics", {NONE, NONE, NONE, NONE}},
     {"applicant", "policy", {NONE, NONE, NONE, NONE}},
     {"applicant", "setting", {NONE, NONE, NONE, NONE}},
+    {"applicant", "quota", {NONE, NONE, NONE, NONE}},
     /* The public: public notices and progress by case code, nothing else. */
     {"public", "layer", {NONE, NONE, NONE, NONE}},
     {"public", "feature", {NONE, NONE, NONE, NONE}},
@@ -187,6 +194,7 @@ static const cell_t matrix[] = {
     {"public", "metrics", {NONE, NONE, NONE, NONE}},
     {"public", "policy", {NONE, NONE, NONE, NONE}},
     {"public", "setting", {NONE, NONE, NONE, NONE}},
+    {"public", "quota", {NONE, NONE, NONE, NONE}},
 };
 
 static const char *const actions[] = {"read", "create", "act", "admin"};
@@ -194,7 +202,7 @@ static const char *const actions[] = {"read", "create", "act", "admin"};
 static void test_matrix(void **state) {
   lg_err_t err = {0};
   int failures = 0, checked = 0;
-  assert_int_equal(LG_ARRAY_LEN(matrix), 6 * 14);
+  assert_int_equal(LG_ARRAY_LEN(matrix), 6 * 15);
   for (size_t i = 0; i < LG_ARRAY_LEN(matrix); i++) {
     lg_subject_t who = subject(matrix[i].role);
     for (int a = 0; a < 4; a++) {
@@ -223,23 +231,25 @@ static void test_matrix(void **state) {
       }
     }
   }
-  assert_int_equal(checked, 6 * 14 * 4 * 6);
+  assert_int_equal(checked, 6 * 15 * 4 * 6);
   assert_int_equal(failures, 0);
 }
 
-/* The seed has exactly one row per cell: 6 roles x 16 resources x 4
+/* The seed has exactly one row per cell: 6 roles x 17 resources x 4
  * actions (the 11 of migration 40, "checkpoint", the ledger's public
  * checkpoints, of migration 41, "policy" and "setting", the store-wide
  * administration, of migration 42, "metrics", the approval measures,
- * of migration 55, and "stock", the stock ledgers, of migration 100); and each row holds what lg_auth_policy_default says
- * the seed gives it, which is what the ledger audit trusts for cells
- * nobody changed. Runs before test_policy_edit changes any. */
+ * of migration 55, "stock", the stock ledgers, of migration 100, and
+ * "quota", the quota bank, of migration 140); and each row holds what
+ * lg_auth_policy_default says the seed gives it, which is what the ledger
+ * audit trusts for cells nobody changed. Runs before test_policy_edit
+ * changes any. */
 static void test_seed_complete(void **state) {
   lg_policy_row_t *rows;
   size_t n;
   lg_err_t err = {0};
   assert_int_equal(lg_auth_policy_list(store, &rows, &n, &err), 0);
-  assert_int_equal(n, 384);
+  assert_int_equal(n, 408);
   for (size_t i = 0; i < n; i++) {
     const char *d = lg_auth_policy_default(rows[i].role, rows[i].resource, rows[i].action);
     if (!d || strcmp(d, rows[i].scope) != 0)
@@ -247,7 +257,7 @@ static void test_seed_complete(void **state) {
                rows[i].resource, rows[i].action, rows[i].scope, d ? d : "(none)");
   }
   lg_free(rows);
-  assert_null(lg_auth_policy_default("clerk", "quota", "read"));
+  assert_null(lg_auth_policy_default("clerk", "no_such_resource", "read"));
   assert_null(lg_auth_policy_default("chief", "case", "read"));
   assert_string_equal(lg_auth_policy_default("admin", "policy", "admin"), "jurisdiction");
   assert_string_equal(lg_auth_policy_default("public", "notice", "read"), "all");
@@ -477,12 +487,12 @@ static void test_policy_edit(void **state) {
   assert_int_equal(lg_auth_allowed(store, &clerk, "check", "act", &own, &ok, &err), 0);
   assert_false(ok);
   /* A new resource a later module brings. */
-  assert_int_equal(lg_auth_policy_set(store, "clerk", "quota", "read", "jurisdiction", NULL, &err),
+  assert_int_equal(lg_auth_policy_set(store, "clerk", "future_module", "read", "jurisdiction", NULL, &err),
                    0);
-  assert_int_equal(lg_auth_allowed(store, &clerk, "quota", "read", &own, &ok, &err), 0);
+  assert_int_equal(lg_auth_allowed(store, &clerk, "future_module", "read", &own, &ok, &err), 0);
   assert_true(ok);
   lg_subject_t rev = subject("reviewer");
-  assert_int_equal(lg_auth_allowed(store, &rev, "quota", "read", &own, &ok, &err), 0);
+  assert_int_equal(lg_auth_allowed(store, &rev, "future_module", "read", &own, &ok, &err), 0);
   assert_false(ok); /* no row: denied */
 
   assert_int_equal(lg_auth_policy_set(store, "public", "case", "read", "all", NULL, &err), 0);
