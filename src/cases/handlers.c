@@ -59,10 +59,10 @@ typedef struct case_geo {
 static int load_geo(lg_store_t *s, int64_t id, case_geo_t *c, lg_err_t *err) {
   lg_stmt_t *st;
   int rc = lg_store_prepare(s,
-                      "SELECT boundary_sha256, project_type, coalesce(use_code, ''), title,"
-                      " division, coalesce(enterprise, ''), divisions, srs_id, boundary"
-                      " FROM lg_cases WHERE id = ?",
-                      &st, err);
+                            "SELECT boundary_sha256, project_type, coalesce(use_code, ''), title,"
+                            " division, coalesce(enterprise, ''), divisions, srs_id, boundary"
+                            " FROM lg_cases WHERE id = ?",
+                            &st, err);
   if (rc) return rc;
   lg_store_bind_int(st, 1, id);
   if (lg_store_step(st) == LG_ROW) {
@@ -89,15 +89,15 @@ static int find_recognised(lg_store_t *s, const case_geo_t *c, int version, int6
   *check_id = 0;
   lg_stmt_t *st;
   int rc = lg_store_prepare(s,
-                      "SELECT k.check_id, k.case_id, k.division FROM lg_case_checks k"
-                      " WHERE k.boundary_sha256 = ?1 AND k.rule_set_version = ?2"
-                      " AND k.project_type IS NOT DISTINCT FROM ?3"
-                      " AND k.use_code IS NOT DISTINCT FROM ?4"
-                      " AND k.verdict IN ('pass', 'conditional') AND k.reused = 0"
-                      /* ?5 is the JSON array of the case's county codes (digits). */
-                      " AND ?5 LIKE '%\"' || k.division || '\"%'"
-                      " ORDER BY k.id LIMIT 1",
-                      &st, err);
+                            "SELECT k.check_id, k.case_id, k.division FROM lg_case_checks k"
+                            " WHERE k.boundary_sha256 = ?1 AND k.rule_set_version = ?2"
+                            " AND k.project_type IS NOT DISTINCT FROM ?3"
+                            " AND k.use_code IS NOT DISTINCT FROM ?4"
+                            " AND k.verdict IN ('pass', 'conditional') AND k.reused = 0"
+                            /* ?5 is the JSON array of the case's county codes (digits). */
+                            " AND ?5 LIKE '%\"' || k.division || '\"%'"
+                            " ORDER BY k.id LIMIT 1",
+                            &st, err);
   if (rc) return rc;
   lg_store_bind_text(st, 1, c->sha);
   lg_store_bind_int(st, 2, version);
@@ -157,10 +157,10 @@ static int h_compliance_check(lg_flow_ctx_t *ctx, void *ud, lg_err_t *err) {
   /* Record it, reused or not, so the next member can recognise it. */
   lg_stmt_t *st;
   if ((rc = lg_store_prepare(s,
-                       "INSERT INTO lg_case_checks(case_id, check_id, boundary_sha256,"
-                       " project_type, use_code, rule_set_version, division, verdict, reused,"
-                       " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       &st, err)))
+                             "INSERT INTO lg_case_checks(case_id, check_id, boundary_sha256,"
+                             " project_type, use_code, rule_set_version, division, verdict, reused,"
+                             " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                             &st, err)))
     goto done;
   char ts[32];
   lg_time_iso(lg_flow_ctx_now(ctx), ts);
@@ -175,7 +175,8 @@ static int h_compliance_check(lg_flow_ctx_t *ctx, void *ud, lg_err_t *err) {
   lg_store_bind_int(st, 9, reused);
   lg_store_bind_text(st, 10, ts);
   if ((rc = lg_store_run_done(st, "记录案件审查失败", err))) goto done;
-  if ((rc = lg_store_prepare(s, "UPDATE lg_cases SET check_id = ?, verdict = ? WHERE id = ?", &st, err)))
+  if ((rc = lg_store_prepare(s, "UPDATE lg_cases SET check_id = ?, verdict = ? WHERE id = ?", &st,
+                             err)))
     goto done;
   lg_store_bind_int(st, 1, check_id);
   lg_store_bind_text(st, 2, verdict);
@@ -336,10 +337,11 @@ static int h_notice(lg_flow_ctx_t *ctx, void *ud, lg_err_t *err) {
   }
   const char *title = json_string_value(json_object_get(def, "title"));
   lg_stmt_t *st;
-  if ((rc = lg_store_prepare(s,
-                       "INSERT INTO lg_case_notices(case_id, kind, title, start_at, end_at, period,"
-                       " basis, text, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                       &st, err)))
+  if ((rc = lg_store_prepare(
+           s,
+           "INSERT INTO lg_case_notices(case_id, kind, title, start_at, end_at, period,"
+           " basis, text, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+           &st, err)))
     goto done;
   lg_store_bind_int(st, 1, case_id);
   lg_store_bind_text(st, 2, kind);
@@ -375,14 +377,16 @@ static int h_penalty(lg_flow_ctx_t *ctx, void *ud, lg_err_t *err) {
   if (rc) goto done;
   lg_stmt_t *st;
   double investment = 0;
-  if ((rc = lg_store_prepare(s, "SELECT investment FROM lg_cases WHERE id = ?", &st, err))) goto done;
+  if ((rc = lg_store_prepare(s, "SELECT investment FROM lg_cases WHERE id = ?", &st, err)))
+    goto done;
   lg_store_bind_int(st, 1, case_id);
   if (lg_store_step(st) == LG_ROW) investment = lg_store_col_real(st, 0);
   lg_store_done(st);
-  if ((rc = lg_store_prepare(s,
-                       "SELECT kind FROM lg_case_materials WHERE case_id = ? AND state = 'deferred'"
-                       " ORDER BY id",
-                       &st, err)))
+  if ((rc = lg_store_prepare(
+           s,
+           "SELECT kind FROM lg_case_materials WHERE case_id = ? AND state = 'deferred'"
+           " ORDER BY id",
+           &st, err)))
     goto done;
   lg_store_bind_int(st, 1, case_id);
   while (lg_store_step(st) == LG_ROW)
@@ -404,10 +408,11 @@ static int h_penalty(lg_flow_ctx_t *ctx, void *ud, lg_err_t *err) {
   int64_t now = lg_flow_ctx_now(ctx);
   char ts[32];
   lg_time_iso(now, ts);
-  if ((rc = lg_store_prepare(s,
-                       "INSERT INTO lg_case_penalties(case_id, kind, investment, rate, amount,"
-                       " rule, basis, materials, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       &st, err)) == 0) {
+  if ((rc = lg_store_prepare(
+           s,
+           "INSERT INTO lg_case_penalties(case_id, kind, investment, rate, amount,"
+           " rule, basis, materials, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+           &st, err)) == 0) {
     lg_store_bind_int(st, 1, case_id);
     lg_store_bind_text(st, 2, kind ? kind : "deferral");
     lg_store_bind_real(st, 3, investment);
@@ -442,8 +447,8 @@ static int h_approval_number(lg_flow_ctx_t *ctx, void *ud, lg_err_t *err) {
   if (rc) return rc;
   char division[16] = "", level[24] = "";
   lg_stmt_t *st;
-  if ((rc = lg_store_prepare(s, "SELECT division, coalesce(level, 'city') FROM lg_cases WHERE id = ?",
-                       &st, err)))
+  if ((rc = lg_store_prepare(
+           s, "SELECT division, coalesce(level, 'city') FROM lg_cases WHERE id = ?", &st, err)))
     goto done;
   lg_store_bind_int(st, 1, case_id);
   if (lg_store_step(st) == LG_ROW) {
@@ -467,7 +472,13 @@ static int h_approval_number(lg_flow_ctx_t *ctx, void *ud, lg_err_t *err) {
       json_string_value(json_object_get(cs_cfg(cfg, "document_number.province_abbr"), prov));
   lg_buf_t no;
   lg_buf_init(&no);
-  for (const char *p = cs_cfg_str(cfg, "document_number.pattern", "{seq}"); *p; p++) {
+  /* Each approving body has its own numbers (the counter is the
+   * issuer's), so each level has its own pattern: a city's and the
+   * province's first approvals of a year must not read alike. */
+  const char *pattern =
+      json_string_value(json_object_get(cs_cfg(cfg, "document_number.patterns"), level));
+  if (!pattern) pattern = cs_cfg_str(cfg, "document_number.pattern", "{seq}");
+  for (const char *p = pattern; *p; p++) {
     if (!strncmp(p, "{province_abbr}", 15)) {
       lg_buf_puts(&no, abbr ? abbr : prov);
       p += 14;

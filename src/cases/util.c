@@ -39,7 +39,8 @@ static pthread_mutex_t watchers_mu = PTHREAD_MUTEX_INITIALIZER;
 void lg_cases_watch(const char *name, lg_cases_watch_fn fn, void *ud) {
   pthread_mutex_lock(&watchers_mu);
   int i = 0;
-  while (i < nwatchers && strcmp(watchers[i].name, name)) i++;
+  while (i < nwatchers && strcmp(watchers[i].name, name))
+    i++;
   if (i < MAX_WATCHERS) {
     snprintf(watchers[i].name, sizeof watchers[i].name, "%s", name);
     watchers[i].fn = fn;
@@ -78,12 +79,12 @@ json_t *cs_col_json(lg_stmt_t *st, int i) {
 
 json_t *cs_col_real(lg_stmt_t *st, int i) {
   return lg_store_col_type(st, i) == LG_COL_NULL ? json_null()
-                                                   : json_real(lg_store_col_real(st, i));
+                                                 : json_real(lg_store_col_real(st, i));
 }
 
 json_t *cs_col_int(lg_stmt_t *st, int i) {
   return lg_store_col_type(st, i) == LG_COL_NULL ? json_null()
-                                                   : json_integer(lg_store_col_int(st, i));
+                                                 : json_integer(lg_store_col_int(st, i));
 }
 
 void cs_bind_text(lg_stmt_t *st, int i, const char *v) {
@@ -224,6 +225,12 @@ static int config_validate(const json_t *cfg, lg_err_t *err) {
   if (!json_is_string(cs_cfg(cfg, "document_number.pattern")) ||
       !strstr(cs_cfg_str(cfg, "document_number.pattern", ""), "{seq}"))
     return lg_err_set(err, LG_EINVAL, "案件配置 document_number.pattern 须含 {seq}");
+  const char *lv;
+  const json_t *pat;
+  json_object_foreach((json_t *)cs_cfg(cfg, "document_number.patterns"), lv, pat) {
+    if (!json_is_string(pat) || !strstr(json_string_value(pat), "{seq}"))
+      return lg_err_set(err, LG_EINVAL, "案件配置 document_number.patterns.%s 须含 {seq}", lv);
+  }
   if (!json_is_string(cs_cfg(cfg, "process")))
     return lg_err_set(err, LG_EINVAL, "案件配置缺少流程标识 process");
   return 0;
@@ -384,11 +391,12 @@ int cs_year(int64_t t) {
 int cs_counter_next(lg_store_t *s, const char *kind, const char *scope, int year, int64_t *out,
                     lg_err_t *err) {
   lg_stmt_t *st;
-  int rc = lg_store_prepare(s,
-                      "INSERT INTO lg_case_counters(kind, scope, year, last) VALUES (?, ?, ?, 1)"
-                      " ON CONFLICT(kind, scope, year) DO UPDATE SET last = lg_case_counters.last + 1"
-                      " RETURNING last",
-                      &st, err);
+  int rc = lg_store_prepare(
+      s,
+      "INSERT INTO lg_case_counters(kind, scope, year, last) VALUES (?, ?, ?, 1)"
+      " ON CONFLICT(kind, scope, year) DO UPDATE SET last = lg_case_counters.last + 1"
+      " RETURNING last",
+      &st, err);
   if (rc) return rc;
   lg_store_bind_text(st, 1, kind);
   lg_store_bind_text(st, 2, scope);

@@ -456,7 +456,7 @@ test('the happy path to the end: objections counted, the province approves, a nu
   assert.equal((await as.approver_prov.json('/api/tasks')).body.tasks[0].id, p);
   const c = await act('approver_prov', p, 'approve');
   assert.equal(c.status, 'handed_over');
-  assert.equal(c.document_no, '赣自然资用地〔2026〕1号');
+  assert.equal(c.document_no, '赣府土字〔2026〕1号'); // the province's own pattern and numbers
   assert.equal(c.decided_at, '2026-04-16T16:00:00Z');
   assert.equal(c.handed_over_at, '2026-04-16T16:00:00Z');
   assert.equal(c.tasks.length, 0);
@@ -501,7 +501,7 @@ test('the command line sees the same cases (landgov case list, show, inbox, time
   const list = JSON.parse(landgov(db, ['--json', 'case', 'list', '--status', 'handed_over']));
   assert.deepEqual(list.cases.map((c) => c.id), [C.happy]);
   const show = landgov(db, ['case', 'show', list.cases[0].code]);
-  assert.match(show, /批准文号: 赣自然资用地〔2026〕1号/);
+  assert.match(show, /批准文号: 赣府土字〔2026〕1号/);
   assert.match(show, /征收土地预公告\s+2026-03-02 09:00\s+2026-03-16 24:00\s+10 个工作日/);
   // The deferred case's county review waits for the county's approver.
   const inbox = JSON.parse(landgov(db, ['--json', 'case', 'inbox', '--as', 'approver']));

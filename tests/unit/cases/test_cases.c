@@ -396,7 +396,10 @@ static void test_happy_path_province(void **state) {
   act(e, PROV, task(e, id, "Task_Province", NULL), "approve", NULL, NULL);
   o = get(e, id);
   assert_str(json_object_get(o, "status"), "handed_over");
-  assert_str(json_object_get(o, "document_no"), "赣自然资用地〔2026〕1号");
+  /* The province numbers its own approvals, in its own pattern
+   * (document_number.patterns.province): its first of the year does not
+   * read like the city's first (赣自然资用地〔2026〕1号). */
+  assert_str(json_object_get(o, "document_no"), "赣府土字〔2026〕1号");
   assert_true(json_is_string(json_object_get(o, "handed_over_at")));
   json_decref(o);
   /* The timeline names who did what: the window, the check, the province. */
@@ -414,6 +417,18 @@ static void test_happy_path_province(void **state) {
   }
   assert_true(saw_prov && saw_check && saw_handover);
   json_decref(tl);
+  /* The city's first approval of the same year is numbered 1 by the city,
+   * beside the province's 1 (they used to collide on the unique
+   * document number). */
+  int64_t cid = create(e, "C", 5000000, 1100, 400, 1300, 600, NULL);
+  act(e, CLERK, task(e, cid, "Task_Accept", NULL), "accept", NULL, NULL);
+  act(e, COUNTY, task(e, cid, "Task_County", NULL), "approve", NULL, NULL);
+  act(e, NR, task(e, cid, "Task_Joint", "natural_resources"), "approve", NULL, NULL);
+  act(e, ECO, task(e, cid, "Task_Joint", "ecology"), "approve", NULL, NULL);
+  act(e, CITY, task(e, cid, "Task_City", NULL), "approve", NULL, NULL);
+  o = get(e, cid);
+  assert_str(json_object_get(o, "document_no"), "赣自然资用地〔2026〕1号");
+  json_decref(o);
   assert_audit_clean(e);
 }
 
