@@ -170,6 +170,17 @@ static void validate(vctx_t *v, const json_t *d) {
   need_num(v, val, "validation", "spike_angle_deg", 0, 90);
   need(v, val, "validation", "exterior_clockwise", JSON_TRUE);
   need_num(v, val, "validation", "max_points", 4, 1e8);
+  /* Optional: ring direction by format (validate.c). */
+  const json_t *orient = val ? json_object_get(val, "orientation") : NULL;
+  if (orient && !json_is_object(orient)) vfail(v, "validation.orientation", "应为对象");
+  const char *ok;
+  const json_t *ox;
+  if (json_is_object(orient)) json_object_foreach((json_t *)orient, ok, ox) {
+      char p[160];
+      snprintf(p, sizeof p, "validation.orientation.%s", ok);
+      need(v, ox, p, "exterior_clockwise", JSON_TRUE);
+      need(v, ox, p, "basis", JSON_STRING);
+    }
   need_num(v, d, "", "sliver_m2", 0, 1e6);
   need_num(v, d, "", "max_pieces", 0, 1e7);
   const json_t *types = need(v, d, "", "project_types", JSON_OBJECT);
@@ -605,8 +616,7 @@ static int load_version(lg_store_t *s, int version, lg_rules_t **out, lg_err_t *
   const char *sql = version > 0
                         ? "SELECT version, body FROM lg_rule_sets WHERE version = ?"
                         : "SELECT version, body FROM lg_rule_sets ORDER BY version DESC LIMIT 1";
-  if (lg_store_prepare(s, sql, &st, NULL) != 0)
-    return lg_store_fail(s, err, "读取规则集失败");
+  if (lg_store_prepare(s, sql, &st, NULL) != 0) return lg_store_fail(s, err, "读取规则集失败");
   if (version > 0) lg_store_bind_int(st, 1, version);
   int rc;
   if (lg_store_step(st) == LG_ROW) {
@@ -635,8 +645,10 @@ int lg_review_rules_get(lg_store_t *s, int version, lg_rules_t **out, lg_err_t *
 static int insert_version(lg_store_t *s, int version, const char *body, const char *name,
                           const char *actor, const char *note, lg_err_t *err) {
   lg_stmt_t *st;
-  if (lg_store_prepare(s, "INSERT INTO lg_rule_sets(version, name, body, actor, note, created_at)"
-                         " VALUES (?, ?, ?, ?, ?, ?)", &st, NULL) != 0)
+  if (lg_store_prepare(s,
+                       "INSERT INTO lg_rule_sets(version, name, body, actor, note, created_at)"
+                       " VALUES (?, ?, ?, ?, ?, ?)",
+                       &st, NULL) != 0)
     return lg_store_fail(s, err, "保存规则集失败");
   char ts[32];
   lg_time_iso(lg_now(), ts);
@@ -724,19 +736,20 @@ int lg_review_rules_history(lg_store_t *s, json_t **out, lg_err_t *err) {
     return 0;
   }
   lg_stmt_t *st;
-  if (lg_store_prepare(s, "SELECT version, created_at, coalesce(actor, ''), coalesce(note, ''),"
-                         " coalesce(name, '') FROM lg_rule_sets ORDER BY version DESC", &st, NULL) != 0) {
+  if (lg_store_prepare(s,
+                       "SELECT version, created_at, coalesce(actor, ''), coalesce(note, ''),"
+                       " coalesce(name, '') FROM lg_rule_sets ORDER BY version DESC",
+                       &st, NULL) != 0) {
     json_decref(*out);
     *out = NULL;
     return lg_store_fail(s, err, "读取规则集历史失败");
   }
   while (lg_store_step(st) == LG_ROW)
-    json_array_append_new(*out, json_pack("{s:i, s:s, s:s, s:s, s:s, s:b}", "version",
-                                          lg_store_col_int(st, 0), "created_at",
-                                          lg_store_col_text(st, 1), "actor",
-                                          lg_store_col_text(st, 2), "note",
-                                          lg_store_col_text(st, 3), "name",
-                                          lg_store_col_text(st, 4), "builtin", 0));
+    json_array_append_new(
+        *out,
+        json_pack("{s:i, s:s, s:s, s:s, s:s, s:b}", "version", lg_store_col_int(st, 0),
+                  "created_at", lg_store_col_text(st, 1), "actor", lg_store_col_text(st, 2), "note",
+                  lg_store_col_text(st, 3), "name", lg_store_col_text(st, 4), "builtin", 0));
   lg_store_done(st);
   return 0;
 }

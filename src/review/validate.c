@@ -584,6 +584,27 @@ json_t *lg_review_validate(lg_geo_t *g, const lg_boundary_t *b, const lg_rules_t
   return lg_review_validate_until(g, b, r, repair, repaired, 0, err);
 }
 
+/* Whether a boundary's format prescribes a direction for its rings, and
+ * which (*cw: the exterior clockwise) on what basis: the rule set's
+ * validation.orientation by format name (a Ministry coordinate file and a
+ * Shapefile clockwise, GeoJSON counter-clockwise, RFC 7946); formats
+ * without a convention (WKT, GeoPackage, KML) get no remark. A rule set
+ * older than that map gives every format validation.exterior_clockwise. */
+static bool orientation_rule(const lg_rules_t *r, const char *format, bool *cw,
+                             const char **basis) {
+  const json_t *map = lg_rules_get(r, "validation.orientation");
+  if (!json_is_object(map)) {
+    *cw = json_is_true(lg_rules_get(r, "validation.exterior_clockwise"));
+    *basis = json_string_value(lg_rules_get(r, "validation.orientation_basis"));
+    return true;
+  }
+  const json_t *f = json_object_get(map, format ? format : "");
+  if (!json_is_object(f)) return false;
+  *cw = json_is_true(json_object_get(f, "exterior_clockwise"));
+  *basis = json_string_value(json_object_get(f, "basis"));
+  return true;
+}
+
 json_t *lg_review_validate_until(lg_geo_t *g, const lg_boundary_t *b, const lg_rules_t *r,
                                  bool repair, lg_geom_t **repaired, double deadline,
                                  lg_err_t *err) {
@@ -598,7 +619,9 @@ json_t *lg_review_validate_until(lg_geo_t *g, const lg_boundary_t *b, const lg_r
   v.tol =
       lg_rules_num(r, "validation.duplicate_tolerance_m", 0.001) / (v.geographic ? 111320.0 : 1);
   v.spike_deg = lg_rules_num(r, "validation.spike_angle_deg", 1.0);
-  bool want_cw = json_is_true(lg_rules_get(r, "validation.exterior_clockwise"));
+  bool want_cw = false;
+  const char *basis = NULL;
+  bool check_orientation = orientation_rule(r, b->format, &want_cw, &basis);
   json_t *orient_arr = json_array();
 
   lg_ring_t *rings = NULL;
@@ -626,12 +649,10 @@ json_t *lg_review_validate_until(lg_geo_t *g, const lg_boundary_t *b, const lg_r
                                                 "ring", rings[k].ring + 1, "direction",
                                                 cw ? "clockwise" : "counterclockwise"));
     bool expect_cw = rings[k].ring == 0 ? want_cw : !want_cw;
-    if (cw != expect_cw)
-      add_issue(&v, "orientation", "info", json_array(), "%s的界址点按%s方向排列, 规定为%s (%s)",
-                where, cw ? "顺时针" : "逆时针", expect_cw ? "顺时针" : "逆时针",
-                json_string_value(lg_rules_get(r, "validation.orientation_basis"))
-                    ? json_string_value(lg_rules_get(r, "validation.orientation_basis"))
-                    : "规则集");
+    if (check_orientation && cw != expect_cw)
+      add_issue(&v, "orientation", "info", json_array(), "%s的点按%s方向排列, %s规定为%s (%s)",
+                where, cw ? "顺时针" : "逆时针", b->format, expect_cw ? "顺时针" : "逆时针",
+                basis ? basis : "规则集");
   }
   /* Crossings are searched per polygon part (shell with its holes). */
   int rc = 0;

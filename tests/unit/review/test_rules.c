@@ -172,6 +172,12 @@ static void edit_major(json_t *d) {
       json_string("wetland"));
 }
 static void edit_missing(json_t *d) { json_object_del(d, "negative_list"); }
+static void edit_orientation(json_t *d) {
+  json_object_set_new(json_object_get(json_object_get(json_object_get(d, "validation"),
+                                                      "orientation"),
+                                      "GeoJSON"),
+                      "exterior_clockwise", json_string("no"));
+}
 
 static void test_bad_rule_sets(void **state) {
   expect_bad("authority.expropriation.cultivated_ha", "threshold as text", edit_threshold);
@@ -180,6 +186,8 @@ static void test_bad_rule_sets(void **state) {
   expect_bad("controls.plan.min_share", "share above 1", edit_share);
   expect_bad("code_systems[0].major_classes.99", "unknown major class", edit_major);
   expect_bad("negative_list", "missing list", edit_missing);
+  expect_bad("validation.orientation.GeoJSON.exterior_clockwise", "direction as text",
+             edit_orientation);
   lg_rules_t *r = NULL;
   lg_err_t err = {0};
   assert_int_equal(lg_review_rules_parse("{\"format\": 1,", 0, &r, &err), LG_EINVAL);

@@ -137,17 +137,47 @@ static void test_sharp_angle(void **state) {
   json_decref(v);
 }
 
-/* Counter-clockwise shell: a remark (the boundary survey numbers points
- * clockwise), not an error. */
+/* Ring direction by the format's own convention, a remark (not an
+ * error) only where the format prescribes one: a Ministry file numbers
+ * its points clockwise (TD/T 1008-2007), GeoJSON runs its exterior
+ * counter-clockwise (RFC 7946 3.1.6), WKT prescribes nothing. */
 static void test_orientation(void **state) {
-  json_t *v = validate_text("POLYGON ((0 0, 100 0, 100 100, 0 100, 0 0))", 4526, false, NULL);
+  static const char ccw_wkt[] = "POLYGON ((0 0, 100 0, 100 100, 0 100, 0 0))";
+  json_t *v = validate_text(ccw_wkt, 4526, false, NULL);
   assert_true(json_is_true(json_object_get(v, "valid")));
-  const json_t *x = issue_of(v, "orientation");
-  assert_non_null(x);
-  assert_string_equal(json_string_value(json_object_get(x, "severity")), "info");
+  assert_null(issue_of(v, "orientation"));
+  /* The direction is still reported, whatever the format. */
   assert_string_equal(json_string_value(json_object_get(
                           json_array_get(json_object_get(v, "orientation"), 0), "direction")),
                       "counterclockwise");
+  json_decref(v);
+  /* GeoJSON: counter-clockwise is right, clockwise gets the remark. */
+  static const char ccw_gj[] =
+      "{\"type\":\"Polygon\",\"coordinates\":[[[38500000,2850000],[38500100,2850000],"
+      "[38500100,2850100],[38500000,2850100],[38500000,2850000]]]}";
+  static const char cw_gj[] =
+      "{\"type\":\"Polygon\",\"coordinates\":[[[38500000,2850000],[38500000,2850100],"
+      "[38500100,2850100],[38500100,2850000],[38500000,2850000]]]}";
+  v = validate_text(ccw_gj, 4526, false, NULL);
+  assert_null(issue_of(v, "orientation"));
+  json_decref(v);
+  v = validate_text(cw_gj, 4526, false, NULL);
+  const json_t *x = issue_of(v, "orientation");
+  assert_non_null(x);
+  assert_string_equal(json_string_value(json_object_get(x, "severity")), "info");
+  assert_non_null(strstr(text_of(x), "RFC 7946"));
+  json_decref(v);
+  /* A Ministry file running counter-clockwise gets the survey's remark. */
+  static const char ccw_txt[] =
+      "[属性描述]\n坐标系=2000国家大地坐标系\n几度分带=3\n投影类型=高斯克吕格\n计量单位=米\n"
+      "带号=38\n精度=0.001\n转换参数=,,,,,,\n[地块坐标]\n5,1.0000,1,测试地块,面,,工业,0601,@\n"
+      "J1,1,2850000.000,38500000.000\nJ2,1,2850000.000,38500100.000\n"
+      "J3,1,2850100.000,38500100.000\nJ4,1,2850100.000,38500000.000\n"
+      "J1,1,2850000.000,38500000.000\n";
+  v = validate_text(ccw_txt, 0, false, NULL);
+  x = issue_of(v, "orientation");
+  assert_non_null(x);
+  assert_non_null(strstr(text_of(x), "TD/T 1008"));
   json_decref(v);
 }
 
