@@ -31,7 +31,7 @@ static void wkb_of(const char *wkt, lg_buf_t *out) {
 static void test_ewkb_z(void **state) {
   /* EWKB of MULTIPOLYGON Z with SRID 4526, as PostGIS sends it:
    * byte order, type 6 | Z flag | SRID flag, the SRID, one polygon. */
-  unsigned char b[256];
+  unsigned char b[256] = {0};
   size_t n = 0;
   uint32_t v;
   b[n++] = 1;
@@ -83,7 +83,7 @@ static size_t be64(unsigned char *b, size_t n, double d) {
 static void test_iso_zm_collection(void **state) {
   /* GEOMETRYCOLLECTION ZM (POINT ZM (1 2 3 4), LINESTRING ZM (5 6 -1 -2,
    * 7 8 -3 -4)) in ISO types 3007, 3001, 3002, big-endian. */
-  unsigned char b[256];
+  unsigned char b[256] = {0};
   size_t n = 0;
   b[n++] = 0;
   n = be32(b, n, 3007);
