@@ -82,9 +82,9 @@ static void print_report(const json_t *r) {
         snprintf(pct, sizeof pct, "—");
       snprintf(cnt, sizeof cnt, "%lld", lg_review_get_int(x, "pieces_total"));
       lg_cli_table_add(t, k, lg_review_get_str(x, "role_title"),
-                   strcmp(lg_review_get_str(x, "status"), "checked") == 0 ? "已审查"
-                                                                          : "未审查(缺失)",
-                   b1, pct, cnt);
+                       strcmp(lg_review_get_str(x, "status"), "checked") == 0 ? "已审查"
+                                                                              : "未审查(缺失)",
+                       b1, pct, cnt);
     }
     lg_cli_table_print(t);
     lg_cli_table_free(t);
@@ -100,7 +100,7 @@ static void print_report(const json_t *r) {
       lg_fmt_num(b2, sizeof b2, lg_review_get_num(x, "ha"), 4);
       lg_fmt_num(b3, sizeof b3, lg_review_get_num(x, "mu"), 2);
       lg_cli_table_add(t, lg_review_get_str(x, "code"), lg_review_get_str(x, "name"),
-                   lg_review_get_str(x, "major_title"), b1, b2, b3);
+                       lg_review_get_str(x, "major_title"), b1, b2, b3);
     }
     lg_cli_table_print(t);
     lg_cli_table_free(t);
@@ -137,7 +137,8 @@ static void print_report(const json_t *r) {
       printf("  %s\n", lg_review_get_str(au, "joint"));
   }
   const json_t *q = json_object_get(r, "quotas");
-  if (q) {
+  if (json_is_null(q)) printf("\n消耗指标: 用地范围未能审查, 无从计算\n");
+  if (json_is_object(q)) {
     char c1[64], c2[64], c3[64], c4[64];
     fmt_m2(c1, sizeof c1, lg_review_get_num(q, "new_construction_m2"));
     fmt_m2(c2, sizeof c2, lg_review_get_num(q, "cultivated_balance_m2"));
@@ -224,7 +225,7 @@ static int run_each(lg_cli_t *cli, lg_store_t *s, lg_checker_t *c, lg_boundary_t
   int np = lg_geom_nparts(g, all->geom);
   double *lat = lg_calloc((size_t)(np ? np : 1), sizeof *lat);
   json_t *list = json_array();
-  int counts[3] = {0, 0, 0}, failed = 0;
+  int counts[4] = {0, 0, 0, 0}, failed = 0; /* pass, conditional, prohibited, unreviewable */
   double t0 = lg_mono();
   for (int i = 0; i < np; i++) {
     lg_boundary_t b;
@@ -243,7 +244,10 @@ static int run_each(lg_cli_t *cli, lg_store_t *s, lg_checker_t *c, lg_boundary_t
     if (rc == 0 && save) rc = lg_review_check_save(s, &b, rep, &meta, NULL, &e);
     const char *v = rep ? json_string_value(json_object_get(rep, "verdict")) : NULL;
     if (rc == 0 && v)
-      counts[strcmp(v, "pass") == 0 ? 0 : strcmp(v, "conditional") == 0 ? 1 : 2]++;
+      counts[strcmp(v, "pass") == 0          ? 0
+             : strcmp(v, "conditional") == 0 ? 1
+             : strcmp(v, "prohibited") == 0  ? 2
+                                             : 3]++;
     else
       failed++;
     json_t *row =
@@ -268,16 +272,16 @@ static int run_each(lg_cli_t *cli, lg_store_t *s, lg_checker_t *c, lg_boundary_t
   double sum = 0;
   for (int i = 0; i < np; i++)
     sum += lat[i];
-  json_t *stats =
-      json_pack("{s:i, s:i, s:i, s:i, s:i, s:f, s:f, s:f, s:f, s:f}", "checks", np, "pass",
-                counts[0], "conditional", counts[1], "prohibited", counts[2], "failed", failed,
-                "p50_ms", p50, "p99_ms", p99, "max_ms", np ? lat[np - 1] : 0.0, "mean_ms",
-                np ? sum / np : 0.0, "checks_per_s", total > 0 ? np / total : 0.0);
+  json_t *stats = json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:f, s:f, s:f, s:f, s:f}", "checks", np,
+                            "pass", counts[0], "conditional", counts[1], "prohibited", counts[2],
+                            "unreviewable", counts[3], "failed", failed, "p50_ms", p50, "p99_ms",
+                            p99, "max_ms", np ? lat[np - 1] : 0.0, "mean_ms", np ? sum / np : 0.0,
+                            "checks_per_s", total > 0 ? np / total : 0.0);
   if (cli->json) {
     lg_cli_print_json(json_pack("{s:o, s:o}", "stats", stats, "checks", list));
   } else {
-    printf("逐个审查 %d 个用地范围: 通过 %d, 有条件通过 %d, 禁止 %d, 失败 %d\n", np, counts[0],
-           counts[1], counts[2], failed);
+    printf("逐个审查 %d 个用地范围: 通过 %d, 有条件通过 %d, 禁止 %d, 无法审查 %d, 失败 %d\n", np,
+           counts[0], counts[1], counts[2], counts[3], failed);
     printf("单次审查耗时: p50 %.3f ms, p99 %.3f ms, 最长 %.3f ms; 每秒 %.1f 次\n", p50, p99,
            np ? lat[np - 1] : 0.0, total > 0 ? np / total : 0.0);
     json_decref(stats);
@@ -319,7 +323,8 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
                    : lg_review_rules_current(s, &rules, err);
   if (rc) goto done;
   if ((rc = lg_review_checker_new(s, rules, &c, err))) goto done;
-  lg_check_opts_t o = {.use = lg_cli_arg(cli, "use"),
+  lg_check_opts_t o = {.repair_hint = "; 可加 --make-valid 自动修复 (报告会注明已修复)",
+                       .use = lg_cli_arg(cli, "use"),
                        .type = lg_cli_arg(cli, "type"),
                        .name = lg_cli_arg(cli, "name"),
                        .make_valid = lg_cli_arg_flag(cli, "make-valid"),

@@ -138,7 +138,9 @@ static int post_check(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   }
   if ((rc = lg_review_rules_current(s, &rules, err))) goto done;
   if ((rc = lg_review_checker_new(s, rules, &c, err))) goto done;
-  lg_check_opts_t o = {.use = p.use[0] ? p.use : NULL,
+  lg_check_opts_t o = {.repair_hint = "; 可勾选「自动修复无效的几何」后重新审查 (接口参数 "
+                                      "make_valid=true), 报告会注明已修复",
+                       .use = p.use[0] ? p.use : NULL,
                        .type = p.type[0] ? p.type : NULL,
                        .name = p.name[0] ? p.name : NULL,
                        .make_valid = p.make_valid,

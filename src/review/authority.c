@@ -64,7 +64,10 @@ static const json_t *conversion(lg_check_t *k, char *basis, size_t n) {
  * NULL when no collective land is taken; basis receives why. */
 static const json_t *expropriation(lg_check_t *k, char *basis, size_t n) {
   const json_t *expr = lg_rules_get(k->R, "authority.expropriation");
-  double coll = k->covered > 0 || (k->LU && k->LU->has_class) ? k->planar - k->state_m2 : k->planar;
+  /* The survey's collective land; the part outside the survey, if any, is
+   * reported by the coverage rule, not counted as collective. Without
+   * land classes every square metre counts (the stricter case). */
+  double coll = k->LU && k->LU->has_class ? k->covered - k->state_m2 : k->planar;
   double coll_cult = k->cultivated - k->cultivated_state;
   double other = coll - coll_cult;
   double cult_ha = json_number_value(json_object_get(expr, "cultivated_ha"));
@@ -106,9 +109,27 @@ static json_t *joint(const lg_rules_t *R, const char *conv_level, const char *ex
   return json_null();
 }
 
+/* A boundary mostly outside the survey: no authority can be computed,
+ * and none is invented. */
+static void undetermined(lg_check_t *k) {
+  char why[256];
+  snprintf(why, sizeof why, "用地范围 %.2f%% 不在土地利用现状数据范围内, 地类不明, 无法确定",
+           100 * k->uncovered / k->planar);
+  k->authority =
+      json_pack("{s:s, s:s, s:s, s:s, s:{s:[], s:[]}, s:{s:s, s:s}, s:n}", "conversion",
+                "undetermined", "conversion_title", "无法确定", "expropriation", "undetermined",
+                "expropriation_title", "无法确定", "articles", "conversion", "expropriation",
+                "basis", "conversion", why, "expropriation", why, "joint");
+}
+
 void lg_review_authority(lg_check_t *k) {
   const lg_rules_t *R = k->R;
   char conv_basis[512], exp_basis[512];
+  if (k->unreviewable) {
+    k->agri = k->unused = 0;
+    undetermined(k);
+    return;
+  }
   k->agri = k->major[LG_MAJOR_AGRICULTURAL];
   k->unused = k->major[LG_MAJOR_UNUSED];
   const json_t *conv_dec = conversion(k, conv_basis, sizeof conv_basis);

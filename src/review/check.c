@@ -84,6 +84,23 @@ static int check_args(lg_check_t *k, lg_err_t *err) {
   }
   if (k->o->use && *k->o->use) lg_code_normalise(k->o->use, k->use, sizeof k->use);
   k->ydyh = lg_rules_codesys(k->R, "ydyh2023");
+  if (k->use[0] && k->ydyh && !json_object_get(k->ydyh->names, k->use)) {
+    /* A use the classification does not have would be checked against
+     * nothing: name the first-level classes instead. */
+    lg_buf_t known;
+    lg_buf_init(&known);
+    const char *code;
+    const json_t *name;
+    json_object_foreach((json_t *)k->ydyh->names, code, name) if (strlen(code) == 2)
+        lg_buf_printf(&known, "%s%s %s", known.len ? ", " : "", code, json_string_value(name));
+    int rc = lg_err_set(err, LG_EINVAL,
+                        "拟用途编码 \"%s\" 不在《国土空间调查、规划、用途管制用地用海分类指南》"
+                        "中; 一级类为 %s, 请用其下的二级或三级编码 (如 1001 工业用地)",
+                        k->use, known.data ? known.data : "");
+    lg_err_where(err, "use");
+    lg_buf_fini(&known);
+    return rc;
+  }
   k->sliver = lg_rules_num(k->R, "sliver_m2", 0.01);
   return 0;
 }
@@ -112,10 +129,12 @@ static int check_validate(lg_check_t *k, json_t **report, lg_err_t *err) {
         break;
       }
     }
-    int rc = lg_err_set(
-        err, LG_EGEOM, "%s: 边界几何无效 (%lld 处错误), 首个: %s%s", b->source,
-        (long long)json_integer_value(json_object_get(k->validation, "errors")), first,
-        o->make_valid ? "; 无法自动修复" : "; 可加 --make-valid 自动修复 (报告会注明已修复)");
+    int rc =
+        lg_err_set(err, LG_EGEOM, "%s: 边界几何无效 (%lld 处错误), 首个: %s%s", b->source,
+                   (long long)json_integer_value(json_object_get(k->validation, "errors")), first,
+                   o->make_valid    ? "; 无法自动修复"
+                   : o->repair_hint ? o->repair_hint
+                                    : "; 可要求自动修复 (报告会注明已修复)");
     fail_report(report, k->validation, k->R, b);
     k->validation = NULL;
     lg_geom_free(g, repaired);
@@ -314,6 +333,10 @@ static void check_classes(lg_check_t *k) {
     k->covered = k->res[c->landuse].m2;
   }
   k->uncovered = fmax(0, k->planar - k->covered);
+  /* Too little of it in the survey: nothing about classes, authority or
+   * quotas can be said (controls.coverage.reviewable_min_share). */
+  double min = lg_rules_num(k->R, "controls.coverage.reviewable_min_share", 0);
+  k->unreviewable = LU && k->covered / k->planar < min;
 }
 
 /* ---- 6. Plan conformity -------------------------------------------------------- */
@@ -382,6 +405,10 @@ static void check_plan(lg_check_t *k) {
 /* ---- 9. Quotas and follow-ups ---------------------------------------------------- */
 
 static void check_quotas(lg_check_t *k) {
+  if (k->unreviewable) {
+    k->quotas = json_null();
+    return;
+  }
   k->quotas = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:n, s:s}", "new_construction_m2",
                         num(k->agri + k->unused), "agricultural_conversion_m2", num(k->agri),
                         "unused_conversion_m2", num(k->unused), "cultivated_balance_m2",
@@ -404,6 +431,9 @@ static bool followup_due(const lg_check_t *k, const char *when) {
 }
 
 static void check_followups(lg_check_t *k) {
+  /* Unreviewable: those resting on what was found on the reviewed part
+   * (basic farmland, the red line, cultivated land) still follow; none
+   * of the authority's (no conversion or expropriation is decided). */
   k->followups = json_array();
   const char *id;
   const json_t *f;
@@ -494,8 +524,9 @@ static json_t *area(const lg_check_t *k, double src_planar) {
   return a;
 }
 
-static const char *const verdict_keys[] = {"pass", "conditional", "prohibited"};
-static const char *const verdict_titles[] = {"通过", "有条件通过", "禁止"};
+/* By LG_VERDICT_*. */
+static const char *const verdict_keys[] = {"pass", "conditional", "unreviewable", "prohibited"};
+static const char *const verdict_titles[] = {"通过", "有条件通过", "无法审查", "禁止"};
 
 static json_t *check_report(lg_check_t *k, double t0) {
   const lg_rules_t *R = k->R;

@@ -100,6 +100,7 @@ static const char css[] =
     "#333}"
     ".meta td:first-child{width:28mm;background:#f6f6f6}"
     ".verdict{border:2px solid;padding:3mm;margin:3mm 0;page-break-inside:avoid}"
+    ".v-unreviewable{border-color:#6a737d}.v-unreviewable .big{color:#57606a}"
     ".v-pass{border-color:#1a7f37}.v-conditional{border-color:#b08800}.v-prohibited{border-color:#"
     "c0392b}"
     ".verdict .big{font-size:16pt;font-weight:700}"
@@ -427,6 +428,10 @@ static void section_authority(lg_buf_t *b, const json_t *r) {
 static void section_quotas(lg_buf_t *b, const json_t *r) {
   const json_t *q = json_object_get(r, "quotas");
   if (!q) return;
+  if (json_is_null(q)) {
+    lg_buf_puts(b, "<h2>七、消耗指标</h2><p>用地范围未能审查, 消耗指标无从计算。</p>");
+    return;
+  }
   static const struct {
     const char *key, *title;
   } rows[] = {{"new_construction_m2", "新增建设用地"},

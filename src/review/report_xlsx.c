@@ -227,7 +227,8 @@ static void sheet_authority(lxw_workbook *wb, const json_t *r, const fmts_t *F) 
            {"unused_conversion_m2", "未利用地"},    {"cultivated_balance_m2", "耕地占补平衡"},
            {"paddy_balance_m2", "水田占补平衡"},    {"pbf_replacement_m2", "永久基本农田补划"}};
   const json_t *qs = json_object_get(r, "quotas");
-  for (size_t i = 0; qs && i < LG_ARRAY_LEN(q); i++) {
+  if (json_is_null(qs)) str(ws, row++, 0, "用地范围未能审查, 消耗指标无从计算", NULL);
+  for (size_t i = 0; json_is_object(qs) && i < LG_ARRAY_LEN(q); i++) {
     double v = lg_review_get_num(qs, q[i].key);
     str(ws, row, 0, q[i].title, NULL);
     num(ws, row, 1, v, F->m2);

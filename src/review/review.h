@@ -143,6 +143,8 @@ typedef struct lg_check_opts {
   int max_pieces;   /* pieces listed per layer; 0: the rule set's max_pieces */
   double deadline;  /* lg_mono() time past which the check gives up with
                        LG_ELIMIT (a server's time per request); 0: none */
+  const char *repair_hint; /* how the asker requests a repair, for the message about an
+                              invalid boundary ("可加 --make-valid ..."); NULL: in general */
 } lg_check_opts_t;
 
 /* A checker keeps what several checks share on one store connection: the

@@ -133,8 +133,9 @@ int lg_review_overlay(lg_checker_t *c, lg_clayer_t *L, const lg_geom_t *bw, cons
 /* True when the JSON array arr holds the string s. */
 bool lg_review_in_list(const json_t *arr, const char *s);
 
-/* The verdict under way: its level (0 pass, 1 conditional, 2
- * prohibited), reasons and conditions. */
+/* The verdict under way: its level (LG_VERDICT_*), reasons and
+ * conditions. */
+enum { LG_VERDICT_PASS, LG_VERDICT_CONDITIONAL, LG_VERDICT_UNREVIEWABLE, LG_VERDICT_PROHIBITED };
 typedef struct lg_verdict {
   int level;
   json_t *reasons;
@@ -173,6 +174,7 @@ typedef struct lg_check {
   /* The land-class table (of the land-use layer). */
   const lg_clayer_t *LU;
   double major[LG_MAJOR_N], cultivated, paddy, covered, uncovered, state_m2, cultivated_state;
+  bool unreviewable; /* too little of it in the land survey to review (controls.coverage) */
   json_t *classes, *class_table;
   const char *lu_status;
   /* Plan conformity. */

@@ -24,8 +24,14 @@
 #include <stdio.h>
 #include <string.h>
 
+/* A prohibition found on the part that was reviewed stands; otherwise a
+ * boundary that cannot be reviewed is not passed. */
 static int effect_level(const char *e) {
-  return !e ? 0 : strcmp(e, "prohibited") == 0 ? 2 : strcmp(e, "conditional") == 0 ? 1 : 0;
+  return !e                               ? LG_VERDICT_PASS
+         : strcmp(e, "prohibited") == 0   ? LG_VERDICT_PROHIBITED
+         : strcmp(e, "unreviewable") == 0 ? LG_VERDICT_UNREVIEWABLE
+         : strcmp(e, "conditional") == 0  ? LG_VERDICT_CONDITIONAL
+                                          : LG_VERDICT_PASS;
 }
 
 void lg_verdict_condition(lg_verdict_t *v, const char *text) {
@@ -90,10 +96,24 @@ static void missing(lg_check_t *k, const json_t *ctl) {
                       !PL              ? "没有规划用途图层"
                       : !PL->has_class ? "规划图层没有用途编码字段"
                                        : "未申报拟用途编码");
-    lg_verdict_conditions(V, json_object_get(miss, "conditions"));
+    /* What is missing decides what to do: a layer, or the use. */
+    if (PL && PL->has_class)
+      lg_verdict_condition(V, "须申报拟用途编码 (用地用海分类二级或三级编码, 如 1001 工业用地) "
+                              "后重新审查规划符合性");
+    else
+      lg_verdict_conditions(V, json_object_get(miss, "conditions"));
   }
   const json_t *cov = json_object_get(ctl, "coverage");
-  if (k->LU && k->covered / k->planar < json_number_value(json_object_get(cov, "min_share"))) {
+  if (k->unreviewable) {
+    lg_verdict_reason(V, "controls.coverage", "unreviewable", NULL,
+                      "%s: %.2f 平方米中 %.2f 平方米 (%.2f%%) 不在土地利用现状图层 %s 范围内, "
+                      "覆盖不足 %.0f%%",
+                      str(cov, "unreviewable_rule"), k->planar, k->uncovered,
+                      100 * k->uncovered / k->planar, k->LU->info.name,
+                      100 * json_number_value(json_object_get(cov, "reviewable_min_share")));
+    lg_verdict_conditions(V, json_object_get(cov, "unreviewable_conditions"));
+  } else if (k->LU &&
+             k->covered / k->planar < json_number_value(json_object_get(cov, "min_share"))) {
     lg_verdict_reason(V, "controls.coverage", str(cov, "effect"), NULL,
                       "%s: %.2f 平方米 (%.2f%%) 位于土地利用现状图层 %s 范围之外", str(cov, "rule"),
                       k->uncovered, 100 * k->uncovered / k->planar, k->LU->info.name);

@@ -23,7 +23,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { GRID, addUsers, apiToken, bearer, client, landgov, login, makeFixtureStore, startServer, tempDir } from './helpers.mjs';
+import { GRID, addUsers, apiToken, bearer, client, landgov, login, makeFixtureStore, sparseSurveyRules, startServer, tempDir } from './helpers.mjs';
 
 const { x0, y0 } = GRID;
 let dir;
@@ -117,6 +117,7 @@ async function file(who, boundary, extra = {}) {
 before(async () => {
   dir = tempDir('landgov-api-cases-');
   db = makeFixtureStore(dir);
+  sparseSurveyRules(db, dir);
   addUsers(db, MORE);
   // Two county outlines: the fixture's squares lie in both.
   const outline = (code, name, a, b, c, d) => ({ type: 'Feature', properties: { XZQDM: code, XZQMC: name }, geometry: box(a, b, c, d) });

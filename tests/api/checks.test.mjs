@@ -173,7 +173,9 @@ test('an invalid boundary: 400 naming the crossing, then repaired on request', a
   const r = await clerk.json('/api/checks', { method: 'POST', body: { geometry: tie, srs: 4526 } });
   assert.equal(r.status, 400);
   assert.equal(r.body.error.code, 'geometry_error');
-  assert.match(r.body.error.message, /make-valid/);
+  // The web page's words, not a command-line flag.
+  assert.match(r.body.error.message, /勾选「自动修复无效的几何」/);
+  assert.doesNotMatch(r.body.error.message, /--make-valid/);
   assert.equal(r.body.report.validation.valid, false);
   assert.equal(r.body.report.validation.issues[0].kind, 'self_intersection');
   assert.match(r.body.report.validation.issues[0].text, /相交于/);

@@ -254,6 +254,20 @@ export function makeFixtureStore(dir, target) {
   return db;
 }
 
+/** The fixture's land survey is a grid of squares with gaps between them
+ *  (so that every area is a hand count): a case boundary over it lies a
+ *  quarter in the survey. For the suites that file cases over it, a rule
+ *  set (version 2) that reviews a boundary with a tenth of it surveyed
+ *  (controls.coverage.reviewable_min_share; the default, 0.5, would call
+ *  such a boundary unreviewable, as it should for a real survey). */
+export function sparseSurveyRules(db, dir) {
+  const rules = JSON.parse(landgov(db, ['rules', 'default']));
+  rules.controls.coverage.reviewable_min_share = 0.1;
+  const file = path.join(dir, 'rules-sparse.json');
+  fs.writeFileSync(file, JSON.stringify(rules));
+  landgov(db, ['rules', 'set', file, '--note', '测试网格的地类图斑之间有空隙']);
+}
+
 /** cs2cs from one EPSG CRS to another; points and results in each CRS's
  *  EPSG axis order (EPSG:4526 northing first, EPSG:4490 latitude first). */
 export function cs2cs(from, to, points) {

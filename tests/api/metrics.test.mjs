@@ -20,7 +20,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { GRID, addUsers, apiToken, bearer, client, landgov, makeFixtureStore, startServer, tempDir } from './helpers.mjs';
+import { GRID, addUsers, apiToken, bearer, client, landgov, makeFixtureStore, sparseSurveyRules, startServer, tempDir } from './helpers.mjs';
 
 const { x0, y0 } = GRID;
 let dir;
@@ -80,6 +80,7 @@ const C = {};
 before(async () => {
   dir = tempDir('landgov-api-metrics-');
   db = makeFixtureStore(dir);
+  sparseSurveyRules(db, dir);
   addUsers(db, MORE);
   const outline = (code, name, a, b, c, d) => ({ type: 'Feature', properties: { XZQDM: code, XZQMC: name }, geometry: box(a, b, c, d) });
   const counties = path.join(dir, 'county.geojson');

@@ -39,7 +39,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { GRID, ROOT, apiToken, bearer, gkToMercator, landgov, makeFixtureStore, startServer, tempDir } from '../api/helpers.mjs';
+import { GRID, ROOT, apiToken, bearer, gkToMercator, landgov, makeFixtureStore, sparseSurveyRules, startServer, tempDir } from '../api/helpers.mjs';
 import { SHARED, expectClean, launch, loginPage, shot } from './harness.mjs';
 
 const { x0, y0 } = GRID;
@@ -87,6 +87,7 @@ function ministryFile(a, b, c, d, name) {
 before(async () => {
   dir = tempDir('landgov-browser-cases-');
   const db = makeFixtureStore(dir);
+  sparseSurveyRules(db, dir); // the fixture's survey grid has gaps
   const outline = (code, name, a, b, c, d) => ({ type: 'Feature', properties: { XZQDM: code, XZQMC: name }, geometry: box(a, b, c, d) });
   const counties = path.join(dir, 'county.geojson');
   fs.writeFileSync(counties, JSON.stringify({

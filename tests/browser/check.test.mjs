@@ -22,7 +22,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { gkToMercator, login, makeFixtureStore, square, startServer, tempDir, GRID } from '../api/helpers.mjs';
+import { gkToMercator, login, makeFixtureStore, sparseSurveyRules, square, startServer, tempDir, GRID } from '../api/helpers.mjs';
 import { SHARED, absentApi, expectClean, launch, loginPage, settle, shot, zipNames } from './harness.mjs';
 
 const SAMPLE = path.join(SHARED, 'data', 'ministry-txt', 'edcfoshan_polygon-txt__00测试数据__44120000957.txt');
@@ -41,7 +41,9 @@ const allowed = [...absentApi('/api/tasks')];
 
 before(async () => {
   dir = tempDir('landgov-browser-check-');
-  server = await startServer(makeFixtureStore(dir));
+  const db = makeFixtureStore(dir);
+  sparseSurveyRules(db, dir); // the fixture's survey grid has gaps
+  server = await startServer(db);
   clerk = await login(server, 'clerk');
   ({ context, page, problems } = await launch(dir, server));
 });

@@ -385,7 +385,7 @@ async function submitCase(evt) {
       return;
     }
     const g = casesState.drawn.getGeometry().clone().transform('EPSG:3857', 'EPSG:4490');
-    const body = { boundary: new GeoJSON().writeGeometryObject(g, { decimals: 9 }), srs: 4490 };
+    const body = { boundary: new GeoJSON().writeGeometryObject(g, { decimals: 9, rightHanded: true }), srs: 4490 };
     for (const [k, v] of Object.entries(fields)) if (v !== '') body[k] = k === 'investment' ? Number(v) : v;
     if (departments.length) body.departments = departments;
     if (!allMaterials) body.materials = [];
@@ -760,7 +760,7 @@ function checkSection(c) {
   const au = c.authority;
   const parts = [];
   if (ch) {
-    const verdict = ['pass', 'conditional', 'prohibited'].includes(ch.verdict) ? ch.verdict : 'none';
+    const verdict = ['pass', 'conditional', 'unreviewable', 'prohibited'].includes(ch.verdict) ? ch.verdict : 'none';
     parts.push(
       el(
         'p',

@@ -31,7 +31,7 @@ import { classColour, createLayer, defineCrs, layersExtent, mapState } from './m
 import { verifyObject, renderVerifyResult } from './ledger.js';
 import { $, el, table } from './util.js';
 
-const VERDICTS = ['pass', 'conditional', 'prohibited'];
+const VERDICTS = ['pass', 'conditional', 'unreviewable', 'prohibited'];
 // Roles whose overlap with a boundary is a conflict to highlight.
 const CONFLICT_ROLES = new Set(['eprl', 'pbf']);
 
@@ -107,10 +107,11 @@ function drawState() {
   else s.textContent = '';
 }
 
-/** The drawn polygon as GeoJSON in CGCS2000 longitude/latitude. */
+/** The drawn polygon as GeoJSON in CGCS2000 longitude/latitude, its rings
+ * by the right-hand rule as RFC 7946 asks (however it was clicked). */
 function drawnGeometry() {
   const g = checkState.drawn.getGeometry().clone().transform('EPSG:3857', 'EPSG:4490');
-  return new GeoJSON().writeGeometryObject(g, { decimals: 9 });
+  return new GeoJSON().writeGeometryObject(g, { decimals: 9, rightHanded: true });
 }
 
 // ---- The form ------------------------------------------------------------------

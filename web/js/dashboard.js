@@ -51,7 +51,7 @@ function renderChecks(list, error) {
     cells: [
       el('a', { href: `#/check/${c.id}` }, `#${c.id}`),
       c.name || '—',
-      el('span', { className: `badge verdict-${c.verdict}` }, t(`verdict.${['pass', 'conditional', 'prohibited'].includes(c.verdict) ? c.verdict : 'none'}`)),
+      el('span', { className: `badge verdict-${c.verdict}` }, t(`verdict.${['pass', 'conditional', 'unreviewable', 'prohibited'].includes(c.verdict) ? c.verdict : 'none'}`)),
       { text: fmtNum(c.area_m2 / 1e4, 4), className: 'num' },
       fmtTime(c.created_at),
     ],

@@ -67,7 +67,7 @@ static int teardown(void **state) {
   env_t *e = *state;
   lg_store_close(e->s);
   lg_test_remove_store(e->path);
-  static const char *const files[] = {"county", "dltb", "czkfbj"};
+  static const char *const files[] = {"county", "dltb", "czkfbj", "county_b"};
   for (size_t i = 0; i < LG_ARRAY_LEN(files); i++) {
     char p[400];
     snprintf(p, sizeof p, "%s/%s.geojson", e->dir, files[i]);
@@ -475,6 +475,25 @@ static void test_city_and_numbers(void **state) {
   json_decref(list);
 }
 
+/* A boundary in the county but outside its land survey (a second county
+ * outline layer reaches x 2000-3000 where dltb does not): the check
+ * cannot review it, and the process returns the case at once instead of
+ * deciding an authority from nothing. */
+static void test_unreviewable(void **state) {
+  env_t *e = *state;
+  char *f = feature("{\"XZQDM\":\"360781\",\"XZQMC\":\"甲县飞地\"}", 2000, 0, 3000, 1000);
+  import_layer(e, "county_b", "other", f);
+  lg_free(f);
+  int64_t id = create(e, "C", 5000000, 2100, 100, 2300, 300, NULL);
+  act(e, CLERK, task(e, id, "Task_Accept", NULL), "accept", NULL, NULL);
+  json_t *o = get(e, id);
+  assert_str(json_object_get(o, "status"), "returned");
+  assert_str(json_object_get(json_object_get(o, "check"), "verdict"), "unreviewable");
+  assert_int_equal(json_array_size(json_object_get(o, "tasks")), 0);
+  json_decref(o);
+  assert_audit_clean(e);
+}
+
 static void test_window_rules_and_penalty(void **state) {
   env_t *e = *state;
   /* Every item but the geological-hazard assessment (non-core). */
@@ -663,6 +682,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_cross_county, setup, teardown),
       cmocka_unit_test_setup_teardown(test_happy_path_province, setup, teardown),
       cmocka_unit_test_setup_teardown(test_city_and_numbers, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_unreviewable, setup, teardown),
       cmocka_unit_test_setup_teardown(test_window_rules_and_penalty, setup, teardown),
       cmocka_unit_test_setup_teardown(test_supply_in_time, setup, teardown),
       cmocka_unit_test_setup_teardown(test_mutual_recognition, setup, teardown),

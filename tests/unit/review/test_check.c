@@ -267,8 +267,10 @@ static void test_state_owned(void **state) {
   json_decref(r);
 }
 
-/* A boundary bigger than the county: the part outside the land survey
- * is reported, and keeps the verdict from pass. */
+/* A boundary bigger than the county, three quarters outside the land
+ * survey: it cannot be reviewed (controls.coverage.reviewable_min_share,
+ * 50%). The classes of the part inside are reported as measured; no
+ * authority, quotas or follow-ups are made up for the rest. */
 static void test_huge_boundary(void **state) {
   json_t *r = NULL;
   assert_int_equal(check_rect(-500, -500, 1500, 1500, NULL, NULL, &r), 0);
@@ -282,8 +284,25 @@ static void test_huge_boundary(void **state) {
   assert_close(jnum(r, "major_classes.agricultural"), 500000);
   assert_close(jnum(r, "major_classes.unused"), 200000);
   assert_close(jnum(r, "major_classes.construction"), 300000);
+  assert_true(has_reason(r, "controls.coverage", "unreviewable"));
+  /* The red line and the basic farmland inside are prohibited for an
+   * unspecified project: a finding on the reviewed part stands. */
+  assert_string_equal(jstr(r, "verdict"), "prohibited");
+  assert_string_equal(jstr(r, "authority.conversion"), "undetermined");
+  assert_string_equal(jstr(r, "authority.expropriation"), "undetermined");
+  assert_true(json_is_null(jget(r, "quotas")));
+  assert_true(has_followup(r, "pbf_replacement"));  /* found on the reviewed part */
+  assert_false(has_followup(r, "pre_announcement")); /* no expropriation decided */
+  json_decref(r);
+  /* Two thirds covered (x -100..200 by y 400..800: 120,000 m2, 80,000 in
+   * the survey, all collective, columns 0-1 paddy): reviewable, with the
+   * coverage condition; expropriation counts the 8 ha of the survey's
+   * collective land (8 ha cultivated), not the 4 ha outside it. */
+  assert_int_equal(check_rect(-100, 400, 200, 800, "1001", "industrial", &r), 0);
   assert_true(has_reason(r, "controls.coverage", "conditional"));
-  assert_string_not_equal(jstr(r, "verdict"), "pass");
+  assert_string_equal(jstr(r, "authority.expropriation"), "province");
+  assert_non_null(strstr(jstr(r, "authority.basis.expropriation"),
+                         "征收集体土地 8.0000 公顷, 耕地 8.0000 公顷"));
   json_decref(r);
 }
 
@@ -381,9 +400,18 @@ static void test_bad_input(void **state) {
   assert_int_equal(rc, 0);
   assert_close(jnum(r, "controls.landuse.covered_m2"), 0);
   assert_true(json_array_size(json_object_get(r, "warnings")) >= 1);
-  assert_true(has_reason(r, "controls.coverage", "conditional"));
+  /* Nothing of it in the survey: unreviewable, and no authority. */
+  assert_string_equal(jstr(r, "verdict"), "unreviewable");
+  assert_string_equal(jstr(r, "verdict_title"), "无法审查");
+  assert_true(has_reason(r, "controls.coverage", "unreviewable"));
+  assert_string_equal(jstr(r, "authority.expropriation"), "undetermined");
   json_decref(r);
   r = NULL;
+  /* An unknown use code is refused, naming the classification's classes. */
+  rc = lg_review_check(C, &b, &(lg_check_opts_t){.use = "9999"}, &r, &err);
+  assert_int_equal(rc, LG_EINVAL);
+  assert_non_null(strstr(err.msg, "9999"));
+  assert_non_null(strstr(err.msg, "10 工矿用地"));
   /* An unknown project type is an error naming the known ones. */
   rc = lg_review_check(C, &b, &(lg_check_opts_t){.type = "spaceport"}, &r, &err);
   assert_int_equal(rc, LG_EINVAL);
@@ -441,7 +469,7 @@ static void test_invalid_and_repair(void **state) {
       lg_review_boundary_from_geom(lg_geom_from_wkt(g, wkt, &err), 4526, "t", &b, &err), 0);
   json_t *r = NULL;
   assert_int_equal(lg_review_check(C, &b, NULL, &r, &err), LG_EGEOM);
-  assert_non_null(strstr(err.msg, "--make-valid"));
+  assert_non_null(strstr(err.msg, "可要求自动修复")); /* no front end named */
   assert_non_null(r);
   assert_false(json_is_true(jget(r, "validation.valid")));
   assert_string_equal(jstr(r, "validation.issues.0.kind"), "self_intersection");
