@@ -231,8 +231,9 @@ int lg_cases_act(lg_store_t *s, const lg_subject_t *who, int64_t task_id, const 
     lg_free(list);
     goto done;
   }
-  if (cs_list_has(cs_cfg(cfg, "task_actions.reason_required"), action) && (!reason || !*reason)) {
-    rc = lg_err_set(err, LG_EINVAL, "结论 %s 须说明理由 (reason)", action);
+  if (cs_list_has(cs_cfg(cfg, "task_actions.reason_required"), action) &&
+      lg_text_blank(reason)) {
+    rc = lg_err_set(err, LG_EINVAL, "结论「%s」须说明理由: 理由为空或只有空格", lg_cases_action_title(action));
     lg_err_where(err, "reason");
     goto done;
   }
@@ -252,7 +253,7 @@ int lg_cases_act(lg_store_t *s, const lg_subject_t *who, int64_t task_id, const 
     json_t *v = json_object_get(vars, passed_vars[i]);
     if (v) json_object_set(fvars, passed_vars[i], v);
   }
-  if (reason && *reason) json_object_set_new(fvars, "reason", json_string(reason));
+  if (!lg_text_blank(reason)) json_object_set_new(fvars, "reason", json_string(reason));
   /* On failure the engine undid its own part (a savepoint); the case's
    * own writes go below. */
   if ((rc = lg_flow_complete(s, task_id, who->login, action, fvars, err))) goto done;
@@ -260,7 +261,7 @@ int lg_cases_act(lg_store_t *s, const lg_subject_t *who, int64_t task_id, const 
   if (deferred && (rc = set_deferred(s, tr.c.id, inst, deferred, err))) goto done;
   json_t *detail = json_pack("{s:s, s:s, s:s, s:I}", "action", action, "node", tr.node, "name",
                              tr.name, "task_id", (json_int_t)task_id);
-  if (reason && *reason) json_object_set_new(detail, "reason", json_string(reason));
+  if (!lg_text_blank(reason)) json_object_set_new(detail, "reason", json_string(reason));
   if (deferred) json_object_set(detail, "deferred", deferred);
   if (json_object_size(fvars)) json_object_set(detail, "vars", fvars);
   if ((rc = cs_event(s, tr.c.id, now, who->login, who->role, "act", task_id, tr.node, detail, err)))

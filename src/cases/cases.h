@@ -93,6 +93,8 @@ void lg_cases_register_handlers(void);
  * state ("已容缺"); "" when unknown. */
 const char *lg_cases_status_title(const char *status);
 const char *lg_cases_level_title(const char *level);
+/* The Chinese name of a task action code ("veto": 否决); the code itself when unknown. */
+const char *lg_cases_action_title(const char *action);
 const char *lg_cases_material_state_title(const char *state);
 
 /* ---- Creating a case ------------------------------------------------------ */

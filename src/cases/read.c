@@ -213,6 +213,27 @@ int lg_cases_list(lg_store_t *s, const lg_subject_t *who, int scope, const lg_ca
 /* ---- One case ------------------------------------------------------------------ */
 
 /* The checklist of a case known to exist. */
+/* Names for people beside each step's codes: the department's title (from
+ * src/auth's list), the level's and the outcome's. */
+static void step_titles(lg_store_t *s, json_t *steps) {
+  size_t i;
+  json_t *p;
+  json_array_foreach(steps, i, p) {
+    const char *d = json_string_value(json_object_get(p, "department"));
+    if (d && *d) {
+      bool found = false;
+      char *title = NULL;
+      if (lg_auth_dept_get(s, d, &found, &title, NULL) != 0) found = false;
+      json_object_set_new(p, "department_title", json_string(found && title ? title : d));
+      lg_free(title);
+    }
+    const char *l = json_string_value(json_object_get(p, "level"));
+    if (l && *l) json_object_set_new(p, "level_title", json_string(lg_cases_level_title(l)));
+    const char *a = json_string_value(json_object_get(p, "outcome"));
+    if (a && *a) json_object_set_new(p, "outcome_title", json_string(lg_cases_action_title(a)));
+  }
+}
+
 static int materials_json(lg_store_t *s, int64_t id, json_t **out, lg_err_t *err) {
   *out = NULL;
   int rc;
@@ -349,12 +370,13 @@ int lg_cases_get(lg_store_t *s, int64_t id, json_t **out, lg_err_t *err) {
                                 "SELECT id, kind, title, start_at, end_at, period, basis, text,"
                                 " created_at FROM lg_case_notices WHERE case_id = ? ORDER BY id",
                                 id));
-  json_object_set_new(o, "steps",
-                      rows_json(s,
-                                "SELECT task_id, node, name, department, level, division, status,"
-                                " outcome, actor, created_at, due_at, completed_at"
-                                " FROM lg_case_steps WHERE case_id = ? ORDER BY id",
-                                id));
+  json_t *steps = rows_json(s,
+                            "SELECT task_id, node, name, department, level, division, status,"
+                            " outcome, actor, created_at, due_at, completed_at"
+                            " FROM lg_case_steps WHERE case_id = ? ORDER BY id",
+                            id);
+  step_titles(s, steps);
+  json_object_set_new(o, "steps", steps);
   json_t *tasks = json_array();
   json_object_set_new(o, "tasks", tasks);
   if (inst_id > 0) {

@@ -365,6 +365,16 @@ const char *lg_cases_status_title(const char *status) {
   return title_of(t, LG_ARRAY_LEN(t), status);
 }
 
+const char *lg_cases_action_title(const char *action) {
+  static const char *const t[][2] = {
+      {"accept", "受理"},  {"defer", "容缺受理"}, {"return", "退回补正"},
+      {"approve", "通过"}, {"reject", "不予通过"}, {"veto", "否决"},
+      {"done", "办结"},
+  };
+  const char *v = title_of(t, LG_ARRAY_LEN(t), action);
+  return *v ? v : action;
+}
+
 const char *lg_cases_level_title(const char *level) {
   static const char *const t[][2] = {
       {"county", "县级"},          {"city", "市级"},

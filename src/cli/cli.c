@@ -122,6 +122,15 @@ int lg_cli_open(lg_cli_t *cli, int flags, lg_store_t **s, lg_err_t *err) {
   return lg_store_open(cli->db_path, flags, s, err);
 }
 
+void lg_cli_local_time(const json_t *v, char out[32]) {
+  int64_t t;
+  out[0] = '\0';
+  if (!json_is_string(v) || lg_time_parse_iso(json_string_value(v), &t, NULL) != 0) return;
+  char iso[32];
+  lg_time_iso(t + LG_TZ_CHINA, iso);
+  snprintf(out, 32, "%.10s %.5s", iso, iso + 11);
+}
+
 void lg_cli_print_json(json_t *v) {
   char *s = json_dumps(v, JSON_INDENT(2) | JSON_ENSURE_ASCII * 0 | JSON_REAL_PRECISION(15));
   if (s) {

@@ -58,6 +58,11 @@ int lg_cli_arg_double(const lg_cli_t *cli, const char *name, double *v, lg_err_t
 /* Opens the store named by --db (creating it when flags has CREATE). */
 int lg_cli_open(lg_cli_t *cli, int flags, lg_store_t **s, lg_err_t *err);
 
+/* An ISO time of the API ("2026-03-02T16:00:00Z") as Beijing wall-clock
+ * time for people ("2026-03-03 00:00"): midnight is 00:00 of the day it
+ * begins, as a clock shows it; "" for none or a value that is no time. */
+void lg_cli_local_time(const json_t *iso, char out[32]);
+
 /* Prints a JSON value (and decrefs it) on stdout. */
 void lg_cli_print_json(json_t *v);
 

@@ -28,20 +28,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* "2026-03-02T01:00:00Z" -> "2026-03-02 09:00" (Beijing), "" for none.
- * Midnight is written as 24:00 of the day before, as deadlines are
- * stated (a period ends at 24:00 of its last day, Civil Code art. 203). */
-static void local_time(const json_t *v, char out[32]) {
-  int64_t t;
-  out[0] = '\0';
-  if (!json_is_string(v) || lg_time_parse_iso(json_string_value(v), &t, NULL) != 0) return;
-  t += LG_TZ_CHINA;
-  char iso[32];
-  bool midnight = t % 86400 == 0;
-  lg_time_iso(midnight ? t - 1 : t, iso);
-  snprintf(out, 32, "%.10s %.5s", iso, midnight ? "24:00" : iso + 11);
-}
-
 static const char *str(const json_t *o, const char *key) {
   const char *s = json_string_value(json_object_get(o, key));
   return s ? s : "";
@@ -199,7 +185,7 @@ static int do_list(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
   json_array_foreach(list, i, c) {
     char id[24], when[32];
     snprintf(id, sizeof id, "%lld", (long long)json_integer_value(json_object_get(c, "id")));
-    local_time(json_object_get(c, "updated_at"), when);
+    lg_cli_local_time(json_object_get(c, "updated_at"), when);
     lg_buf_t cur;
     lg_buf_init(&cur);
     size_t k;
@@ -232,8 +218,8 @@ static int do_show(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
     return 0;
   }
   char created[32], updated[32];
-  local_time(json_object_get(o, "created_at"), created);
-  local_time(json_object_get(o, "updated_at"), updated);
+  lg_cli_local_time(json_object_get(o, "created_at"), created);
+  lg_cli_local_time(json_object_get(o, "updated_at"), updated);
   char inv[48], area[48];
   lg_fmt_num(inv, sizeof inv, json_number_value(json_object_get(o, "investment")), 2);
   lg_fmt_num(area, sizeof area, json_number_value(json_object_get(o, "ellipsoidal_m2")) / 10000, 4);
@@ -266,7 +252,7 @@ static int do_show(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
   json_t *m;
   json_array_foreach(json_object_get(o, "materials"), i, m) {
     char due[32];
-    local_time(json_object_get(m, "due_at"), due);
+    lg_cli_local_time(json_object_get(m, "due_at"), due);
     lg_cli_table_add(tb, str(m, "kind"), str(m, "name"),
                  json_is_true(json_object_get(m, "core")) ? "是" : "否", str(m, "state_title"),
                  due);
@@ -281,12 +267,12 @@ static int do_show(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
   json_array_foreach(json_object_get(o, "steps"), i, p) {
     char tid[24], due[32];
     snprintf(tid, sizeof tid, "%lld", (long long)json_integer_value(json_object_get(p, "task_id")));
-    local_time(json_object_get(p, "due_at"), due);
-    const char *dl = *str(p, "department") ? str(p, "department") : str(p, "level");
+    lg_cli_local_time(json_object_get(p, "due_at"), due);
+    const char *dl = *str(p, "department") ? str(p, "department_title") : str(p, "level_title");
     const char *stt = !strcmp(str(p, "status"), "open")        ? "待办"
                       : !strcmp(str(p, "status"), "completed") ? "已办"
                                                                : "已取消";
-    lg_cli_table_add(tb, tid, str(p, "name"), dl, stt, str(p, "outcome"), str(p, "actor"), due);
+    lg_cli_table_add(tb, tid, str(p, "name"), dl, stt, str(p, "outcome_title"), str(p, "actor"), due);
   }
   lg_cli_table_print(tb);
   lg_cli_table_free(tb);
@@ -299,8 +285,8 @@ static int do_show(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
     json_t *n;
     json_array_foreach(list, i, n) {
       char a[32], b[32];
-      local_time(json_object_get(n, "start_at"), a);
-      local_time(json_object_get(n, "end_at"), b);
+      lg_cli_local_time(json_object_get(n, "start_at"), a);
+      lg_cli_local_time(json_object_get(n, "end_at"), b);
       lg_cli_table_add(tb, str(n, "title"), a, b, str(n, "period"));
     }
     lg_cli_table_print(tb);
@@ -345,7 +331,7 @@ static int do_timeline(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
   json_t *e;
   json_array_foreach(tl, i, e) {
     char when[32];
-    local_time(json_object_get(e, "at"), when);
+    lg_cli_local_time(json_object_get(e, "at"), when);
     const json_t *d = json_object_get(e, "detail");
     char *dt = json_is_null(d) || !d ? lg_strdup("") : NULL;
     if (!dt) {
@@ -391,7 +377,7 @@ static int do_inbox(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
   json_array_foreach(list, i, t) {
     char tid[24], due[48];
     snprintf(tid, sizeof tid, "%lld", (long long)json_integer_value(json_object_get(t, "id")));
-    local_time(json_object_get(t, "due_at"), due);
+    lg_cli_local_time(json_object_get(t, "due_at"), due);
     if (json_is_true(json_object_get(t, "overdue"))) strcat(due, " 超期");
     lg_buf_t acts;
     lg_buf_init(&acts);

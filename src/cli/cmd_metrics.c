@@ -29,19 +29,6 @@ static double num(const json_t *o, const char *key) {
   return json_number_value(json_object_get(o, key));
 }
 
-/* "2026-03-02T01:00:00Z" -> "2026-03-02 09:00" (Beijing); midnight as 24:00
- * of the day before, as deadlines are stated (Civil Code art. 203). */
-static void local_time(const json_t *v, char out[32]) {
-  int64_t t;
-  out[0] = '\0';
-  if (!json_is_string(v) || lg_time_parse_iso(json_string_value(v), &t, NULL) != 0) return;
-  t += LG_TZ_CHINA;
-  char iso[32];
-  bool midnight = t % 86400 == 0;
-  lg_time_iso(midnight ? t - 1 : t, iso);
-  snprintf(out, 32, "%.10s %.5s", iso, midnight ? "24:00" : iso + 11);
-}
-
 static void fmt(char *out, double v, int decimals) { lg_fmt_num(out, 32, v, decimals); }
 
 static void pct(char *out, double share) { snprintf(out, 32, "%.1f%%", 100.0 * share); }
@@ -93,7 +80,7 @@ static void print_overdue(const json_t *arr, bool with_code) {
     char lim[16], due[32], wd[32], h[32];
     snprintf(lim, sizeof lim, "%lld",
              (long long)json_integer_value(json_object_get(v, "limit_days")));
-    local_time(json_object_get(v, "due_at"), due);
+    lg_cli_local_time(json_object_get(v, "due_at"), due);
     fmt(wd, num(json_object_get(v, "over"), "working_days"), 2);
     fmt(h, num(json_object_get(v, "over"), "hours"), 1);
     lg_cli_table_add(tb, with_code ? str(v, "code") : "", str(v, "name"), str(v, "department_title"),
@@ -113,7 +100,7 @@ static void print_idle(const json_t *arr, int idle_days) {
   json_t *v;
   json_array_foreach(arr, i, v) {
     char since[32], wd[32], h[32], what[96];
-    local_time(json_object_get(v, "created_at"), since);
+    lg_cli_local_time(json_object_get(v, "created_at"), since);
     fmt(wd, num(json_object_get(v, "waited"), "working_days"), 2);
     fmt(h, num(json_object_get(v, "waited"), "hours"), 1);
     bool idle = json_is_true(json_object_get(v, "idle"));
@@ -276,8 +263,8 @@ static int do_case(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
     return 0;
   }
   char a[32], b[32], c[32], d[32];
-  local_time(json_object_get(m, "created_at"), a);
-  local_time(json_object_get(m, "ended_at"), b);
+  lg_cli_local_time(json_object_get(m, "created_at"), a);
+  lg_cli_local_time(json_object_get(m, "ended_at"), b);
   printf("案件 %s: %s (%s), 立案 %s%s%s\n", str(m, "code"), str(m, "title"), str(m, "status_title"),
          a, b[0] ? ", 办结 " : ", 在办", b);
   const json_t *el = json_object_get(m, "elapsed"), *nodes = json_object_get(m, "nodes");
@@ -305,8 +292,8 @@ static int do_case(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
     char tid[24], t0[32], t1[32], wd[32], h[32];
     snprintf(tid, sizeof tid, "%lld",
              (long long)json_integer_value(json_object_get(st, "task_id")));
-    local_time(json_object_get(st, "created_at"), t0);
-    local_time(json_object_get(st, "completed_at"), t1);
+    lg_cli_local_time(json_object_get(st, "created_at"), t0);
+    lg_cli_local_time(json_object_get(st, "completed_at"), t1);
     fmt(wd, num(json_object_get(st, "time"), "working_days"), 2);
     fmt(h, num(json_object_get(st, "time"), "hours"), 1);
     lg_cli_table_add(tb, tid, str(st, "name"), str(st, "department_title"), str(st, "division"), t0,

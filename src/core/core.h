@@ -128,6 +128,10 @@ int lg_text_decode(const char *s, size_t n, char **out, size_t *out_len,
                    const char **enc, lg_err_t *err);
 /* Trims ASCII whitespace in place, returns s. */
 char *lg_trim(char *s);
+/* True when s is NULL, empty or only white space, ASCII or Unicode (the
+ * ideographic space U+3000, no-break spaces): a required reason or note
+ * must have visible content. */
+bool lg_text_blank(const char *s);
 
 /* ---- Logging ------------------------------------------------------------ */
 enum { LG_LOG_DEBUG, LG_LOG_INFO, LG_LOG_WARN, LG_LOG_ERROR };

@@ -156,3 +156,27 @@ char *lg_trim(char *s) {
   s[n] = '\0';
   return s;
 }
+
+/* Length of the Unicode white space (Unicode's White_Space property, and
+ * the zero-width no-break space U+FEFF that editors leave) that starts s,
+ * 0 when s starts with something visible. */
+static size_t space_len(const unsigned char *s) {
+  if (*s == ' ' || (*s >= '\t' && *s <= '\r')) return 1;
+  if (s[0] == 0xC2 && (s[1] == 0x85 || s[1] == 0xA0)) return 2;          /* U+0085, U+00A0 */
+  if (s[0] == 0xE1 && s[1] == 0x9A && s[2] == 0x80) return 3;            /* U+1680 */
+  if (s[0] == 0xE2 && s[1] == 0x80 && (s[2] <= 0x8A || s[2] == 0xA8 || s[2] == 0xA9 ||
+                                       s[2] == 0xAF))
+    return 3;                                                             /* U+2000-200A, 2028, 2029, 202F */
+  if (s[0] == 0xE2 && s[1] == 0x81 && s[2] == 0x9F) return 3;            /* U+205F */
+  if (s[0] == 0xE3 && s[1] == 0x80 && s[2] == 0x80) return 3;            /* U+3000 ideographic space */
+  if (s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF) return 3;            /* U+FEFF */
+  return 0;
+}
+
+bool lg_text_blank(const char *s) {
+  if (!s) return true;
+  const unsigned char *p = (const unsigned char *)s;
+  for (size_t n; *p; p += n)
+    if (!(n = space_len(p))) return false;
+  return true;
+}

@@ -277,6 +277,10 @@ test('the window: an incomplete file is not accepted; a return needs a reason', 
   r = await as.clerk.json(`/api/tasks/${t}`, { method: 'POST', body: { action: 'return' } });
   assert.equal(r.status, 400, r.text);
   assert.equal(r.body.error.detail, 'reason');
+  // Only spaces, the ideographic one included, are no reason.
+  r = await as.clerk.json(`/api/tasks/${t}`, { method: 'POST', body: { action: 'return', reason: ' \u3000\u3000 ' } });
+  assert.equal(r.status, 400, r.text);
+  assert.match(r.body.error.message, /退回补正.*只有空格/);
   // Only the window may decide it.
   await act('reviewer', t, 'return', { reason: '材料不全' }, 403);
   const done = await act('clerk', t, 'return', { reason: '缺勘测定界报告' });
@@ -503,7 +507,10 @@ test('the command line sees the same cases (landgov case list, show, inbox, time
   assert.deepEqual(list.cases.map((c) => c.id), [C.happy]);
   const show = landgov(db, ['case', 'show', list.cases[0].code]);
   assert.match(show, /批准文号: 赣府土字〔2026〕1号/);
-  assert.match(show, /征收土地预公告\s+2026-03-02 09:00\s+2026-03-16 24:00\s+10 个工作日/);
+  assert.match(show, /征收土地预公告\s+2026-03-02 09:00\s+2026-03-17 00:00\s+10 个工作日/);
+  // Steps name departments, levels and outcomes, not their codes.
+  assert.doesNotMatch(show, /natural_resources|agriculture|\bapprove\b|\bcounty\b/);
+  assert.match(show, /通过/);
   // The deferred case's county review waits for the county's approver.
   const inbox = JSON.parse(landgov(db, ['--json', 'case', 'inbox', '--as', 'approver']));
   assert.ok(inbox.tasks.some((t) => t.case_id === C.defer && t.node === 'Task_County' && t.overdue));

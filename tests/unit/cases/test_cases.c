@@ -316,7 +316,13 @@ static void test_cross_county(void **state) {
   act(e, COUNTY, ta, "approve", NULL, NULL);
   lg_err_clear(&err);
   assert_int_equal(act_rc(e, COUNTY_B, tb, "veto", NULL, NULL, &err), LG_EINVAL);
-  assert_non_null(strstr(err.msg, "reason"));
+  assert_non_null(strstr(err.msg, "否决"));
+  /* Spaces are no reason: ASCII, the ideographic space U+3000, a no-break
+   * space U+00A0 and a tab. */
+  lg_err_clear(&err);
+  assert_int_equal(act_rc(e, COUNTY_B, tb, "veto", " \xe3\x80\x80\xc2\xa0\t ", NULL, &err),
+                   LG_EINVAL);
+  assert_non_null(strstr(err.msg, "只有空格"));
   act(e, COUNTY_B, tb, "veto", "与乙县水源保护规划冲突", NULL);
   assert_string_equal(status(e, id), "vetoed");
   assert_audit_clean(e);

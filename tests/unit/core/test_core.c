@@ -91,6 +91,21 @@ static void test_buf_and_err(void **state) {
   assert_string_equal(lg_err_name(LG_ETHROTTLE), "too_many_requests");
 }
 
+/* Blank: Unicode White_Space characters only (the Unicode Character
+ * Database's PropList.txt), U+3000 and U+00A0 among them. */
+static void test_text_blank(void **state) {
+  (void)state;
+  assert_true(lg_text_blank(NULL));
+  assert_true(lg_text_blank(""));
+  assert_true(lg_text_blank(" \t\r\n"));
+  assert_true(lg_text_blank("\xe3\x80\x80\xe3\x80\x80"));        /* two U+3000 */
+  assert_true(lg_text_blank("\xc2\xa0\xe2\x80\xaf\xe2\x80\x83")); /* U+00A0, U+202F, U+2003 */
+  assert_false(lg_text_blank("\xe3\x80\x80\xe7\x90\x86"));       /* U+3000 then 理 */
+  assert_false(lg_text_blank(" x "));
+  assert_false(lg_text_blank("\xe3\x80\x81"));                      /* U+3001 、 is visible */
+  assert_false(lg_text_blank("\xe2\x80\x8b"));                      /* U+200B is not White_Space */
+}
+
 static void test_rng(void **state) {
   lg_rng_t a, b;
   lg_rng_seed(&a, 42);
@@ -114,7 +129,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_decode),         cmocka_unit_test(test_utf8_valid),
       cmocka_unit_test(test_iconv_round_trip), cmocka_unit_test(test_buf_and_err),
-      cmocka_unit_test(test_rng),
+      cmocka_unit_test(test_rng),            cmocka_unit_test(test_text_blank),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
