@@ -175,6 +175,20 @@ typedef struct lg_case_task_ref {
 /* LG_ENOTFOUND for no such task, or a task of no case. */
 int lg_cases_task_ref(lg_store_t *s, int64_t task_id, lg_case_task_ref_t *out, lg_err_t *err);
 
+/* ---- Who can act (staff.c) ---------------------------------------------------- */
+
+/* The enabled accounts able to act on a task ({login, name, role_title}):
+ * its assignee, or those matching its candidate groups. New reference. */
+int lg_cases_task_holders(lg_store_t *s, int64_t task_id, json_t **out, lg_err_t *err);
+/* The open tasks no one can act on ("无人办理") in cases `who` may read:
+ * [{task_id, case_id, code, title, name, division, groups, created_at,
+ * due_at}]. New reference. */
+int lg_cases_unattended(lg_store_t *s, const lg_subject_t *who, json_t **out, lg_err_t *err);
+/* An administrator (task admin on the task's county) gives an open task
+ * to a named staff account, with a reason; journal, ledger, steps. */
+int lg_cases_reassign(lg_store_t *s, const lg_subject_t *who, int64_t task_id, const char *login,
+                      const char *reason, lg_err_t *err);
+
 /* ---- Reading ---------------------------------------------------------------- */
 
 typedef struct lg_case_filter {

@@ -56,6 +56,9 @@ int cs_record(lg_store_t *s, int64_t id, int64_t at, const char *actor, const ch
  * numbers per approving division and year), inside a transaction. */
 int cs_counter_next(lg_store_t *s, const char *kind, const char *scope, int year, int64_t *out,
                     lg_err_t *err);
+/* Adds "holders" (who can act) and "unattended" to each task of a case's
+ * JSON (staff.c). */
+int cs_tasks_holders(lg_store_t *s, json_t *tasks, lg_err_t *err);
 /* The year of instant t in Beijing time. */
 int cs_year(int64_t t);
 

@@ -427,6 +427,7 @@ int lg_cases_get(lg_store_t *s, int64_t id, json_t **out, lg_err_t *err) {
     }
     json_decref(cfg);
     json_decref(inst);
+    if ((rc = cs_tasks_holders(s, tasks, err))) goto fail;
   }
   *out = o;
   return 0;

@@ -967,32 +967,51 @@ static int task_open_check(const task_row_t *t, lg_err_t *err) {
   return 0;
 }
 
-int lg_flow_claim(lg_store_t *s, int64_t task_id, const char *actor, lg_err_t *err) {
-  if (!actor || !*actor) return lg_err_set(err, LG_EINVAL, "认领任务需要办理人");
+/* Sets an open task's assignee. A claim (by == NULL) takes a task no one
+ * holds for its actor; an assignment by someone else (an administrator
+ * reassigning a task no one can act on) replaces whoever held it. */
+static int assign(lg_store_t *s, int64_t task_id, const char *assignee, const char *by,
+                  lg_err_t *err) {
   int rc = lg_store_begin(s, err);
   if (rc) return rc;
   task_row_t t;
   fl_run_t r;
   memset(&r, 0, sizeof r);
-  if ((rc = task_load(s, task_id, &t, err)) == 0 && (rc = task_open_check(&t, err)) == 0 &&
-      t.assignee && strcmp(t.assignee, actor))
+  if ((rc = task_load(s, task_id, &t, err)) == 0 && (rc = task_open_check(&t, err)) == 0 && !by &&
+      t.assignee && strcmp(t.assignee, assignee))
     rc = lg_err_set(err, LG_ECONFLICT, "任务 %lld 已由 %s 认领", (long long)task_id, t.assignee);
-  if (rc == 0) rc = run_open(s, t.instance, actor, lg_now(), "flow.task.claim", &r, err);
+  if (rc == 0)
+    rc = run_open(s, t.instance, by ? by : assignee, lg_now(),
+                  by ? "flow.task.assign" : "flow.task.claim", &r, err);
   if (rc == 0) {
     lg_stmt_t *st;
     if (lg_store_prepare(s, "UPDATE lg_flow_tasks SET assignee = ? WHERE id = ?", &st, err)) {
       rc = LG_EDB;
     } else {
-      lg_store_bind_text(st, 1, actor);
+      lg_store_bind_text(st, 1, assignee);
       lg_store_bind_int(st, 2, task_id);
-      rc = lg_store_run_done(st, "认领任务失败", r.err);
+      rc = lg_store_run_done(st, "指定办理人失败", r.err);
     }
   }
-  if (rc == 0) rc = hist(&r, "task.claim", t.node, NULL, task_id, NULL);
+  if (rc == 0)
+    rc = hist(&r, by ? "task.assign" : "task.claim", t.node, NULL, task_id,
+              by ? json_pack("{s:s, s:s?}", "assignee", assignee, "previous", t.assignee) : NULL);
   task_row_fini(&t);
   if (r.s) return run_end(&r, rc);
   lg_store_rollback(s);
   return rc;
+}
+
+int lg_flow_claim(lg_store_t *s, int64_t task_id, const char *actor, lg_err_t *err) {
+  if (!actor || !*actor) return lg_err_set(err, LG_EINVAL, "认领任务需要办理人");
+  return assign(s, task_id, actor, NULL, err);
+}
+
+int lg_flow_assign(lg_store_t *s, int64_t task_id, const char *assignee, const char *by,
+                   lg_err_t *err) {
+  if (!assignee || !*assignee) return lg_err_set(err, LG_EINVAL, "指定办理人需要其账号");
+  if (!by || !*by) return lg_err_set(err, LG_EINVAL, "指定办理人需要说明由谁指定");
+  return assign(s, task_id, assignee, by, err);
 }
 
 int lg_flow_complete(lg_store_t *s, int64_t task_id, const char *actor, const char *outcome,

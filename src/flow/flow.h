@@ -164,6 +164,12 @@ int lg_flow_start_ex(lg_store_t *s, const lg_flow_start_opts_t *o, int64_t *inst
 /* Takes an open task for actor (assignee). LG_ECONFLICT when someone else
  * holds it. */
 int lg_flow_claim(lg_store_t *s, int64_t task_id, const char *actor, lg_err_t *err);
+/* Gives an open task to `assignee`, replacing whoever held it, on the
+ * word of `by` (an administrator reassigning a task that no one can act
+ * on); recorded in the instance's history and the ledger as
+ * flow.task.assign. */
+int lg_flow_assign(lg_store_t *s, int64_t task_id, const char *assignee, const char *by,
+                   lg_err_t *err);
 /* Completes an open task with an outcome (NULL: "done") and variables
  * (may be NULL), then runs the instance on. A task assigned to someone
  * else is LG_EPERM; a task no longer open LG_ECONFLICT. Whether actor may

@@ -21,6 +21,10 @@
  *   GET  /api/tasks                   the caller's inbox
  *   GET  /api/tasks/{id}              one task
  *   POST /api/tasks/{id}              {"action", "reason", "vars"}
+ *   GET  /api/tasks/unattended        open tasks no one can act on (无人办理)
+ *                                     in the cases the caller reads
+ *   POST /api/tasks/{id}/assign       {"login", "reason"}: an administrator
+ *                                     gives the task to a staff account
  *   GET  /api/processes               every deployed definition
  *   GET  /api/processes/{key}/xml     BPMN XML (?version=N; default the latest)
  *   POST /api/processes               deploy BPMN XML (the body); admin
@@ -288,9 +292,12 @@ static int permitted_task(lg_http_req_t *req, const char *action, lg_store_t **s
   }
   if (rc == LG_ENOTFOUND || rc == LG_EINVAL) return lg_http_missing(req, "task", "read", rc, err);
   if (rc) return rc;
+  /* A task given to someone by name (claimed, or reassigned by an
+   * administrator) is theirs whatever its groups. */
+  bool held = t->task.assignee[0] && !strcmp(t->task.assignee, req->who.login);
   lg_object_ref_t obj = {.division = t->division,
                          .enterprise = t->c.enterprise[0] ? t->c.enterprise : NULL,
-                         .groups = !strcmp(action, "act") ? t->groups : NULL};
+                         .groups = !strcmp(action, "act") && !held ? t->groups : NULL};
   return lg_http_require(req, "task", action, &obj, err);
 }
 
@@ -319,6 +326,33 @@ static int post_task(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   rc = lg_cases_act(s, &req->who, t.task_id, json_string_value(json_object_get(body, "action")),
                     json_string_value(json_object_get(body, "reason")),
                     json_is_object(vars) ? vars : NULL, err);
+  json_decref(body);
+  json_t *o = NULL;
+  if (rc == 0) rc = lg_cases_get(s, t.c.id, &o, err);
+  if (rc) return rc;
+  json_object_del(o, "boundary");
+  lg_http_json(res, 200, o);
+  return 0;
+}
+
+static int list_unattended(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
+  int rc = lg_http_require(req, "task", "read", NULL, err);
+  json_t *list = NULL;
+  if (rc == 0) rc = lg_cases_unattended(req->store, &req->who, &list, err);
+  if (rc == 0) lg_http_json(res, 200, json_pack("{s:o}", "tasks", list));
+  return rc;
+}
+
+static int post_assign(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
+  lg_store_t *s;
+  lg_case_task_ref_t t;
+  int rc = permitted_task(req, "admin", &s, &t, err);
+  if (rc) return rc;
+  json_t *body = lg_http_body_json(req, err);
+  if (!body) return err->code ? err->code : LG_EINVAL;
+  rc = lg_cases_reassign(s, &req->who, t.task_id,
+                         json_string_value(json_object_get(body, "login")),
+                         json_string_value(json_object_get(body, "reason")), err);
   json_decref(body);
   json_t *o = NULL;
   if (rc == 0) rc = lg_cases_get(s, t.c.id, &o, err);
@@ -394,7 +428,9 @@ const lg_http_route_t lg_http_routes_cases[] = {
     {"GET", "/api/cases/{id}/materials", get_materials},
     {"POST", "/api/cases/{id}/materials", post_materials},
     {"GET", "/api/tasks", list_tasks},
+    {"GET", "/api/tasks/unattended", list_unattended},
     {"GET", "/api/tasks/{id}", get_task},
+    {"POST", "/api/tasks/{id}/assign", post_assign},
     {"POST", "/api/tasks/{id}", post_task},
     {"GET", "/api/processes", list_processes},
     {"GET", "/api/processes/{key}/xml", get_process_xml},

@@ -521,3 +521,49 @@ test('the command line sees the same cases (landgov case list, show, inbox, time
   assert.equal(tl.timeline.at(-1).detail.to, 'handed_over');
   assert.ok(tl.timeline.some((e) => e.source === 'flow' && e.event === 'completed'));
 });
+
+test('a joint review addressed to a department with no reviewer is flagged 无人办理 and reassigned', async () => {
+  // The water department has no reviewer in this county (the fixture's
+  // accounts and MORE): its joint-review task can be acted on by no one.
+  const w = await file('clerk', box(1600, 600, 1900, 900), { departments: ['natural_resources', 'water'] });
+  await act('clerk', await taskOf(w.id, 'Task_Accept'), 'accept');
+  await act('approver', await taskOf(w.id, 'Task_County'), 'approve');
+  let c = await getCase(w.id);
+  const water = c.tasks.find((t) => t.node === 'Task_Joint' && t.element === 'water');
+  const nr = c.tasks.find((t) => t.node === 'Task_Joint' && t.element === 'natural_resources');
+  assert.equal(water.unattended, true);
+  assert.deepEqual(water.holders, []);
+  assert.equal(nr.unattended, false);
+  assert.deepEqual(nr.holders.map((h) => h.login), ['reviewer']);
+  // The administrator's list and the clerk's (who reads the case) show it;
+  // the other county's clerk does not see it.
+  for (const who of ['admin', 'clerk']) {
+    const r = await as[who].json('/api/tasks/unattended');
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.body.tasks.filter((t) => t.case_id === w.id).map((t) => t.task_id), [water.id]);
+  }
+  const other = await as.clerk_b.json('/api/tasks/unattended');
+  assert.ok(!other.body.tasks.some((t) => t.case_id === w.id));
+  // Only an administrator reassigns, with a reason that is not blank.
+  const assign = (who, body, want) =>
+    as[who].json(`/api/tasks/${water.id}/assign`, { method: 'POST', body }).then((r) => {
+      assert.equal(r.status, want, r.text);
+      return r.body;
+    });
+  await assign('clerk', { login: 'reviewer_eco', reason: '水利局暂无审查人员' }, 403);
+  await assign('admin', { login: 'reviewer_eco', reason: '\u3000' }, 400);
+  await assign('admin', { login: 'applicant', reason: '水利局暂无审查人员' }, 400);
+  c = await assign('admin', { login: 'reviewer_eco', reason: '水利局暂无审查人员, 由生态环境审查员代办' }, 200);
+  const moved = c.tasks.find((t) => t.id === water.id);
+  assert.equal(moved.unattended, false);
+  assert.deepEqual(moved.holders.map((h) => h.login), ['reviewer_eco']);
+  const left = (await as.admin.json('/api/tasks/unattended')).body.tasks;
+  assert.ok(!left.some((t) => t.case_id === w.id));
+  // The new holder acts; the journal records who gave the task and why.
+  await act('reviewer_eco', water.id, 'approve');
+  const tl = (await as.clerk.json(`/api/cases/${w.id}/timeline`)).body.timeline;
+  const re = tl.find((e) => e.event === 'reassign');
+  assert.equal(re.actor, 'admin');
+  assert.equal(re.detail.assignee, 'reviewer_eco');
+  assert.match(re.detail.reason, /水利局暂无审查人员/);
+});

@@ -559,3 +559,46 @@ test('a boundary drawn on the map files a case; the case page fits a tablet held
   await page.setViewportSize({ width: 1400, height: 900 });
   expectClean(problems);
 });
+
+test('a task no one can act on is flagged 无人办理 on the dashboard and the case, and the administrator reassigns it', async () => {
+  // Water has no reviewer in this county: its joint-review task stalls.
+  let r = await as.clerk.json('/api/cases', {
+    method: 'POST',
+    body: { title: '水厂扩建项目', type: 'industrial', use: '1001', enterprise: ENTERPRISE, rating: 'B', investment: 9000000, departments: ['natural_resources', 'water'], boundary: box(1600, 600, 1900, 900) },
+  });
+  assert.equal(r.status, 201, r.text);
+  const w = r.body;
+  r = await as.clerk.json(`/api/tasks/${w.tasks[0].id}`, { method: 'POST', body: { action: 'accept' } });
+  assert.equal(r.status, 200, r.text);
+  const county = r.body.tasks.find((k) => k.node === 'Task_County');
+  r = await as.approver.json(`/api/tasks/${county.id}`, { method: 'POST', body: { action: 'approve' } });
+  assert.equal(r.status, 200, r.text);
+  const water = r.body.tasks.find((k) => k.node === 'Task_Joint' && k.element === 'water');
+  assert.equal(water.unattended, true);
+
+  await page.click('#logout');
+  await page.locator('#login').waitFor({ state: 'visible' });
+  await loginPage(page, `${server.url}#/dashboard`, 'admin');
+  const item = page.locator(`#dash-unattended-tasks li[data-id="${water.id}"]`);
+  await item.waitFor({ state: 'visible' });
+  assert.match(await item.textContent(), new RegExp(`${w.code}.*水厂扩建项目.*无人办理`));
+  await shot(page, 'dashboard-unattended.png');
+  await item.locator('a').click();
+  await caseReady(w.id);
+  const step = page.locator(`.open-steps li[data-task="${water.id}"]`);
+  assert.match(await step.textContent(), /无人办理/);
+  // The other joint-review task names its reviewer, not a group code.
+  const nr = page.locator('.open-steps li[data-node="Task_Joint"]').filter({ hasNotText: '无人办理' });
+  assert.doesNotMatch(await nr.first().textContent(), /reviewer:|@3607/);
+  await page.waitForFunction((id) => document.querySelectorAll(`#reassign-login-${id} option`).length > 1, water.id);
+  await page.selectOption(`#reassign-login-${water.id}`, 'reviewer');
+  await page.fill(`#reassign-reason-${water.id}`, '水利局暂无审查人员, 由自然资源审查员代办');
+  await shot(page, 'case-reassign.png');
+  await page.click(`#reassign-${water.id}`);
+  await page.waitForFunction(() => document.querySelector('#status').textContent === '已改派');
+  await caseReady(w.id);
+  assert.doesNotMatch(await page.locator(`.open-steps li[data-task="${water.id}"]`).textContent(), /无人办理/);
+  const c = (await as.clerk.json(`/api/cases/${w.id}`)).body;
+  assert.deepEqual(c.tasks.find((k) => k.id === water.id).holders.map((h) => h.login), ['reviewer']);
+  expectClean(problems);
+});

@@ -666,8 +666,10 @@ function actSection(c) {
               { dataset: { task: String(k.id), node: k.node } },
               el('strong', {}, k.name || k.node),
               k.element ? ` (${deptLabel(k.element)})` : '',
-              ` · ${t('cases.offeredTo', { groups: (k.candidate_groups || []).join('、') })}`,
+              ' · ',
+              holdersLabel(k),
               k.due_at ? el('span', { className: `due${pastDue(k.due_at) ? ' overdue' : ''}` }, ` · ${t('dash.due')} ${fmtTime(k.due_at)}${pastDue(k.due_at) ? ` (${t('cases.overdue')})` : ''}`) : '',
+              k.unattended && can('task', 'admin') ? reassignForm(c, k) : '',
             ),
           ),
         ),
@@ -675,6 +677,49 @@ function actSection(c) {
     );
   }
   return box;
+}
+
+/** Who can act on a task: the people by name, or 无人办理 (issue 19). */
+function holdersLabel(k) {
+  if (!k.holders) return t('cases.offeredTo', { groups: (k.candidate_groups || []).join('、') });
+  if (k.unattended) return el('span', { className: 'badge unattended', title: t('cases.unattendedHint') }, t('cases.unattended'));
+  return t('cases.offeredTo', { groups: k.holders.map((h) => h.name || h.login).join('、') });
+}
+
+/** An administrator gives a task no one can act on to a staff account. */
+function reassignForm(c, k) {
+  const pick = el('select', { id: `reassign-login-${k.id}` }, el('option', { value: '' }, t('cases.reassignPick')));
+  const reason = el('input', { type: 'text', id: `reassign-reason-${k.id}`, maxLength: 500, placeholder: t('cases.reassignReason') });
+  const error = el('div', { className: 'error', role: 'alert' });
+  const button = el('button', { type: 'button', className: 'primary', id: `reassign-${k.id}` }, t('cases.reassign'));
+  fetchJson('/api/users').then(
+    (b) => {
+      for (const u of b.users || []) {
+        if (u.disabled || ['applicant', 'public'].includes(u.role)) continue;
+        pick.append(el('option', { value: u.login }, `${u.name || u.login} (${u.role_title || u.role}, ${u.division})`));
+      }
+    },
+    () => {},
+  );
+  button.addEventListener('click', async () => {
+    error.textContent = '';
+    button.disabled = true;
+    try {
+      const r = await request(`/api/tasks/${k.id}/assign`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ login: pick.value, reason: reason.value }) });
+      const b = await r.json().catch(() => null);
+      if (!r.ok) {
+        error.textContent = b?.error?.message || `HTTP ${r.status}`;
+        return;
+      }
+      await showCase(String(c.id));
+      $('status').textContent = t('cases.reassigned');
+    } catch (err) {
+      error.textContent = t('error.connect', { message: err.message });
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return el('div', { className: 'reassign' }, pick, ' ', reason, ' ', button, error);
 }
 
 function taskPanel(c, k) {

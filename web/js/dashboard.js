@@ -118,6 +118,33 @@ function renderOverdue(cases) {
   );
 }
 
+/** Open tasks that no one can act on (无人办理), with a link to the case,
+ *  where an administrator reassigns them. */
+function renderUnattended(list) {
+  const panel = $('dash-unattended');
+  panel.hidden = !list || !list.length;
+  if (panel.hidden) return;
+  const box = $('dash-unattended-list');
+  box.textContent = '';
+  box.append(
+    el(
+      'ul',
+      { className: 'tasks', id: 'dash-unattended-tasks' },
+      list.map((k) =>
+        el(
+          'li',
+          { dataset: { id: String(k.task_id), case: String(k.case_id) } },
+          el('a', { href: `#/cases/${k.case_id}` }, k.code),
+          ` ${k.title || ''} · `,
+          el('strong', {}, k.name),
+          ' ',
+          el('span', { className: 'badge unattended' }, t('cases.unattended')),
+        ),
+      ),
+    ),
+  );
+}
+
 const may = (resource, action) => {
   const v = state.can?.[resource]?.[action];
   return Boolean(v) && v !== 'none';
@@ -203,16 +230,18 @@ async function load() {
   $('dash-new-case').hidden = !may('case', 'create');
   // 404: this server has no approval cases; 403: not this role's.
   const absent = () => null;
-  const [checks, tasks, overdue, metrics] = await Promise.all([
+  const [checks, tasks, overdue, metrics, unattended] = await Promise.all([
     fetchJson('/api/checks?limit=10').then((b) => ({ list: b.checks }), (err) => ({ error: err.message })),
     may('task', 'read') ? fetchJson('/api/tasks').then((b) => (Array.isArray(b) ? b : b.tasks || []), absent) : null,
     may('case', 'read') ? fetchJson('/api/cases?overdue=1&limit=10').then((b) => b.cases || [], absent) : null,
     may('metrics', 'read') ? fetchJson('/api/metrics/approval?limit=1').catch(absent) : null,
+    may('task', 'read') ? fetchJson('/api/tasks/unattended').then((b) => b.tasks || [], absent) : null,
   ]);
-  last = { checks, tasks, overdue, metrics };
+  last = { checks, tasks, overdue, metrics, unattended };
   renderChecks(checks.list || [], checks.error);
   renderTasks(tasks);
   renderOverdue(overdue);
+  renderUnattended(unattended);
   renderMetrics(metrics);
 }
 
@@ -225,6 +254,7 @@ export async function show() {
       renderChecks(last.checks.list || [], last.checks.error);
       renderTasks(last.tasks);
       renderOverdue(last.overdue);
+      renderUnattended(last.unattended);
       renderMetrics(last.metrics);
     });
     window.addEventListener('resize', () => charts.forEach((c) => c.resize()));
