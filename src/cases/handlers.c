@@ -85,11 +85,12 @@ static int load_geo(lg_store_t *s, int64_t id, case_geo_t *c, lg_err_t *err) {
 /* 标准互认: a check of the same boundary, type, use and rule set that
  * passed (or passed with conditions) for one of this case's counties. */
 static int find_recognised(lg_store_t *s, const case_geo_t *c, int version, int64_t *check_id,
-                           int64_t *from_case, char division[16], lg_err_t *err) {
+                           int64_t *from_case, char division[16], char code[64], lg_err_t *err) {
   *check_id = 0;
   lg_stmt_t *st;
   int rc = lg_store_prepare(s,
-                            "SELECT k.check_id, k.case_id, k.division FROM lg_case_checks k"
+                            "SELECT k.check_id, k.case_id, k.division, c.code FROM lg_case_checks k"
+                            " JOIN lg_cases c ON c.id = k.case_id"
                             " WHERE k.boundary_sha256 = ?1 AND k.rule_set_version = ?2"
                             " AND k.project_type IS NOT DISTINCT FROM ?3"
                             " AND k.use_code IS NOT DISTINCT FROM ?4"
@@ -108,6 +109,7 @@ static int find_recognised(lg_store_t *s, const case_geo_t *c, int version, int6
     *check_id = lg_store_col_int(st, 0);
     *from_case = lg_store_col_int(st, 1);
     snprintf(division, 16, "%s", lg_store_col_text(st, 2));
+    snprintf(code, 64, "%s", lg_store_col_text(st, 3));
   }
   lg_store_done(st);
   return 0;
@@ -124,13 +126,13 @@ static int h_compliance_check(lg_flow_ctx_t *ctx, void *ud, lg_err_t *err) {
   lg_boundary_t b;
   lg_review_boundary_init(&b);
   json_t *rep = NULL;
-  char from_div[16] = "";
+  char from_div[16] = "", from_code[64] = "";
   int rc = ctx_case(ctx, &case_id, NULL, err);
   if (rc == 0) rc = load_geo(s, case_id, &c, err);
   if (rc == 0) rc = lg_review_rules_current(s, &rules, err);
   if (rc) goto done;
   int version = lg_review_rules_version(rules);
-  if ((rc = find_recognised(s, &c, version, &check_id, &from_case, from_div, err))) goto done;
+  if ((rc = find_recognised(s, &c, version, &check_id, &from_case, from_div, from_code, err))) goto done;
   bool reused = check_id > 0;
   if (reused) {
     if ((rc = lg_review_check_get(s, check_id, &rep, err))) goto done;
@@ -205,6 +207,7 @@ static int h_compliance_check(lg_flow_ctx_t *ctx, void *ud, lg_err_t *err) {
           : json_null());
   if (reused) {
     json_object_set_new(check, "recognised_from_case", json_integer(from_case));
+    json_object_set_new(check, "recognised_from_code", json_string(from_code));
     json_object_set_new(check, "recognised_division", json_string(from_div));
   }
   json_object_set(lg_flow_ctx_vars(ctx), "check", check);

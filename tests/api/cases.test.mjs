@@ -338,6 +338,7 @@ test('a cross-county case: a committee member per county, a veto, and mutual rec
   assert.equal(again.check.reused, true);
   assert.equal(again.check.check_id, first.check.check_id);
   assert.equal(again.check.recognised_from_case, x.id);
+  assert.equal(again.check.recognised_from_code, x.code);
   await act('approver', await taskOf(y.id, 'Task_Committee', '360781'), 'approve');
   await act('approver_b', await taskOf(y.id, 'Task_Committee', '360782'), 'approve');
   const joint = (await getCase(y.id)).tasks.filter((t) => t.node === 'Task_Joint').map((t) => t.element);

@@ -316,7 +316,18 @@ test('a reviewer finds the joint review in the inbox and vetoes it with a reason
   await panel.locator('button[data-action="veto"]').click();
   assert.match(await panel.locator('.error').textContent(), /否决.*须填写理由/);
   await panel.locator('textarea').fill('占用生态保护红线缓冲区');
+  // A veto is asked once more, beside the check's verdict and the level;
+  // cancelled, nothing is sent.
   await panel.locator('button[data-action="veto"]').click();
+  const confirm = panel.locator('.confirm');
+  await confirm.waitFor({ state: 'visible' });
+  assert.match(await confirm.textContent(), /确认否决本案.*审查结论: 有条件通过.*审批层级: \S+/);
+  await confirm.locator('button[data-cancel]').click();
+  assert.equal(await panel.locator('.confirm').count(), 0);
+  assert.equal((await as.approver.json(`/api/cases/${caseId}`)).body.status, 'in_review');
+  await panel.locator('button[data-action="veto"]').click();
+  await shot(page, 'case-veto-confirm.png');
+  await panel.locator('.confirm button[data-confirm="veto"]').click();
   await page.waitForFunction(() => globalThis.landgov.state.cases.current?.status === 'vetoed');
   await caseReady(caseId);
   assert.match(await page.textContent('#case-facts'), /一票否决/);

@@ -766,6 +766,34 @@ function taskPanel(c, k) {
   return panel;
 }
 
+const DANGER = new Set(['reject', 'veto', 'return']);
+
+/** A return, rejection or veto ends or sends back the case: asked once
+ *  more, beside the check's verdict and the approving level (issue 19). */
+function confirmAct(c, action, f) {
+  const panel = f.error.parentElement;
+  panel.querySelector('.confirm')?.remove();
+  return new Promise((resolve) => {
+    const verdict = c.check ? label('verdict', c.check.verdict, c.check.verdict_title) : t('cases.noCheck');
+    const level = c.authority ? label('level', c.authority.level, c.authority.level_title) : '—';
+    const done = (yes) => {
+      box.remove();
+      resolve(yes);
+    };
+    const box = el(
+      'div',
+      { className: 'confirm', role: 'alertdialog', 'aria-label': t('act.confirm', { action: actionLabel(action) }) },
+      el('p', {}, el('strong', {}, t('act.confirm', { action: actionLabel(action) }))),
+      el('p', { className: 'hint' }, `${t('report.verdict')}: ${verdict} · ${t('cases.level')}: ${level}`),
+      el('button', { type: 'button', className: 'danger', dataset: { confirm: action }, onclick: () => done(true) }, t('act.confirmYes', { action: actionLabel(action) })),
+      ' ',
+      el('button', { type: 'button', dataset: { cancel: action }, onclick: () => done(false) }, t('act.confirmNo')),
+    );
+    f.error.before(box);
+    box.querySelector('button').focus();
+  });
+}
+
 async function act(c, k, action, f) {
   f.error.textContent = '';
   const reason = f.reason.value.trim();
@@ -774,6 +802,7 @@ async function act(c, k, action, f) {
     f.reason.focus();
     return;
   }
+  if (DANGER.has(action) && !(await confirmAct(c, action, f))) return;
   const body = { action };
   if (reason) body.reason = reason;
   if (f.objections) {
@@ -818,7 +847,7 @@ function checkSection(c) {
         ch.check_id ? el('a', { href: `#/check/${ch.check_id}`, id: 'case-check-link' }, t('cases.checkLink', { id: ch.check_id })) : '—',
       ),
     );
-    if (ch.reused) parts.push(el('p', { className: 'hint' }, t('cases.recognised', { case: ch.recognised_from_case ?? '—' })));
+    if (ch.reused) parts.push(el('p', { className: 'hint' }, t('cases.recognised', { case: ch.recognised_from_code ?? ch.recognised_from_case ?? '—' })));
     if (ch.reasons?.length) {
       parts.push(el('ul', { className: 'reasons' }, ch.reasons.map((r) => el('li', { className: `effect-${r.effect}` }, el('span', { className: 'effect' }, label('effect', r.effect)), ' ', r.text))));
     }
