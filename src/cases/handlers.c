@@ -25,14 +25,19 @@ static int ctx_case(lg_flow_ctx_t *ctx, int64_t *case_id, json_t **cfg, lg_err_t
   return rc;
 }
 
-/* Journal and ledger for a handler's effect. detail is stolen. */
+/* Journal and ledger for a handler's effect. detail is stolen. A handler
+ * is the system's work (a service task), not the person whose action let
+ * the process reach it: the system is its actor, and that person is named
+ * as what triggered it. */
 static int note(lg_flow_ctx_t *ctx, int64_t case_id, const char *event, const char *action,
                 json_t *detail, lg_err_t *err) {
   lg_store_t *s = lg_flow_ctx_store(ctx);
   int64_t now = lg_flow_ctx_now(ctx);
-  int rc = cs_event(s, case_id, now, lg_flow_ctx_actor(ctx), NULL, event, 0, lg_flow_ctx_node(ctx),
-                    detail, err);
-  if (rc == 0) rc = cs_record(s, case_id, now, lg_flow_ctx_actor(ctx), NULL, action, err);
+  const char *by = lg_flow_ctx_actor(ctx);
+  if (json_is_object(detail) && by && strcmp(by, "system"))
+    json_object_set_new(detail, "triggered_by", json_string(by));
+  int rc = cs_event(s, case_id, now, "system", NULL, event, 0, lg_flow_ctx_node(ctx), detail, err);
+  if (rc == 0) rc = cs_record(s, case_id, now, "system", NULL, action, err);
   return rc;
 }
 

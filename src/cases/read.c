@@ -441,14 +441,37 @@ fail:
 typedef struct tl_item {
   json_t *v;
   size_t order;
+  int effect; /* 0: a person's action (a cause); 1: what followed from it */
 } tl_item_t;
 
+/* Within one instant, causes before their effects: the clerk's acceptance
+ * before the check it started, the tasks it opened and the status it set;
+ * then the order each source recorded them in. */
 static int cmp_tl(const void *a, const void *b) {
   const tl_item_t *p = a, *q = b;
   int c = strcmp(json_string_value(json_object_get(p->v, "at")),
                  json_string_value(json_object_get(q->v, "at")));
   if (c) return c;
+  if (p->effect != q->effect) return p->effect - q->effect;
   return p->order < q->order ? -1 : p->order > q->order;
+}
+
+/* The engine's events that a person does; the rest (service tasks, timers,
+ * joins, tasks opened, the end) are the system's, whoever's action let the
+ * process reach them. */
+static bool flow_by_person(const char *ev) {
+  static const char *const people[] = {"start", "task.complete", "task.claim", "task.assign",
+                                       "message"};
+  for (size_t i = 0; i < LG_ARRAY_LEN(people); i++)
+    if (!strcmp(ev, people[i])) return true;
+  return false;
+}
+
+static bool case_by_person(const char *ev) {
+  static const char *const people[] = {"create", "act", "supply", "reassign"};
+  for (size_t i = 0; i < LG_ARRAY_LEN(people); i++)
+    if (!strcmp(ev, people[i])) return true;
+  return false;
 }
 
 int lg_cases_timeline(lg_store_t *s, int64_t id, json_t **out, lg_err_t *err) {
@@ -469,13 +492,19 @@ int lg_cases_timeline(lg_store_t *s, int64_t id, json_t **out, lg_err_t *err) {
   json_array_foreach(json_object_get(inst, "history"), i, h) {
     const char *ev = json_string_value(json_object_get(h, "event"));
     if (!ev || !strcmp(ev, "enter")) continue;
+    bool person = flow_by_person(ev);
     json_t *e =
         json_pack("{s:O, s:O, s:s, s:O, s:O, s:O, s:O, s:O}", "at", json_object_get(h, "at"),
                   "actor", json_object_get(h, "actor"), "source", "flow", "event",
                   json_object_get(h, "event"), "node", json_object_get(h, "node"), "node_name",
                   json_object_get(h, "node_name") ? json_object_get(h, "node_name") : json_null(),
                   "task_id", json_object_get(h, "task_id"), "detail", json_object_get(h, "detail"));
-    lg_vec_push(&items, ((tl_item_t){e, items.len}));
+    const char *actor = json_string_value(json_object_get(h, "actor"));
+    if (!person && actor && strcmp(actor, "system")) {
+      json_object_set(e, "triggered_by", json_object_get(h, "actor"));
+      json_object_set_new(e, "actor", json_string("system"));
+    }
+    lg_vec_push(&items, ((tl_item_t){e, items.len, !person}));
   }
   json_decref(inst);
   lg_stmt_t *st;
@@ -491,7 +520,8 @@ int lg_cases_timeline(lg_store_t *s, int64_t id, json_t **out, lg_err_t *err) {
                     "actor", cs_col_text(st, 1), "role", cs_col_text(st, 2), "source", "case",
                     "event", cs_col_text(st, 3), "task_id", cs_col_int(st, 4), "node",
                     cs_col_text(st, 5), "node_name", "detail", cs_col_json(st, 6));
-      lg_vec_push(&items, ((tl_item_t){e, items.len}));
+      const char *ev = json_string_value(json_object_get(e, "event"));
+      lg_vec_push(&items, ((tl_item_t){e, items.len, !(ev && case_by_person(ev))}));
     }
     lg_store_done(st);
   }

@@ -475,6 +475,15 @@ test('the happy path to the end: objections counted, the province approves, a nu
   const handlers = tl.filter((e) => e.source === 'case' && e.actor === 'system').map((e) => e.event);
   assert.ok(handlers.includes('notice'), handlers.join());
   assert.deepEqual(tl.map((e) => e.at), tl.map((e) => e.at).slice().sort());
+  // The automatic check is the system's, after the clerk's acceptance that
+  // started it, and listed after it (cause before effect).
+  const check = tl.findIndex((e) => e.source === 'case' && e.event === 'check');
+  const accept = tl.findIndex((e) => e.source === 'case' && e.event === 'act' && e.detail.node === 'Task_Accept');
+  assert.equal(tl[check].actor, 'system');
+  assert.equal(tl[check].detail.triggered_by, 'clerk');
+  assert.ok(accept >= 0 && accept < check, `accept ${accept}, check ${check}`);
+  const opened = tl.filter((e) => e.source === 'flow' && e.event === 'task.create');
+  assert.ok(opened.length && opened.every((e) => e.actor === 'system'), JSON.stringify(opened[0]));
   // Listed as handed over, at the province's level.
   const list = (await as.clerk.json('/api/cases?status=handed_over&level=province')).body.cases;
   assert.deepEqual(list.map((x) => x.id), [C.happy]);

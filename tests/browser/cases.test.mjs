@@ -596,6 +596,8 @@ test('a task no one can act on is flagged 无人办理 on the dashboard and the 
   await shot(page, 'dashboard-unattended.png');
   await item.locator('a').click();
   await caseReady(w.id);
+  // The use code with its name (GB/T 21010 / 用地用海分类).
+  assert.match(await page.textContent('#case-facts'), /拟用途1001 工业用地/);
   const step = page.locator(`.open-steps li[data-task="${water.id}"]`);
   assert.match(await step.textContent(), /无人办理/);
   // The other joint-review task names its reviewer, not a group code.

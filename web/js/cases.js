@@ -290,7 +290,8 @@ function showSourceMode() {
   if (sourceMode() !== 'draw' && casesState.newMap) stopDraw();
 }
 
-async function fillForm() {
+/** The current rule set (the use codes' names, the project types), once. */
+async function loadRules() {
   if (!rules) {
     try {
       rules = (await fetchJson('/api/rules')).rules;
@@ -298,6 +299,18 @@ async function fillForm() {
       rules = {};
     }
   }
+  return rules;
+}
+
+/** "1001 工业用地": a use code with its name from the rule set's code system. */
+function useLabel(code) {
+  if (!code) return '—';
+  const name = rules?.code_systems?.find((c) => c.id === 'ydyh2023')?.names?.[code];
+  return name ? `${code} ${name}` : code;
+}
+
+async function fillForm() {
+  await loadRules();
   const use = $('case-use');
   const keepUse = use.value;
   use.textContent = '';
@@ -623,7 +636,7 @@ function headSection(c) {
     ['cases.code', c.code],
     ['cases.state', statusBadge(c.status, c.status_title)],
     ['report.type', label('ptype', c.project_type)],
-    ['report.use', c.use_code || '—'],
+    ['report.use', useLabel(c.use_code)],
     ['cases.enterprise', `${c.applicant ? `${c.applicant} · ` : ''}${c.enterprise || '—'}`],
     ['cases.rating', c.rating || '—'],
     ['cases.investment', c.investment === null || c.investment === undefined ? '—' : `${fmtNum(c.investment, 2)} ${t('unit.yuan')}`],
@@ -1040,12 +1053,20 @@ function describe(e, c) {
   }
 }
 
+/** Who did it: a person (with their role), or the system, naming the
+ *  person whose action it followed from. */
+function actorLabel(e) {
+  const by = e.triggered_by || e.detail?.triggered_by;
+  if (e.actor === 'system') return by ? t('tl.systemAfter', { who: by }) : t('tl.system');
+  return `${e.actor || '—'}${e.role ? ` (${label('roleName', e.role)})` : ''}`;
+}
+
 function timelineSection(c) {
   const rows = casesState.timeline.map((e, i) => {
     const [what, note] = describe(e, c);
     const cells = [
       fmtTime(e.at),
-      `${e.actor || '—'}${e.role ? ` (${label('roleName', e.role)})` : ''}`,
+      actorLabel(e),
       el('strong', {}, what),
       e.node_name || e.node || '',
       note,
@@ -1117,8 +1138,9 @@ async function showCase(idOrCode) {
     return;
   }
   casesState.current = c;
-  const [timeline, myTasks, entries] = await Promise.all([
+  const [timeline, , myTasks, entries] = await Promise.all([
     fetchJson(`/api/cases/${c.id}/timeline`).then((b) => b.timeline || [], () => []),
+    loadRules(),
     can('task', 'read') ? fetchJson('/api/tasks').then((b) => b.tasks || [], () => []) : [],
     ledgerEntries(c),
   ]);
