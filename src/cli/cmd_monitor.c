@@ -70,7 +70,7 @@ static int date_arg(lg_cli_t *cli, int32_t *day, lg_err_t *err) {
 static void print_batch(const json_t *b) {
   printf("监测批次 %lld %s (%s), 图斑 %lld 个, %.2f 平方米, 图层 %s\n",
          (long long)json_integer_value(json_object_get(b, "id")), str(b, "name"),
-         str(b, "division"), (long long)json_integer_value(json_object_get(b, "patches")),
+         str(b, "division"), (long long)json_integer_value(json_object_get(b, "patch_count")),
          num(b, "area_m2"), str(b, "layer"));
   const char *h[] = {"图斑", "变更前", "变更后", "面积 m2", "已批 m2", "未批 m2", "基本农田 m2",
                      "生态红线 m2", "结论"};
@@ -168,7 +168,8 @@ static int do_batches(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
   json_array_foreach(json_object_get(o, "batches"), i, b) {
     char id[24], n[24], a[32], al[24];
     snprintf(id, sizeof id, "%lld", (long long)json_integer_value(json_object_get(b, "id")));
-    snprintf(n, sizeof n, "%lld", (long long)json_integer_value(json_object_get(b, "patches")));
+    snprintf(n, sizeof n, "%lld",
+             (long long)json_integer_value(json_object_get(b, "patch_count")));
     snprintf(a, sizeof a, "%.2f", num(b, "area_m2"));
     snprintf(al, sizeof al, "%lld", (long long)json_integer_value(json_object_get(b, "alerts")));
     lg_cli_table_add(t, id, str(b, "name"), str(b, "division"), n, a, al,
@@ -227,6 +228,11 @@ static int do_alerts(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
   }
   lg_cli_table_print(t);
   lg_cli_table_free(t);
+  size_t k;
+  const json_t *x;
+  json_array_foreach(json_object_get(o, "totals"), k, x) printf("%s %lld 条; ", str(x, "title"),
+                                                                (long long)json_integer_value(
+                                                                    json_object_get(x, "n")));
   printf("共 %zu 条, 逾期未核查 %lld 条 (截至 %s)\n", json_array_size(json_object_get(o, "alerts")),
          (long long)json_integer_value(json_object_get(o, "overdue")), str(o, "as_of"));
   json_decref(o);

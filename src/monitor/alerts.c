@@ -89,6 +89,22 @@ static void patch_titles(json_t *p) {
   json_object_del(p, "refs");
 }
 
+/* {code: n} as [{<key>: code, title, n}] in the configuration's order
+ * of the group (the object is consumed). */
+static json_t *titled(json_t *counts, const char *group, const char *key) {
+  json_t *a = json_array();
+  const char *code;
+  const json_t *title;
+  json_object_foreach(json_object_get(mon_cfg(), group), code, title) {
+    json_int_t n = json_integer_value(json_object_get(counts, code));
+    if (n)
+      json_array_append_new(a, json_pack("{s:s, s:s, s:I}", key, code, "title",
+                                         json_string_value(title), "n", n));
+  }
+  json_decref(counts);
+  return a;
+}
+
 static int batch_patches(lg_store_t *s, json_t *b, bool with_geometry, lg_err_t *err) {
   lg_stmt_t *st;
   int rc = lg_store_prepare(
@@ -106,7 +122,9 @@ static int batch_patches(lg_store_t *s, json_t *b, bool with_geometry, lg_err_t 
     json_t *p = row_json(st);
     patch_titles(p);
     const char *v = json_string_value(json_object_get(p, "verdict"));
-    if (v) json_object_set_new(counts, v, json_integer(json_integer_value(json_object_get(counts, v)) + 1));
+    if (v)
+      json_object_set_new(counts, v,
+                          json_integer(json_integer_value(json_object_get(counts, v)) + 1));
     json_array_append_new(arr, p);
   }
   if (step < 0) rc = lg_store_fail(s, err, "读取变化图斑失败");
@@ -119,7 +137,7 @@ static int batch_patches(lg_store_t *s, json_t *b, bool with_geometry, lg_err_t 
     json_array_foreach(arr, i, p) json_object_set_new(
         p, "geometry", patch_geometry(s, layer, srs, json_integer_value(json_object_get(p, "fid"))));
   json_object_set_new(b, "patches", arr);
-  json_object_set_new(b, "counts", counts);
+  json_object_set_new(b, "counts", titled(counts, "verdicts", "verdict"));
   return rc;
 }
 
@@ -128,7 +146,8 @@ int lg_monitor_batch_get(lg_store_t *s, int64_t batch_id, bool with_geometry, js
   *out = NULL;
   lg_stmt_t *st;
   int rc = lg_store_prepare(s,
-                            "SELECT id, name, division, layer, source, srs, patches, area_m2,"
+                            "SELECT id, name, division, layer, source, srs, patches AS patch_count,"
+                            " area_m2,"
                             " detected_at, detected_by, created_at, created_by"
                             " FROM lg_monitor_batches WHERE id = ?",
                             &st, err);
@@ -162,7 +181,8 @@ int lg_monitor_batches(lg_store_t *s, const lg_subject_t *who, json_t **out, lg_
   lg_stmt_t *st;
   rc = lg_store_prepare(
       s,
-      "SELECT b.id, b.name, b.division, b.layer, b.source, b.patches, b.area_m2, b.detected_at,"
+      "SELECT b.id, b.name, b.division, b.layer, b.source, b.patches AS patch_count, b.area_m2,"
+      " b.detected_at,"
       " b.created_at, b.created_by,"
       " (SELECT count(*) FROM lg_monitor_alerts a WHERE a.batch_id = b.id) AS alerts"
       " FROM lg_monitor_batches b WHERE " SCOPE_SQL("b.division") " ORDER BY b.id DESC",
@@ -244,7 +264,8 @@ int lg_monitor_alerts(lg_store_t *s, const lg_subject_t *who, int64_t batch_id, 
   }
   char d[11];
   lg_date_format(today, d);
-  *out = json_pack("{s:o, s:o, s:i, s:s}", "alerts", a, "totals", totals, "overdue", overdue,
+  *out = json_pack("{s:o, s:o, s:i, s:s}", "alerts", a, "totals", titled(totals, "states", "state"),
+                   "overdue", overdue,
                    "as_of", d);
   return 0;
 }

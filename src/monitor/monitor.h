@@ -83,12 +83,12 @@ int lg_monitor_import_run(lg_store_t *s, const lg_monitor_import_t *o, int64_t *
 int lg_monitor_detect(lg_store_t *s, const lg_subject_t *who, int64_t batch_id, int32_t today,
                       json_t **out, lg_err_t *err);
 
-/* A batch: {id, name, division, layer, srs, patches, area_m2, detected_at,
- * counts: {verdict: n}, alerts: [...], patches: [{id, fid, patch_no,
+/* A batch: {id, name, division, layer, srs, patch_count, area_m2,
+ * detected_at, counts: [{verdict, title, n}], patches: [{id, fid, patch_no,
  * class_before, class_after, class_before_title, class_after_title,
  * area_m2, verdict, verdict_title, approved_m2, unapproved_m2, pbf_m2,
- * eprl_m2, layer_refs: [{layer, fid}], geometry (GeoJSON, EPSG:4490 when
- * with_geometry)}]}. */
+ * eprl_m2, layer_refs: [{layer, role, fid, m2}], alert_id, alert_state,
+ * geometry (GeoJSON, EPSG:4490, when with_geometry)}]}. */
 int lg_monitor_batch_get(lg_store_t *s, int64_t batch_id, bool with_geometry, json_t **out,
                          lg_err_t *err);
 /* The batches within who's scope (NULL: all), newest first. */
@@ -101,8 +101,9 @@ int lg_monitor_division_of(lg_store_t *s, const char *type, int64_t id, char div
 /* Alerts within who's scope (NULL: all), filtered by batch (0: any) and
  * state (NULL: any): [{id, batch_id, patch_id, patch_no, division, kind,
  * kind_title, state, state_title, deadline, overdue, area_m2,
- * unapproved_m2, pbf_m2, eprl_m2}] with totals by state. today (0: today)
- * decides overdue (pending past its deadline). */
+ * unapproved_m2, pbf_m2, eprl_m2}], totals: [{state, title, n}], overdue
+ * (a count), as_of. today (0: today) decides overdue (pending past its
+ * deadline). */
 int lg_monitor_alerts(lg_store_t *s, const lg_subject_t *who, int64_t batch_id, const char *state,
                       int32_t today, json_t **out, lg_err_t *err);
 /* One alert with its patch and its events [{from, to, reason, actor, at}]. */
