@@ -14,6 +14,7 @@
  *   monitor alerts [--batch N] [--state S] [--date D] [--json] [--as LOGIN]
  *   monitor alert ID [--json]
  *   monitor move ALERT --to STATE --reason TEXT --as LOGIN
+ *   monitor analytics [--from D] [--to D] [--json] [--as LOGIN]
  */
 #include "auth/auth.h"
 #include "cli/cli_int.h"
@@ -288,6 +289,53 @@ static int do_move(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
   return 0;
 }
 
+static int do_analytics(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
+  lg_subject_t who;
+  bool have;
+  json_t *o = NULL;
+  int rc = subject(cli, s, false, &who, &have, err);
+  if (rc == 0)
+    rc = lg_monitor_analytics(s, have ? &who : NULL, lg_cli_arg(cli, "from"),
+                              lg_cli_arg(cli, "to-date"), &o, err);
+  if (rc) return rc;
+  if (cli->json) {
+    lg_cli_print_json(o);
+    return 0;
+  }
+  printf("监测预警 (截至 %s):\n", str(o, "as_of"));
+  const char *h[] = {"行政区", "预警", "已核查", "已整改处置", "逾期", "结案", "核查率", "整改率"};
+  lg_cli_table_t *t = lg_cli_table_new(8, h);
+  size_t i;
+  const json_t *r;
+  json_array_foreach(json_object_get(o, "rates"), i, r) {
+    char v[7][24];
+    const char *k[] = {"alerts", "verified", "rectified", "overdue", "closed"};
+    for (int j = 0; j < 5; j++)
+      snprintf(v[j], sizeof v[j], "%lld", (long long)json_integer_value(json_object_get(r, k[j])));
+    snprintf(v[5], sizeof v[5], "%.1f%%", 100 * num(r, "verified_rate"));
+    snprintf(v[6], sizeof v[6], "%.1f%%", 100 * num(r, "rectified_rate"));
+    lg_cli_table_add(t, str(r, "division"), v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
+  }
+  lg_cli_table_print(t);
+  lg_cli_table_free(t);
+  printf("  %s\n\n种子 000 的审批指标, 由本库案件记录计算 (%s 至 %s, 案件 %lld 件, 办结 %lld 件):\n",
+         str(o, "rates_formula"), str(json_object_get(o, "period"), "from"),
+         str(json_object_get(o, "period"), "to"),
+         (long long)json_integer_value(json_object_get(json_object_get(o, "period"), "cases")),
+         (long long)json_integer_value(json_object_get(json_object_get(o, "period"), "concluded")));
+  json_array_foreach(json_object_get(o, "seed_000"), i, r) {
+    const json_t *m = json_object_get(r, "measured");
+    if (json_is_number(m))
+      printf("  %s: 本库 %.4g %s (种子 %.4g)\n    %s\n", str(r, "title"), json_number_value(m),
+             str(r, "unit"), num(r, "seed"), str(r, "formula"));
+    else
+      printf("  %s: 本期无办结案件 (种子 %.4g %s)\n    %s\n", str(r, "title"), num(r, "seed"),
+             str(r, "unit"), str(r, "formula"));
+  }
+  json_decref(o);
+  return 0;
+}
+
 static int run(lg_cli_t *cli, lg_err_t *err) {
   static const struct {
     const char *name;
@@ -296,7 +344,7 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
   } subs[] = {{"import", do_import, true}, {"detect", do_detect, true},
               {"batches", do_batches, false}, {"show", do_show, false},
               {"alerts", do_alerts, false}, {"alert", do_alert, false},
-              {"move", do_move, true}};
+              {"move", do_move, true}, {"analytics", do_analytics, false}};
   const char *sub = cli->args.npos ? cli->args.pos[0] : "";
   for (size_t i = 0; i < LG_ARRAY_LEN(subs); i++) {
     if (strcmp(subs[i].name, sub)) continue;
@@ -308,7 +356,8 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
     return rc;
   }
   return lg_err_set(err, LG_EINVAL,
-                    "%s子命令 \"%s\"; 可用: import、detect、batches、show、alerts、alert、move",
+                    "%s子命令 \"%s\"; 可用: import、detect、batches、show、alerts、alert、move、"
+                    "analytics",
                     *sub ? "未知" : "需要", sub);
 }
 
@@ -324,9 +373,10 @@ const lg_cmd_t lg_cmd_monitor = {
              "       landgov monitor alerts [--batch N] [--state S] [--date D] [--json] [--as LOGIN]\n"
              "       landgov monitor alert ID [--json]\n"
              "       landgov monitor move ALERT --to STATE --reason TEXT --as LOGIN\n"
+             "       landgov monitor analytics [--from D] [--to-date D] [--json] [--as LOGIN]\n"
              "预警状态: pending 待核查, confirmed 核查属实, unfounded 核查不属实, filed 立案,\n"
              "       rectified 整改, demolished 拆除, confiscated 没收, closed 结案",
     .options = "division=,name=,before-field=,after-field=,number-field=,srs=,to-srs=,detect,as=,"
-               "date=,geometry,batch=,state=,to=,reason=",
+               "date=,geometry,batch=,state=,to=,reason=,from=,to-date=",
     .run = run,
 };

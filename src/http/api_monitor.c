@@ -12,6 +12,7 @@
  *   GET  /api/monitor/alerts                 ?batch=&state=&date=
  *   GET  /api/monitor/alerts/{id}            an alert, its events and the moves open to it
  *   POST /api/monitor/alerts/{id}/moves      {to, reason}
+ *   GET  /api/monitor/analytics              ?from=&to=: rates per county, seed 000's figures
  *
  * Permissions: policy resource "monitor" (read; create for imports and
  * detection; act for moves), decided on the batch's division as stored
@@ -236,6 +237,18 @@ static int post_move(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   return 0;
 }
 
+static int get_analytics(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
+  int scope;
+  int rc = lg_http_scope(req, "monitor", "read", &scope, err);
+  json_t *o = NULL;
+  if (rc == 0)
+    rc = lg_monitor_analytics(req->store, &req->who, lg_http_query(req, "from"),
+                              lg_http_query(req, "to"), &o, err);
+  if (rc) return rc;
+  lg_http_json(res, 200, o);
+  return 0;
+}
+
 const lg_http_route_t lg_http_routes_monitor[] = {
     {"GET", "/api/monitor/config", get_config},
     {"GET", "/api/monitor/batches", get_batches},
@@ -245,5 +258,6 @@ const lg_http_route_t lg_http_routes_monitor[] = {
     {"GET", "/api/monitor/alerts", get_alerts},
     {"GET", "/api/monitor/alerts/{id}", get_alert},
     {"POST", "/api/monitor/alerts/{id}/moves", post_move},
+    {"GET", "/api/monitor/analytics", get_analytics},
     {0},
 };

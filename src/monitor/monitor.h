@@ -114,6 +114,17 @@ int lg_monitor_alert_get(lg_store_t *s, int64_t id, json_t **out, lg_err_t *err)
 int lg_monitor_alert_move(lg_store_t *s, const lg_subject_t *who, int64_t id, const char *to,
                           const char *reason, lg_err_t *err);
 
+/* ---- Analytics (analytics.c) --------------------------------------------------
+ * {as_of, rates: [{division, alerts, verified, rectified, overdue, closed,
+ * verified_rate, rectified_rate, overdue_rate}], rates_formula, seed_000:
+ * [{key, title, seed, measured, unit, formula, records}], period}: the
+ * monitoring rates per county within who's scope (NULL: all), and seed
+ * 000's figures of approval (nodes and working days per concluded case,
+ * the coordination share) as lg_cases_metrics measures them over the
+ * period from..to (NULL: the 30 days ending today). */
+int lg_monitor_analytics(lg_store_t *s, const lg_subject_t *who, const char *from, const char *to,
+                         json_t **out, lg_err_t *err);
+
 /* ---- Ledger audit ------------------------------------------------------------ */
 extern const lg_ledger_auditor_t lg_monitor_auditor_batches; /* monitor_batch */
 extern const lg_ledger_auditor_t lg_monitor_auditor_alerts;  /* monitor_alert */

@@ -161,6 +161,23 @@ test('an alert moves through enforcement in order, each move with who and why', 
   assert.equal(audit.findings.length, 0, JSON.stringify(audit.findings));
 });
 
+test('the rates per county and seed 000\'s figures say what they count', async () => {
+  // 360781's three alerts: A4 verified, confiscated and closed; A2 and A3
+  // pending with their deadline 2026-11-30 behind any day this runs.
+  let r = await as.clerk.json('/api/monitor/analytics?from=2026-01-01&to=2026-12-31');
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(r.body.rates.map((x) => [x.division, x.alerts, x.verified, x.rectified, x.overdue, x.closed]),
+    [['360781', 3, 1, 1, 2, 1]]);
+  assert.ok(Math.abs(r.body.rates[0].verified_rate - 1 / 3) < 1e-9, String(r.body.rates[0].verified_rate));
+  assert.deepEqual(r.body.seed_000.map((f) => [f.key, f.seed]),
+    [['nodes_per_case', 7.2], ['days_per_case', 263], ['coordination_share', 0.42]]);
+  // The fixture has no case: nothing concluded, nothing measured.
+  assert.equal(r.body.period.concluded, 0);
+  assert.equal(r.body.seed_000[0].measured, null);
+  r = await as.clerk_b.json('/api/monitor/analytics');
+  assert.deepEqual(r.body.rates, []);
+});
+
 test('applicants and the public see no monitoring', async () => {
   let r = await as.applicant.json('/api/monitor/alerts');
   assert.equal(r.status, 403, r.text);
