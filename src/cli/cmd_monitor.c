@@ -134,7 +134,7 @@ static int do_import(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
 static int do_detect(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
   lg_subject_t who;
   bool have;
-  int64_t id;
+  int64_t id = 0;
   int32_t day;
   int rc = subject(cli, s, false, &who, &have, err);
   if (rc == 0) rc = id_arg(cli, "监测批次", &id, err);
@@ -183,7 +183,7 @@ static int do_batches(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
 }
 
 static int do_show(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
-  int64_t id;
+  int64_t id = 0;
   json_t *b = NULL;
   int rc = id_arg(cli, "监测批次", &id, err);
   if (rc == 0) rc = lg_monitor_batch_get(s, id, lg_cli_arg_flag(cli, "geometry"), &b, err);
@@ -255,7 +255,7 @@ static void print_alert(const json_t *a) {
 }
 
 static int do_alert(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
-  int64_t id;
+  int64_t id = 0;
   json_t *a = NULL;
   int rc = id_arg(cli, "监测预警", &id, err);
   if (rc == 0) rc = lg_monitor_alert_get(s, id, &a, err);
@@ -272,7 +272,7 @@ static int do_alert(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
 static int do_move(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
   lg_subject_t who;
   bool have;
-  int64_t id;
+  int64_t id = 0;
   int rc = subject(cli, s, true, &who, &have, err);
   if (rc == 0) rc = id_arg(cli, "监测预警", &id, err);
   if (rc == 0)

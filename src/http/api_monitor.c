@@ -82,7 +82,7 @@ static int get_batches(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
 }
 
 static int get_batch(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
-  int64_t id;
+  int64_t id = 0;
   bool geom = false;
   int rc = permitted(req, "batch", "read", &id, err);
   if (rc == 0) rc = lg_http_query_bool(req, "geometry", false, &geom, err);
@@ -180,7 +180,7 @@ static int post_batch(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
 }
 
 static int post_detect(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
-  int64_t id;
+  int64_t id = 0;
   int32_t day = 0;
   int rc = permitted(req, "batch", "create", &id, err);
   if (rc) return rc;
@@ -211,7 +211,7 @@ static int get_alerts(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
 }
 
 static int get_alert(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
-  int64_t id;
+  int64_t id = 0;
   int rc = permitted(req, "alert", "read", &id, err);
   json_t *o = NULL;
   if (rc == 0) rc = lg_monitor_alert_get(req->store, id, &o, err);
@@ -221,7 +221,7 @@ static int get_alert(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
 }
 
 static int post_move(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
-  int64_t id;
+  int64_t id = 0;
   int rc = permitted(req, "alert", "act", &id, err);
   if (rc) return rc;
   json_t *b = lg_http_body_json(req, err);
