@@ -67,7 +67,7 @@ async function showAlert(body, id) {
   const select = el('select', { id: 'monitor-move-to' }, a.next.map((n) => el('option', { value: n.state }, `${named('state', n.state, n.title)} (${n.basis})`)));
   const reason = el('input', { id: 'monitor-move-reason', required: true, size: 40 });
   const out = el('p', { role: 'status' });
-  const form = el('form', { id: 'monitor-move', className: 'stock-toolbar' },
+  const form = el('form', { id: 'monitor-move' },
     el('label', {}, t('monitor.moveTo'), ' ', select), el('label', {}, t('monitor.col.reason'), ' ', reason),
     el('button', { type: 'submit' }, t('monitor.move')), out);
   form.addEventListener('submit', async (ev) => {
