@@ -62,10 +62,10 @@ static int get_config(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   if (rc) return rc;
   json_t *c = json_loads(lg_monitor_config_default_json(), 0, NULL);
   if (!c) return lg_err_set(err, LG_EINTERNAL, "内置监测规则无法解析");
-  json_t *o = json_pack("{s:O, s:O, s:O, s:O}", "verdicts", json_object_get(c, "verdicts"),
+  json_t *o = json_pack("{s:O, s:O, s:O, s:I}", "verdicts", json_object_get(c, "verdicts"),
                         "states", json_object_get(c, "states"), "transitions",
                         json_object_get(c, "transitions"), "verify_workdays",
-                        json_object_get(c, "verify_workdays"));
+                        (json_int_t)lg_store_setting_int(req->store, "monitor.verify_workdays"));
   json_decref(c);
   lg_http_json(res, 200, o);
   return 0;

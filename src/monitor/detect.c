@@ -13,13 +13,16 @@
  *
  * (unions, so that overlapping approvals or control features are not
  * counted twice). Overlaps under min_area_m2.overlap_m2 count as none.
- * The verdict: approved when |U| < min_area_m2.alert_m2; else
+ * The verdict: approved when |U| < min_area_m2.alert_m2 and approvals
+ * cover the rest (below_minimum when none does: a patch too small to
+ * judge); else
  * pbf_non_farm when pbf_m2 > 0 (LAL art. 35: permanent basic farmland may
  * not be occupied but by a project the State Council approves), else
  * construction_in_eprl when eprl_m2 > 0, else unapproved_construction
  * (LAL art. 44: construction on agricultural land needs its conversion
  * approved). Every suspect patch gets an alert, pending field
- * verification within verify_workdays working days.
+ * verification within the working days of the setting
+ * monitor.verify_workdays.
  */
 #include "flow/flow.h"
 #include "monitor/monitor_int.h"
@@ -183,7 +186,7 @@ static int judge(detect_t *d, const lg_geom_t *p, verdict_t *v, lg_err_t *err) {
   if (rc == 0 && (rc = overlay(d, u, "eprl", NULL, &x, v->refs, err)) == 0) v->eprl = area_of(d, x);
   lg_geom_free(d->g, u);
   if (rc) return rc;
-  v->code = v->unapproved < d->alert_m2 ? "approved"
+  v->code = v->unapproved < d->alert_m2 ? (v->approved > 0 ? "approved" : "below_minimum")
             : v->pbf > 0                ? "pbf_non_farm"
             : v->eprl > 0               ? "construction_in_eprl"
                                         : "unapproved_construction";
@@ -317,7 +320,7 @@ static int deadline_of(lg_store_t *s, int32_t today, char out[11], lg_err_t *err
   lg_workcal_t *cal = NULL;
   int rc = lg_flow_calendar_load(s, &cal, err);
   if (rc) return rc;
-  int days = (int)mon_cfg_num("verify_workdays", "days", 20);
+  int days = (int)lg_store_setting_int(s, "monitor.verify_workdays");
   lg_date_format(lg_workdays_add(cal, today, days), out);
   lg_workcal_free(cal);
   return 0;
@@ -343,7 +346,8 @@ static int detect_all(detect_t *d, const lg_subject_t *who, int64_t batch, const
       lg_geom_free(d->g, geom);
     }
     if (rc == 0) rc = save_patch(d, p->id, &v, err);
-    if (rc == 0 && new_construction && strcmp(v.code, "approved"))
+    bool suspect = strcmp(v.code, "approved") && strcmp(v.code, "below_minimum");
+    if (rc == 0 && new_construction && suspect)
       rc = raise_alert(d, who, batch, p->id, division, v.code, deadline, err);
     json_decref(v.refs);
   }

@@ -23,8 +23,10 @@
  *             Verdicts: approved (合法, 已批), unapproved_construction
  *             (疑似违法, 未批先建), pbf_non_farm (占用永久基本农田),
  *             construction_in_eprl (占用生态保护红线), no_new_construction
- *             (非新增建设: no alert). A suspect patch gets an alert due
- *             for field verification in the configured working days.
+ *             (非新增建设: no alert), below_minimum (the unapproved part
+ *             under the minimum area, no approval: no alert). A suspect
+ *             patch gets an alert due for field verification in the
+ *             working days of the setting monitor.verify_workdays (20).
  *   alerts    待核查 pending -> 核查属实 confirmed / 核查不属实 unfounded ->
  *             立案 filed -> 整改 rectified / 拆除 demolished / 没收
  *             confiscated -> 结案 closed (unfounded -> closed); each move

@@ -18,6 +18,9 @@
  *   P7 0103->05H1 [80,220] x [0,10]    1,400: approved [80,100] = 200,
  *      unapproved 1,200, of it in pbf [200,220] x [0,10] = 200 (the
  *      approved part is never counted against the farmland): pbf_non_farm
+ *   P8 0103->0601 [20,100.005] x [20,100]  6,400.4: approved 6,400, the
+ *      0.4 m2 outside under min_area_m2.alert_m2 (1): approved, no alert
+ *   P9 0103->0601 [900,900.5] x [0,1]      0.5, on nothing: below_minimum
  *
  * Four alerts (P1, P3, P4, P7). Detected on Monday 2026-11-02, the
  * deadline is the 20th working day after it (the first day not counted,
@@ -118,7 +121,7 @@ static char *write_patches(const char *name, const patch_t *p, int n) {
                "\"BGHDLBM\":\"%s\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[",
             i ? "," : "", p[i].no, p[i].before, p[i].after);
     for (int k = 0; k < 5; k++)
-      fprintf(f, "%s[%.1f,%.1f]", k ? "," : "", X0 + xs[k], Y0 + ys[k]);
+      fprintf(f, "%s[%.3f,%.3f]", k ? "," : "", X0 + xs[k], Y0 + ys[k]);
     fprintf(f, "]]}}");
   }
   fprintf(f, "]}");
@@ -130,7 +133,8 @@ static const patch_t patches[] = {
     {"P1", "0103", "0601", 50, 0, 150, 100},  {"P2", "0101", "0701", 10, 10, 90, 90},
     {"P3", "0102", "0601", 250, 0, 350, 50},  {"P4", "0301", "1003", 450, 20, 470, 40},
     {"P5", "0101", "0301", 600, 0, 700, 100}, {"P6", "0601", "0701", 0, 200, 100, 300},
-    {"P7", "0103", "05H1", 80, 0, 220, 10},
+    {"P7", "0103", "05H1", 80, 0, 220, 10},   {"P8", "0103", "0601", 20, 20, 100.005, 100},
+    {"P9", "0103", "0601", 900, 0, 900.5, 1},
 };
 
 static int64_t count(const char *sql) {
@@ -164,15 +168,16 @@ static int64_t batch_id;
 static void test_import_and_detect(void **state) {
   (void)state;
   lg_err_t err = {0};
-  char *path = write_patches("patches.geojson", patches, 7);
+  char *path = write_patches("patches.geojson", patches, 9);
   lg_monitor_import_t o = {.path = path, .name = "2026年第4季度卫片", .division = "360781"};
   if (lg_monitor_import_run(E.s, &o, &batch_id, &err) != 0) fail_msg("import: %s", err.msg);
   lg_free(path);
-  assert_int_equal(count("SELECT count(*) FROM lg_monitor_patches"), 7);
-  /* The batch's area: 10,000 + 6,400 + 5,000 + 400 + 10,000 + 10,000 + 1,400. */
+  assert_int_equal(count("SELECT count(*) FROM lg_monitor_patches"), 9);
+  /* The batch's area: 10,000 + 6,400 + 5,000 + 400 + 10,000 + 10,000 +
+   * 1,400 + 6,400.4 + 0.5. */
   json_t *b = NULL;
   assert_int_equal(lg_monitor_batch_get(E.s, batch_id, false, &b, &err), 0);
-  assert_near(num(b, "area_m2"), 43200, 0.01);
+  assert_near(num(b, "area_m2"), 49600.9, 0.01);
   json_decref(b);
 
   int32_t today = lg_date_from_ymd(2026, 11, 2);
@@ -200,6 +205,13 @@ static void test_import_and_detect(void **state) {
   assert_near(num(p, "unapproved_m2"), 1200, 0.01);
   assert_near(num(p, "pbf_m2"), 200, 0.01);
   assert_int_equal(json_array_size(json_object_get(p, "layer_refs")), 2);
+  p = patch_of(b, "P8");
+  assert_string_equal(str(p, "verdict"), "approved");
+  assert_near(num(p, "approved_m2"), 6400, 0.01);
+  assert_near(num(p, "unapproved_m2"), 0.4, 0.01);
+  p = patch_of(b, "P9");
+  assert_string_equal(str(p, "verdict"), "below_minimum");
+  assert_near(num(p, "unapproved_m2"), 0.5, 0.01);
   json_decref(b);
 
   json_t *a = NULL;
@@ -295,11 +307,34 @@ static void test_bad_codes(void **state) {
   lg_free(path);
 }
 
+/* The period is the setting monitor.verify_workdays: 5 working days
+ * from Monday 2026-11-02 end on Monday 2026-11-09 (Tue 3 to Fri 6, then
+ * Mon 9). */
+static void test_deadline_setting(void **state) {
+  (void)state;
+  lg_err_t err = {0};
+  patch_t one[] = {{"S1", "0103", "0601", 5000, 0, 5010, 10}};
+  char *path = write_patches("one.geojson", one, 1);
+  assert_int_equal(lg_store_setting_set(E.s, "monitor.verify_workdays", "5", &err), 0);
+  lg_monitor_import_t o = {.path = path, .division = "360781"};
+  int64_t id = 0;
+  if (lg_monitor_import_run(E.s, &o, &id, &err) != 0) fail_msg("import: %s", err.msg);
+  assert_int_equal(lg_monitor_detect(E.s, NULL, id, lg_date_from_ymd(2026, 11, 2), NULL, &err), 0);
+  json_t *a = NULL;
+  assert_int_equal(lg_monitor_alerts(E.s, NULL, id, NULL, 0, &a, &err), 0);
+  json_t *al = json_array_get(json_object_get(a, "alerts"), 0);
+  assert_string_equal(str(al, "deadline"), "2026-11-09");
+  assert_string_equal(str(al, "kind"), "unapproved_construction");
+  json_decref(a);
+  lg_free(path);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_import_and_detect),
       cmocka_unit_test(test_enforcement),
       cmocka_unit_test(test_bad_codes),
+      cmocka_unit_test(test_deadline_setting),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
