@@ -73,8 +73,8 @@ static void print_batch(const json_t *b) {
          (long long)json_integer_value(json_object_get(b, "id")), str(b, "name"),
          str(b, "division"), (long long)json_integer_value(json_object_get(b, "patch_count")),
          num(b, "area_m2"), str(b, "layer"));
-  const char *h[] = {"图斑", "变更前", "变更后", "面积 m2", "已批 m2", "未批 m2", "基本农田 m2",
-                     "生态红线 m2", "结论"};
+  const char *h[] = {"图斑",    "变更前",      "变更后",      "面积 m2", "已批 m2",
+                     "未批 m2", "基本农田 m2", "生态红线 m2", "结论"};
   lg_cli_table_t *t = lg_cli_table_new(9, h);
   size_t i;
   const json_t *p;
@@ -169,8 +169,7 @@ static int do_batches(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
   json_array_foreach(json_object_get(o, "batches"), i, b) {
     char id[24], n[24], a[32], al[24];
     snprintf(id, sizeof id, "%lld", (long long)json_integer_value(json_object_get(b, "id")));
-    snprintf(n, sizeof n, "%lld",
-             (long long)json_integer_value(json_object_get(b, "patch_count")));
+    snprintf(n, sizeof n, "%lld", (long long)json_integer_value(json_object_get(b, "patch_count")));
     snprintf(a, sizeof a, "%.2f", num(b, "area_m2"));
     snprintf(al, sizeof al, "%lld", (long long)json_integer_value(json_object_get(b, "alerts")));
     lg_cli_table_add(t, id, str(b, "name"), str(b, "division"), n, a, al,
@@ -231,9 +230,8 @@ static int do_alerts(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
   lg_cli_table_free(t);
   size_t k;
   const json_t *x;
-  json_array_foreach(json_object_get(o, "totals"), k, x) printf("%s %lld 条; ", str(x, "title"),
-                                                                (long long)json_integer_value(
-                                                                    json_object_get(x, "n")));
+  json_array_foreach(json_object_get(o, "totals"), k, x) printf(
+      "%s %lld 条; ", str(x, "title"), (long long)json_integer_value(json_object_get(x, "n")));
   printf("共 %zu 条, 逾期未核查 %lld 条 (截至 %s)\n", json_array_size(json_object_get(o, "alerts")),
          (long long)json_integer_value(json_object_get(o, "overdue")), str(o, "as_of"));
   json_decref(o);
@@ -247,11 +245,11 @@ static void print_alert(const json_t *a) {
          num(a, "unapproved_m2"), str(a, "state_title"), str(a, "deadline"));
   size_t i;
   const json_t *e;
-  json_array_foreach(json_object_get(a, "events"), i, e) printf(
-      "  %s %s -> %s (%s): %s\n", str(e, "at"), str(e, "actor"), str(e, "to_title"),
-      str(e, "to_state"), str(e, "reason"));
-  json_array_foreach(json_object_get(a, "next"), i, e) printf(
-      "  可转为 %s %s (%s)\n", str(e, "state"), str(e, "title"), str(e, "basis"));
+  json_array_foreach(json_object_get(a, "events"), i, e)
+      printf("  %s %s -> %s (%s): %s\n", str(e, "at"), str(e, "actor"), str(e, "to_title"),
+             str(e, "to_state"), str(e, "reason"));
+  json_array_foreach(json_object_get(a, "next"), i, e)
+      printf("  可转为 %s %s (%s)\n", str(e, "state"), str(e, "title"), str(e, "basis"));
 }
 
 static int do_alert(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
@@ -318,11 +316,12 @@ static int do_analytics(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
   }
   lg_cli_table_print(t);
   lg_cli_table_free(t);
-  printf("  %s\n\n种子 000 的审批指标, 由本库案件记录计算 (%s 至 %s, 案件 %lld 件, 办结 %lld 件):\n",
-         str(o, "rates_formula"), str(json_object_get(o, "period"), "from"),
-         str(json_object_get(o, "period"), "to"),
-         (long long)json_integer_value(json_object_get(json_object_get(o, "period"), "cases")),
-         (long long)json_integer_value(json_object_get(json_object_get(o, "period"), "concluded")));
+  printf(
+      "  %s\n\n种子 000 的审批指标, 由本库案件记录计算 (%s 至 %s, 案件 %lld 件, 办结 %lld 件):\n",
+      str(o, "rates_formula"), str(json_object_get(o, "period"), "from"),
+      str(json_object_get(o, "period"), "to"),
+      (long long)json_integer_value(json_object_get(json_object_get(o, "period"), "cases")),
+      (long long)json_integer_value(json_object_get(json_object_get(o, "period"), "concluded")));
   json_array_foreach(json_object_get(o, "seed_000"), i, r) {
     const json_t *m = json_object_get(r, "measured");
     if (json_is_number(m))
@@ -341,10 +340,10 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
     const char *name;
     int (*fn)(lg_cli_t *, lg_store_t *, lg_err_t *);
     bool writes;
-  } subs[] = {{"import", do_import, true}, {"detect", do_detect, true},
+  } subs[] = {{"import", do_import, true},    {"detect", do_detect, true},
               {"batches", do_batches, false}, {"show", do_show, false},
-              {"alerts", do_alerts, false}, {"alert", do_alert, false},
-              {"move", do_move, true}, {"analytics", do_analytics, false}};
+              {"alerts", do_alerts, false},   {"alert", do_alert, false},
+              {"move", do_move, true},        {"analytics", do_analytics, false}};
   const char *sub = cli->args.npos ? cli->args.pos[0] : "";
   for (size_t i = 0; i < LG_ARRAY_LEN(subs); i++) {
     if (strcmp(subs[i].name, sub)) continue;
@@ -364,18 +363,19 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
 const lg_cmd_t lg_cmd_monitor = {
     .name = "monitor",
     .summary = "监测预警与执法: 导入卫片变化图斑, 与批地和管控线比对, 预警核查与执法流转",
-    .usage = "import FILE --division CODE [--name N] [--before-field F] [--after-field F]\n"
-             "                    [--number-field F] [--srs EPSG] [--to-srs EPSG] [--detect] [--as "
-             "LOGIN]\n"
-             "       landgov monitor detect BATCH [--date YYYY-MM-DD] [--json] [--as LOGIN]\n"
-             "       landgov monitor batches [--json] [--as LOGIN]\n"
-             "       landgov monitor show BATCH [--json] [--geometry]\n"
-             "       landgov monitor alerts [--batch N] [--state S] [--date D] [--json] [--as LOGIN]\n"
-             "       landgov monitor alert ID [--json]\n"
-             "       landgov monitor move ALERT --to STATE --reason TEXT --as LOGIN\n"
-             "       landgov monitor analytics [--from D] [--to-date D] [--json] [--as LOGIN]\n"
-             "预警状态: pending 待核查, confirmed 核查属实, unfounded 核查不属实, filed 立案,\n"
-             "       rectified 整改, demolished 拆除, confiscated 没收, closed 结案",
+    .usage =
+        "import FILE --division CODE [--name N] [--before-field F] [--after-field F]\n"
+        "                    [--number-field F] [--srs EPSG] [--to-srs EPSG] [--detect] [--as "
+        "LOGIN]\n"
+        "       landgov monitor detect BATCH [--date YYYY-MM-DD] [--json] [--as LOGIN]\n"
+        "       landgov monitor batches [--json] [--as LOGIN]\n"
+        "       landgov monitor show BATCH [--json] [--geometry]\n"
+        "       landgov monitor alerts [--batch N] [--state S] [--date D] [--json] [--as LOGIN]\n"
+        "       landgov monitor alert ID [--json]\n"
+        "       landgov monitor move ALERT --to STATE --reason TEXT --as LOGIN\n"
+        "       landgov monitor analytics [--from D] [--to-date D] [--json] [--as LOGIN]\n"
+        "预警状态: pending 待核查, confirmed 核查属实, unfounded 核查不属实, filed 立案,\n"
+        "       rectified 整改, demolished 拆除, confiscated 没收, closed 结案",
     .options = "division=,name=,before-field=,after-field=,number-field=,srs=,to-srs=,detect,as=,"
                "date=,geometry,batch=,state=,to=,reason=,from=,to-date=",
     .run = run,

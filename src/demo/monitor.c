@@ -8,10 +8,10 @@
  * the county's administrator (one verified and demolished, one found
  * unfounded and closed).
  */
+#include "monitor/monitor.h"
 #include "auth/auth.h"
 #include "demo/demo.h"
 #include "geo/geo.h"
-#include "monitor/monitor.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,15 +75,13 @@ typedef struct demo_patch {
 
 static const demo_patch_t patches[] = {
     {"approval", 0, "0103", "0601"}, /* inside an approval: legal */
-    {"approval", 5, "0102", "0701"},
-    {"approval", 11, "0101", "08H2"},
-    {"pbf", 3, "0101", "0702"}, /* houses on basic farmland */
-    {"pbf", 20, "0103", "0601"},
-    {"eprl", 2, "0301", "0602"}, /* a quarry in the red line */
-    {NULL, 0, "0103", "0508"},   /* warehouses beside the town */
-    {NULL, 1, "0404", "1003"},   /* a road on unused grassland */
-    {"pbf", 8, "0102", "0201"},  /* an orchard: no new construction */
-    {NULL, 2, "0701", "05H1"},   /* construction before and after */
+    {"approval", 5, "0102", "0701"}, {"approval", 11, "0101", "08H2"},
+    {"pbf", 3, "0101", "0702"},                                   /* houses on basic farmland */
+    {"pbf", 20, "0103", "0601"},     {"eprl", 2, "0301", "0602"}, /* a quarry in the red line */
+    {NULL, 0, "0103", "0508"},                                    /* warehouses beside the town */
+    {NULL, 1, "0404", "1003"},                                    /* a road on unused grassland */
+    {"pbf", 8, "0102", "0201"}, /* an orchard: no new construction */
+    {NULL, 2, "0701", "05H1"},  /* construction before and after */
 };
 
 static int write_batch(lg_store_t *s, const lg_onemap_gen_result_t *r, const char *path,

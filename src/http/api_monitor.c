@@ -36,8 +36,7 @@ static int permitted(lg_http_req_t *req, const char *type, const char *action, i
   long long v = t ? strtoll(t, &end, 10) : 0;
   int rc = 0;
   char division[16];
-  if (!t || *end || v <= 0)
-    rc = lg_err_set(err, LG_ENOTFOUND, "编号 \"%.40s\" 不存在", t ? t : "");
+  if (!t || *end || v <= 0) rc = lg_err_set(err, LG_ENOTFOUND, "编号 \"%.40s\" 不存在", t ? t : "");
   if (rc == 0) rc = lg_monitor_division_of(req->store, type, v, division, err);
   if (rc) return lg_http_missing(req, "monitor", action, rc, err);
   *id = v;
@@ -226,8 +225,7 @@ static int post_move(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   if (rc) return rc;
   json_t *b = lg_http_body_json(req, err);
   if (!b) return err->code ? err->code : LG_EINVAL;
-  rc = lg_monitor_alert_move(req->store, &req->who, id,
-                             json_string_value(json_object_get(b, "to")),
+  rc = lg_monitor_alert_move(req->store, &req->who, id, json_string_value(json_object_get(b, "to")),
                              json_string_value(json_object_get(b, "reason")), err);
   json_decref(b);
   json_t *o = NULL;

@@ -98,8 +98,8 @@ static json_t *titled(json_t *counts, const char *group, const char *key) {
   json_object_foreach(json_object_get(mon_cfg(), group), code, title) {
     json_int_t n = json_integer_value(json_object_get(counts, code));
     if (n)
-      json_array_append_new(a, json_pack("{s:s, s:s, s:I}", key, code, "title",
-                                         json_string_value(title), "n", n));
+      json_array_append_new(
+          a, json_pack("{s:s, s:s, s:I}", key, code, "title", json_string_value(title), "n", n));
   }
   json_decref(counts);
   return a;
@@ -135,7 +135,8 @@ static int batch_patches(lg_store_t *s, json_t *b, bool with_geometry, lg_err_t 
   json_t *p;
   if (rc == 0 && with_geometry)
     json_array_foreach(arr, i, p) json_object_set_new(
-        p, "geometry", patch_geometry(s, layer, srs, json_integer_value(json_object_get(p, "fid"))));
+        p, "geometry",
+        patch_geometry(s, layer, srs, json_integer_value(json_object_get(p, "fid"))));
   json_object_set_new(b, "patches", arr);
   json_object_set_new(b, "counts", titled(counts, "verdicts", "verdict"));
   return rc;
@@ -169,8 +170,7 @@ int lg_monitor_batch_get(lg_store_t *s, int64_t batch_id, bool with_geometry, js
   return 0;
 }
 
-#define SCOPE_SQL(col)                                                                             \
-  "(?1 = 'all' OR (?1 = 'jurisdiction' AND " col " LIKE ?2 || '%'))"
+#define SCOPE_SQL(col) "(?1 = 'all' OR (?1 = 'jurisdiction' AND " col " LIKE ?2 || '%'))"
 
 int lg_monitor_batches(lg_store_t *s, const lg_subject_t *who, json_t **out, lg_err_t *err) {
   const char *kind;
@@ -210,18 +210,21 @@ int lg_monitor_batches(lg_store_t *s, const lg_subject_t *who, json_t **out, lg_
   " FROM lg_monitor_alerts a JOIN lg_monitor_patches p ON p.id = a.patch_id"
 
 static void alert_titles(json_t *o, int32_t today) {
-  json_object_set_new(o, "kind_title",
-                      json_string(mon_title("verdicts", json_string_value(json_object_get(o, "kind")))));
+  json_object_set_new(
+      o, "kind_title",
+      json_string(mon_title("verdicts", json_string_value(json_object_get(o, "kind")))));
   const char *state = json_string_value(json_object_get(o, "state"));
   json_object_set_new(o, "state_title", json_string(mon_title("states", state)));
   int32_t dl = 0;
   const char *d = json_string_value(json_object_get(o, "deadline"));
   bool overdue = d && lg_date_parse(d, &dl, NULL) == 0 && !strcmp(state, "pending") && today > dl;
   json_object_set_new(o, "overdue", json_boolean(overdue));
-  json_object_set_new(o, "class_before_title", json_string(mon_title(
-                                                   "codes", json_string_value(json_object_get(o, "class_before")))));
-  json_object_set_new(o, "class_after_title", json_string(mon_title(
-                                                  "codes", json_string_value(json_object_get(o, "class_after")))));
+  json_object_set_new(
+      o, "class_before_title",
+      json_string(mon_title("codes", json_string_value(json_object_get(o, "class_before")))));
+  json_object_set_new(
+      o, "class_after_title",
+      json_string(mon_title("codes", json_string_value(json_object_get(o, "class_after")))));
 }
 
 int lg_monitor_alerts(lg_store_t *s, const lg_subject_t *who, int64_t batch_id, const char *state,
@@ -235,11 +238,12 @@ int lg_monitor_alerts(lg_store_t *s, const lg_subject_t *who, int64_t batch_id, 
   int rc = mon_scope(s, who, &kind, div, err);
   if (rc) return rc;
   lg_stmt_t *st;
-  rc = lg_store_prepare(s,
-                        ALERT_SELECT " WHERE " SCOPE_SQL("a.division")
-                                     " AND (?3 = 0 OR a.batch_id = ?3) AND (?4 = '' OR a.state = ?4)"
-                                     " ORDER BY a.id",
-                        &st, err);
+  rc = lg_store_prepare(
+      s,
+      ALERT_SELECT " WHERE " SCOPE_SQL(
+          "a.division") " AND (?3 = 0 OR a.batch_id = ?3) AND (?4 = '' OR a.state = ?4)"
+                        " ORDER BY a.id",
+      &st, err);
   if (rc) return rc;
   lg_store_bind_text(st, 1, kind);
   lg_store_bind_text(st, 2, div);
@@ -251,7 +255,8 @@ int lg_monitor_alerts(lg_store_t *s, const lg_subject_t *who, int64_t batch_id, 
     json_t *o = row_json(st);
     alert_titles(o, today);
     const char *k = json_string_value(json_object_get(o, "state"));
-    json_object_set_new(totals, k, json_integer(json_integer_value(json_object_get(totals, k)) + 1));
+    json_object_set_new(totals, k,
+                        json_integer(json_integer_value(json_object_get(totals, k)) + 1));
     overdue += json_is_true(json_object_get(o, "overdue"));
     json_array_append_new(a, o);
   }
@@ -265,8 +270,7 @@ int lg_monitor_alerts(lg_store_t *s, const lg_subject_t *who, int64_t batch_id, 
   char d[11];
   lg_date_format(today, d);
   *out = json_pack("{s:o, s:o, s:i, s:s}", "alerts", a, "totals", titled(totals, "states", "state"),
-                   "overdue", overdue,
-                   "as_of", d);
+                   "overdue", overdue, "as_of", d);
   return 0;
 }
 
@@ -310,8 +314,9 @@ int lg_monitor_alert_get(lg_store_t *s, int64_t id, json_t **out, lg_err_t *err)
     if (strcmp(json_string_value(json_object_get(t, "from")), state)) continue;
     const char *to = json_string_value(json_object_get(t, "to"));
     json_array_append_new(json_object_get(o, "next"),
-                          json_pack("{s:s, s:s, s:s}", "state", to, "title", mon_title("states", to),
-                                    "basis", json_string_value(json_object_get(t, "basis"))));
+                          json_pack("{s:s, s:s, s:s}", "state", to, "title",
+                                    mon_title("states", to), "basis",
+                                    json_string_value(json_object_get(t, "basis"))));
   }
   if (rc)
     json_decref(o);
@@ -337,8 +342,8 @@ static const json_t *transition(const char *from, const char *to, lg_buf_t *allo
 static int alert_state(lg_store_t *s, int64_t id, char state[32], char division[16],
                        lg_err_t *err) {
   lg_stmt_t *st;
-  int rc = lg_store_prepare(s, "SELECT state, division FROM lg_monitor_alerts WHERE id = ?", &st,
-                            err);
+  int rc =
+      lg_store_prepare(s, "SELECT state, division FROM lg_monitor_alerts WHERE id = ?", &st, err);
   if (rc) return rc;
   lg_store_bind_int(st, 1, id);
   int step = lg_store_step(st);

@@ -45,11 +45,11 @@ static int rates(lg_store_t *s, const lg_subject_t *who, int32_t today, json_t *
     json_int_t n = lg_store_col_int(st, 1), v = lg_store_col_int(st, 2),
                r = lg_store_col_int(st, 3), o = lg_store_col_int(st, 4),
                c = lg_store_col_int(st, 5);
-    json_array_append_new(
-        a, json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:f}", "division",
-                     lg_store_col_text(st, 0), "alerts", n, "verified", v, "rectified", r,
-                     "overdue", o, "closed", c, "verified_rate", ratio(v, n), "rectified_rate",
-                     ratio(r, n), "overdue_rate", ratio(o, n)));
+    json_array_append_new(a, json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:f}", "division",
+                                       lg_store_col_text(st, 0), "alerts", n, "verified", v,
+                                       "rectified", r, "overdue", o, "closed", c, "verified_rate",
+                                       ratio(v, n), "rectified_rate", ratio(r, n), "overdue_rate",
+                                       ratio(o, n)));
   }
   if (step < 0) rc = lg_store_fail(s, err, "统计监测预警失败");
   lg_store_done(st);
@@ -63,9 +63,9 @@ static int rates(lg_store_t *s, const lg_subject_t *who, int32_t today, json_t *
 /* A figure with its seed value, its measure, its formula and records. */
 static json_t *figure(const char *key, const char *title, double seed, json_t *measured,
                       const char *unit, const char *formula) {
-  return json_pack("{s:s, s:s, s:f, s:o, s:s, s:s, s:s}", "key", key, "title", title, "seed",
-                   seed, "measured", measured ? measured : json_null(), "unit", unit, "formula",
-                   formula, "records", "lg_case_steps (lg_cases_metrics, src/cases/metrics.c)");
+  return json_pack("{s:s, s:s, s:f, s:o, s:s, s:s, s:s}", "key", key, "title", title, "seed", seed,
+                   "measured", measured ? measured : json_null(), "unit", unit, "formula", formula,
+                   "records", "lg_case_steps (lg_cases_metrics, src/cases/metrics.c)");
 }
 
 static int seed_figures(lg_store_t *s, const lg_subject_t *who, const char *from, const char *to,
@@ -79,10 +79,10 @@ static int seed_figures(lg_store_t *s, const lg_subject_t *who, const char *from
   const json_t *sum = json_object_get(m, "summary");
   json_int_t concluded = json_integer_value(json_object_get(sum, "concluded"));
   json_t *nodes = concluded ? json_copy(json_object_get(sum, "nodes_per_concluded_case")) : NULL;
-  json_t *days =
-      concluded ? json_copy(json_object_get(json_object_get(sum, "elapsed_per_concluded_case"),
-                                            "working_days"))
-                : NULL;
+  json_t *days = concluded
+                     ? json_copy(json_object_get(json_object_get(sum, "elapsed_per_concluded_case"),
+                                                 "working_days"))
+                     : NULL;
   json_t *share = json_copy(json_object_get(json_object_get(sum, "coordination"), "share"));
   json_t *a = json_array();
   json_array_append_new(a, figure("nodes_per_case", "每件审批经过的节点数", 7.2, nodes, "个",
@@ -91,10 +91,12 @@ static int seed_figures(lg_store_t *s, const lg_subject_t *who, const char *from
   json_array_append_new(a, figure("days_per_case", "每件审批用时", 263, days, "工作日",
                                   "本期办结案件自受理至办结的工作日之和 / 本期办结案件数"
                                   " (工作日按 lg_work_calendar 的日历计)"));
-  json_array_append_new(a, figure("coordination_share", "协调环节用时占比", 0.42, share, "比例",
-                                  "会审与审委会步骤的工作时间 (并行步骤取并集) / 全部步骤的工作时间"));
+  json_array_append_new(a,
+                        figure("coordination_share", "协调环节用时占比", 0.42, share, "比例",
+                               "会审与审委会步骤的工作时间 (并行步骤取并集) / 全部步骤的工作时间"));
   *period = json_incref(json_object_get(m, "period"));
-  json_object_set_new(*period, "cases", json_integer(json_integer_value(json_object_get(sum, "cases"))));
+  json_object_set_new(*period, "cases",
+                      json_integer(json_integer_value(json_object_get(sum, "cases"))));
   json_object_set_new(*period, "concluded", json_integer(concluded));
   json_decref(m);
   *out = a;
@@ -114,10 +116,11 @@ int lg_monitor_analytics(lg_store_t *s, const lg_subject_t *who, const char *fro
   }
   char d[11];
   lg_date_format(today, d);
-  *out = json_pack("{s:s, s:o, s:s, s:o, s:o}", "as_of", d, "rates", r, "rates_formula",
-                   "按县统计: 已核查 = 状态不再是待核查的预警; 已整改处置 = 曾转为整改、拆除或没收的预警;"
-                   " 逾期 = 待核查且已过核查期限; 各率 = 该数 / 预警数 (lg_monitor_alerts, "
-                   "lg_monitor_events)",
-                   "seed_000", f, "period", period);
+  *out = json_pack(
+      "{s:s, s:o, s:s, s:o, s:o}", "as_of", d, "rates", r, "rates_formula",
+      "按县统计: 已核查 = 状态不再是待核查的预警; 已整改处置 = 曾转为整改、拆除或没收的预警;"
+      " 逾期 = 待核查且已过核查期限; 各率 = 该数 / 预警数 (lg_monitor_alerts, "
+      "lg_monitor_events)",
+      "seed_000", f, "period", period);
   return 0;
 }

@@ -70,8 +70,7 @@ static int load_layers(detect_t *d, lg_err_t *err) {
 
 /* The box of geom (in d->srs) in another CRS. */
 static int box_in(detect_t *d, const lg_geom_t *geom, int srs, lg_env_t *env, lg_err_t *err) {
-  if (lg_geom_envelope(d->g, geom, env) != 0)
-    return lg_err_set(err, LG_EGEOM, "无法计算图斑范围");
+  if (lg_geom_envelope(d->g, geom, env) != 0) return lg_err_set(err, LG_EGEOM, "无法计算图斑范围");
   if (srs == d->srs) return 0;
   lg_geom_t *box = lg_geom_box(d->g, env);
   lg_geom_set_srid(d->g, box, d->srs);
@@ -134,8 +133,8 @@ static int overlay(detect_t *d, const lg_geom_t *geom, const char *role1, const 
           break;
         }
       }
-      lg_geom_t *x = lg_geom_intersects(d->g, geom, f) ? lg_geom_intersection(d->g, geom, f, err)
-                                                        : NULL;
+      lg_geom_t *x =
+          lg_geom_intersects(d->g, geom, f) ? lg_geom_intersection(d->g, geom, f, err) : NULL;
       lg_geom_free(d->g, f);
       if (!x) {
         if (err && err->code) rc = err->code;
@@ -147,9 +146,9 @@ static int overlay(detect_t *d, const lg_geom_t *geom, const char *role1, const 
         continue;
       }
       if (refs)
-        json_array_append_new(refs, json_pack("{s:s, s:s, s:I, s:f}", "layer", l->name, "role",
-                                              l->role, "fid", (json_int_t)lg_store_reader_fid(r),
-                                              "m2", r2(a)));
+        json_array_append_new(refs,
+                              json_pack("{s:s, s:s, s:I, s:f}", "layer", l->name, "role", l->role,
+                                        "fid", (json_int_t)lg_store_reader_fid(r), "m2", r2(a)));
       rc = accumulate(d, out, x, err);
     }
     if (rc == 0 && step < 0) rc = err->code ? err->code : LG_EDB;
@@ -287,7 +286,8 @@ static int raise_alert(detect_t *d, const lg_subject_t *who, int64_t batch, int6
   lg_store_bind_text(st, 9, mon_actor(who));
   rc = lg_store_insert_id(st, &id, "保存监测预警失败", err);
   lg_store_done(st);
-  if (rc == 0) rc = mon_record(d->s, who, "monitor.alert.raise", "monitor_alert", id, division, err);
+  if (rc == 0)
+    rc = mon_record(d->s, who, "monitor.alert.raise", "monitor_alert", id, division, err);
   return rc;
 }
 

@@ -181,11 +181,12 @@ int lg_monitor_import_run(lg_store_t *s, const lg_monitor_import_t *o, int64_t *
   mon_now(now);
   lg_stmt_t *st = NULL;
   if ((rc = lg_store_begin(s, err))) goto out;
-  rc = lg_store_prepare(s,
-                        "INSERT INTO lg_monitor_batches(name, division, layer, source, srs, patches,"
-                        " area_m2, created_at, created_by) VALUES (?, ?, 'monitor_batch_new', ?,"
-                        " 0, 0, 0, ?, ?) RETURNING id",
-                        &st, err);
+  rc =
+      lg_store_prepare(s,
+                       "INSERT INTO lg_monitor_batches(name, division, layer, source, srs, patches,"
+                       " area_m2, created_at, created_by) VALUES (?, ?, 'monitor_batch_new', ?,"
+                       " 0, 0, 0, ?, ?) RETURNING id",
+                       &st, err);
   if (rc == 0) {
     lg_store_bind_text(st, 1, o->name && *o->name ? o->name : file);
     lg_store_bind_text(st, 2, division);

@@ -22,8 +22,8 @@ double mon_cfg_num(const char *group, const char *key, double dflt);
 const char *mon_actor(const lg_subject_t *who);
 const char *mon_role(const lg_subject_t *who);
 /* Permission on a division (who NULL: the console, allowed). */
-int mon_require(lg_store_t *s, const lg_subject_t *who, const char *action,
-                const char *division, lg_err_t *err);
+int mon_require(lg_store_t *s, const lg_subject_t *who, const char *action, const char *division,
+                lg_err_t *err);
 /* The scope condition of a list for who: *kind "all", "jurisdiction" or
  * "none", and the division prefix. */
 int mon_scope(lg_store_t *s, const lg_subject_t *who, const char **kind, char division[16],

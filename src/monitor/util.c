@@ -11,9 +11,7 @@
 
 extern const unsigned char lg_monitor_default_config[];
 
-const char *lg_monitor_config_default_json(void) {
-  return (const char *)lg_monitor_default_config;
-}
+const char *lg_monitor_config_default_json(void) { return (const char *)lg_monitor_default_config; }
 
 static json_t *cfg;
 static pthread_once_t cfg_once = PTHREAD_ONCE_INIT;
@@ -33,8 +31,8 @@ const json_t *mon_cfg(void) {
 }
 
 const char *mon_title(const char *group, const char *code) {
-  const char *t = code ? json_string_value(json_object_get(json_object_get(mon_cfg(), group), code))
-                       : NULL;
+  const char *t =
+      code ? json_string_value(json_object_get(json_object_get(mon_cfg(), group), code)) : NULL;
   return t ? t : "";
 }
 
@@ -83,9 +81,10 @@ int mon_scope(lg_store_t *s, const lg_subject_t *who, const char **kind, char di
   lg_auth_filter_t f;
   lg_auth_filter_make(who, scope, &f);
   /* "own" means nothing for patches nobody owns. */
-  *kind = !strcmp(f.kind, "own") ? "none" : !strcmp(f.kind, "all") ? "all"
-          : !strcmp(f.kind, "jurisdiction")                         ? "jurisdiction"
-                                                                    : "none";
+  *kind = !strcmp(f.kind, "own")            ? "none"
+          : !strcmp(f.kind, "all")          ? "all"
+          : !strcmp(f.kind, "jurisdiction") ? "jurisdiction"
+                                            : "none";
   snprintf(division, 16, "%s", f.division);
   return 0;
 }
@@ -157,8 +156,8 @@ static json_t *one(lg_store_t *s, const char *sql, int64_t id, const char *what,
 }
 
 json_t *mon_batch_state(lg_store_t *s, int64_t id, lg_err_t *err) {
-  json_t *o = one(s, "SELECT " BATCH_COLS " FROM lg_monitor_batches WHERE id = ?", id, "监测批次",
-                  err);
+  json_t *o =
+      one(s, "SELECT " BATCH_COLS " FROM lg_monitor_batches WHERE id = ?", id, "监测批次", err);
   if (!o) return NULL;
   json_t *p = rows_json(
       s, "SELECT " PATCH_COLS " FROM lg_monitor_patches WHERE batch_id = ? ORDER BY id", id, err);

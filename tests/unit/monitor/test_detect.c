@@ -56,14 +56,20 @@ static env_t E;
 
 static void rect_wkt(char *out, size_t n, double x1, double y1, double x2, double y2) {
   snprintf(out, n, "MULTIPOLYGON (((%.1f %.1f, %.1f %.1f, %.1f %.1f, %.1f %.1f, %.1f %.1f)))",
-           X0 + x1, Y0 + y1, X0 + x2, Y0 + y1, X0 + x2, Y0 + y2, X0 + x1, Y0 + y2, X0 + x1, Y0 + y1);
+           X0 + x1, Y0 + y1, X0 + x2, Y0 + y1, X0 + x2, Y0 + y2, X0 + x1, Y0 + y2, X0 + x1,
+           Y0 + y1);
 }
 
 static void control_layer(const char *name, const char *role, double x1, double x2) {
   lg_err_t err = {0};
   lg_field_t f[] = {{"name", LG_FIELD_TEXT}};
-  lg_layer_def_t def = {.name = name, .title = name, .role = role, .geom_type = "MULTIPOLYGON",
-                        .srs_id = 4526, .fields = f, .nfields = 1};
+  lg_layer_def_t def = {.name = name,
+                        .title = name,
+                        .role = role,
+                        .geom_type = "MULTIPOLYGON",
+                        .srs_id = 4526,
+                        .fields = f,
+                        .nfields = 1};
   assert_int_equal(lg_store_begin(E.s, &err), 0);
   if (lg_store_layer_create(E.s, &def, false, &err) != 0) fail_msg("%s", err.msg);
   lg_store_writer_t *w;
@@ -118,8 +124,9 @@ static char *write_patches(const char *name, const patch_t *p, int n) {
   for (int i = 0; i < n; i++) {
     double xs[] = {p[i].x1, p[i].x2, p[i].x2, p[i].x1, p[i].x1};
     double ys[] = {p[i].y1, p[i].y1, p[i].y2, p[i].y2, p[i].y1};
-    fprintf(f, "%s{\"type\":\"Feature\",\"properties\":{\"JCBH\":\"%s\",\"BGQDLBM\":\"%s\","
-               "\"BGHDLBM\":\"%s\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[",
+    fprintf(f,
+            "%s{\"type\":\"Feature\",\"properties\":{\"JCBH\":\"%s\",\"BGQDLBM\":\"%s\","
+            "\"BGHDLBM\":\"%s\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[",
             i ? "," : "", p[i].no, p[i].before, p[i].after);
     for (int k = 0; k < 5; k++)
       fprintf(f, "%s[%.3f,%.3f]", k ? "," : "", X0 + xs[k], Y0 + ys[k]);
@@ -158,7 +165,9 @@ static const json_t *patch_of(const json_t *batch, const char *no) {
   return NULL;
 }
 
-static double num(const json_t *o, const char *k) { return json_number_value(json_object_get(o, k)); }
+static double num(const json_t *o, const char *k) {
+  return json_number_value(json_object_get(o, k));
+}
 static const char *str(const json_t *o, const char *k) {
   const char *s = json_string_value(json_object_get(o, k));
   return s ? s : "";
@@ -240,9 +249,7 @@ static void test_import_and_detect(void **state) {
   assert_int_equal(lg_monitor_detect(E.s, NULL, batch_id, today, NULL, &err), LG_ECONFLICT);
 }
 
-static int64_t first_alert(void) {
-  return count("SELECT min(id) FROM lg_monitor_alerts");
-}
+static int64_t first_alert(void) { return count("SELECT min(id) FROM lg_monitor_alerts"); }
 
 static void test_enforcement(void **state) {
   (void)state;
@@ -339,7 +346,8 @@ static void test_other_formats(void **state) {
   lg_err_t err = {0};
   char *shp = lg_sprintf("%s/patches.shp", E.dir);
   lg_formats_export_opts_t eo = {.format = "shp"};
-  if (lg_formats_export(E.s, "monitor_batch_1", shp, &eo, &err) != 0) fail_msg("export: %s", err.msg);
+  if (lg_formats_export(E.s, "monitor_batch_1", shp, &eo, &err) != 0)
+    fail_msg("export: %s", err.msg);
   lg_monitor_import_t o = {.path = shp, .division = "360781"};
   int64_t id = 0;
   if (lg_monitor_import_run(E.s, &o, &id, &err) != 0) fail_msg("shp: %s", err.msg);
@@ -377,10 +385,8 @@ static void test_other_formats(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_import_and_detect),
-      cmocka_unit_test(test_enforcement),
-      cmocka_unit_test(test_bad_codes),
-      cmocka_unit_test(test_deadline_setting),
+      cmocka_unit_test(test_import_and_detect), cmocka_unit_test(test_enforcement),
+      cmocka_unit_test(test_bad_codes),         cmocka_unit_test(test_deadline_setting),
       cmocka_unit_test(test_other_formats),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
