@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 /* The index of the first of the configured names for `key` (or of
  * `given`) among the reader's fields, or -1. */
@@ -42,6 +43,11 @@ static void code_of(lg_store_reader_t *r, int i, char out[16]) {
   snprintf(out, 16, "%s", t);
   for (size_t n = strlen(out); n && out[n - 1] == ' '; n--)
     out[n - 1] = '\0';
+}
+
+static bool is_zip(const char *p) {
+  size_t n = strlen(p);
+  return n > 4 && !strcasecmp(p + n - 4, ".zip") && strncmp(p, "/vsizip/", 8);
 }
 
 static const char *base_name(const char *p) {
@@ -204,7 +210,10 @@ int lg_monitor_import_run(lg_store_t *s, const lg_monitor_import_t *o, int64_t *
                                  .src_srs = o->srs,
                                  .to_srs = target_srs(s, o)};
   lg_formats_import_result_t ir = {0};
-  if (rc == 0) rc = lg_formats_import(s, o->path, &io, &ir, err);
+  /* A zipped Shapefile, as people send one, is read inside its zip. */
+  char *src = is_zip(o->path) ? lg_sprintf("/vsizip/%s", o->path) : NULL;
+  if (rc == 0) rc = lg_formats_import(s, src ? src : o->path, &io, &ir, err);
+  lg_free(src);
   if (rc == 0 && lg_crs_is_projected(p.g, ir.srs_id) != 1)
     rc = lg_err_set(err, LG_ECRS,
                     "变化图斑文件 %s 的坐标系 EPSG:%d 不是投影坐标系, 无法计算面积;"
