@@ -105,6 +105,30 @@ static json_t *titled(json_t *counts, const char *group, const char *key) {
   return a;
 }
 
+/* The alerts of a batch in the shape issue 16 asks of detection: [{kind,
+ * m2 (the area the kind rests on), class_before, class_after, layer_refs,
+ * geometry (when read), alert_id}]. */
+static json_t *alert_list(const json_t *patches) {
+  json_t *a = json_array();
+  size_t i;
+  const json_t *p;
+  json_array_foreach(patches, i, p) {
+    if (!json_is_integer(json_object_get(p, "alert_id"))) continue;
+    const char *kind = json_string_value(json_object_get(p, "verdict"));
+    const char *key = !strcmp(kind, "pbf_non_farm")           ? "pbf_m2"
+                      : !strcmp(kind, "construction_in_eprl") ? "eprl_m2"
+                                                              : "unapproved_m2";
+    json_t *g = json_object_get(p, "geometry");
+    json_array_append_new(
+        a, json_pack("{s:s, s:O, s:O, s:O, s:O, s:O, s:O, s:O}", "kind", kind, "m2",
+                     json_object_get(p, key), "class_before", json_object_get(p, "class_before"),
+                     "class_after", json_object_get(p, "class_after"), "layer_refs",
+                     json_object_get(p, "layer_refs"), "geometry", g ? g : json_null(), "alert_id",
+                     json_object_get(p, "alert_id"), "patch_no", json_object_get(p, "patch_no")));
+  }
+  return a;
+}
+
 static int batch_patches(lg_store_t *s, json_t *b, bool with_geometry, lg_err_t *err) {
   lg_stmt_t *st;
   int rc = lg_store_prepare(
@@ -137,6 +161,7 @@ static int batch_patches(lg_store_t *s, json_t *b, bool with_geometry, lg_err_t 
     json_array_foreach(arr, i, p) json_object_set_new(
         p, "geometry",
         patch_geometry(s, layer, srs, json_integer_value(json_object_get(p, "fid"))));
+  json_object_set_new(b, "alerts", alert_list(arr));
   json_object_set_new(b, "patches", arr);
   json_object_set_new(b, "counts", titled(counts, "verdicts", "verdict"));
   return rc;

@@ -90,7 +90,9 @@ int lg_monitor_detect(lg_store_t *s, const lg_subject_t *who, int64_t batch_id, 
  * class_before, class_after, class_before_title, class_after_title,
  * area_m2, verdict, verdict_title, approved_m2, unapproved_m2, pbf_m2,
  * eprl_m2, layer_refs: [{layer, role, fid, m2}], alert_id, alert_state,
- * geometry (GeoJSON, EPSG:4490, when with_geometry)}]}. */
+ * geometry (GeoJSON, EPSG:4490, when with_geometry)}], alerts: [{kind, m2
+ * (the area the kind rests on: pbf_m2, eprl_m2 or unapproved_m2),
+ * class_before, class_after, layer_refs, geometry, alert_id, patch_no}]}. */
 int lg_monitor_batch_get(lg_store_t *s, int64_t batch_id, bool with_geometry, json_t **out,
                          lg_err_t *err);
 /* The batches within who's scope (NULL: all), newest first. */

@@ -222,6 +222,17 @@ static void test_import_and_detect(void **state) {
   p = patch_of(b, "P9");
   assert_string_equal(str(p, "verdict"), "below_minimum");
   assert_near(num(p, "unapproved_m2"), 0.5, 0.01);
+  /* The alerts as the issue asks: P1 5,000 unapproved, P3 2,500 and P7
+   * 200 of farmland, P4 400 of red line. */
+  json_t *issue = json_object_get(b, "alerts");
+  assert_int_equal(json_array_size(issue), 4);
+  const double m2s[] = {5000, 2500, 400, 200};
+  const char *kinds[] = {"unapproved_construction", "pbf_non_farm", "construction_in_eprl",
+                         "pbf_non_farm"};
+  for (size_t k = 0; k < 4; k++) {
+    assert_string_equal(str(json_array_get(issue, k), "kind"), kinds[k]);
+    assert_near(num(json_array_get(issue, k), "m2"), m2s[k], 0.01);
+  }
   json_decref(b);
 
   json_t *a = NULL;
