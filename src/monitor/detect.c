@@ -5,7 +5,9 @@
  * (permanent basic farmland, role pbf; the ecological red line, role
  * eprl), through GEOS in src/geo. For a patch P:
  *
- *   A = the union of P n f over approval and supply features f
+ *   A = the union of P n f over approval and supply features f (an
+ *       approval whose status column says revoked, as the stock module
+ *       marks a 撤销批文, covers nothing)
  *   U = P - A                                   (the unapproved part)
  *   approved_m2 = |A|, unapproved_m2 = |U|
  *   pbf_m2  = |union of U n f over basic farmland features|
@@ -31,11 +33,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 typedef struct ctl_layer {
   char name[128];
   char role[16];
   int srs;
+  bool has_status; /* an approval layer with a status column (the stock module's) */
 } ctl_layer_t;
 
 typedef struct detect {
@@ -48,6 +52,18 @@ typedef struct detect {
 } detect_t;
 
 static double r2(double v) { return round(v * 100) / 100; }
+
+static bool has_field(lg_store_t *s, const char *layer, const char *name) {
+  lg_field_t *f = NULL;
+  size_t n = 0;
+  lg_err_t e = {0};
+  bool found = false;
+  if (lg_store_layer_fields(s, layer, &f, &n, &e) != 0) return false;
+  for (size_t i = 0; i < n; i++)
+    if (!strcasecmp(f[i].name, name)) found = true;
+  lg_store_fields_free(f, n);
+  return found;
+}
 
 static int load_layers(detect_t *d, lg_err_t *err) {
   lg_layer_info_t *infos = NULL;
@@ -63,6 +79,7 @@ static int load_layers(detect_t *d, lg_err_t *err) {
     snprintf(l->name, sizeof l->name, "%s", infos[i].name);
     snprintf(l->role, sizeof l->role, "%s", r);
     l->srs = infos[i].srs_id;
+    l->has_status = !strcmp(r, "approval") && has_field(d->s, l->name, "status");
   }
   lg_store_layer_infos_free(infos, n);
   return 0;
@@ -111,8 +128,8 @@ static int overlay(detect_t *d, const lg_geom_t *geom, const char *role1, const 
     lg_env_t env;
     if ((rc = box_in(d, geom, l->srs, &env, err))) break;
     lg_read_opts_t ro = {.bbox = &env};
-    static const char *const none[] = {NULL};
-    ro.columns = none;
+    static const char *const none[] = {NULL}, *const status[] = {"status", NULL};
+    ro.columns = l->has_status ? status : none;
     lg_store_reader_t *r = NULL;
     if ((rc = lg_store_reader_new(d->s, l->name, &ro, &r, err))) break;
     int step;
@@ -120,6 +137,9 @@ static int overlay(detect_t *d, const lg_geom_t *geom, const char *role1, const 
       size_t n;
       const void *blob = lg_store_reader_blob(r, &n);
       if (!blob) continue;
+      /* A revoked approval (撤销批文, the stock module's status) covers nothing. */
+      const char *st = l->has_status ? lg_store_reader_text(r, 0) : NULL;
+      if (st && !strcmp(st, "revoked")) continue;
       lg_geom_t *f = lg_geom_from_gpkg(d->g, blob, n, err);
       if (!f) {
         rc = err->code ? err->code : LG_EGEOM;

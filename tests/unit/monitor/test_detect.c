@@ -5,7 +5,8 @@
  * from rectangles; offsets in metres from (X0, Y0) in EPSG:4526:
  *
  *   approval  [0,100] x [0,100]       pbf  [200,300] x [0,100]
- *   eprl      [400,500] x [0,100]
+ *   eprl      [400,500] x [0,100]      revoked  [400,500] x [0,100], an
+ *             approval whose status is revoked (it covers nothing)
  *
  *   P1 0103->0601 [50,150] x [0,100]  10,000: approved 50x100 = 5,000,
  *      unapproved 5,000, no control line: unapproved_construction
@@ -62,7 +63,7 @@ static void rect_wkt(char *out, size_t n, double x1, double y1, double x2, doubl
 
 static void control_layer(const char *name, const char *role, double x1, double x2) {
   lg_err_t err = {0};
-  lg_field_t f[] = {{"name", LG_FIELD_TEXT}};
+  lg_field_t f[] = {{"status", LG_FIELD_TEXT}};
   lg_layer_def_t def = {.name = name,
                         .title = name,
                         .role = role,
@@ -78,7 +79,8 @@ static void control_layer(const char *name, const char *role, double x1, double 
   char wkt[512];
   rect_wkt(wkt, sizeof wkt, x1, 0, x2, 100);
   lg_geom_t *geom = lg_geom_from_wkt(g, wkt, &err);
-  lg_store_writer_text(w, 0, name);
+  /* The layer "revoked" holds an approval the stock module marks revoked. */
+  lg_store_writer_text(w, 0, strcmp(name, "revoked") ? "approved" : "revoked");
   assert_int_equal(lg_store_writer_add(w, g, geom, NULL, &err), 0);
   lg_geom_free(g, geom);
   assert_int_equal(lg_store_writer_finish(w, &err), 0);
@@ -97,6 +99,7 @@ static int setup(void **state) {
   control_layer("appr", "approval", 0, 100);
   control_layer("pbf", "pbf", 200, 300);
   control_layer("eprl", "eprl", 400, 500);
+  control_layer("revoked", "approval", 400, 500);
   return 0;
 }
 
