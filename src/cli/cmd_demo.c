@@ -8,6 +8,7 @@
 #include "cli/cli_int.h"
 #include "demo/demo.h"
 #include "ledger/ledger.h"
+#include "monitor/monitor.h"
 #include "onemap/onemap.h"
 #include "quota/quota.h"
 #include "stock/stock.h"
@@ -99,6 +100,35 @@ static void print_stock(const json_t *sum) {
   lg_cli_table_free(t);
 }
 
+/* The demo's monitoring batch: its verdicts and its alerts by state. */
+static void print_monitor(lg_store_t *s) {
+  json_t *bs = NULL, *b = NULL, *al = NULL;
+  lg_err_t e = {0};
+  if (lg_monitor_batches(s, NULL, &bs, &e) != 0) return;
+  json_t *first = json_array_get(json_object_get(bs, "batches"), 0);
+  int64_t id = json_integer_value(json_object_get(first, "id"));
+  if (id && lg_monitor_batch_get(s, id, false, &b, &e) == 0 &&
+      lg_monitor_alerts(s, NULL, id, NULL, 0, &al, &e) == 0) {
+    printf("\n演示监测预警 (landgov monitor show %lld; landgov monitor alerts; 网页: 监测预警):\n",
+           (long long)id);
+    printf("  %s: 图斑 %lld 个", json_string_value(json_object_get(b, "name")),
+           (long long)json_integer_value(json_object_get(b, "patch_count")));
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(b, "counts"), i, v)
+        printf(", %s %lld", json_string_value(json_object_get(v, "title")),
+               (long long)json_integer_value(json_object_get(v, "n")));
+    printf("\n  预警 %zu 条", json_array_size(json_object_get(al, "alerts")));
+    json_array_foreach(json_object_get(al, "totals"), i, v)
+        printf(", %s %lld", json_string_value(json_object_get(v, "title")),
+               (long long)json_integer_value(json_object_get(v, "n")));
+    printf("\n");
+  }
+  json_decref(bs);
+  json_decref(b);
+  json_decref(al);
+}
+
 /* What the demo made, module by module. */
 static int print_made(lg_store_t *s, const lg_demo_user_t *us, size_t n, lg_err_t *err) {
   json_t *cases = NULL, *stock = NULL;
@@ -109,6 +139,7 @@ static int print_made(lg_store_t *s, const lg_demo_user_t *us, size_t n, lg_err_
     print_demo(us, n, cases);
     print_stock(stock);
     print_quota(s);
+    print_monitor(s);
   }
   json_decref(cases);
   json_decref(stock);
@@ -158,6 +189,7 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
   if (rc == 0) rc = lg_demo_cases(s, &r, err);
   if (rc == 0) rc = lg_demo_stock(s, &r, err);
   if (rc == 0) rc = lg_demo_quota(s, &r, err);
+  if (rc == 0) rc = lg_demo_monitor(s, &r, err);
   if (rc == 0 && !cli->json) rc = print_made(s, us, n, err);
   lg_store_close(s);
   lg_free(us);

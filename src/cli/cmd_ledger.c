@@ -14,6 +14,7 @@
 #include "cli/cli_int.h"
 #include "files/files.h"
 #include "flow/flow.h"
+#include "monitor/monitor.h"
 #include "quota/quota.h"
 #include "ledger/ledger.h"
 #include "review/review.h"
@@ -55,6 +56,8 @@ static const lg_ledger_auditor_t *const auditors[] = {
     &lg_stock_auditor_visits,
     &lg_stock_auditor_acts,
     &lg_stock_auditor_plans,
+    &lg_monitor_auditor_batches,
+    &lg_monitor_auditor_alerts,
     NULL,
 };
 

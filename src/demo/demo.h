@@ -63,4 +63,10 @@ int lg_demo_stock(lg_store_t *s, const lg_onemap_gen_result_t *r, lg_err_t *err)
 int lg_demo_quota_setup(lg_store_t *s, const lg_onemap_gen_result_t *r, lg_err_t *err);
 int lg_demo_quota(lg_store_t *s, const lg_onemap_gen_result_t *r, lg_err_t *err);
 
+/* Monitoring (src/monitor): a batch of change patches over the county,
+ * some inside approvals, some on basic farmland, in the red line or on
+ * no approval, detected, and two alerts moved along enforcement. After
+ * lg_demo_stock (its approvals are what legal patches lie in). (monitor.c) */
+int lg_demo_monitor(lg_store_t *s, const lg_onemap_gen_result_t *r, lg_err_t *err);
+
 #endif

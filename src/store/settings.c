@@ -71,6 +71,11 @@ static const lg_setting_def_t defs[] = {
      "瓦片不做综合 (1: 每级都输出全部要素和全部节点; 重启服务后生效)"},
     /* The One Map. */
     {"project_srs", "", LG_SETTING_INT, 1024, 999999, false, "一张图统一坐标系 (EPSG)"},
+    /* Monitoring (src/monitor): a landgov default, not a published period
+     * (data/monitor/default.json says so); the province's satellite
+     * enforcement notice sets its own. */
+    {"monitor.verify_workdays", "20", LG_SETTING_INT, 1, 365, false,
+     "监测预警的现场核查期限 (工作日, 自检测之日起算)"},
 };
 
 const lg_setting_def_t *lg_store_setting_defs(size_t *n) {
