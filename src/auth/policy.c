@@ -33,6 +33,7 @@ static const struct {
     {"metrics", "审批效能"}, {"policy", "权限表"},     {"setting", "系统设置"},
     {"stock", "存量土地"},
     {"quota", "指标银行"},
+    {"industry", "产业用地"},
 };
 
 /* The seeded table (migrations 40, 41, 42 and 55 of src/store/schema.c,
@@ -66,6 +67,9 @@ static const struct {
     {"stock", {"jjj-", "jjj-", "jjj-", "jjjj", "----", "----"}},
     /* Migration 140 (src/store/schema_quota.c): the quota bank. */
     {"quota", {"j---", "j---", "jjj-", "j--j", "----", "----"}},
+    /* Migration 120 (src/store/schema_industry.c): standard land,
+     * commitments, acceptances, per-mu evaluation; as stock. */
+    {"industry", {"jjj-", "jjj-", "jjj-", "jjjj", "----", "----"}},
 };
 
 static int index_of(const char *const *list, size_t n, const char *s) {
