@@ -95,9 +95,8 @@ static json_t *condition_item(const char *key, const json_t *c, double v, json_t
   json_object_set_new(it, "gap", json_real(gap));
   if (!met) {
     char r[512];
-    snprintf(r, sizeof r, "%s %.4g%s %s 要求的 %s %.4g%s, %s %.4g%s", title, a, unit,
-             min ? "低于" : "高于", min ? "不低于" : "不超过", req, unit, min ? "差" : "超出", gap,
-             unit);
+    snprintf(r, sizeof r, "%s %.4g%s, 出让条件要求%s %.4g%s, %s %.4g%s", title, a, unit,
+             min ? "不低于" : "不超过", req, unit, min ? "差" : "超出", gap, unit);
     json_array_append_new(reasons, json_string(r));
     *failed = true;
   }
