@@ -264,14 +264,12 @@ int lg_industry_accept(lg_store_t *s, const lg_subject_t *who, int64_t parcel_id
     goto done;
   if ((rc = lg_store_begin(s, err))) goto done;
   rc = accept_insert(s, who, cid, o, actuals, &aid, err);
-  if (rc == 0) {
-    json_t *state = json_deep_copy(o);
-    json_object_set_new(state, "commitment_id", json_integer(cid));
-    json_object_set_new(state, "parcel", json_incref(json_object_get(parcel, "code")));
-    json_object_set(state, "actuals", (json_t *)actuals);
+  json_t *state = NULL;
+  if (rc == 0 && !(state = ind_state(s, "industry.acceptance", aid, err)))
+    rc = err->code ? err->code : LG_EDB;
+  if (rc == 0)
     rc = ind_record(s, who, "industry.acceptance.decide", "industry.acceptance", aid, division,
                     state, err);
-  }
   if (rc == 0) rc = lg_store_commit(s, err);
   if (rc) lg_store_rollback(s);
 done:

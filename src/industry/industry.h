@@ -49,6 +49,7 @@
 
 #include "auth/auth.h"
 #include "core/core.h"
+#include "ledger/ledger.h"
 #include "store/store.h"
 
 /* Square metres per mu (亩): 10000/15. */
@@ -181,5 +182,12 @@ int lg_industry_permu_eval(const json_t *cfg, int year, const json_t *rows, json
  * save, records the result (and its ledger entry). */
 int lg_industry_evaluate(lg_store_t *s, const lg_subject_t *who, int year, const char *division,
                          bool save, json_t **out, lg_err_t *err);
+
+/* ---- Ledger audit ------------------------------------------------------------
+ * The auditors of the module's object types (industry.parcel, .commitment,
+ * .acceptance, .figures, .evaluation), NULL-terminated, for the CLI's
+ * table (src/cli/cmd_ledger.c): each recomputes an object's digest from
+ * its row. */
+extern const lg_ledger_auditor_t *const lg_industry_auditors[];
 
 #endif

@@ -30,6 +30,15 @@ int ind_nonneg(double v, const char *what, lg_err_t *err);
 double ind_round(double v, int n);
 /* A number field of j; LG_EINVAL naming it when missing or not a number. */
 int ind_json_num(const json_t *j, const char *key, const char *title, double *v, lg_err_t *err);
+/* Rows of a query with one parameter (text when text is not NULL, else
+ * the integer id), as objects by column name, JSON columns (conditions,
+ * actuals, items, result_json) parsed; NULL with err on failure. */
+json_t *ind_rows(lg_store_t *s, const char *sql, int64_t id, const char *text, lg_err_t *err);
+/* The state of a recorded object (type industry.parcel, .commitment,
+ * .acceptance, .figures, .evaluation) as its ledger entry holds it, built
+ * from its row; NULL with err (LG_ENOTFOUND). */
+json_t *ind_state(lg_store_t *s, const char *type, int64_t id, lg_err_t *err);
+
 /* The stored parcel (with conditions parsed) and its commitment, as
  * objects by column name; NULL with err (LG_ENOTFOUND when none). */
 json_t *ind_parcel_row(lg_store_t *s, int64_t id, lg_err_t *err);

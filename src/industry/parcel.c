@@ -14,56 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- Reading rows ------------------------------------------------------------ */
-
-static json_t *col_json(lg_stmt_t *st, int i) {
-  switch (lg_store_col_type(st, i)) {
-  case LG_COL_NULL:
-    return json_null();
-  case LG_COL_INT:
-    return json_integer(lg_store_col_int(st, i));
-  case LG_COL_REAL:
-    return json_real(lg_store_col_real(st, i));
-  default: {
-    const char *name = lg_store_col_name(st, i);
-    const char *t = lg_store_col_text(st, i);
-    /* Columns that hold JSON documents come back parsed. */
-    if (!strcmp(name, "conditions") || !strcmp(name, "actuals") || !strcmp(name, "items")) {
-      json_t *j = json_loads(t ? t : "null", JSON_DECODE_ANY, NULL);
-      if (j) return j;
-    }
-    return json_string(t ? t : "");
-  }
-  }
-}
-
-/* Rows of a query with one integer parameter, as objects by column name;
- * NULL with err on failure. */
-static json_t *rows_of(lg_store_t *s, const char *sql, int64_t id, const char *text,
-                       lg_err_t *err) {
-  lg_stmt_t *st = NULL;
-  if (lg_store_prepare(s, sql, &st, err) != 0) return NULL;
-  if (text)
-    lg_store_bind_text(st, 1, text);
-  else
-    lg_store_bind_int(st, 1, id);
-  json_t *out = json_array();
-  int rc;
-  while ((rc = lg_store_step(st)) == LG_ROW) {
-    json_t *o = json_object();
-    for (int i = 0; i < lg_store_col_count(st); i++)
-      json_object_set_new(o, lg_store_col_name(st, i), col_json(st, i));
-    json_array_append_new(out, o);
-  }
-  if (rc != LG_DONE) {
-    lg_store_fail(s, err, "读取产业用地记录");
-    json_decref(out);
-    out = NULL;
-  }
-  lg_store_done(st);
-  return out;
-}
-
 #define PARCEL_COLS                                                                                \
   "id, code, name, division, industry, area_m2, supply_no, conditions, created_at, created_by"
 #define COMMIT_COLS                                                                                \
@@ -72,7 +22,7 @@ static json_t *rows_of(lg_store_t *s, const char *sql, int64_t id, const char *t
 
 static json_t *one_row(lg_store_t *s, const char *sql, int64_t id, const char *what,
                        lg_err_t *err) {
-  json_t *rows = rows_of(s, sql, id, NULL, err);
+  json_t *rows = ind_rows(s, sql, id, NULL, err);
   if (!rows) return NULL;
   json_t *o = json_incref(json_array_get(rows, 0));
   json_decref(rows);
@@ -94,7 +44,7 @@ json_t *ind_commitment_row(lg_store_t *s, int64_t parcel_id, lg_err_t *err) {
 
 int lg_industry_parcel_find(lg_store_t *s, const char *id_or_code, int64_t *id, lg_err_t *err) {
   if (!id_or_code || !*id_or_code) return lg_err_set(err, LG_EINVAL, "缺少标准地编号或 id");
-  json_t *rows = rows_of(s, "SELECT id FROM lg_industry_parcels WHERE code = ?", 0, id_or_code, err);
+  json_t *rows = ind_rows(s, "SELECT id FROM lg_industry_parcels WHERE code = ?", 0, id_or_code, err);
   if (!rows) return err->code ? err->code : LG_EDB;
   json_t *r = json_array_get(rows, 0);
   if (!r) {
@@ -103,7 +53,7 @@ int lg_industry_parcel_find(lg_store_t *s, const char *id_or_code, int64_t *id, 
     long long v = strtoll(id_or_code, &end, 10);
     if (!*end && !errno && v > 0) {
       json_decref(rows);
-      rows = rows_of(s, "SELECT id FROM lg_industry_parcels WHERE id = ?", v, NULL, err);
+      rows = ind_rows(s, "SELECT id FROM lg_industry_parcels WHERE id = ?", v, NULL, err);
       if (!rows) return err->code ? err->code : LG_EDB;
       r = json_array_get(rows, 0);
     }
@@ -268,7 +218,8 @@ int lg_industry_parcel_create(lg_store_t *s, const lg_subject_t *who,
   if ((rc = lg_store_begin(s, err))) goto done;
   int64_t pid = 0;
   rc = parcel_insert(s, who, r, division, area, supply_no, cond, &pid, err);
-  if (rc == 0 && !(state = ind_parcel_row(s, pid, err))) rc = err->code ? err->code : LG_EDB;
+  if (rc == 0 && !(state = ind_state(s, "industry.parcel", pid, err)))
+    rc = err->code ? err->code : LG_EDB;
   if (rc == 0)
     rc = ind_record(s, who, "industry.parcel.create", "industry.parcel", pid, division,
                     json_incref(state), err);
@@ -299,7 +250,7 @@ int lg_industry_parcel_get(lg_store_t *s, int64_t id, json_t **out, lg_err_t *er
   json_t *acc = json_array();
   if (c) {
     json_decref(acc);
-    acc = rows_of(s,
+    acc = ind_rows(s,
                   "SELECT id, stage, inspected_on, actuals, items, result, deadline, created_at,"
                   " created_by FROM lg_industry_acceptances WHERE commitment_id = ? ORDER BY id",
                   json_integer_value(json_object_get(c, "id")), NULL, err);
@@ -314,7 +265,7 @@ int lg_industry_parcel_get(lg_store_t *s, int64_t id, json_t **out, lg_err_t *er
 }
 
 int lg_industry_parcels(lg_store_t *s, const char *prefix, json_t **out, lg_err_t *err) {
-  *out = rows_of(
+  *out = ind_rows(
       s,
       "SELECT p.id, p.code, p.name, p.division, p.industry, p.area_m2, p.supply_no,"
       " c.credit_code, c.enterprise,"
@@ -414,7 +365,8 @@ int lg_industry_commit(lg_store_t *s, const lg_subject_t *who, int64_t parcel_id
   if ((rc = lg_store_begin(s, err))) return rc;
   int64_t cid = 0;
   rc = commitment_insert(s, who, parcel_id, c, &cid, err);
-  if (rc == 0 && !(state = ind_commitment_row(s, parcel_id, err))) rc = err->code ? err->code : LG_EDB;
+  if (rc == 0 && !(state = ind_state(s, "industry.commitment", cid, err)))
+    rc = err->code ? err->code : LG_EDB;
   if (rc == 0)
     rc = ind_record(s, who, "industry.commitment.sign", "industry.commitment", cid, division,
                     state, err);

@@ -169,17 +169,6 @@ static int figures_insert(lg_store_t *s, const lg_subject_t *who, const lg_indus
   return rc;
 }
 
-static json_t *figures_state(const lg_industry_figures_t *f, const char *division, double area,
-                             int64_t parcel_id) {
-  json_t *o = json_pack("{s:i, s:s, s:s, s:s}", "year", f->year, "credit_code", f->credit_code,
-                        "name", f->name, "division", division);
-  json_object_set_new(o, "parcel_id", parcel_id ? json_integer(parcel_id) : json_null());
-  double v[] = {area,          f->tax_wan,    f->value_added_wan, f->revenue_wan,
-                f->energy_tce, f->emission_t, f->rd_wan,          f->employees};
-  for (int i = 0; i < 8; i++) json_object_set_new(o, fig_keys[i], json_real(v[i]));
-  return o;
-}
-
 int lg_industry_figures_add(lg_store_t *s, const lg_subject_t *who,
                             const lg_industry_figures_t *rows, size_t n, lg_err_t *err) {
   int rc = lg_store_begin(s, err);
@@ -191,9 +180,12 @@ int lg_industry_figures_add(lg_store_t *s, const lg_subject_t *who,
     rc = figures_check(s, &rows[i], division, &area, &pid, err);
     if (rc == 0) rc = ind_require(s, who, "create", division, err);
     if (rc == 0) rc = figures_insert(s, who, &rows[i], division, area, pid, &id, err);
+    json_t *state = NULL;
+    if (rc == 0 && !(state = ind_state(s, "industry.figures", id, err)))
+      rc = err->code ? err->code : LG_EDB;
     if (rc == 0)
-      rc = ind_record(s, who, "industry.figures.add", "industry.figures", id, division,
-                      figures_state(&rows[i], division, area, pid), err);
+      rc = ind_record(s, who, "industry.figures.add", "industry.figures", id, division, state,
+                      err);
     if (rc && n > 1) lg_err_prefix(err, "第 %zu 行: ", i + 1);
   }
   if (rc == 0) rc = lg_store_commit(s, err);
@@ -412,9 +404,12 @@ static int save_evaluation(lg_store_t *s, const lg_subject_t *who, int year, con
     rc = lg_store_insert_id(st, &id, "亩均效益评价", err);
     lg_store_done(st);
   }
+  json_t *state = NULL;
+  if (rc == 0 && !(state = ind_state(s, "industry.evaluation", id, err)))
+    rc = err->code ? err->code : LG_EDB;
   if (rc == 0)
-    rc = ind_record(s, who, "industry.evaluation.run", "industry.evaluation", id, division,
-                    json_incref(res), err);
+    rc = ind_record(s, who, "industry.evaluation.run", "industry.evaluation", id, division, state,
+                    err);
   if (rc == 0) rc = lg_store_commit(s, err);
   if (rc) lg_store_rollback(s);
   free(text);

@@ -5,6 +5,7 @@
 #include "industry/industry_int.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -93,3 +94,55 @@ int ind_json_num(const json_t *j, const char *key, const char *title, double *v,
   *v = json_number_value(x);
   return ind_nonneg(*v, title, err);
 }
+
+/* ---- Reading rows ------------------------------------------------------------ */
+
+static json_t *col_json(lg_stmt_t *st, int i) {
+  switch (lg_store_col_type(st, i)) {
+  case LG_COL_NULL:
+    return json_null();
+  case LG_COL_INT:
+    return json_integer(lg_store_col_int(st, i));
+  case LG_COL_REAL:
+    return json_real(lg_store_col_real(st, i));
+  default: {
+    const char *name = lg_store_col_name(st, i);
+    const char *t = lg_store_col_text(st, i);
+    /* Columns that hold JSON documents come back parsed. */
+    if (!strcmp(name, "conditions") || !strcmp(name, "actuals") || !strcmp(name, "items") ||
+        !strcmp(name, "result_json")) {
+      json_t *j = json_loads(t ? t : "null", JSON_DECODE_ANY, NULL);
+      if (j) return j;
+    }
+    return json_string(t ? t : "");
+  }
+  }
+}
+
+/* Rows of a query with one integer parameter, as objects by column name;
+ * NULL with err on failure. */
+json_t *ind_rows(lg_store_t *s, const char *sql, int64_t id, const char *text,
+                       lg_err_t *err) {
+  lg_stmt_t *st = NULL;
+  if (lg_store_prepare(s, sql, &st, err) != 0) return NULL;
+  if (text)
+    lg_store_bind_text(st, 1, text);
+  else
+    lg_store_bind_int(st, 1, id);
+  json_t *out = json_array();
+  int rc;
+  while ((rc = lg_store_step(st)) == LG_ROW) {
+    json_t *o = json_object();
+    for (int i = 0; i < lg_store_col_count(st); i++)
+      json_object_set_new(o, lg_store_col_name(st, i), col_json(st, i));
+    json_array_append_new(out, o);
+  }
+  if (rc != LG_DONE) {
+    lg_store_fail(s, err, "读取产业用地记录");
+    json_decref(out);
+    out = NULL;
+  }
+  lg_store_done(st);
+  return out;
+}
+

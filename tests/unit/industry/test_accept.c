@@ -145,6 +145,20 @@ static void test_acceptance(void **state) {
   assert_string_equal(json_string_value(json_object_get(json_array_get(acc, 3), "result")),
                       "breach");
   json_decref(p);
+  /* The audit recomputes every recorded object from its row: all match;
+   * an edit behind landgov's back is found. */
+  lg_ledger_audit_t au = {0};
+  I_OK(lg_ledger_audit(e->s, lg_industry_auditors, &au, &err));
+  assert_int_equal(au.findings.len, 0);
+  assert_int_equal(au.objects, 1 + 1 + 4); /* parcel, agreement, acceptances */
+  lg_ledger_audit_fini(&au);
+  I_OK(lg_store_exec(e->s, "UPDATE lg_industry_commitments SET investment_wan = 9000", &err));
+  au = (lg_ledger_audit_t){0};
+  I_OK(lg_ledger_audit(e->s, lg_industry_auditors, &au, &err));
+  assert_int_equal(au.findings.len, 1);
+  assert_int_equal(au.findings.items[0].kind, LG_LEDGER_AUDIT_CHANGED);
+  assert_string_equal(au.findings.items[0].object_type, "industry.commitment");
+  lg_ledger_audit_fini(&au);
 }
 
 int main(void) {

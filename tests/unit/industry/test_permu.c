@@ -188,6 +188,12 @@ static void test_store(void **state) {
   assert_int_equal(lg_industry_figures_add(e->s, NULL, g, 2, &err), LG_EINVAL);
   assert_non_null(strstr(err.msg, "统一社会信用代码"));
   assert_int_equal(i_sql_int(e->s, "SELECT count(*) FROM lg_industry_figures"), 5);
+  /* Figures and the kept evaluation audit clean. */
+  lg_ledger_audit_t au = {0};
+  I_OK(lg_ledger_audit(e->s, lg_industry_auditors, &au, &err));
+  assert_int_equal(au.findings.len, 0);
+  assert_int_equal(au.objects, 5 + 1);
+  lg_ledger_audit_fini(&au);
   json_decref(r);
 }
 
