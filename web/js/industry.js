@@ -23,6 +23,7 @@ const TABS = ['parcels', 'permu'];
 export const industryState = { tab: null, parcel: null, year: null, loaded: null };
 
 const num = (v, d = 2) => ({ text: v === null || v === undefined ? '—' : fmtNum(v, d), className: 'num' });
+const sourceName = (c) => (has(`industry.source.${c}`) ? t(`industry.source.${c}`) : c);
 const resultName = (r) => (r ? (has(`industry.result.${r}`) ? t(`industry.result.${r}`) : r) : '—');
 
 function may(action) {
@@ -36,13 +37,19 @@ function renderTabs() {
   for (const tab of TABS) {
     const href = tab === 'parcels' ? '#/industry' : `#/industry/${tab}`;
     const cur = industryState.tab === tab || (tab === 'parcels' && industryState.tab === 'parcel');
-    nav.append(el('a', { href, className: `industry-tab${cur ? ' current' : ''}`, dataset: { tab }, 'aria-current': cur ? 'page' : undefined }, t(`industry.tab.${tab}`)));
+    nav.append(el('a', { href, className: `quota-tab industry-tab${cur ? ' current' : ''}`, dataset: { tab }, 'aria-current': cur ? 'page' : undefined }, t(`industry.tab.${tab}`)));
   }
 }
 
 function card(titleKey, ...children) {
   return el('section', { className: 'card industry-card' }, el('h3', {}, t(titleKey)), ...children);
 }
+
+/** A card across the whole width of the page's grid (wide tables). */
+const wide = (c) => {
+  c.style.gridColumn = '1 / -1';
+  return c;
+};
 
 async function showParcels(body) {
   const r = await fetchJson('/api/industry/parcels');
@@ -55,12 +62,12 @@ async function showParcels(body) {
     el('a', { href: `#/industry/parcel-${encodeURIComponent(p.code)}` }, p.code), p.name, p.division, p.industry,
     num(p.area_m2 / (10000 / 15)), p.enterprise || '—', resultName(p.result),
   ]);
-  body.append(card('industry.parcels', table(['code', 'name', 'division', 'industry', 'mu', 'enterprise', 'result'].map((k) => t(`industry.col.${k}`)), rows, { className: 'data', id: 'industry-parcels' })));
+  body.append(wide(card('industry.parcels', table(['code', 'name', 'division', 'industry', 'mu', 'enterprise', 'result'].map((k) => t(`industry.col.${k}`)), rows, { className: 'data', id: 'industry-parcels' }))));
 }
 
 function conditionsTable(cond) {
   const rows = Object.entries(cond).map(([, c]) => [
-    c.title, `${c.op} ${fmtNum(c.value, 2)} ${c.unit || ''}`, c.source,
+    c.title, `${c.op} ${fmtNum(c.value, 2)} ${c.unit || ''}`, sourceName(c.source),
     c.confirmed === false ? t('industry.unconfirmed') : c.source === 'bureau' ? t('industry.bureau') : t('industry.confirmed'),
   ]);
   return table(['indicator', 'required', 'source', 'checked'].map((k) => t(`industry.col.${k}`)), rows, { className: 'data', id: 'industry-conditions' });
@@ -102,21 +109,22 @@ async function showPermu(body) {
     industryState.year = Number($('industry-year').value);
     show('permu').catch((err) => console.error(err));
   });
-  body.append(form);
+  const head = wide(el('section', { className: 'card industry-card' }, form));
+  body.append(head);
   let r;
   try {
     r = await fetchJson(`/api/industry/evaluation?year=${year}`);
   } catch (err) {
-    body.append(el('p', { className: 'empty', id: 'industry-permu-empty' }, err.message));
+    head.append(el('p', { className: 'empty', id: 'industry-permu-empty' }, err.message));
     return;
   }
   industryState.loaded = r;
   const grades = ['A', 'B', 'C', 'D'].map((g) => `${g} ${r.grades[g] || 0}`).join(' · ');
-  body.append(el('p', { className: 'hint' }, t('industry.permuSummary', { year: r.year, n: r.enterprises.length, grades })));
+  head.append(el('p', { className: 'hint' }, t('industry.permuSummary', { year: r.year, n: r.enterprises.length, grades })));
   const rows = r.enterprises.map((e) => [String(e.rank), e.name, e.credit_code, e.above_size ? t('industry.above') : t('industry.below'),
     num(e.score), `${e.grade} ${e.grade_title || ''}`,
-    e.indicators.map((i) => `${i.title} ${i.value === null ? '—' : fmtNum(i.value, 2)} / ${fmtNum(i.benchmark, 2)} × ${fmtNum(i.weight, 0)} = ${fmtNum(i.points, 2)}`).join('; ')]);
-  body.append(card('industry.permu', table(['rank', 'enterprise', 'creditCode', 'size', 'score', 'grade', 'detail'].map((k) => t(`industry.col.${k}`)), rows, { className: 'data', id: 'industry-permu' })));
+    e.indicators.map((i) => `${i.title} ${i.value === null ? '—' : fmtNum(i.value, 2)} / ${fmtNum(i.benchmark, 2)} → ${fmtNum(i.ratio, 3)} × ${fmtNum(i.weight, 0)} = ${fmtNum(i.points, 2)}`).join('; ')]);
+  body.append(wide(card('industry.permu', table(['rank', 'enterprise', 'creditCode', 'size', 'score', 'grade', 'detail'].map((k) => t(`industry.col.${k}`)), rows, { className: 'data', id: 'industry-permu' }))));
 }
 
 export async function show(param) {
