@@ -114,7 +114,8 @@ static int do_parcels(ctx_t *c, lg_err_t *err) {
   json_t *p;
   json_array_foreach(o, i, p) {
     char mu[32];
-    lg_fmt_num(mu, sizeof mu, json_number_value(json_object_get(p, "area_m2")) / LG_INDUSTRY_M2_PER_MU, 2);
+    lg_fmt_num(mu, sizeof mu,
+               json_number_value(json_object_get(p, "area_m2")) / LG_INDUSTRY_M2_PER_MU, 2);
     const char *r = json_string_value(json_object_get(p, "result"));
     lg_cli_table_add(t, json_string_value(json_object_get(p, "code")),
                      json_string_value(json_object_get(p, "name")),
@@ -123,7 +124,10 @@ static int do_parcels(ctx_t *c, lg_err_t *err) {
                      json_is_string(json_object_get(p, "enterprise"))
                          ? json_string_value(json_object_get(p, "enterprise"))
                          : "",
-                     !r ? "" : !strcmp(r, "pass") ? "通过" : !strcmp(r, "rectify") ? "整改" : "违约");
+                     !r                      ? ""
+                     : !strcmp(r, "pass")    ? "通过"
+                     : !strcmp(r, "rectify") ? "整改"
+                                             : "违约");
   }
   lg_cli_table_print(t);
   lg_cli_table_free(t);
@@ -329,20 +333,21 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
 const lg_cmd_t lg_cmd_industry = {
     .name = "industry",
     .summary = "产业用地 (标准地控制指标、准入审查、投资协议、联合验收、亩均效益评价)",
-    .usage = "conditions INDUSTRY | parcels [--division D]\n"
-             "       landgov industry parcel add --code C --name N --industry I (--division D "
-             "--area M2 | --supply NO) [--set JSON]\n"
-             "       landgov industry parcel show ID|CODE\n"
-             "       landgov industry admit ID|CODE --project JSON\n"
-             "       landgov industry commit ID|CODE --credit-code X --enterprise N --investment W\n"
-             "                    --output-per-mu W --tax-per-mu W --signed D --start D\n"
-             "                    --completion D --production D\n"
-             "       landgov industry accept ID|CODE --stage completion|performance --on D "
-             "--actuals JSON\n"
-             "       landgov industry figures --rows JSON\n"
-             "       landgov industry evaluate --year Y [--division D] [--save]\n"
-             "       landgov industry config [show | set FILE]\n"
-             "金额单位万元, 面积平方米; JSON 选项可为文件或 JSON 文本; 写入操作可加 --as LOGIN。",
+    .usage =
+        "conditions INDUSTRY | parcels [--division D]\n"
+        "       landgov industry parcel add --code C --name N --industry I (--division D "
+        "--area M2 | --supply NO) [--set JSON]\n"
+        "       landgov industry parcel show ID|CODE\n"
+        "       landgov industry admit ID|CODE --project JSON\n"
+        "       landgov industry commit ID|CODE --credit-code X --enterprise N --investment W\n"
+        "                    --output-per-mu W --tax-per-mu W --signed D --start D\n"
+        "                    --completion D --production D\n"
+        "       landgov industry accept ID|CODE --stage completion|performance --on D "
+        "--actuals JSON\n"
+        "       landgov industry figures --rows JSON\n"
+        "       landgov industry evaluate --year Y [--division D] [--save]\n"
+        "       landgov industry config [show | set FILE]\n"
+        "金额单位万元, 面积平方米; JSON 选项可为文件或 JSON 文本; 写入操作可加 --as LOGIN。",
     .options = "as=,division=,code=,name=,industry=,area=,supply=,set=,project=,credit-code=,"
                "enterprise=,investment=,output-per-mu=,tax-per-mu=,signed=,start=,completion=,"
                "production=,stage=,on=,actuals=,rows=,year=,save",

@@ -8,9 +8,9 @@
  * figures of twelve enterprises with the evaluation kept. All through the
  * module's own functions, so the ledger holds every step.
  */
+#include "industry/industry.h"
 #include "auth/auth.h"
 #include "demo/demo.h"
-#include "industry/industry.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -27,9 +27,11 @@ static const struct {
   const char *enterprise;
   double invest, output, tax; /* the agreement: 万元, per mu */
 } parcels[] = {
-    {"BZD-2024-01", "电子信息产业园 A-01 地块", "39", 40000, "赣南电子科技有限公司", 15000, 450, 25},
+    {"BZD-2024-01", "电子信息产业园 A-01 地块", "39", 40000, "赣南电子科技有限公司", 15000, 450,
+     25},
     {"BZD-2024-02", "装备制造园 B-03 地块", "34", 53333.33, "瑞金通用机械有限公司", 18000, 380, 20},
-    {"BZD-2024-03", "新材料产业园 C-02 地块", "26", 66666.67, "赣州新材料化工有限公司", 25000, 500, 30},
+    {"BZD-2024-03", "新材料产业园 C-02 地块", "26", 66666.67, "赣州新材料化工有限公司", 25000, 500,
+     30},
     {"BZD-2025-01", "电气机械园 D-05 地块", "38", 26666.67, "红都电气设备有限公司", 9000, 320, 18},
     {"BZD-2025-02", "食品产业园 E-01 地块", "13", 33333.33, NULL, 0, 0, 0},
 };
@@ -49,9 +51,12 @@ static int make_parcels(lg_store_t *s, const lg_onemap_gen_result_t *r, const lg
   json_t *strict = json_pack("{s:f}", "floor_area_ratio_min", 1.2);
   int rc = 0;
   for (size_t i = 0; i < LG_ARRAY_LEN(parcels) && rc == 0; i++) {
-    lg_industry_parcel_req_t q = {.code = parcels[i].code, .name = parcels[i].name,
-                                  .division = r->county_code, .industry = parcels[i].industry,
-                                  .area_m2 = parcels[i].area, .set = i == 1 ? strict : NULL};
+    lg_industry_parcel_req_t q = {.code = parcels[i].code,
+                                  .name = parcels[i].name,
+                                  .division = r->county_code,
+                                  .industry = parcels[i].industry,
+                                  .area_m2 = parcels[i].area,
+                                  .set = i == 1 ? strict : NULL};
     if (i == 4) {
       /* The supply of the handed-over demo case, if the stock demo made it. */
       int64_t sid = 0;
@@ -100,8 +105,7 @@ static json_t *produced(size_t i, double share) {
                    parcels[i].tax * mu * share);
 }
 
-static int acceptances(lg_store_t *s, const lg_subject_t *who, const int64_t ids[],
-                       lg_err_t *err) {
+static int acceptances(lg_store_t *s, const lg_subject_t *who, const int64_t ids[], lg_err_t *err) {
   static const struct {
     size_t parcel;
     const char *stage, *on;
@@ -119,7 +123,7 @@ static int acceptances(lg_store_t *s, const lg_subject_t *who, const int64_t ids
   for (size_t k = 0; k < LG_ARRAY_LEN(steps) && rc == 0; k++) {
     size_t i = steps[k].parcel;
     json_t *a = !strcmp(steps[k].stage, "completion") ? built(i, steps[k].a, steps[k].b)
-                                                       : produced(i, steps[k].a);
+                                                      : produced(i, steps[k].a);
     rc = lg_industry_accept(s, who, ids[i], steps[k].stage, steps[k].on, a, NULL, NULL, err);
     json_decref(a);
   }

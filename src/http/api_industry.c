@@ -36,7 +36,8 @@ static int permitted(lg_http_req_t *req, const char *action, int64_t *id, lg_err
   char division[16];
   int rc = lg_industry_parcel_find(req->store, lg_http_param(req, "id"), id, err);
   if (rc == 0) rc = lg_industry_parcel_division(req->store, *id, division, err);
-  if (rc == LG_ENOTFOUND || rc == LG_EINVAL) return lg_http_missing(req, "industry", "read", rc, err);
+  if (rc == LG_ENOTFOUND || rc == LG_EINVAL)
+    return lg_http_missing(req, "industry", "read", rc, err);
   if (rc) return rc;
   lg_object_ref_t obj = {.division = division};
   return lg_http_require(req, "industry", action, &obj, err);
@@ -176,8 +177,7 @@ static int post_acceptance(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err
   if (rc) return rc;
   json_t *b = lg_http_body_json(req, err), *o = NULL;
   if (!b) return err->code ? err->code : LG_EINVAL;
-  rc = lg_industry_accept(req->store, &req->who, id,
-                          json_string_value(json_object_get(b, "stage")),
+  rc = lg_industry_accept(req->store, &req->who, id, json_string_value(json_object_get(b, "stage")),
                           json_string_value(json_object_get(b, "on")),
                           json_object_get(b, "actuals"), &o, NULL, err);
   json_decref(b);

@@ -113,13 +113,13 @@ static int stage_items(const json_t *cfg, const json_t *parcel, const json_t *co
     bool met = item_rules[r].min ? act >= req : act <= req;
     double gap = met ? 0 : ind_round(item_rules[r].min ? req - act : act - req, 4);
     if (!met) (*short_n)++;
-    json_array_append_new(
-        items, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:f, s:b, s:f, s:O}", "key", key,
-                         "title", title ? title : key, "department", dept ? dept : "", "unit",
-                         unit ? unit : "", "against",
-                         item_rules[r].commitment ? "commitment" : "parcel", "op",
-                         item_rules[r].min ? ">=" : "<=", "required", req, "actual", act, "met",
-                         met, "shortfall", gap, "input", x));
+    json_array_append_new(items,
+                          json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:f, s:b, s:f, s:O}",
+                                    "key", key, "title", title ? title : key, "department",
+                                    dept ? dept : "", "unit", unit ? unit : "", "against",
+                                    item_rules[r].commitment ? "commitment" : "parcel", "op",
+                                    item_rules[r].min ? ">=" : "<=", "required", req, "actual", act,
+                                    "met", met, "shortfall", gap, "input", x));
   }
   return 0;
 }
@@ -129,7 +129,8 @@ int lg_industry_acceptance_eval(const json_t *cfg, const json_t *parcel, const j
                                 const char *previous_result, json_t **out, lg_err_t *err) {
   *out = NULL;
   if (!stage || (strcmp(stage, "completion") && strcmp(stage, "performance"))) {
-    lg_err_set(err, LG_EINVAL, "验收阶段 \"%s\" 未知 (completion 竣工联合验收, performance 达产复核)",
+    lg_err_set(err, LG_EINVAL,
+               "验收阶段 \"%s\" 未知 (completion 竣工联合验收, performance 达产复核)",
                stage ? stage : "");
     lg_err_where(err, "stage");
     return LG_EINVAL;
@@ -137,16 +138,17 @@ int lg_industry_acceptance_eval(const json_t *cfg, const json_t *parcel, const j
   int32_t day;
   int rc = ind_date(on, "验收日期 (on)", &day, err);
   if (rc) return rc;
-  if (!json_is_object(actuals)) return lg_err_set(err, LG_EINVAL, "缺少实测值 (actuals, JSON 对象)");
+  if (!json_is_object(actuals))
+    return lg_err_set(err, LG_EINVAL, "缺少实测值 (actuals, JSON 对象)");
   json_t *items = json_array();
   int short_n = 0;
   if ((rc = stage_items(cfg, parcel, commitment, stage, actuals, items, &short_n, err))) {
     json_decref(items);
     return rc;
   }
-  const char *result = !short_n ? "pass"
+  const char *result = !short_n                                                 ? "pass"
                        : previous_result && !strcmp(previous_result, "rectify") ? "breach"
-                                                                                 : "rectify";
+                                                                                : "rectify";
   json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:i}", "stage", stage, "inspected_on", on, "result",
                         result, "items", items, "short", short_n);
   char msg[256];
@@ -230,9 +232,9 @@ static int accept_insert(lg_store_t *s, const lg_subject_t *who, int64_t cid, co
   return rc;
 }
 
-int lg_industry_accept(lg_store_t *s, const lg_subject_t *who, int64_t parcel_id,
-                       const char *stage, const char *on, const json_t *actuals, json_t **out,
-                       int64_t *id, lg_err_t *err) {
+int lg_industry_accept(lg_store_t *s, const lg_subject_t *who, int64_t parcel_id, const char *stage,
+                       const char *on, const json_t *actuals, json_t **out, int64_t *id,
+                       lg_err_t *err) {
   if (out) *out = NULL;
   json_t *cfg = NULL, *parcel = NULL, *com = NULL, *o = NULL;
   char division[16], last[16];

@@ -49,7 +49,8 @@ int lg_industry_project_from_json(const json_t *j, lg_industry_project_t *p, lg_
   p->output_wan = p->tax_wan = -1;
   const json_t *o = json_object_get(j, "output_wan"), *t = json_object_get(j, "tax_wan");
   int rc = 0;
-  if (o && !json_is_null(o) && (rc = ind_json_num(j, "output_wan", "年产值 (万元)", &p->output_wan, err)))
+  if (o && !json_is_null(o) &&
+      (rc = ind_json_num(j, "output_wan", "年产值 (万元)", &p->output_wan, err)))
     return rc;
   if (t && !json_is_null(t) && (rc = ind_json_num(j, "tax_wan", "年税收 (万元)", &p->tax_wan, err)))
     return rc;
@@ -163,8 +164,8 @@ int lg_industry_admission_eval(const json_t *cfg, const json_t *conditions,
   /* Conditions in the order the configuration's general block lists them,
    * floor-area ratio first (object order is the insertion order). */
   json_object_foreach((json_t *)conditions, key, c) {
-    json_array_append_new(items, condition_item(key, c, project_value(key, area_m2, p), reasons,
-                                                &failed));
+    json_array_append_new(items,
+                          condition_item(key, c, project_value(key, area_m2, p), reasons, &failed));
   }
   if (parcel_industry && strncmp(parcel_industry, p->industry, 2)) {
     char r[256];
@@ -173,12 +174,13 @@ int lg_industry_admission_eval(const json_t *cfg, const json_t *conditions,
     json_array_append_new(reasons, json_string(r));
   }
   catalogue_check(cfg, p, hits, reasons, &failed);
-  if (!failed) json_array_insert_new(reasons, 0, json_string("各项控制指标均满足出让条件, 不属淘汰类或禁止新建的限制类"));
-  *out = json_pack("{s:s, s:s, s:f, s:f, s:o, s:o, s:o}", "verdict",
-                   failed ? "refused" : "admitted", "verdict_title",
-                   failed ? "不予准入" : "准予准入", "area_m2", area_m2, "mu",
-                   ind_round(ind_mu(area_m2), 4), "reasons", reasons, "items", items,
-                   "catalogue", hits);
+  if (!failed)
+    json_array_insert_new(reasons, 0,
+                          json_string("各项控制指标均满足出让条件, 不属淘汰类或禁止新建的限制类"));
+  *out = json_pack(
+      "{s:s, s:s, s:f, s:f, s:o, s:o, s:o}", "verdict", failed ? "refused" : "admitted",
+      "verdict_title", failed ? "不予准入" : "准予准入", "area_m2", area_m2, "mu",
+      ind_round(ind_mu(area_m2), 4), "reasons", reasons, "items", items, "catalogue", hits);
   if (p->name) json_object_set_new(*out, "project", json_string(p->name));
   return 0;
 }
@@ -190,10 +192,10 @@ int lg_industry_admission(lg_store_t *s, int64_t parcel_id, const lg_industry_pr
   if (!parcel) return err->code ? err->code : LG_ENOTFOUND;
   int rc = lg_industry_config(s, &cfg, err);
   if (rc == 0)
-    rc = lg_industry_admission_eval(
-        cfg, json_object_get(parcel, "conditions"),
-        json_string_value(json_object_get(parcel, "industry")),
-        json_number_value(json_object_get(parcel, "area_m2")), p, out, err);
+    rc = lg_industry_admission_eval(cfg, json_object_get(parcel, "conditions"),
+                                    json_string_value(json_object_get(parcel, "industry")),
+                                    json_number_value(json_object_get(parcel, "area_m2")), p, out,
+                                    err);
   if (rc == 0) {
     json_object_set(*out, "parcel", json_object_get(parcel, "code"));
   }

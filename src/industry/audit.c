@@ -63,7 +63,8 @@ static int scan(lg_store_t *s, int k, lg_ledger_emit_fn emit, void *ctx, lg_err_
   int rc = lg_store_prepare(s, sql, &st, err);
   if (rc) return rc;
   int step;
-  while ((step = lg_store_step(st)) == LG_ROW) lg_vec_push(&ids, lg_store_col_int(st, 0));
+  while ((step = lg_store_step(st)) == LG_ROW)
+    lg_vec_push(&ids, lg_store_col_int(st, 0));
   if (step < 0) rc = lg_store_fail(s, err, "读取产业用地记录");
   lg_store_done(st);
   for (size_t i = 0; rc == 0 && i < ids.len; i++) {

@@ -53,7 +53,8 @@ static int check_value(const json_t *v, const char *where, lg_err_t *err) {
 static int check_permu(const json_t *p, lg_err_t *err) {
   if (!json_is_object(p)) return bad(err, "permu", "应为对象");
   const json_t *ind = json_object_get(p, "indicators");
-  if (!json_is_array(ind) || !json_array_size(ind)) return bad(err, "permu.indicators", "应为非空列表");
+  if (!json_is_array(ind) || !json_array_size(ind))
+    return bad(err, "permu.indicators", "应为非空列表");
   size_t i;
   const json_t *x;
   char w[96];
@@ -229,9 +230,9 @@ int lg_industry_conditions(const json_t *cfg, const char *industry, json_t **out
   }
   json_t *o = json_object();
   for (size_t i = 0; i < LG_ARRAY_LEN(cond_keys); i++) {
-    const json_t *src = cond_keys[i].per_industry ? json_object_get(row, cond_keys[i].key)
-                                                  : json_object_get(json_object_get(cfg, "general"),
-                                                                    cond_keys[i].key);
+    const json_t *src = cond_keys[i].per_industry
+                            ? json_object_get(row, cond_keys[i].key)
+                            : json_object_get(json_object_get(cfg, "general"), cond_keys[i].key);
     json_t *c = json_deep_copy(src);
     json_object_set_new(c, "title", json_string(cond_keys[i].title));
     json_object_set_new(c, "unit", json_string(cond_keys[i].unit));

@@ -103,16 +103,16 @@ int lg_industry_parcels(lg_store_t *s, const char *prefix, json_t **out, lg_err_
 /* ---- Admission ------------------------------------------------------------ */
 typedef struct lg_industry_project {
   const char *name;
-  const char *industry;  /* GB/T 4754 code, 2 or 4 digits (required) */
-  const char *products;  /* what it makes, in words (matched against the catalogue) */
-  bool renovation;       /* upgrading an existing plant (限制类 allows it) */
-  double investment_wan; /* fixed-asset investment (万元) */
-  double floor_area_m2;  /* total floor area (容积率) */
-  double footprint_m2;   /* buildings, structures and yards (建筑系数) */
+  const char *industry;    /* GB/T 4754 code, 2 or 4 digits (required) */
+  const char *products;    /* what it makes, in words (matched against the catalogue) */
+  bool renovation;         /* upgrading an existing plant (限制类 allows it) */
+  double investment_wan;   /* fixed-asset investment (万元) */
+  double floor_area_m2;    /* total floor area (容积率) */
+  double footprint_m2;     /* buildings, structures and yards (建筑系数) */
   double office_living_m2; /* office and living land (行政办公及生活服务设施用地) */
-  double green_m2;       /* green space */
-  double output_wan;     /* yearly output at full production; < 0: not declared */
-  double tax_wan;        /* yearly tax at full production; < 0: not declared */
+  double green_m2;         /* green space */
+  double output_wan;       /* yearly output at full production; < 0: not declared */
+  double tax_wan;          /* yearly tax at full production; < 0: not declared */
 } lg_industry_project_t;
 
 /* The project of a JSON object (the fields above by name); LG_EINVAL
@@ -131,9 +131,9 @@ int lg_industry_admission(lg_store_t *s, int64_t parcel_id, const lg_industry_pr
 
 /* ---- The commitment ------------------------------------------------------- */
 typedef struct lg_industry_commitment {
-  const char *credit_code; /* 统一社会信用代码 (required, checked) */
-  const char *enterprise;  /* (required) */
-  double investment_wan;   /* committed fixed-asset investment, > 0 */
+  const char *credit_code;                  /* 统一社会信用代码 (required, checked) */
+  const char *enterprise;                   /* (required) */
+  double investment_wan;                    /* committed fixed-asset investment, > 0 */
   double output_per_mu_wan, tax_per_mu_wan; /* at full production, >= 0 */
   const char *signed_on, *start_on, *completion_on, *production_on; /* YYYY-MM-DD, in order */
 } lg_industry_commitment_t;
@@ -150,17 +150,16 @@ int lg_industry_commit(lg_store_t *s, const lg_subject_t *who, int64_t parcel_id
 int lg_industry_acceptance_eval(const json_t *cfg, const json_t *parcel, const json_t *commitment,
                                 const char *stage, const json_t *actuals, const char *on,
                                 const char *previous_result, json_t **out, lg_err_t *err);
-int lg_industry_accept(lg_store_t *s, const lg_subject_t *who, int64_t parcel_id,
-                       const char *stage, const char *on, const json_t *actuals, json_t **out,
-                       int64_t *id, lg_err_t *err);
+int lg_industry_accept(lg_store_t *s, const lg_subject_t *who, int64_t parcel_id, const char *stage,
+                       const char *on, const json_t *actuals, json_t **out, int64_t *id,
+                       lg_err_t *err);
 
 /* ---- Per-mu evaluation ------------------------------------------------------ */
 typedef struct lg_industry_figures {
   int year;
   const char *credit_code, *name, *division;
   const char *parcel; /* a parcel's id or code; NULL: none */
-  double area_m2, tax_wan, value_added_wan, revenue_wan, energy_tce, emission_t, rd_wan,
-      employees;
+  double area_m2, tax_wan, value_added_wan, revenue_wan, energy_tce, emission_t, rd_wan, employees;
 } lg_industry_figures_t;
 
 /* The figures of a JSON object (fields above by name); LG_EINVAL naming
@@ -168,8 +167,8 @@ typedef struct lg_industry_figures {
 int lg_industry_figures_from_json(const json_t *j, lg_industry_figures_t *f, lg_err_t *err);
 /* Records rows (one transaction: all or none; a duplicate enterprise-year
  * is refused naming the row). */
-int lg_industry_figures_add(lg_store_t *s, const lg_subject_t *who, const lg_industry_figures_t *rows,
-                            size_t n, lg_err_t *err);
+int lg_industry_figures_add(lg_store_t *s, const lg_subject_t *who,
+                            const lg_industry_figures_t *rows, size_t n, lg_err_t *err);
 /* The evaluation, a pure function of the rows (json objects with the
  * fields of lg_industry_figures_t) and the configuration: {year, method,
  * benchmarks: {key: value}, enterprises: [{credit_code, name, above_size,

@@ -31,8 +31,8 @@ static json_t *one_row(lg_store_t *s, const char *sql, int64_t id, const char *w
 }
 
 json_t *ind_parcel_row(lg_store_t *s, int64_t id, lg_err_t *err) {
-  return one_row(s, "SELECT " PARCEL_COLS " FROM lg_industry_parcels WHERE id = ?", id,
-                 "标准地", err);
+  return one_row(s, "SELECT " PARCEL_COLS " FROM lg_industry_parcels WHERE id = ?", id, "标准地",
+                 err);
 }
 
 json_t *ind_commitment_row(lg_store_t *s, int64_t parcel_id, lg_err_t *err) {
@@ -44,7 +44,8 @@ json_t *ind_commitment_row(lg_store_t *s, int64_t parcel_id, lg_err_t *err) {
 
 int lg_industry_parcel_find(lg_store_t *s, const char *id_or_code, int64_t *id, lg_err_t *err) {
   if (!id_or_code || !*id_or_code) return lg_err_set(err, LG_EINVAL, "缺少标准地编号或 id");
-  json_t *rows = ind_rows(s, "SELECT id FROM lg_industry_parcels WHERE code = ?", 0, id_or_code, err);
+  json_t *rows =
+      ind_rows(s, "SELECT id FROM lg_industry_parcels WHERE code = ?", 0, id_or_code, err);
   if (!rows) return err->code ? err->code : LG_EDB;
   json_t *r = json_array_get(rows, 0);
   if (!r) {
@@ -87,9 +88,11 @@ static int parcel_conditions(const json_t *cfg, const lg_industry_parcel_req_t *
   json_object_foreach((json_t *)r->set, k, v) {
     json_t *c = json_object_get(*out, k);
     if (!c) {
-      lg_err_set(err, LG_EINVAL, "未知的控制指标 \"%s\" (可设: investment_intensity_min、"
+      lg_err_set(err, LG_EINVAL,
+                 "未知的控制指标 \"%s\" (可设: investment_intensity_min、"
                  "floor_area_ratio_min、building_coverage_min、office_living_max、"
-                 "green_ratio_max、output_per_mu_min、tax_per_mu_min)", k);
+                 "green_ratio_max、output_per_mu_min、tax_per_mu_min)",
+                 k);
       lg_err_where(err, "set.%s", k);
       rc = LG_EINVAL;
       break;
@@ -241,9 +244,8 @@ int lg_industry_parcel_get(lg_store_t *s, int64_t id, json_t **out, lg_err_t *er
   *out = NULL;
   json_t *p = ind_parcel_row(s, id, err);
   if (!p) return err->code ? err->code : LG_ENOTFOUND;
-  json_object_set_new(p, "mu", json_real(ind_round(ind_mu(json_number_value(
-                                                      json_object_get(p, "area_m2"))),
-                                                  4)));
+  json_object_set_new(
+      p, "mu", json_real(ind_round(ind_mu(json_number_value(json_object_get(p, "area_m2"))), 4)));
   lg_err_t e2 = {0};
   json_t *c = ind_commitment_row(s, id, &e2);
   json_object_set_new(p, "commitment", c ? c : json_null());
@@ -251,9 +253,9 @@ int lg_industry_parcel_get(lg_store_t *s, int64_t id, json_t **out, lg_err_t *er
   if (c) {
     json_decref(acc);
     acc = ind_rows(s,
-                  "SELECT id, stage, inspected_on, actuals, items, result, deadline, created_at,"
-                  " created_by FROM lg_industry_acceptances WHERE commitment_id = ? ORDER BY id",
-                  json_integer_value(json_object_get(c, "id")), NULL, err);
+                   "SELECT id, stage, inspected_on, actuals, items, result, deadline, created_at,"
+                   " created_by FROM lg_industry_acceptances WHERE commitment_id = ? ORDER BY id",
+                   json_integer_value(json_object_get(c, "id")), NULL, err);
     if (!acc) {
       json_decref(p);
       return err->code ? err->code : LG_EDB;
@@ -368,8 +370,8 @@ int lg_industry_commit(lg_store_t *s, const lg_subject_t *who, int64_t parcel_id
   if (rc == 0 && !(state = ind_state(s, "industry.commitment", cid, err)))
     rc = err->code ? err->code : LG_EDB;
   if (rc == 0)
-    rc = ind_record(s, who, "industry.commitment.sign", "industry.commitment", cid, division,
-                    state, err);
+    rc = ind_record(s, who, "industry.commitment.sign", "industry.commitment", cid, division, state,
+                    err);
   if (rc == 0) rc = lg_store_commit(s, err);
   if (rc)
     lg_store_rollback(s);

@@ -33,13 +33,11 @@
 
 /* ---- Figures ------------------------------------------------------------------ */
 
-static const char *const fig_keys[] = {"area_m2",    "tax_wan",    "value_added_wan",
-                                       "revenue_wan", "energy_tce", "emission_t",
-                                       "rd_wan",     "employees"};
-static const char *const fig_titles[] = {"用地面积 (平方米)", "税收 (万元)",
-                                         "增加值 (万元)",     "营业收入 (万元)",
-                                         "能耗 (吨标准煤)",   "主要污染物排放 (吨)",
-                                         "研发经费 (万元)",   "年均职工人数"};
+static const char *const fig_keys[] = {"area_m2",    "tax_wan",    "value_added_wan", "revenue_wan",
+                                       "energy_tce", "emission_t", "rd_wan",          "employees"};
+static const char *const fig_titles[] = {
+    "用地面积 (平方米)", "税收 (万元)",         "增加值 (万元)",   "营业收入 (万元)",
+    "能耗 (吨标准煤)",   "主要污染物排放 (吨)", "研发经费 (万元)", "年均职工人数"};
 
 int lg_industry_figures_from_json(const json_t *j, lg_industry_figures_t *f, lg_err_t *err) {
   memset(f, 0, sizeof *f);
@@ -128,9 +126,8 @@ static int figures_insert(lg_store_t *s, const lg_subject_t *who, const lg_indus
                           const char *division, double area, int64_t parcel_id, int64_t *id,
                           lg_err_t *err) {
   lg_stmt_t *st = NULL;
-  int rc = lg_store_prepare(s,
-                            "SELECT 1 FROM lg_industry_figures WHERE year = ? AND credit_code = ?",
-                            &st, err);
+  int rc = lg_store_prepare(
+      s, "SELECT 1 FROM lg_industry_figures WHERE year = ? AND credit_code = ?", &st, err);
   if (rc) return rc;
   lg_store_bind_int(st, 1, f->year);
   lg_store_bind_text(st, 2, f->credit_code);
@@ -161,7 +158,8 @@ static int figures_insert(lg_store_t *s, const lg_subject_t *who, const lg_indus
     lg_store_bind_null(st, 5);
   double v[] = {area,          f->tax_wan,    f->value_added_wan, f->revenue_wan,
                 f->energy_tce, f->emission_t, f->rd_wan,          f->employees};
-  for (int i = 0; i < 8; i++) lg_store_bind_real(st, 6 + i, v[i]);
+  for (int i = 0; i < 8; i++)
+    lg_store_bind_real(st, 6 + i, v[i]);
   lg_store_bind_text(st, 14, now);
   lg_store_bind_text(st, 15, who && who->login[0] ? who->login : "system");
   rc = lg_store_insert_id(st, id, "企业年度数据", err);
@@ -184,8 +182,7 @@ int lg_industry_figures_add(lg_store_t *s, const lg_subject_t *who,
     if (rc == 0 && !(state = ind_state(s, "industry.figures", id, err)))
       rc = err->code ? err->code : LG_EDB;
     if (rc == 0)
-      rc = ind_record(s, who, "industry.figures.add", "industry.figures", id, division, state,
-                      err);
+      rc = ind_record(s, who, "industry.figures.add", "industry.figures", id, division, state, err);
     if (rc && n > 1) lg_err_prefix(err, "第 %zu 行: ", i + 1);
   }
   if (rc == 0) rc = lg_store_commit(s, err);
@@ -211,8 +208,8 @@ static double input_of(const ent_t *e, const char *name) {
 static bool in_list(const json_t *list, const char *key) {
   size_t i;
   const json_t *x;
-  json_array_foreach(list, i, x) if (json_string_value(x) && !strcmp(json_string_value(x), key))
-      return true;
+  json_array_foreach(list, i,
+                     x) if (json_string_value(x) && !strcmp(json_string_value(x), key)) return true;
   return false;
 }
 
@@ -247,7 +244,8 @@ static void score_all(const json_t *p, ent_t *es, size_t n, json_t *benches) {
   double cap = ind_cfg_num(p, "cap.value", 3), below_w = 0;
   size_t i, j;
   const json_t *ind;
-  json_array_foreach(inds, i, ind) if (in_list(below, json_string_value(json_object_get(ind, "key"))))
+  json_array_foreach(inds, i,
+                     ind) if (in_list(below, json_string_value(json_object_get(ind, "key"))))
       below_w += json_number_value(json_object_get(ind, "weight"));
   json_array_foreach(inds, i, ind) {
     const char *key = json_string_value(json_object_get(ind, "key"));
@@ -267,15 +265,15 @@ static void score_all(const json_t *p, ent_t *es, size_t n, json_t *benches) {
       double wt = es[j].above ? w : (below_w > 0 ? w * 100 / below_w : 0);
       es[j].score += wt * r;
       json_t *v = d > 0 ? json_real(ind_round(a / d * scale, 6)) : json_null();
-      json_array_append_new(es[j].inds,
-                            json_pack("{s:s, s:O, s:O, s:o, s:f, s:f, s:f, s:f}", "key", key,
-                                      "title", json_object_get(ind, "title"), "unit",
-                                      json_object_get(ind, "unit"), "value", v, "benchmark",
-                                      ind_round(b, 6), "ratio", ind_round(r, 6), "weight", wt,
-                                      "points", ind_round(wt * r, 4)));
+      json_array_append_new(
+          es[j].inds, json_pack("{s:s, s:O, s:O, s:o, s:f, s:f, s:f, s:f}", "key", key, "title",
+                                json_object_get(ind, "title"), "unit", json_object_get(ind, "unit"),
+                                "value", v, "benchmark", ind_round(b, 6), "ratio", ind_round(r, 6),
+                                "weight", wt, "points", ind_round(wt * r, 4)));
     }
   }
-  for (j = 0; j < n; j++) es[j].score = ind_round(es[j].score, 2);
+  for (j = 0; j < n; j++)
+    es[j].score = ind_round(es[j].score, 2);
 }
 
 static int by_score(const void *a, const void *b) {
@@ -335,7 +333,8 @@ int lg_industry_permu_eval(const json_t *cfg, int year, const json_t *rows, json
                           json_object_get(es[i].row, "division"), "above_size", es[i].above, "mu",
                           ind_round(es[i].mu, 4), "indicators", es[i].inds, "score", es[i].score,
                           "rank", es[i].rank, "grade", gr);
-    json_object_set(o, "grade_title", ind_cfg(g, "titles") ? json_object_get(ind_cfg(g, "titles"), gr) : json_null());
+    json_object_set(o, "grade_title",
+                    ind_cfg(g, "titles") ? json_object_get(ind_cfg(g, "titles"), gr) : json_null());
     if (!json_object_get(o, "grade_title")) json_object_set_new(o, "grade_title", json_string(gr));
     json_array_append_new(list, o);
   }
@@ -367,7 +366,8 @@ static int load_year(lg_store_t *s, int year, const char *prefix, json_t **rows,
     json_t *o = json_pack("{s:s, s:s, s:s}", "credit_code", lg_store_col_text(st, 0), "name",
                           lg_store_col_text(st, 1), "division", lg_store_col_text(st, 2));
     json_object_set_new(o, "parcel_id",
-                        lg_store_col_null(st, 3) ? json_null() : json_integer(lg_store_col_int(st, 3)));
+                        lg_store_col_null(st, 3) ? json_null()
+                                                 : json_integer(lg_store_col_int(st, 3)));
     for (int i = 0; i < 8; i++)
       json_object_set_new(o, fig_keys[i], json_real(lg_store_col_real(st, 4 + i)));
     json_array_append_new(*rows, o);

@@ -5,8 +5,8 @@
 #include "industry/industry_int.h"
 
 #include <math.h>
-#include <stdlib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static bool is_console(const lg_subject_t *who) {
@@ -121,8 +121,7 @@ static json_t *col_json(lg_stmt_t *st, int i) {
 
 /* Rows of a query with one integer parameter, as objects by column name;
  * NULL with err on failure. */
-json_t *ind_rows(lg_store_t *s, const char *sql, int64_t id, const char *text,
-                       lg_err_t *err) {
+json_t *ind_rows(lg_store_t *s, const char *sql, int64_t id, const char *text, lg_err_t *err) {
   lg_stmt_t *st = NULL;
   if (lg_store_prepare(s, sql, &st, err) != 0) return NULL;
   if (text)
@@ -145,4 +144,3 @@ json_t *ind_rows(lg_store_t *s, const char *sql, int64_t id, const char *text,
   lg_store_done(st);
   return out;
 }
-

@@ -24,7 +24,8 @@ static const char industry_sql[] =
     "CREATE TABLE lg_industry_parcels ("
     " id INTEGER PRIMARY KEY AUTOINCREMENT, code TEXT NOT NULL UNIQUE, name TEXT NOT NULL,"
     " division TEXT NOT NULL, industry TEXT NOT NULL, area_m2 REAL NOT NULL CHECK (area_m2 > 0),"
-    " supply_no TEXT, conditions TEXT NOT NULL, created_at TEXT NOT NULL, created_by TEXT NOT NULL);"
+    " supply_no TEXT, conditions TEXT NOT NULL, created_at TEXT NOT NULL, created_by TEXT NOT "
+    "NULL);"
     "CREATE INDEX lg_industry_parcels_division ON lg_industry_parcels(division);"
     "CREATE TABLE lg_industry_commitments ("
     " id INTEGER PRIMARY KEY AUTOINCREMENT,"
@@ -71,15 +72,16 @@ static const char industry_sql[] =
     "   ELSE 'none' END"
     " FROM (VALUES ('clerk'), ('reviewer'), ('approver'), ('admin'), ('applicant'), ('public')) r,"
     " (VALUES ('read'), ('create'), ('act'), ('admin')) a WHERE true ON CONFLICT DO NOTHING;";
-static const char *const industry_tables[] = {
-    "lg_industry_parcels", "lg_industry_commitments", "lg_industry_acceptances",
-    "lg_industry_figures", "lg_industry_evaluations", NULL};
+static const char *const industry_tables[] = {"lg_industry_parcels",     "lg_industry_commitments",
+                                              "lg_industry_acceptances", "lg_industry_figures",
+                                              "lg_industry_evaluations", NULL};
 static const char *const industry_append_only[] = {"lg_industry_acceptances",
                                                    "lg_industry_evaluations", NULL};
 
 static const store_migration_t migrations[] = {
-    {120, "industry: standard-land parcels, commitments, acceptances, per-mu figures and "
-          "evaluations, policy industry",
+    {120,
+     "industry: standard-land parcels, commitments, acceptances, per-mu figures and "
+     "evaluations, policy industry",
      .sql = industry_sql, .attribute_tables = industry_tables, .append_only = industry_append_only},
 };
 

@@ -26,7 +26,7 @@
 #define I_OK(call)                                                                                 \
   do {                                                                                             \
     int rc_ = (call);                                                                              \
-    if (rc_ != 0) fail_msg("%s: %d %s (%s)", #call, rc_, err.msg, err.where);                     \
+    if (rc_ != 0) fail_msg("%s: %d %s (%s)", #call, rc_, err.msg, err.where);                      \
   } while (0)
 
 /* 91360781MA35E000n with its check character (GB 32100-2015). */
@@ -84,8 +84,11 @@ static inline uint64_t i_ledger_size(lg_store_t *s) {
 static inline int64_t i_parcel(lg_store_t *s, const char *code) {
   lg_err_t err = {0};
   int64_t id = 0;
-  lg_industry_parcel_req_t r = {.code = code, .name = "电子信息产业园 A-01", .division = "360781",
-                                .industry = "39", .area_m2 = 20000};
+  lg_industry_parcel_req_t r = {.code = code,
+                                .name = "电子信息产业园 A-01",
+                                .division = "360781",
+                                .industry = "39",
+                                .area_m2 = 20000};
   if (lg_industry_parcel_create(s, NULL, &r, &id, &err) != 0) fail_msg("parcel: %s", err.msg);
   return id;
 }

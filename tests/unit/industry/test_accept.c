@@ -18,13 +18,15 @@
 
 #include <math.h>
 
-static double num(const json_t *o, const char *k) { return json_number_value(json_object_get(o, k)); }
+static double num(const json_t *o, const char *k) {
+  return json_number_value(json_object_get(o, k));
+}
 
 static const json_t *item(const json_t *r, const char *key) {
   size_t i;
   const json_t *x;
-  json_array_foreach(json_object_get(r, "items"), i, x) if (
-      !strcmp(json_string_value(json_object_get(x, "key")), key)) return x;
+  json_array_foreach(json_object_get(r, "items"), i,
+                     x) if (!strcmp(json_string_value(json_object_get(x, "key")), key)) return x;
   fail_msg("item %s missing", key);
   return NULL;
 }
@@ -83,20 +85,21 @@ static void test_acceptance(void **state) {
   lg_industry_commitment_t c = commitment();
   /* No agreement yet: nothing to accept. */
   json_t *r = NULL, *a = built(6900);
-  assert_int_equal(lg_industry_accept(e->s, NULL, id, "completion", "2026-08-31", a, &r, NULL, &err),
-                   LG_ECONFLICT);
+  assert_int_equal(
+      lg_industry_accept(e->s, NULL, id, "completion", "2026-08-31", a, &r, NULL, &err),
+      LG_ECONFLICT);
   I_OK(lg_industry_commit(e->s, NULL, id, &c, NULL, &err));
   /* The performance review before the completion passed. */
   json_t *perf = json_pack("{s:f, s:f}", "output_wan", 11400.0, "tax_wan", 660.0);
-  assert_int_equal(lg_industry_accept(e->s, NULL, id, "performance", "2028-03-01", perf, &r, NULL,
-                                      &err),
-                   LG_ECONFLICT);
+  assert_int_equal(
+      lg_industry_accept(e->s, NULL, id, "performance", "2028-03-01", perf, &r, NULL, &err),
+      LG_ECONFLICT);
   /* A department's figure missing: which one, and nothing recorded. */
   json_object_del(a, "green_m2");
   uint64_t before = i_ledger_size(e->s);
   err = (lg_err_t){0};
-  assert_int_equal(lg_industry_accept(e->s, NULL, id, "completion", "2026-08-31", a, &r, NULL, &err),
-                   LG_EINVAL);
+  assert_int_equal(
+      lg_industry_accept(e->s, NULL, id, "completion", "2026-08-31", a, &r, NULL, &err), LG_EINVAL);
   assert_non_null(strstr(err.msg, "住房城乡建设"));
   assert_non_null(strstr(err.msg, "绿地率"));
   assert_int_equal(i_ledger_size(e->s), before);
@@ -120,8 +123,9 @@ static void test_acceptance(void **state) {
   json_decref(r);
   /* The stage is closed. */
   a = built(7800);
-  assert_int_equal(lg_industry_accept(e->s, NULL, id, "completion", "2027-03-01", a, &r, NULL, &err),
-                   LG_ECONFLICT);
+  assert_int_equal(
+      lg_industry_accept(e->s, NULL, id, "completion", "2027-03-01", a, &r, NULL, &err),
+      LG_ECONFLICT);
   json_decref(a);
   /* Performance: short of output, rectify; still short, breach. */
   r = accept(e->s, id, "performance", "2028-03-01", perf);

@@ -33,13 +33,15 @@ static json_t *project(double inv, double floor, double foot, double office, dou
 static const json_t *item(const json_t *r, const char *key) {
   size_t i;
   const json_t *x;
-  json_array_foreach(json_object_get(r, "items"), i, x) if (
-      !strcmp(json_string_value(json_object_get(x, "key")), key)) return x;
+  json_array_foreach(json_object_get(r, "items"), i,
+                     x) if (!strcmp(json_string_value(json_object_get(x, "key")), key)) return x;
   fail_msg("item %s missing", key);
   return NULL;
 }
 
-static double num(const json_t *o, const char *k) { return json_number_value(json_object_get(o, k)); }
+static double num(const json_t *o, const char *k) {
+  return json_number_value(json_object_get(o, k));
+}
 
 static json_t *check(lg_store_t *s, int64_t parcel, json_t *pj) {
   lg_industry_project_t p;
@@ -62,14 +64,15 @@ static void test_parcel(void **state) {
   const json_t *c = json_object_get(p, "conditions");
   assert_near(num(json_object_get(c, "floor_area_ratio_min"), "value"), 1.0, 1e-12);
   assert_near(num(json_object_get(c, "building_coverage_min"), "value"), 30, 1e-12);
-  assert_true(json_is_false(json_object_get(json_object_get(c, "floor_area_ratio_min"), "confirmed")));
+  assert_true(
+      json_is_false(json_object_get(json_object_get(c, "floor_area_ratio_min"), "confirmed")));
   json_decref(p);
   int64_t found = 0;
   I_OK(lg_industry_parcel_find(e->s, "BZD-2026-01", &found, &err));
   assert_int_equal(found, id);
   /* The same code again, an unknown industry, an unknown condition. */
-  lg_industry_parcel_req_t r = {.code = "BZD-2026-01", .name = "x", .division = "360781",
-                                .industry = "39", .area_m2 = 100};
+  lg_industry_parcel_req_t r = {
+      .code = "BZD-2026-01", .name = "x", .division = "360781", .industry = "39", .area_m2 = 100};
   assert_int_equal(lg_industry_parcel_create(e->s, NULL, &r, NULL, &err), LG_ECONFLICT);
   r.code = "BZD-2026-02";
   r.industry = "05";

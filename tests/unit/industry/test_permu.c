@@ -61,19 +61,22 @@ static json_t *rows(void) {
 static const json_t *ent(const json_t *res, const char *cc) {
   size_t i;
   const json_t *e;
-  json_array_foreach(json_object_get(res, "enterprises"), i, e) if (
-      !strcmp(json_string_value(json_object_get(e, "credit_code")), cc)) return e;
+  json_array_foreach(
+      json_object_get(res, "enterprises"), i,
+      e) if (!strcmp(json_string_value(json_object_get(e, "credit_code")), cc)) return e;
   fail_msg("enterprise %s missing", cc);
   return NULL;
 }
 
-static double num(const json_t *o, const char *k) { return json_number_value(json_object_get(o, k)); }
+static double num(const json_t *o, const char *k) {
+  return json_number_value(json_object_get(o, k));
+}
 
 static const json_t *indicator(const json_t *e, const char *key) {
   size_t i;
   const json_t *x;
-  json_array_foreach(json_object_get(e, "indicators"), i, x) if (
-      !strcmp(json_string_value(json_object_get(x, "key")), key)) return x;
+  json_array_foreach(json_object_get(e, "indicators"), i,
+                     x) if (!strcmp(json_string_value(json_object_get(x, "key")), key)) return x;
   return NULL;
 }
 
@@ -90,8 +93,11 @@ static void check_default(const json_t *res) {
     double score;
     int rank;
     const char *grade;
-  } want[] = {{2, 248.69, 1, "A"}, {0, 202.49, 2, "A"}, {1, 58.16, 3, "C"},
-              {4, 31.58, 4, "D"},  {3, 4.21, 5, "D"}};
+  } want[] = {{2, 248.69, 1, "A"},
+              {0, 202.49, 2, "A"},
+              {1, 58.16, 3, "C"},
+              {4, 31.58, 4, "D"},
+              {3, 4.21, 5, "D"}};
   for (size_t k = 0; k < LG_ARRAY_LEN(want); k++) {
     const json_t *e = ent(res, CC[want[k].i]);
     assert_near(num(e, "score"), want[k].score, 1e-9);
@@ -199,10 +205,11 @@ static void test_store(void **state) {
 
 static void test_credit_code(void **state) {
   (void)state;
-  for (size_t i = 0; i < LG_ARRAY_LEN(CC); i++) assert_true(lg_industry_credit_code_valid(CC[i]));
+  for (size_t i = 0; i < LG_ARRAY_LEN(CC); i++)
+    assert_true(lg_industry_credit_code_valid(CC[i]));
   assert_false(lg_industry_credit_code_valid("91360781MA35E00012"));
-  assert_false(lg_industry_credit_code_valid("91360781MA35E0001"));   /* 17 characters */
-  assert_false(lg_industry_credit_code_valid("91360781MA35E0001I"));  /* I is not used */
+  assert_false(lg_industry_credit_code_valid("91360781MA35E0001"));  /* 17 characters */
+  assert_false(lg_industry_credit_code_valid("91360781MA35E0001I")); /* I is not used */
   assert_false(lg_industry_credit_code_valid(NULL));
 }
 
