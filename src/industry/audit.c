@@ -100,10 +100,26 @@ static int scan_evaluations(lg_store_t *s, lg_ledger_emit_fn emit, void *ctx, lg
   return scan(s, 4, emit, ctx, err);
 }
 
+/* The store's own configuration (setting industry.config), object id 0. */
+static int scan_config(lg_store_t *s, lg_ledger_emit_fn emit, void *ctx, lg_err_t *err) {
+  char *text = NULL;
+  int rc = lg_store_setting_get(s, "industry.config", &text, err);
+  if (rc || !text) return rc;
+  json_error_t je;
+  json_t *cfg = json_loads(text, 0, &je);
+  lg_free(text);
+  if (!cfg) return lg_err_set(err, LG_EINVAL, "设置 industry.config 不是有效的 JSON: %s", je.text);
+  unsigned char d[32];
+  rc = lg_ledger_digest_json(cfg, d, err);
+  json_decref(cfg);
+  return rc ? rc : emit(ctx, "0", d);
+}
+
 static const lg_ledger_auditor_t a_parcels = {"industry.parcel", scan_parcels};
 static const lg_ledger_auditor_t a_commitments = {"industry.commitment", scan_commitments};
 static const lg_ledger_auditor_t a_acceptances = {"industry.acceptance", scan_acceptances};
 static const lg_ledger_auditor_t a_figures = {"industry.figures", scan_figures};
 static const lg_ledger_auditor_t a_evaluations = {"industry.evaluation", scan_evaluations};
+static const lg_ledger_auditor_t a_config = {"industry.config", scan_config};
 const lg_ledger_auditor_t *const lg_industry_auditors[] = {
-    &a_parcels, &a_commitments, &a_acceptances, &a_figures, &a_evaluations, NULL};
+    &a_parcels, &a_commitments, &a_acceptances, &a_figures, &a_evaluations, &a_config, NULL};

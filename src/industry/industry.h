@@ -184,7 +184,7 @@ int lg_industry_evaluate(lg_store_t *s, const lg_subject_t *who, int year, const
 
 /* ---- Ledger audit ------------------------------------------------------------
  * The auditors of the module's object types (industry.parcel, .commitment,
- * .acceptance, .figures, .evaluation), NULL-terminated, for the CLI's
+ * .acceptance, .figures, .evaluation, .config), NULL-terminated, for the CLI's
  * table (src/cli/cmd_ledger.c): each recomputes an object's digest from
  * its row. */
 extern const lg_ledger_auditor_t *const lg_industry_auditors[];

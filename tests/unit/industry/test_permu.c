@@ -203,6 +203,39 @@ static void test_store(void **state) {
   json_decref(r);
 }
 
+/* The store's own rules: saved with a ledger entry, used, audited; a
+ * document with a bad method refused naming the key. */
+static void test_config(void **state) {
+  ienv_t *e = *state;
+  lg_err_t err = {0};
+  json_t *cfg = json_loads(lg_industry_config_default_json(), 0, NULL);
+  json_object_set_new(json_object_get(json_object_get(cfg, "permu"), "grading"), "method",
+                      json_string("by_luck"));
+  char *text = json_dumps(cfg, 0);
+  assert_int_equal(lg_industry_config_save(e->s, NULL, text, &err), LG_EINVAL);
+  assert_non_null(strstr(err.msg, "permu.grading.method"));
+  free(text);
+  json_object_set_new(json_object_get(json_object_get(cfg, "permu"), "grading"), "method",
+                      json_string("rank_share"));
+  text = json_dumps(cfg, 0);
+  uint64_t before = i_ledger_size(e->s);
+  I_OK(lg_industry_config_save(e->s, NULL, text, &err));
+  free(text);
+  assert_int_equal(i_ledger_size(e->s), before + 1);
+  json_t *now = NULL;
+  I_OK(lg_industry_config(e->s, &now, &err));
+  assert_string_equal(json_string_value(json_object_get(
+                          json_object_get(json_object_get(now, "permu"), "grading"), "method")),
+                      "rank_share");
+  json_decref(now);
+  lg_ledger_audit_t au = {0};
+  I_OK(lg_ledger_audit(e->s, lg_industry_auditors, &au, &err));
+  assert_int_equal(au.findings.len, 0);
+  assert_int_equal(au.objects, 1);
+  lg_ledger_audit_fini(&au);
+  json_decref(cfg);
+}
+
 static void test_credit_code(void **state) {
   (void)state;
   for (size_t i = 0; i < LG_ARRAY_LEN(CC); i++)
@@ -219,6 +252,7 @@ int main(void) {
       cmocka_unit_test(test_eval_default),
       cmocka_unit_test(test_eval_rank_shares),
       cmocka_unit_test_setup_teardown(test_store, ienv_setup, ienv_teardown),
+      cmocka_unit_test_setup_teardown(test_config, ienv_setup, ienv_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
