@@ -15,6 +15,7 @@
  *                   --tax-per-mu W --signed D --start D --completion D --production D
  *   industry accept ID|CODE --stage completion|performance --on D --actuals JSON
  *   industry figures --rows JSON                   enterprises' years, all or none
+ *   industry figures --file SHEET --year Y          the same from the departments' sheet
  *   industry evaluate --year Y [--division D] [--save]
  *   industry config [show | set FILE]
  */
@@ -227,6 +228,20 @@ static int do_accept(ctx_t *c, lg_err_t *err) {
 
 static int do_figures(ctx_t *c, lg_err_t *err) {
   json_t *rows = NULL;
+  if (lg_cli_arg(c->cli, "file")) {
+    long long year = 0;
+    size_t n = 0;
+    int rc = lg_cli_arg_int(c->cli, "year", &year, err);
+    if (rc == 0 && !year) rc = lg_err_set(err, LG_EINVAL, "缺少选项 --year (数据所属年度)");
+    if (rc == 0)
+      rc = lg_industry_figures_import(c->s, &c->who, lg_cli_arg(c->cli, "file"), NULL, (int)year,
+                                      &n, err);
+    if (rc == 0 && c->cli->json)
+      lg_cli_print_json(json_pack("{s:I}", "added", (json_int_t)n));
+    else if (rc == 0)
+      printf("已导入 %zu 家企业的 %lld 年度数据\n", n, year);
+    return rc;
+  }
   int rc = json_arg(c, "rows", &rows, err);
   if (rc) return rc;
   if (json_is_object(rows) && json_is_array(json_object_get(rows, "rows"))) {
@@ -350,6 +365,6 @@ const lg_cmd_t lg_cmd_industry = {
         "金额单位万元, 面积平方米; JSON 选项可为文件或 JSON 文本; 写入操作可加 --as LOGIN。",
     .options = "as=,division=,code=,name=,industry=,area=,supply=,set=,project=,credit-code=,"
                "enterprise=,investment=,output-per-mu=,tax-per-mu=,signed=,start=,completion=,"
-               "production=,stage=,on=,actuals=,rows=,year=,save",
+               "production=,stage=,on=,actuals=,rows=,file=,year=,save",
     .run = run,
 };

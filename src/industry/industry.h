@@ -169,6 +169,15 @@ int lg_industry_figures_from_json(const json_t *j, lg_industry_figures_t *f, lg_
  * is refused naming the row). */
 int lg_industry_figures_add(lg_store_t *s, const lg_subject_t *who,
                             const lg_industry_figures_t *rows, size_t n, lg_err_t *err);
+/* The figures of a year from a sheet (.xlsx, .ods, .csv) as departments
+ * deliver it: columns 统一社会信用代码, 企业名称, 行政区代码, 标准地编号
+ * (optional), 用地面积(平方米) or 用地面积(亩) (or the parcel's), 税收(万元),
+ * 增加值(万元), 营业收入(万元), 能耗(吨标准煤), 主要污染物排放(吨),
+ * 研发经费(万元), 年均职工人数 (or the field names). name: how messages
+ * call the file (NULL: its base name). One transaction; a bad row is
+ * refused naming file, row and column, and nothing is imported. */
+int lg_industry_figures_import(lg_store_t *s, const lg_subject_t *who, const char *path,
+                               const char *name, int year, size_t *count, lg_err_t *err);
 /* The evaluation, a pure function of the rows (json objects with the
  * fields of lg_industry_figures_t) and the configuration: {year, method,
  * benchmarks: {key: value}, enterprises: [{credit_code, name, above_size,

@@ -44,6 +44,11 @@ json_t *ind_state(lg_store_t *s, const char *type, int64_t id, lg_err_t *err);
 json_t *ind_parcel_row(lg_store_t *s, int64_t id, lg_err_t *err);
 json_t *ind_commitment_row(lg_store_t *s, int64_t parcel_id, lg_err_t *err);
 
+/* Records figures (lg_industry_figures_add); lines (may be NULL): each
+ * row's number in file, for messages. */
+int ind_figures_add(lg_store_t *s, const lg_subject_t *who, const lg_industry_figures_t *rows,
+                    size_t n, const int64_t *lines, const char *file, lg_err_t *err);
+
 /* The mu of an area in m2. */
 static inline double ind_mu(double m2) { return m2 / LG_INDUSTRY_M2_PER_MU; }
 

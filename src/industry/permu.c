@@ -167,8 +167,8 @@ static int figures_insert(lg_store_t *s, const lg_subject_t *who, const lg_indus
   return rc;
 }
 
-int lg_industry_figures_add(lg_store_t *s, const lg_subject_t *who,
-                            const lg_industry_figures_t *rows, size_t n, lg_err_t *err) {
+int ind_figures_add(lg_store_t *s, const lg_subject_t *who, const lg_industry_figures_t *rows,
+                    size_t n, const int64_t *lines, const char *file, lg_err_t *err) {
   int rc = lg_store_begin(s, err);
   if (rc) return rc;
   for (size_t i = 0; i < n && rc == 0; i++) {
@@ -183,11 +183,19 @@ int lg_industry_figures_add(lg_store_t *s, const lg_subject_t *who,
       rc = err->code ? err->code : LG_EDB;
     if (rc == 0)
       rc = ind_record(s, who, "industry.figures.add", "industry.figures", id, division, state, err);
-    if (rc && n > 1) lg_err_prefix(err, "第 %zu 行: ", i + 1);
+    if (rc && lines)
+      lg_err_prefix(err, "%s 第 %lld 行: ", file ? file : "", (long long)lines[i]);
+    else if (rc && n > 1)
+      lg_err_prefix(err, "第 %zu 行: ", i + 1);
   }
   if (rc == 0) rc = lg_store_commit(s, err);
   if (rc) lg_store_rollback(s);
   return rc;
+}
+
+int lg_industry_figures_add(lg_store_t *s, const lg_subject_t *who,
+                            const lg_industry_figures_t *rows, size_t n, lg_err_t *err) {
+  return ind_figures_add(s, who, rows, n, NULL, NULL, err);
 }
 
 /* ---- The evaluation ------------------------------------------------------------ */

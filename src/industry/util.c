@@ -92,7 +92,9 @@ int ind_json_num(const json_t *j, const char *key, const char *title, double *v,
     return LG_EINVAL;
   }
   *v = json_number_value(x);
-  return ind_nonneg(*v, title, err);
+  int rc = ind_nonneg(*v, title, err);
+  if (rc) lg_err_where(err, "%s", key);
+  return rc;
 }
 
 /* ---- Reading rows ------------------------------------------------------------ */
