@@ -107,7 +107,15 @@ static int do_conditions(ctx_t *c, lg_err_t *err) {
 static int do_parcels(ctx_t *c, lg_err_t *err) {
   json_t *o = NULL;
   const char *d = lg_cli_arg(c->cli, "division");
-  int rc = lg_industry_parcels(c->s, d ? d : "", &o, err);
+  int rc = 0;
+  if (lg_cli_arg(c->cli, "as")) {
+    /* An account sees the parcels of its jurisdiction (or those of the
+     * division it names, if it may read them). */
+    lg_object_ref_t obj = {.division = d && *d ? d : c->who.division};
+    rc = lg_auth_require(c->s, &c->who, "industry", "read", &obj, err);
+    if (!d || !*d) d = c->who.division;
+  }
+  if (rc == 0) rc = lg_industry_parcels(c->s, d ? d : "", &o, err);
   if (rc || c->cli->json) return rc ? rc : print(c, o);
   static const char *const h[] = {"编号", "名称", "行政区", "行业", "面积 (亩)", "企业", "验收"};
   lg_cli_table_t *t = lg_cli_table_new(7, h);

@@ -9,6 +9,8 @@
 #include "industry/industry.h"
 #include "ledger/ledger.h"
 
+/* Whether who is the console or the system (no permission question). */
+bool ind_is_console(const lg_subject_t *who);
 /* May who do action on an object of this division ("" or NULL: the
  * store's own)? The console and the system always may. */
 int ind_require(lg_store_t *s, const lg_subject_t *who, const char *action, const char *division,

@@ -435,12 +435,15 @@ int lg_industry_evaluate(lg_store_t *s, const lg_subject_t *who, int year, const
     lg_err_where(err, "division");
     return LG_EINVAL;
   }
+  /* A person without a division named evaluates their own. */
+  if (!div[0] && !ind_is_console(who)) snprintf(div, sizeof div, "%s", who->division);
   int rc = ind_require(s, who, save ? "act" : "read", div, err);
   json_t *cfg = NULL, *rows = NULL;
   if (rc == 0) rc = lg_industry_config(s, &cfg, err);
   if (rc == 0) rc = load_year(s, year, div, &rows, err);
   if (rc == 0 && !json_array_size(rows))
-    rc = lg_err_set(err, LG_ENOTFOUND, "%d 年度%s%s没有企业数据", year, div[0] ? " " : "", div);
+    rc = div[0] ? lg_err_set(err, LG_ENOTFOUND, "%d 年度 %s 没有企业数据", year, div)
+                : lg_err_set(err, LG_ENOTFOUND, "%d 年度没有企业数据", year);
   if (rc == 0) rc = lg_industry_permu_eval(cfg, year, rows, out, err);
   if (rc == 0) json_object_set_new(*out, "division", json_string(div));
   if (rc == 0 && save) rc = save_evaluation(s, who, year, div, *out, err);

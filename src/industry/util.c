@@ -9,13 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool is_console(const lg_subject_t *who) {
+bool ind_is_console(const lg_subject_t *who) {
   return !who || !strcmp(who->role, "console") || !strcmp(who->role, "system");
 }
 
 int ind_require(lg_store_t *s, const lg_subject_t *who, const char *action, const char *division,
                 lg_err_t *err) {
-  if (is_console(who)) return 0;
+  if (ind_is_console(who)) return 0;
   lg_object_ref_t obj = {.division = division};
   return lg_auth_require(s, who, "industry", action, division && *division ? &obj : NULL, err);
 }
