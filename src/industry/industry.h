@@ -186,8 +186,11 @@ int lg_industry_figures_import(lg_store_t *s, const lg_subject_t *who, const cha
  * rounded to 0.01 before ranking. */
 int lg_industry_permu_eval(const json_t *cfg, int year, const json_t *rows, json_t **out,
                            lg_err_t *err);
-/* Evaluates a year's figures of a division (prefix) from the store; when
- * save, records the result (and its ledger entry). */
+/* Evaluates a year's figures of a division (prefix) from the store, each
+ * enterprise with its previous_grade (the latest kept evaluation of the
+ * year before, same division) and flags ([{code: "low_efficiency",
+ * title}] for 产而低效: the lowest grade two years running); when save,
+ * records the result (and its ledger entry). */
 int lg_industry_evaluate(lg_store_t *s, const lg_subject_t *who, int year, const char *division,
                          bool save, json_t **out, lg_err_t *err);
 

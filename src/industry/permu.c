@@ -425,6 +425,65 @@ static int save_evaluation(lg_store_t *s, const lg_subject_t *who, int year, con
   return rc;
 }
 
+/* The grades of the latest kept evaluation of a year and division, by
+ * credit code ({} when none was kept). */
+static int kept_grades(lg_store_t *s, int year, const char *division, json_t **out, lg_err_t *err) {
+  *out = json_object();
+  lg_stmt_t *st = NULL;
+  int rc = lg_store_prepare(s,
+                            "SELECT result FROM lg_industry_evaluations WHERE year = ? AND"
+                            " division = ? ORDER BY id DESC LIMIT 1",
+                            &st, err);
+  if (rc) return rc;
+  lg_store_bind_int(st, 1, year);
+  lg_store_bind_text(st, 2, division);
+  int step = lg_store_step(st);
+  if (step == LG_ROW) {
+    json_t *res = json_loads(lg_store_col_text(st, 0), 0, NULL);
+    size_t i;
+    const json_t *e;
+    json_array_foreach(json_object_get(res, "enterprises"), i, e) {
+      const char *cc = json_string_value(json_object_get(e, "credit_code"));
+      if (cc) json_object_set(*out, cc, json_object_get(e, "grade"));
+    }
+    json_decref(res);
+  } else if (step != LG_DONE) {
+    rc = lg_store_fail(s, err, "读取上年度评价");
+  }
+  lg_store_done(st);
+  return rc;
+}
+
+/* Each enterprise's grade of the year before (the latest kept evaluation
+ * of the same division) and the flag 产而低效 when both are the lowest
+ * grade (seed 002: grade D two years running). */
+static int mark_history(lg_store_t *s, const json_t *cfg, int year, const char *division,
+                        json_t *res, lg_err_t *err) {
+  json_t *prev = NULL;
+  int rc = kept_grades(s, year - 1, division, &prev, err);
+  if (rc) return rc;
+  const json_t *g = ind_cfg(cfg, "permu.grading");
+  const json_t *list = json_object_get(
+      g, !strcmp(json_string_value(json_object_get(g, "method")), "threshold") ? "thresholds"
+                                                                               : "rank_shares");
+  const char *lowest =
+      json_string_value(json_object_get(json_array_get(list, json_array_size(list) - 1), "grade"));
+  size_t i;
+  json_t *e;
+  json_array_foreach(json_object_get(res, "enterprises"), i, e) {
+    const json_t *pg = json_object_get(prev, json_string_value(json_object_get(e, "credit_code")));
+    json_object_set_new(e, "previous_grade", pg ? json_incref((json_t *)pg) : json_null());
+    json_t *flags = json_array();
+    const char *now = json_string_value(json_object_get(e, "grade"));
+    if (pg && lowest && now && !strcmp(now, lowest) && !strcmp(json_string_value(pg), lowest))
+      json_array_append_new(flags, json_pack("{s:s, s:s}", "code", "low_efficiency", "title",
+                                             "产而低效 (连续两年最低等级)"));
+    json_object_set_new(e, "flags", flags);
+  }
+  json_decref(prev);
+  return 0;
+}
+
 int lg_industry_evaluate(lg_store_t *s, const lg_subject_t *who, int year, const char *division,
                          bool save, json_t **out, lg_err_t *err) {
   *out = NULL;
@@ -446,6 +505,7 @@ int lg_industry_evaluate(lg_store_t *s, const lg_subject_t *who, int year, const
                 : lg_err_set(err, LG_ENOTFOUND, "%d 年度没有企业数据", year);
   if (rc == 0) rc = lg_industry_permu_eval(cfg, year, rows, out, err);
   if (rc == 0) json_object_set_new(*out, "division", json_string(div));
+  if (rc == 0) rc = mark_history(s, cfg, year, div, *out, err);
   if (rc == 0 && save) rc = save_evaluation(s, who, year, div, *out, err);
   if (rc) {
     json_decref(*out);

@@ -122,7 +122,7 @@ async function showPermu(body) {
   const grades = ['A', 'B', 'C', 'D'].map((g) => `${g} ${r.grades[g] || 0}`).join(' · ');
   head.append(el('p', { className: 'hint' }, t('industry.permuSummary', { year: r.year, n: r.enterprises.length, grades })));
   const rows = r.enterprises.map((e) => [String(e.rank), e.name, e.credit_code, e.above_size ? t('industry.above') : t('industry.below'),
-    num(e.score), `${e.grade} ${e.grade_title || ''}`,
+    num(e.score), `${e.grade} ${e.grade_title || ''}${(e.flags || []).map((f) => ` · ${f.title}`).join('')}`,
     e.indicators.map((i) => `${i.title} ${i.value === null ? '—' : fmtNum(i.value, 2)} / ${fmtNum(i.benchmark, 2)} → ${fmtNum(i.ratio, 3)} × ${fmtNum(i.weight, 0)} = ${fmtNum(i.points, 2)}`).join('; ')]);
   body.append(wide(card('industry.permu', table(['rank', 'enterprise', 'creditCode', 'size', 'score', 'grade', 'detail'].map((k) => t(`industry.col.${k}`)), rows, { className: 'data', id: 'industry-permu' }))));
 }

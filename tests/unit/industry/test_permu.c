@@ -194,11 +194,28 @@ static void test_store(void **state) {
   assert_int_equal(lg_industry_figures_add(e->s, NULL, g, 2, &err), LG_EINVAL);
   assert_non_null(strstr(err.msg, "统一社会信用代码"));
   assert_int_equal(i_sql_int(e->s, "SELECT count(*) FROM lg_industry_figures"), 5);
+  /* The next year with the same figures: E4 and E5 are D again, flagged
+   * 产而低效; E2 (C) and the others are not. */
+  for (int i = 0; i < 5; i++)
+    f[i].year = 2026;
+  I_OK(lg_industry_figures_add(e->s, NULL, f, 5, &err));
+  I_OK(lg_industry_evaluate(e->s, NULL, 2026, "360781", false, &res, &err));
+  for (int i = 0; i < 5; i++) {
+    const json_t *x = ent(res, CC[i]);
+    size_t nflags = json_array_size(json_object_get(x, "flags"));
+    assert_int_equal(nflags, i == 3 || i == 4 ? 1 : 0);
+    assert_string_equal(json_string_value(json_object_get(x, "previous_grade")),
+                        json_string_value(json_object_get(x, "grade")));
+  }
+  assert_string_equal(json_string_value(json_object_get(
+                          json_array_get(json_object_get(ent(res, CC[3]), "flags"), 0), "code")),
+                      "low_efficiency");
+  json_decref(res);
   /* Figures and the kept evaluation audit clean. */
   lg_ledger_audit_t au = {0};
   I_OK(lg_ledger_audit(e->s, lg_industry_auditors, &au, &err));
   assert_int_equal(au.findings.len, 0);
-  assert_int_equal(au.objects, 5 + 1);
+  assert_int_equal(au.objects, 10 + 1);
   lg_ledger_audit_fini(&au);
   json_decref(r);
 }
