@@ -25,6 +25,7 @@ import { adminState, show as showAdmin } from './js/admin.js';
 import { stockState, show as showStock } from './js/stock.js';
 import { quotaState, show as showQuota } from './js/quota.js';
 import { monitorState, show as showMonitor } from './js/monitor.js';
+import { industryState, show as showIndustry } from './js/industry.js';
 import { $ } from './js/util.js';
 
 const PAGES = {
@@ -35,6 +36,7 @@ const PAGES = {
   stock: { show: showStock, title: 'nav.stock' },
   quota: { show: showQuota, title: 'nav.quota' },
   monitor: { show: showMonitor, title: 'nav.monitor' },
+  industry: { show: showIndustry, title: 'nav.industry' },
   ledger: { show: showLedger, title: 'nav.ledger' },
   modeler: { show: showModeler, title: 'nav.modeler' },
   admin: { show: showAdmin, title: 'nav.admin' },
@@ -129,7 +131,7 @@ function report(err) {
 }
 
 // Pages whose strings are in dictionaries of their own (web/i18n/<lang>/<module>.json).
-for (const m of ['stock', 'quota', 'monitor']) addModuleDict(m);
+for (const m of ['stock', 'quota', 'monitor', 'industry']) addModuleDict(m);
 
 async function main() {
   await initI18n();
@@ -158,6 +160,7 @@ state.admin = adminState;
 state.stock = stockState;
 state.quota = quotaState;
 state.monitor = monitorState;
+state.industry = industryState;
 globalThis.landgov = {
   state,
   session,

@@ -34,6 +34,7 @@ static const struct {
     {"stock", "存量土地"},
     {"quota", "指标银行"},
     {"monitor", "监测预警"},
+    {"industry", "产业用地"},
 };
 
 /* The seeded table (migrations 40, 41, 42 and 55 of src/store/schema.c,
@@ -70,6 +71,9 @@ static const struct {
     /* Migration 180 (src/store/schema_monitor.c): change patches, alerts
      * and enforcement; staff import, detect and act within their county. */
     {"monitor", {"jjj-", "jjj-", "jjj-", "jjjj", "----", "----"}},
+    /* Migration 120 (src/store/schema_industry.c): standard land,
+     * commitments, acceptances, per-mu evaluation; as stock. */
+    {"industry", {"jjj-", "jjj-", "jjj-", "jjjj", "----", "----"}},
 };
 
 static int index_of(const char *const *list, size_t n, const char *s) {

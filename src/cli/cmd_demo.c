@@ -7,6 +7,7 @@
 #include "cases/cases.h"
 #include "cli/cli_int.h"
 #include "demo/demo.h"
+#include "industry/industry.h"
 #include "ledger/ledger.h"
 #include "monitor/monitor.h"
 #include "onemap/onemap.h"
@@ -77,6 +78,24 @@ static void print_quota(lg_store_t *s) {
   json_decref(rec);
 }
 
+/* Industrial land: parcels and the year's per-mu grades (landgov industry). */
+static void print_industry(lg_store_t *s) {
+  json_t *ps = NULL, *ev = NULL;
+  if (lg_industry_parcels(s, "", &ps, NULL) == 0 &&
+      lg_industry_evaluate(s, NULL, 2025, NULL, false, &ev, NULL) == 0) {
+    const json_t *g = json_object_get(ev, "grades");
+    printf("\n演示产业用地 (landgov industry parcels; landgov industry evaluate --year 2025): "
+           "%zu 宗标准地; 2025 年度亩均效益评价 %zu 家企业, A %lld, B %lld, C %lld, D %lld\n",
+           json_array_size(ps), json_array_size(json_object_get(ev, "enterprises")),
+           (long long)json_integer_value(json_object_get(g, "A")),
+           (long long)json_integer_value(json_object_get(g, "B")),
+           (long long)json_integer_value(json_object_get(g, "C")),
+           (long long)json_integer_value(json_object_get(g, "D")));
+  }
+  json_decref(ps);
+  json_decref(ev);
+}
+
 /* The stock ledgers' totals by county (landgov stock summary). */
 static void print_stock(const json_t *sum) {
   printf("\n演示存量土地 (landgov stock summary; 网页: 存量土地):\n");
@@ -140,6 +159,7 @@ static int print_made(lg_store_t *s, const lg_demo_user_t *us, size_t n, lg_err_
     print_stock(stock);
     print_quota(s);
     print_monitor(s);
+    print_industry(s);
   }
   json_decref(cases);
   json_decref(stock);
@@ -190,6 +210,7 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
   if (rc == 0) rc = lg_demo_stock(s, &r, err);
   if (rc == 0) rc = lg_demo_quota(s, &r, err);
   if (rc == 0) rc = lg_demo_monitor(s, &r, err);
+  if (rc == 0) rc = lg_demo_industry(s, &r, err);
   if (rc == 0 && !cli->json) rc = print_made(s, us, n, err);
   lg_store_close(s);
   lg_free(us);

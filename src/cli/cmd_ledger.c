@@ -15,6 +15,7 @@
 #include "files/files.h"
 #include "flow/flow.h"
 #include "monitor/monitor.h"
+#include "industry/industry.h"
 #include "quota/quota.h"
 #include "ledger/ledger.h"
 #include "review/review.h"
@@ -209,12 +210,15 @@ static int cmd_audit(lg_cli_t *cli, lg_err_t *err) {
   int rc = lg_cli_open(cli, LG_STORE_READONLY, &s, err);
   if (rc) return rc;
   lg_ledger_audit_t a;
-  /* The table above, then the quota bank's (one per object type it records). */
-  const lg_ledger_auditor_t *all[LG_ARRAY_LEN(auditors) + 16];
+  /* The table above, then the quota bank's and industrial land's (one per
+   * object type they record). */
+  const lg_ledger_auditor_t *all[LG_ARRAY_LEN(auditors) + 24];
   size_t n = 0;
   for (size_t i = 0; auditors[i]; i++) all[n++] = auditors[i];
   for (size_t i = 0; lg_quota_auditors[i] && n + 1 < LG_ARRAY_LEN(all); i++)
     all[n++] = lg_quota_auditors[i];
+  for (size_t i = 0; lg_industry_auditors[i] && n + 1 < LG_ARRAY_LEN(all); i++)
+    all[n++] = lg_industry_auditors[i];
   all[n] = NULL;
   rc = lg_ledger_audit(s, all, &a, err);
   lg_store_close(s);

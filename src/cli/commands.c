@@ -25,6 +25,7 @@ extern const lg_cmd_t lg_cmd_store;
 extern const lg_cmd_t lg_cmd_stock;
 extern const lg_cmd_t lg_cmd_quota;
 extern const lg_cmd_t lg_cmd_monitor;
+extern const lg_cmd_t lg_cmd_industry;
 
 const lg_cmd_t *const lg_commands[] = {
     &lg_cmd_init,
@@ -48,5 +49,6 @@ const lg_cmd_t *const lg_commands[] = {
     &lg_cmd_stock,
     &lg_cmd_quota,
     &lg_cmd_monitor,
+    &lg_cmd_industry,
     NULL,
 };

@@ -68,5 +68,10 @@ int lg_demo_quota(lg_store_t *s, const lg_onemap_gen_result_t *r, lg_err_t *err)
  * no approval, detected, and two alerts moved along enforcement. After
  * lg_demo_stock (its approvals are what legal patches lie in). (monitor.c) */
 int lg_demo_monitor(lg_store_t *s, const lg_onemap_gen_result_t *r, lg_err_t *err);
+/* Industrial land (src/industry): standard-land parcels with their
+ * conditions (one on the demo case's supply), agreements, joint
+ * acceptances in each state and a year of per-mu figures of twelve
+ * enterprises with the evaluation kept. After lg_demo_stock. (industry.c) */
+int lg_demo_industry(lg_store_t *s, const lg_onemap_gen_result_t *r, lg_err_t *err);
 
 #endif

@@ -18,6 +18,7 @@ extern const lg_http_route_t lg_http_routes_metrics[];
 extern const lg_http_route_t lg_http_routes_stock[];
 extern const lg_http_route_t lg_http_routes_quota[];
 extern const lg_http_route_t lg_http_routes_monitor[];
+extern const lg_http_route_t lg_http_routes_industry[];
 
 const lg_http_route_t *const lg_http_route_tables[] = {
     lg_http_routes_health,
@@ -31,5 +32,6 @@ const lg_http_route_t *const lg_http_route_tables[] = {
     lg_http_routes_stock,
     lg_http_routes_quota,
     lg_http_routes_monitor,
+    lg_http_routes_industry,
     NULL,
 };
