@@ -33,6 +33,7 @@ static const struct {
     {"metrics", "审批效能"}, {"policy", "权限表"},     {"setting", "系统设置"},
     {"stock", "存量土地"},
     {"quota", "指标银行"},
+    {"consol", "土地综合整治"},
 };
 
 /* The seeded table (migrations 40, 41, 42 and 55 of src/store/schema.c,
@@ -66,6 +67,9 @@ static const struct {
     {"stock", {"jjj-", "jjj-", "jjj-", "jjjj", "----", "----"}},
     /* Migration 140 (src/store/schema_quota.c): the quota bank. */
     {"quota", {"j---", "j---", "jjj-", "j--j", "----", "----"}},
+    /* Migration 160 (src/store/schema_consol.c): land consolidation
+     * projects; clerks and approvers register and advance them. */
+    {"consol", {"jjj-", "j---", "jjj-", "jjjj", "----", "----"}},
 };
 
 static int index_of(const char *const *list, size_t n, const char *s) {
