@@ -14,6 +14,7 @@
 #include "cli/cli_int.h"
 #include "files/files.h"
 #include "flow/flow.h"
+#include "consol/consol.h"
 #include "quota/quota.h"
 #include "ledger/ledger.h"
 #include "review/review.h"
@@ -212,6 +213,8 @@ static int cmd_audit(lg_cli_t *cli, lg_err_t *err) {
   for (size_t i = 0; auditors[i]; i++) all[n++] = auditors[i];
   for (size_t i = 0; lg_quota_auditors[i] && n + 1 < LG_ARRAY_LEN(all); i++)
     all[n++] = lg_quota_auditors[i];
+  for (size_t i = 0; lg_consol_auditors[i] && n + 1 < LG_ARRAY_LEN(all); i++)
+    all[n++] = lg_consol_auditors[i];
   all[n] = NULL;
   rc = lg_ledger_audit(s, all, &a, err);
   lg_store_close(s);

@@ -24,6 +24,7 @@ extern const lg_cmd_t lg_cmd_policy;
 extern const lg_cmd_t lg_cmd_store;
 extern const lg_cmd_t lg_cmd_stock;
 extern const lg_cmd_t lg_cmd_quota;
+extern const lg_cmd_t lg_cmd_consol;
 
 const lg_cmd_t *const lg_commands[] = {
     &lg_cmd_init,
@@ -46,5 +47,6 @@ const lg_cmd_t *const lg_commands[] = {
     &lg_cmd_store,
     &lg_cmd_stock,
     &lg_cmd_quota,
+    &lg_cmd_consol,
     NULL,
 };
