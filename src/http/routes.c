@@ -17,6 +17,7 @@ extern const lg_http_route_t lg_http_routes_cases[];
 extern const lg_http_route_t lg_http_routes_metrics[];
 extern const lg_http_route_t lg_http_routes_stock[];
 extern const lg_http_route_t lg_http_routes_quota[];
+extern const lg_http_route_t lg_http_routes_consol[];
 
 const lg_http_route_t *const lg_http_route_tables[] = {
     lg_http_routes_health,
@@ -29,5 +30,6 @@ const lg_http_route_t *const lg_http_route_tables[] = {
     lg_http_routes_metrics,
     lg_http_routes_stock,
     lg_http_routes_quota,
+    lg_http_routes_consol,
     NULL,
 };
