@@ -24,6 +24,7 @@ import { progressState, show as showProgress } from './js/progress.js';
 import { adminState, show as showAdmin } from './js/admin.js';
 import { stockState, show as showStock } from './js/stock.js';
 import { quotaState, show as showQuota } from './js/quota.js';
+import { consolState, show as showConsol } from './js/consol.js';
 import { $ } from './js/util.js';
 
 const PAGES = {
@@ -33,6 +34,7 @@ const PAGES = {
   cases: { show: showCases, title: 'nav.cases' },
   stock: { show: showStock, title: 'nav.stock' },
   quota: { show: showQuota, title: 'nav.quota' },
+  consol: { show: showConsol, title: 'nav.consol' },
   ledger: { show: showLedger, title: 'nav.ledger' },
   modeler: { show: showModeler, title: 'nav.modeler' },
   admin: { show: showAdmin, title: 'nav.admin' },
@@ -127,7 +129,7 @@ function report(err) {
 }
 
 // Pages whose strings are in dictionaries of their own (web/i18n/<lang>/<module>.json).
-for (const m of ['stock', 'quota']) addModuleDict(m);
+for (const m of ['stock', 'quota', 'consol']) addModuleDict(m);
 
 async function main() {
   await initI18n();
@@ -155,6 +157,7 @@ state.progress = progressState;
 state.admin = adminState;
 state.stock = stockState;
 state.quota = quotaState;
+state.consol = consolState;
 globalThis.landgov = {
   state,
   session,
