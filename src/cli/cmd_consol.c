@@ -9,6 +9,7 @@
  *   consol advance ID --to approved|implementing [--document NO] [--note T]
  *   consol accept ID --document NO [--date YYYY-MM-DD] [--cultivated M2] [--grain KG]
  *                   [--paddy M2] [--linkage M2] [--note T]
+ *   consol config [show | set FILE]   (the thresholds and rates, data/consol/default.json)
  *
  * An area FILE is anything a boundary may be (a Ministry coordinate file,
  * GeoJSON, WKT, a Shapefile...), read as the compliance check reads it.
@@ -256,8 +257,27 @@ static int do_accept(ctx_t *c, lg_err_t *err) {
   return 0;
 }
 
+static int do_config(ctx_t *c, lg_err_t *err) {
+  const char *what = c->cli->args.npos > 1 ? c->cli->args.pos[1] : "show";
+  if (!strcmp(what, "show")) {
+    json_t *cfg = NULL;
+    int rc = lg_consol_config(c->s, &cfg, err);
+    if (rc == 0) lg_cli_print_json(cfg);
+    return rc;
+  }
+  if (strcmp(what, "set") || c->cli->args.npos < 3)
+    return lg_err_set(err, LG_EINVAL, "用法: landgov consol config [show | set FILE]");
+  char *text = NULL;
+  size_t n = 0;
+  int rc = lg_file_read(c->cli->args.pos[2], &text, &n, err);
+  if (rc == 0) rc = lg_consol_config_save(c->s, text, &c->who, err);
+  if (rc == 0 && !c->cli->json) printf("已保存全域土地综合整治配置 (记入账本)\n");
+  lg_free(text);
+  return rc;
+}
+
 static int run(lg_cli_t *cli, lg_err_t *err) {
-  static const char *const list = "potential、register、list、show、advance、accept";
+  static const char *const list = "potential、register、list、show、advance、accept、config";
   if (cli->args.npos < 1) return lg_err_set(err, LG_EINVAL, "需要子命令: %s", list);
   const char *sub = cli->args.pos[0];
   static const struct {
@@ -268,6 +288,7 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
       {"potential", do_potential, false}, {"register", do_register, true},
       {"list", do_list, false},           {"show", do_show, false},
       {"advance", do_advance, true},      {"accept", do_accept, true},
+      {"config", do_config, true},
   };
   for (size_t i = 0; i < LG_ARRAY_LEN(subs); i++) {
     if (strcmp(subs[i].name, sub)) continue;
@@ -295,6 +316,7 @@ const lg_cmd_t lg_cmd_consol = {
              "       landgov consol advance ID --to approved|implementing [--document NO]\n"
              "       landgov consol accept ID --document NO [--date DATE] [--cultivated M2]\n"
              "                    [--grain KG] [--paddy M2] [--linkage M2]\n"
+             "       landgov consol config [show | set FILE]\n"
              "写入操作可加 --as LOGIN 以该账户的权限办理; 预算为整数分, 指标为整数平方米或千克。",
     .options = "as=,township=,area=,srid=,features,name=,type=,division=,budget-fen=,start=,"
                "end=,note=,status=,to=,document=,date=,cultivated=,grain=,paddy=,linkage=",

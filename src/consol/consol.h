@@ -65,6 +65,14 @@ const char *lg_consol_config_default_json(void);
 /* The configuration in force: the setting consol.config when saved, else
  * the built-in one. New reference. */
 int lg_consol_config(lg_store_t *s, json_t **out, lg_err_t *err);
+/* Validates a configuration document; errors name the field. */
+int lg_consol_config_check(const json_t *cfg, lg_err_t *err);
+/* Validates and saves a configuration (the setting consol.config) with its
+ * ledger entry (object type "consol.config"). Store-wide administration:
+ * "consol" admin over the store's division (who NULL or the console: no
+ * check). */
+int lg_consol_config_save(lg_store_t *s, const char *json, const lg_subject_t *who,
+                          lg_err_t *err);
 
 /* ---- Potential -------------------------------------------------------------- */
 

@@ -13,6 +13,8 @@ double c_cfg_num(const json_t *cfg, const char *path, double dflt);
 const char *c_cfg_str(const json_t *cfg, const char *path, const char *dflt);
 /* The entry of a project type, or NULL. */
 const json_t *c_cfg_type(const json_t *cfg, const char *code);
+/* The auditor's scan of the saved configuration. */
+int c_audit_config(lg_store_t *s, lg_ledger_emit_fn emit, void *ctx, lg_err_t *err);
 
 /* ---- Geometry helpers (overlay.c) ---------------------------------------- */
 /* Rounds to 2 decimals (m2 as reported). */

@@ -629,4 +629,5 @@ static int audit_projects(lg_store_t *s, lg_ledger_emit_fn emit, void *ctx, lg_e
 }
 
 static const lg_ledger_auditor_t a_project = {"consol.project", audit_projects};
-const lg_ledger_auditor_t *const lg_consol_auditors[] = {&a_project, NULL};
+static const lg_ledger_auditor_t a_config = {"consol.config", c_audit_config};
+const lg_ledger_auditor_t *const lg_consol_auditors[] = {&a_project, &a_config, NULL};

@@ -13,6 +13,8 @@
  *   POST /api/consol/projects/{id}/advance {to: approved|implementing, document, note}
  *   POST /api/consol/projects/{id}/accept  {document, accepted_on, cultivated_m2, grain_kg,
  *                                        paddy_m2, linkage_m2, note}: quotas to the bank
+ *   GET  /api/consol/config             the thresholds and rates in force; PUT a new document
+ *                                       (administrators of the whole store)
  *
  * Permissions: the policy resource "consol". A township's potential is
  * read over the township; a drawn unit's over the collection (it reads
@@ -241,7 +243,28 @@ static int post_accept(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   return rc;
 }
 
+static int get_config(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
+  int rc = lg_http_require(req, "consol", "read", NULL, err);
+  if (rc) return rc;
+  json_t *cfg = NULL;
+  if ((rc = lg_consol_config(req->store, &cfg, err))) return rc;
+  lg_http_json(res, 200, cfg);
+  return 0;
+}
+
+static int put_config(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
+  int rc = lg_http_require(req, "consol", "admin", NULL, err);
+  if (rc) return rc;
+  if ((rc = lg_consol_config_save(req->store, req->body, &req->who, err))) return rc;
+  json_t *cfg = NULL;
+  if ((rc = lg_consol_config(req->store, &cfg, err))) return rc;
+  lg_http_json(res, 200, cfg);
+  return 0;
+}
+
 const lg_http_route_t lg_http_routes_consol[] = {
+    {"GET", "/api/consol/config", get_config},
+    {"PUT", "/api/consol/config", put_config},
     {"GET", "/api/consol/potential", get_potential},
     {"POST", "/api/consol/potential", post_potential},
     {"GET", "/api/consol/projects", get_projects},

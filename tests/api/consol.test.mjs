@@ -119,6 +119,14 @@ test('potential of a drawn unit; bad input answered in Chinese', async () => {
   assert.equal(t.status, 400);
 });
 
+test('the configuration: read by staff, changed by no county clerk', async () => {
+  const cfg = await get('clerk', '/api/consol/config');
+  assert.equal(cfg.cultivated.fragment_max_m2, 2000);
+  const r = await as.clerk.json('/api/consol/config', { method: 'PUT', body: cfg });
+  assert.equal(r.status, 403, r.text);
+  assert.deepEqual(await get('clerk', '/api/consol/config'), cfg);
+});
+
 const project = (over = {}) => ({
   name: '示范村建设用地复垦', type: 'reclamation', division: '360781101', budget_fen: 150000000,
   start_on: '2026-03-01', end_on: '2027-06-30', area: poly(0, 0, 100, 100), srid: 4526, ...over,

@@ -108,6 +108,41 @@ static void test_config_setting(void **state) {
   json_decref(p);
 }
 
+/* Saving a configuration: refused with the field named and nothing
+ * written when a rate is above 1; saved with its ledger entry otherwise,
+ * and the audit finds it as recorded. */
+static void test_config_save(void **state) {
+  cenv_t *e = *state;
+  lg_err_t err = {0};
+  uint64_t n0 = 0, n1 = 0;
+  lg_ledger_size(e->s, &n0, &err);
+  json_t *cfg = json_loads(lg_consol_config_default_json(), 0, NULL);
+  json_object_set_new(json_object_get(cfg, "yield"), "reclamation_linkage_rate", json_real(1.5));
+  char *text = json_dumps(cfg, JSON_COMPACT);
+  assert_int_equal(lg_consol_config_save(e->s, text, NULL, &err), LG_EINVAL);
+  assert_string_equal(err.where, "yield.reclamation_linkage_rate");
+  free(text);
+  char *saved = NULL;
+  assert_int_equal(lg_store_setting_get(e->s, "consol.config", &saved, &err), 0);
+  assert_null(saved);
+  json_object_set_new(json_object_get(cfg, "yield"), "reclamation_linkage_rate", json_real(0.5));
+  text = json_dumps(cfg, JSON_COMPACT);
+  json_decref(cfg);
+  lg_err_clear(&err);
+  assert_int_equal(lg_consol_config_save(e->s, text, NULL, &err), 0);
+  free(text);
+  lg_ledger_size(e->s, &n1, &err);
+  assert_int_equal(n1, n0 + 1);
+  /* H3 alone is scattered: 900 x 0.5 = 450. */
+  json_t *p = potential(e, "360781101", NULL);
+  assert_int_equal((int)jnum(p, "quotas.linkage_surplus"), 450);
+  json_decref(p);
+  lg_ledger_audit_t au = {0};
+  assert_int_equal(lg_ledger_audit(e->s, lg_consol_auditors, &au, &err), 0);
+  assert_int_equal(au.findings.len, 0);
+  lg_ledger_audit_fini(&au);
+}
+
 /* Features for the map: the fragment C and the scattered H3. */
 static void test_features(void **state) {
   cenv_t *e = *state;
@@ -144,6 +179,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_county, cenv_setup, cenv_teardown),
       cmocka_unit_test_setup_teardown(test_drawn, cenv_setup, cenv_teardown),
       cmocka_unit_test_setup_teardown(test_config_setting, cenv_setup, cenv_teardown),
+      cmocka_unit_test_setup_teardown(test_config_save, cenv_setup, cenv_teardown),
       cmocka_unit_test_setup_teardown(test_features, cenv_setup, cenv_teardown),
       cmocka_unit_test_setup_teardown(test_bad_input, cenv_setup, cenv_teardown),
   };
