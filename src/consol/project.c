@@ -411,13 +411,14 @@ int lg_consol_projects(lg_store_t *s, const lg_auth_filter_t *vis, const char *s
 
 typedef struct prow {
   char code[64], name[256], type[32], division[16], status[16];
+  double area_m2;
 } prow_t;
 
 static int row_load(lg_store_t *s, int64_t id, prow_t *r, lg_err_t *err) {
   lg_stmt_t *st = NULL;
   int rc = lg_store_prepare(
-      s, "SELECT code, name, type, division, status FROM lg_consol_projects WHERE id = ?", &st,
-      err);
+      s, "SELECT code, name, type, division, status, area_m2 FROM lg_consol_projects WHERE id = ?",
+      &st, err);
   if (rc) return rc;
   lg_store_bind_int(st, 1, id);
   if ((rc = lg_store_step(st)) == LG_ROW) {
@@ -426,6 +427,7 @@ static int row_load(lg_store_t *s, int64_t id, prow_t *r, lg_err_t *err) {
     snprintf(r->type, sizeof r->type, "%s", lg_store_col_text(st, 2));
     snprintf(r->division, sizeof r->division, "%s", lg_store_col_text(st, 3));
     snprintf(r->status, sizeof r->status, "%s", lg_store_col_text(st, 4));
+    r->area_m2 = lg_store_col_real(st, 5);
     rc = 0;
   } else {
     rc = rc < 0 ? lg_store_fail(s, err, "读取整治项目")
@@ -530,6 +532,15 @@ static int check_acceptance(const json_t *type, const prow_t *r, const lg_consol
   }
   if (a->paddy_m2 > a->cultivated_m2)
     return bad(err, "paddy_m2", "新增水田面积 (paddy_m2) 不能大于新增耕地面积 (cultivated_m2)");
+  /* What the project produces lies within its area. */
+  for (size_t i = 0; i < LG_ARRAY_LEN(f); i++) {
+    if (strcmp(f[i].kind, "cultivated_grain") && (double)f[i].v > r->area_m2 + 0.5) {
+      lg_err_set(err, LG_EINVAL, "验收新增指标 %s (%lld 平方米) 大于项目区面积 (%.2f 平方米), 请核对验收测量",
+                 f[i].field, (long long)f[i].v, r->area_m2);
+      lg_err_where(err, "%s", f[i].field);
+      return LG_EINVAL;
+    }
+  }
   return 0;
 }
 

@@ -88,6 +88,26 @@ static void test_drawn(void **state) {
   json_decref(p);
 }
 
+/* The same unit drawn in geographic CGCS2000 (EPSG:4490) is carried
+ * into the layer's CRS: the same figures, within the centimetres the
+ * round trip of the corners moves them. */
+static void test_drawn_reprojected(void **state) {
+  cenv_t *e = *state;
+  lg_err_t err = {0};
+  lg_geom_t *u = rect(20, 0, 100, 100);
+  lg_geom_t *ll = lg_geom_transform(lg_geo_thread(), u, 4526, 4490, &err);
+  if (!ll) fail_msg("transform: %s", err.msg);
+  lg_consol_unit_t unit = {.area = ll, .srid = 4490};
+  json_t *p = NULL;
+  assert_int_equal(lg_consol_potential(e->s, &unit, &p, &err), 0);
+  assert_near(jnum(p, "unit.area_m2"), 8000, 0.5);
+  assert_near(jnum(p, "cultivated.area_m2"), 3400, 0.5);
+  assert_int_equal((int)jnum(p, "cultivated.fragments.count"), 1);
+  json_decref(p);
+  lg_geom_free(lg_geo_thread(), u);
+  lg_geom_free(lg_geo_thread(), ll);
+}
+
 /* The parameters are data: with scattered_max_m2 1500 (the setting
  * consol.config), H4 (1200 m2, 400 m from H1) is scattered too:
  * 2 blocks, 900 + 1200 = 2100 m2; linkage 2100 x 0.85 = 1785. */
@@ -178,6 +198,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_township, cenv_setup, cenv_teardown),
       cmocka_unit_test_setup_teardown(test_county, cenv_setup, cenv_teardown),
       cmocka_unit_test_setup_teardown(test_drawn, cenv_setup, cenv_teardown),
+      cmocka_unit_test_setup_teardown(test_drawn_reprojected, cenv_setup, cenv_teardown),
       cmocka_unit_test_setup_teardown(test_config_setting, cenv_setup, cenv_teardown),
       cmocka_unit_test_setup_teardown(test_config_save, cenv_setup, cenv_teardown),
       cmocka_unit_test_setup_teardown(test_features, cenv_setup, cenv_teardown),

@@ -157,6 +157,11 @@ static void test_accept_refused(void **state) {
                               .linkage_m2 = 700};
   assert_int_equal(lg_consol_project_accept(e->s, NULL, fid, &a, &err), LG_EINVAL);
   assert_string_equal(err.where, "linkage_m2");
+  /* More new cultivated land than the project's 10000 m2. */
+  lg_consol_acceptance_t big = {.document = "验〔2027〕2号", .cultivated_m2 = 10001};
+  lg_err_clear(&err);
+  assert_int_equal(lg_consol_project_accept(e->s, NULL, rid, &big, &err), LG_EINVAL);
+  assert_string_equal(err.where, "cultivated_m2");
   lg_subject_t clerk = {.user_id = 9, .login = "clerk9", .role = "clerk", .division = "360781"};
   lg_err_clear(&err);
   assert_int_equal(lg_consol_project_accept(e->s, &clerk, rid, &a, &err), LG_EPERM);
