@@ -2,9 +2,10 @@
  * Demo content of land consolidation (src/consol): three projects of the
  * project library in the county's first township, registered by the
  * county approver through the module's own functions (each checked
- * against the control lines as it is registered), one left registered,
- * one in implementation, and a construction-land reclamation project
- * accepted, whose new cultivated land and linkage surplus go to the
+ * against the control lines as it is registered), one left registered
+ * (the river restoration project, placed across the red line so that
+ * its warning shows), one in implementation, and a construction-land
+ * reclamation project accepted, whose new cultivated land and linkage surplus go to the
  * quota bank. The acceptance figures are the demo's, not measured.
  */
 #include "auth/auth.h"
@@ -31,11 +32,40 @@ static const proj_t projects[] = {
      "2028-06-30", 0},
 };
 
+/* A point on the boundary of the red line's first feature, so that the
+ * river restoration project crosses the red line and its registration
+ * shows the warning a joint review must answer. false when there is none. */
+static bool red_line_point(lg_store_t *s, double *x, double *y) {
+  lg_geo_t *g = lg_geo_thread();
+  lg_store_reader_t *rd = NULL;
+  lg_read_opts_t o = {.limit = 1};
+  bool ok = false;
+  if (lg_store_reader_new(s, "eprl", &o, &rd, NULL) == 0 && lg_store_reader_next(rd, NULL) == 1) {
+    size_t n;
+    const void *blob = lg_store_reader_blob(rd, &n);
+    lg_geom_t *f = blob ? lg_geom_from_gpkg(g, blob, n, NULL) : NULL;
+    lg_ring_t *rings = NULL;
+    size_t nr = 0;
+    if (f && lg_geom_rings(g, f, &rings, &nr, NULL) == 0 && nr > 0 && rings[0].n > 0) {
+      *x = rings[0].xy[0];
+      *y = rings[0].xy[1];
+      ok = true;
+    }
+    lg_rings_free(rings, nr);
+    lg_geom_free(g, f);
+  }
+  lg_store_reader_free(rd);
+  return ok;
+}
+
 static int one(lg_store_t *s, const lg_subject_t *who, const lg_onemap_gen_result_t *r,
                const char *township, const proj_t *p, lg_err_t *err) {
   lg_geo_t *g = lg_geo_thread();
   lg_env_t e = {r->town_x + p->dx, r->town_y + p->dy, r->town_x + p->dx + p->w,
                 r->town_y + p->dy + p->h};
+  double x, y;
+  if (!strcmp(p->type, "ecological") && red_line_point(s, &x, &y))
+    e = (lg_env_t){x - p->w / 2, y - p->h / 2, x + p->w / 2, y + p->h / 2};
   lg_geom_t *a = lg_geom_box(g, &e);
   lg_geom_set_srid(g, a, r->srid);
   lg_consol_project_new_t n = {.name = p->name, .type = p->type, .division = township,
