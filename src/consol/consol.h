@@ -157,6 +157,17 @@ typedef struct lg_consol_acceptance {
 int lg_consol_project_accept(lg_store_t *s, const lg_subject_t *who, int64_t id,
                              const lg_consol_acceptance_t *a, lg_err_t *err);
 
+/* Evaluation of a project (evaluate.c): its area's land use in the layer
+ * `before` and the layer `after` (names or ids of land-use layers; the
+ * after layer must cover the area), as {project, layers, cultivated_m2,
+ * paddy_m2, pbf_cultivated_m2, blocks, fragments, fragments_m2,
+ * mean_block_m2, largest_block_m2, rural_construction_m2,
+ * construction_m2: {before, after, change} (m2, counts integers),
+ * rural_construction_reclaimed_m2, new_construction_m2, quotas:
+ * {cultivated_area, cultivated_paddy, linkage_surplus}, notes: [..]}. */
+int lg_consol_evaluate(lg_store_t *s, int64_t id, const char *before, const char *after,
+                       json_t **out, lg_err_t *err);
+
 /* Chinese title of a status ("入库"), "" when unknown. */
 const char *lg_consol_status_title(const char *status);
 

@@ -16,6 +16,29 @@ const json_t *c_cfg_type(const json_t *cfg, const char *code);
 /* The auditor's scan of the saved configuration. */
 int c_audit_config(lg_store_t *s, lg_ledger_emit_fn emit, void *ctx, lg_err_t *err);
 
+/* ---- Patches of a unit (potential.c) -------------------------------------- */
+typedef LG_VEC(lg_geom_t *) c_geoms_t;
+typedef struct c_pot {
+  lg_geo_t *g;
+  const json_t *cfg;
+  const char *prefix;          /* cultivated class prefix ("01") */
+  const json_t *paddy, *rural; /* arrays of class codes */
+  const json_t *construction;  /* class code prefixes of construction land, or NULL */
+  c_geoms_t cult, rur;         /* cultivated and rural construction patches (clipped) */
+  double paddy_m2, unit_m2;
+  double covered_m2;           /* the patches' area within the unit */
+  double construction_m2;      /* of classes in construction */
+  int64_t patches;
+} c_pot_t;
+/* Reads the patches of a land-use layer within a township (ZLDWDM
+ * prefix) or clipped to area (in the layer's CRS) into p. */
+int c_pot_read(lg_store_t *s, c_pot_t *p, const lg_layer_info_t *li, const char *township,
+               const lg_geom_t *area, lg_err_t *err);
+void c_pot_fini(c_pot_t *p);
+/* The blocks of patches dissolved across shared edges (v is consumed):
+ * a MultiPolygon in srid, or NULL with err. */
+lg_geom_t *c_dissolve(lg_geo_t *g, c_geoms_t *v, int srid, lg_err_t *err);
+
 /* ---- Geometry helpers (overlay.c) ---------------------------------------- */
 /* Rounds to 2 decimals (m2 as reported). */
 double c_round2(double v);

@@ -18,18 +18,6 @@
 #include <stdio.h>
 #include <string.h>
 
-typedef LG_VEC(lg_geom_t *) geoms_t;
-
-typedef struct pot {
-  lg_geo_t *g;
-  const json_t *cfg;
-  const char *prefix;          /* cultivated class prefix ("01") */
-  const json_t *paddy, *rural; /* arrays of class codes */
-  geoms_t cult, rur;           /* patches (clipped to the unit) */
-  double paddy_m2, unit_m2;
-  int64_t patches;
-} pot_t;
-
 static bool code_in(const json_t *arr, const char *code) {
   size_t i;
   const json_t *v;
@@ -38,7 +26,7 @@ static bool code_in(const json_t *arr, const char *code) {
   return false;
 }
 
-static void geoms_free(lg_geo_t *g, geoms_t *v) {
+static void geoms_free(lg_geo_t *g, c_geoms_t *v) {
   for (size_t i = 0; i < v->len; i++) lg_geom_free(g, v->items[i]);
   lg_free(v->items);
   v->items = NULL;
@@ -46,7 +34,19 @@ static void geoms_free(lg_geo_t *g, geoms_t *v) {
 }
 
 /* Files one patch (owned from here on) by its class. */
-static void pot_add(pot_t *p, const char *cls, lg_geom_t *f) {
+static bool prefix_in(const json_t *arr, const char *code) {
+  size_t i;
+  const json_t *v;
+  json_array_foreach(arr, i, v) {
+    const char *x = json_string_value(v);
+    if (x && code && !strncmp(code, x, strlen(x))) return true;
+  }
+  return false;
+}
+
+static void pot_add(c_pot_t *p, const char *cls, lg_geom_t *f) {
+  if (p->construction && prefix_in(p->construction, cls))
+    p->construction_m2 += lg_geom_area(p->g, f);
   if (cls && !strncmp(cls, p->prefix, strlen(p->prefix))) {
     if (code_in(p->paddy, cls)) p->paddy_m2 += lg_geom_area(p->g, f);
     lg_vec_push(&p->cult, f);
@@ -58,8 +58,8 @@ static void pot_add(pot_t *p, const char *cls, lg_geom_t *f) {
 }
 
 /* Reads the patches of the unit: by ZLDWDM prefix, or clipped to area. */
-static int pot_read(lg_store_t *s, pot_t *p, const lg_layer_info_t *li, const char *township,
-                    const lg_geom_t *area, lg_err_t *err) {
+int c_pot_read(lg_store_t *s, c_pot_t *p, const lg_layer_info_t *li, const char *township,
+               const lg_geom_t *area, lg_err_t *err) {
   lg_store_reader_t *r = NULL;
   lg_prep_t *prep = NULL;
   lg_env_t env;
@@ -103,6 +103,7 @@ static int pot_read(lg_store_t *s, pot_t *p, const lg_layer_info_t *li, const ch
       }
     }
     if (!area) p->unit_m2 += lg_geom_area(p->g, f);
+    p->covered_m2 += lg_geom_area(p->g, f);
     p->patches++;
     pot_add(p, lg_store_reader_text(r, 0), f);
   }
@@ -112,8 +113,13 @@ done:
   return rc < 0 ? rc : 0;
 }
 
+void c_pot_fini(c_pot_t *p) {
+  geoms_free(p->g, &p->cult);
+  geoms_free(p->g, &p->rur);
+}
+
 /* The dissolved blocks of patches (consumed): a MultiPolygon, srid set. */
-static lg_geom_t *dissolve(lg_geo_t *g, geoms_t *v, int srid, lg_err_t *err) {
+lg_geom_t *c_dissolve(lg_geo_t *g, c_geoms_t *v, int srid, lg_err_t *err) {
   lg_geom_t *all = lg_geom_collect(g, v->items, v->len), *u, *out;
   v->len = 0; /* the collection owns them */
   u = all ? lg_geom_unary_union(g, all, err) : NULL;
@@ -139,10 +145,10 @@ static void feature(lg_geo_t *g, json_t *fc, const lg_geom_t *part, const char *
 }
 
 /* Cultivated blocks and fragments into out. */
-static int pot_cultivated(pot_t *p, int srid, json_t *out, json_t *fc, double *frag_m2,
+static int pot_cultivated(c_pot_t *p, int srid, json_t *out, json_t *fc, double *frag_m2,
                           lg_err_t *err) {
   double max = c_cfg_num(p->cfg, "cultivated.fragment_max_m2", 2000);
-  lg_geom_t *blocks = dissolve(p->g, &p->cult, srid, err);
+  lg_geom_t *blocks = c_dissolve(p->g, &p->cult, srid, err);
   if (!blocks) return LG_EINTERNAL;
   int n = lg_geom_is_empty(p->g, blocks) ? 0 : lg_geom_nparts(p->g, blocks);
   double total = 0, largest = 0, fa = 0;
@@ -172,16 +178,16 @@ static int pot_cultivated(pot_t *p, int srid, json_t *out, json_t *fc, double *f
 
 /* The rural construction blocks outside the development boundary, and
  * the scattered ones among them, into out. */
-static int pot_rural(lg_store_t *s, pot_t *p, int srid, json_t *out, json_t *fc,
+static int pot_rural(lg_store_t *s, c_pot_t *p, int srid, json_t *out, json_t *fc,
                      double *scat_m2, lg_err_t *err) {
   double smax = c_cfg_num(p->cfg, "rural_construction.scattered_max_m2", 1000);
   double cmin = c_cfg_num(p->cfg, "rural_construction.core_min_m2", 5000);
   double dist = c_cfg_num(p->cfg, "rural_construction.core_distance_m", 200);
   lg_geom_t *all = NULL, *udb = NULL, *outside = NULL, *cores = NULL, *reach = NULL;
-  LG_VEC(lg_geom_t *) cand = {0};
+  c_geoms_t cand = {0};
   lg_layer_info_t ul = {0};
   int rc = 0;
-  if (!(all = dissolve(p->g, &p->rur, srid, err))) return LG_EINTERNAL;
+  if (!(all = c_dissolve(p->g, &p->rur, srid, err))) return LG_EINTERNAL;
   double total = lg_geom_area(p->g, all);
   const char *udb_name = NULL;
   if (!lg_geom_is_empty(p->g, all) && lg_store_layer_by_role(s, "udb", &ul, NULL) == 0) {
@@ -270,7 +276,7 @@ static int unit_check(const lg_consol_unit_t *u, lg_err_t *err) {
 }
 
 int lg_consol_potential(lg_store_t *s, const lg_consol_unit_t *u, json_t **out, lg_err_t *err) {
-  pot_t p = {.g = lg_geo_thread()};
+  c_pot_t p = {.g = lg_geo_thread()};
   lg_layer_info_t li = {0};
   json_t *cfg = NULL, *res = NULL, *fc = NULL;
   lg_geom_t *area = NULL;
@@ -298,7 +304,7 @@ int lg_consol_potential(lg_store_t *s, const lg_consol_unit_t *u, json_t **out, 
     lg_err_where(err, "area");
     goto done;
   }
-  if ((rc = pot_read(s, &p, &li, u->township, area, err))) goto done;
+  if ((rc = c_pot_read(s, &p, &li, u->township, area, err))) goto done;
   res = json_object();
   if (u->with_geometry) fc = json_pack("{s:s, s:[]}", "type", "FeatureCollection", "features");
   if ((rc = pot_cultivated(&p, li.srs_id, res, fc, &frag, err))) goto done;
@@ -327,8 +333,7 @@ int lg_consol_potential(lg_store_t *s, const lg_consol_unit_t *u, json_t **out, 
   *out = res;
   res = NULL;
 done:
-  geoms_free(p.g, &p.cult);
-  geoms_free(p.g, &p.rur);
+  c_pot_fini(&p);
   lg_geom_free(p.g, area);
   json_decref(res);
   json_decref(fc);
