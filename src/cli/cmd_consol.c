@@ -9,6 +9,7 @@
  *   consol advance ID --to approved|implementing [--document NO] [--note T]
  *   consol accept ID --document NO [--date YYYY-MM-DD] [--cultivated M2] [--grain KG]
  *                   [--paddy M2] [--linkage M2] [--note T]
+ *   consol evaluate ID --before LAYER --after LAYER   (before and after, as the issue asks)
  *   consol config [show | set FILE]   (the thresholds and rates, data/consol/default.json)
  *
  * An area FILE is anything a boundary may be (a Ministry coordinate file,
@@ -257,6 +258,59 @@ static int do_accept(ctx_t *c, lg_err_t *err) {
   return 0;
 }
 
+static int do_evaluate(ctx_t *c, lg_err_t *err) {
+  int64_t id = pos_id(c, err);
+  if (!id) return LG_EINVAL;
+  json_t *o = NULL;
+  char div[16];
+  int rc = lg_consol_project_division(c->s, id, div, err);
+  if (rc == 0 && lg_cli_arg(c->cli, "as")) {
+    lg_object_ref_t obj = {.division = div};
+    rc = lg_auth_require(c->s, &c->who, "consol", "read", &obj, err);
+  }
+  if (rc == 0)
+    rc = lg_consol_evaluate(c->s, id, lg_cli_arg(c->cli, "before"), lg_cli_arg(c->cli, "after"),
+                            &o, err);
+  if (rc) return rc;
+  if (c->cli->json) {
+    lg_cli_print_json(o);
+    return 0;
+  }
+  static const struct {
+    const char *key, *title;
+  } rows[] = {{"cultivated_m2", "耕地面积 (平方米)"},
+              {"paddy_m2", "水田面积 (平方米)"},
+              {"pbf_cultivated_m2", "永久基本农田内耕地 (平方米)"},
+              {"blocks", "耕地连片块数"},
+              {"fragments", "不足 3 亩的耕地碎片 (块)"},
+              {"fragments_m2", "耕地碎片面积 (平方米)"},
+              {"mean_block_m2", "平均连片面积 (平方米)"},
+              {"largest_block_m2", "最大连片面积 (平方米)"},
+              {"rural_construction_m2", "农村宅基地 (平方米)"},
+              {"construction_m2", "建设用地 (平方米)"}};
+  static const char *const hdr[] = {"指标", "整治前", "整治后", "变化"};
+  lg_cli_table_t *t = lg_cli_table_new(4, hdr);
+  for (size_t i = 0; i < LG_ARRAY_LEN(rows); i++) {
+    const json_t *r = json_object_get(o, rows[i].key);
+    char b[48], a[48], d[48];
+    int dec = json_is_integer(json_object_get(r, "before")) ? 0 : 2;
+    lg_fmt_num(b, sizeof b, dnum(r, "before"), dec);
+    lg_fmt_num(a, sizeof a, dnum(r, "after"), dec);
+    lg_fmt_num(d, sizeof d, dnum(r, "change"), dec);
+    lg_cli_table_add(t, rows[i].title, b, a, d);
+  }
+  lg_cli_table_print(t);
+  lg_cli_table_free(t);
+  printf("可产生指标: 新增耕地 %.0f 平方米, 水田 %.0f 平方米, 增减挂钩节余 %.0f 平方米\n",
+         dnum(o, "quotas.cultivated_area"), dnum(o, "quotas.cultivated_paddy"),
+         dnum(o, "quotas.linkage_surplus"));
+  size_t i;
+  json_t *n;
+  json_array_foreach(json_object_get(o, "notes"), i, n) printf("说明: %s\n", json_string_value(n));
+  json_decref(o);
+  return 0;
+}
+
 static int do_config(ctx_t *c, lg_err_t *err) {
   const char *what = c->cli->args.npos > 1 ? c->cli->args.pos[1] : "show";
   if (!strcmp(what, "show")) {
@@ -277,7 +331,8 @@ static int do_config(ctx_t *c, lg_err_t *err) {
 }
 
 static int run(lg_cli_t *cli, lg_err_t *err) {
-  static const char *const list = "potential、register、list、show、advance、accept、config";
+  static const char *const list =
+      "potential、register、list、show、advance、accept、evaluate、config";
   if (cli->args.npos < 1) return lg_err_set(err, LG_EINVAL, "需要子命令: %s", list);
   const char *sub = cli->args.pos[0];
   static const struct {
@@ -288,7 +343,7 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
       {"potential", do_potential, false}, {"register", do_register, true},
       {"list", do_list, false},           {"show", do_show, false},
       {"advance", do_advance, true},      {"accept", do_accept, true},
-      {"config", do_config, true},
+      {"config", do_config, true},        {"evaluate", do_evaluate, false},
   };
   for (size_t i = 0; i < LG_ARRAY_LEN(subs); i++) {
     if (strcmp(subs[i].name, sub)) continue;
@@ -316,9 +371,10 @@ const lg_cmd_t lg_cmd_consol = {
              "       landgov consol advance ID --to approved|implementing [--document NO]\n"
              "       landgov consol accept ID --document NO [--date DATE] [--cultivated M2]\n"
              "                    [--grain KG] [--paddy M2] [--linkage M2]\n"
+             "       landgov consol evaluate ID --before LAYER --after LAYER\n"
              "       landgov consol config [show | set FILE]\n"
              "写入操作可加 --as LOGIN 以该账户的权限办理; 预算为整数分, 指标为整数平方米或千克。",
     .options = "as=,township=,area=,srid=,features,name=,type=,division=,budget-fen=,start=,"
-               "end=,note=,status=,to=,document=,date=,cultivated=,grain=,paddy=,linkage=",
+               "end=,note=,status=,to=,document=,date=,cultivated=,grain=,paddy=,linkage=,before=,after=",
     .run = run,
 };

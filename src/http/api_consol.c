@@ -13,6 +13,7 @@
  *   POST /api/consol/projects/{id}/advance {to: approved|implementing, document, note}
  *   POST /api/consol/projects/{id}/accept  {document, accepted_on, cultivated_m2, grain_kg,
  *                                        paddy_m2, linkage_m2, note}: quotas to the bank
+ *   GET  /api/consol/projects/{id}/evaluation ?before=LAYER&after=LAYER  before and after
  *   GET  /api/consol/config             the thresholds and rates in force; PUT a new document
  *                                       (administrators of the whole store)
  *
@@ -243,6 +244,18 @@ static int post_accept(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   return rc;
 }
 
+static int get_evaluation(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
+  int64_t id;
+  int rc = require_project(req, "read", &id, err);
+  if (rc) return rc;
+  json_t *o = NULL;
+  if ((rc = lg_consol_evaluate(req->store, id, lg_http_query(req, "before"),
+                               lg_http_query(req, "after"), &o, err)))
+    return rc;
+  lg_http_json(res, 200, o);
+  return 0;
+}
+
 static int get_config(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   int rc = lg_http_require(req, "consol", "read", NULL, err);
   if (rc) return rc;
@@ -272,5 +285,6 @@ const lg_http_route_t lg_http_routes_consol[] = {
     {"GET", "/api/consol/projects/{id}", get_project},
     {"POST", "/api/consol/projects/{id}/advance", post_advance},
     {"POST", "/api/consol/projects/{id}/accept", post_accept},
+    {"GET", "/api/consol/projects/{id}/evaluation", get_evaluation},
     {0},
 };

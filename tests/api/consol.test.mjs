@@ -180,6 +180,22 @@ test('project library: registration with the control lines, scope, steps, accept
   assert.deepEqual(after2, accounts);
   const acts = (await get('clerk', `/api/consol/projects/${id}`)).acts.map((a) => a.to_title);
   assert.deepEqual(acts, ['入库', '立项', '实施', '验收']);
+  // Evaluation against an after layer: [0,100]^2 as one paddy patch and
+  // one forest patch: cultivated 4600 (A, B, E, C' = 600) -> 6000 in one
+  // block, the fragment C' gone; the CLI prints the same document.
+  importLayer('after', 'other', [
+    feature({ DLBM: '0101' }, 0, 0, 100, 60), feature({ DLBM: '0301' }, 0, 60, 100, 100),
+  ], ['--class-field', 'DLBM']);
+  const ev = await get('clerk', `/api/consol/projects/${id}/evaluation?before=dltb&after=after`);
+  assert.deepEqual(ev.cultivated_m2, { before: 4600, after: 6000, change: 1400 });
+  assert.deepEqual(ev.fragments, { before: 1, after: 0, change: -1 });
+  assert.deepEqual(ev.paddy_m2, { before: 1600, after: 6000, change: 4400 });
+  assert.equal(ev.quotas.cultivated_area, 1400);
+  await get('clerk_b', `/api/consol/projects/${id}/evaluation?before=dltb&after=after`, 403);
+  const missing = await as.clerk.json(`/api/consol/projects/${id}/evaluation?before=dltb&after=nothing`);
+  assert.equal(missing.status, 404);
+  const cliEv = JSON.parse(landgov(db, ['consol', 'evaluate', String(id), '--before', 'dltb', '--after', 'after', '--json']));
+  assert.deepEqual(cliEv.cultivated_m2, ev.cultivated_m2);
   // The ledger audit finds the project as recorded.
   assert.match(landgov(db, ['ledger', 'audit']), /一致/);
 });
