@@ -4,7 +4,7 @@
  * county approver through the module's own functions (each checked
  * against the control lines as it is registered), one left registered
  * (the river restoration project, placed across the red line so that
- * its warning shows), one in implementation, and a construction-land
+ * its warning shows), one in implementation (on basic farmland), and a construction-land
  * reclamation project accepted, whose new cultivated land and linkage surplus go to the
  * quota bank. The acceptance figures are the demo's, not measured.
  */
@@ -32,30 +32,36 @@ static const proj_t projects[] = {
      "2028-06-30", 0},
 };
 
-/* A point on the boundary of the red line's first feature, so that the
- * river restoration project crosses the red line and its registration
- * shows the warning a joint review must answer. false when there is none. */
-static bool red_line_point(lg_store_t *s, double *x, double *y) {
-  lg_geo_t *g = lg_geo_thread();
+/* The centre of the box of the feature of a layer nearest the county
+ * town (among its first 2,000): the river restoration project is
+ * placed on the red line (its registration shows the warning a joint
+ * review must answer), the farmland project on basic farmland
+ * (cultivated land). false when the layer has none. */
+static bool layer_point(lg_store_t *s, const char *layer, const lg_onemap_gen_result_t *r,
+                        double *x, double *y) {
   lg_store_reader_t *rd = NULL;
-  lg_read_opts_t o = {.limit = 1};
-  bool ok = false;
-  if (lg_store_reader_new(s, "eprl", &o, &rd, NULL) == 0 && lg_store_reader_next(rd, NULL) == 1) {
-    size_t n;
+  const char *const none[] = {NULL};
+  lg_read_opts_t o = {.limit = 2000, .columns = none};
+  double best = -1;
+  if (lg_store_reader_new(s, layer, &o, &rd, NULL) != 0) return false;
+  while (lg_store_reader_next(rd, NULL) == 1) {
+    size_t n, wn;
+    int32_t srs;
+    lg_env_t e;
+    bool empty;
+    const unsigned char *wkb;
     const void *blob = lg_store_reader_blob(rd, &n);
-    lg_geom_t *f = blob ? lg_geom_from_gpkg(g, blob, n, NULL) : NULL;
-    lg_ring_t *rings = NULL;
-    size_t nr = 0;
-    if (f && lg_geom_rings(g, f, &rings, &nr, NULL) == 0 && nr > 0 && rings[0].n > 0) {
-      *x = rings[0].xy[0];
-      *y = rings[0].xy[1];
-      ok = true;
+    if (!blob || lg_gpkg_blob_parse(blob, n, &srs, &e, &empty, &wkb, &wn) || empty) continue;
+    double cx = (e.minx + e.maxx) / 2, cy = (e.miny + e.maxy) / 2;
+    double d = (cx - r->town_x) * (cx - r->town_x) + (cy - r->town_y) * (cy - r->town_y);
+    if (best < 0 || d < best) {
+      best = d;
+      *x = cx;
+      *y = cy;
     }
-    lg_rings_free(rings, nr);
-    lg_geom_free(g, f);
   }
   lg_store_reader_free(rd);
-  return ok;
+  return best >= 0;
 }
 
 static int one(lg_store_t *s, const lg_subject_t *who, const lg_onemap_gen_result_t *r,
@@ -64,7 +70,10 @@ static int one(lg_store_t *s, const lg_subject_t *who, const lg_onemap_gen_resul
   lg_env_t e = {r->town_x + p->dx, r->town_y + p->dy, r->town_x + p->dx + p->w,
                 r->town_y + p->dy + p->h};
   double x, y;
-  if (!strcmp(p->type, "ecological") && red_line_point(s, &x, &y))
+  const char *on = !strcmp(p->type, "ecological") ? "eprl"
+                   : !strcmp(p->type, "farmland") ? "pbf"
+                                                  : NULL;
+  if (on && layer_point(s, on, r, &x, &y))
     e = (lg_env_t){x - p->w / 2, y - p->h / 2, x + p->w / 2, y + p->h / 2};
   lg_geom_t *a = lg_geom_box(g, &e);
   lg_geom_set_srid(g, a, r->srid);
