@@ -69,7 +69,7 @@ static int one(lg_store_t *s, const lg_subject_t *who, const lg_onemap_gen_resul
   lg_geo_t *g = lg_geo_thread();
   lg_env_t e = {r->town_x + p->dx, r->town_y + p->dy, r->town_x + p->dx + p->w,
                 r->town_y + p->dy + p->h};
-  double x, y;
+  double x = 0, y = 0;
   const char *on = !strcmp(p->type, "ecological") ? "eprl"
                    : !strcmp(p->type, "farmland") ? "pbf"
                                                   : NULL;
