@@ -91,11 +91,10 @@ static void print_potential(const json_t *p) {
   lg_fmt_num(s, sizeof s, dnum(p, "rural_construction.scattered.area_m2"), 2);
   lg_fmt_num(q1, sizeof q1, dnum(p, "quotas.cultivated_area"), 0);
   lg_fmt_num(q2, sizeof q2, dnum(p, "quotas.linkage_surplus"), 0);
-  printf("整治潜力 (%s)\n", json_string_value(json_object_get(json_object_get(p, "unit"),
-                                                              "township"))
-                              ?: "手绘单元");
-  printf("  耕地 %s 平方米, 连片 %.0f 块, 最大连片 %s 平方米\n", a,
-         dnum(p, "cultivated.blocks"), b);
+  printf("整治潜力 (%s)\n",
+         json_string_value(json_object_get(json_object_get(p, "unit"), "township")) ?: "手绘单元");
+  printf("  耕地 %s 平方米, 连片 %.0f 块, 最大连片 %s 平方米\n", a, dnum(p, "cultivated.blocks"),
+         b);
   printf("  耕地碎片 (不足 3 亩) %.0f 块, %s 平方米\n", dnum(p, "cultivated.fragments.count"), f);
   printf("  开发边界外零散农村建设用地 %.0f 块, %s 平方米\n",
          dnum(p, "rural_construction.scattered.count"), s);
@@ -115,8 +114,10 @@ static int do_potential(ctx_t *c, lg_err_t *err) {
   }
   if (rc == 0) rc = lg_consol_potential(c->s, &u, &o, err);
   if (rc == 0) {
-    if (c->cli->json) lg_cli_print_json(json_incref(o));
-    else print_potential(o);
+    if (c->cli->json)
+      lg_cli_print_json(json_incref(o));
+    else
+      print_potential(o);
   }
   json_decref(o);
   lg_review_boundary_fini(&b);
@@ -152,7 +153,7 @@ static int do_register(ctx_t *c, lg_err_t *err) {
     size_t i;
     json_t *w;
     json_array_foreach(json_object_get(json_object_get(o, "controls"), "warnings"), i, w)
-      printf("  提示: %s\n", json_string_value(w));
+        printf("  提示: %s\n", json_string_value(w));
     json_decref(o);
   }
 done:
@@ -175,8 +176,8 @@ static int do_list(ctx_t *c, lg_err_t *err) {
     lg_cli_print_json(o);
     return 0;
   }
-  static const char *const hdr[] = {"编号", "项目代码", "名称", "类型", "行政区", "状态",
-                                    "面积 (平方米)", "预算 (元)"};
+  static const char *const hdr[] = {"编号",   "项目代码", "名称",          "类型",
+                                    "行政区", "状态",     "面积 (平方米)", "预算 (元)"};
   lg_cli_table_t *t = lg_cli_table_new(8, hdr);
   size_t i;
   json_t *p;
@@ -215,9 +216,9 @@ static int do_show(ctx_t *c, lg_err_t *err) {
 static int do_advance(ctx_t *c, lg_err_t *err) {
   int64_t id = pos_id(c, err);
   if (!id) return LG_EINVAL;
-  int rc = lg_consol_project_advance(c->s, &c->who, id, lg_cli_arg(c->cli, "to"),
-                                     lg_cli_arg(c->cli, "document"), lg_cli_arg(c->cli, "note"),
-                                     err);
+  int rc =
+      lg_consol_project_advance(c->s, &c->who, id, lg_cli_arg(c->cli, "to"),
+                                lg_cli_arg(c->cli, "document"), lg_cli_arg(c->cli, "note"), err);
   if (rc == 0 && !c->cli->json)
     printf("项目 %lld 已转为「%s」\n", (long long)id,
            lg_consol_status_title(lg_cli_arg(c->cli, "to")));
@@ -250,9 +251,9 @@ static int do_accept(ctx_t *c, lg_err_t *err) {
     size_t i;
     json_t *m;
     json_array_foreach(json_object_get(json_object_get(o, "acceptance"), "movements"), i, m)
-      printf("  指标入库: %s %lld (流水 %lld)\n", str(m, "kind"),
-             (long long)json_integer_value(json_object_get(m, "amount")),
-             (long long)json_integer_value(json_object_get(m, "movement_id")));
+        printf("  指标入库: %s %lld (流水 %lld)\n", str(m, "kind"),
+               (long long)json_integer_value(json_object_get(m, "amount")),
+               (long long)json_integer_value(json_object_get(m, "movement_id")));
   }
   json_decref(o);
   return 0;
@@ -269,8 +270,8 @@ static int do_evaluate(ctx_t *c, lg_err_t *err) {
     rc = lg_auth_require(c->s, &c->who, "consol", "read", &obj, err);
   }
   if (rc == 0)
-    rc = lg_consol_evaluate(c->s, id, lg_cli_arg(c->cli, "before"), lg_cli_arg(c->cli, "after"),
-                            &o, err);
+    rc = lg_consol_evaluate(c->s, id, lg_cli_arg(c->cli, "before"), lg_cli_arg(c->cli, "after"), &o,
+                            err);
   if (rc) return rc;
   if (c->cli->json) {
     lg_cli_print_json(o);
@@ -374,7 +375,8 @@ const lg_cmd_t lg_cmd_consol = {
              "       landgov consol evaluate ID --before LAYER --after LAYER\n"
              "       landgov consol config [show | set FILE]\n"
              "写入操作可加 --as LOGIN 以该账户的权限办理; 预算为整数分, 指标为整数平方米或千克。",
-    .options = "as=,township=,area=,srid=,features,name=,type=,division=,budget-fen=,start=,"
-               "end=,note=,status=,to=,document=,date=,cultivated=,grain=,paddy=,linkage=,before=,after=",
+    .options =
+        "as=,township=,area=,srid=,features,name=,type=,division=,budget-fen=,start=,"
+        "end=,note=,status=,to=,document=,date=,cultivated=,grain=,paddy=,linkage=,before=,after=",
     .run = run,
 };

@@ -14,9 +14,7 @@
 /* Compiled in from data/consol/default.json (CMakeLists.txt). */
 extern const unsigned char lg_consol_default_config[];
 
-const char *lg_consol_config_default_json(void) {
-  return (const char *)lg_consol_default_config;
-}
+const char *lg_consol_config_default_json(void) { return (const char *)lg_consol_default_config; }
 
 int lg_consol_config(lg_store_t *s, json_t **out, lg_err_t *err) {
   char *saved = NULL;
@@ -94,16 +92,15 @@ int lg_consol_config_check(const json_t *cfg, lg_err_t *err) {
   static const struct {
     const char *path;
     double min, max;
-  } nums[] = {{"cultivated.fragment_max_m2", 1, 1e6},
-              {"rural_construction.scattered_max_m2", 0, 1e6},
-              {"rural_construction.core_min_m2", 1, 1e7},
-              {"rural_construction.core_distance_m", 0, 1e4},
-              {"yield.reclamation_cultivated_rate", 0, 1},
-              {"yield.reclamation_linkage_rate", 0, 1},
-              {"yield.fragment_cultivated_rate", 0, 1}};
+  } nums[] = {
+      {"cultivated.fragment_max_m2", 1, 1e6},      {"rural_construction.scattered_max_m2", 0, 1e6},
+      {"rural_construction.core_min_m2", 1, 1e7},  {"rural_construction.core_distance_m", 0, 1e4},
+      {"yield.reclamation_cultivated_rate", 0, 1}, {"yield.reclamation_linkage_rate", 0, 1},
+      {"yield.fragment_cultivated_rate", 0, 1}};
   if (!json_is_object(cfg)) return cfg_bad(err, "(文档)", "应为 JSON 对象");
   const char *prefix = json_string_value(c_cfg(cfg, "cultivated.class_prefix"));
-  if (!prefix || !*prefix) return cfg_bad(err, "cultivated.class_prefix", "应为耕地地类编码前缀, 如 \"01\"");
+  if (!prefix || !*prefix)
+    return cfg_bad(err, "cultivated.class_prefix", "应为耕地地类编码前缀, 如 \"01\"");
   if (!json_is_array(c_cfg(cfg, "rural_construction.class_codes")) ||
       !json_array_size(c_cfg(cfg, "rural_construction.class_codes")))
     return cfg_bad(err, "rural_construction.class_codes", "应为地类编码的数组, 如 [\"0702\"]");
@@ -127,8 +124,7 @@ int lg_consol_config_check(const json_t *cfg, lg_err_t *err) {
   return 0;
 }
 
-int lg_consol_config_save(lg_store_t *s, const char *text, const lg_subject_t *who,
-                          lg_err_t *err) {
+int lg_consol_config_save(lg_store_t *s, const char *text, const lg_subject_t *who, lg_err_t *err) {
   int rc = 0;
   if (who && strcmp(who->role, "console") && strcmp(who->role, "system")) {
     char div[16];
@@ -163,8 +159,10 @@ int lg_consol_config_save(lg_store_t *s, const char *text, const lg_subject_t *w
   if ((rc = lg_store_begin(s, err)) == 0) {
     rc = lg_store_setting_set(s, "consol.config", compact, err);
     if (rc == 0) rc = lg_ledger_append(s, &ev, NULL, err);
-    if (rc == 0) rc = lg_store_commit(s, err);
-    else lg_store_rollback(s);
+    if (rc == 0)
+      rc = lg_store_commit(s, err);
+    else
+      lg_store_rollback(s);
   }
   free(compact);
   json_decref(cfg);

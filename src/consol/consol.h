@@ -71,8 +71,7 @@ int lg_consol_config_check(const json_t *cfg, lg_err_t *err);
  * ledger entry (object type "consol.config"). Store-wide administration:
  * "consol" admin over the store's division (who NULL or the console: no
  * check). */
-int lg_consol_config_save(lg_store_t *s, const char *json, const lg_subject_t *who,
-                          lg_err_t *err);
+int lg_consol_config_save(lg_store_t *s, const char *json, const lg_subject_t *who, lg_err_t *err);
 
 /* ---- Potential -------------------------------------------------------------- */
 
@@ -101,11 +100,11 @@ int lg_consol_potential(lg_store_t *s, const lg_consol_unit_t *u, json_t **out, 
 
 typedef struct lg_consol_project_new {
   const char *name;
-  const char *type;     /* a code of project_types: farmland, reclamation, ecological, heritage */
-  const char *division; /* the township (9 digits) or county (6) */
-  int64_t budget_fen;   /* >= 0 */
-  const char *start_on; /* "YYYY-MM-DD" */
-  const char *end_on;   /* "YYYY-MM-DD", not before start_on */
+  const char *type;      /* a code of project_types: farmland, reclamation, ecological, heritage */
+  const char *division;  /* the township (9 digits) or county (6) */
+  int64_t budget_fen;    /* >= 0 */
+  const char *start_on;  /* "YYYY-MM-DD" */
+  const char *end_on;    /* "YYYY-MM-DD", not before start_on */
   const lg_geom_t *area; /* the project area (borrowed), polygonal */
   int srid;              /* its EPSG code; 0: the land-use layer's */
   const char *note;
@@ -128,8 +127,8 @@ int lg_consol_project_division(lg_store_t *s, int64_t id, char out[16], lg_err_t
 /* Projects the caller may see (vis NULL: all), of a status (NULL: any),
  * newest first: {projects: [{id, code, name, type, type_title, division,
  * status, status_title, budget_fen, start_on, end_on, area_m2}]}. */
-int lg_consol_projects(lg_store_t *s, const lg_auth_filter_t *vis, const char *status,
-                       json_t **out, lg_err_t *err);
+int lg_consol_projects(lg_store_t *s, const lg_auth_filter_t *vis, const char *status, json_t **out,
+                       lg_err_t *err);
 
 /* Moves a project one step on: "approved" (立项, from registered) or
  * "implementing" (实施, from approved), with the document that decided it
@@ -139,12 +138,12 @@ int lg_consol_project_advance(lg_store_t *s, const lg_subject_t *who, int64_t id
                               const char *document, const char *note, lg_err_t *err);
 
 typedef struct lg_consol_acceptance {
-  const char *document;   /* the acceptance document number (验收文号), required */
+  const char *document;    /* the acceptance document number (验收文号), required */
   const char *accepted_on; /* "YYYY-MM-DD"; NULL: today (Beijing) */
-  int64_t cultivated_m2;  /* new cultivated land, whole m2 */
-  int64_t grain_kg;       /* its standard grain capacity */
-  int64_t paddy_m2;       /* of it paddy */
-  int64_t linkage_m2;     /* linkage surplus (reclamation only) */
+  int64_t cultivated_m2;   /* new cultivated land, whole m2 */
+  int64_t grain_kg;        /* its standard grain capacity */
+  int64_t paddy_m2;        /* of it paddy */
+  int64_t linkage_m2;      /* linkage surplus (reclamation only) */
   const char *note;
 } lg_consol_acceptance_t;
 

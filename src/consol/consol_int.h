@@ -26,8 +26,8 @@ typedef struct c_pot {
   const json_t *construction;  /* class code prefixes of construction land, or NULL */
   c_geoms_t cult, rur;         /* cultivated and rural construction patches (clipped) */
   double paddy_m2, unit_m2;
-  double covered_m2;           /* the patches' area within the unit */
-  double construction_m2;      /* of classes in construction */
+  double covered_m2;      /* the patches' area within the unit */
+  double construction_m2; /* of classes in construction */
   int64_t patches;
 } c_pot_t;
 /* Reads the patches of a land-use layer within a township (ZLDWDM

@@ -38,7 +38,8 @@ static int pbf_share(lg_store_t *s, lg_geo_t *g, const lg_geom_t *blocks, const 
   int rc = 0;
   if (!(a = c_geom_ready(g, area, srid, pl.srs_id, "项目区", err)) ||
       !(u = c_layer_union(s, g, pl.name, a, true, err)) ||
-      !(ub = pl.srs_id == srid ? lg_geom_clone(g, u) : lg_geom_transform(g, u, pl.srs_id, srid, err)) ||
+      !(ub = pl.srs_id == srid ? lg_geom_clone(g, u)
+                               : lg_geom_transform(g, u, pl.srs_id, srid, err)) ||
       !(x = lg_geom_intersection(g, blocks, ub, err))) {
     rc = err && err->code ? err->code : LG_EINTERNAL;
   } else {
@@ -67,8 +68,10 @@ static int side_eval(lg_store_t *s, const json_t *cfg, const char *layer, const 
   }
   if (!li.class_field[0]) snprintf(li.class_field, sizeof li.class_field, "DLBM");
   if (li.srs_id != srid)
-    json_array_append_new(notes, json_sprintf("%s图层 %s 为 EPSG:%d, 项目区为 EPSG:%d: 已将项目区换算到图层坐标系后比较",
-                                              what, li.name, li.srs_id, srid));
+    json_array_append_new(
+        notes,
+        json_sprintf("%s图层 %s 为 EPSG:%d, 项目区为 EPSG:%d: 已将项目区换算到图层坐标系后比较",
+                     what, li.name, li.srs_id, srid));
   p.prefix = c_cfg_str(cfg, "cultivated.class_prefix", "01");
   p.paddy = c_cfg(cfg, "cultivated.paddy_codes");
   p.rural = c_cfg(cfg, "rural_construction.class_codes");
@@ -81,13 +84,15 @@ static int side_eval(lg_store_t *s, const json_t *cfg, const char *layer, const 
   out->area = lg_geom_area(g, a);
   double gap = out->area - p.covered_m2;
   if (after && gap > c_cfg_num(cfg, "evaluation.coverage_tolerance_m2", 1)) {
-    rc = lg_err_set(err, LG_EINVAL, "整治后图层 %s 未覆盖整个项目区: 缺 %.2f 平方米 (项目区 %.2f 平方米), "
-                                    "请导入覆盖项目区的验收调查图层",
+    rc = lg_err_set(err, LG_EINVAL,
+                    "整治后图层 %s 未覆盖整个项目区: 缺 %.2f 平方米 (项目区 %.2f 平方米), "
+                    "请导入覆盖项目区的验收调查图层",
                     li.name, gap, out->area);
     lg_err_where(err, "after");
     goto done;
   }
-  for (size_t i = 0; i < p.rur.len; i++) out->rural += lg_geom_area(g, p.rur.items[i]);
+  for (size_t i = 0; i < p.rur.len; i++)
+    out->rural += lg_geom_area(g, p.rur.items[i]);
   out->paddy = p.paddy_m2;
   out->construction = p.construction_m2;
   if (!(blocks = c_dissolve(g, &p.cult, li.srs_id, err))) {
@@ -129,8 +134,8 @@ static json_t *pair_int(int64_t b, int64_t a) {
 static int project_area(lg_store_t *s, int64_t id, lg_geom_t **geom, int *srid, char code[64],
                         lg_err_t *err) {
   lg_stmt_t *st = NULL;
-  int rc = lg_store_prepare(s, "SELECT geom, srid, code FROM lg_consol_projects WHERE id = ?", &st,
-                            err);
+  int rc =
+      lg_store_prepare(s, "SELECT geom, srid, code FROM lg_consol_projects WHERE id = ?", &st, err);
   if (rc) return rc;
   lg_store_bind_int(st, 1, id);
   if ((rc = lg_store_step(st)) != LG_ROW) {
@@ -164,8 +169,9 @@ int lg_consol_evaluate(lg_store_t *s, int64_t id, const char *before, const char
     double reclaimed = fmax(0, b.rural - a.rural);
     double built = fmax(0, a.construction - b.construction);
     json_t *o = json_object();
-    json_object_set_new(o, "project", json_pack("{s:I, s:s, s:f}", "id", (json_int_t)id, "code",
-                                                code, "area_m2", c_round2(a.area)));
+    json_object_set_new(o, "project",
+                        json_pack("{s:I, s:s, s:f}", "id", (json_int_t)id, "code", code, "area_m2",
+                                  c_round2(a.area)));
     json_object_set_new(o, "layers", json_pack("{s:s, s:s}", "before", before, "after", after));
     json_object_set_new(o, "cultivated_m2", pair(b.cultivated, a.cultivated));
     json_object_set_new(o, "paddy_m2", pair(b.paddy, a.paddy));
@@ -173,8 +179,9 @@ int lg_consol_evaluate(lg_store_t *s, int64_t id, const char *before, const char
     json_object_set_new(o, "blocks", pair_int(b.blocks, a.blocks));
     json_object_set_new(o, "fragments", pair_int(b.frags, a.frags));
     json_object_set_new(o, "fragments_m2", pair(b.frag_m2, a.frag_m2));
-    json_object_set_new(o, "mean_block_m2", pair(b.blocks ? b.cultivated / b.blocks : 0,
-                                                 a.blocks ? a.cultivated / a.blocks : 0));
+    json_object_set_new(
+        o, "mean_block_m2",
+        pair(b.blocks ? b.cultivated / b.blocks : 0, a.blocks ? a.cultivated / a.blocks : 0));
     json_object_set_new(o, "largest_block_m2", pair(b.largest, a.largest));
     json_object_set_new(o, "rural_construction_m2", pair(b.rural, a.rural));
     json_object_set_new(o, "construction_m2", pair(b.construction, a.construction));

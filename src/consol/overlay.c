@@ -101,13 +101,14 @@ lg_geom_t *c_layer_union(lg_store_t *s, lg_geo_t *g, const char *layer, const lg
     lg_geom_free(g, u);
   }
   if (!out) {
-    if (!err || !err->code) lg_err_set(err, LG_EINTERNAL, "图层 %s 叠加失败: %s", layer,
-                                       lg_geo_last_error(g));
+    if (!err || !err->code)
+      lg_err_set(err, LG_EINTERNAL, "图层 %s 叠加失败: %s", layer, lg_geo_last_error(g));
     goto done;
   }
   lg_geom_set_srid(g, out, srid);
 done:
-  for (size_t i = 0; i < parts.len; i++) lg_geom_free(g, parts.items[i]);
+  for (size_t i = 0; i < parts.len; i++)
+    lg_geom_free(g, parts.items[i]);
   lg_free(parts.items);
   if (prep) lg_prep_free(g, prep);
   lg_store_reader_free(r);
@@ -158,18 +159,23 @@ int c_controls(lg_store_t *s, lg_geo_t *g, const lg_geom_t *area, int srid, cons
     if (rc) break;
     json_object_set_new(o, roles[i], one);
     if (json_is_null(one)) {
-      json_array_append_new(warn, json_sprintf("本库没有%s图层, 未能核对", lg_store_role_title(roles[i])));
+      json_array_append_new(
+          warn, json_sprintf("本库没有%s图层, 未能核对", lg_store_role_title(roles[i])));
     } else if (m2 > 0 && i == 0) {
       json_array_append_new(warn, json_sprintf("项目区与生态保护红线重叠 %.2f 平方米: 红线内仅允许"
-                                               "有限人为活动, 须在联合审查中说明", m2));
+                                               "有限人为活动, 须在联合审查中说明",
+                                               m2));
     } else if (m2 > 0 && i == 1 && type && !strcmp(type, "reclamation")) {
       json_array_append_new(warn, json_sprintf("建设用地复垦项目区与永久基本农田重叠 %.2f 平方米, "
-                                               "请核对复垦范围", m2));
+                                               "请核对复垦范围",
+                                               m2));
     } else if (m2 > 0 && i == 2) {
-      json_array_append_new(warn, json_sprintf("项目区位于城镇开发边界内 %.2f 平方米: 开发边界内"
-                                               "不宜安排%s", m2, type && !strcmp(type, "reclamation")
-                                                                    ? "建设用地复垦"
-                                                                    : "整治项目, 请核对"));
+      json_array_append_new(
+          warn,
+          json_sprintf("项目区位于城镇开发边界内 %.2f 平方米: 开发边界内"
+                       "不宜安排%s",
+                       m2,
+                       type && !strcmp(type, "reclamation") ? "建设用地复垦" : "整治项目, 请核对"));
     }
   }
   json_object_set_new(o, "warnings", warn);

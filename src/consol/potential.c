@@ -27,7 +27,8 @@ static bool code_in(const json_t *arr, const char *code) {
 }
 
 static void geoms_free(lg_geo_t *g, c_geoms_t *v) {
-  for (size_t i = 0; i < v->len; i++) lg_geom_free(g, v->items[i]);
+  for (size_t i = 0; i < v->len; i++)
+    lg_geom_free(g, v->items[i]);
   lg_free(v->items);
   v->items = NULL;
   v->len = v->cap = 0;
@@ -92,8 +93,8 @@ int c_pot_read(lg_store_t *s, c_pot_t *p, const lg_layer_info_t *li, const char 
       break;
     }
     if (prep && !lg_prep_covers(p->g, prep, f)) {
-      lg_geom_t *x = lg_prep_intersects(p->g, prep, f) ? lg_geom_intersection(p->g, f, area, err)
-                                                       : NULL;
+      lg_geom_t *x =
+          lg_prep_intersects(p->g, prep, f) ? lg_geom_intersection(p->g, f, area, err) : NULL;
       lg_geom_free(p->g, f);
       f = x ? lg_geom_polygonal(p->g, x) : NULL;
       lg_geom_free(p->g, x);
@@ -132,16 +133,15 @@ lg_geom_t *c_dissolve(lg_geo_t *g, c_geoms_t *v, int srid, lg_err_t *err) {
   return out;
 }
 
-static void feature(lg_geo_t *g, json_t *fc, const lg_geom_t *part, const char *kind,
-                    double m2) {
+static void feature(lg_geo_t *g, json_t *fc, const lg_geom_t *part, const char *kind, double m2) {
   if (!fc) return;
   char *gj = lg_geom_to_geojson(g, part);
   json_t *geom = gj ? json_loads(gj, 0, NULL) : NULL;
   lg_free(gj);
   json_array_append_new(json_object_get(fc, "features"),
                         json_pack("{s:s, s:o, s:{s:s, s:f}}", "type", "Feature", "geometry",
-                                  geom ? geom : json_null(), "properties", "kind", kind,
-                                  "area_m2", c_round2(m2)));
+                                  geom ? geom : json_null(), "properties", "kind", kind, "area_m2",
+                                  c_round2(m2)));
 }
 
 /* Cultivated blocks and fragments into out. */
@@ -167,19 +167,19 @@ static int pot_cultivated(c_pot_t *p, int srid, json_t *out, json_t *fc, double 
   }
   lg_geom_free(p->g, blocks);
   *frag_m2 = fa;
-  json_object_set_new(
-      out, "cultivated",
-      json_pack("{s:f, s:f, s:I, s:f, s:f, s:{s:I, s:f, s:f}}", "area_m2", c_round2(total),
-                "paddy_m2", c_round2(p->paddy_m2), "blocks", (json_int_t)n, "mean_block_m2",
-                c_round2(n ? total / n : 0), "largest_block_m2", c_round2(largest), "fragments",
-                "count", (json_int_t)fc_n, "area_m2", c_round2(fa), "max_m2", max));
+  json_object_set_new(out, "cultivated",
+                      json_pack("{s:f, s:f, s:I, s:f, s:f, s:{s:I, s:f, s:f}}", "area_m2",
+                                c_round2(total), "paddy_m2", c_round2(p->paddy_m2), "blocks",
+                                (json_int_t)n, "mean_block_m2", c_round2(n ? total / n : 0),
+                                "largest_block_m2", c_round2(largest), "fragments", "count",
+                                (json_int_t)fc_n, "area_m2", c_round2(fa), "max_m2", max));
   return 0;
 }
 
 /* The rural construction blocks outside the development boundary, and
  * the scattered ones among them, into out. */
-static int pot_rural(lg_store_t *s, c_pot_t *p, int srid, json_t *out, json_t *fc,
-                     double *scat_m2, lg_err_t *err) {
+static int pot_rural(lg_store_t *s, c_pot_t *p, int srid, json_t *out, json_t *fc, double *scat_m2,
+                     lg_err_t *err) {
   double smax = c_cfg_num(p->cfg, "rural_construction.scattered_max_m2", 1000);
   double cmin = c_cfg_num(p->cfg, "rural_construction.core_min_m2", 5000);
   double dist = c_cfg_num(p->cfg, "rural_construction.core_distance_m", 200);
@@ -195,8 +195,8 @@ static int pot_rural(lg_store_t *s, c_pot_t *p, int srid, json_t *out, json_t *f
     lg_geom_t *a = c_geom_ready(p->g, all, srid, ul.srs_id, "农村建设用地", err);
     udb = a ? c_layer_union(s, p->g, ul.name, a, false, err) : NULL;
     lg_geom_free(p->g, a);
-    lg_geom_t *ub = udb && ul.srs_id != srid ? lg_geom_transform(p->g, udb, ul.srs_id, srid, err)
-                                             : NULL;
+    lg_geom_t *ub =
+        udb && ul.srs_id != srid ? lg_geom_transform(p->g, udb, ul.srs_id, srid, err) : NULL;
     if (ub) {
       lg_geom_free(p->g, udb);
       udb = ub;
@@ -216,9 +216,12 @@ static int pot_rural(lg_store_t *s, c_pot_t *p, int srid, json_t *out, json_t *f
   for (int i = 0; i < n; i++) {
     lg_geom_t *part = lg_geom_part(p->g, outside, i);
     double a = lg_geom_area(p->g, part);
-    if (a >= cmin) lg_vec_push(&core, part);
-    else if (a <= smax) lg_vec_push(&cand, part);
-    else lg_geom_free(p->g, part);
+    if (a >= cmin)
+      lg_vec_push(&core, part);
+    else if (a <= smax)
+      lg_vec_push(&cand, part);
+    else
+      lg_geom_free(p->g, part);
   }
   int64_t ncores = (int64_t)core.len;
   if (core.len) {
@@ -239,12 +242,13 @@ static int pot_rural(lg_store_t *s, c_pot_t *p, int srid, json_t *out, json_t *f
   json_object_set_new(
       out, "rural_construction",
       json_pack("{s:f, s:f, s:I, s:I, s:{s:I, s:f}, s:{s:f, s:f, s:f}, s:s?}", "area_m2",
-                c_round2(total), "outside_udb_m2", c_round2(lg_geom_area(p->g, outside)),
-                "blocks", (json_int_t)n, "cores", (json_int_t)ncores, "scattered", "count",
-                (json_int_t)sn, "area_m2", c_round2(sa), "params", "scattered_max_m2", smax,
-                "core_min_m2", cmin, "core_distance_m", dist, "udb_layer", udb_name));
+                c_round2(total), "outside_udb_m2", c_round2(lg_geom_area(p->g, outside)), "blocks",
+                (json_int_t)n, "cores", (json_int_t)ncores, "scattered", "count", (json_int_t)sn,
+                "area_m2", c_round2(sa), "params", "scattered_max_m2", smax, "core_min_m2", cmin,
+                "core_distance_m", dist, "udb_layer", udb_name));
 done:
-  for (size_t i = 0; i < cand.len; i++) lg_geom_free(p->g, cand.items[i]);
+  for (size_t i = 0; i < cand.len; i++)
+    lg_geom_free(p->g, cand.items[i]);
   lg_free(cand.items);
   lg_geom_free(p->g, all);
   lg_geom_free(p->g, udb);
@@ -264,7 +268,8 @@ static int unit_check(const lg_consol_unit_t *u, lg_err_t *err) {
   if (u->township) {
     size_t n = strlen(u->township);
     bool ok = n >= 6 && n <= 12;
-    for (size_t i = 0; ok && i < n; i++) ok = isdigit((unsigned char)u->township[i]);
+    for (size_t i = 0; ok && i < n; i++)
+      ok = isdigit((unsigned char)u->township[i]);
     if (!ok) {
       lg_err_set(err, LG_EINVAL, "乡镇代码 \"%s\" 无效: 应为 6 到 12 位数字 (如 9 位乡镇代码)",
                  u->township);
@@ -290,8 +295,9 @@ int lg_consol_potential(lg_store_t *s, const lg_consol_unit_t *u, json_t **out, 
   p.rural = c_cfg(cfg, "rural_construction.class_codes");
   if ((rc = lg_store_layer_by_role(s, "landuse", &li, err))) {
     if (rc == LG_ENOTFOUND)
-      lg_err_set(err, LG_ENOTFOUND, "本库没有土地利用现状图层 (角色 landuse), 无法测算整治潜力: "
-                                    "请先导入第三次全国国土调查地类图斑");
+      lg_err_set(err, LG_ENOTFOUND,
+                 "本库没有土地利用现状图层 (角色 landuse), 无法测算整治潜力: "
+                 "请先导入第三次全国国土调查地类图斑");
     goto done;
   }
   if (!li.class_field[0]) {
@@ -299,7 +305,7 @@ int lg_consol_potential(lg_store_t *s, const lg_consol_unit_t *u, json_t **out, 
     goto done;
   }
   if (u->area && !(area = c_geom_ready(p.g, u->area, u->srid ? u->srid : li.srs_id, li.srs_id,
-                                        "整治单元范围", err))) {
+                                       "整治单元范围", err))) {
     rc = LG_EINVAL;
     lg_err_where(err, "area");
     goto done;

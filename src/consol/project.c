@@ -12,16 +12,14 @@
 #include <stdio.h>
 #include <string.h>
 
-#define PROJ_COLS                                                                        \
-  "id, code, name, type, division, status, budget_fen, start_on, end_on, area_m2, srid, " \
+#define PROJ_COLS                                                                                  \
+  "id, code, name, type, division, status, budget_fen, start_on, end_on, area_m2, srid, "          \
   "geom, controls, acceptance, note, created_at, created_by"
 
 static const struct {
   const char *code, *title;
-} statuses[] = {{"registered", "入库"},
-                {"approved", "立项"},
-                {"implementing", "实施"},
-                {"accepted", "验收"}};
+} statuses[] = {
+    {"registered", "入库"}, {"approved", "立项"}, {"implementing", "实施"}, {"accepted", "验收"}};
 
 const char *lg_consol_status_title(const char *status) {
   for (size_t i = 0; i < LG_ARRAY_LEN(statuses); i++)
@@ -66,34 +64,36 @@ static json_t *proj_state(lg_stmt_t *st) {
   const unsigned char *wkb = lg_store_col_blob(st, 11, &n);
   lg_buf_t hex;
   lg_buf_init(&hex);
-  for (size_t i = 0; i < n; i++) lg_buf_printf(&hex, "%02x", wkb[i]);
+  for (size_t i = 0; i < n; i++)
+    lg_buf_printf(&hex, "%02x", wkb[i]);
   json_t *h = json_string(hex.data ? hex.data : "");
   unsigned char d[32];
   char dh[65] = "";
   if (lg_ledger_digest_json(h, d, NULL) == 0)
-    for (int i = 0; i < 32; i++) snprintf(dh + 2 * i, 3, "%02x", d[i]);
+    for (int i = 0; i < 32; i++)
+      snprintf(dh + 2 * i, 3, "%02x", d[i]);
   json_decref(h);
   lg_buf_fini(&hex);
   const char *note = lg_store_col_text(st, 14);
   return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:f, s:i, s:s, s:o, s:o, "
                    "s:s?, s:s, s:s}",
                    "id", (json_int_t)lg_store_col_int(st, 0), "code", lg_store_col_text(st, 1),
-                   "name", lg_store_col_text(st, 2), "type", lg_store_col_text(st, 3),
-                   "division", lg_store_col_text(st, 4), "status", lg_store_col_text(st, 5),
-                   "budget_fen", (json_int_t)lg_store_col_int(st, 6), "start_on",
-                   lg_store_col_text(st, 7), "end_on", lg_store_col_text(st, 8), "area_m2",
-                   lg_store_col_real(st, 9), "srid", (int)lg_store_col_int(st, 10),
-                   "geom_sha256", dh, "controls", col_json_text(st, 12), "acceptance",
-                   col_json_text(st, 13), "note", note, "created_at",
-                   lg_store_col_text(st, 15), "created_by", lg_store_col_text(st, 16));
+                   "name", lg_store_col_text(st, 2), "type", lg_store_col_text(st, 3), "division",
+                   lg_store_col_text(st, 4), "status", lg_store_col_text(st, 5), "budget_fen",
+                   (json_int_t)lg_store_col_int(st, 6), "start_on", lg_store_col_text(st, 7),
+                   "end_on", lg_store_col_text(st, 8), "area_m2", lg_store_col_real(st, 9), "srid",
+                   (int)lg_store_col_int(st, 10), "geom_sha256", dh, "controls",
+                   col_json_text(st, 12), "acceptance", col_json_text(st, 13), "note", note,
+                   "created_at", lg_store_col_text(st, 15), "created_by",
+                   lg_store_col_text(st, 16));
 }
 
 /* The ledger entry of a project's present row; inside the transaction. */
 static int proj_record(lg_store_t *s, const lg_subject_t *who, int64_t id, const char *action,
                        lg_err_t *err) {
   lg_stmt_t *st = NULL;
-  int rc = lg_store_prepare(s, "SELECT " PROJ_COLS " FROM lg_consol_projects WHERE id = ?", &st,
-                            err);
+  int rc =
+      lg_store_prepare(s, "SELECT " PROJ_COLS " FROM lg_consol_projects WHERE id = ?", &st, err);
   if (rc) return rc;
   lg_store_bind_int(st, 1, id);
   if (lg_store_step(st) != LG_ROW) {
@@ -106,8 +106,12 @@ static int proj_record(lg_store_t *s, const lg_subject_t *who, int64_t id, const
   snprintf(oid, sizeof oid, "%lld", (long long)id);
   snprintf(div, sizeof div, "%s", lg_store_col_text(st, 4));
   lg_store_done(st);
-  lg_ledger_event_t ev = {.actor = actor_of(who), .role = role_of(who), .jurisdiction = div,
-                          .action = action, .object_type = "consol.project", .object_id = oid,
+  lg_ledger_event_t ev = {.actor = actor_of(who),
+                          .role = role_of(who),
+                          .jurisdiction = div,
+                          .action = action,
+                          .object_type = "consol.project",
+                          .object_id = oid,
                           .state = state};
   rc = lg_ledger_append(s, &ev, NULL, err);
   json_decref(state);
@@ -149,8 +153,9 @@ static int check_new(const json_t *cfg, const lg_consol_project_new_t *p, char d
                      int32_t *start, int32_t *end, lg_err_t *err) {
   if (!p->name || !*p->name) return bad(err, "name", "缺少项目名称 (name)");
   if (!p->type || !c_cfg_type(cfg, p->type))
-    return bad(err, "type", "项目类型 (type) 应为 farmland (农用地整理), reclamation (建设用地复垦),"
-                            " ecological (生态保护修复) 或 heritage (乡村历史文化保护)");
+    return bad(err, "type",
+               "项目类型 (type) 应为 farmland (农用地整理), reclamation (建设用地复垦),"
+               " ecological (生态保护修复) 或 heritage (乡村历史文化保护)");
   if (lg_auth_division_normalize(p->division, div, "项目所在行政区 (division)", err))
     return LG_EINVAL;
   if (strlen(div) < 6)
@@ -175,8 +180,9 @@ static lg_geom_t *area_ready(lg_store_t *s, lg_geo_t *g, const lg_consol_project
   int from = p->srid ? p->srid : target;
   if (!target) target = from;
   if (!from || lg_crs_is_projected(g, target) != 1) {
-    lg_err_set(err, LG_EINVAL, "项目区范围须给出投影坐标系 (srid, 如 EPSG:4526): 本库没有土地利用"
-                               "现状图层可供参照");
+    lg_err_set(err, LG_EINVAL,
+               "项目区范围须给出投影坐标系 (srid, 如 EPSG:4526): 本库没有土地利用"
+               "现状图层可供参照");
     lg_err_where(err, "srid");
     return NULL;
   }
@@ -262,8 +268,10 @@ int lg_consol_project_register(lg_store_t *s, const lg_subject_t *who,
   if (rc == 0) rc = insert_project(s, who, p, div, code, g, a, srid, controls, &id, err);
   if (rc == 0) rc = act_insert(s, who, id, "register", NULL, "registered", NULL, p->note, err);
   if (rc == 0) rc = proj_record(s, who, id, "consol.project.register", err);
-  if (rc == 0) rc = lg_store_commit(s, err);
-  else lg_store_rollback(s);
+  if (rc == 0)
+    rc = lg_store_commit(s, err);
+  else
+    lg_store_rollback(s);
   if (rc == 0 && id_out) *id_out = id;
 done:
   lg_geom_free(g, a);
@@ -284,14 +292,13 @@ static json_t *acts_of(lg_store_t *s, int64_t id, lg_err_t *err) {
   lg_store_bind_int(st, 1, id);
   json_t *a = json_array();
   while (lg_store_step(st) == LG_ROW)
-    json_array_append_new(
-        a, json_pack("{s:s, s:s?, s:s, s:s, s:s?, s:s?, s:s, s:s, s:s}", "act",
-                     lg_store_col_text(st, 0), "from", lg_store_col_text(st, 1), "to",
-                     lg_store_col_text(st, 2), "to_title",
-                     lg_consol_status_title(lg_store_col_text(st, 2)), "document",
-                     lg_store_col_text(st, 3), "note", lg_store_col_text(st, 4), "at",
-                     lg_store_col_text(st, 5), "actor", lg_store_col_text(st, 6), "role",
-                     lg_store_col_text(st, 7)));
+    json_array_append_new(a, json_pack("{s:s, s:s?, s:s, s:s, s:s?, s:s?, s:s, s:s, s:s}", "act",
+                                       lg_store_col_text(st, 0), "from", lg_store_col_text(st, 1),
+                                       "to", lg_store_col_text(st, 2), "to_title",
+                                       lg_consol_status_title(lg_store_col_text(st, 2)), "document",
+                                       lg_store_col_text(st, 3), "note", lg_store_col_text(st, 4),
+                                       "at", lg_store_col_text(st, 5), "actor",
+                                       lg_store_col_text(st, 6), "role", lg_store_col_text(st, 7)));
   lg_store_done(st);
   return a;
 }
@@ -311,8 +318,7 @@ int lg_consol_project_get(lg_store_t *s, int64_t id, json_t **out, lg_err_t *err
   lg_geo_t *g = lg_geo_thread();
   int rc = lg_consol_config(s, &cfg, err);
   if (rc == 0)
-    rc = lg_store_prepare(s, "SELECT " PROJ_COLS " FROM lg_consol_projects WHERE id = ?", &st,
-                          err);
+    rc = lg_store_prepare(s, "SELECT " PROJ_COLS " FROM lg_consol_projects WHERE id = ?", &st, err);
   if (rc) goto done;
   lg_store_bind_int(st, 1, id);
   if ((rc = lg_store_step(st)) != LG_ROW) {
@@ -364,8 +370,8 @@ int lg_consol_project_division(lg_store_t *s, int64_t id, char out[16], lg_err_t
   return rc;
 }
 
-int lg_consol_projects(lg_store_t *s, const lg_auth_filter_t *vis, const char *status,
-                       json_t **out, lg_err_t *err) {
+int lg_consol_projects(lg_store_t *s, const lg_auth_filter_t *vis, const char *status, json_t **out,
+                       lg_err_t *err) {
   lg_stmt_t *st = NULL;
   json_t *cfg = NULL;
   int rc = lg_consol_config(s, &cfg, err);
@@ -386,13 +392,13 @@ int lg_consol_projects(lg_store_t *s, const lg_auth_filter_t *vis, const char *s
   lg_store_bind_text(st, 3, vis ? vis->division : "");
   json_t *list = json_array();
   while ((rc = lg_store_step(st)) == LG_ROW) {
-    json_t *o = json_pack(
-        "{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:f}", "id",
-        (json_int_t)lg_store_col_int(st, 0), "code", lg_store_col_text(st, 1), "name",
-        lg_store_col_text(st, 2), "type", lg_store_col_text(st, 3), "division",
-        lg_store_col_text(st, 4), "status", lg_store_col_text(st, 5), "budget_fen",
-        (json_int_t)lg_store_col_int(st, 6), "start_on", lg_store_col_text(st, 7), "end_on",
-        lg_store_col_text(st, 8), "area_m2", lg_store_col_real(st, 9));
+    json_t *o =
+        json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:f}", "id",
+                  (json_int_t)lg_store_col_int(st, 0), "code", lg_store_col_text(st, 1), "name",
+                  lg_store_col_text(st, 2), "type", lg_store_col_text(st, 3), "division",
+                  lg_store_col_text(st, 4), "status", lg_store_col_text(st, 5), "budget_fen",
+                  (json_int_t)lg_store_col_int(st, 6), "start_on", lg_store_col_text(st, 7),
+                  "end_on", lg_store_col_text(st, 8), "area_m2", lg_store_col_real(st, 9));
     add_titles(cfg, o);
     json_array_append_new(list, o);
   }
@@ -466,12 +472,12 @@ int lg_consol_project_advance(lg_store_t *s, const lg_subject_t *who, int64_t id
   if (rc) return rc;
   if ((rc = c_require(s, who, "act", r.division, err))) return rc;
   int ti = status_index(to), fi = status_index(r.status);
-  if (ti == 3)
-    return bad(err, "to", "验收须通过验收办理 (accept), 并填写验收文号和新增指标");
+  if (ti == 3) return bad(err, "to", "验收须通过验收办理 (accept), 并填写验收文号和新增指标");
   if (ti < 0) return bad(err, "to", "目标状态 (to) 应为 approved (立项) 或 implementing (实施)");
   if (ti != fi + 1) {
-    lg_err_set(err, LG_ECONFLICT, "整治项目 %s 现为「%s」, 不能转为「%s」: 状态须按 入库 → 立项 → "
-                                  "实施 → 验收 逐步推进",
+    lg_err_set(err, LG_ECONFLICT,
+               "整治项目 %s 现为「%s」, 不能转为「%s」: 状态须按 入库 → 立项 → "
+               "实施 → 验收 逐步推进",
                r.code, lg_consol_status_title(r.status), lg_consol_status_title(to));
     lg_err_where(err, "to");
     return LG_ECONFLICT;
@@ -480,13 +486,16 @@ int lg_consol_project_advance(lg_store_t *s, const lg_subject_t *who, int64_t id
     return bad(err, "document", "立项须填写立项批复文号 (document)");
   if ((rc = lg_store_begin(s, err))) return rc;
   rc = set_status(s, id, r.status, to, NULL, err);
-  if (rc == 0) rc = act_insert(s, who, id, ti == 1 ? "approve" : "implement", r.status, to,
-                               document, note, err);
+  if (rc == 0)
+    rc = act_insert(s, who, id, ti == 1 ? "approve" : "implement", r.status, to, document, note,
+                    err);
   if (rc == 0)
     rc = proj_record(s, who, id, ti == 1 ? "consol.project.approve" : "consol.project.implement",
                      err);
-  if (rc == 0) rc = lg_store_commit(s, err);
-  else lg_store_rollback(s);
+  if (rc == 0)
+    rc = lg_store_commit(s, err);
+  else
+    lg_store_rollback(s);
   return rc;
 }
 
@@ -495,9 +504,9 @@ int lg_consol_project_advance(lg_store_t *s, const lg_subject_t *who, int64_t id
 static bool produces(const json_t *type, const char *kind) {
   size_t i;
   const json_t *v;
-  json_array_foreach(json_object_get(type, "produces"), i, v) if (json_string_value(v) &&
-                                                                  !strcmp(json_string_value(v),
-                                                                          kind)) return true;
+  json_array_foreach(json_object_get(type, "produces"), i,
+                     v) if (json_string_value(v) &&
+                            !strcmp(json_string_value(v), kind)) return true;
   return false;
 }
 
@@ -535,7 +544,8 @@ static int check_acceptance(const json_t *type, const prow_t *r, const lg_consol
   /* What the project produces lies within its area. */
   for (size_t i = 0; i < LG_ARRAY_LEN(f); i++) {
     if (strcmp(f[i].kind, "cultivated_grain") && (double)f[i].v > r->area_m2 + 0.5) {
-      lg_err_set(err, LG_EINVAL, "验收新增指标 %s (%lld 平方米) 大于项目区面积 (%.2f 平方米), 请核对验收测量",
+      lg_err_set(err, LG_EINVAL,
+                 "验收新增指标 %s (%lld 平方米) 大于项目区面积 (%.2f 平方米), 请核对验收测量",
                  f[i].field, (long long)f[i].v, r->area_m2);
       lg_err_where(err, "%s", f[i].field);
       return LG_EINVAL;
@@ -559,8 +569,12 @@ static int post_quotas(lg_store_t *s, const lg_subject_t *who, const prow_t *r,
   snprintf(project, sizeof project, "%s %s", r->code, r->name);
   for (size_t i = 0; i < LG_ARRAY_LEN(f); i++) {
     if (f[i].v <= 0) continue;
-    lg_quota_op_t op = {.kind = f[i].kind, .amount = f[i].v, .to = county, .year = year,
-                        .document = a->document, .project = project,
+    lg_quota_op_t op = {.kind = f[i].kind,
+                        .amount = f[i].v,
+                        .to = county,
+                        .year = year,
+                        .document = a->document,
+                        .project = project,
                         .note = "全域土地综合整治项目验收"};
     int64_t mid = 0;
     int rc = lg_quota_produce(s, who, &op, &mid, err);
@@ -587,7 +601,8 @@ int lg_consol_project_accept(lg_store_t *s, const lg_subject_t *who, int64_t id,
   if (strcmp(r.status, "implementing")) {
     rc = lg_err_set(err, LG_ECONFLICT, "整治项目 %s 现为「%s」, 只有实施中的项目可以验收%s", r.code,
                     lg_consol_status_title(r.status),
-                    strcmp(r.status, "accepted") ? "" : " (已验收的项目不能再次验收, 指标只产生一次)");
+                    strcmp(r.status, "accepted") ? ""
+                                                 : " (已验收的项目不能再次验收, 指标只产生一次)");
     goto done;
   }
   if ((rc = check_acceptance(c_cfg_type(cfg, r.type), &r, a, &day, err))) goto done;
@@ -609,8 +624,10 @@ int lg_consol_project_accept(lg_store_t *s, const lg_subject_t *who, int64_t id,
   if (rc == 0)
     rc = act_insert(s, who, id, "accept", "implementing", "accepted", a->document, a->note, err);
   if (rc == 0) rc = proj_record(s, who, id, "consol.project.accept", err);
-  if (rc == 0) rc = lg_store_commit(s, err);
-  else lg_store_rollback(s);
+  if (rc == 0)
+    rc = lg_store_commit(s, err);
+  else
+    lg_store_rollback(s);
 done:
   free(text);
   json_decref(acc);
@@ -622,8 +639,8 @@ done:
 
 static int audit_projects(lg_store_t *s, lg_ledger_emit_fn emit, void *ctx, lg_err_t *err) {
   lg_stmt_t *st = NULL;
-  int rc = lg_store_prepare(s, "SELECT " PROJ_COLS " FROM lg_consol_projects ORDER BY id", &st,
-                            err);
+  int rc =
+      lg_store_prepare(s, "SELECT " PROJ_COLS " FROM lg_consol_projects ORDER BY id", &st, err);
   if (rc) return rc;
   while (rc == 0 && (rc = lg_store_step(st)) == LG_ROW) {
     json_t *state = proj_state(st);

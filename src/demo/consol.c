@@ -8,8 +8,8 @@
  * reclamation project accepted, whose new cultivated land and linkage surplus go to the
  * quota bank. The acceptance figures are the demo's, not measured.
  */
-#include "auth/auth.h"
 #include "consol/consol.h"
+#include "auth/auth.h"
 #include "demo/demo.h"
 
 #include <stdio.h>
@@ -24,8 +24,8 @@ typedef struct proj {
 } proj_t;
 
 static const proj_t projects[] = {
-    {"城郊村零散宅基地复垦项目", "reclamation", 2500, -1800, 300, 200, 3200000000LL,
-     "2025-03-01", "2026-06-30", 3},
+    {"城郊村零散宅基地复垦项目", "reclamation", 2500, -1800, 300, 200, 3200000000LL, "2025-03-01",
+     "2026-06-30", 3},
     {"示范乡高标准农田与碎片耕地归并项目", "farmland", -3000, 2500, 800, 600, 8600000000LL,
      "2026-02-01", "2027-12-31", 2},
     {"河道生态保护修复项目", "ecological", 4000, 3500, 1200, 300, 2500000000LL, "2026-09-01",
@@ -77,9 +77,14 @@ static int one(lg_store_t *s, const lg_subject_t *who, const lg_onemap_gen_resul
     e = (lg_env_t){x - p->w / 2, y - p->h / 2, x + p->w / 2, y + p->h / 2};
   lg_geom_t *a = lg_geom_box(g, &e);
   lg_geom_set_srid(g, a, r->srid);
-  lg_consol_project_new_t n = {.name = p->name, .type = p->type, .division = township,
-                               .budget_fen = p->budget_fen, .start_on = p->start_on,
-                               .end_on = p->end_on, .area = a, .srid = r->srid};
+  lg_consol_project_new_t n = {.name = p->name,
+                               .type = p->type,
+                               .division = township,
+                               .budget_fen = p->budget_fen,
+                               .start_on = p->start_on,
+                               .end_on = p->end_on,
+                               .area = a,
+                               .srid = r->srid};
   int64_t id = 0;
   int rc = lg_consol_project_register(s, who, &n, &id, err);
   lg_geom_free(g, a);

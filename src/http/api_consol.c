@@ -140,8 +140,8 @@ static int post_potential(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err)
   if (!g) {
     rc = err->code ? err->code : LG_EINVAL;
   } else {
-    lg_consol_unit_t u = {.area = g, .srid = srid,
-                          .with_geometry = json_is_true(json_object_get(b, "features"))};
+    lg_consol_unit_t u = {
+        .area = g, .srid = srid, .with_geometry = json_is_true(json_object_get(b, "features"))};
     if ((rc = lg_consol_potential(req->store, &u, &o, err)) == 0) lg_http_json(res, 200, o);
   }
   lg_geom_free(lg_geo_thread(), g);
@@ -162,8 +162,7 @@ static int get_projects(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   return 0;
 }
 
-static int created(lg_http_req_t *req, lg_http_res_t *res, int64_t id, int status,
-                   lg_err_t *err) {
+static int created(lg_http_req_t *req, lg_http_res_t *res, int64_t id, int status, lg_err_t *err) {
   json_t *o = NULL;
   int rc = lg_consol_project_get(req->store, id, &o, err);
   if (rc) return rc;

@@ -57,11 +57,11 @@ typedef struct patch {
 #define T2 "3607811020010000000"
 
 static const patch_t fixture_patches[] = {
-    {"0101", T1, 0, 0, 40, 40},       {"0103", T1, 40, 0, 80, 40},
-    {"0103", T1, 0, 40, 40, 60},      {"0103", T1, 80, 40, 110, 70},
-    {"0102", T2, 200, 0, 230, 30},    {"0301", T1, 110, 0, 200, 40},
-    {"0702", T1, 300, 0, 380, 80},    {"0702", T1, 400, 0, 420, 20},
-    {"0702", T1, 700, 0, 730, 30},    {"0702", T1, 700, 100, 730, 140},
+    {"0101", T1, 0, 0, 40, 40},      {"0103", T1, 40, 0, 80, 40},
+    {"0103", T1, 0, 40, 40, 60},     {"0103", T1, 80, 40, 110, 70},
+    {"0102", T2, 200, 0, 230, 30},   {"0301", T1, 110, 0, 200, 40},
+    {"0702", T1, 300, 0, 380, 80},   {"0702", T1, 400, 0, 420, 20},
+    {"0702", T1, 700, 0, 730, 30},   {"0702", T1, 700, 100, 730, 140},
     {"0702", T1, 1000, 0, 1020, 20},
 };
 
@@ -86,8 +86,12 @@ static inline void layer_make(lg_store_t *s, const char *name, const char *role,
                               const char *class_field, const lg_field_t *fields, size_t nf,
                               const patch_t *p, size_t n) {
   lg_err_t err = {0};
-  lg_layer_def_t def = {.name = name, .role = role, .class_field = class_field,
-                        .geom_type = "MULTIPOLYGON", .srs_id = 4526, .fields = fields,
+  lg_layer_def_t def = {.name = name,
+                        .role = role,
+                        .class_field = class_field,
+                        .geom_type = "MULTIPOLYGON",
+                        .srs_id = 4526,
+                        .fields = fields,
                         .nfields = nf};
   lg_store_writer_t *w = NULL;
   if (lg_store_layer_create(s, &def, false, &err) || lg_store_writer_new(s, name, &w, &err))

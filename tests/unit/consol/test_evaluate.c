@@ -22,16 +22,21 @@
 #include "consol_fixture.h"
 
 static const patch_t after_patches[] = {
-    {"0101", T1, 0, 0, 100, 60},   {"0103", T1, 0, 60, 50, 100}, {"0301", T1, 50, 60, 100, 80},
+    {"0101", T1, 0, 0, 100, 60},   {"0103", T1, 0, 60, 50, 100},   {"0301", T1, 50, 60, 100, 80},
     {"0702", T1, 50, 80, 70, 100}, {"0301", T1, 70, 80, 100, 100},
 };
 
 static int64_t reg(cenv_t *e) {
   lg_err_t err = {0};
   lg_geom_t *a = rect(0, 0, 100, 100);
-  lg_consol_project_new_t p = {.name = "评价项目", .type = "farmland", .division = "360781101",
-                               .budget_fen = 1, .start_on = "2026-01-01", .end_on = "2026-12-31",
-                               .area = a, .srid = 4526};
+  lg_consol_project_new_t p = {.name = "评价项目",
+                               .type = "farmland",
+                               .division = "360781101",
+                               .budget_fen = 1,
+                               .start_on = "2026-01-01",
+                               .end_on = "2026-12-31",
+                               .area = a,
+                               .srid = 4526};
   int64_t id = 0;
   if (lg_consol_project_register(e->s, NULL, &p, &id, &err)) fail_msg("register: %s", err.msg);
   lg_geom_free(lg_geo_thread(), a);
@@ -46,11 +51,11 @@ static void after_layer(cenv_t *e, const char *name, size_t n) {
   if (lg_store_commit(e->s, &err)) fail_msg("%s", err.msg);
 }
 
-#define PAIR(o, k, b, a)                                              \
-  do {                                                                \
-    assert_near(jnum(o, k ".before"), (b), 0.01);                     \
-    assert_near(jnum(o, k ".after"), (a), 0.01);                      \
-    assert_near(jnum(o, k ".change"), (a) - (b), 0.01);               \
+#define PAIR(o, k, b, a)                                                                           \
+  do {                                                                                             \
+    assert_near(jnum(o, k ".before"), (b), 0.01);                                                  \
+    assert_near(jnum(o, k ".after"), (a), 0.01);                                                   \
+    assert_near(jnum(o, k ".change"), (a) - (b), 0.01);                                            \
   } while (0)
 
 static void test_before_after(void **state) {

@@ -172,9 +172,9 @@ static void test_features(void **state) {
   assert_int_equal(lg_consol_potential(e->s, &u, &out, &err), 0);
   json_t *f = json_object_get(json_object_get(out, "features"), "features");
   assert_int_equal(json_array_size(f), 2);
-  assert_string_equal(
-      json_string_value(json_object_get(json_object_get(json_array_get(f, 0), "properties"), "kind")),
-      "fragment");
+  assert_string_equal(json_string_value(json_object_get(
+                          json_object_get(json_array_get(f, 0), "properties"), "kind")),
+                      "fragment");
   json_decref(out);
 }
 

@@ -27,9 +27,14 @@ static int64_t bal(cenv_t *e, const char *kind) {
 /* Registers a project over [0,100] x [0,100] in township 360781101. */
 static int64_t reg(cenv_t *e, const char *type, lg_err_t *err) {
   lg_geom_t *a = rect(0, 0, 100, 100);
-  lg_consol_project_new_t p = {.name = "示范村全域整治", .type = type, .division = "360781101",
-                               .budget_fen = 120000000, .start_on = "2026-03-01",
-                               .end_on = "2027-12-31", .area = a, .srid = 4526};
+  lg_consol_project_new_t p = {.name = "示范村全域整治",
+                               .type = type,
+                               .division = "360781101",
+                               .budget_fen = 120000000,
+                               .start_on = "2026-03-01",
+                               .end_on = "2027-12-31",
+                               .area = a,
+                               .srid = 4526};
   int64_t id = 0;
   int rc = lg_consol_project_register(e->s, NULL, &p, &id, err);
   lg_geom_free(lg_geo_thread(), a);
@@ -67,7 +72,8 @@ static void test_register(void **state) {
   json_decref(p);
   assert_int_equal(reg(e, "farmland", &err), id + 1); /* the second: TZ360781-2026-002 */
   assert_int_equal(c_sql_int(e->s, "SELECT count(*) FROM lg_consol_projects"
-                                   " WHERE code = 'TZ360781-2026-002'"), 1);
+                                   " WHERE code = 'TZ360781-2026-002'"),
+                   1);
 }
 
 static void test_register_bad(void **state) {
@@ -77,8 +83,12 @@ static void test_register_bad(void **state) {
   assert_int_equal(reg(e, "golf", &err), LG_EINVAL);
   assert_string_equal(err.where, "type");
   lg_geom_t *a = rect(0, 0, 100, 100);
-  lg_consol_project_new_t p = {.name = "x", .type = "farmland", .division = "360781101",
-                               .start_on = "2027-03-01", .end_on = "2026-12-31", .area = a,
+  lg_consol_project_new_t p = {.name = "x",
+                               .type = "farmland",
+                               .division = "360781101",
+                               .start_on = "2027-03-01",
+                               .end_on = "2026-12-31",
+                               .area = a,
                                .srid = 4526};
   lg_err_clear(&err);
   assert_int_equal(lg_consol_project_register(e->s, NULL, &p, NULL, &err), LG_EINVAL);
@@ -115,8 +125,11 @@ static void test_accept_once(void **state) {
   cenv_t *e = *state;
   lg_err_t err = {0};
   int64_t id = reg(e, "reclamation", &err);
-  lg_consol_acceptance_t a = {.document = "示县整验〔2027〕3号", .accepted_on = "2027-12-20",
-                              .cultivated_m2 = 800, .grain_kg = 5000, .paddy_m2 = 300,
+  lg_consol_acceptance_t a = {.document = "示县整验〔2027〕3号",
+                              .accepted_on = "2027-12-20",
+                              .cultivated_m2 = 800,
+                              .grain_kg = 5000,
+                              .paddy_m2 = 300,
                               .linkage_m2 = 700};
   assert_int_equal(lg_consol_project_accept(e->s, NULL, id, &a, &err), LG_ECONFLICT);
   to_implementing(e, id);
@@ -153,8 +166,7 @@ static void test_accept_refused(void **state) {
   to_implementing(e, fid);
   to_implementing(e, rid);
   uint64_t before = ledger_size(e);
-  lg_consol_acceptance_t a = {.document = "验〔2027〕1号", .cultivated_m2 = 800,
-                              .linkage_m2 = 700};
+  lg_consol_acceptance_t a = {.document = "验〔2027〕1号", .cultivated_m2 = 800, .linkage_m2 = 700};
   assert_int_equal(lg_consol_project_accept(e->s, NULL, fid, &a, &err), LG_EINVAL);
   assert_string_equal(err.where, "linkage_m2");
   /* More new cultivated land than the project's 10000 m2. */
@@ -170,8 +182,7 @@ static void test_accept_refused(void **state) {
   assert_int_equal(c_sql_int(e->s, "SELECT count(*) FROM lg_consol_projects"
                                    " WHERE status = 'accepted'"),
                    0);
-  assert_int_equal(c_sql_int(e->s, "SELECT count(*) FROM lg_consol_acts WHERE act = 'accept'"),
-                   0);
+  assert_int_equal(c_sql_int(e->s, "SELECT count(*) FROM lg_consol_acts WHERE act = 'accept'"), 0);
 }
 
 /* The ledger audit finds every project as recorded, and a budget changed
