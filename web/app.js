@@ -26,6 +26,7 @@ import { stockState, show as showStock } from './js/stock.js';
 import { quotaState, show as showQuota } from './js/quota.js';
 import { monitorState, show as showMonitor } from './js/monitor.js';
 import { industryState, show as showIndustry } from './js/industry.js';
+import { consolState, show as showConsol } from './js/consol.js';
 import { $ } from './js/util.js';
 
 const PAGES = {
@@ -37,6 +38,7 @@ const PAGES = {
   quota: { show: showQuota, title: 'nav.quota' },
   monitor: { show: showMonitor, title: 'nav.monitor' },
   industry: { show: showIndustry, title: 'nav.industry' },
+  consol: { show: showConsol, title: 'nav.consol' },
   ledger: { show: showLedger, title: 'nav.ledger' },
   modeler: { show: showModeler, title: 'nav.modeler' },
   admin: { show: showAdmin, title: 'nav.admin' },
@@ -131,7 +133,7 @@ function report(err) {
 }
 
 // Pages whose strings are in dictionaries of their own (web/i18n/<lang>/<module>.json).
-for (const m of ['stock', 'quota', 'monitor', 'industry']) addModuleDict(m);
+for (const m of ['stock', 'quota', 'monitor', 'industry', 'consol']) addModuleDict(m);
 
 async function main() {
   await initI18n();
@@ -161,6 +163,7 @@ state.stock = stockState;
 state.quota = quotaState;
 state.monitor = monitorState;
 state.industry = industryState;
+state.consol = consolState;
 globalThis.landgov = {
   state,
   session,

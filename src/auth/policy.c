@@ -35,6 +35,7 @@ static const struct {
     {"quota", "指标银行"},
     {"monitor", "监测预警"},
     {"industry", "产业用地"},
+    {"consol", "土地综合整治"},
 };
 
 /* The seeded table (migrations 40, 41, 42 and 55 of src/store/schema.c,
@@ -74,6 +75,9 @@ static const struct {
     /* Migration 120 (src/store/schema_industry.c): standard land,
      * commitments, acceptances, per-mu evaluation; as stock. */
     {"industry", {"jjj-", "jjj-", "jjj-", "jjjj", "----", "----"}},
+    /* Migration 160 (src/store/schema_consol.c): land consolidation
+     * projects; clerks and approvers register and advance them. */
+    {"consol", {"jjj-", "j---", "jjj-", "jjjj", "----", "----"}},
 };
 
 static int index_of(const char *const *list, size_t n, const char *s) {

@@ -211,6 +211,7 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
   if (rc == 0) rc = lg_demo_quota(s, &r, err);
   if (rc == 0) rc = lg_demo_monitor(s, &r, err);
   if (rc == 0) rc = lg_demo_industry(s, &r, err);
+  if (rc == 0) rc = lg_demo_consol(s, &r, err);
   if (rc == 0 && !cli->json) rc = print_made(s, us, n, err);
   lg_store_close(s);
   lg_free(us);

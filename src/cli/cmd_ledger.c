@@ -16,6 +16,7 @@
 #include "flow/flow.h"
 #include "monitor/monitor.h"
 #include "industry/industry.h"
+#include "consol/consol.h"
 #include "quota/quota.h"
 #include "ledger/ledger.h"
 #include "review/review.h"
@@ -219,6 +220,8 @@ static int cmd_audit(lg_cli_t *cli, lg_err_t *err) {
     all[n++] = lg_quota_auditors[i];
   for (size_t i = 0; lg_industry_auditors[i] && n + 1 < LG_ARRAY_LEN(all); i++)
     all[n++] = lg_industry_auditors[i];
+  for (size_t i = 0; lg_consol_auditors[i] && n + 1 < LG_ARRAY_LEN(all); i++)
+    all[n++] = lg_consol_auditors[i];
   all[n] = NULL;
   rc = lg_ledger_audit(s, all, &a, err);
   lg_store_close(s);

@@ -26,6 +26,7 @@ extern const lg_cmd_t lg_cmd_stock;
 extern const lg_cmd_t lg_cmd_quota;
 extern const lg_cmd_t lg_cmd_monitor;
 extern const lg_cmd_t lg_cmd_industry;
+extern const lg_cmd_t lg_cmd_consol;
 
 const lg_cmd_t *const lg_commands[] = {
     &lg_cmd_init,
@@ -50,5 +51,6 @@ const lg_cmd_t *const lg_commands[] = {
     &lg_cmd_quota,
     &lg_cmd_monitor,
     &lg_cmd_industry,
+    &lg_cmd_consol,
     NULL,
 };

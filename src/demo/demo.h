@@ -62,6 +62,11 @@ int lg_demo_stock(lg_store_t *s, const lg_onemap_gen_result_t *r, lg_err_t *err)
  * stock figures of allocation by stock disposed. (quota.c) */
 int lg_demo_quota_setup(lg_store_t *s, const lg_onemap_gen_result_t *r, lg_err_t *err);
 int lg_demo_quota(lg_store_t *s, const lg_onemap_gen_result_t *r, lg_err_t *err);
+/* Land consolidation (src/consol): three projects of the library in the
+ * county's first township (registered, implementing, and an accepted
+ * reclamation project whose quotas go to the bank), by the county
+ * approver. After the quota bank's setup. (consol.c) */
+int lg_demo_consol(lg_store_t *s, const lg_onemap_gen_result_t *r, lg_err_t *err);
 
 /* Monitoring (src/monitor): a batch of change patches over the county,
  * some inside approvals, some on basic farmland, in the red line or on

@@ -19,6 +19,7 @@ extern const lg_http_route_t lg_http_routes_stock[];
 extern const lg_http_route_t lg_http_routes_quota[];
 extern const lg_http_route_t lg_http_routes_monitor[];
 extern const lg_http_route_t lg_http_routes_industry[];
+extern const lg_http_route_t lg_http_routes_consol[];
 
 const lg_http_route_t *const lg_http_route_tables[] = {
     lg_http_routes_health,
@@ -33,5 +34,6 @@ const lg_http_route_t *const lg_http_route_tables[] = {
     lg_http_routes_quota,
     lg_http_routes_monitor,
     lg_http_routes_industry,
+    lg_http_routes_consol,
     NULL,
 };

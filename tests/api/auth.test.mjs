@@ -346,10 +346,11 @@ test('user lists hold what the policy lets each one see', async () => {
 test('the policy table over HTTP: read by administrators, set by the store-wide one only', async () => {
   let r = await as.admin.json('/api/policy');
   assert.equal(r.status, 200, r.text);
-  // 6 roles x 19 resources (with "metrics", migration 55, "policy",
+  // 6 roles x 20 resources (with "metrics", migration 55, "policy",
   // "setting", migration 42, "stock", migration 100, "industry", migration 120,
-  // "quota", migration 140, and "monitor", migration 180) x 4 actions.
-  assert.equal(r.body.policy.length, 6 * 19 * 4);
+  // "quota", migration 140, "consol", migration 160, and "monitor",
+  // migration 180) x 4 actions.
+  assert.equal(r.body.policy.length, 6 * 20 * 4);
   assert.deepEqual(r.body.policy.find((x) => x.role === 'clerk' && x.resource === 'layer' && x.action === 'read'),
     { role: 'clerk', resource: 'layer', action: 'read', scope: 'all', editable: false });
   // A county's administrator reads it and may change nothing in it; the

@@ -148,8 +148,8 @@ test('the county administrator manages the accounts of its county', async () => 
   assert.equal(await page.locator('#admin-policy-table select').count(), 0);
   const layerRead = page.locator('#admin-policy-table tr[data-resource="layer"][data-action="read"] td');
   assert.equal(await layerRead.nth(2).textContent(), '全部'); // clerk
-  // 19 resources (the stock ledgers', migration 100, industrial land's, migration 120, the quota bank's, migration 140, and monitoring's, migration 180) x 4 actions.
-  assert.equal(await page.locator('#admin-policy-table tbody tr').count(), 19 * 4);
+  // 20 resources (the stock ledgers', migration 100, industrial land's, migration 120, the quota bank's, migration 140, land consolidation's, migration 160, and monitoring's, migration 180) x 4 actions.
+  assert.equal(await page.locator('#admin-policy-table tbody tr').count(), 20 * 4);
   await shot(page, 'admin-county.png', { fullPage: true });
   expectClean(problems, refused(403, '/api/users'));
 });

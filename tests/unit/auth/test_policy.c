@@ -235,13 +235,14 @@ static void test_matrix(void **state) {
   assert_int_equal(failures, 0);
 }
 
-/* The seed has exactly one row per cell: 6 roles x 19 resources x 4
+/* The seed has exactly one row per cell: 6 roles x 20 resources x 4
  * actions (the 11 of migration 40, "checkpoint", the ledger's public
  * checkpoints, of migration 41, "policy" and "setting", the store-wide
  * administration, of migration 42, "metrics", the approval measures,
  * of migration 55, "stock", the stock ledgers, of migration 100,
- * "industry", industrial land, of migration 120, and "quota", the quota
- * bank, of migration 140); and each row holds what
+ * "industry", industrial land, of migration 120, "quota", the quota
+ * bank, of migration 140, "consol", land consolidation, of migration
+ * 160, and "monitor", monitoring, of migration 180); and each row holds what
  * lg_auth_policy_default says the seed gives it, which is what the ledger
  * audit trusts for cells nobody changed. Runs before test_policy_edit
  * changes any. */
@@ -250,7 +251,7 @@ static void test_seed_complete(void **state) {
   size_t n;
   lg_err_t err = {0};
   assert_int_equal(lg_auth_policy_list(store, &rows, &n, &err), 0);
-  assert_int_equal(n, 456);
+  assert_int_equal(n, 480);
   for (size_t i = 0; i < n; i++) {
     const char *d = lg_auth_policy_default(rows[i].role, rows[i].resource, rows[i].action);
     if (!d || strcmp(d, rows[i].scope) != 0)
