@@ -12,26 +12,26 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   lg_err_t err = {0};
-  lg_mtxt_t *m = NULL;
-  if (lg_mtxt_parse("fuzz.txt", (const char *)data, size, &m, &err) != 0) return 0;
+  lg_formats_mtxt_t *m = NULL;
+  if (lg_formats_mtxt_parse("fuzz.txt", (const char *)data, size, &m, &err) != 0) return 0;
   lg_geo_t *g = lg_geo_thread();
   int epsg = 0;
-  lg_mtxt_epsg(m, &epsg, &err);
+  lg_formats_mtxt_epsg(m, &epsg, &err);
   for (size_t i = 0; i < m->nparcels; i++) {
-    lg_geom_t *geom = lg_mtxt_parcel_geom(g, m, i, &err);
+    lg_geom_t *geom = lg_formats_mtxt_parcel_geom(g, m, i, &err);
     if (geom) lg_geom_free(g, geom);
   }
   char *out = NULL;
   size_t n = 0;
-  if (lg_mtxt_write(m, "UTF-8", true, &out, &n, &err) == 0) {
-    lg_mtxt_t *again = NULL;
-    if (lg_mtxt_parse("roundtrip.txt", out, n, &again, &err) != 0) {
+  if (lg_formats_mtxt_write(m, "UTF-8", true, &out, &n, &err) == 0) {
+    lg_formats_mtxt_t *again = NULL;
+    if (lg_formats_mtxt_parse("roundtrip.txt", out, n, &again, &err) != 0) {
       /* What landgov writes, landgov must read. */
       __builtin_trap();
     }
-    lg_mtxt_free(again);
+    lg_formats_mtxt_free(again);
   }
   lg_free(out);
-  lg_mtxt_free(m);
+  lg_formats_mtxt_free(m);
   return 0;
 }
