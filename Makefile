@@ -13,7 +13,7 @@ JOBS       ?= $(shell nproc)
 FUZZ       ?= build-fuzz
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build build-check check test unit api browser demo bench clean
+.PHONY: lane-sqlite lane-pg lane-web all deps build build-check check test unit api browser demo bench clean
 .PHONY: pg unit-pg api-pg unit-pg-run api-pg-run
 .PHONY: fuzz fuzz-build fuzz-short
 
@@ -38,9 +38,25 @@ build-check: $(CHECK)/Makefile
 # runner against a real server on loopback), browser (playwright-core
 # driving Debian's chromium). The release build is made too, so that the
 # optimiser's warnings (-Werror) are caught here and not by `make demo`.
-check: deps build build-check
-	$(MAKE) --no-print-directory test
+#
+# The suites share no state (each test has its own store file or
+# database, its own server port, its own browser), so `make check` runs
+# them in three lanes at once: SQLite unit and API; PostgreSQL unit and
+# API (one throwaway cluster); the fuzz replay and the browser. Each
+# lane's output is printed whole when it ends (--output-sync).
+check: deps build build-check fuzz-build
+	$(MAKE) --no-print-directory -j3 --output-sync=recurse lane-sqlite lane-pg lane-web
 
+lane-sqlite:
+	$(MAKE) --no-print-directory -j1 unit api
+
+lane-pg:
+	$(MAKE) --no-print-directory -j1 pg
+
+lane-web:
+	$(MAKE) --no-print-directory -j1 fuzz-short browser
+
+# The same suites one after another.
 test: unit api browser pg fuzz-short
 
 unit:
