@@ -223,8 +223,12 @@ int lg_cases_materials(lg_store_t *s, int64_t id, json_t **out, lg_err_t *err);
  * actor, source: "flow" | "case", event, node, node_name, task_id,
  * detail}. */
 int lg_cases_timeline(lg_store_t *s, int64_t id, json_t **out, lg_err_t *err);
-/* The public's view of a case by its code: {code, status, status_title}.
- * LG_ENOTFOUND when no case has that code. */
+/* The public's view of a case by its code: {code, title, status,
+ * status_title, created_at, decided_at, handed_over_at, document_no,
+ * steps: [{name, department(_title), level(_title), status, created_at,
+ * completed_at}] on the path the case took (no one's name), notices:
+ * [{title, start_at, end_at, period}]}. LG_ENOTFOUND when no case has
+ * that code. */
 int lg_cases_progress(lg_store_t *s, const char *code, json_t **out, lg_err_t *err);
 /* Open tasks offered to one of who's candidate groups or assigned to
  * who, oldest first, each with its case's code, title and division and

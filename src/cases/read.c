@@ -559,8 +559,31 @@ int lg_cases_progress(lg_store_t *s, const char *code, json_t **out, lg_err_t *e
   if (rc) return rc;
   lg_case_ref_t r;
   if ((rc = lg_cases_ref(s, id, &r, err))) return rc;
-  *out = json_pack("{s:s, s:s, s:s}", "code", r.code, "status", r.status, "status_title",
-                   lg_cases_status_title(r.status));
+  json_t *head = rows_json(s,
+                           "SELECT title, created_at, decided_at, handed_over_at, document_no"
+                           " FROM lg_cases WHERE id = ?",
+                           id);
+  /* The steps on the case's own path (not those a branch cancelled), by
+   * unit, with their dates; no one's name. */
+  json_t *steps = rows_json(s,
+                            "SELECT name, department, level, status, created_at, completed_at"
+                            " FROM lg_case_steps WHERE case_id = ? AND status <> 'cancelled'"
+                            " ORDER BY id",
+                            id);
+  step_titles(s, steps);
+  json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:o}", "code", r.code, "status", r.status,
+                        "status_title", lg_cases_status_title(r.status), "steps", steps,
+                        "notices",
+                        rows_json(s,
+                                  "SELECT title, start_at, end_at, period FROM lg_case_notices"
+                                  " WHERE case_id = ? ORDER BY id",
+                                  id));
+  json_t *h = json_array_get(head, 0);
+  const char *keys[] = {"title", "created_at", "decided_at", "handed_over_at", "document_no"};
+  for (size_t i = 0; i < LG_ARRAY_LEN(keys); i++)
+    json_object_set(o, keys[i], h ? json_object_get(h, keys[i]) : json_null());
+  json_decref(head);
+  *out = o;
   return 0;
 }
 

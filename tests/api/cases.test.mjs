@@ -196,7 +196,11 @@ test('filing a case: code, counties, checklist, the window\'s task; who may see 
   // The public sees the progress by code, and nothing else.
   const p = await pub.json(`/api/public/cases/${h.code}`);
   assert.equal(p.status, 200, p.text);
-  assert.deepEqual(p.body, { code: h.code, status: 'submitted', status_title: '待受理' });
+  // The public sees the project, its status and its steps, and nothing
+  // about people or the enterprise.
+  assert.deepEqual(Object.keys(p.body).sort(), ['code', 'created_at', 'decided_at', 'document_no', 'handed_over_at', 'notices', 'status', 'status_title', 'steps', 'title']);
+  assert.deepEqual([p.body.code, p.body.status, p.body.status_title, p.body.title], [h.code, 'submitted', '待受理', '稀土深加工项目']);
+  assert.deepEqual(p.body.steps.map((x) => [x.status, x.created_at, x.completed_at]), [['open', '2026-03-02T01:00:00Z', null]]);
   assert.equal((await pub.json('/api/public/cases/360781-2026-999999')).status, 404);
   // The applicant sees its enterprise's cases; the list of the neighbour's
   // clerk is empty.
@@ -467,7 +471,17 @@ test('the happy path to the end: objections counted, the province approves, a nu
   assert.equal(c.handed_over_at, '2026-04-16T16:00:00Z');
   assert.equal(c.tasks.length, 0);
   const pr = await pub.json(`/api/public/cases/${c.code}`);
-  assert.deepEqual(pr.body, { code: c.code, status: 'handed_over', status_title: '已移交供地' });
+  assert.equal(pr.body.code, c.code);
+  assert.equal(pr.body.status, 'handed_over');
+  assert.equal(pr.body.status_title, '已移交供地');
+  assert.equal(pr.body.title, c.title);
+  assert.equal(pr.body.document_no, c.document_no);
+  // The steps of its path with their dates, by unit, no one's name; the
+  // notices it had.
+  assert.deepEqual(pr.body.steps.map((x) => x.name), c.steps.filter((x) => x.status !== 'cancelled').map((x) => x.name));
+  assert.ok(pr.body.steps.every((x) => x.actor === undefined && x.completed_at));
+  assert.deepEqual(pr.body.notices.map((n) => n.title), c.notices.map((n) => n.title));
+  assert.ok(pr.body.notices.length > 0);
   // The timeline names everyone who acted, in order.
   const tl = (await as.clerk.json(`/api/cases/${C.happy}/timeline`)).body.timeline;
   const people = tl.filter((e) => e.source === 'case' && e.event === 'act').map((e) => e.actor);

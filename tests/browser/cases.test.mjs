@@ -477,13 +477,24 @@ test('the public progress page shows the status by code without a login', async 
   await page.locator('#progress-status').waitFor({ state: 'visible' });
   assert.equal(await page.textContent('#progress-status'), '一票否决');
   assert.equal(await page.evaluate(() => location.hash), `#/progress/${caseCode}`);
+  // The project's name and the steps it actually took, each done, by unit
+  // and date; no notice stage, since the veto came before any notice.
+  const vetoed = (await as.clerk.json(`/api/cases/${caseId}`)).body;
+  assert.equal(await page.textContent('#progress-result dd[data-field="project"]'), vetoed.title);
+  const steps = await page.$$eval('#progress-steps li', (lis) => lis.map((li) => [li.dataset.status, li.textContent]));
+  assert.deepEqual(steps.map(([st]) => st), vetoed.steps.filter((x) => x.status !== 'cancelled').map(() => 'completed'));
+  assert.match(steps.at(-1)[1], /多部门联合审查.*自然资源.*已办结/);
+  assert.equal(await page.locator('#progress-notices').count(), 0);
+  assert.doesNotMatch(await page.textContent('#progress-result'), /reviewer|approver|clerk/);
   await shot(page, 'progress.png');
   // By address too, on a fresh load: the old case waits at the window.
   await page.goto('about:blank');
   await page.goto(`${server.url}#/progress/${oldCase.code}`);
   await page.locator('#progress-status').waitFor({ state: 'visible' });
   assert.equal(await page.textContent('#progress-status'), '待受理');
-  assert.equal(await page.textContent('.stages li[aria-current="step"]'), '待受理');
+  assert.equal(await page.textContent('#progress-result dd[data-field="project"]'), '十天前的仓储项目');
+  assert.deepEqual(await page.$$eval('#progress-steps li', (lis) => lis.map((li) => li.dataset.status)), ['open']);
+  assert.match(await page.textContent('#progress-steps li'), /受理.*办理中/);
   assert.equal(await page.locator('#login').isVisible(), false);
   // A code that names no case: the server's answer.
   await page.fill('#progress-code', '360781-2026-999999');

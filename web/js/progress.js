@@ -1,14 +1,12 @@
 // Public progress (办理进度查询): anyone, logged in or not, enters a case
-// code and sees its status (GET /api/public/cases/{code}: the code, the
-// status and its title, nothing else). "#/progress/<code>" asks at once,
-// so the address can be printed on the applicant's receipt.
+// code and sees the project, its status, the steps on the path the case
+// actually took with their dates, and its statutory notices (GET
+// /api/public/cases/{code}: units, never people's names).
+// "#/progress/<code>" asks at once, so the address can be printed on the
+// applicant's receipt.
 
-import { t, has, currentLang } from './i18n.js';
+import { t, has, currentLang, fmtTime } from './i18n.js';
 import { $, el } from './util.js';
-
-// The usual order of an approval; a case that ended otherwise (returned,
-// rejected, vetoed...) shows that outcome instead of the steps.
-const STAGES = ['submitted', 'in_review', 'notice', 'approved', 'handed_over'];
 
 export const progressState = { last: null };
 
@@ -41,20 +39,48 @@ function render() {
       el('dd', { id: 'progress-code-shown' }, p.code),
       el('dt', {}, t('progress.status')),
       el('dd', {}, el('strong', { id: 'progress-status', className: `badge case-status status-${p.status}` }, statusLabel(p.status, p.status_title))),
+      ...facts(p),
     ),
   );
-  const at = STAGES.indexOf(p.status);
-  if (at >= 0) {
+  const steps = p.steps || [];
+  box.append(
+    el('h3', {}, t('progress.stages')),
+    steps.length
+      ? el(
+          'ol',
+          { className: 'progress-steps', id: 'progress-steps' },
+          steps.map((s) =>
+            el(
+              'li',
+              { className: s.status === 'open' ? 'now' : 'past', dataset: { status: s.status } },
+              el('strong', {}, s.name),
+              unitOf(s) ? ` (${unitOf(s)})` : '',
+              ` · ${fmtTime(s.created_at)}`,
+              s.completed_at ? ` → ${fmtTime(s.completed_at)} ${t('progress.done')}` : ` · ${t('progress.inHand')}`,
+            ),
+          ),
+        )
+      : el('p', { className: 'hint' }, t('progress.noSteps')),
+  );
+  if (p.notices?.length) {
     box.append(
-      el(
-        'ol',
-        { className: 'stages', 'aria-label': t('progress.stages') },
-        STAGES.map((s, i) => el('li', { className: i < at ? 'past' : i === at ? 'now' : 'future', 'aria-current': i === at ? 'step' : false }, statusLabel(s))),
-      ),
+      el('h3', {}, t('progress.notices')),
+      el('ul', { id: 'progress-notices' }, p.notices.map((n) => el('li', {}, el('strong', {}, n.title), ` · ${fmtTime(n.start_at)} → ${fmtTime(n.end_at)}${n.period ? ` (${n.period})` : ''}`))),
     );
-  } else {
-    box.append(el('p', { className: 'hint' }, t('progress.ended')));
   }
+}
+
+const unitOf = (s) => s.department_title || s.level_title || '';
+
+/** The project's facts beyond its code and status. */
+function facts(p) {
+  const rows = [
+    ['progress.project', p.title],
+    ['progress.filed', p.created_at && fmtTime(p.created_at)],
+    ['progress.decided', p.decided_at && fmtTime(p.decided_at)],
+    ['progress.document', p.document_no],
+  ];
+  return rows.filter(([, v]) => v).flatMap(([k, v]) => [el('dt', {}, t(k)), el('dd', { dataset: { field: k.slice(9) } }, v)]);
 }
 
 async function query(code) {
