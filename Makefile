@@ -13,7 +13,7 @@ JOBS       ?= $(shell nproc)
 FUZZ       ?= build-fuzz
 FUZZ_SECONDS ?= 60
 
-.PHONY: lane-sqlite lane-pg lane-web all deps build build-check check test unit api browser demo bench clean
+.PHONY: format format-check lane-sqlite lane-pg lane-web all deps build build-check check test unit api browser demo bench clean
 .PHONY: pg unit-pg api-pg unit-pg-run api-pg-run
 .PHONY: fuzz fuzz-build fuzz-short
 
@@ -44,7 +44,7 @@ build-check: $(CHECK)/Makefile
 # them in three lanes at once: SQLite unit and API; PostgreSQL unit and
 # API (one throwaway cluster); the fuzz replay and the browser. Each
 # lane's output is printed whole when it ends (--output-sync).
-check: deps build build-check fuzz-build
+check: deps format-check build build-check fuzz-build
 	$(MAKE) --no-print-directory -j3 --output-sync=recurse lane-sqlite lane-pg lane-web
 
 lane-sqlite:
@@ -55,6 +55,17 @@ lane-pg:
 
 lane-web:
 	$(MAKE) --no-print-directory -j1 fuzz-short browser
+
+# C is formatted by .clang-format (clang-format 14, Debian 12): `make
+# format` rewrites, `make format-check` (part of check) fails on a file
+# that differs and names it.
+C_SOURCES = $(shell find src tests fuzz bench tools -name '*.[ch]' 2>/dev/null | sort)
+format:
+	clang-format -i $(C_SOURCES)
+
+format-check:
+	@clang-format --dry-run -Werror $(C_SOURCES) || \
+	  { echo "format-check: the files above differ from .clang-format; run make format" >&2; exit 1; }
 
 # The same suites one after another.
 test: unit api browser pg fuzz-short

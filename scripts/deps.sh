@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 DEB_PKGS=(
   build-essential cmake pkg-config clang
   libclang-rt-14-dev # libFuzzer and the sanitizer runtimes for clang (make fuzz)
+  clang-format # make check fails on C not formatted by .clang-format (make format)
   libgeos-dev libproj-dev proj-data proj-bin
   libgdal-dev gdal-bin
   libsqlite3-dev sqlite3

@@ -16,7 +16,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-
 #include "ledger/ledger.h"
 
 static void die(const char *what, const lg_err_t *err) {

@@ -26,16 +26,13 @@ static const char *const scopes[] = {"none", "own", "jurisdiction", "all"};
 static const struct {
   const char *name, *title;
 } resources[] = {
-    {"layer", "图层"},       {"feature", "要素"},      {"check", "合规检查"},
-    {"case", "案件"},        {"task", "审批任务"},     {"ledger", "存证账本"},
-    {"user", "用户"},        {"rules", "规则集"},      {"process", "审批流程"},
-    {"notice", "公告"},      {"progress", "办理进度"}, {"checkpoint", "存证检查点"},
-    {"metrics", "审批效能"}, {"policy", "权限表"},     {"setting", "系统设置"},
-    {"stock", "存量土地"},
-    {"quota", "指标银行"},
-    {"monitor", "监测预警"},
-    {"industry", "产业用地"},
-    {"consol", "土地综合整治"},
+    {"layer", "图层"},        {"feature", "要素"},        {"check", "合规检查"},
+    {"case", "案件"},         {"task", "审批任务"},       {"ledger", "存证账本"},
+    {"user", "用户"},         {"rules", "规则集"},        {"process", "审批流程"},
+    {"notice", "公告"},       {"progress", "办理进度"},   {"checkpoint", "存证检查点"},
+    {"metrics", "审批效能"},  {"policy", "权限表"},       {"setting", "系统设置"},
+    {"stock", "存量土地"},    {"quota", "指标银行"},      {"monitor", "监测预警"},
+    {"industry", "产业用地"}, {"consol", "土地综合整治"},
 };
 
 /* The seeded table (migrations 40, 41, 42 and 55 of src/store/schema.c,
@@ -324,12 +321,12 @@ int lg_auth_scope(lg_store_t *s, const lg_subject_t *who, const char *resource, 
   int rc = check_question(who, resource, action, err);
   if (rc) return rc;
   lg_stmt_t *st = NULL;
-  rc =
-      lg_store_prepare(s,
-                   "SELECT scope FROM lg_auth_policy WHERE role = ? AND resource = ? AND action = ?"
-                   " UNION ALL SELECT NULL WHERE NOT EXISTS"
-                   " (SELECT 1 FROM lg_auth_policy WHERE resource = ?2)",
-                   &st, err);
+  rc = lg_store_prepare(
+      s,
+      "SELECT scope FROM lg_auth_policy WHERE role = ? AND resource = ? AND action = ?"
+      " UNION ALL SELECT NULL WHERE NOT EXISTS"
+      " (SELECT 1 FROM lg_auth_policy WHERE resource = ?2)",
+      &st, err);
   if (rc) return rc;
   lg_store_bind_text(st, 1, who->role);
   lg_store_bind_text(st, 2, resource);
@@ -434,9 +431,9 @@ int lg_auth_policy_set(lg_store_t *s, const char *role, const char *resource, co
   if ((rc = lg_auth_store_division(s, top, err))) return rc;
   if ((rc = lg_store_begin(s, err))) return rc;
   rc = lg_store_prepare(s,
-                    "INSERT INTO lg_auth_policy(role, resource, action, scope) VALUES (?,?,?,?)"
-                    " ON CONFLICT(role, resource, action) DO UPDATE SET scope = excluded.scope",
-                    &st, err);
+                        "INSERT INTO lg_auth_policy(role, resource, action, scope) VALUES (?,?,?,?)"
+                        " ON CONFLICT(role, resource, action) DO UPDATE SET scope = excluded.scope",
+                        &st, err);
   if (rc) goto done;
   lg_store_bind_text(st, 1, role);
   lg_store_bind_text(st, 2, resource);
@@ -469,9 +466,9 @@ int lg_auth_policy_list(lg_store_t *s, lg_policy_row_t **rows, size_t *n, lg_err
   *n = 0;
   lg_stmt_t *st;
   int rc = lg_store_prepare(s,
-                        "SELECT role, resource, action, scope FROM lg_auth_policy"
-                        " ORDER BY role, resource, action",
-                        &st, err);
+                            "SELECT role, resource, action, scope FROM lg_auth_policy"
+                            " ORDER BY role, resource, action",
+                            &st, err);
   if (rc) return rc;
   LG_VEC(lg_policy_row_t) v = {0};
   int step;

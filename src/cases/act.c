@@ -231,9 +231,9 @@ int lg_cases_act(lg_store_t *s, const lg_subject_t *who, int64_t task_id, const 
     lg_free(list);
     goto done;
   }
-  if (cs_list_has(cs_cfg(cfg, "task_actions.reason_required"), action) &&
-      lg_text_blank(reason)) {
-    rc = lg_err_set(err, LG_EINVAL, "结论「%s」须说明理由: 理由为空或只有空格", lg_cases_action_title(action));
+  if (cs_list_has(cs_cfg(cfg, "task_actions.reason_required"), action) && lg_text_blank(reason)) {
+    rc = lg_err_set(err, LG_EINVAL, "结论「%s」须说明理由: 理由为空或只有空格",
+                    lg_cases_action_title(action));
     lg_err_where(err, "reason");
     goto done;
   }

@@ -66,8 +66,8 @@
 #include <jansson.h>
 
 #include "auth/auth.h"
-#include "flow/flow.h"
 #include "core/core.h"
+#include "flow/flow.h"
 #include "store/store.h"
 
 /* ---- Configuration and the default process ------------------------------ */
@@ -266,9 +266,8 @@ int lg_cases_supply(lg_store_t *s, const lg_subject_t *who, int64_t case_id, con
  * user's: "the county's quota lacks 2,000 m2"). from is NULL when the case
  * is filed (to "submitted"). Watchers are registered once per process,
  * before stores are used (at most 16). */
-typedef int (*lg_cases_watch_fn)(lg_store_t *s, int64_t case_id, const char *from,
-                                 const char *to, int64_t now, const char *actor, void *ud,
-                                 lg_err_t *err);
+typedef int (*lg_cases_watch_fn)(lg_store_t *s, int64_t case_id, const char *from, const char *to,
+                                 int64_t now, const char *actor, void *ud, lg_err_t *err);
 void lg_cases_watch(const char *name, lg_cases_watch_fn fn, void *ud);
 
 /* ---- Time ------------------------------------------------------------------- */

@@ -2,7 +2,6 @@
 #ifndef LG_CASES_INT_H
 #define LG_CASES_INT_H
 
-
 #include "cases/cases.h"
 #include "flow/flow.h"
 

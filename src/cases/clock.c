@@ -93,7 +93,8 @@ int lg_cases_tick(lg_store_t *s, int64_t now, int *fired, lg_err_t *err) {
   } else {
     lg_stmt_t *st;
     lg_err_t e2 = {0};
-    if (lg_store_prepare(s, "SELECT id FROM lg_cases WHERE status IN (" CS_OPEN_STATUSES ")", &st, &e2))
+    if (lg_store_prepare(s, "SELECT id FROM lg_cases WHERE status IN (" CS_OPEN_STATUSES ")", &st,
+                         &e2))
       return rc ? rc : lg_err_set(err, e2.code, "%s", e2.msg);
     while (lg_store_step(st) == LG_ROW)
       lg_vec_push(&ids, lg_store_col_int(st, 0));

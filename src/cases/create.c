@@ -384,14 +384,15 @@ int lg_cases_create(lg_store_t *s, const lg_subject_t *who, const lg_case_new_t 
 
   lg_stmt_t *st;
   int64_t cid = 0;
-  if ((rc = lg_store_prepare(s,
-                       "INSERT INTO lg_cases(code, title, project_type, use_code, enterprise,"
-                       " applicant, rating, investment, division, divisions, departments, boundary,"
-                       " srs_id, boundary_sha256, boundary_format, boundary_source, planar_m2,"
-                       " ellipsoidal_m2, status, created_at, created_by, user_id, updated_at)"
-                       " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'submitted',?,?,?,?)"
-                       " RETURNING id",
-                       &st, err)) == 0) {
+  if ((rc = lg_store_prepare(
+           s,
+           "INSERT INTO lg_cases(code, title, project_type, use_code, enterprise,"
+           " applicant, rating, investment, division, divisions, departments, boundary,"
+           " srs_id, boundary_sha256, boundary_format, boundary_source, planar_m2,"
+           " ellipsoidal_m2, status, created_at, created_by, user_id, updated_at)"
+           " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'submitted',?,?,?,?)"
+           " RETURNING id",
+           &st, err)) == 0) {
     lg_store_bind_text(st, 1, code);
     lg_store_bind_text(st, 2, c->title);
     lg_store_bind_text(st, 3, c->project_type);
@@ -424,9 +425,9 @@ int lg_cases_create(lg_store_t *s, const lg_subject_t *who, const lg_case_new_t 
   }
 
   if ((rc = lg_store_prepare(s,
-                       "INSERT INTO lg_case_divisions(case_id, division, m2, share)"
-                       " VALUES (?, ?, ?, ?)",
-                       &st, err)) == 0) {
+                             "INSERT INTO lg_case_divisions(case_id, division, m2, share)"
+                             " VALUES (?, ?, ?, ?)",
+                             &st, err)) == 0) {
     for (size_t i = 0; i < divs.len && rc == 0; i++) {
       lg_store_bind_int(st, 1, cid);
       lg_store_bind_text(st, 2, divs.items[i].code);
@@ -437,11 +438,11 @@ int lg_cases_create(lg_store_t *s, const lg_subject_t *who, const lg_case_new_t 
     }
     lg_store_done(st);
   }
-  if (rc == 0 &&
-      (rc = lg_store_prepare(s,
-                       "INSERT INTO lg_case_materials(case_id, kind, name, core, required, basis,"
-                       " state) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       &st, err)) == 0) {
+  if (rc == 0 && (rc = lg_store_prepare(
+                      s,
+                      "INSERT INTO lg_case_materials(case_id, kind, name, core, required, basis,"
+                      " state) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                      &st, err)) == 0) {
     size_t i;
     const json_t *item;
     json_array_foreach(checklist, i, item) {
@@ -486,7 +487,8 @@ int lg_cases_create(lg_store_t *s, const lg_subject_t *who, const lg_case_new_t 
   /* On failure the engine undid its own part (a savepoint); the case's
    * own writes go below. */
   if ((rc = lg_flow_start_ex(s, &fo, &inst, err))) goto done;
-  if ((rc = lg_store_prepare(s, "UPDATE lg_cases SET instance_id = ? WHERE id = ?", &st, err)) == 0) {
+  if ((rc = lg_store_prepare(s, "UPDATE lg_cases SET instance_id = ? WHERE id = ?", &st, err)) ==
+      0) {
     lg_store_bind_int(st, 1, inst);
     lg_store_bind_int(st, 2, cid);
     rc = lg_store_run_done(st, "保存案件流程失败", err);

@@ -137,7 +137,8 @@ static int h_compliance_check(lg_flow_ctx_t *ctx, void *ud, lg_err_t *err) {
   if (rc == 0) rc = lg_review_rules_current(s, &rules, err);
   if (rc) goto done;
   int version = lg_review_rules_version(rules);
-  if ((rc = find_recognised(s, &c, version, &check_id, &from_case, from_div, from_code, err))) goto done;
+  if ((rc = find_recognised(s, &c, version, &check_id, &from_case, from_div, from_code, err)))
+    goto done;
   bool reused = check_id > 0;
   if (reused) {
     if ((rc = lg_review_check_get(s, check_id, &rep, err))) goto done;

@@ -18,10 +18,11 @@
 int cs_event(lg_store_t *s, int64_t case_id, int64_t at, const char *actor, const char *role,
              const char *event, int64_t task_id, const char *node, json_t *detail, lg_err_t *err) {
   lg_stmt_t *st;
-  int rc = lg_store_prepare(s,
-                      "INSERT INTO lg_case_events(case_id, at, actor, role, event, task_id, node,"
-                      " detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                      &st, err);
+  int rc =
+      lg_store_prepare(s,
+                       "INSERT INTO lg_case_events(case_id, at, actor, role, event, task_id, node,"
+                       " detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                       &st, err);
   if (rc) {
     json_decref(detail);
     return rc;

@@ -86,9 +86,9 @@ static int steps_sync(lg_store_t *s, int64_t case_id, const json_t *inst, const 
   lg_workcal_t *cal = NULL;
   lg_stmt_t *st;
   int rc = lg_store_prepare(s,
-                      "SELECT task_id, status, coalesce(completed_at, '') FROM lg_case_steps"
-                      " WHERE case_id = ?",
-                      &st, err);
+                            "SELECT task_id, status, coalesce(completed_at, '') FROM lg_case_steps"
+                            " WHERE case_id = ?",
+                            &st, err);
   if (rc) return rc;
   lg_store_bind_int(st, 1, case_id);
   while (lg_store_step(st) == LG_ROW) {
@@ -199,9 +199,9 @@ static const char *derive_status(const json_t *inst, const json_t *cfg, bool num
 int cs_sync(lg_store_t *s, int64_t case_id, int64_t now, const char *actor, lg_err_t *err) {
   lg_stmt_t *st;
   int rc = lg_store_prepare(s,
-                      "SELECT instance_id, status, document_no IS NOT NULL,"
-                      " handed_over_at IS NOT NULL FROM lg_cases WHERE id = ?",
-                      &st, err);
+                            "SELECT instance_id, status, document_no IS NOT NULL,"
+                            " handed_over_at IS NOT NULL FROM lg_cases WHERE id = ?",
+                            &st, err);
   if (rc) return rc;
   lg_store_bind_int(st, 1, case_id);
   if (lg_store_step(st) != LG_ROW) {
@@ -223,7 +223,8 @@ int cs_sync(lg_store_t *s, int64_t case_id, int64_t now, const char *actor, lg_e
   if (strcmp(now_status, old) == 0) goto done;
   char ts[32];
   lg_time_iso(now, ts);
-  if ((rc = lg_store_prepare(s, "UPDATE lg_cases SET status = ?, updated_at = ? WHERE id = ?", &st, err)))
+  if ((rc = lg_store_prepare(s, "UPDATE lg_cases SET status = ?, updated_at = ? WHERE id = ?", &st,
+                             err)))
     goto done;
   lg_store_bind_text(st, 1, now_status);
   lg_store_bind_text(st, 2, ts);

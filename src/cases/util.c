@@ -367,9 +367,8 @@ const char *lg_cases_status_title(const char *status) {
 
 const char *lg_cases_action_title(const char *action) {
   static const char *const t[][2] = {
-      {"accept", "受理"},  {"defer", "容缺受理"}, {"return", "退回补正"},
-      {"approve", "通过"}, {"reject", "不予通过"}, {"veto", "否决"},
-      {"done", "办结"},
+      {"accept", "受理"},     {"defer", "容缺受理"}, {"return", "退回补正"}, {"approve", "通过"},
+      {"reject", "不予通过"}, {"veto", "否决"},      {"done", "办结"},
   };
   const char *v = title_of(t, LG_ARRAY_LEN(t), action);
   return *v ? v : action;

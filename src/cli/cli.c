@@ -60,14 +60,17 @@ static int parse_args(const lg_cmd_t *c, int argc, char **argv, lg_cli_args_t *a
       snprintf(name, sizeof name, "%.*s", (int)n, s + 2);
       int kind = opt_kind(c, name);
       if (kind == 0)
-        return lg_err_set(err, LG_EINVAL, "命令 %s 不认识选项 --%s (见 landgov %s --help)",
-                          c->name, name, c->name);
+        return lg_err_set(err, LG_EINVAL, "命令 %s 不认识选项 --%s (见 landgov %s --help)", c->name,
+                          name, c->name);
       if (a->nopt == LG_MAX_ARGS) return lg_err_set(err, LG_EINVAL, "选项太多");
       a->opt[a->nopt].name = s + 2;
       if (kind == 2) {
-        if (eq) a->opt[a->nopt].val = eq + 1;
-        else if (i + 1 < argc) a->opt[a->nopt].val = argv[++i];
-        else return lg_err_set(err, LG_EINVAL, "选项 --%s 需要一个值", name);
+        if (eq)
+          a->opt[a->nopt].val = eq + 1;
+        else if (i + 1 < argc)
+          a->opt[a->nopt].val = argv[++i];
+        else
+          return lg_err_set(err, LG_EINVAL, "选项 --%s 需要一个值", name);
       } else if (eq) {
         return lg_err_set(err, LG_EINVAL, "选项 --%s 不带值", name);
       }
@@ -154,10 +157,14 @@ int lg_cli_main(int argc, char **argv) {
   bool help = false;
   const lg_cmd_t *cmd = NULL;
   for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) cli.db_path = argv[++i];
-    else if (strncmp(argv[i], "--db=", 5) == 0) cli.db_path = argv[i] + 5;
-    else if (strcmp(argv[i], "--json") == 0) cli.json = true;
-    else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) help = true;
+    if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
+      cli.db_path = argv[++i];
+    else if (strncmp(argv[i], "--db=", 5) == 0)
+      cli.db_path = argv[i] + 5;
+    else if (strcmp(argv[i], "--json") == 0)
+      cli.json = true;
+    else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+      help = true;
     else if (!cmd && argv[i][0] != '-') {
       cmd = find_cmd(argv[i]);
       if (!cmd) {
@@ -166,7 +173,8 @@ int lg_cli_main(int argc, char **argv) {
         lg_free(rest);
         return 2;
       }
-    } else rest[nrest++] = argv[i];
+    } else
+      rest[nrest++] = argv[i];
   }
   if (!cmd) {
     usage_all(help ? stdout : stderr);
@@ -180,15 +188,19 @@ int lg_cli_main(int argc, char **argv) {
   }
   int rc = parse_args(cmd, nrest, rest, &cli.args, &err);
   if (rc == 0) rc = cmd->run(&cli, &err);
-  for (int i = 0; i < cli.args.nopt; i++) lg_free((char *)cli.args.opt[i].name);
+  for (int i = 0; i < cli.args.nopt; i++)
+    lg_free((char *)cli.args.opt[i].name);
   lg_free(rest);
   if (rc != 0) {
     if (!err.msg[0]) lg_err_set(&err, rc, "命令 %s 失败", cmd->name);
-    if (err.where[0]) fprintf(stderr, "landgov %s: 错误: %s (位置: %s)\n", cmd->name, err.msg, err.where);
-    else fprintf(stderr, "landgov %s: 错误: %s\n", cmd->name, err.msg);
+    if (err.where[0])
+      fprintf(stderr, "landgov %s: 错误: %s (位置: %s)\n", cmd->name, err.msg, err.where);
+    else
+      fprintf(stderr, "landgov %s: 错误: %s\n", cmd->name, err.msg);
     if (cli.json) {
-      json_t *e = json_pack("{s:{s:s, s:s, s:s}}", "error", "code", lg_err_name(err.code ? err.code : rc),
-                            "message", err.msg, "detail", err.where);
+      json_t *e =
+          json_pack("{s:{s:s, s:s, s:s}}", "error", "code", lg_err_name(err.code ? err.code : rc),
+                    "message", err.msg, "detail", err.where);
       lg_cli_print_json(e);
     }
     return 1;
@@ -207,7 +219,8 @@ int lg_cli_display_width(const char *s) {
     unsigned cp = c;
     if (len > 1) {
       cp = c & (0xFF >> (len + 1));
-      for (int i = 1; i < len && p[i]; i++) cp = (cp << 6) | (p[i] & 0x3F);
+      for (int i = 1; i < len && p[i]; i++)
+        cp = (cp << 6) | (p[i] & 0x3F);
     }
     /* East Asian wide and full-width ranges take two columns. */
     bool wide = (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
@@ -215,7 +228,8 @@ int lg_cli_display_width(const char *s) {
                 (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
                 (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x20000 && cp <= 0x3FFFD);
     w += wide ? 2 : 1;
-    for (int i = 0; i < len && *p; i++) p++;
+    for (int i = 0; i < len && *p; i++)
+      p++;
   }
   return w;
 }
@@ -233,7 +247,8 @@ lg_cli_table_t *lg_cli_table_new(int ncols, const char *const *headers) {
 }
 
 void lg_cli_table_addv(lg_cli_table_t *t, const char *const *values) {
-  for (int i = 0; i < t->ncols; i++) lg_vec_push(&t->cells, lg_strdup(values[i] ? values[i] : ""));
+  for (int i = 0; i < t->ncols; i++)
+    lg_vec_push(&t->cells, lg_strdup(values[i] ? values[i] : ""));
 }
 
 void lg_cli_table_add(lg_cli_table_t *t, ...) {
@@ -257,13 +272,15 @@ void lg_cli_table_print(lg_cli_table_t *t) {
   for (size_t r = 0; r < rows; r++) {
     for (int c = 0; c < t->ncols; c++) {
       const char *v = t->cells.items[r * t->ncols + c];
-      printf("%s%s%*s", c ? "  " : "", v, c + 1 < t->ncols ? w[c] - lg_cli_display_width(v) : 0, "");
+      printf("%s%s%*s", c ? "  " : "", v, c + 1 < t->ncols ? w[c] - lg_cli_display_width(v) : 0,
+             "");
     }
     printf("\n");
     if (r == 0) {
       for (int c = 0; c < t->ncols; c++) {
         printf("%s", c ? "  " : "");
-        for (int k = 0; k < w[c]; k++) putchar('-');
+        for (int k = 0; k < w[c]; k++)
+          putchar('-');
       }
       printf("\n");
     }
@@ -273,7 +290,8 @@ void lg_cli_table_print(lg_cli_table_t *t) {
 
 void lg_cli_table_free(lg_cli_table_t *t) {
   if (!t) return;
-  for (size_t i = 0; i < t->cells.len; i++) lg_free(t->cells.items[i]);
+  for (size_t i = 0; i < t->cells.len; i++)
+    lg_free(t->cells.items[i]);
   lg_free(t->cells.items);
   lg_free(t);
 }

@@ -30,7 +30,7 @@ typedef struct lg_cli_args {
 typedef struct lg_cli {
   const char *db_path; /* --db, LANDGOV_DB or ./landgov.gpkg */
   bool json;           /* --json */
-  lg_cli_args_t args;      /* the command's own arguments */
+  lg_cli_args_t args;  /* the command's own arguments */
   const char *argv0;
 } lg_cli_t;
 

@@ -37,12 +37,11 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
     stat(dest, &stt);
     if (cli->json)
       lg_cli_print_json(json_pack("{s:s, s:s, s:s, s:I, s:i, s:f}", "db", lg_store_path(s),
-                                  "backup", dest, "format", kind, "bytes",
-                                  (json_int_t)stt.st_size, "schema_version", version, "seconds",
-                                  secs));
+                                  "backup", dest, "format", kind, "bytes", (json_int_t)stt.st_size,
+                                  "schema_version", version, "seconds", secs));
     else
-      printf("已备份 %s 到 %s (%s): %.1f MB, 模式版本 %d, 用时 %.1f 秒%s\n", lg_store_path(s),
-             dest, kind, (double)stt.st_size / 1048576.0, version, secs,
+      printf("已备份 %s 到 %s (%s): %.1f MB, 模式版本 %d, 用时 %.1f 秒%s\n", lg_store_path(s), dest,
+             kind, (double)stt.st_size / 1048576.0, version, secs,
              lg_store_backend(s) == LG_STORE_GPKG ? ", 完整性检查通过" : "");
   }
   lg_store_close(s);

@@ -21,8 +21,8 @@
 #include "auth/auth.h"
 #include "cases/cases.h"
 #include "cli/cli_int.h"
-#include "stock/stock.h"
 #include "quota/quota.h"
+#include "stock/stock.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,7 +94,8 @@ static int do_create(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
   double inv = 0;
   long long srs = 0, parcel = 0;
   if ((rc = lg_cli_arg_double(cli, "investment", &inv, err)) ||
-      (rc = lg_cli_arg_int(cli, "srs", &srs, err)) || (rc = lg_cli_arg_int(cli, "parcel", &parcel, err)))
+      (rc = lg_cli_arg_int(cli, "srs", &srs, err)) ||
+      (rc = lg_cli_arg_int(cli, "parcel", &parcel, err)))
     return rc;
   if (!lg_cli_arg(cli, "boundary"))
     return lg_err_set(err, LG_EINVAL, "缺少 --boundary 用地范围文件 (部标准坐标文件、GeoJSON ...)");
@@ -193,8 +194,8 @@ static int do_list(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
     json_array_foreach(json_object_get(c, "current"), k, n)
         lg_buf_printf(&cur, "%s%s", k ? "、" : "", json_string_value(n));
     lg_cli_table_add(tb, id, str(c, "code"), str(c, "title"), str(c, "division"),
-                 str(c, "status_title"), str(c, "level_title"), cur.data ? cur.data : "",
-                 json_is_true(json_object_get(c, "overdue")) ? "是" : "", when);
+                     str(c, "status_title"), str(c, "level_title"), cur.data ? cur.data : "",
+                     json_is_true(json_object_get(c, "overdue")) ? "是" : "", when);
     lg_buf_fini(&cur);
   }
   lg_cli_table_print(tb);
@@ -254,8 +255,8 @@ static int do_show(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
     char due[32];
     lg_cli_local_time(json_object_get(m, "due_at"), due);
     lg_cli_table_add(tb, str(m, "kind"), str(m, "name"),
-                 json_is_true(json_object_get(m, "core")) ? "是" : "否", str(m, "state_title"),
-                 due);
+                     json_is_true(json_object_get(m, "core")) ? "是" : "否", str(m, "state_title"),
+                     due);
   }
   lg_cli_table_print(tb);
   lg_cli_table_free(tb);
@@ -272,7 +273,8 @@ static int do_show(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
     const char *stt = !strcmp(str(p, "status"), "open")        ? "待办"
                       : !strcmp(str(p, "status"), "completed") ? "已办"
                                                                : "已取消";
-    lg_cli_table_add(tb, tid, str(p, "name"), dl, stt, str(p, "outcome_title"), str(p, "actor"), due);
+    lg_cli_table_add(tb, tid, str(p, "name"), dl, stt, str(p, "outcome_title"), str(p, "actor"),
+                     due);
   }
   lg_cli_table_print(tb);
   lg_cli_table_free(tb);
@@ -349,7 +351,7 @@ static int do_timeline(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
     }
     const char *node = *str(e, "node_name") ? str(e, "node_name") : str(e, "node");
     lg_cli_table_add(tb, when, str(e, "actor"), !strcmp(str(e, "source"), "flow") ? "流程" : "案件",
-                 str(e, "event"), node, dt);
+                     str(e, "event"), node, dt);
     lg_free(dt);
   }
   lg_cli_table_print(tb);
@@ -389,8 +391,8 @@ static int do_inbox(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
     const json_t *el = json_object_get(t, "element");
     snprintf(name, sizeof name, "%s%s%s%s", str(t, "name"), json_is_string(el) ? " [" : "",
              json_is_string(el) ? json_string_value(el) : "", json_is_string(el) ? "]" : "");
-    lg_cli_table_add(tb, tid, name, str(t, "case_code"), str(t, "case_title"), str(t, "division"), due,
-                 acts.data ? acts.data : "");
+    lg_cli_table_add(tb, tid, name, str(t, "case_code"), str(t, "case_title"), str(t, "division"),
+                     due, acts.data ? acts.data : "");
     lg_buf_fini(&acts);
   }
   lg_cli_table_print(tb);
@@ -435,8 +437,8 @@ static int do_act(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
   if ((rc = lg_cases_get(s, tr.c.id, &o, err))) return rc;
   if (cli->json) {
     lg_cli_print_json(json_pack("{s:I, s:s, s:O, s:O, s:O}", "task", (json_int_t)tid, "action",
-                                lg_cli_arg(cli, "action"), "case", json_object_get(o, "code"), "status",
-                                json_object_get(o, "status"), "tasks",
+                                lg_cli_arg(cli, "action"), "case", json_object_get(o, "code"),
+                                "status", json_object_get(o, "status"), "tasks",
                                 json_object_get(o, "tasks")));
   } else {
     printf("任务 %lld (%s) 已办理: %s\n案件 %s 状态: %s\n", tid, tr.name, lg_cli_arg(cli, "action"),

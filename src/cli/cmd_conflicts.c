@@ -72,9 +72,9 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
         lg_fmt_num(ha, sizeof ha, json_real_value(json_object_get(x, "m2")) / 1e4, 4);
         snprintf(pct, sizeof pct, "%.2f%%", 100 * json_real_value(json_object_get(x, "share")));
         lg_cli_table_add(t, json_string_value(json_object_get(x, "a_code")),
-                     json_string_value(json_object_get(x, "a_name")),
-                     json_string_value(json_object_get(x, "b_code")),
-                     json_string_value(json_object_get(x, "b_name")), ha, pct);
+                         json_string_value(json_object_get(x, "a_name")),
+                         json_string_value(json_object_get(x, "b_code")),
+                         json_string_value(json_object_get(x, "b_name")), ha, pct);
       }
       lg_cli_table_print(t);
       lg_cli_table_free(t);

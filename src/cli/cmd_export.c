@@ -10,7 +10,8 @@
 
 static int run(lg_cli_t *cli, lg_err_t *err) {
   if (cli->args.npos != 2)
-    return lg_err_set(err, LG_EINVAL, "用法: landgov export LAYER FILE [--format txt|geojson|gpkg|shp|kml|dxf]");
+    return lg_err_set(err, LG_EINVAL,
+                      "用法: landgov export LAYER FILE [--format txt|geojson|gpkg|shp|kml|dxf]");
   lg_formats_export_opts_t o = {0};
   o.format = lg_cli_arg(cli, "format");
   long long to = 0;

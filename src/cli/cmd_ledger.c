@@ -12,13 +12,13 @@
 #include "auth/auth.h"
 #include "cases/cases.h"
 #include "cli/cli_int.h"
+#include "consol/consol.h"
 #include "files/files.h"
 #include "flow/flow.h"
-#include "monitor/monitor.h"
 #include "industry/industry.h"
-#include "consol/consol.h"
-#include "quota/quota.h"
 #include "ledger/ledger.h"
+#include "monitor/monitor.h"
+#include "quota/quota.h"
 #include "review/review.h"
 #include "stock/stock.h"
 
@@ -215,7 +215,8 @@ static int cmd_audit(lg_cli_t *cli, lg_err_t *err) {
    * object type they record). */
   const lg_ledger_auditor_t *all[LG_ARRAY_LEN(auditors) + 24];
   size_t n = 0;
-  for (size_t i = 0; auditors[i]; i++) all[n++] = auditors[i];
+  for (size_t i = 0; auditors[i]; i++)
+    all[n++] = auditors[i];
   for (size_t i = 0; lg_quota_auditors[i] && n + 1 < LG_ARRAY_LEN(all); i++)
     all[n++] = lg_quota_auditors[i];
   for (size_t i = 0; lg_industry_auditors[i] && n + 1 < LG_ARRAY_LEN(all); i++)
@@ -257,8 +258,8 @@ static int cmd_audit(lg_cli_t *cli, lg_err_t *err) {
                  f->recorded[0] ? "…" : "");
         snprintf(act, sizeof act, "%.12s%s", f->actual[0] ? f->actual : "-",
                  f->actual[0] ? "…" : "");
-        lg_cli_table_add(t, f->object_type, f->object_id, lg_ledger_finding_title(f->kind), entry, rec,
-                     act);
+        lg_cli_table_add(t, f->object_type, f->object_id, lg_ledger_finding_title(f->kind), entry,
+                         rec, act);
       }
       lg_cli_table_print(t);
       lg_cli_table_free(t);
@@ -294,7 +295,8 @@ static int cmd_prove(lg_cli_t *cli, lg_err_t *err) {
     return lg_err_set(err, LG_EINVAL, "用法: landgov ledger prove N [--size M]");
   uint64_t index = 0, size = 0;
   int rc = parse_u64(cli->args.pos[1], "条目序号", &index, err);
-  if (rc == 0 && lg_cli_arg(cli, "size")) rc = parse_u64(lg_cli_arg(cli, "size"), "--size", &size, err);
+  if (rc == 0 && lg_cli_arg(cli, "size"))
+    rc = parse_u64(lg_cli_arg(cli, "size"), "--size", &size, err);
   if (rc == 0 && lg_cli_arg(cli, "size") && size == 0)
     rc = lg_err_set(err, LG_EINVAL, "--size 应大于 0");
   if (rc) return rc;

@@ -83,9 +83,9 @@ static void print_overdue(const json_t *arr, bool with_code) {
     lg_cli_local_time(json_object_get(v, "due_at"), due);
     fmt(wd, num(json_object_get(v, "over"), "working_days"), 2);
     fmt(h, num(json_object_get(v, "over"), "hours"), 1);
-    lg_cli_table_add(tb, with_code ? str(v, "code") : "", str(v, "name"), str(v, "department_title"),
-                 str(v, "division"), lim, due, wd, h,
-                 !strcmp(str(v, "status"), "open") ? "在办" : "已结束");
+    lg_cli_table_add(tb, with_code ? str(v, "code") : "", str(v, "name"),
+                     str(v, "department_title"), str(v, "division"), lim, due, wd, h,
+                     !strcmp(str(v, "status"), "open") ? "在办" : "已结束");
   }
   lg_cli_table_print(tb);
   lg_cli_table_free(tb);
@@ -212,7 +212,8 @@ static int do_approval(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
       snprintf(pk, sizeof pk, "%lld", (long long)json_integer_value(json_object_get(u, "peak")));
       snprintf(od, sizeof od, "%lld",
                (long long)json_integer_value(json_object_get(u, "overloaded_days")));
-      lg_cli_table_add(tb, str(u, "title"), str(u, "division"), h, ar, avg, pk, str(u, "peak_day"), od);
+      lg_cli_table_add(tb, str(u, "title"), str(u, "division"), h, ar, avg, pk, str(u, "peak_day"),
+                       od);
     }
     lg_cli_table_print(tb);
     lg_cli_table_free(tb);
@@ -297,8 +298,8 @@ static int do_case(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
     fmt(wd, num(json_object_get(st, "time"), "working_days"), 2);
     fmt(h, num(json_object_get(st, "time"), "hours"), 1);
     lg_cli_table_add(tb, tid, str(st, "name"), str(st, "department_title"), str(st, "division"), t0,
-                 t1[0] ? t1 : "(在办)", wd, h,
-                 json_is_true(json_object_get(st, "coordination")) ? "是" : "");
+                     t1[0] ? t1 : "(在办)", wd, h,
+                     json_is_true(json_object_get(st, "coordination")) ? "是" : "");
   }
   lg_cli_table_print(tb);
   lg_cli_table_free(tb);
@@ -327,10 +328,10 @@ static int do_settings(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
   snprintf(a, sizeof a, "%d", set.load_threshold);
   snprintf(b, sizeof b, "%d", set.idle_days);
   lg_cli_table_add(tb, "metrics.load_threshold", a,
-               "部门日办理量超过此数即超负荷 (件/日; seed 000 §1.2.1: 10)");
+                   "部门日办理量超过此数即超负荷 (件/日; seed 000 §1.2.1: 10)");
   lg_cli_table_add(tb, "metrics.idle_days", b, "环节无人办理超过此数即流程空转 (工作日)");
   lg_cli_table_add(tb, "metrics.coordination_nodes", set.coordination_nodes,
-               "计入协调用时的流程环节 (联合审查、联合审批委员会)");
+                   "计入协调用时的流程环节 (联合审查、联合审批委员会)");
   lg_cli_table_print(tb);
   lg_cli_table_free(tb);
   return 0;

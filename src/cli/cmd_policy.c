@@ -31,9 +31,9 @@ static int cmd_list(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
     bool changed = !seed || strcmp(seed, r->scope) != 0;
     if (t)
       lg_cli_table_add(t, r->role, r->resource, r->action, r->scope,
-                   !seed     ? "(非初始项)"
-                   : changed ? "已修改"
-                             : "");
+                       !seed     ? "(非初始项)"
+                       : changed ? "已修改"
+                                 : "");
     else
       json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s?}", "role", r->role,
                                            "resource", r->resource, "action", r->action, "scope",

@@ -149,7 +149,7 @@ static int do_balance(ctx_t *c, lg_err_t *err) {
     for (int j = 0; j < 4; j++)
       fmt_int(v[j], sizeof v[j], num(a, f4[j]));
     lg_cli_table_add(t, str(a, "division"), kind_title(c->s, str(a, "kind"), k),
-                 unit_title(str(a, "unit")), v[0], v[1], v[2], v[3]);
+                     unit_title(str(a, "unit")), v[0], v[1], v[2], v[3]);
   }
   if (json_array_size(json_object_get(o, "accounts")) == 0)
     printf("(没有指标账户)\n");
@@ -241,8 +241,8 @@ static int do_movements(ctx_t *c, lg_err_t *err) {
              str(json_object_get(m, "credit"), "bucket"));
     if (json_is_integer(json_object_get(m, "ledger_index")))
       snprintf(idx, sizeof idx, "%lld", num(m, "ledger_index"));
-    lg_cli_table_add(t, id_s, str(m, "at"), str(m, "type_title"), kind_title(c->s, str(m, "kind"), k),
-                 amt, deb, cre, str(m, "document"), idx);
+    lg_cli_table_add(t, id_s, str(m, "at"), str(m, "type_title"),
+                     kind_title(c->s, str(m, "kind"), k), amt, deb, cre, str(m, "document"), idx);
   }
   lg_cli_table_print(t);
   lg_cli_table_free(t);
@@ -307,7 +307,7 @@ static int do_proposal(ctx_t *c, lg_err_t *err) {
     fmt_int(b, sizeof b, num(x, "idle_disposed_m2"));
     fmt_int(p, sizeof p, num(x, "proposed_m2"));
     lg_cli_table_add(t, str(x, "division"), a, b,
-                 !strcmp(str(x, "source"), "stock") ? "存量模块" : "手工登记", p);
+                     !strcmp(str(x, "source"), "stock") ? "存量模块" : "手工登记", p);
   }
   lg_cli_table_print(t);
   lg_cli_table_free(t);
@@ -360,10 +360,10 @@ static void print_listings(ctx_t *c, const json_t *arr) {
     snprintf(nb, sizeof nb, "%zu", json_array_size(json_object_get(l, "bids")));
     const char *st = str(l, "status");
     lg_cli_table_add(t, id, str(l, "seller"), kind_title(c->s, str(l, "kind"), k), a, r, p,
-                 !strcmp(st, "open")   ? "挂牌中"
-                 : !strcmp(st, "sold") ? "已成交"
-                                       : "已撤牌",
-                 nb);
+                     !strcmp(st, "open")   ? "挂牌中"
+                     : !strcmp(st, "sold") ? "已成交"
+                                           : "已撤牌",
+                     nb);
   }
   lg_cli_table_print(t);
   lg_cli_table_free(t);
@@ -525,7 +525,8 @@ static int do_fund(ctx_t *c, lg_err_t *err) {
     int64_t id = 0;
     if ((rc = need_int(c->cli, "amount-fen", &fen, err)) ||
         (rc = lg_quota_fund_spend(c->s, &c->who, lg_cli_arg(c->cli, "division"), fen,
-                                  lg_cli_arg(c->cli, "project"), lg_cli_arg(c->cli, "note"), &id, err)))
+                                  lg_cli_arg(c->cli, "project"), lg_cli_arg(c->cli, "note"), &id,
+                                  err)))
       return rc;
     if (!c->cli->json) printf("已记录生态修复基金支出: 第 %lld 号\n", (long long)id);
   }
@@ -673,7 +674,8 @@ static int do_enclave(ctx_t *c, lg_err_t *err) {
     json_error_t je;
     if (lg_cli_arg(c->cli, "costs") && !(costs = json_loads(lg_cli_arg(c->cli, "costs"), 0, &je)))
       return lg_err_set(err, LG_EINVAL, "--costs 不是有效的 JSON: %s", je.text);
-    if (lg_cli_arg(c->cli, "shares") && !(shares = json_loads(lg_cli_arg(c->cli, "shares"), 0, &je))) {
+    if (lg_cli_arg(c->cli, "shares") &&
+        !(shares = json_loads(lg_cli_arg(c->cli, "shares"), 0, &je))) {
       json_decref(costs);
       return lg_err_set(err, LG_EINVAL, "--shares 不是有效的 JSON: %s", je.text);
     }
@@ -760,8 +762,10 @@ static int do_kind(ctx_t *c, lg_err_t *err) {
       return lg_err_set(err, LG_EINVAL, "用法: landgov quota kind add CODE --title T --unit m2|kg");
     lg_quota_kind_t k = {.tradable = lg_cli_arg_flag(c->cli, "tradable")};
     snprintf(k.code, sizeof k.code, "%s", c->cli->args.pos[2]);
-    snprintf(k.title, sizeof k.title, "%s", lg_cli_arg(c->cli, "title") ? lg_cli_arg(c->cli, "title") : "");
-    snprintf(k.unit, sizeof k.unit, "%s", lg_cli_arg(c->cli, "unit") ? lg_cli_arg(c->cli, "unit") : "");
+    snprintf(k.title, sizeof k.title, "%s",
+             lg_cli_arg(c->cli, "title") ? lg_cli_arg(c->cli, "title") : "");
+    snprintf(k.unit, sizeof k.unit, "%s",
+             lg_cli_arg(c->cli, "unit") ? lg_cli_arg(c->cli, "unit") : "");
     if ((rc = lg_quota_kind_add(c->s, &c->who, &k, lg_cli_arg(c->cli, "basis"), err))) return rc;
     if (!c->cli->json) printf("已增加指标种类 %s (%s)\n", k.code, k.title);
   } else if (strcmp(sub, "list")) {
@@ -777,8 +781,8 @@ static int do_kind(ctx_t *c, lg_err_t *err) {
     json_t *k;
     json_array_foreach(arr, i, k) {
       lg_cli_table_add(t, str(k, "code"), str(k, "title"), str(k, "unit_title"),
-                   json_is_true(json_object_get(k, "tradable")) ? "是" : "否",
-                   json_is_true(json_object_get(k, "builtin")) ? "配置" : "管理员增加");
+                       json_is_true(json_object_get(k, "tradable")) ? "是" : "否",
+                       json_is_true(json_object_get(k, "builtin")) ? "配置" : "管理员增加");
     }
     lg_cli_table_print(t);
     lg_cli_table_free(t);

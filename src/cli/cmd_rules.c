@@ -83,9 +83,9 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
         char v[16];
         snprintf(v, sizeof v, "%lld", (long long)json_integer_value(json_object_get(x, "version")));
         lg_cli_table_add(t, v, json_string_value(json_object_get(x, "created_at")),
-                     json_string_value(json_object_get(x, "actor")),
-                     json_string_value(json_object_get(x, "name")),
-                     json_string_value(json_object_get(x, "note")));
+                         json_string_value(json_object_get(x, "actor")),
+                         json_string_value(json_object_get(x, "name")),
+                         json_string_value(json_object_get(x, "note")));
       }
       lg_cli_table_print(t);
       lg_cli_table_free(t);

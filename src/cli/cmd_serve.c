@@ -19,8 +19,8 @@
 #include "cases/cases.h"
 #include "cli/cli_int.h"
 #include "http/http.h"
-#include "stock/stock.h"
 #include "quota/quota.h"
+#include "stock/stock.h"
 
 #include <limits.h>
 #include <pthread.h>
@@ -170,8 +170,9 @@ static int run(lg_cli_t *cli, lg_err_t *err) {
 const lg_cmd_t lg_cmd_serve = {
     .name = "serve",
     .summary = "启动网页服务 (一张图与接口)",
-    .usage = "[--host 127.0.0.1] [--port 8080] [--threads N] [--web DIR] [--quiet]\n"
-             "       [--db-read postgresql://副本/库名]  (瓦片、要素查询和不保存的审查由只读副本答复)",
+    .usage =
+        "[--host 127.0.0.1] [--port 8080] [--threads N] [--web DIR] [--quiet]\n"
+        "       [--db-read postgresql://副本/库名]  (瓦片、要素查询和不保存的审查由只读副本答复)",
     .options = "host=,port=,threads=,web=,quiet,db-read=",
     .run = run,
 };

@@ -69,9 +69,9 @@ static int show(lg_cli_t *cli, lg_store_t *s, const lg_setting_def_t *only, lg_e
     json_array_foreach(arr, i, x) {
       const char *v = json_string_value(json_object_get(x, "value"));
       lg_cli_table_add(t, json_string_value(json_object_get(x, "key")), v ? v : "(未设置)",
-                   json_string_value(json_object_get(x, "default")),
-                   json_string_value(json_object_get(x, "range")),
-                   json_string_value(json_object_get(x, "title")));
+                       json_string_value(json_object_get(x, "default")),
+                       json_string_value(json_object_get(x, "range")),
+                       json_string_value(json_object_get(x, "title")));
     }
     lg_cli_table_print(t);
     lg_cli_table_free(t);

@@ -155,7 +155,7 @@ static int do_ledger(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
       else
         snprintf(st, sizeof st, "%s %s", str(o, "struck_on"), str(o, "struck_act_title"));
       lg_cli_table_add(t, str(o, "approval_no"), str(o, "name"), str(o, "approved_on"), a, b, y,
-                   str(o, "method"), str(o, "deadline"), st);
+                       str(o, "method"), str(o, "deadline"), st);
     }
   } else {
     static const char *const h[] = {"电子监管号", "项目名称", "土地使用权人", "约定开工",
@@ -168,8 +168,8 @@ static int do_ledger(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
       else
         snprintf(st, sizeof st, "%s %s", str(o, "struck_on"), str(o, "struck_act_title"));
       lg_cli_table_add(t, str(o, "supervision_no"), str(o, "project"), str(o, "holder"),
-                   str(o, "effective_start_on"), str(o, "status_title"), str(o, "method"),
-                   str(o, "deadline"), st);
+                       str(o, "effective_start_on"), str(o, "status_title"), str(o, "method"),
+                       str(o, "deadline"), st);
     }
   }
   lg_cli_table_print(t);
@@ -205,7 +205,8 @@ static int do_idle(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
       size_t len = strlen(arts);
       snprintf(arts + len, sizeof arts - len, "%s%s", k ? "," : "", json_string_value(a));
     }
-    lg_cli_table_add(t, str(p, "supervision_no"), str(p, "status"), str(p, "idle_since"), fee, arts);
+    lg_cli_table_add(t, str(p, "supervision_no"), str(p, "status"), str(p, "idle_since"), fee,
+                     arts);
   }
   lg_cli_table_print(t);
   lg_cli_table_free(t);
@@ -434,8 +435,9 @@ static int do_plan(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
   if (rc == 0)
     rc = find(cli, s, kind && !strcmp(kind, "unsupplied") ? "approval" : "supply", &id, err);
   if (rc) return rc;
-  if ((rc = lg_stock_plan_set(s, &who, kind, id, lg_cli_arg(cli, "reason"), lg_cli_arg(cli, "method"),
-                              lg_cli_arg(cli, "unit"), lg_cli_arg(cli, "deadline"), err)))
+  if ((rc = lg_stock_plan_set(s, &who, kind, id, lg_cli_arg(cli, "reason"),
+                              lg_cli_arg(cli, "method"), lg_cli_arg(cli, "unit"),
+                              lg_cli_arg(cli, "deadline"), err)))
     return rc;
   if (cli->json)
     lg_cli_print_json(json_pack("{s:s, s:I}", "kind", kind, "object", (json_int_t)id));

@@ -32,13 +32,15 @@ static int ledger_root(lg_store_t *s, uint64_t *size, char hex[65], lg_err_t *er
   int rc = lg_ledger_size(s, size, err);
   if (rc || *size == 0) return rc;
   if ((rc = lg_ledger_root(s, *size, root, err))) return rc;
-  for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", root[i]);
+  for (int i = 0; i < 32; i++)
+    snprintf(hex + 2 * i, 3, "%02x", root[i]);
   return 0;
 }
 
 static int copy(lg_cli_t *cli, lg_err_t *err) {
   if (cli->args.npos != 3)
-    return lg_err_set(err, LG_EINVAL, "用法: landgov store copy FROM TO (GeoPackage 文件或 PostgreSQL 连接串)");
+    return lg_err_set(err, LG_EINVAL,
+                      "用法: landgov store copy FROM TO (GeoPackage 文件或 PostgreSQL 连接串)");
   const char *from_t = cli->args.pos[1], *to_t = cli->args.pos[2];
   /* The target is made (or migrated) first; lg_store_copy refuses one that
    * holds layers or ledger entries already. */
@@ -59,10 +61,10 @@ static int copy(lg_cli_t *cli, lg_err_t *err) {
   int64_t features = count_of(to, "SELECT coalesce(sum(feature_count), 0) FROM lg_layers");
   double secs = lg_mono() - t0;
   if (cli->json)
-    lg_cli_print_json(json_pack("{s:s, s:s, s:I, s:I, s:I, s:s, s:f}", "from",
-                                lg_store_path(from), "to", lg_store_path(to), "layers",
-                                (json_int_t)layers, "features", (json_int_t)features,
-                                "ledger_size", (json_int_t)n2, "ledger_root", r2, "seconds", secs));
+    lg_cli_print_json(json_pack("{s:s, s:s, s:I, s:I, s:I, s:s, s:f}", "from", lg_store_path(from),
+                                "to", lg_store_path(to), "layers", (json_int_t)layers, "features",
+                                (json_int_t)features, "ledger_size", (json_int_t)n2, "ledger_root",
+                                r2, "seconds", secs));
   else
     printf("已把 %s 复制到 %s: %lld 个图层, %lld 个要素, 账本 %llu 条, 根哈希 %s (与源库一致), "
            "用时 %.1f 秒\n",
@@ -92,10 +94,11 @@ static int info(lg_cli_t *cli, lg_err_t *err) {
                                   (json_int_t)layers, "features", (json_int_t)features,
                                   "ledger_size", (json_int_t)n));
     else
-      printf("数据库 %s (%s), 结构版本 %d (本程序支持到 %d), %lld 个图层, %lld 个要素, 账本 %llu 条\n",
-             lg_store_path(s), strcmp(backend, "postgresql") ? "GeoPackage" : "PostgreSQL",
-             lg_store_schema_version(s), lg_store_schema_known(), (long long)layers,
-             (long long)features, (unsigned long long)n);
+      printf(
+          "数据库 %s (%s), 结构版本 %d (本程序支持到 %d), %lld 个图层, %lld 个要素, 账本 %llu 条\n",
+          lg_store_path(s), strcmp(backend, "postgresql") ? "GeoPackage" : "PostgreSQL",
+          lg_store_schema_version(s), lg_store_schema_known(), (long long)layers,
+          (long long)features, (unsigned long long)n);
   }
   lg_store_close(s);
   return rc;

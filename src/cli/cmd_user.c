@@ -162,8 +162,8 @@ static int cmd_list(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
       snprintf(id, sizeof id, "%lld", (long long)us[i].id);
       const char *unit = us[i].dept[0] ? us[i].dept : lg_auth_level_title(us[i].level);
       lg_cli_table_add(t, id, us[i].login, us[i].name, lg_auth_role_title(us[i].role), unit,
-                   us[i].division, us[i].enterprise, us[i].disabled ? "已停用" : "正常",
-                   us[i].created_at);
+                       us[i].division, us[i].enterprise, us[i].disabled ? "已停用" : "正常",
+                       us[i].created_at);
     }
     lg_cli_table_print(t);
     lg_cli_table_free(t);
@@ -262,7 +262,8 @@ static int cmd_token(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
   char tok[64];
   int64_t id;
   int64_t expires = days > 0 ? lg_now() + (int64_t)days * 86400 : 0;
-  if ((rc = lg_auth_token_create(s, cli->args.pos[1], lg_cli_arg(cli, "name"), expires, tok, &id, err)))
+  if ((rc = lg_auth_token_create(s, cli->args.pos[1], lg_cli_arg(cli, "name"), expires, tok, &id,
+                                 err)))
     return rc;
   if (cli->json) {
     lg_cli_print_json(json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "login", cli->args.pos[1],
@@ -308,7 +309,8 @@ static int cmd_tokens(lg_cli_t *cli, lg_store_t *s, lg_err_t *err) {
       fmt_time(ts[i].created_at, c);
       fmt_time(ts[i].last_used, u);
       fmt_time(ts[i].expires_at, e);
-      lg_cli_table_add(t, id, ts[i].login, ts[i].name, c, u, e, ts[i].revoked_at ? "已吊销" : "有效");
+      lg_cli_table_add(t, id, ts[i].login, ts[i].name, c, u, e,
+                       ts[i].revoked_at ? "已吊销" : "有效");
     }
     lg_cli_table_print(t);
     lg_cli_table_free(t);

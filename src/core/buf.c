@@ -26,7 +26,8 @@ static void grow(lg_buf_t *b, size_t extra) {
   size_t need = b->len + extra + 1;
   if (need <= b->cap) return;
   size_t c = b->cap ? b->cap : 64;
-  while (c < need) c *= 2;
+  while (c < need)
+    c *= 2;
   b->data = lg_realloc(b->data, c);
   b->cap = c;
 }

@@ -10,9 +10,9 @@
 #define LG_CORE_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdbool.h>
 
 /* ---- Errors ------------------------------------------------------------
  * Fallible functions return int: 0 on success, a negative LG_E* code on
@@ -22,37 +22,34 @@
  * (lg_err_http_status) maps codes to HTTP statuses. */
 enum {
   LG_OK = 0,
-  LG_EINVAL = -1,    /* bad input: a file, a parameter, a geometry */
-  LG_ENOTFOUND = -2, /* no such layer, case, entry, file */
-  LG_EIO = -3,       /* reading or writing a file failed */
-  LG_EDB = -4,       /* the store failed (SQLite, PostgreSQL) */
-  LG_EGEOM = -5,     /* a geometry operation failed */
-  LG_ECRS = -6,      /* unknown or unusable coordinate reference system */
-  LG_ECONFLICT = -7, /* the thing exists already, or changed under us */
-  LG_EPERM = -8,     /* not allowed */
-  LG_ELIMIT = -9,    /* over a configured limit (size, count, time) */
+  LG_EINVAL = -1,        /* bad input: a file, a parameter, a geometry */
+  LG_ENOTFOUND = -2,     /* no such layer, case, entry, file */
+  LG_EIO = -3,           /* reading or writing a file failed */
+  LG_EDB = -4,           /* the store failed (SQLite, PostgreSQL) */
+  LG_EGEOM = -5,         /* a geometry operation failed */
+  LG_ECRS = -6,          /* unknown or unusable coordinate reference system */
+  LG_ECONFLICT = -7,     /* the thing exists already, or changed under us */
+  LG_EPERM = -8,         /* not allowed */
+  LG_ELIMIT = -9,        /* over a configured limit (size, count, time) */
   LG_EUNSUPPORTED = -10, /* a format or element landgov does not handle */
-  LG_EINTERNAL = -11, /* a bug: should not happen */
-  LG_EAUTH = -12,     /* who is asking is not known: no, a wrong or an expired credential */
-  LG_ETHROTTLE = -13  /* too many attempts: wait (the login lock) and try again */
+  LG_EINTERNAL = -11,    /* a bug: should not happen */
+  LG_EAUTH = -12,        /* who is asking is not known: no, a wrong or an expired credential */
+  LG_ETHROTTLE = -13     /* too many attempts: wait (the login lock) and try again */
 };
 
 typedef struct lg_err {
-  int code;          /* one of LG_E*, 0 when unset */
-  char msg[768];     /* what went wrong, for a person */
-  char where[256];   /* file:line, point, field; may be empty */
+  int code;        /* one of LG_E*, 0 when unset */
+  char msg[768];   /* what went wrong, for a person */
+  char where[256]; /* file:line, point, field; may be empty */
 } lg_err_t;
 
 /* Sets code and message (printf-style) and returns code, so callers can
  * write `return lg_err_set(err, LG_EINVAL, "...")`. err may be NULL. */
-int lg_err_set(lg_err_t *err, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+int lg_err_set(lg_err_t *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Sets the `where` part (file, line, point). err may be NULL. */
-void lg_err_where(lg_err_t *err, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+void lg_err_where(lg_err_t *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prefixes the message with context ("导入 x.shp: ..."). err may be NULL. */
-void lg_err_prefix(lg_err_t *err, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+void lg_err_prefix(lg_err_t *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void lg_err_clear(lg_err_t *err);
 /* Stable machine name of a code, e.g. "invalid_input". */
 const char *lg_err_name(int code);
@@ -74,20 +71,25 @@ void lg_alloc_fail_after(long n);
 
 /* Growable arrays: LG_VEC(T) declares a struct with items, len, cap;
  * lg_vec_push grows it. Free with lg_free(v.items). */
-#define LG_VEC(T) struct { T *items; size_t len, cap; }
-#define lg_vec_reserve(v, n)                                                  \
-  do {                                                                        \
-    if ((v)->cap < (n)) {                                                     \
-      size_t c_ = (v)->cap ? (v)->cap : 8;                                    \
-      while (c_ < (n)) c_ *= 2;                                               \
-      (v)->items = lg_realloc((v)->items, c_ * sizeof(*(v)->items));          \
-      (v)->cap = c_;                                                          \
-    }                                                                         \
+#define LG_VEC(T)                                                                                  \
+  struct {                                                                                         \
+    T *items;                                                                                      \
+    size_t len, cap;                                                                               \
+  }
+#define lg_vec_reserve(v, n)                                                                       \
+  do {                                                                                             \
+    if ((v)->cap < (n)) {                                                                          \
+      size_t c_ = (v)->cap ? (v)->cap : 8;                                                         \
+      while (c_ < (n))                                                                             \
+        c_ *= 2;                                                                                   \
+      (v)->items = lg_realloc((v)->items, c_ * sizeof(*(v)->items));                               \
+      (v)->cap = c_;                                                                               \
+    }                                                                                              \
   } while (0)
-#define lg_vec_push(v, x)                                                     \
-  do {                                                                        \
-    lg_vec_reserve((v), (v)->len + 1);                                        \
-    (v)->items[(v)->len++] = (x);                                             \
+#define lg_vec_push(v, x)                                                                          \
+  do {                                                                                             \
+    lg_vec_reserve((v), (v)->len + 1);                                                             \
+    (v)->items[(v)->len++] = (x);                                                                  \
   } while (0)
 
 /* ---- Byte buffer -------------------------------------------------------
@@ -104,8 +106,7 @@ void lg_buf_reset(lg_buf_t *b);
 void lg_buf_append(lg_buf_t *b, const void *p, size_t n);
 void lg_buf_puts(lg_buf_t *b, const char *s);
 void lg_buf_putc(lg_buf_t *b, char c);
-void lg_buf_printf(lg_buf_t *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+void lg_buf_printf(lg_buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void lg_buf_vprintf(lg_buf_t *b, const char *fmt, va_list ap);
 char *lg_buf_steal(lg_buf_t *b);
 
@@ -117,15 +118,15 @@ int lg_file_write(const char *path, const void *data, size_t len, lg_err_t *err)
 bool lg_utf8_valid(const char *s, size_t n);
 /* Converts n bytes from encoding `from` (iconv name: "GBK", "UTF-16LE")
  * to UTF-8. *out is NUL-terminated, caller frees. */
-int lg_iconv_to_utf8(const char *from, const char *s, size_t n, char **out,
-                     size_t *out_len, lg_err_t *err);
-int lg_iconv_from_utf8(const char *to, const char *s, size_t n, char **out,
-                       size_t *out_len, lg_err_t *err);
+int lg_iconv_to_utf8(const char *from, const char *s, size_t n, char **out, size_t *out_len,
+                     lg_err_t *err);
+int lg_iconv_from_utf8(const char *to, const char *s, size_t n, char **out, size_t *out_len,
+                       lg_err_t *err);
 /* Decodes a text file of unknown encoding to UTF-8: UTF-8 BOM, UTF-16LE/BE
  * BOM (or a NUL pattern that says UTF-16LE), valid UTF-8, else GBK
  * (GB18030, its superset). *enc receives the name of what was found. */
-int lg_text_decode(const char *s, size_t n, char **out, size_t *out_len,
-                   const char **enc, lg_err_t *err);
+int lg_text_decode(const char *s, size_t n, char **out, size_t *out_len, const char **enc,
+                   lg_err_t *err);
 /* Trims ASCII whitespace in place, returns s. */
 char *lg_trim(char *s);
 /* True when s is NULL, empty or only white space, ASCII or Unicode (the

@@ -47,20 +47,34 @@ void lg_err_clear(lg_err_t *err) {
 
 const char *lg_err_name(int code) {
   switch (code) {
-  case LG_OK: return "ok";
-  case LG_EINVAL: return "invalid_input";
-  case LG_ENOTFOUND: return "not_found";
-  case LG_EIO: return "io_error";
-  case LG_EDB: return "store_error";
-  case LG_EGEOM: return "geometry_error";
-  case LG_ECRS: return "crs_error";
-  case LG_ECONFLICT: return "conflict";
-  case LG_EPERM: return "forbidden";
-  case LG_ELIMIT: return "limit_exceeded";
-  case LG_EUNSUPPORTED: return "unsupported";
-  case LG_EAUTH: return "unauthenticated";
-  case LG_ETHROTTLE: return "too_many_requests";
-  default: return "internal_error";
+  case LG_OK:
+    return "ok";
+  case LG_EINVAL:
+    return "invalid_input";
+  case LG_ENOTFOUND:
+    return "not_found";
+  case LG_EIO:
+    return "io_error";
+  case LG_EDB:
+    return "store_error";
+  case LG_EGEOM:
+    return "geometry_error";
+  case LG_ECRS:
+    return "crs_error";
+  case LG_ECONFLICT:
+    return "conflict";
+  case LG_EPERM:
+    return "forbidden";
+  case LG_ELIMIT:
+    return "limit_exceeded";
+  case LG_EUNSUPPORTED:
+    return "unsupported";
+  case LG_EAUTH:
+    return "unauthenticated";
+  case LG_ETHROTTLE:
+    return "too_many_requests";
+  default:
+    return "internal_error";
   }
 }
 
@@ -69,13 +83,21 @@ int lg_err_http_status(int code) {
   case LG_EINVAL:
   case LG_EGEOM:
   case LG_ECRS:
-  case LG_EUNSUPPORTED: return 400;
-  case LG_ENOTFOUND: return 404;
-  case LG_ECONFLICT: return 409;
-  case LG_EPERM: return 403;
-  case LG_ELIMIT: return 413;
-  case LG_EAUTH: return 401;      /* RFC 9110 15.5.2: log in (again) */
-  case LG_ETHROTTLE: return 429;  /* RFC 6585 4: with Retry-After */
-  default: return 500;
+  case LG_EUNSUPPORTED:
+    return 400;
+  case LG_ENOTFOUND:
+    return 404;
+  case LG_ECONFLICT:
+    return 409;
+  case LG_EPERM:
+    return 403;
+  case LG_ELIMIT:
+    return 413;
+  case LG_EAUTH:
+    return 401; /* RFC 9110 15.5.2: log in (again) */
+  case LG_ETHROTTLE:
+    return 429; /* RFC 6585 4: with Retry-After */
+  default:
+    return 500;
   }
 }

@@ -9,10 +9,10 @@
  * the bureau recorded, a revoked approval, a site visit with a photo; the
  * layers' statuses as of today.
  */
+#include "stock/stock.h"
 #include "auth/auth.h"
 #include "cases/cases.h"
 #include "demo/demo.h"
-#include "stock/stock.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -38,8 +38,8 @@ typedef struct lg_file_info {
   char name[256];      /* the name it was given, cleaned: no path, no control characters */
   char owner_type[32]; /* "case", "supply", "visit", ... */
   char owner_id[64];
-  char kind[64];       /* what it is to its owner: "material:site_plan", "photo" */
-  int version;         /* 1, 2, ... per owner and kind */
+  char kind[64]; /* what it is to its owner: "material:site_plan", "photo" */
+  int version;   /* 1, 2, ... per owner and kind */
   char uploaded_by[64];
   char uploaded_at[32]; /* ISO 8601 UTC */
 } lg_file_info_t;
@@ -67,8 +67,8 @@ int lg_files_sniff(const void *head, size_t n, char out[128], lg_err_t *err);
  * empty file, one over files.max_bytes, a type not allowed, an executable,
  * a name with path separators or control characters. *out (may be NULL)
  * receives what was stored. */
-int lg_files_put_path(lg_store_t *s, const lg_file_put_t *p, const char *path,
-                      lg_file_info_t *out, lg_err_t *err);
+int lg_files_put_path(lg_store_t *s, const lg_file_put_t *p, const char *path, lg_file_info_t *out,
+                      lg_err_t *err);
 /* The same for bytes in memory (small generated documents). */
 int lg_files_put_mem(lg_store_t *s, const lg_file_put_t *p, const void *data, size_t n,
                      lg_file_info_t *out, lg_err_t *err);
@@ -95,8 +95,9 @@ int lg_files_read_all(lg_store_t *s, int64_t id, size_t max, lg_buf_t *out, lg_e
 /* Ledger auditor scan (object type "file"): each version's recorded state
  * with its content's digest recomputed from the stored chunks, so a
  * document changed behind landgov's back is found. */
-int lg_files_audit_scan(lg_store_t *s, int (*emit)(void *ctx, const char *object_id,
-                                                   const unsigned char digest[32]),
+int lg_files_audit_scan(lg_store_t *s,
+                        int (*emit)(void *ctx, const char *object_id,
+                                    const unsigned char digest[32]),
                         void *ctx, lg_err_t *err);
 
 #endif

@@ -51,9 +51,9 @@ int lg_flow_deploy(lg_store_t *s, const char *xml, size_t len, const char *actor
   if ((rc = lg_store_begin(s, err)) != 0) return rc;
   lg_stmt_t *st;
   if (lg_store_prepare(s,
-                 "SELECT id, version, sha256 FROM lg_flow_definitions WHERE key = ?"
-                 " ORDER BY version DESC LIMIT 1",
-                 &st, err)) {
+                       "SELECT id, version, sha256 FROM lg_flow_definitions WHERE key = ?"
+                       " ORDER BY version DESC LIMIT 1",
+                       &st, err)) {
     rc = LG_EDB;
     goto done;
   }
@@ -73,10 +73,11 @@ int lg_flow_deploy(lg_store_t *s, const char *xml, size_t len, const char *actor
   info.created = true;
   char ts[32];
   lg_time_iso(lg_now(), ts);
-  if (lg_store_prepare(s,
-                 "INSERT INTO lg_flow_definitions(key, version, name, xml, sha256, deployed_at,"
-                 " deployed_by) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                 &st, err)) {
+  if (lg_store_prepare(
+          s,
+          "INSERT INTO lg_flow_definitions(key, version, name, xml, sha256, deployed_at,"
+          " deployed_by) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+          &st, err)) {
     rc = LG_EDB;
     goto done;
   }
@@ -113,20 +114,19 @@ int lg_flow_definitions(lg_store_t *s, json_t **out, lg_err_t *err) {
   *out = NULL;
   lg_stmt_t *st;
   if (lg_store_prepare(s,
-                 "SELECT d.id, d.key, d.version, d.name, d.deployed_at, d.deployed_by,"
-                 " (SELECT count(*) FROM lg_flow_instances i WHERE i.definition_id = d.id)"
-                 " FROM lg_flow_definitions d ORDER BY d.key, d.version DESC",
-                 &st, err))
+                       "SELECT d.id, d.key, d.version, d.name, d.deployed_at, d.deployed_by,"
+                       " (SELECT count(*) FROM lg_flow_instances i WHERE i.definition_id = d.id)"
+                       " FROM lg_flow_definitions d ORDER BY d.key, d.version DESC",
+                       &st, err))
     return LG_EDB;
   json_t *arr = json_array();
   while (lg_store_step(st) == LG_ROW)
     json_array_append_new(
         arr,
-        json_pack("{s:I,s:o,s:I,s:o,s:o,s:o,s:I}", "id", (json_int_t)lg_store_col_int(st, 0),
-                  "key", fl_col_json_text(st, 1), "version",
-                  (json_int_t)lg_store_col_int(st, 2), "name", fl_col_json_text(st, 3),
-                  "deployed_at", fl_col_json_text(st, 4), "deployed_by", fl_col_json_text(st, 5),
-                  "instances", (json_int_t)lg_store_col_int(st, 6)));
+        json_pack("{s:I,s:o,s:I,s:o,s:o,s:o,s:I}", "id", (json_int_t)lg_store_col_int(st, 0), "key",
+                  fl_col_json_text(st, 1), "version", (json_int_t)lg_store_col_int(st, 2), "name",
+                  fl_col_json_text(st, 3), "deployed_at", fl_col_json_text(st, 4), "deployed_by",
+                  fl_col_json_text(st, 5), "instances", (json_int_t)lg_store_col_int(st, 6)));
   lg_store_done(st);
   *out = arr;
   return 0;
@@ -136,10 +136,11 @@ int lg_flow_definition_xml(lg_store_t *s, const char *key, int version, char **x
                            lg_flow_def_info_t *info, lg_err_t *err) {
   *xml = NULL;
   lg_stmt_t *st;
-  if (lg_store_prepare(s,
-                 "SELECT id, key, version, name, xml FROM lg_flow_definitions WHERE key = ?1 AND"
-                 " (?2 = 0 OR version = ?2) ORDER BY version DESC LIMIT 1",
-                 &st, err))
+  if (lg_store_prepare(
+          s,
+          "SELECT id, key, version, name, xml FROM lg_flow_definitions WHERE key = ?1 AND"
+          " (?2 = 0 OR version = ?2) ORDER BY version DESC LIMIT 1",
+          &st, err))
     return LG_EDB;
   lg_store_bind_text(st, 1, key ? key : "");
   lg_store_bind_int(st, 2, version);
@@ -169,9 +170,9 @@ int lg_flow_audit_scan_definitions(lg_store_t *s,
                                    void *ctx, lg_err_t *err) {
   lg_stmt_t *st;
   if (lg_store_prepare(s,
-                 "SELECT id, key, version, coalesce(name, ''), sha256, deployed_by"
-                 " FROM lg_flow_definitions ORDER BY id",
-                 &st, err))
+                       "SELECT id, key, version, coalesce(name, ''), sha256, deployed_by"
+                       " FROM lg_flow_definitions ORDER BY id",
+                       &st, err))
     return LG_EDB;
   int rc = 0, step;
   while (rc == 0 && (step = lg_store_step(st)) == LG_ROW) {
@@ -180,8 +181,7 @@ int lg_flow_audit_scan_definitions(lg_store_t *s,
     snprintf(d.key, sizeof d.key, "%s", lg_store_col_text(st, 1));
     d.version = lg_store_col_int(st, 2);
     snprintf(d.name, sizeof d.name, "%s", lg_store_col_text(st, 3));
-    json_t *state = definition_state(&d, lg_store_col_text(st, 4),
-                                     lg_store_col_text(st, 5));
+    json_t *state = definition_state(&d, lg_store_col_text(st, 4), lg_store_col_text(st, 5));
     unsigned char digest[32];
     char oid[160];
     snprintf(oid, sizeof oid, "%s@%d", d.key, d.version);

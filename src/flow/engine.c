@@ -160,10 +160,11 @@ static void bind_text_or_null(lg_stmt_t *st, int i, const char *v) {
 static int hist(fl_run_t *r, const char *event, const char *node, const char *flow, int64_t task,
                 json_t *detail) {
   lg_stmt_t *st;
-  if (lg_store_prepare(r->s,
-                 "INSERT INTO lg_flow_history(instance_id, at, actor, event, node, flow, task_id,"
-                 " detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                 &st, r->err)) {
+  if (lg_store_prepare(
+          r->s,
+          "INSERT INTO lg_flow_history(instance_id, at, actor, event, node, flow, task_id,"
+          " detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+          &st, r->err)) {
     json_decref(detail);
     return LG_EDB;
   }
@@ -196,9 +197,9 @@ static void depart(fl_run_t *r, int ni) {
 static int token_new(fl_run_t *r, int ni, int flow, const char *state, int64_t *id) {
   lg_stmt_t *st;
   if (lg_store_prepare(r->s,
-                 "INSERT INTO lg_flow_tokens(instance_id, node, via, state, created_at)"
-                 " VALUES (?, ?, ?, ?, ?) RETURNING id",
-                 &st, r->err))
+                       "INSERT INTO lg_flow_tokens(instance_id, node, via, state, created_at)"
+                       " VALUES (?, ?, ?, ?, ?) RETURNING id",
+                       &st, r->err))
     return LG_EDB;
   lg_store_bind_int(st, 1, r->inst);
   lg_store_bind_text(st, 2, r->m->nodes.items[ni].id);
@@ -213,18 +214,18 @@ static int token_new(fl_run_t *r, int ni, int flow, const char *state, int64_t *
 static int token_end(fl_run_t *r, int64_t tok) {
   lg_stmt_t *st;
   if (lg_store_prepare(r->s,
-                 "UPDATE lg_flow_tasks SET status = 'cancelled', completed_at = ?"
-                 " WHERE token_id = ? AND status = 'open'",
-                 &st, r->err))
+                       "UPDATE lg_flow_tasks SET status = 'cancelled', completed_at = ?"
+                       " WHERE token_id = ? AND status = 'open'",
+                       &st, r->err))
     return LG_EDB;
   lg_store_bind_text(st, 1, r->now_iso);
   lg_store_bind_int(st, 2, tok);
   int rc = lg_store_run_done(st, "取消任务失败", r->err);
   if (rc) return rc;
   if (lg_store_prepare(r->s,
-                 "UPDATE lg_flow_waits SET status = 'cancelled' WHERE token_id = ?"
-                 " AND status = 'pending'",
-                 &st, r->err))
+                       "UPDATE lg_flow_waits SET status = 'cancelled' WHERE token_id = ?"
+                       " AND status = 'pending'",
+                       &st, r->err))
     return LG_EDB;
   lg_store_bind_int(st, 1, tok);
   if ((rc = lg_store_run_done(st, "取消等待失败", r->err)) != 0) return rc;
@@ -294,10 +295,11 @@ static int wait_new(fl_run_t *r, int64_t tok, const fl_node_t *ev, const char *s
   int rc = 0;
   if (ev->event == FL_EV_TIMER && (rc = timer_due(r, ev, due)) != 0) return rc;
   lg_stmt_t *st;
-  if (lg_store_prepare(r->s,
-                 "INSERT INTO lg_flow_waits(instance_id, token_id, node, source, kind, message,"
-                 " due_at, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
-                 &st, r->err))
+  if (lg_store_prepare(
+          r->s,
+          "INSERT INTO lg_flow_waits(instance_id, token_id, node, source, kind, message,"
+          " due_at, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
+          &st, r->err))
     return LG_EDB;
   bool timer = ev->event == FL_EV_TIMER;
   lg_store_bind_int(st, 1, r->inst);
@@ -420,11 +422,12 @@ static int task_new(fl_run_t *r, const fl_node_t *n, int64_t tok, const json_t *
   groups_text = fl_json_text(groups);
   if (element) elem_text = fl_json_text(element);
   lg_stmt_t *st;
-  if (lg_store_prepare(r->s,
-                 "INSERT INTO lg_flow_tasks(instance_id, token_id, node, name, candidate_groups,"
-                 " assignee, loop_index, element, status, created_at, due_at)"
-                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?) RETURNING id",
-                 &st, r->err)) {
+  if (lg_store_prepare(
+          r->s,
+          "INSERT INTO lg_flow_tasks(instance_id, token_id, node, name, candidate_groups,"
+          " assignee, loop_index, element, status, created_at, due_at)"
+          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?) RETURNING id",
+          &st, r->err)) {
     rc = LG_EDB;
     goto done;
   }
@@ -461,10 +464,11 @@ static json_t *scope_with(const json_t *vars, const json_t *extra) {
 /* Counters of a multi-instance visit, from its tasks. */
 static int mi_summary(fl_run_t *r, int64_t tok, json_t **out) {
   lg_stmt_t *st;
-  if (lg_store_prepare(r->s,
-                 "SELECT status, outcome, element, actor FROM lg_flow_tasks WHERE token_id = ?"
-                 " ORDER BY loop_index, id",
-                 &st, r->err))
+  if (lg_store_prepare(
+          r->s,
+          "SELECT status, outcome, element, actor FROM lg_flow_tasks WHERE token_id = ?"
+          " ORDER BY loop_index, id",
+          &st, r->err))
     return LG_EDB;
   lg_store_bind_int(st, 1, tok);
   json_int_t total = 0, done = 0, active = 0, approved = 0, vetoes = 0;
@@ -544,7 +548,7 @@ static int arrive_user(fl_run_t *r, int ni, int flow) {
 static int terminate_all(fl_run_t *r) {
   lg_stmt_t *st;
   if (lg_store_prepare(r->s, "SELECT id FROM lg_flow_tokens WHERE instance_id = ? ORDER BY id", &st,
-                 r->err))
+                       r->err))
     return LG_EDB;
   lg_store_bind_int(st, 1, r->inst);
   LG_VEC(int64_t) toks = {0};
@@ -618,9 +622,9 @@ static int arrive_join(fl_run_t *r, int ni, int flow) {
   int64_t *pick = lg_calloc(n->in.len, sizeof(int64_t));
   lg_stmt_t *st = NULL;
   rc = lg_store_prepare(r->s,
-                  "SELECT id FROM lg_flow_tokens WHERE instance_id = ? AND node = ? AND"
-                  " state = 'join' AND via = ? ORDER BY id LIMIT 1",
-                  &st, r->err);
+                        "SELECT id FROM lg_flow_tokens WHERE instance_id = ? AND node = ? AND"
+                        " state = 'join' AND via = ? ORDER BY id LIMIT 1",
+                        &st, r->err);
   bool all = rc == 0;
   for (size_t k = 0; rc == 0 && k < n->in.len; k++) {
     lg_store_bind_int(st, 1, r->inst);
@@ -732,11 +736,12 @@ static int run_open(lg_store_t *s, int64_t inst, const char *actor, int64_t now,
   r->err = err;
   set_now(r, now);
   lg_stmt_t *st;
-  if (lg_store_prepare(s,
-                 "SELECT i.definition_id, i.status, i.variables, i.business_key, d.sha256"
-                 " FROM lg_flow_instances i JOIN lg_flow_definitions d ON d.id = i.definition_id"
-                 " WHERE i.id = ?",
-                 &st, err))
+  if (lg_store_prepare(
+          s,
+          "SELECT i.definition_id, i.status, i.variables, i.business_key, d.sha256"
+          " FROM lg_flow_instances i JOIN lg_flow_definitions d ON d.id = i.definition_id"
+          " WHERE i.id = ?",
+          &st, err))
     return LG_EDB;
   lg_store_bind_int(st, 1, inst);
   int rc = 0;
@@ -791,7 +796,8 @@ static int run_finish(fl_run_t *r, const char *forced_status) {
   if (!status && r->terminated) status = "terminated";
   if (!status) {
     lg_stmt_t *st;
-    if (lg_store_prepare(r->s, "SELECT count(*) FROM lg_flow_tokens WHERE instance_id = ?", &st, r->err))
+    if (lg_store_prepare(r->s, "SELECT count(*) FROM lg_flow_tokens WHERE instance_id = ?", &st,
+                         r->err))
       return LG_EDB;
     lg_store_bind_int(st, 1, r->inst);
     int64_t left = lg_store_step(st) == LG_ROW ? lg_store_col_int(st, 0) : -1;
@@ -803,10 +809,10 @@ static int run_finish(fl_run_t *r, const char *forced_status) {
   char *vars = fl_json_text(r->vars);
   lg_stmt_t *st;
   if (lg_store_prepare(r->s,
-                 "UPDATE lg_flow_instances SET variables = ?, status = coalesce(?, status),"
-                 " ended_at = CASE WHEN ? IS NULL THEN ended_at ELSE ? END,"
-                 " end_node = coalesce(?, end_node) WHERE id = ?",
-                 &st, r->err)) {
+                       "UPDATE lg_flow_instances SET variables = ?, status = coalesce(?, status),"
+                       " ended_at = CASE WHEN ? IS NULL THEN ended_at ELSE ? END,"
+                       " end_node = coalesce(?, end_node) WHERE id = ?",
+                       &st, r->err)) {
     lg_free(vars);
     return LG_EDB;
   }
@@ -871,12 +877,12 @@ int lg_flow_start_ex(lg_store_t *s, const lg_flow_start_opts_t *o, int64_t *inst
   if ((rc = lg_store_begin(s, err)) != 0) return rc;
   lg_stmt_t *st;
   if (lg_store_prepare(s,
-                 o->version > 0
-                     ? "SELECT id, sha256, version FROM lg_flow_definitions WHERE key = ?"
-                       " AND version = ?"
-                     : "SELECT id, sha256, version FROM lg_flow_definitions WHERE key = ?"
-                       " ORDER BY version DESC LIMIT 1",
-                 &st, err)) {
+                       o->version > 0
+                           ? "SELECT id, sha256, version FROM lg_flow_definitions WHERE key = ?"
+                             " AND version = ?"
+                           : "SELECT id, sha256, version FROM lg_flow_definitions WHERE key = ?"
+                             " ORDER BY version DESC LIMIT 1",
+                       &st, err)) {
     rc = LG_EDB;
     goto fail;
   }
@@ -896,10 +902,11 @@ int lg_flow_start_ex(lg_store_t *s, const lg_flow_start_opts_t *o, int64_t *inst
   if (rc) goto fail;
   r.vars = o->vars ? json_deep_copy(o->vars) : json_object();
   if (o->business_key) r.business_key = lg_strdup(o->business_key);
-  if (lg_store_prepare(s,
-                 "INSERT INTO lg_flow_instances(definition_id, business_key, status, variables,"
-                 " started_at, started_by) VALUES (?, ?, 'active', '{}', ?, ?) RETURNING id",
-                 &st, err)) {
+  if (lg_store_prepare(
+          s,
+          "INSERT INTO lg_flow_instances(definition_id, business_key, status, variables,"
+          " started_at, started_by) VALUES (?, ?, 'active', '{}', ?, ?) RETURNING id",
+          &st, err)) {
     rc = LG_EDB;
     goto fail;
   }
@@ -933,9 +940,9 @@ static int task_load(lg_store_t *s, int64_t id, task_row_t *t, lg_err_t *err) {
   memset(t, 0, sizeof *t);
   lg_stmt_t *st;
   if (lg_store_prepare(s,
-                 "SELECT instance_id, token_id, node, status, assignee, candidate_groups"
-                 " FROM lg_flow_tasks WHERE id = ?",
-                 &st, err))
+                       "SELECT instance_id, token_id, node, status, assignee, candidate_groups"
+                       " FROM lg_flow_tasks WHERE id = ?",
+                       &st, err))
     return LG_EDB;
   lg_store_bind_int(st, 1, id);
   int rc = 0;
@@ -945,8 +952,7 @@ static int task_load(lg_store_t *s, int64_t id, task_row_t *t, lg_err_t *err) {
     t->token = lg_store_col_int(st, 1);
     snprintf(t->node, sizeof t->node, "%s", lg_store_col_text(st, 2));
     snprintf(t->status, sizeof t->status, "%s", lg_store_col_text(st, 3));
-    if (lg_store_col_type(st, 4) != LG_COL_NULL)
-      t->assignee = lg_strdup(lg_store_col_text(st, 4));
+    if (lg_store_col_type(st, 4) != LG_COL_NULL) t->assignee = lg_strdup(lg_store_col_text(st, 4));
     t->groups = lg_strdup(lg_store_col_text(st, 5));
   } else {
     rc = lg_err_set(err, LG_ENOTFOUND, "任务 %lld 不存在", (long long)id);
@@ -1048,10 +1054,11 @@ int lg_flow_complete(lg_store_t *s, int64_t task_id, const char *actor, const ch
   const fl_node_t *n = &r.m->nodes.items[ni];
   char *vtext = vars ? fl_json_text(vars) : NULL;
   lg_stmt_t *st;
-  if (lg_store_prepare(s,
-                 "UPDATE lg_flow_tasks SET status = 'completed', outcome = ?, actor = ?, vars = ?,"
-                 " completed_at = ? WHERE id = ?",
-                 &st, err)) {
+  if (lg_store_prepare(
+          s,
+          "UPDATE lg_flow_tasks SET status = 'completed', outcome = ?, actor = ?, vars = ?,"
+          " completed_at = ? WHERE id = ?",
+          &st, err)) {
     lg_free(vtext);
     rc = LG_EDB;
     goto out;
@@ -1105,9 +1112,9 @@ out:
 static int fire_wait(fl_run_t *r, int64_t wait_id) {
   lg_stmt_t *st;
   if (lg_store_prepare(r->s,
-                 "SELECT token_id, node, source, status FROM lg_flow_waits WHERE id = ? AND"
-                 " instance_id = ?",
-                 &st, r->err))
+                       "SELECT token_id, node, source, status FROM lg_flow_waits WHERE id = ? AND"
+                       " instance_id = ?",
+                       &st, r->err))
     return LG_EDB;
   lg_store_bind_int(st, 1, wait_id);
   lg_store_bind_int(st, 2, r->inst);
@@ -1127,9 +1134,9 @@ static int fire_wait(fl_run_t *r, int64_t wait_id) {
   int ei = fl_model_node(r->m, node);
   if (ei < 0) return lg_err_set(r->err, LG_EINTERNAL, "等待的节点 %s 不在流程定义中", node);
   if (lg_store_prepare(r->s,
-                 "UPDATE lg_flow_waits SET status = 'fired', fired_at = ?, error = NULL"
-                 " WHERE id = ?",
-                 &st, r->err))
+                       "UPDATE lg_flow_waits SET status = 'fired', fired_at = ?, error = NULL"
+                       " WHERE id = ?",
+                       &st, r->err))
     return LG_EDB;
   lg_store_bind_text(st, 1, r->now_iso);
   lg_store_bind_int(st, 2, wait_id);
@@ -1167,10 +1174,11 @@ int lg_flow_message(lg_store_t *s, int64_t instance_id, const char *name, const 
   int64_t wait_id = 0;
   if (rc == 0) {
     lg_stmt_t *st;
-    if (lg_store_prepare(s,
-                   "SELECT id FROM lg_flow_waits WHERE instance_id = ? AND status = 'pending' AND"
-                   " kind = 'message' AND message = ? ORDER BY id LIMIT 1",
-                   &st, err)) {
+    if (lg_store_prepare(
+            s,
+            "SELECT id FROM lg_flow_waits WHERE instance_id = ? AND status = 'pending' AND"
+            " kind = 'message' AND message = ? ORDER BY id LIMIT 1",
+            &st, err)) {
       rc = LG_EDB;
     } else {
       lg_store_bind_int(st, 1, instance_id);
@@ -1223,10 +1231,11 @@ int lg_flow_tick(lg_store_t *s, int64_t now, int *fired, lg_err_t *err) {
   lg_stmt_t *st;
   /* A snapshot of what is due: timers that new transitions arm for `now`
    * or earlier fire on the next tick, so one tick always ends. */
-  if (lg_store_prepare(s,
-                 "SELECT id, instance_id, node FROM lg_flow_waits WHERE status = 'pending' AND"
-                 " kind = 'timer' AND due_at <= ? ORDER BY due_at, id LIMIT 10000",
-                 &st, err))
+  if (lg_store_prepare(
+          s,
+          "SELECT id, instance_id, node FROM lg_flow_waits WHERE status = 'pending' AND"
+          " kind = 'timer' AND due_at <= ? ORDER BY due_at, id LIMIT 10000",
+          &st, err))
     return LG_EDB;
   lg_store_bind_text(st, 1, now_iso);
   LG_VEC(int64_t) due = {0};

@@ -2,7 +2,6 @@
 #ifndef LG_FLOW_INT_H
 #define LG_FLOW_INT_H
 
-
 #include "flow/flow.h"
 
 /* ---- Expressions (expr.c) ------------------------------------------------- */

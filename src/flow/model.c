@@ -428,9 +428,9 @@ static int parse_user(pctx_t *c, const xmlNode *x, fl_node_t *n) {
     if (!is_bpmn(k)) continue;
     if (named(k, "multiInstanceLoopCharacteristics")) {
       if (n->multi)
-        return fail_node(c->err, LG_EINVAL, k,
-                         "用户任务 %s 有多个多实例定义 (multiInstanceLoopCharacteristics 只能有一个)",
-                         d);
+        return fail_node(
+            c->err, LG_EINVAL, k,
+            "用户任务 %s 有多个多实例定义 (multiInstanceLoopCharacteristics 只能有一个)", d);
       if ((rc = parse_multi(c, k, n)) != 0) return rc;
     } else if (!in_list((const char *)k->name, node_ignorable)) {
       return unsupported(c->err, k, NULL);

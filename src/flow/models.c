@@ -67,7 +67,8 @@ int fl_model_get(lg_store_t *s, int64_t def_id, const char *sha256, const fl_mod
   /* Parsed outside the lock: another thread may parse the same one
    * meanwhile, and the first to finish is kept. */
   lg_stmt_t *st;
-  if (lg_store_prepare(s, "SELECT xml FROM lg_flow_definitions WHERE id = ?", &st, err)) return LG_EDB;
+  if (lg_store_prepare(s, "SELECT xml FROM lg_flow_definitions WHERE id = ?", &st, err))
+    return LG_EDB;
   lg_store_bind_int(st, 1, def_id);
   fl_model_t *m = NULL;
   int rc;

@@ -30,13 +30,13 @@ typedef struct lg_formats_import_opts {
 } lg_formats_import_opts_t;
 
 typedef struct lg_formats_import_result {
-  int64_t count;           /* features written */
-  int srs_id;              /* CRS of the stored layer */
+  int64_t count; /* features written */
+  int srs_id;    /* CRS of the stored layer */
   char layer[128];
   char geom_type[32];
-  char class_field[64];    /* detected or given; "" if none */
-  char encoding[32];       /* what the attributes were decoded from */
-  char format[32];         /* "ESRI Shapefile", "GPKG", "部标准坐标文件" ... */
+  char class_field[64]; /* detected or given; "" if none */
+  char encoding[32];    /* what the attributes were decoded from */
+  char format[32];      /* "ESRI Shapefile", "GPKG", "部标准坐标文件" ... */
   double seconds;
 } lg_formats_import_result_t;
 
@@ -44,21 +44,21 @@ typedef struct lg_formats_import_result {
  * coordinate files (.txt) go to lg_formats_mtxt_import, everything else through
  * GDAL/OGR. */
 int lg_formats_import(lg_store_t *s, const char *path, const lg_formats_import_opts_t *o,
-              lg_formats_import_result_t *res, lg_err_t *err);
+                      lg_formats_import_result_t *res, lg_err_t *err);
 /* Imports through GDAL/OGR. */
 int lg_formats_ogr_import(lg_store_t *s, const char *path, const lg_formats_import_opts_t *o,
-                  lg_formats_import_result_t *res, lg_err_t *err);
+                          lg_formats_import_result_t *res, lg_err_t *err);
 
 typedef struct lg_formats_export_opts {
-  const char *format;      /* "txt" (Ministry file), "geojson", "gpkg", "shp", "kml", "dxf" */
-  int to_srs;              /* 0: the layer's CRS */
+  const char *format; /* "txt" (Ministry file), "geojson", "gpkg", "shp", "kml", "dxf" */
+  int to_srs;         /* 0: the layer's CRS */
 } lg_formats_export_opts_t;
 
 /* Exports a layer to a file in the given format. */
-int lg_formats_export(lg_store_t *s, const char *layer, const char *path, const lg_formats_export_opts_t *o,
-              lg_err_t *err);
-int lg_formats_ogr_export(lg_store_t *s, const char *layer, const char *path, const lg_formats_export_opts_t *o,
-                  lg_err_t *err);
+int lg_formats_export(lg_store_t *s, const char *layer, const char *path,
+                      const lg_formats_export_opts_t *o, lg_err_t *err);
+int lg_formats_ogr_export(lg_store_t *s, const char *layer, const char *path,
+                          const lg_formats_export_opts_t *o, lg_err_t *err);
 
 /* Class-code field names recognised when --class-field is not given, in
  * order of preference: DLBM (Third Land Survey), DLDM, YDYHFLDM (2023 use
@@ -127,54 +127,54 @@ enum {
 };
 
 typedef struct lg_formats_mtxt_kv {
-  char *key;                /* as written, trimmed: 坐标系, 带号, or any unknown key */
-  char *val;                /* as written, trimmed */
-  int line;                 /* source line; 0 when made by landgov */
+  char *key; /* as written, trimmed: 坐标系, 带号, or any unknown key */
+  char *val; /* as written, trimmed */
+  int line;  /* source line; 0 when made by landgov */
 } lg_formats_mtxt_kv_t;
 
 typedef struct lg_formats_mtxt_point {
-  char *name;               /* 界址点号 ("J1") */
-  int ring_no;              /* 圈号 as written */
-  double x;                 /* easting: the file's Y, with its zone prefix */
-  double y;                 /* northing: the file's X */
-  int line;                 /* source line; 0 when made by landgov */
+  char *name;  /* 界址点号 ("J1") */
+  int ring_no; /* 圈号 as written */
+  double x;    /* easting: the file's Y, with its zone prefix */
+  double y;    /* northing: the file's X */
+  int line;    /* source line; 0 when made by landgov */
 } lg_formats_mtxt_point_t;
 
 typedef struct lg_formats_mtxt_ring {
-  int ring_no;              /* 圈号 of its points */
-  lg_formats_mtxt_point_t *pts;     /* closed rings repeat the first point at the end */
+  int ring_no;                  /* 圈号 of its points */
+  lg_formats_mtxt_point_t *pts; /* closed rings repeat the first point at the end */
   size_t npts;
 } lg_formats_mtxt_ring_t;
 
 typedef struct lg_formats_mtxt_parcel {
-  int line;                 /* line of the header ("...,@") */
-  char **fields;            /* header fields as written, without the "@" */
+  int line;      /* line of the header ("...,@") */
+  char **fields; /* header fields as written, without the "@" */
   size_t nfields;
-  int layout;               /* LG_MTXT_LAYOUT_* */
-  long npoints;             /* declared 界址点数 */
-  double area_ha;           /* declared 地块面积; NAN when the field is empty */
-  double planar_m2;         /* computed from the rings; NAN for 线/点 parcels */
+  int layout;       /* LG_MTXT_LAYOUT_* */
+  long npoints;     /* declared 界址点数 */
+  double area_ha;   /* declared 地块面积; NAN when the field is empty */
+  double planar_m2; /* computed from the rings; NAN for 线/点 parcels */
   lg_formats_mtxt_ring_t *rings;
   size_t nrings;
 } lg_formats_mtxt_parcel_t;
 
 typedef struct lg_formats_mtxt {
-  char *source;             /* file name used in messages */
-  char encoding[16];        /* what the bytes were: GBK, UTF-8, UTF-8-BOM, UTF-16LE */
-  bool crlf;                /* line ends were CRLF */
-  lg_formats_mtxt_kv_t *header;     /* every [属性描述] line, in file order */
+  char *source;                 /* file name used in messages */
+  char encoding[16];            /* what the bytes were: GBK, UTF-8, UTF-8-BOM, UTF-16LE */
+  bool crlf;                    /* line ends were CRLF */
+  lg_formats_mtxt_kv_t *header; /* every [属性描述] line, in file order */
   size_t nheader;
-  int datum;                /* LG_MTXT_DATUM_* from 坐标系 */
-  int zone;                 /* 带号, or from the coordinates' prefix; 0 unknown */
-  int zone_width;           /* 几度分带: 3 or 6; 0 unknown */
-  bool prefixed;            /* eastings carry the zone number (38383243.971) */
-  double precision;         /* 精度 in metres (0.001); "精度=3" read as 3 decimals */
-  int decimals;             /* decimals coordinates are written with */
-  double transform[7];      /* 转换参数 (dx, dy, dz, rx, ry, rz, scale); NAN when empty */
-  int epsg;                 /* CRS of the coordinates; 0 when it cannot be told */
+  int datum;           /* LG_MTXT_DATUM_* from 坐标系 */
+  int zone;            /* 带号, or from the coordinates' prefix; 0 unknown */
+  int zone_width;      /* 几度分带: 3 or 6; 0 unknown */
+  bool prefixed;       /* eastings carry the zone number (38383243.971) */
+  double precision;    /* 精度 in metres (0.001); "精度=3" read as 3 decimals */
+  int decimals;        /* decimals coordinates are written with */
+  double transform[7]; /* 转换参数 (dx, dy, dz, rx, ry, rz, scale); NAN when empty */
+  int epsg;            /* CRS of the coordinates; 0 when it cannot be told */
   lg_formats_mtxt_parcel_t *parcels;
   size_t nparcels;
-  char **warnings;          /* facts worth a look that do not stop an import */
+  char **warnings; /* facts worth a look that do not stop an import */
   size_t nwarnings;
 } lg_formats_mtxt_t;
 
@@ -185,12 +185,12 @@ typedef struct lg_formats_mtxt {
  * with LG_EINVAL and a message naming file, line and point. Declared area
  * off by more than LG_MTXT_AREA_TOL_HA is a warning in (*out)->warnings.
  * Caller frees *out with lg_formats_mtxt_free. */
-int lg_formats_mtxt_parse(const char *name_for_messages, const char *bytes, size_t n, lg_formats_mtxt_t **out,
-                  lg_err_t *err);
+int lg_formats_mtxt_parse(const char *name_for_messages, const char *bytes, size_t n,
+                          lg_formats_mtxt_t **out, lg_err_t *err);
 /* As lg_formats_mtxt_parse, decoding from `encoding` (iconv name) instead of
  * detecting it; NULL detects. */
 int lg_formats_mtxt_parse_enc(const char *name_for_messages, const char *bytes, size_t n,
-                      const char *encoding, lg_formats_mtxt_t **out, lg_err_t *err);
+                              const char *encoding, lg_formats_mtxt_t **out, lg_err_t *err);
 /* Reads and parses a file; messages name its base name. */
 int lg_formats_mtxt_read(const char *path, lg_formats_mtxt_t **out, lg_err_t *err);
 void lg_formats_mtxt_free(lg_formats_mtxt_t *m);
@@ -209,10 +209,11 @@ int lg_formats_mtxt_epsg(const lg_formats_mtxt_t *m, int *epsg, lg_err_t *err);
 /* The datum, zone width and zone of an EPSG code from that list, and
  * whether its eastings carry the prefix. LG_ECRS when not in the list. */
 int lg_formats_mtxt_crs_of_epsg(int epsg, int *datum, int *width, int *zone, bool *prefixed,
-                        lg_err_t *err);
+                                lg_err_t *err);
 /* The EPSG code of a datum (LG_MTXT_CGCS2000...), zone width, zone and
  * prefix choice, from the same list; LG_ECRS when there is none. */
-int lg_formats_mtxt_epsg_of(int datum, int width, int zone, bool prefixed, int *epsg, lg_err_t *err);
+int lg_formats_mtxt_epsg_of(int datum, int width, int zone, bool prefixed, int *epsg,
+                            lg_err_t *err);
 /* The datum a 坐标系 text names ("1980西安坐标系" -> LG_MTXT_XIAN80). */
 int lg_formats_mtxt_datum_of(const char *crs_text);
 /* 坐标系 text for a datum ("2000国家大地坐标系"); "" for unknown. */
@@ -221,30 +222,31 @@ const char *lg_formats_mtxt_datum_name(int datum);
  * are sorted by containment (a ring inside an outer ring is its hole, a
  * ring inside a hole is a further part), whatever their numbers. Caller
  * frees with lg_geom_free. */
-lg_geom_t *lg_formats_mtxt_parcel_geom(lg_geo_t *g, const lg_formats_mtxt_t *m, size_t i, lg_err_t *err);
+lg_geom_t *lg_formats_mtxt_parcel_geom(lg_geo_t *g, const lg_formats_mtxt_t *m, size_t i,
+                                       lg_err_t *err);
 /* Serialises m: encoding "GBK" (NULL: the default bureau software expects),
  * "UTF-8", "UTF-8-BOM" or "UTF-16LE"; crlf for CRLF line ends. The point
  * count written is the actual one. *out is the caller's (lg_free). */
-int lg_formats_mtxt_write(const lg_formats_mtxt_t *m, const char *encoding, bool crlf, char **out, size_t *n,
-                  lg_err_t *err);
+int lg_formats_mtxt_write(const lg_formats_mtxt_t *m, const char *encoding, bool crlf, char **out,
+                          size_t *n, lg_err_t *err);
 /* Imports a file as one MULTIPOLYGON layer (role default "boundary") in one
  * transaction; fields parcel_no, name, kind, sheet, use, class_code,
  * declared_ha, planar_m2 (in the file's Gauss-Kruger CRS), ellipsoidal_m2
  * (CGCS2000), plus desc / township_code / township_name / extra when the
  * file has them. The header goes to the layer's meta JSON. */
 int lg_formats_mtxt_import(lg_store_t *s, const char *path, const lg_formats_import_opts_t *o,
-                   lg_formats_import_result_t *res, lg_err_t *err);
+                           lg_formats_import_result_t *res, lg_err_t *err);
 /* Builds a Ministry file model of a polygon layer: header from the layer's
  * meta when it came from such a file, else defaults (2000国家大地坐标系,
  * 3-degree zones); coordinates in to_srs when given (a prefixed
  * Gauss-Kruger CRS of the list above), else in the layer's CRS when it is
  * one, else in the prefixed CGCS2000 3-degree zone of the layer's centre;
  * points J1..Jn per parcel; area = planar area, 4 decimals of a hectare. */
-int lg_formats_mtxt_from_layer(lg_store_t *s, const char *layer, int to_srs, lg_formats_mtxt_t **out,
-                       lg_err_t *err);
+int lg_formats_mtxt_from_layer(lg_store_t *s, const char *layer, int to_srs,
+                               lg_formats_mtxt_t **out, lg_err_t *err);
 /* lg_formats_mtxt_from_layer, written as GBK with CRLF line ends to path. */
-int lg_formats_mtxt_export(lg_store_t *s, const char *layer, const char *path, const lg_formats_export_opts_t *o,
-                   lg_err_t *err);
+int lg_formats_mtxt_export(lg_store_t *s, const char *layer, const char *path,
+                           const lg_formats_export_opts_t *o, lg_err_t *err);
 
 /* ---- Sheets (sheet.c) ---------------------------------------------------
  * The rows of a spreadsheet (.xlsx, .ods), a CSV file (.csv, any of the
@@ -262,8 +264,8 @@ typedef struct lg_sheet lg_sheet_t;
 /* Opens path; name: how messages call it (NULL: its base name); layer:
  * the worksheet or layer (NULL: the first). LG_EIO when the file cannot
  * be read, LG_EINVAL when GDAL cannot open it or has no such sheet. */
-int lg_formats_sheet_open(const char *path, const char *name, const char *layer,
-                          lg_sheet_t **out, lg_err_t *err);
+int lg_formats_sheet_open(const char *path, const char *name, const char *layer, lg_sheet_t **out,
+                          lg_err_t *err);
 void lg_formats_sheet_close(lg_sheet_t *sh);
 const char *lg_formats_sheet_name(const lg_sheet_t *sh);
 /* LG_SHEET_TABLE (rows are spreadsheet rows or CSV lines) or

@@ -16,8 +16,8 @@ static bool is_ministry_txt(const char *path) {
   return n > 4 && strcasecmp(path + n - 4, ".txt") == 0;
 }
 
-int lg_formats_import(lg_store_t *s, const char *path, const lg_formats_import_opts_t *o, lg_formats_import_result_t *res,
-              lg_err_t *err) {
+int lg_formats_import(lg_store_t *s, const char *path, const lg_formats_import_opts_t *o,
+                      lg_formats_import_result_t *res, lg_err_t *err) {
   lg_formats_import_opts_t lim = *o;
   bool from_setting = o->max_features == 0;
   /* The store's setting limits.import_features (an administrator's, like
@@ -39,8 +39,8 @@ int lg_formats_import(lg_store_t *s, const char *path, const lg_formats_import_o
   return rc;
 }
 
-int lg_formats_export(lg_store_t *s, const char *layer, const char *path, const lg_formats_export_opts_t *o,
-              lg_err_t *err) {
+int lg_formats_export(lg_store_t *s, const char *layer, const char *path,
+                      const lg_formats_export_opts_t *o, lg_err_t *err) {
   bool txt = o && o->format ? strcasecmp(o->format, "txt") == 0 : is_ministry_txt(path);
   if (txt) return lg_formats_mtxt_export(s, layer, path, o, err);
   return lg_formats_ogr_export(s, layer, path, o, err);

@@ -51,7 +51,7 @@ int lg_formats_mtxt_datum_of(const char *s) {
 }
 
 int lg_formats_mtxt_crs_of_epsg(int epsg, int *datum, int *width, int *zone, bool *prefixed,
-                        lg_err_t *err) {
+                                lg_err_t *err) {
   for (size_t i = 0; i < LG_ARRAY_LEN(gk_crs); i++) {
     bool pre = epsg >= gk_crs[i].prefixed_base + gk_crs[i].zmin &&
                epsg <= gk_crs[i].prefixed_base + gk_crs[i].zmax;
@@ -74,7 +74,8 @@ const char *lg_formats_mtxt_datum_name(int datum) {
   return datum > 0 && datum < (int)LG_ARRAY_LEN(datum_names) ? datum_names[datum] : "";
 }
 
-int lg_formats_mtxt_epsg_of(int datum, int width, int zone, bool prefixed, int *epsg, lg_err_t *err) {
+int lg_formats_mtxt_epsg_of(int datum, int width, int zone, bool prefixed, int *epsg,
+                            lg_err_t *err) {
   for (size_t i = 0; i < LG_ARRAY_LEN(gk_crs); i++) {
     if (gk_crs[i].datum != datum || gk_crs[i].width != width) continue;
     if (zone < gk_crs[i].zmin || zone > gk_crs[i].zmax)
@@ -332,8 +333,8 @@ typedef struct {
   lg_err_t *err;
   lg_geo_t *g;
   const char *src;
-  bool zone_from_points;       /* no usable 带号: the first prefixed point sets it */
-  int prefix_state;            /* 0 no point yet, 1 prefixed, -1 plain */
+  bool zone_from_points;               /* no usable 带号: the first prefixed point sets it */
+  int prefix_state;                    /* 0 no point yet, 1 prefixed, -1 plain */
   LG_VEC(lg_formats_mtxt_point_t) pts; /* points of the parcel being read */
 } parse_t;
 
@@ -445,7 +446,8 @@ static bool same_xy(const lg_formats_mtxt_point_t *a, const lg_formats_mtxt_poin
 }
 
 static const char *parcel_label(const lg_formats_mtxt_parcel_t *p, char *buf, size_t n) {
-  const char *no = lg_formats_mtxt_field(p, LG_MTXT_PARCEL_NO), *name = lg_formats_mtxt_field(p, LG_MTXT_NAME);
+  const char *no = lg_formats_mtxt_field(p, LG_MTXT_PARCEL_NO),
+             *name = lg_formats_mtxt_field(p, LG_MTXT_NAME);
   if (*no && *name)
     snprintf(buf, n, "%s (%s)", no, name);
   else
@@ -511,7 +513,8 @@ static int finish_parcel(parse_t *ps) {
   p->nrings = rings.len;
   discard_points(ps);
   if ((long)n != p->npoints) {
-    const lg_formats_mtxt_point_t *last = &p->rings[p->nrings - 1].pts[p->rings[p->nrings - 1].npts - 1];
+    const lg_formats_mtxt_point_t *last =
+        &p->rings[p->nrings - 1].pts[p->rings[p->nrings - 1].npts - 1];
     return fail_at(ps, p->line, NULL,
                    "地块 %s 声明界址点数为 %ld, 实际有 %zu 个 (含各环闭合点; 最后一点 %s 在第 %d "
                    "行)",
@@ -523,7 +526,8 @@ static int finish_parcel(parse_t *ps) {
 
 /* The boundary point of p nearest to (x, y): how a GEOS location becomes a
  * point name a surveyor can find. */
-static const lg_formats_mtxt_point_t *nearest_point(const lg_formats_mtxt_parcel_t *p, double x, double y) {
+static const lg_formats_mtxt_point_t *nearest_point(const lg_formats_mtxt_parcel_t *p, double x,
+                                                    double y) {
   const lg_formats_mtxt_point_t *best = NULL;
   double bd = INFINITY;
   for (size_t r = 0; r < p->nrings; r++)
@@ -587,8 +591,8 @@ static double *ring_xy(const lg_formats_mtxt_ring_t *r) {
  * tools number further parts and holes alike and write both orientations.
  * On invalid input returns NULL with LG_EINVAL through ps (when given) or
  * LG_EGEOM in err. */
-static lg_geom_t *build_geom(lg_geo_t *g, const lg_formats_mtxt_t *m, const lg_formats_mtxt_parcel_t *p,
-                             parse_t *ps, lg_err_t *err) {
+static lg_geom_t *build_geom(lg_geo_t *g, const lg_formats_mtxt_t *m,
+                             const lg_formats_mtxt_parcel_t *p, parse_t *ps, lg_err_t *err) {
   size_t nr = p->nrings;
   lg_geom_t **single = lg_calloc(nr, sizeof *single);
   lg_prep_t **prep = lg_calloc(nr, sizeof *prep);
@@ -723,7 +727,8 @@ static int check_geometry(parse_t *ps, lg_formats_mtxt_parcel_t *p) {
   return 0;
 }
 
-lg_geom_t *lg_formats_mtxt_parcel_geom(lg_geo_t *g, const lg_formats_mtxt_t *m, size_t i, lg_err_t *err) {
+lg_geom_t *lg_formats_mtxt_parcel_geom(lg_geo_t *g, const lg_formats_mtxt_t *m, size_t i,
+                                       lg_err_t *err) {
   if (i >= m->nparcels) {
     lg_err_set(err, LG_EINVAL, "%s: 没有第 %zu 个地块 (共 %zu 个)", m->source, i + 1, m->nparcels);
     return NULL;
@@ -776,7 +781,7 @@ static int decode(const char *bytes, size_t n, const char *encoding, char **text
 }
 
 int lg_formats_mtxt_parse_enc(const char *name, const char *bytes, size_t n, const char *encoding,
-                      lg_formats_mtxt_t **out, lg_err_t *err) {
+                              lg_formats_mtxt_t **out, lg_err_t *err) {
   *out = NULL;
   if (!name) name = "坐标文件";
   char *text = NULL;
@@ -916,7 +921,8 @@ done:
   return 0;
 }
 
-int lg_formats_mtxt_parse(const char *name, const char *bytes, size_t n, lg_formats_mtxt_t **out, lg_err_t *err) {
+int lg_formats_mtxt_parse(const char *name, const char *bytes, size_t n, lg_formats_mtxt_t **out,
+                          lg_err_t *err) {
   return lg_formats_mtxt_parse_enc(name, bytes, n, NULL, out, err);
 }
 
@@ -934,8 +940,8 @@ int lg_formats_mtxt_read(const char *path, lg_formats_mtxt_t **out, lg_err_t *er
 
 /* ---- Writing -------------------------------------------------------------- */
 
-int lg_formats_mtxt_write(const lg_formats_mtxt_t *m, const char *encoding, bool crlf, char **out, size_t *n,
-                  lg_err_t *err) {
+int lg_formats_mtxt_write(const lg_formats_mtxt_t *m, const char *encoding, bool crlf, char **out,
+                          size_t *n, lg_err_t *err) {
   const char *nl = crlf ? "\r\n" : "\n";
   if (!encoding) encoding = "GBK";
   lg_buf_t b;

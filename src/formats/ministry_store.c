@@ -57,7 +57,7 @@ static char *extra_text(const lg_formats_mtxt_parcel_t *p) {
 }
 
 int lg_formats_mtxt_import(lg_store_t *s, const char *path, const lg_formats_import_opts_t *o,
-                   lg_formats_import_result_t *res, lg_err_t *err) {
+                           lg_formats_import_result_t *res, lg_err_t *err) {
   double t0 = lg_mono();
   lg_geo_t *g = lg_geo_thread();
   lg_formats_mtxt_t *m = NULL;
@@ -180,8 +180,10 @@ int lg_formats_mtxt_import(lg_store_t *s, const char *path, const lg_formats_imp
     lg_store_writer_real(w, C_PLANAR, planar[i]);
     lg_store_writer_real(w, C_ELL, ell[i]);
     if (c_desc >= 0) lg_store_writer_text(w, c_desc, lg_formats_mtxt_field(p, LG_MTXT_DESC));
-    if (c_tcode >= 0) lg_store_writer_text(w, c_tcode, lg_formats_mtxt_field(p, LG_MTXT_TOWNSHIP_CODE));
-    if (c_tname >= 0) lg_store_writer_text(w, c_tname, lg_formats_mtxt_field(p, LG_MTXT_TOWNSHIP_NAME));
+    if (c_tcode >= 0)
+      lg_store_writer_text(w, c_tcode, lg_formats_mtxt_field(p, LG_MTXT_TOWNSHIP_CODE));
+    if (c_tname >= 0)
+      lg_store_writer_text(w, c_tname, lg_formats_mtxt_field(p, LG_MTXT_TOWNSHIP_NAME));
     if (c_extra >= 0) {
       char *x = extra_text(p);
       lg_store_writer_text(w, c_extra, x);
@@ -299,7 +301,8 @@ static int wkb_polygon(wkb_rd_t *r, lg_formats_mtxt_parcel_t *p, int *next) {
   for (uint32_t k = 0; k < nr; k++) {
     uint32_t np;
     if (rd_u32(r, h.le, &np) || np < 4 || (size_t)(r->end - r->p) / stride < np) return -1;
-    lg_formats_mtxt_ring_t ring = {(int)p->nrings + 1, lg_calloc(np, sizeof(lg_formats_mtxt_point_t)), np};
+    lg_formats_mtxt_ring_t ring = {(int)p->nrings + 1,
+                                   lg_calloc(np, sizeof(lg_formats_mtxt_point_t)), np};
     int first = *next;
     for (uint32_t i = 0; i < np; i++, r->p += stride) {
       lg_formats_mtxt_point_t *q = &ring.pts[i];
@@ -365,8 +368,8 @@ static int choose_epsg(lg_geo_t *g, const lg_layer_info_t *info, int to_srs, int
   return 0;
 }
 
-int lg_formats_mtxt_from_layer(lg_store_t *s, const char *layer, int to_srs, lg_formats_mtxt_t **out,
-                       lg_err_t *err) {
+int lg_formats_mtxt_from_layer(lg_store_t *s, const char *layer, int to_srs,
+                               lg_formats_mtxt_t **out, lg_err_t *err) {
   lg_geo_t *g = lg_geo_thread();
   lg_layer_info_t info = {0};
   lg_store_reader_t *rd = NULL;
@@ -430,7 +433,8 @@ int lg_formats_mtxt_from_layer(lg_store_t *s, const char *layer, int to_srs, lg_
   /* The CRS lines say what the coordinates are, whatever the source said;
    * a 坐标系 text naming the same datum is kept as its author wrote it. */
   const char *crs = lg_formats_mtxt_header_get(m, "坐标系");
-  if (lg_formats_mtxt_datum_of(crs) != datum) kv_set(m, "坐标系", lg_formats_mtxt_datum_name(datum));
+  if (lg_formats_mtxt_datum_of(crs) != datum)
+    kv_set(m, "坐标系", lg_formats_mtxt_datum_name(datum));
   char num[16];
   snprintf(num, sizeof num, "%d", width);
   kv_set(m, "几度分带", num);
@@ -521,7 +525,8 @@ int lg_formats_mtxt_from_layer(lg_store_t *s, const char *layer, int to_srs, lg_
       lg_free(p.fields[pos[layout][LG_MTXT_KIND]]);
       p.fields[pos[layout][LG_MTXT_KIND]] = lg_strdup("面");
     }
-    if (col_extra >= 0 && lg_store_reader_text(rd, col_extra) && *lg_store_reader_text(rd, col_extra)) {
+    if (col_extra >= 0 && lg_store_reader_text(rd, col_extra) &&
+        *lg_store_reader_text(rd, col_extra)) {
       char *x = lg_strdup(lg_store_reader_text(rd, col_extra));
       char *save = NULL;
       for (char *t = strtok_r(x, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
@@ -573,8 +578,8 @@ done:
   return rc;
 }
 
-int lg_formats_mtxt_export(lg_store_t *s, const char *layer, const char *path, const lg_formats_export_opts_t *o,
-                   lg_err_t *err) {
+int lg_formats_mtxt_export(lg_store_t *s, const char *layer, const char *path,
+                           const lg_formats_export_opts_t *o, lg_err_t *err) {
   lg_formats_mtxt_t *m = NULL;
   char *text = NULL;
   size_t n = 0;

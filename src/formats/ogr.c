@@ -25,16 +25,11 @@
 #include <sys/stat.h>
 
 const char *const lg_class_field_names[] = {
-    "DLBM",     /* Third Land Survey class code (三调 地类编码) */
-    "DLDM",     /* older surveys' class code */
-    "YDYHFLDM", /* 2023 land and sea use classification code */
-    "YDYHDM",
-    "GHYTDM",   /* planned use code (规划用途代码) */
-    "GHDLDM",
-    "YDDM",
-    "地类编码",
-    "用地代码",
-    NULL,
+    "DLBM",               /* Third Land Survey class code (三调 地类编码) */
+    "DLDM",               /* older surveys' class code */
+    "YDYHFLDM",           /* 2023 land and sea use classification code */
+    "YDYHDM",   "GHYTDM", /* planned use code (规划用途代码) */
+    "GHDLDM",   "YDDM",   "地类编码", "用地代码", NULL,
 };
 
 const char *lg_formats_detect_class_field(const char *const *names, size_t n) {
@@ -97,27 +92,40 @@ static const char *gpkg_type_for(OGRwkbGeometryType t, bool *promote) {
   case wkbPolygon:
   case wkbMultiPolygon:
   case wkbCurvePolygon:
-  case wkbMultiSurface: *promote = true; return "MULTIPOLYGON";
+  case wkbMultiSurface:
+    *promote = true;
+    return "MULTIPOLYGON";
   case wkbLineString:
   case wkbMultiLineString:
   case wkbCircularString:
   case wkbCompoundCurve:
-  case wkbMultiCurve: *promote = true; return "MULTILINESTRING";
-  case wkbPoint: return "POINT";
-  case wkbMultiPoint: return "MULTIPOINT";
-  default: return "GEOMETRY";
+  case wkbMultiCurve:
+    *promote = true;
+    return "MULTILINESTRING";
+  case wkbPoint:
+    return "POINT";
+  case wkbMultiPoint:
+    return "MULTIPOINT";
+  default:
+    return "GEOMETRY";
   }
 }
 
 static int field_type_for(OGRFieldType t) {
   switch (t) {
   case OFTInteger:
-  case OFTInteger64: return LG_FIELD_INTEGER;
-  case OFTReal: return LG_FIELD_REAL;
-  case OFTDate: return LG_FIELD_DATE;
-  case OFTDateTime: return LG_FIELD_DATETIME;
-  case OFTBinary: return LG_FIELD_BLOB;
-  default: return LG_FIELD_TEXT;
+  case OFTInteger64:
+    return LG_FIELD_INTEGER;
+  case OFTReal:
+    return LG_FIELD_REAL;
+  case OFTDate:
+    return LG_FIELD_DATE;
+  case OFTDateTime:
+    return LG_FIELD_DATETIME;
+  case OFTBinary:
+    return LG_FIELD_BLOB;
+  default:
+    return LG_FIELD_TEXT;
   }
 }
 
@@ -135,7 +143,8 @@ static int detect_srs(OGRLayerH lyr, const char *path, int override, int *epsg, 
     OGRSpatialReferenceH c = OSRClone(srs);
     const char *code = NULL;
     if (OSRAutoIdentifyEPSG(c) == OGRERR_NONE) code = OSRGetAuthorityCode(c, NULL);
-    if (code && (!OSRGetAuthorityName(c, NULL) || strcmp(OSRGetAuthorityName(c, NULL), "EPSG") == 0)) {
+    if (code &&
+        (!OSRGetAuthorityName(c, NULL) || strcmp(OSRGetAuthorityName(c, NULL), "EPSG") == 0)) {
       *epsg = atoi(code);
       OSRDestroySpatialReference(c);
       return 0;
@@ -157,8 +166,8 @@ static int detect_srs(OGRLayerH lyr, const char *path, int override, int *epsg, 
     CPLFree(conf);
     char *wkt = NULL;
     OSRExportToWkt(srs, &wkt);
-    lg_err_set(err, LG_ECRS, "%s: 无法识别坐标系 (不是已知的 EPSG 坐标系); 请用 --srs EPSG代码 指定",
-               path);
+    lg_err_set(err, LG_ECRS,
+               "%s: 无法识别坐标系 (不是已知的 EPSG 坐标系); 请用 --srs EPSG代码 指定", path);
     lg_err_where(err, "%.200s", wkt ? wkt : "");
     CPLFree(wkt);
     return LG_ECRS;
@@ -170,23 +179,28 @@ static int detect_srs(OGRLayerH lyr, const char *path, int override, int *epsg, 
         lg_gk_zone_from_easting(e.MaxX, NULL, NULL, NULL) == 0 && (int)(e.MaxX / 1e6) == zone &&
         e.MinY > 0 && e.MaxY < 6e6) {
       *epsg = code;
-      lg_log(LG_LOG_INFO, "%s 没有坐标系定义, 按东坐标带号前缀判定为 CGCS2000 %d 度带第 %d 带 (EPSG:%d)",
-             path, width, zone, code);
+      lg_log(LG_LOG_INFO,
+             "%s 没有坐标系定义, 按东坐标带号前缀判定为 CGCS2000 %d 度带第 %d 带 (EPSG:%d)", path,
+             width, zone, code);
       return 0;
     }
     if (e.MinX >= 73 && e.MaxX <= 136 && e.MinY >= 3 && e.MaxY <= 54) {
       *epsg = 4490;
-      lg_log(LG_LOG_INFO, "%s 没有坐标系定义, 按经纬度范围判定为 CGCS2000 地理坐标 (EPSG:4490)", path);
+      lg_log(LG_LOG_INFO, "%s 没有坐标系定义, 按经纬度范围判定为 CGCS2000 地理坐标 (EPSG:4490)",
+             path);
       return 0;
     }
   }
-  return lg_err_set(err, LG_ECRS, "%s: 坐标系未知 (文件没有 .prj 等坐标系定义, 坐标也不像带号前缀的高斯-克吕格坐标); "
-                                  "请用 --srs EPSG代码 指定", path);
+  return lg_err_set(
+      err, LG_ECRS,
+      "%s: 坐标系未知 (文件没有 .prj 等坐标系定义, 坐标也不像带号前缀的高斯-克吕格坐标); "
+      "请用 --srs EPSG代码 指定",
+      path);
 }
 
 typedef struct {
-  bool raw;      /* strings arrive as raw bytes and must be decoded */
-  bool gbk;      /* ... from GBK (otherwise they are UTF-8) */
+  bool raw; /* strings arrive as raw bytes and must be decoded */
+  bool gbk; /* ... from GBK (otherwise they are UTF-8) */
 } decoder_t;
 
 /* Returns UTF-8 text for a raw or decoded string; *tmp receives memory to
@@ -209,7 +223,8 @@ static void sample_encoding(OGRLayerH lyr, OGRFeatureDefnH defn, decoder_t *d) {
   int seen = 0;
   while (!d->gbk && seen++ < 2000 && (f = OGR_L_GetNextFeature(lyr)) != NULL) {
     for (int i = 0; i < nf; i++) {
-      if (OGR_Fld_GetType(OGR_FD_GetFieldDefn(defn, i)) != OFTString || !OGR_F_IsFieldSetAndNotNull(f, i))
+      if (OGR_Fld_GetType(OGR_FD_GetFieldDefn(defn, i)) != OFTString ||
+          !OGR_F_IsFieldSetAndNotNull(f, i))
         continue;
       const char *v = OGR_F_GetFieldAsString(f, i);
       if (!lg_utf8_valid(v, strlen(v))) {
@@ -238,10 +253,14 @@ static OGRwkbGeometryType scan_geometry_type(OGRLayerH lyr) {
     else if (t == wkbLineString || t == wkbMultiLineString || t == wkbCompoundCurve ||
              t == wkbCircularString || t == wkbMultiCurve)
       t = wkbMultiLineString;
-    else if (t == wkbPoint) t = wkbPoint;
-    else if (t == wkbMultiPoint) t = wkbMultiPoint;
-    else t = wkbUnknown;
-    if (fam == wkbNone) fam = t;
+    else if (t == wkbPoint)
+      t = wkbPoint;
+    else if (t == wkbMultiPoint)
+      t = wkbMultiPoint;
+    else
+      t = wkbUnknown;
+    if (fam == wkbNone)
+      fam = t;
     else if (fam != t) {
       fam = wkbUnknown;
       break;
@@ -254,12 +273,14 @@ static OGRwkbGeometryType scan_geometry_type(OGRLayerH lyr) {
 /* Opens a source for reading; raw asks the shapefile driver for undecoded bytes. */
 static GDALDatasetH open_source(const char *path, const char *encoding, bool raw, lg_err_t *err) {
   char **oo = NULL;
-  if (encoding) oo = CSLSetNameValue(oo, "ENCODING", encoding);
-  else if (raw) oo = CSLSetNameValue(oo, "ENCODING", "");
+  if (encoding)
+    oo = CSLSetNameValue(oo, "ENCODING", encoding);
+  else if (raw)
+    oo = CSLSetNameValue(oo, "ENCODING", "");
   CPLErrorReset();
   CPLPushErrorHandler(CPLQuietErrorHandler);
-  GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL,
-                               (const char *const *)oo, NULL);
+  GDALDatasetH ds =
+      GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, (const char *const *)oo, NULL);
   CPLPopErrorHandler();
   CSLDestroy(oo);
   if (!ds) {
@@ -273,7 +294,7 @@ static GDALDatasetH open_source(const char *path, const char *encoding, bool raw
 }
 
 int lg_formats_ogr_import(lg_store_t *s, const char *path, const lg_formats_import_opts_t *o,
-                  lg_formats_import_result_t *res, lg_err_t *err) {
+                          lg_formats_import_result_t *res, lg_err_t *err) {
   gdal_ready();
   double t0 = lg_mono();
   memset(res, 0, sizeof *res);
@@ -295,17 +316,20 @@ int lg_formats_ogr_import(lg_store_t *s, const char *path, const lg_formats_impo
 
   CPLPushErrorHandler(quiet_handler);
   pushed = true;
-  OGRLayerH lyr = o->src_layer ? GDALDatasetGetLayerByName(ds, o->src_layer) : GDALDatasetGetLayer(ds, 0);
+  OGRLayerH lyr =
+      o->src_layer ? GDALDatasetGetLayerByName(ds, o->src_layer) : GDALDatasetGetLayer(ds, 0);
   if (!lyr) {
-    rc = lg_err_set(err, LG_ENOTFOUND, o->src_layer ? "%s 中没有图层 %s" : "%s 中没有任何图层", path,
-                    o->src_layer ? o->src_layer : "");
+    rc = lg_err_set(err, LG_ENOTFOUND, o->src_layer ? "%s 中没有图层 %s" : "%s 中没有任何图层",
+                    path, o->src_layer ? o->src_layer : "");
     goto done;
   }
   snprintf(res->format, sizeof res->format, "%s", GDALGetDriverShortName(GDALGetDatasetDriver(ds)));
   OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr);
   if (dec.raw) sample_encoding(lyr, defn, &dec);
   snprintf(res->encoding, sizeof res->encoding, "%s",
-           o->encoding ? o->encoding : dec.raw ? (dec.gbk ? "GBK" : "UTF-8") : "UTF-8");
+           o->encoding ? o->encoding
+           : dec.raw   ? (dec.gbk ? "GBK" : "UTF-8")
+                       : "UTF-8");
 
   int epsg = 0;
   if ((rc = detect_srs(lyr, path, o->src_srs, &epsg, err))) goto done;
@@ -326,11 +350,14 @@ int lg_formats_ogr_import(lg_store_t *s, const char *path, const lg_formats_impo
     char *conv;
     const char *name = decode_str(&dec, OGR_Fld_GetNameRef(fd), &conv);
     char *final;
-    if (strcasecmp(name, "fid") == 0 || strcasecmp(name, "geom") == 0) final = lg_sprintf("src_%s", name);
-    else final = lg_strdup(name);
+    if (strcasecmp(name, "fid") == 0 || strcasecmp(name, "geom") == 0)
+      final = lg_sprintf("src_%s", name);
+    else
+      final = lg_strdup(name);
     lg_free(conv);
     bool dup = false;
-    for (size_t k = 0; k < nfields; k++) dup |= strcasecmp(fields[k].name, final) == 0;
+    for (size_t k = 0; k < nfields; k++)
+      dup |= strcasecmp(fields[k].name, final) == 0;
     if (dup || !*final) {
       lg_free(final);
       continue;
@@ -355,7 +382,8 @@ int lg_formats_ogr_import(lg_store_t *s, const char *path, const lg_formats_impo
     if (!class_field && (strcmp(role, "landuse") == 0 || strcmp(role, "plan") == 0)) {
       rc = lg_err_set(err, LG_EINVAL,
                       "%s 中没有找到地类编码字段 (DLBM、DLDM、YDYHFLDM、GHYTDM 等); "
-                      "请用 --class-field 字段名 指定", path);
+                      "请用 --class-field 字段名 指定",
+                      path);
       goto done;
     }
   }
@@ -378,9 +406,16 @@ int lg_formats_ogr_import(lg_store_t *s, const char *path, const lg_formats_impo
 
   char *meta = lg_sprintf("{\"source_format\":\"%s\",\"source_srs\":%d,\"encoding\":\"%s\"}",
                           res->format, epsg, res->encoding);
-  lg_layer_def_t def = {.name = o->layer, .title = o->title, .role = role, .class_field = class_field,
-                        .geom_type = gtype, .srs_id = out_srs, .fields = fields, .nfields = nfields,
-                        .source = path, .meta = meta};
+  lg_layer_def_t def = {.name = o->layer,
+                        .title = o->title,
+                        .role = role,
+                        .class_field = class_field,
+                        .geom_type = gtype,
+                        .srs_id = out_srs,
+                        .fields = fields,
+                        .nfields = nfields,
+                        .source = path,
+                        .meta = meta};
   if ((rc = lg_store_begin(s, err)) == 0) in_tx = true;
   lg_store_bulk_mode(s, true);
   if (rc == 0) rc = lg_store_layer_create(s, &def, o->replace, err);
@@ -402,8 +437,12 @@ int lg_formats_ogr_import(lg_store_t *s, const char *path, const lg_formats_impo
         continue;
       }
       switch (fields[k].type) {
-      case LG_FIELD_INTEGER: lg_store_writer_int(w, (int)k, OGR_F_GetFieldAsInteger64(f, i)); break;
-      case LG_FIELD_REAL: lg_store_writer_real(w, (int)k, OGR_F_GetFieldAsDouble(f, i)); break;
+      case LG_FIELD_INTEGER:
+        lg_store_writer_int(w, (int)k, OGR_F_GetFieldAsInteger64(f, i));
+        break;
+      case LG_FIELD_REAL:
+        lg_store_writer_real(w, (int)k, OGR_F_GetFieldAsDouble(f, i));
+        break;
       default: {
         char *conv;
         const char *v = decode_str(&dec, OGR_F_GetFieldAsString(f, i), &conv);
@@ -419,8 +458,8 @@ int lg_formats_ogr_import(lg_store_t *s, const char *path, const lg_formats_impo
       goto done;
     }
     if (!geom) {
-      rc = lg_err_set(err, LG_EGEOM, "%s 第 %lld 个要素 (FID %lld) 没有几何", path, (long long)nread,
-                      (long long)OGR_F_GetFID(f));
+      rc = lg_err_set(err, LG_EGEOM, "%s 第 %lld 个要素 (FID %lld) 没有几何", path,
+                      (long long)nread, (long long)OGR_F_GetFID(f));
       goto done;
     }
     if (OGR_G_HasCurveGeometry(geom, 1)) {
@@ -431,8 +470,10 @@ int lg_formats_ogr_import(lg_store_t *s, const char *path, const lg_formats_impo
     OGR_G_FlattenTo2D(geom);
     if (promote) {
       OGRwkbGeometryType ft = wkbFlatten(OGR_G_GetGeometryType(geom));
-      if (ft == wkbPolygon) geom = OGR_G_ForceToMultiPolygon(geom);
-      else if (ft == wkbLineString) geom = OGR_G_ForceToMultiLineString(geom);
+      if (ft == wkbPolygon)
+        geom = OGR_G_ForceToMultiPolygon(geom);
+      else if (ft == wkbLineString)
+        geom = OGR_G_ForceToMultiLineString(geom);
     }
     size_t n = (size_t)OGR_G_WkbSize(geom);
     if (n > wkb_cap) {
@@ -465,8 +506,9 @@ int lg_formats_ogr_import(lg_store_t *s, const char *path, const lg_formats_impo
   }
   /* A truncated file shows up as a read error rather than an early end. */
   if (first_gdal_error[0]) {
-    rc = lg_err_set(err, LG_EINVAL, "读取 %s 时出错 (读到第 %lld 个要素): %s; 文件可能不完整或已损坏",
-                    path, (long long)nread, first_gdal_error);
+    rc = lg_err_set(err, LG_EINVAL,
+                    "读取 %s 时出错 (读到第 %lld 个要素): %s; 文件可能不完整或已损坏", path,
+                    (long long)nread, first_gdal_error);
     goto done;
   }
   if (total >= 0 && nread < total) {
@@ -487,7 +529,8 @@ done:
   if (in_tx) lg_store_rollback(s);
   lg_store_bulk_mode(s, false);
   if (tmp_names)
-    for (int i = 0; tmp_names[i]; i++) lg_free(tmp_names[i]);
+    for (int i = 0; tmp_names[i]; i++)
+      lg_free(tmp_names[i]);
   lg_free(tmp_names);
   lg_free(fields);
   lg_free(src_index);
@@ -501,9 +544,12 @@ done:
 static const struct {
   const char *format, *driver, *ext;
 } drivers[] = {
-    {"geojson", "GeoJSON", ".geojson"}, {"gpkg", "GPKG", ".gpkg"},
-    {"shp", "ESRI Shapefile", ".shp"},  {"kml", "KML", ".kml"},
-    {"dxf", "DXF", ".dxf"},             {"gdb", "OpenFileGDB", ".gdb"},
+    {"geojson", "GeoJSON", ".geojson"},
+    {"gpkg", "GPKG", ".gpkg"},
+    {"shp", "ESRI Shapefile", ".shp"},
+    {"kml", "KML", ".kml"},
+    {"dxf", "DXF", ".dxf"},
+    {"gdb", "OpenFileGDB", ".gdb"},
 };
 
 static OGRwkbGeometryType ogr_type_for(const char *gpkg) {
@@ -516,8 +562,8 @@ static OGRwkbGeometryType ogr_type_for(const char *gpkg) {
   return wkbUnknown;
 }
 
-int lg_formats_ogr_export(lg_store_t *s, const char *layer, const char *path, const lg_formats_export_opts_t *o,
-                  lg_err_t *err) {
+int lg_formats_ogr_export(lg_store_t *s, const char *layer, const char *path,
+                          const lg_formats_export_opts_t *o, lg_err_t *err) {
   gdal_ready();
   const char *fmt = o && o->format ? o->format : NULL;
   const char *driver = NULL;
@@ -576,9 +622,12 @@ int lg_formats_ogr_export(lg_store_t *s, const char *layer, const char *path, co
       int t = lg_store_reader_field_type(r, i);
       int fi = OGR_F_GetFieldIndex(f, lg_store_reader_field_name(r, i));
       if (fi < 0 || t == 5 /* LG_COL_NULL */) continue;
-      if (t == 1) OGR_F_SetFieldInteger64(f, fi, lg_store_reader_int(r, i));
-      else if (t == 2) OGR_F_SetFieldDouble(f, fi, lg_store_reader_real(r, i));
-      else OGR_F_SetFieldString(f, fi, lg_store_reader_text(r, i));
+      if (t == 1)
+        OGR_F_SetFieldInteger64(f, fi, lg_store_reader_int(r, i));
+      else if (t == 2)
+        OGR_F_SetFieldDouble(f, fi, lg_store_reader_real(r, i));
+      else
+        OGR_F_SetFieldString(f, fi, lg_store_reader_text(r, i));
     }
     size_t n = 0;
     const void *blob = lg_store_reader_blob(r, &n);

@@ -36,19 +36,18 @@ static PJ *xform_get(lg_geo_t *g, int from, int to, lg_err_t *err) {
   return pj;
 }
 
-int lg_xy_transform(lg_geo_t *g, int from, int to, double *x, double *y, size_t n,
-                    lg_err_t *err) {
+int lg_xy_transform(lg_geo_t *g, int from, int to, double *x, double *y, size_t n, lg_err_t *err) {
   if (from == to || n == 0) return 0;
   PJ *pj = xform_get(g, from, to, err);
   if (!pj) return LG_ECRS;
   proj_errno_reset(pj);
-  size_t done = proj_trans_generic(pj, PJ_FWD, x, sizeof(double), n, y, sizeof(double), n,
-                                   NULL, 0, 0, NULL, 0, 0);
+  size_t done = proj_trans_generic(pj, PJ_FWD, x, sizeof(double), n, y, sizeof(double), n, NULL, 0,
+                                   0, NULL, 0, 0);
   if (done != n || proj_errno(pj) != 0) {
     for (size_t i = 0; i < n; i++)
       if (!isfinite(x[i]) || !isfinite(y[i]))
-        return lg_err_set(err, LG_ECRS, "坐标 (%zu) 无法从 EPSG:%d 转换到 EPSG:%d", i + 1,
-                          from, to);
+        return lg_err_set(err, LG_ECRS, "坐标 (%zu) 无法从 EPSG:%d 转换到 EPSG:%d", i + 1, from,
+                          to);
   }
   return 0;
 }
@@ -68,11 +67,12 @@ static int ring_area_ell(lg_geo_t *g, const GEOSGeometry *ring, PJ *pj,
   unsigned n = 0;
   GEOSCoordSeq_getSize_r(g->h, cs, &n);
   double *x = lg_malloc(sizeof(double) * (n + 1)), *y = lg_malloc(sizeof(double) * (n + 1));
-  for (unsigned i = 0; i < n; i++) GEOSCoordSeq_getXY_r(g->h, cs, i, &x[i], &y[i]);
+  for (unsigned i = 0; i < n; i++)
+    GEOSCoordSeq_getXY_r(g->h, cs, i, &x[i], &y[i]);
   int rc = 0;
   if (pj) {
-    proj_trans_generic(pj, PJ_FWD, x, sizeof(double), n, y, sizeof(double), n, NULL, 0, 0,
-                       NULL, 0, 0);
+    proj_trans_generic(pj, PJ_FWD, x, sizeof(double), n, y, sizeof(double), n, NULL, 0, 0, NULL, 0,
+                       0);
     for (unsigned i = 0; i < n; i++)
       if (!isfinite(x[i]) || !isfinite(y[i])) rc = LG_ECRS;
   }
@@ -219,8 +219,7 @@ static int xf_cb(double *x, double *y, void *ud) {
   return 1;
 }
 
-lg_geom_t *lg_geom_transform(lg_geo_t *g, const lg_geom_t *geom, int from, int to,
-                             lg_err_t *err) {
+lg_geom_t *lg_geom_transform(lg_geo_t *g, const lg_geom_t *geom, int from, int to, lg_err_t *err) {
   if (from == to) {
     GEOSGeometry *c = GEOSGeom_clone_r(g->h, geom);
     GEOSSetSRID_r(g->h, c, to);
@@ -238,4 +237,3 @@ lg_geom_t *lg_geom_transform(lg_geo_t *g, const lg_geom_t *geom, int from, int t
   GEOSSetSRID_r(g->h, r, to);
   return r;
 }
-

@@ -34,7 +34,8 @@ lg_geo_t *lg_geo_new(void) {
 
 void lg_geo_free(lg_geo_t *g) {
   if (!g) return;
-  for (int i = 0; i < g->nxf; i++) proj_destroy(g->xf[i].pj);
+  for (int i = 0; i < g->nxf; i++)
+    proj_destroy(g->xf[i].pj);
   if (g->wkb_r) GEOSWKBReader_destroy_r(g->h, g->wkb_r);
   if (g->wkb_w) GEOSWKBWriter_destroy_r(g->h, g->wkb_w);
   if (g->wkt_r) GEOSWKTReader_destroy_r(g->h, g->wkt_r);
@@ -131,8 +132,7 @@ char *lg_geom_to_geojson(lg_geo_t *g, const lg_geom_t *geom) {
 
 /* ---- Construction ------------------------------------------------------- */
 
-static GEOSGeometry *make_ring(lg_geo_t *g, const double *xy, size_t n, size_t idx,
-                               lg_err_t *err) {
+static GEOSGeometry *make_ring(lg_geo_t *g, const double *xy, size_t n, size_t idx, lg_err_t *err) {
   if (n < 4) {
     lg_err_set(err, LG_EGEOM, "第 %zu 个环只有 %zu 个点, 闭合环至少需要 4 个点", idx + 1, n);
     return NULL;
@@ -159,7 +159,8 @@ lg_geom_t *lg_geom_polygon(lg_geo_t *g, const double *const *rings, const size_t
   for (size_t i = 1; i < nrings; i++) {
     holes[i - 1] = make_ring(g, rings[i], npts[i], i, err);
     if (!holes[i - 1]) {
-      for (size_t j = 0; j + 1 < i; j++) GEOSGeom_destroy_r(g->h, holes[j]);
+      for (size_t j = 0; j + 1 < i; j++)
+        GEOSGeom_destroy_r(g->h, holes[j]);
       GEOSGeom_destroy_r(g->h, shell);
       lg_free(holes);
       return NULL;
@@ -175,10 +176,14 @@ lg_geom_t *lg_geom_collect(lg_geo_t *g, lg_geom_t **parts, size_t n) {
   if (n > 0) {
     int t0 = GEOSGeomTypeId_r(g->h, parts[0]);
     int same = 1;
-    for (size_t i = 1; i < n; i++) same &= GEOSGeomTypeId_r(g->h, parts[i]) == t0;
-    if (same && t0 == GEOS_POLYGON) type = GEOS_MULTIPOLYGON;
-    else if (same && t0 == GEOS_LINESTRING) type = GEOS_MULTILINESTRING;
-    else if (same && t0 == GEOS_POINT) type = GEOS_MULTIPOINT;
+    for (size_t i = 1; i < n; i++)
+      same &= GEOSGeomTypeId_r(g->h, parts[i]) == t0;
+    if (same && t0 == GEOS_POLYGON)
+      type = GEOS_MULTIPOLYGON;
+    else if (same && t0 == GEOS_LINESTRING)
+      type = GEOS_MULTILINESTRING;
+    else if (same && t0 == GEOS_POINT)
+      type = GEOS_MULTIPOINT;
   }
   return GEOSGeom_createCollection_r(g->h, type, parts, (unsigned)n);
 }
@@ -197,24 +202,28 @@ void lg_geom_free(lg_geo_t *g, lg_geom_t *geom) {
 
 int lg_geom_srid(lg_geo_t *g, const lg_geom_t *geom) { return GEOSGetSRID_r(g->h, geom); }
 
-void lg_geom_set_srid(lg_geo_t *g, lg_geom_t *geom, int srid) {
-  GEOSSetSRID_r(g->h, geom, srid);
-}
+void lg_geom_set_srid(lg_geo_t *g, lg_geom_t *geom, int srid) { GEOSSetSRID_r(g->h, geom, srid); }
 
-bool lg_geom_is_empty(lg_geo_t *g, const lg_geom_t *geom) {
-  return GEOSisEmpty_r(g->h, geom) == 1;
-}
+bool lg_geom_is_empty(lg_geo_t *g, const lg_geom_t *geom) { return GEOSisEmpty_r(g->h, geom) == 1; }
 
 const char *lg_geom_type(lg_geo_t *g, const lg_geom_t *geom) {
   switch (GEOSGeomTypeId_r(g->h, geom)) {
-  case GEOS_POINT: return "Point";
-  case GEOS_LINESTRING: return "LineString";
-  case GEOS_LINEARRING: return "LinearRing";
-  case GEOS_POLYGON: return "Polygon";
-  case GEOS_MULTIPOINT: return "MultiPoint";
-  case GEOS_MULTILINESTRING: return "MultiLineString";
-  case GEOS_MULTIPOLYGON: return "MultiPolygon";
-  default: return "GeometryCollection";
+  case GEOS_POINT:
+    return "Point";
+  case GEOS_LINESTRING:
+    return "LineString";
+  case GEOS_LINEARRING:
+    return "LinearRing";
+  case GEOS_POLYGON:
+    return "Polygon";
+  case GEOS_MULTIPOINT:
+    return "MultiPoint";
+  case GEOS_MULTILINESTRING:
+    return "MultiLineString";
+  case GEOS_MULTIPOLYGON:
+    return "MultiPolygon";
+  default:
+    return "GeometryCollection";
   }
 }
 
@@ -259,11 +268,11 @@ bool lg_geom_intersects(lg_geo_t *g, const lg_geom_t *a, const lg_geom_t *b) {
   return GEOSIntersects_r(g->h, a, b) == 1;
 }
 
-#define OVERLAY(name, call, what)                                                     \
-  lg_geom_t *name(lg_geo_t *g, const lg_geom_t *a, const lg_geom_t *b, lg_err_t *err) { \
-    g->last_error[0] = '\0';                                                          \
-    GEOSGeometry *r = call(g->h, a, b);                                               \
-    return r ? r : geo_fail(g, err, what);                                           \
+#define OVERLAY(name, call, what)                                                                  \
+  lg_geom_t *name(lg_geo_t *g, const lg_geom_t *a, const lg_geom_t *b, lg_err_t *err) {            \
+    g->last_error[0] = '\0';                                                                       \
+    GEOSGeometry *r = call(g->h, a, b);                                                            \
+    return r ? r : geo_fail(g, err, what);                                                         \
   }
 OVERLAY(lg_geom_intersection, GEOSIntersection_r, "求交")
 OVERLAY(lg_geom_difference, GEOSDifference_r, "求差")
@@ -303,8 +312,7 @@ bool lg_prep_covers(lg_geo_t *g, const lg_prep_t *p, const lg_geom_t *geom) {
 
 /* ---- Validation --------------------------------------------------------- */
 
-bool lg_geom_is_valid(lg_geo_t *g, const lg_geom_t *geom, char reason[256], double *x,
-                      double *y) {
+bool lg_geom_is_valid(lg_geo_t *g, const lg_geom_t *geom, char reason[256], double *x, double *y) {
   char *why = NULL;
   GEOSGeometry *loc = NULL;
   char r = GEOSisValidDetail_r(g->h, geom, 0, &why, &loc);
@@ -336,8 +344,9 @@ lg_geom_t *lg_geom_to_multi(lg_geo_t *g, const lg_geom_t *geom) {
   if (t != GEOS_POLYGON && t != GEOS_LINESTRING && t != GEOS_POINT)
     return GEOSGeom_clone_r(g->h, geom);
   GEOSGeometry *part = GEOSGeom_clone_r(g->h, geom);
-  int mt = t == GEOS_POLYGON ? GEOS_MULTIPOLYGON
-           : t == GEOS_LINESTRING ? GEOS_MULTILINESTRING : GEOS_MULTIPOINT;
+  int mt = t == GEOS_POLYGON      ? GEOS_MULTIPOLYGON
+           : t == GEOS_LINESTRING ? GEOS_MULTILINESTRING
+                                  : GEOS_MULTIPOINT;
   GEOSGeometry *m = GEOSGeom_createCollection_r(g->h, mt, &part, 1);
   GEOSSetSRID_r(g->h, m, GEOSGetSRID_r(g->h, geom));
   return m;
@@ -362,8 +371,7 @@ static void rings_of_polygon(lg_geo_t *g, const GEOSGeometry *poly, int part, ri
   }
 }
 
-int lg_geom_rings(lg_geo_t *g, const lg_geom_t *geom, lg_ring_t **rings, size_t *n,
-                  lg_err_t *err) {
+int lg_geom_rings(lg_geo_t *g, const lg_geom_t *geom, lg_ring_t **rings, size_t *n, lg_err_t *err) {
   ring_vec_t v = {0};
   int t = GEOSGeomTypeId_r(g->h, geom);
   if (t == GEOS_POLYGON) {
@@ -386,7 +394,8 @@ int lg_geom_rings(lg_geo_t *g, const lg_geom_t *geom, lg_ring_t **rings, size_t 
 
 void lg_rings_free(lg_ring_t *rings, size_t n) {
   if (!rings) return;
-  for (size_t i = 0; i < n; i++) lg_free(rings[i].xy);
+  for (size_t i = 0; i < n; i++)
+    lg_free(rings[i].xy);
   lg_free(rings);
 }
 
@@ -432,4 +441,3 @@ lg_geom_t *lg_geom_part(lg_geo_t *g, const lg_geom_t *geom, int i) {
   if (c) GEOSSetSRID_r(g->h, c, GEOSGetSRID_r(g->h, geom));
   return c;
 }
-

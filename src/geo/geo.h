@@ -21,8 +21,8 @@
 #include "core/core.h"
 
 typedef struct lg_geo lg_geo_t;
-typedef struct GEOSGeom_t lg_geom_t;        /* a GEOS geometry */
-typedef struct GEOSPrepGeom_t lg_prep_t;    /* a prepared geometry (per thread) */
+typedef struct GEOSGeom_t lg_geom_t;     /* a GEOS geometry */
+typedef struct GEOSPrepGeom_t lg_prep_t; /* a prepared geometry (per thread) */
 
 typedef struct lg_env {
   double minx, miny, maxx, maxy;
@@ -51,8 +51,8 @@ char *lg_geom_to_geojson(lg_geo_t *g, const lg_geom_t *geom);
 
 /* GeoPackage binary (GPKG 1.3, clause 2.1.3): header with srs_id and an
  * xy envelope, then the WKB. Parsing borrows: *wkb points into blob. */
-int lg_gpkg_blob_parse(const void *blob, size_t n, int32_t *srs_id, lg_env_t *env,
-                       bool *empty, const unsigned char **wkb, size_t *wkb_len);
+int lg_gpkg_blob_parse(const void *blob, size_t n, int32_t *srs_id, lg_env_t *env, bool *empty,
+                       const unsigned char **wkb, size_t *wkb_len);
 /* Appends a blob; env NULL or empty true writes no envelope. */
 void lg_gpkg_blob_write(lg_buf_t *out, int32_t srs_id, const lg_env_t *env, bool empty,
                         const void *wkb, size_t wkb_len);
@@ -65,10 +65,10 @@ void lg_geom_to_gpkg(lg_geo_t *g, const lg_geom_t *geom, int32_t srs_id, lg_buf_
  * (1000 Z, 2000 M, 3000 ZM) or PostGIS's EWKB flags, an EWKB SRID read
  * and skipped. *p moves past the header; -1 when truncated or unknown. */
 typedef struct lg_wkb_head {
-  bool le;       /* little-endian */
-  int type;      /* 1..7 */
-  int dims;      /* 2, 3 or 4 coordinates a point */
-  int32_t srid;  /* EWKB's, else 0 */
+  bool le;      /* little-endian */
+  int type;     /* 1..7 */
+  int dims;     /* 2, 3 or 4 coordinates a point */
+  int32_t srid; /* EWKB's, else 0 */
 } lg_wkb_head_t;
 int lg_wkb_head(const unsigned char **p, const unsigned char *end, lg_wkb_head_t *h);
 uint32_t lg_wkb_u32(const unsigned char *p, bool le);
@@ -112,10 +112,8 @@ int lg_geom_area_ellipsoidal(lg_geo_t *g, const lg_geom_t *geom, int srid, doubl
 
 /* ---- Predicates and overlay (NULL on GEOS failure, message in err) ----- */
 bool lg_geom_intersects(lg_geo_t *g, const lg_geom_t *a, const lg_geom_t *b);
-lg_geom_t *lg_geom_intersection(lg_geo_t *g, const lg_geom_t *a, const lg_geom_t *b,
-                                lg_err_t *err);
-lg_geom_t *lg_geom_difference(lg_geo_t *g, const lg_geom_t *a, const lg_geom_t *b,
-                              lg_err_t *err);
+lg_geom_t *lg_geom_intersection(lg_geo_t *g, const lg_geom_t *a, const lg_geom_t *b, lg_err_t *err);
+lg_geom_t *lg_geom_difference(lg_geo_t *g, const lg_geom_t *a, const lg_geom_t *b, lg_err_t *err);
 lg_geom_t *lg_geom_union(lg_geo_t *g, const lg_geom_t *a, const lg_geom_t *b, lg_err_t *err);
 lg_geom_t *lg_geom_unary_union(lg_geo_t *g, const lg_geom_t *a, lg_err_t *err);
 lg_geom_t *lg_geom_buffer(lg_geo_t *g, const lg_geom_t *a, double width, lg_err_t *err);
@@ -128,8 +126,7 @@ bool lg_prep_covers(lg_geo_t *g, const lg_prep_t *p, const lg_geom_t *geom);
 /* ---- Validation --------------------------------------------------------- */
 /* Returns true if valid; otherwise fills reason (GEOS' words) and the
  * location of the problem when known. */
-bool lg_geom_is_valid(lg_geo_t *g, const lg_geom_t *geom, char reason[256], double *x,
-                      double *y);
+bool lg_geom_is_valid(lg_geo_t *g, const lg_geom_t *geom, char reason[256], double *x, double *y);
 lg_geom_t *lg_geom_make_valid(lg_geo_t *g, const lg_geom_t *geom, lg_err_t *err);
 /* Promotes Polygon to MultiPolygon, LineString to MultiLineString; other
  * geometries are cloned. */
@@ -168,7 +165,6 @@ lg_geom_t *lg_geom_transform(lg_geo_t *g, const lg_geom_t *geom, int from_epsg, 
 int lg_xy_transform(lg_geo_t *g, int from_epsg, int to_epsg, double *x, double *y, size_t n,
                     lg_err_t *err);
 
-
 /* ---- Coordinates and overlay helpers (added for review/) ---------------- */
 /* One ring of a polygonal geometry: which polygon (part, from 0), which
  * ring (0 the shell, 1.. holes) and its points as xy pairs, closing point
@@ -181,8 +177,7 @@ typedef struct lg_ring {
 } lg_ring_t;
 /* Every ring of the Polygon/MultiPolygon parts of geom (other parts are
  * skipped). Free with lg_rings_free. */
-int lg_geom_rings(lg_geo_t *g, const lg_geom_t *geom, lg_ring_t **rings, size_t *n,
-                  lg_err_t *err);
+int lg_geom_rings(lg_geo_t *g, const lg_geom_t *geom, lg_ring_t **rings, size_t *n, lg_err_t *err);
 void lg_rings_free(lg_ring_t *rings, size_t n);
 /* a covers b (no point of b outside a). */
 bool lg_geom_covers(lg_geo_t *g, const lg_geom_t *a, const lg_geom_t *b);

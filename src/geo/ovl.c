@@ -22,9 +22,9 @@ typedef struct ovl_seg {
 } ovl_seg_t;
 
 struct lg_ovl {
-  GEOSGeometry *geom;             /* borrowed */
-  int tri_state;                  /* 0 not tried, 1 triangulated, -1 not possible */
-  double *tri;                    /* 6 doubles a triangle, counter-clockwise, local coordinates */
+  GEOSGeometry *geom; /* borrowed */
+  int tri_state;      /* 0 not tried, 1 triangulated, -1 not possible */
+  double *tri;        /* 6 doubles a triangle, counter-clockwise, local coordinates */
   size_t ntri;
   const GEOSPreparedGeometry *prep;
   lg_env_t env;
@@ -32,7 +32,7 @@ struct lg_ovl {
   ovl_seg_t *segs;
   size_t nsegs;
   int nrings;
-  double *ring_pt;                /* first vertex of each ring */
+  double *ring_pt; /* first vertex of each ring */
   int gx, gy;
   double x0, y0, cw, ch;
   uint32_t *cell_start, *cell_items;
@@ -75,7 +75,8 @@ lg_ovl_t *lg_ovl_new(lg_geo_t *g, const lg_geom_t *geom) {
     if (GEOSisEmpty_r(g->h, p) == 1) continue;
     ovl_ring(o, GEOSGetExteriorRing_r(g->h, p), &v, g);
     int nh = GEOSGetNumInteriorRings_r(g->h, p);
-    for (int h = 0; h < nh; h++) ovl_ring(o, GEOSGetInteriorRingN_r(g->h, p, h), &v, g);
+    for (int h = 0; h < nh; h++)
+      ovl_ring(o, GEOSGetInteriorRingN_r(g->h, p, h), &v, g);
   }
   o->segs = v.items;
   o->nsegs = v.len;
@@ -96,19 +97,24 @@ lg_ovl_t *lg_ovl_new(lg_geo_t *g, const lg_geom_t *geom) {
   for (int pass = 0; pass < 2; pass++) {
     for (size_t k = 0; k < o->nsegs; k++) {
       const ovl_seg_t *s = &o->segs[k];
-      int cx0 = (int)((fmin(s->ax, s->bx) - o->x0) / o->cw), cx1 = (int)((fmax(s->ax, s->bx) - o->x0) / o->cw);
-      int cy0 = (int)((fmin(s->ay, s->by) - o->y0) / o->ch), cy1 = (int)((fmax(s->ay, s->by) - o->y0) / o->ch);
+      int cx0 = (int)((fmin(s->ax, s->bx) - o->x0) / o->cw),
+          cx1 = (int)((fmax(s->ax, s->bx) - o->x0) / o->cw);
+      int cy0 = (int)((fmin(s->ay, s->by) - o->y0) / o->ch),
+          cy1 = (int)((fmax(s->ay, s->by) - o->y0) / o->ch);
       cx0 = LG_MAX(0, LG_MIN(o->gx - 1, cx0)), cx1 = LG_MAX(0, LG_MIN(o->gx - 1, cx1));
       cy0 = LG_MAX(0, LG_MIN(o->gy - 1, cy0)), cy1 = LG_MAX(0, LG_MIN(o->gy - 1, cy1));
       for (int cy = cy0; cy <= cy1; cy++)
         for (int cx = cx0; cx <= cx1; cx++) {
           size_t c = (size_t)cy * o->gx + cx;
-          if (pass == 0) o->cell_start[c + 1]++;
-          else o->cell_items[o->cell_start[c] + o->seen[c]++] = (uint32_t)k;
+          if (pass == 0)
+            o->cell_start[c + 1]++;
+          else
+            o->cell_items[o->cell_start[c] + o->seen[c]++] = (uint32_t)k;
         }
     }
     if (pass == 0) {
-      for (size_t c = 0; c < nc; c++) o->cell_start[c + 1] += o->cell_start[c];
+      for (size_t c = 0; c < nc; c++)
+        o->cell_start[c + 1] += o->cell_start[c];
       o->cell_items = lg_malloc(sizeof(uint32_t) * (o->cell_start[nc] ? o->cell_start[nc] : 1));
       o->seen = lg_calloc(nc > o->nsegs ? nc : o->nsegs ? o->nsegs : 1, sizeof(uint32_t));
     }
@@ -142,12 +148,13 @@ typedef struct wring {
   const unsigned char *p; /* first coordinate */
   uint32_t n;
   int stride, le;
-  bool shell;             /* the first ring of its polygon */
+  bool shell; /* the first ring of its polygon */
 } wring_t;
 
 typedef LG_VEC(wring_t) wring_vec_t;
 
-static int wkb_rings(const unsigned char **pp, const unsigned char *end, int depth, wring_vec_t *v) {
+static int wkb_rings(const unsigned char **pp, const unsigned char *end, int depth,
+                     wring_vec_t *v) {
   const unsigned char *p = *pp;
   lg_wkb_head_t h;
   if (depth > 32 || lg_wkb_head(&p, end, &h) != 0) return -1;
@@ -243,7 +250,8 @@ int lg_ovl_classify(lg_geo_t *g, lg_ovl_t *o, const void *wkb, size_t n) {
     nbseg += rings.items[r].n ? rings.items[r].n - 1 : 0;
   }
   bstart[rings.len] = nbseg;
-  if (be.minx > o->env.maxx || be.maxx < o->env.minx || be.miny > o->env.maxy || be.maxy < o->env.miny) {
+  if (be.minx > o->env.maxx || be.maxx < o->env.minx || be.miny > o->env.maxy ||
+      be.maxy < o->env.miny) {
     result = LG_OVL_DISJOINT;
     goto out;
   }
@@ -318,13 +326,15 @@ int lg_ovl_classify(lg_geo_t *g, lg_ovl_t *o, const void *wkb, size_t n) {
                 continue;
               }
               double dx = qx - px, dy = qy - py;
-              double ta = (a->ax - px) * dx + (a->ay - py) * dy, tb = (a->bx - px) * dx + (a->by - py) * dy;
+              double ta = (a->ax - px) * dx + (a->ay - py) * dy,
+                     tb = (a->bx - px) * dx + (a->by - py) * dy;
               double len = dx * dx + dy * dy;
               if ((ta > 0 && ta < len) || (tb > 0 && tb < len) ||
                   (fmin(ta, tb) < 0 && fmax(ta, tb) > len))
                 goto out;
               double ex = a->bx - a->ax, ey = a->by - a->ay;
-              double sa = (px - a->ax) * ex + (py - a->ay) * ey, sb = (qx - a->ax) * ex + (qy - a->ay) * ey;
+              double sa = (px - a->ax) * ex + (py - a->ay) * ey,
+                     sb = (qx - a->ax) * ex + (qy - a->ay) * ey;
               double la = ex * ex + ey * ey;
               if ((sa > 0 && sa < la) || (sb > 0 && sb < la)) goto out;
               contact[r] = 1;
@@ -361,8 +371,10 @@ int lg_ovl_classify(lg_geo_t *g, lg_ovl_t *o, const void *wkb, size_t n) {
     if (!contact[r]) {
       double x, y;
       wxy(w, 0, &x, &y);
-      if (ovl_pip(g, o, x, y)) b_in = true;
-      else b_out = true;
+      if (ovl_pip(g, o, x, y))
+        b_in = true;
+      else
+        b_out = true;
       b_any = true;
       continue;
     }
@@ -372,8 +384,10 @@ int lg_ovl_classify(lg_geo_t *g, lg_ovl_t *o, const void *wkb, size_t n) {
       wxy(w, i, &px, &py);
       wxy(w, i + 1, &qx, &qy);
       b_any = true;
-      if (ovl_pip(g, o, (px + qx) / 2, (py + qy) / 2)) b_in = true;
-      else b_out = true;
+      if (ovl_pip(g, o, (px + qx) / 2, (py + qy) / 2))
+        b_in = true;
+      else
+        b_out = true;
       if (b_in && b_out) break;
     }
     if (b_in && b_out) break;
@@ -418,16 +432,23 @@ int lg_ovl_classify(lg_geo_t *g, lg_ovl_t *o, const void *wkb, size_t n) {
           a_out = true;
           continue;
         }
-        if (wkb_pip(rings.items, rings.len, (a->ax + a->bx) / 2, (a->ay + a->by) / 2)) a_in = true;
-        else a_out = true;
+        if (wkb_pip(rings.items, rings.len, (a->ax + a->bx) / 2, (a->ay + a->by) / 2))
+          a_in = true;
+        else
+          a_out = true;
         if (a_in && a_out) break;
       }
     }
-  if (a_in && a_out) result = LG_OVL_OVERLAP;
-  else if (b_in && !a_in) result = LG_OVL_COVERED;
-  else if (b_in) result = LG_OVL_OVERLAP;
-  else if (a_in) result = LG_OVL_CONTAINS;
-  else result = LG_OVL_DISJOINT;
+  if (a_in && a_out)
+    result = LG_OVL_OVERLAP;
+  else if (b_in && !a_in)
+    result = LG_OVL_COVERED;
+  else if (b_in)
+    result = LG_OVL_OVERLAP;
+  else if (a_in)
+    result = LG_OVL_CONTAINS;
+  else
+    result = LG_OVL_DISJOINT;
 out:
   lg_free(rings.items);
   lg_free(contact);
@@ -467,7 +488,8 @@ static bool ovl_triangulate(lg_ovl_t *o) {
     area += pt[2 * i] * pt[2 * j + 1] - pt[2 * j] * pt[2 * i + 1];
   }
   size_t *idx = lg_malloc(sizeof(size_t) * n);
-  for (size_t i = 0; i < n; i++) idx[i] = area > 0 ? i : n - 1 - i; /* counter-clockwise */
+  for (size_t i = 0; i < n; i++)
+    idx[i] = area > 0 ? i : n - 1 - i; /* counter-clockwise */
   o->tri = lg_malloc(sizeof(double) * 6 * n);
   o->ntri = 0;
   size_t m = n;
@@ -475,7 +497,8 @@ static bool ovl_triangulate(lg_ovl_t *o) {
   while (m > 3 && ok) {
     bool cut = false;
     for (size_t k = 0; k < m && !cut; k++) {
-      const double *a = pt + 2 * idx[(k + m - 1) % m], *b = pt + 2 * idx[k], *c = pt + 2 * idx[(k + 1) % m];
+      const double *a = pt + 2 * idx[(k + m - 1) % m], *b = pt + 2 * idx[k],
+                   *c = pt + 2 * idx[(k + 1) % m];
       if (tri_orient(a, b, c) < 0) continue; /* reflex */
       bool empty = true;
       for (size_t q = 0; q < m && empty; q++) {
@@ -495,7 +518,8 @@ static bool ovl_triangulate(lg_ovl_t *o) {
   }
   if (ok) {
     double *t = o->tri + 6 * o->ntri++;
-    for (int v = 0; v < 3; v++) t[2 * v] = pt[2 * idx[v]], t[2 * v + 1] = pt[2 * idx[v] + 1];
+    for (int v = 0; v < 3; v++)
+      t[2 * v] = pt[2 * idx[v]], t[2 * v + 1] = pt[2 * idx[v] + 1];
     double sum = 0;
     for (size_t i = 0; i < o->ntri; i++)
       sum += tri_orient(o->tri + 6 * i, o->tri + 6 * i + 2, o->tri + 6 * i + 4);
@@ -592,4 +616,3 @@ bool lg_ovl_overlap_area(lg_ovl_t *o, const void *wkb, size_t n, double *area) {
   *area = fmax(0, total);
   return true;
 }
-

@@ -19,7 +19,8 @@ uint32_t lg_wkb_u32(const unsigned char *p, bool le) {
 
 double lg_wkb_f64(const unsigned char *p, bool le) {
   unsigned char b[8];
-  for (int i = 0; i < 8; i++) b[i] = le ? p[i] : p[7 - i];
+  for (int i = 0; i < 8; i++)
+    b[i] = le ? p[i] : p[7 - i];
   double d;
   memcpy(&d, b, 8); /* hosts are little-endian (x86_64, arm64) */
   return d;
@@ -45,9 +46,12 @@ int lg_wkb_head(const unsigned char **pp, const unsigned char *end, lg_wkb_head_
     p += 4;
   }
   type &= 0x0FFFFFFFu;
-  if (type >= 3000) h->dims = 4, type -= 3000;
-  else if (type >= 2000) h->dims = 3, type -= 2000;
-  else if (type >= 1000) h->dims = 3, type -= 1000;
+  if (type >= 3000)
+    h->dims = 4, type -= 3000;
+  else if (type >= 2000)
+    h->dims = 3, type -= 2000;
+  else if (type >= 1000)
+    h->dims = 3, type -= 1000;
   if (type < 1 || type > 7) return -1;
   h->type = (int)type;
   *pp = p;
@@ -66,7 +70,8 @@ static void put_f64le(lg_buf_t *out, double v) {
   uint64_t u;
   memcpy(&u, &v, 8);
   unsigned char b[8];
-  for (int i = 0; i < 8; i++) b[i] = (unsigned char)(u >> (8 * i));
+  for (int i = 0; i < 8; i++)
+    b[i] = (unsigned char)(u >> (8 * i));
   lg_buf_append(out, b, 8);
 }
 
@@ -96,7 +101,8 @@ static int geom_2d(const unsigned char **pp, const unsigned char *end, lg_buf_t 
   lg_buf_putc(out, 1);
   put_u32le(out, (uint32_t)h.type);
   switch (h.type) {
-  case 1: return points_2d(pp, end, &h, 1, out);
+  case 1:
+    return points_2d(pp, end, &h, 1, out);
   case 2:
     if (count(pp, end, h.le, &n)) return -1;
     put_u32le(out, n);
@@ -126,9 +132,8 @@ int lg_wkb_to_2d(const void *wkb, size_t n, lg_buf_t *out) {
 
 /* ---- GeoPackage blobs --------------------------------------------------- */
 
-
-int lg_gpkg_blob_parse(const void *blob, size_t n, int32_t *srs_id, lg_env_t *env,
-                       bool *empty, const unsigned char **wkb, size_t *wkb_len) {
+int lg_gpkg_blob_parse(const void *blob, size_t n, int32_t *srs_id, lg_env_t *env, bool *empty,
+                       const unsigned char **wkb, size_t *wkb_len) {
   const unsigned char *b = blob;
   if (n < 8 || b[0] != 'G' || b[1] != 'P') return LG_EINVAL;
   unsigned flags = b[3];
@@ -162,8 +167,8 @@ void lg_gpkg_blob_write(lg_buf_t *out, int32_t srs_id, const lg_env_t *env, bool
   int with_env = env && !empty;
   h[0] = 'G';
   h[1] = 'P';
-  h[2] = 0;                                           /* version 1 */
-  h[3] = 1 | (with_env ? 2 : 0) | (empty ? 16 : 0);   /* LE, xy envelope */
+  h[2] = 0;                                         /* version 1 */
+  h[3] = 1 | (with_env ? 2 : 0) | (empty ? 16 : 0); /* LE, xy envelope */
   memcpy(h + 4, &srs_id, 4);
   size_t hl = 8;
   if (with_env) {
@@ -234,7 +239,8 @@ static int scan_geom(wkb_scan_t *s, int depth) {
   int le = h.le, dims = h.dims, type = h.type;
   if (s->end - s->p < 4 && type != 1) return -1;
   switch (type) {
-  case 1: return scan_points(s, le, 1, dims);
+  case 1:
+    return scan_points(s, le, 1, dims);
   case 2: {
     uint32_t n = lg_wkb_u32(s->p, le);
     s->p += 4;
@@ -251,14 +257,18 @@ static int scan_geom(wkb_scan_t *s, int depth) {
     }
     return 0;
   }
-  case 4: case 5: case 6: case 7: {
+  case 4:
+  case 5:
+  case 6:
+  case 7: {
     uint32_t n = lg_wkb_u32(s->p, le);
     s->p += 4;
     for (uint32_t i = 0; i < n; i++)
       if (scan_geom(s, depth + 1) != 0) return -1;
     return 0;
   }
-  default: return -1;
+  default:
+    return -1;
   }
 }
 
@@ -308,7 +318,8 @@ static int area_geom(wkb_area_t *s, int depth, double *sum) {
         double x0 = lg_wkb_f64(s->p, le), y0 = lg_wkb_f64(s->p + 8, le);
         double px = 0, py = 0;
         for (uint32_t i = 1; i < np; i++) {
-          double x = lg_wkb_f64(s->p + i * stride, le) - x0, y = lg_wkb_f64(s->p + i * stride + 8, le) - y0;
+          double x = lg_wkb_f64(s->p + i * stride, le) - x0,
+                 y = lg_wkb_f64(s->p + i * stride + 8, le) - y0;
           ring += px * y - x * py;
           px = x, py = y;
         }
@@ -334,4 +345,3 @@ int lg_wkb_area(const void *wkb, size_t n, double *area) {
   *area = sum;
   return 0;
 }
-

@@ -350,8 +350,7 @@ static int post_assign(lg_http_req_t *req, lg_http_res_t *res, lg_err_t *err) {
   if (rc) return rc;
   json_t *body = lg_http_body_json(req, err);
   if (!body) return err->code ? err->code : LG_EINVAL;
-  rc = lg_cases_reassign(s, &req->who, t.task_id,
-                         json_string_value(json_object_get(body, "login")),
+  rc = lg_cases_reassign(s, &req->who, t.task_id, json_string_value(json_object_get(body, "login")),
                          json_string_value(json_object_get(body, "reason")), err);
   json_decref(body);
   json_t *o = NULL;

@@ -46,18 +46,18 @@ void lg_http_limits_default(lg_http_limits_t *l);
 int lg_http_limits_load(const char *db_path, lg_http_limits_t *l, lg_err_t *err);
 
 typedef struct lg_http_opts {
-  const char *host;       /* numeric address to listen on; NULL: 127.0.0.1 */
-  int port;               /* 0: a free port chosen by the kernel (see lg_http_port) */
-  int threads;            /* worker threads; <= 0: the number of online cores */
-  const char *db_path;    /* the store every worker opens (must exist) */
-  const char *db_read;    /* a streaming replica of it (PostgreSQL) for read-only
-                             work: tiles, features, checks not saved; NULL: none */
-  const char *web_dir;    /* static files of the web client; NULL: none */
-  const char *vendor_dir; /* node_modules, served read-only under /vendor/ for
-                             the packages the page needs; NULL: none */
-  size_t max_body;        /* request body limit in bytes; 0: limits.body_bytes */
+  const char *host;               /* numeric address to listen on; NULL: 127.0.0.1 */
+  int port;                       /* 0: a free port chosen by the kernel (see lg_http_port) */
+  int threads;                    /* worker threads; <= 0: the number of online cores */
+  const char *db_path;            /* the store every worker opens (must exist) */
+  const char *db_read;            /* a streaming replica of it (PostgreSQL) for read-only
+                                     work: tiles, features, checks not saved; NULL: none */
+  const char *web_dir;            /* static files of the web client; NULL: none */
+  const char *vendor_dir;         /* node_modules, served read-only under /vendor/ for
+                                     the packages the page needs; NULL: none */
+  size_t max_body;                /* request body limit in bytes; 0: limits.body_bytes */
   const lg_http_limits_t *limits; /* NULL: the store's settings (lg_http_limits_load) */
-  bool quiet;             /* no access log on stderr */
+  bool quiet;                     /* no access log on stderr */
 } lg_http_opts_t;
 
 typedef struct lg_http lg_http_t;

@@ -22,18 +22,11 @@ extern const lg_http_route_t lg_http_routes_industry[];
 extern const lg_http_route_t lg_http_routes_consol[];
 
 const lg_http_route_t *const lg_http_route_tables[] = {
-    lg_http_routes_health,
-    lg_http_routes_auth,
-    lg_http_routes_layers,
-    lg_http_routes_ledger,
-    lg_http_routes_checks,
-    lg_http_routes_tiles,
-    lg_http_routes_cases,
-    lg_http_routes_metrics,
-    lg_http_routes_stock,
-    lg_http_routes_quota,
-    lg_http_routes_monitor,
-    lg_http_routes_industry,
-    lg_http_routes_consol,
-    NULL,
+    lg_http_routes_health,  lg_http_routes_auth,
+    lg_http_routes_layers,  lg_http_routes_ledger,
+    lg_http_routes_checks,  lg_http_routes_tiles,
+    lg_http_routes_cases,   lg_http_routes_metrics,
+    lg_http_routes_stock,   lg_http_routes_quota,
+    lg_http_routes_monitor, lg_http_routes_industry,
+    lg_http_routes_consol,  NULL,
 };

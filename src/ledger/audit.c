@@ -93,10 +93,10 @@ static int audit_type(lg_store_t *s, const lg_ledger_auditor_t *au, lg_ledger_au
   a->objects += rows.len;
   if (rows.len) qsort(rows.items, rows.len, sizeof *rows.items, row_cmp);
   rc = lg_store_prepare(s,
-                      "SELECT e.object_id, e.idx, e.entry, e.leaf_hash FROM lg_ledger_entries e"
-                      " JOIN (SELECT max(idx) AS m FROM lg_ledger_entries WHERE object_type = ?"
-                      " GROUP BY object_id) l ON e.idx = l.m ORDER BY e.object_id",
-                      &st, err);
+                        "SELECT e.object_id, e.idx, e.entry, e.leaf_hash FROM lg_ledger_entries e"
+                        " JOIN (SELECT max(idx) AS m FROM lg_ledger_entries WHERE object_type = ?"
+                        " GROUP BY object_id) l ON e.idx = l.m ORDER BY e.object_id",
+                        &st, err);
   if (rc) goto done;
   lg_store_bind_text(st, 1, au->object_type);
   size_t i = 0;
@@ -154,7 +154,8 @@ int lg_ledger_audit(lg_store_t *s, const lg_ledger_auditor_t *const *auditors,
   if (rc) return rc;
   /* Object types recorded in the log that no auditor covers. */
   lg_stmt_t *st;
-  if (lg_store_prepare(s, "SELECT DISTINCT object_type FROM lg_ledger_entries ORDER BY 1", &st, err))
+  if (lg_store_prepare(s, "SELECT DISTINCT object_type FROM lg_ledger_entries ORDER BY 1", &st,
+                       err))
     return LG_EDB;
   while (lg_store_step(st) == LG_ROW) {
     const char *t = lg_store_col_text(st, 0);

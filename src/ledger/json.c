@@ -129,9 +129,9 @@ int lg_ledger_witnessed_json(lg_store_t *s, int limit, json_t **out, lg_err_t *e
   lg_stmt_t *st;
   *out = NULL;
   if (lg_store_prepare(s,
-                     "SELECT origin, size, root, witnessed_at, note FROM lg_ledger_witnessed"
-                     " ORDER BY witnessed_at DESC, id DESC LIMIT ?",
-                     &st, err))
+                       "SELECT origin, size, root, witnessed_at, note FROM lg_ledger_witnessed"
+                       " ORDER BY witnessed_at DESC, id DESC LIMIT ?",
+                       &st, err))
     return LG_EDB;
   lg_store_bind_int(st, 1, limit);
   json_t *a = json_array();
@@ -139,11 +139,10 @@ int lg_ledger_witnessed_json(lg_store_t *s, int limit, json_t **out, lg_err_t *e
   while ((step = lg_store_step(st)) == LG_ROW) {
     unsigned char root[32] = {0};
     if (lg_store_col_bytes(st, 2) == 32) memcpy(root, lg_store_col_blob(st, 2, NULL), 32);
-    json_array_append_new(a, json_pack("{s:s, s:I, s:o, s:s, s:s}", "origin",
-                                       lg_store_col_text(st, 0), "size",
-                                       (json_int_t)lg_store_col_int(st, 1), "root",
-                                       b64_json(root), "witnessed_at", lg_store_col_text(st, 3),
-                                       "cosigned", lg_store_col_text(st, 4)));
+    json_array_append_new(
+        a, json_pack("{s:s, s:I, s:o, s:s, s:s}", "origin", lg_store_col_text(st, 0), "size",
+                     (json_int_t)lg_store_col_int(st, 1), "root", b64_json(root), "witnessed_at",
+                     lg_store_col_text(st, 3), "cosigned", lg_store_col_text(st, 4)));
   }
   lg_store_done(st);
   if (step != LG_DONE) {

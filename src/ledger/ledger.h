@@ -149,8 +149,8 @@ int lg_ledger_object_entries(lg_store_t *s, const char *object_type, const char 
  * reconciliation from the ledger alone). Read-only. */
 typedef int (*lg_ledger_entry_fn)(void *ctx, uint64_t index, const char *object_id,
                                   const char *text, size_t len, const unsigned char *leaf_hash);
-int lg_ledger_type_entries(lg_store_t *s, const char *object_type, lg_ledger_entry_fn fn,
-                           void *ctx, lg_err_t *err);
+int lg_ledger_type_entries(lg_store_t *s, const char *object_type, lg_ledger_entry_fn fn, void *ctx,
+                           lg_err_t *err);
 /* Inclusion proof of entry `index` in the tree of `size` entries, and
  * consistency proof between sizes size1 <= size2. Out-of-range requests
  * fail with LG_EINVAL naming the bounds. O(log n) reads. */

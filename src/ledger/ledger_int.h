@@ -2,7 +2,6 @@
 #ifndef LG_LEDGER_INT_H
 #define LG_LEDGER_INT_H
 
-
 #include "ledger/ledger.h"
 
 /* Hash of the perfect subtree at `level` (0 = leaves) whose leaves are

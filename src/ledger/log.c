@@ -174,8 +174,8 @@ int lg_ledger_entry(lg_store_t *s, uint64_t index, char **text, unsigned char le
 }
 
 /* Through the index on (object_type, object_id, idx) of migration 10. */
-int lg_ledger_type_entries(lg_store_t *s, const char *object_type, lg_ledger_entry_fn fn,
-                           void *ctx, lg_err_t *err) {
+int lg_ledger_type_entries(lg_store_t *s, const char *object_type, lg_ledger_entry_fn fn, void *ctx,
+                           lg_err_t *err) {
   lg_stmt_t *st;
   if (lg_store_prepare(s,
                        "SELECT idx, object_id, entry, leaf_hash FROM lg_ledger_entries"
@@ -202,9 +202,9 @@ int lg_ledger_object_entries(lg_store_t *s, const char *object_type, const char 
   lg_stmt_t *st;
   if (total) *total = 0;
   if (lg_store_prepare(s,
-                     "SELECT idx FROM lg_ledger_entries WHERE object_type = ? AND object_id = ?"
-                     " ORDER BY idx",
-                     &st, err))
+                       "SELECT idx FROM lg_ledger_entries WHERE object_type = ? AND object_id = ?"
+                       " ORDER BY idx",
+                       &st, err))
     return LG_EDB;
   lg_store_bind_text(st, 1, object_type);
   lg_store_bind_text(st, 2, object_id);
@@ -307,7 +307,7 @@ typedef LG_VEC(cp_row_t) cp_vec_t;
 static int load_checkpoints(lg_store_t *s, cp_vec_t *out, lg_err_t *err) {
   lg_stmt_t *st;
   if (lg_store_prepare(s, "SELECT size, root, note FROM lg_ledger_checkpoints ORDER BY size", &st,
-                     err))
+                       err))
     return LG_EDB;
   int rc;
   while ((rc = lg_store_step(st)) == LG_ROW) {
@@ -358,7 +358,7 @@ int lg_ledger_verify(lg_store_t *s, lg_ledger_verify_report_t *r, lg_err_t *err)
   if (cps.len) r->latest_checkpoint = cps.items[cps.len - 1].size;
 
   rc = lg_store_prepare(s, "SELECT idx, entry, leaf_hash FROM lg_ledger_entries ORDER BY idx", &st,
-                      err);
+                        err);
   if (rc) goto done;
   uint64_t expect = 0;
   unsigned char root[32];

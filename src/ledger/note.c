@@ -638,9 +638,9 @@ static int sign_checkpoint(lg_store_t *s, lg_ledger_checkpoint_t *out, lg_err_t 
   char at[32];
   lg_time_iso(lg_now(), at);
   rc = lg_store_prepare(s,
-                      "INSERT INTO lg_ledger_checkpoints(size, root, note, signed_at)"
-                      " VALUES (?, ?, ?, ?)",
-                      &st, err);
+                        "INSERT INTO lg_ledger_checkpoints(size, root, note, signed_at)"
+                        " VALUES (?, ?, ?, ?)",
+                        &st, err);
   if (rc == 0) {
     lg_store_bind_int(st, 1, (int64_t)size);
     lg_store_bind_blob(st, 2, root, 32);

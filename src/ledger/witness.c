@@ -121,9 +121,9 @@ static int witness(lg_store_t *s, const char *vkey, const char *note,
   /* The last checkpoint of this log witnessed here. */
   lg_stmt_t *st;
   rc = lg_store_prepare(s,
-                      "SELECT size, root FROM lg_ledger_witnessed WHERE origin = ?"
-                      " ORDER BY size DESC LIMIT 1",
-                      &st, err);
+                        "SELECT size, root FROM lg_ledger_witnessed WHERE origin = ?"
+                        " ORDER BY size DESC LIMIT 1",
+                        &st, err);
   if (rc) goto done;
   lg_store_bind_text(st, 1, cp.origin);
   bool have = false;

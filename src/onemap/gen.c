@@ -95,17 +95,17 @@ static const plan_code_t PLAN[PL_COUNT] = {
 
 /* Planned use of a patch of class k that keeps its present use. */
 static const uint8_t PLAN_KEEP[K_COUNT] = {
-    [K_PADDY] = PL_CULT,    [K_IRRIG] = PL_CULT,      [K_DRY] = PL_CULT,
-    [K_ORCHARD] = PL_GARDEN, [K_TEA] = PL_GARDEN,     [K_FOREST] = PL_FOREST,
-    [K_BAMBOO] = PL_FOREST, [K_SHRUB] = PL_FOREST,    [K_OFOREST] = PL_FOREST,
-    [K_GRASS] = PL_GRASS,   [K_COMM] = PL_COMM,       [K_WARE] = PL_WARE,
-    [K_IND] = PL_IND,       [K_MINE] = PL_MINE,       [K_URBRES] = PL_URBRES,
-    [K_RURRES] = PL_RURRES, [K_GOV] = PL_GOV,         [K_PUB] = PL_EDU,
-    [K_UTIL] = PL_UTIL,     [K_PARK] = PL_PARK,       [K_SPEC] = PL_SPEC,
-    [K_HWY] = PL_HWY,       [K_STREET] = PL_STREET,   [K_RROAD] = PL_RROAD,
-    [K_RIVER] = PL_RIVER,   [K_RESV] = PL_RESV,       [K_POND] = PL_POND,
-    [K_DITCH] = PL_DITCH,   [K_HYDRO] = PL_HYDRO,     [K_FACIL] = PL_FACIL,
-    [K_RIDGE] = PL_RIDGE,   [K_BARE] = PL_BARE,
+    [K_PADDY] = PL_CULT,     [K_IRRIG] = PL_CULT,    [K_DRY] = PL_CULT,
+    [K_ORCHARD] = PL_GARDEN, [K_TEA] = PL_GARDEN,    [K_FOREST] = PL_FOREST,
+    [K_BAMBOO] = PL_FOREST,  [K_SHRUB] = PL_FOREST,  [K_OFOREST] = PL_FOREST,
+    [K_GRASS] = PL_GRASS,    [K_COMM] = PL_COMM,     [K_WARE] = PL_WARE,
+    [K_IND] = PL_IND,        [K_MINE] = PL_MINE,     [K_URBRES] = PL_URBRES,
+    [K_RURRES] = PL_RURRES,  [K_GOV] = PL_GOV,       [K_PUB] = PL_EDU,
+    [K_UTIL] = PL_UTIL,      [K_PARK] = PL_PARK,     [K_SPEC] = PL_SPEC,
+    [K_HWY] = PL_HWY,        [K_STREET] = PL_STREET, [K_RROAD] = PL_RROAD,
+    [K_RIVER] = PL_RIVER,    [K_RESV] = PL_RESV,     [K_POND] = PL_POND,
+    [K_DITCH] = PL_DITCH,    [K_HYDRO] = PL_HYDRO,   [K_FACIL] = PL_FACIL,
+    [K_RIDGE] = PL_RIDGE,    [K_BARE] = PL_BARE,
 };
 
 /* Red-line types of Jiangxi's ecological protection red line (江西省生态
@@ -451,8 +451,8 @@ static int write_groups(lg_store_t *s, gen_t *G, gen_tracer_t *tr, const char *l
   return rc;
 }
 
-static void fill_eprl(gen_t *G, lg_store_writer_t *w, int32_t key, const gen_patch_t *P, double area,
-                      int64_t seq) {
+static void fill_eprl(gen_t *G, lg_store_writer_t *w, int32_t key, const gen_patch_t *P,
+                      double area, int64_t seq) {
   char bh[32], mc[160];
   const char *lx;
   snprintf(bh, sizeof bh, "%.6s%04lld", G->county_code, (long long)seq);
@@ -485,15 +485,15 @@ static void fill_udb(gen_t *G, lg_store_writer_t *w, int32_t key, const gen_patc
   lg_store_writer_real(w, 2, round(area * 100) / 100);
 }
 
-static void fill_plan(gen_t *G, lg_store_writer_t *w, int32_t key, const gen_patch_t *P, double area,
-                      int64_t seq) {
+static void fill_plan(gen_t *G, lg_store_writer_t *w, int32_t key, const gen_patch_t *P,
+                      double area, int64_t seq) {
   lg_store_writer_text(w, 0, PLAN[P->plan].code);
   lg_store_writer_text(w, 1, PLAN[P->plan].name);
   lg_store_writer_real(w, 2, round(area * 100) / 100);
 }
 
-static void fill_county(gen_t *G, lg_store_writer_t *w, int32_t key, const gen_patch_t *P, double area,
-                        int64_t seq) {
+static void fill_county(gen_t *G, lg_store_writer_t *w, int32_t key, const gen_patch_t *P,
+                        double area, int64_t seq) {
   lg_store_writer_text(w, 0, G->county_code);
   lg_store_writer_text(w, 1, G->county_name);
   lg_store_writer_real(w, 2, round(area * 100) / 100);
@@ -558,7 +558,8 @@ static void summarise(const gen_t *G, lg_onemap_gen_result_t *r) {
   gen_vertex_xy(G, (int)lround(G->towns[0].x), (int)lround(G->towns[0].y), &r->town_x, &r->town_y);
 }
 
-int lg_onemap_gen(lg_store_t *s, const lg_onemap_gen_opts_t *o, lg_onemap_gen_result_t *r, lg_err_t *err) {
+int lg_onemap_gen(lg_store_t *s, const lg_onemap_gen_opts_t *o, lg_onemap_gen_result_t *r,
+                  lg_err_t *err) {
   double t0 = lg_mono();
   lg_onemap_gen_opts_t def;
   if (!o) {

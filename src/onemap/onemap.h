@@ -65,28 +65,29 @@ typedef struct lg_onemap_gen_layer {
 } lg_onemap_gen_layer_t;
 
 typedef struct lg_onemap_gen_result {
-  int srid;                   /* 4526 */
+  int srid; /* 4526 */
   char county_code[8];
   char county_name[64];
-  double county_area;         /* m2, planar */
-  lg_env_t extent;            /* of the county, EPSG:4526 */
-  double lon, lat;            /* requested centre */
-  double centre_x, centre_y;  /* the same in EPSG:4526 */
-  double town_x, town_y;      /* centre of the county town, EPSG:4526 */
+  double county_area;        /* m2, planar */
+  lg_env_t extent;           /* of the county, EPSG:4526 */
+  double lon, lat;           /* requested centre */
+  double centre_x, centre_y; /* the same in EPSG:4526 */
+  double town_x, town_y;     /* centre of the county town, EPSG:4526 */
   int ntownships, nvillages;
-  double pbf_eprl_overlap;    /* m2 of basic farmland inside the red line */
-  lg_onemap_gen_layer_t layers[6];   /* landuse, pbf, eprl, udb, plan, county */
+  double pbf_eprl_overlap;         /* m2 of basic farmland inside the red line */
+  lg_onemap_gen_layer_t layers[6]; /* landuse, pbf, eprl, udb, plan, county */
   int nlayers;
   lg_onemap_gen_class_t classes[40]; /* by land class, in code order; only those present */
   int nclasses;
-  double seconds;             /* wall time of the whole generation */
+  double seconds; /* wall time of the whole generation */
 } lg_onemap_gen_result_t;
 
 /* Generates the county into s in one transaction. o NULL: defaults. Fails
  * with LG_ECONFLICT if one of the six layers exists and o->replace is
  * not set, LG_EINVAL for a patch count outside [LG_GEN_MIN_PATCHES,
  * LG_GEN_MAX_PATCHES] or a bad county code. */
-int lg_onemap_gen(lg_store_t *s, const lg_onemap_gen_opts_t *o, lg_onemap_gen_result_t *r, lg_err_t *err);
+int lg_onemap_gen(lg_store_t *s, const lg_onemap_gen_opts_t *o, lg_onemap_gen_result_t *r,
+                  lg_err_t *err);
 
 /* ---- Feature queries (features.c) -------------------------------------- */
 /* Limits of one feature query: a web map asks per view, and a view with
@@ -107,9 +108,9 @@ int lg_onemap_gen(lg_store_t *s, const lg_onemap_gen_opts_t *o, lg_onemap_gen_re
  * collection carries foreign members "crs" (OGC URN of out_srs),
  * "numberReturned" and "truncated". LG_ENOTFOUND for an unknown layer,
  * LG_ECRS for an out_srs PROJ cannot reach. */
-int lg_onemap_features_geojson(lg_store_t *s, const char *layer, const lg_env_t *bbox,
-                               int out_srs, int64_t limit, lg_buf_t *out, int64_t *count,
-                               bool *truncated, lg_err_t *err);
+int lg_onemap_features_geojson(lg_store_t *s, const char *layer, const lg_env_t *bbox, int out_srs,
+                               int64_t limit, lg_buf_t *out, int64_t *count, bool *truncated,
+                               lg_err_t *err);
 /* The same, giving up with LG_ELIMIT (out left as it was) once lg_mono()
  * has passed deadline (0: none): a server's limits.request_ms. */
 int lg_onemap_features_geojson_until(lg_store_t *s, const char *layer, const lg_env_t *bbox,
@@ -202,18 +203,19 @@ int lg_onemap_tile_version(lg_store_t *s, const char *layer, char out[LG_TILE_VE
 typedef struct lg_onemap_tile_cache lg_onemap_tile_cache_t;
 lg_onemap_tile_cache_t *lg_onemap_tile_cache_new(size_t max_bytes);
 void lg_onemap_tile_cache_free(lg_onemap_tile_cache_t *c);
-bool lg_onemap_tile_cache_get(lg_onemap_tile_cache_t *c, const char *scope, const char *version, int z, int x,
-                       int y, lg_buf_t *out);
-void lg_onemap_tile_cache_put(lg_onemap_tile_cache_t *c, const char *scope, const char *version, int z, int x,
-                       int y, const void *data, size_t n);
+bool lg_onemap_tile_cache_get(lg_onemap_tile_cache_t *c, const char *scope, const char *version,
+                              int z, int x, int y, lg_buf_t *out);
+void lg_onemap_tile_cache_put(lg_onemap_tile_cache_t *c, const char *scope, const char *version,
+                              int z, int x, int y, const void *data, size_t n);
 /* The same for an encoded form of a tile (variant "gzip"; NULL: the tile
  * itself), kept beside the tile and dropped with it when the scope's
  * version changes. Hits and misses count every lookup, variants too. */
-bool lg_onemap_tile_cache_get_as(lg_onemap_tile_cache_t *c, const char *scope, const char *version, int z, int x,
-                          int y, const char *variant, lg_buf_t *out);
-void lg_onemap_tile_cache_put_as(lg_onemap_tile_cache_t *c, const char *scope, const char *version, int z, int x,
-                          int y, const char *variant, const void *data, size_t n);
-void lg_onemap_tile_cache_counts(lg_onemap_tile_cache_t *c, uint64_t *hits, uint64_t *misses, size_t *entries,
-                          size_t *bytes);
+bool lg_onemap_tile_cache_get_as(lg_onemap_tile_cache_t *c, const char *scope, const char *version,
+                                 int z, int x, int y, const char *variant, lg_buf_t *out);
+void lg_onemap_tile_cache_put_as(lg_onemap_tile_cache_t *c, const char *scope, const char *version,
+                                 int z, int x, int y, const char *variant, const void *data,
+                                 size_t n);
+void lg_onemap_tile_cache_counts(lg_onemap_tile_cache_t *c, uint64_t *hits, uint64_t *misses,
+                                 size_t *entries, size_t *bytes);
 
 #endif

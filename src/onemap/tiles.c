@@ -1106,7 +1106,7 @@ typedef struct tkeep {
    * nothing was committed since (lg_store_data_version, which moves with
    * every connection's commits, in this process or another). */
   struct {
-    uint64_t store;     /* lg_store_serial of the connection, 0: unused */
+    uint64_t store; /* lg_store_serial of the connection, 0: unused */
     char key[128];
     uint64_t data_version;
     lg_layer_info_t info; /* meta NULL */
@@ -1486,18 +1486,18 @@ static char *cache_key(const char *scope, const char *version, int z, int x, int
                     variant ? variant : "");
 }
 
-bool lg_onemap_tile_cache_get(lg_onemap_tile_cache_t *c, const char *scope, const char *version, int z, int x,
-                       int y, lg_buf_t *out) {
+bool lg_onemap_tile_cache_get(lg_onemap_tile_cache_t *c, const char *scope, const char *version,
+                              int z, int x, int y, lg_buf_t *out) {
   return lg_onemap_tile_cache_get_as(c, scope, version, z, x, y, NULL, out);
 }
 
-void lg_onemap_tile_cache_put(lg_onemap_tile_cache_t *c, const char *scope, const char *version, int z, int x,
-                       int y, const void *data, size_t n) {
+void lg_onemap_tile_cache_put(lg_onemap_tile_cache_t *c, const char *scope, const char *version,
+                              int z, int x, int y, const void *data, size_t n) {
   lg_onemap_tile_cache_put_as(c, scope, version, z, x, y, NULL, data, n);
 }
 
-bool lg_onemap_tile_cache_get_as(lg_onemap_tile_cache_t *c, const char *scope, const char *version, int z, int x,
-                          int y, const char *variant, lg_buf_t *out) {
+bool lg_onemap_tile_cache_get_as(lg_onemap_tile_cache_t *c, const char *scope, const char *version,
+                                 int z, int x, int y, const char *variant, lg_buf_t *out) {
   if (!c) return false;
   char *key = cache_key(scope, version, z, x, y, variant);
   uint64_t h = str_hash(key);
@@ -1524,8 +1524,9 @@ bool lg_onemap_tile_cache_get_as(lg_onemap_tile_cache_t *c, const char *scope, c
   return hit;
 }
 
-void lg_onemap_tile_cache_put_as(lg_onemap_tile_cache_t *c, const char *scope, const char *version, int z, int x,
-                          int y, const char *variant, const void *data, size_t n) {
+void lg_onemap_tile_cache_put_as(lg_onemap_tile_cache_t *c, const char *scope, const char *version,
+                                 int z, int x, int y, const char *variant, const void *data,
+                                 size_t n) {
   if (!c) return;
   char *key = cache_key(scope, version, z, x, y, variant);
   size_t cost = n + strlen(key);
@@ -1563,8 +1564,8 @@ void lg_onemap_tile_cache_put_as(lg_onemap_tile_cache_t *c, const char *scope, c
   pthread_mutex_unlock(&c->lock);
 }
 
-void lg_onemap_tile_cache_counts(lg_onemap_tile_cache_t *c, uint64_t *hits, uint64_t *misses, size_t *entries,
-                          size_t *bytes) {
+void lg_onemap_tile_cache_counts(lg_onemap_tile_cache_t *c, uint64_t *hits, uint64_t *misses,
+                                 size_t *entries, size_t *bytes) {
   pthread_mutex_lock(&c->lock);
   if (hits) *hits = c->hits;
   if (misses) *misses = c->misses;

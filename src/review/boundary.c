@@ -10,10 +10,10 @@
  */
 #include "review/review_int.h"
 
+#include "formats/formats.h"
 #include <cpl_conv.h>
 #include <cpl_vsi.h>
 #include <ctype.h>
-#include "formats/formats.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,7 +138,8 @@ static void attach_names(lg_geo_t *g, lg_boundary_t *b, named_pt_t *pts, size_t 
   lg_rings_free(rings, nr);
 }
 
-static int from_mtxt(lg_formats_mtxt_t *m, const lg_boundary_opts_t *o, lg_boundary_t *b, lg_err_t *err) {
+static int from_mtxt(lg_formats_mtxt_t *m, const lg_boundary_opts_t *o, lg_boundary_t *b,
+                     lg_err_t *err) {
   lg_geo_t *g = lg_geo_thread();
   int epsg = 0;
   int rc = lg_formats_mtxt_epsg(m, &epsg, err);
@@ -168,10 +169,12 @@ static int from_mtxt(lg_formats_mtxt_t *m, const lg_boundary_opts_t *o, lg_bound
                          pts.len, false};
         lg_vec_push(&pts, np);
       }
-    if (!b->name[0]) snprintf(b->name, sizeof b->name, "%s", lg_formats_mtxt_field(p, LG_MTXT_NAME));
+    if (!b->name[0])
+      snprintf(b->name, sizeof b->name, "%s", lg_formats_mtxt_field(p, LG_MTXT_NAME));
     if (!b->use[0]) {
       const char *use = lg_formats_mtxt_field(p, LG_MTXT_USE);
-      snprintf(b->use, sizeof b->use, "%s", *use ? use : lg_formats_mtxt_field(p, LG_MTXT_CLASS_CODE));
+      snprintf(b->use, sizeof b->use, "%s",
+               *use ? use : lg_formats_mtxt_field(p, LG_MTXT_CLASS_CODE));
     }
     if (p->area_ha == p->area_ha) b->declared_ha += p->area_ha; /* NAN when empty */
     b->parcels++;
@@ -368,7 +371,8 @@ static int from_formats(const char *path, const void *zip, size_t zn, const lg_b
   int rc = zip ? lg_formats_read_zip_geoms(zip, zn, path, 0, &srs, b->format, take_feature, &c, err)
                : lg_formats_read_geoms(path, 0, &srs, b->format, take_feature, &c, err);
   if (rc == LG_ECRS && o && o->srs_id > 0) {
-    for (size_t i = 0; i < c.parts.len; i++) lg_geom_free(c.g, c.parts.items[i]);
+    for (size_t i = 0; i < c.parts.len; i++)
+      lg_geom_free(c.g, c.parts.items[i]);
     c.parts.len = 0;
     b->parcels = 0;
     lg_err_clear(err);
@@ -378,7 +382,8 @@ static int from_formats(const char *path, const void *zip, size_t zn, const lg_b
   }
   if (rc == 0) rc = set_parts(c.g, b, c.parts.items, c.parts.len, srs, err);
   if (rc == 0) c.parts.len = 0;
-  for (size_t i = 0; i < c.parts.len; i++) lg_geom_free(c.g, c.parts.items[i]);
+  for (size_t i = 0; i < c.parts.len; i++)
+    lg_geom_free(c.g, c.parts.items[i]);
   lg_free(c.parts.items);
   return rc;
 }

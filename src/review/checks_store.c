@@ -31,12 +31,13 @@ int lg_review_check_save(lg_store_t *s, const lg_boundary_t *b, json_t *report,
   if (rc) goto out;
   int version = (int)json_integer_value(json_object_get(report, "rule_set_version"));
   if (version == 1 && (rc = lg_review_rules_ensure_default(s, err)) != 0) goto fail;
-  if ((rc = lg_store_prepare(s,
-                             "INSERT INTO lg_checks(created_at, actor, name, use_code, project_type,"
-                             " verdict, area_m2, rule_set_version, srs_id, source, boundary,"
-                             " division, enterprise, user_id, report)"
-                             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?, '{}') RETURNING id",
-                             &st, err)) != 0)
+  if ((rc =
+           lg_store_prepare(s,
+                            "INSERT INTO lg_checks(created_at, actor, name, use_code, project_type,"
+                            " verdict, area_m2, rule_set_version, srs_id, source, boundary,"
+                            " division, enterprise, user_id, report)"
+                            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?, '{}') RETURNING id",
+                            &st, err)) != 0)
     goto fail;
   const json_t *project = json_object_get(report, "project");
   lg_store_bind_text(st, 1, str_or(json_object_get(report, "created_at"), ""));
@@ -47,16 +48,15 @@ int lg_review_check_save(lg_store_t *s, const lg_boundary_t *b, json_t *report,
   lg_store_bind_text(st, 5, str_or(json_object_get(project, "type"), ""));
   if (json_is_string(json_object_get(report, "verdict")))
     lg_store_bind_text(st, 6, json_string_value(json_object_get(report, "verdict")));
-  lg_store_bind_real(st, 7, json_number_value(json_object_get(json_object_get(report, "area"), "planar_m2")));
+  lg_store_bind_real(
+      st, 7, json_number_value(json_object_get(json_object_get(report, "area"), "planar_m2")));
   lg_store_bind_int(st, 8, version);
   lg_store_bind_int(st, 9, b->srs_id);
   lg_store_bind_text(st, 10, b->source);
   lg_geom_to_gpkg(g, b->geom, b->srs_id, &blob);
   lg_store_bind_blob(st, 11, blob.data, blob.len);
-  if (meta->division && *meta->division)
-    lg_store_bind_text(st, 12, meta->division);
-  if (meta->enterprise && *meta->enterprise)
-    lg_store_bind_text(st, 13, meta->enterprise);
+  if (meta->division && *meta->division) lg_store_bind_text(st, 12, meta->division);
+  if (meta->enterprise && *meta->enterprise) lg_store_bind_text(st, 13, meta->enterprise);
   if (meta->user_id > 0) lg_store_bind_int(st, 14, meta->user_id);
   int64_t rid = 0;
   rc = lg_store_insert_id(st, &rid, "保存审查记录失败", err);
@@ -136,8 +136,8 @@ int lg_review_check_geojson(lg_store_t *s, int64_t id, char **geojson, int *srs_
   int rc = 0;
   if (lg_store_step(st) == LG_ROW) {
     lg_geo_t *g = lg_geo_thread();
-    lg_geom_t *geom =
-        lg_geom_from_gpkg(g, lg_store_col_blob(st, 0, NULL), (size_t)lg_store_col_bytes(st, 0), err);
+    lg_geom_t *geom = lg_geom_from_gpkg(g, lg_store_col_blob(st, 0, NULL),
+                                        (size_t)lg_store_col_bytes(st, 0), err);
     if (geom) {
       *geojson = lg_geom_to_geojson(g, geom);
       if (srs_id) *srs_id = lg_store_col_int(st, 1);
@@ -158,8 +158,10 @@ int lg_review_check_owner(lg_store_t *s, int64_t id, char division[16], char ent
   if (user_id) *user_id = 0;
   if (!checks_table(s)) return lg_err_set(err, LG_ENOTFOUND, "审查记录 %lld 不存在", (long long)id);
   lg_stmt_t *st;
-  if (lg_store_prepare(s, "SELECT coalesce(division, ''), coalesce(enterprise, ''),"
-                         " coalesce(user_id, 0) FROM lg_checks WHERE id = ?", &st, NULL) != 0)
+  if (lg_store_prepare(s,
+                       "SELECT coalesce(division, ''), coalesce(enterprise, ''),"
+                       " coalesce(user_id, 0) FROM lg_checks WHERE id = ?",
+                       &st, NULL) != 0)
     return lg_store_fail(s, err, "读取审查记录失败");
   lg_store_bind_int(st, 1, id);
   int rc = 0;
@@ -179,13 +181,14 @@ int lg_review_checks_list(lg_store_t *s, int limit, const lg_auth_filter_t *f, j
   *out = json_array();
   if (!checks_table(s)) return 0;
   lg_stmt_t *st;
-  int prc = lg_store_prepare(s,
-                             "SELECT id, created_at, coalesce(name, ''), use_code, project_type,"
-                             " verdict, area_m2, rule_set_version, division FROM lg_checks"
-                             " WHERE (?2 = 'all' OR (?2 = 'jurisdiction' AND division LIKE ?3 || '%')"
-                             " OR (?2 = 'own' AND enterprise = ?4))"
-                             " ORDER BY id DESC LIMIT ?1",
-                             &st, err);
+  int prc =
+      lg_store_prepare(s,
+                       "SELECT id, created_at, coalesce(name, ''), use_code, project_type,"
+                       " verdict, area_m2, rule_set_version, division FROM lg_checks"
+                       " WHERE (?2 = 'all' OR (?2 = 'jurisdiction' AND division LIKE ?3 || '%')"
+                       " OR (?2 = 'own' AND enterprise = ?4))"
+                       " ORDER BY id DESC LIMIT ?1",
+                       &st, err);
   if (prc != 0) {
     json_decref(*out);
     *out = NULL;
@@ -196,16 +199,13 @@ int lg_review_checks_list(lg_store_t *s, int limit, const lg_auth_filter_t *f, j
   lg_store_bind_text(st, 3, f ? f->division : "");
   lg_store_bind_text(st, 4, f ? f->enterprise : "");
   while (lg_store_step(st) == LG_ROW)
-    json_array_append_new(*out, json_pack("{s:I, s:s, s:s, s:s?, s:s?, s:s?, s:f, s:i, s:s?}", "id",
-                                          (json_int_t)lg_store_col_int(st, 0), "created_at",
-                                          lg_store_col_text(st, 1), "name",
-                                          lg_store_col_text(st, 2), "use",
-                                          lg_store_col_text(st, 3), "type",
-                                          lg_store_col_text(st, 4), "verdict",
-                                          lg_store_col_text(st, 5), "area_m2",
-                                          lg_store_col_real(st, 6), "rule_set_version",
-                                          lg_store_col_int(st, 7), "division",
-                                          lg_store_col_text(st, 8)));
+    json_array_append_new(
+        *out, json_pack("{s:I, s:s, s:s, s:s?, s:s?, s:s?, s:f, s:i, s:s?}", "id",
+                        (json_int_t)lg_store_col_int(st, 0), "created_at", lg_store_col_text(st, 1),
+                        "name", lg_store_col_text(st, 2), "use", lg_store_col_text(st, 3), "type",
+                        lg_store_col_text(st, 4), "verdict", lg_store_col_text(st, 5), "area_m2",
+                        lg_store_col_real(st, 6), "rule_set_version", lg_store_col_int(st, 7),
+                        "division", lg_store_col_text(st, 8)));
   lg_store_done(st);
   return 0;
 }
@@ -215,6 +215,6 @@ int lg_review_checks_audit_scan(lg_store_t *s,
                                             const unsigned char digest[32]),
                                 void *ctx, lg_err_t *err) {
   if (!checks_table(s)) return 0;
-  return lg_ledger_scan_json_rows(s, "SELECT id, report FROM lg_checks ORDER BY id",
-                                  "审查记录", emit, ctx, err);
+  return lg_ledger_scan_json_rows(s, "SELECT id, report FROM lg_checks ORDER BY id", "审查记录",
+                                  emit, ctx, err);
 }

@@ -54,10 +54,10 @@
 
 #include <jansson.h>
 
+#include "auth/auth.h"
 #include "core/core.h"
 #include "geo/geo.h"
 #include "store/store.h"
-#include "auth/auth.h"
 
 /* ---- Rule sets (rules.c) ------------------------------------------------ */
 
@@ -111,10 +111,10 @@ typedef struct lg_boundary {
 } lg_boundary_t;
 
 typedef struct lg_boundary_opts {
-  int srs_id; /* EPSG when the source declares none (WKT; GeoJSON without
-                 crs is EPSG:4326 per RFC 7946); 0: default */
-  int parcel; /* Ministry file / multi-feature source: 1-based parcel to
-                 take; 0: all parcels merged */
+  int srs_id;       /* EPSG when the source declares none (WKT; GeoJSON without
+                       crs is EPSG:4326 per RFC 7946); 0: default */
+  int parcel;       /* Ministry file / multi-feature source: 1-based parcel to
+                       take; 0: all parcels merged */
   int max_vertices; /* refuse a boundary of more points with LG_ELIMIT (the
                        server's limits.geometry_vertices); 0: no limit */
 } lg_boundary_opts_t;

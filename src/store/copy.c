@@ -42,7 +42,8 @@ static int insertable_columns(lg_store_t *s, const char *table, char ***out, int
   }
   lg_store_done(st);
   if (rc < 0) {
-    for (size_t i = 0; i < v.len; i++) lg_free(v.items[i]);
+    for (size_t i = 0; i < v.len; i++)
+      lg_free(v.items[i]);
     lg_free(v.items);
     return lg_store_fail(s, err, "读取表结构失败");
   }
@@ -52,7 +53,8 @@ static int insertable_columns(lg_store_t *s, const char *table, char ***out, int
 }
 
 static void free_names(char **names, int n) {
-  for (int i = 0; i < n; i++) lg_free(names[i]);
+  for (int i = 0; i < n; i++)
+    lg_free(names[i]);
   lg_free(names);
 }
 
@@ -60,16 +62,23 @@ static void free_names(char **names, int n) {
  * statement of the other, keeping its type. */
 static void bind_same(lg_stmt_t *to, int k, lg_stmt_t *from, int i) {
   switch (lg_store_col_type(from, i)) {
-  case LG_COL_NULL: lg_store_bind_null(to, k); break;
-  case LG_COL_INT: lg_store_bind_int(to, k, lg_store_col_int(from, i)); break;
-  case LG_COL_REAL: lg_store_bind_real(to, k, lg_store_col_real(from, i)); break;
+  case LG_COL_NULL:
+    lg_store_bind_null(to, k);
+    break;
+  case LG_COL_INT:
+    lg_store_bind_int(to, k, lg_store_col_int(from, i));
+    break;
+  case LG_COL_REAL:
+    lg_store_bind_real(to, k, lg_store_col_real(from, i));
+    break;
   case LG_COL_BLOB: {
     size_t n = 0;
     const void *b = lg_store_col_blob(from, i, &n);
     lg_store_bind_blob(to, k, b ? b : "", n);
     break;
   }
-  default: lg_store_bind_textn(to, k, lg_store_col_text(from, i), lg_store_col_bytes(from, i));
+  default:
+    lg_store_bind_textn(to, k, lg_store_col_text(from, i), lg_store_col_bytes(from, i));
   }
 }
 
@@ -93,7 +102,8 @@ static int copy_table(lg_store_t *from, lg_store_t *to, const char *table, int64
   }
   lg_buf_printf(&sel, " FROM %s", lg_store_quote(q, sizeof q, table));
   lg_buf_puts(&ins, ") VALUES (");
-  for (int i = 0; i < ncols; i++) lg_buf_puts(&ins, i ? ", ?" : "?");
+  for (int i = 0; i < ncols; i++)
+    lg_buf_puts(&ins, i ? ", ?" : "?");
   lg_buf_puts(&ins, ")");
   lg_stmt_t *r = NULL, *w = NULL;
   char *del = lg_sprintf("DELETE FROM %s", lg_store_quote(q, sizeof q, table));
@@ -112,7 +122,8 @@ static int copy_table(lg_store_t *from, lg_store_t *to, const char *table, int64
   if (rc == 0) rc = lg_store_prepare_once(to, ins.data, &w, err);
   int step = 0;
   while (rc == 0 && (step = lg_store_step(r)) == LG_ROW) {
-    for (int i = 0; i < ncols; i++) bind_same(w, i + 1, r, i);
+    for (int i = 0; i < ncols; i++)
+      bind_same(w, i + 1, r, i);
     rc = lg_store_run(w, "写入失败", err);
     lg_store_reset(w);
     (*rows)++;
@@ -183,10 +194,17 @@ static int copy_layer(lg_store_t *from, lg_store_t *to, const lg_layer_info_t *L
   while (rc == 0 && (more = lg_store_reader_next(r, err)) == 1) {
     for (int i = 0; i < lg_store_reader_nfields(r); i++) {
       switch (lg_store_reader_field_type(r, i)) {
-      case LG_COL_NULL: lg_store_writer_null(w, i); break;
-      case LG_COL_INT: lg_store_writer_int(w, i, lg_store_reader_int(r, i)); break;
-      case LG_COL_REAL: lg_store_writer_real(w, i, lg_store_reader_real(r, i)); break;
-      default: lg_store_writer_text(w, i, lg_store_reader_text(r, i));
+      case LG_COL_NULL:
+        lg_store_writer_null(w, i);
+        break;
+      case LG_COL_INT:
+        lg_store_writer_int(w, i, lg_store_reader_int(r, i));
+        break;
+      case LG_COL_REAL:
+        lg_store_writer_real(w, i, lg_store_reader_real(r, i));
+        break;
+      default:
+        lg_store_writer_text(w, i, lg_store_reader_text(r, i));
       }
     }
     size_t n = 0;
@@ -209,9 +227,9 @@ static int copy_layer(lg_store_t *from, lg_store_t *to, const lg_layer_info_t *L
   lg_stmt_t *st;
   /* The source's id, negated until every layer is in (ids the target gave
    * the layers made so far may be the source's ids of others). */
-  if (rc == 0 && (rc = lg_store_prepare(to,
-                                        "UPDATE lg_layers SET id = ?, imported_at = ? WHERE name = ?",
-                                        &st, err)) == 0) {
+  if (rc == 0 &&
+      (rc = lg_store_prepare(to, "UPDATE lg_layers SET id = ?, imported_at = ? WHERE name = ?", &st,
+                             err)) == 0) {
     lg_store_bind_int(st, 1, -L->id);
     lg_store_bind_text(st, 2, L->imported_at);
     lg_store_bind_text(st, 3, L->name);
@@ -260,7 +278,8 @@ static int copy_srs(lg_store_t *from, lg_store_t *to, lg_err_t *err) {
     bool known = lg_store_step(have) == LG_ROW;
     lg_store_reset(have);
     if (known) continue;
-    for (int i = 0; i < 6; i++) bind_same(w, i + 1, r, i);
+    for (int i = 0; i < 6; i++)
+      bind_same(w, i + 1, r, i);
     rc = lg_store_run(w, "复制坐标系失败", err);
     lg_store_reset(w);
   }
@@ -300,9 +319,11 @@ int lg_store_copy(lg_store_t *from, lg_store_t *to, lg_err_t *err) {
   if (count_rows(to, "SELECT count(*) FROM lg_layers") != 0 ||
       count_rows(to, "SELECT count(*) FROM lg_ledger_entries") != 0)
     return lg_err_set(err, LG_ECONFLICT,
-                      "目标数据库 %s 不是空的 (已有图层或账本条目); 请复制到新建的空数据库", to->path);
+                      "目标数据库 %s 不是空的 (已有图层或账本条目); 请复制到新建的空数据库",
+                      to->path);
   if (lg_store_schema_version(from) != lg_store_schema_version(to))
-    return lg_err_set(err, LG_EUNSUPPORTED, "源数据库 %s 的结构版本 (%d) 与目标 (%d) 不同; "
+    return lg_err_set(err, LG_EUNSUPPORTED,
+                      "源数据库 %s 的结构版本 (%d) 与目标 (%d) 不同; "
                       "请先用本版本 landgov 打开源数据库一次 (完成迁移)",
                       from->path, lg_store_schema_version(from), lg_store_schema_version(to));
   lg_layer_info_t *layers = NULL;
@@ -330,8 +351,10 @@ int lg_store_copy(lg_store_t *from, lg_store_t *to, lg_err_t *err) {
   }
   if (rc == 0) rc = lg_store_exec(to, "UPDATE lg_layers SET id = -id WHERE id < 0", err);
   if (rc == 0) rc = move_identities(to, err);
-  if (rc == 0) rc = lg_store_commit(to, err);
-  else lg_store_rollback(to);
+  if (rc == 0)
+    rc = lg_store_commit(to, err);
+  else
+    lg_store_rollback(to);
   lg_store_bulk_mode(to, false);
 done:
   lg_store_layer_infos_free(layers, nl);

@@ -30,7 +30,7 @@
 /* ---- Writer ------------------------------------------------------------- */
 
 typedef struct wval {
-  int type;     /* LG_COL_* */
+  int type; /* LG_COL_* */
   int64_t i;
   double r;
   char *t;
@@ -40,29 +40,30 @@ struct lg_store_writer {
   lg_store_t *s;
   char *layer;
   int srs_id;
-  bool multi;      /* the layer's type is MULTI*: single parts are promoted (PostgreSQL) */
+  bool multi; /* the layer's type is MULTI*: single parts are promoted (PostgreSQL) */
   int nfields;
   lg_field_t *fields;
-  wval_t *vals;    /* bound values of the next row (PostgreSQL) */
-  lg_stmt_t *ins;  /* GeoPackage */
+  wval_t *vals;   /* bound values of the next row (PostgreSQL) */
+  lg_stmt_t *ins; /* GeoPackage */
   lg_buf_t blob;
-  lg_buf_t row;    /* PostgreSQL: COPY lines not yet sent */
+  lg_buf_t row; /* PostgreSQL: COPY lines not yet sent */
   lg_env_t extent;
   int64_t count;
-  int64_t next_fid; /* PostgreSQL */
-  bool indexed;     /* the layer's index maintains itself (triggers, or GiST exists) */
+  int64_t next_fid;              /* PostgreSQL */
+  bool indexed;                  /* the layer's index maintains itself (triggers, or GiST exists) */
   LG_VEC(lg_rtree_item_t) boxes; /* GeoPackage, new layer: bulk-loaded at finish */
 };
 
-static int64_t scalar_int(lg_store_t *s, const char *sql, const char *arg, lg_err_t *err,
-                          int *rc) {
+static int64_t scalar_int(lg_store_t *s, const char *sql, const char *arg, lg_err_t *err, int *rc) {
   lg_stmt_t *st;
   int64_t v = 0;
   if ((*rc = lg_store_prepare(s, sql, &st, err)) != 0) return 0;
   if (arg) lg_store_bind_text(st, 1, arg);
   int r = lg_store_step(st);
-  if (r == LG_ROW) v = lg_store_col_int(st, 0);
-  else if (r < 0) *rc = lg_store_fail(s, err, "读取图层失败");
+  if (r == LG_ROW)
+    v = lg_store_col_int(st, 0);
+  else if (r < 0)
+    *rc = lg_store_fail(s, err, "读取图层失败");
   lg_store_done(st);
   return v;
 }
@@ -75,15 +76,18 @@ static int writer_prepare_gpkg(lg_store_writer_t *w, lg_err_t *err) {
   for (int i = 0; i < w->nfields; i++)
     lg_buf_printf(&sql, ", %s", lg_store_quote(q, sizeof q, w->fields[i].name));
   lg_buf_puts(&sql, ") VALUES (?, ?");
-  for (int i = 0; i < w->nfields; i++) lg_buf_puts(&sql, ", ?");
+  for (int i = 0; i < w->nfields; i++)
+    lg_buf_puts(&sql, ", ?");
   lg_buf_puts(&sql, ") RETURNING fid");
   int rc = lg_store_prepare_once(w->s, sql.data, &w->ins, err);
   lg_buf_fini(&sql);
   if (rc) return rc;
   /* Appending to a finished layer: its triggers fill the R-tree. */
   char *tn = lg_sprintf("rtree_%s_geom_insert", w->layer);
-  w->indexed = scalar_int(w->s, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"
-                                " AND name = ?", tn, err, &rc) > 0;
+  w->indexed = scalar_int(w->s,
+                          "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"
+                          " AND name = ?",
+                          tn, err, &rc) > 0;
   lg_free(tn);
   return rc;
 }
@@ -91,22 +95,23 @@ static int writer_prepare_gpkg(lg_store_writer_t *w, lg_err_t *err) {
 static int writer_prepare_pg(lg_store_writer_t *w, lg_err_t *err) {
   char q[300];
   int rc = 0;
-  char *sql = lg_sprintf("SELECT coalesce(max(fid), 0) FROM %s",
-                         lg_store_quote(q, sizeof q, w->layer));
+  char *sql =
+      lg_sprintf("SELECT coalesce(max(fid), 0) FROM %s", lg_store_quote(q, sizeof q, w->layer));
   w->next_fid = scalar_int(w->s, sql, NULL, err, &rc) + 1;
   lg_free(sql);
   if (rc) return rc;
   char *idx = lg_sprintf("%s_geom_idx", w->layer);
-  w->indexed = scalar_int(w->s, "SELECT count(*) FROM pg_indexes WHERE schemaname ="
-                                " current_schema() AND indexname = ?", idx, err, &rc) > 0;
+  w->indexed = scalar_int(w->s,
+                          "SELECT count(*) FROM pg_indexes WHERE schemaname ="
+                          " current_schema() AND indexname = ?",
+                          idx, err, &rc) > 0;
   lg_free(idx);
   w->vals = lg_calloc((size_t)(w->nfields ? w->nfields : 1), sizeof *w->vals);
   lg_buf_init(&w->row);
   return rc;
 }
 
-int lg_store_writer_new(lg_store_t *s, const char *layer, lg_store_writer_t **out,
-                        lg_err_t *err) {
+int lg_store_writer_new(lg_store_t *s, const char *layer, lg_store_writer_t **out, lg_err_t *err) {
   lg_layer_info_t info;
   *out = NULL;
   int rc = lg_store_layer_get(s, layer, &info, err);
@@ -141,21 +146,29 @@ static void put_val(lg_store_writer_t *w, int f, wval_t v) {
 }
 
 void lg_store_writer_null(lg_store_writer_t *w, int f) {
-  if (w->ins) lg_store_bind_null(w->ins, f + 3);
-  else put_val(w, f, (wval_t){.type = LG_COL_NULL});
+  if (w->ins)
+    lg_store_bind_null(w->ins, f + 3);
+  else
+    put_val(w, f, (wval_t){.type = LG_COL_NULL});
 }
 void lg_store_writer_int(lg_store_writer_t *w, int f, int64_t v) {
-  if (w->ins) lg_store_bind_int(w->ins, f + 3, v);
-  else put_val(w, f, (wval_t){.type = LG_COL_INT, .i = v});
+  if (w->ins)
+    lg_store_bind_int(w->ins, f + 3, v);
+  else
+    put_val(w, f, (wval_t){.type = LG_COL_INT, .i = v});
 }
 void lg_store_writer_real(lg_store_writer_t *w, int f, double v) {
-  if (w->ins) lg_store_bind_real(w->ins, f + 3, v);
-  else put_val(w, f, (wval_t){.type = LG_COL_REAL, .r = v});
+  if (w->ins)
+    lg_store_bind_real(w->ins, f + 3, v);
+  else
+    put_val(w, f, (wval_t){.type = LG_COL_REAL, .r = v});
 }
 void lg_store_writer_text(lg_store_writer_t *w, int f, const char *v) {
-  if (w->ins) lg_store_bind_text(w->ins, f + 3, v);
-  else put_val(w, f, v ? (wval_t){.type = LG_COL_TEXT, .t = lg_strdup(v)}
-                       : (wval_t){.type = LG_COL_NULL});
+  if (w->ins)
+    lg_store_bind_text(w->ins, f + 3, v);
+  else
+    put_val(w, f,
+            v ? (wval_t){.type = LG_COL_TEXT, .t = lg_strdup(v)} : (wval_t){.type = LG_COL_NULL});
 }
 
 static void widen(lg_store_writer_t *w, const lg_env_t *env) {
@@ -170,11 +183,20 @@ static void widen(lg_store_writer_t *w, const lg_env_t *env) {
 static void copy_text(lg_buf_t *b, const char *t) {
   for (const char *p = t; *p; p++) {
     switch (*p) {
-    case '\\': lg_buf_puts(b, "\\\\"); break;
-    case '\t': lg_buf_puts(b, "\\t"); break;
-    case '\n': lg_buf_puts(b, "\\n"); break;
-    case '\r': lg_buf_puts(b, "\\r"); break;
-    default: lg_buf_putc(b, *p);
+    case '\\':
+      lg_buf_puts(b, "\\\\");
+      break;
+    case '\t':
+      lg_buf_puts(b, "\\t");
+      break;
+    case '\n':
+      lg_buf_puts(b, "\\n");
+      break;
+    case '\r':
+      lg_buf_puts(b, "\\r");
+      break;
+    default:
+      lg_buf_putc(b, *p);
     }
   }
 }
@@ -209,10 +231,12 @@ static int flush_pg(lg_store_writer_t *w, lg_err_t *err) {
 static void promote(lg_buf_t *out, const unsigned char *wkb, size_t n) {
   uint32_t type;
   if (n < 5) return;
-  if (wkb[0] == 1) type = (uint32_t)wkb[1] | (uint32_t)wkb[2] << 8 | (uint32_t)wkb[3] << 16 |
-                          (uint32_t)wkb[4] << 24;
-  else type = (uint32_t)wkb[4] | (uint32_t)wkb[3] << 8 | (uint32_t)wkb[2] << 16 |
-              (uint32_t)wkb[1] << 24;
+  if (wkb[0] == 1)
+    type =
+        (uint32_t)wkb[1] | (uint32_t)wkb[2] << 8 | (uint32_t)wkb[3] << 16 | (uint32_t)wkb[4] << 24;
+  else
+    type =
+        (uint32_t)wkb[4] | (uint32_t)wkb[3] << 8 | (uint32_t)wkb[2] << 16 | (uint32_t)wkb[1] << 24;
   uint32_t base = type % 1000, dims = type - base;
   if (base < 1 || base > 3) {
     lg_buf_append(out, wkb, n);
@@ -267,12 +291,15 @@ static int put_pg(lg_store_writer_t *w, int64_t fid, const void *wkb, size_t n, 
   for (int f = 0; f < w->nfields; f++) {
     lg_buf_putc(b, '\t');
     wval_t *v = &w->vals[f];
-    if (v->type == LG_COL_INT) lg_buf_printf(b, "%lld", (long long)v->i);
-    else if (v->type == LG_COL_REAL) lg_buf_printf(b, "%.17g", v->r);
+    if (v->type == LG_COL_INT)
+      lg_buf_printf(b, "%lld", (long long)v->i);
+    else if (v->type == LG_COL_REAL)
+      lg_buf_printf(b, "%.17g", v->r);
     else if (v->type == LG_COL_TEXT && (*v->t || (w->fields[f].type != LG_FIELD_DATE &&
                                                   w->fields[f].type != LG_FIELD_DATETIME)))
       copy_text(b, v->t);
-    else lg_buf_puts(b, "\\N");
+    else
+      lg_buf_puts(b, "\\N");
     lg_free(v->t);
     *v = (wval_t){.type = LG_COL_NULL};
   }
@@ -281,8 +308,10 @@ static int put_pg(lg_store_writer_t *w, int64_t fid, const void *wkb, size_t n, 
 }
 
 static int put_gpkg(lg_store_writer_t *w, int64_t fid, int64_t *id, lg_err_t *err) {
-  if (fid > 0) lg_store_bind_int(w->ins, 1, fid);
-  else lg_store_bind_null(w->ins, 1);
+  if (fid > 0)
+    lg_store_bind_int(w->ins, 1, fid);
+  else
+    lg_store_bind_null(w->ins, 1);
   lg_store_bind_blob(w->ins, 2, w->blob.data, w->blob.len);
   int rc = lg_store_step(w->ins);
   if (rc == LG_ROW) *id = lg_store_col_int(w->ins, 0);
@@ -319,8 +348,8 @@ int lg_store_writer_add_wkb(lg_store_writer_t *w, int64_t fid, const void *wkb, 
   return 0;
 }
 
-int lg_store_writer_add(lg_store_writer_t *w, lg_geo_t *g, const lg_geom_t *geom,
-                        int64_t *out_fid, lg_err_t *err) {
+int lg_store_writer_add(lg_store_writer_t *w, lg_geo_t *g, const lg_geom_t *geom, int64_t *out_fid,
+                        lg_err_t *err) {
   size_t n = 0;
   unsigned char *wkb = lg_geom_to_wkb(g, geom, &n);
   if (!wkb) return lg_err_set(err, LG_EGEOM, "几何无法编码为 WKB");
@@ -450,7 +479,8 @@ int lg_store_writer_finish(lg_store_writer_t *w, lg_err_t *err) {
 void lg_store_writer_free(lg_store_writer_t *w) {
   if (!w) return;
   lg_store_done(w->ins);
-  for (int i = 0; w->vals && i < w->nfields; i++) lg_free(w->vals[i].t);
+  for (int i = 0; w->vals && i < w->nfields; i++)
+    lg_free(w->vals[i].t);
   lg_free(w->vals);
   lg_store_fields_free(w->fields, (size_t)w->nfields);
   lg_free(w->boxes.items);
@@ -474,9 +504,9 @@ struct lg_store_reader {
   lg_read_opts_t o;
   lg_env_t bbox;
   int nfields;
-  char **names;    /* the attribute columns read */
-  bool *dated;     /* PostgreSQL: a date or timestamp column, read as ISO text */
-  bool paged;      /* PostgreSQL: paging by fid */
+  char **names; /* the attribute columns read */
+  bool *dated;  /* PostgreSQL: a date or timestamp column, read as ISO text */
+  bool paged;   /* PostgreSQL: paging by fid */
   int64_t last_fid;
   int64_t in_page; /* rows of the current page seen */
   lg_buf_t blob;   /* PostgreSQL: the GeoPackage blob made of the row's WKB */
@@ -492,11 +522,12 @@ static int reader_columns(lg_store_reader_t *r, const char *layer, const char *c
   r->dated = lg_calloc(nf + 1, sizeof *r->dated);
   for (size_t i = 0; i < nf; i++) {
     bool take = !want;
-    for (const char *const *w = want; w && *w && !take; w++) take = !strcasecmp(fields[i].name, *w);
+    for (const char *const *w = want; w && *w && !take; w++)
+      take = !strcasecmp(fields[i].name, *w);
     if (!take) continue;
     r->names[r->nfields] = lg_strdup(fields[i].name);
-    r->dated[r->nfields] = r->s->backend == LG_STORE_PG && (fields[i].type == LG_FIELD_DATE ||
-                                                             fields[i].type == LG_FIELD_DATETIME);
+    r->dated[r->nfields] = r->s->backend == LG_STORE_PG &&
+                           (fields[i].type == LG_FIELD_DATE || fields[i].type == LG_FIELD_DATETIME);
     r->nfields++;
   }
   /* Asked-for columns keep the order asked for. */
@@ -521,8 +552,9 @@ static int reader_columns(lg_store_reader_t *r, const char *layer, const char *c
 static void column_expr(lg_buf_t *sql, const char *name, bool dated) {
   char q[300];
   if (dated)
-    lg_buf_printf(sql, ", CASE WHEN t.%1$s IS NULL THEN NULL ELSE replace(CAST(t.%1$s AS TEXT),"
-                       " ' ', 'T') END",
+    lg_buf_printf(sql,
+                  ", CASE WHEN t.%1$s IS NULL THEN NULL ELSE replace(CAST(t.%1$s AS TEXT),"
+                  " ' ', 'T') END",
                   lg_store_quote(q, sizeof q, name));
   else
     lg_buf_printf(sql, ", t.%s", lg_store_quote(q, sizeof q, name));
@@ -536,7 +568,8 @@ static int reader_query(lg_store_reader_t *r, const char *layer, lg_err_t *err) 
   lg_buf_t sql;
   lg_buf_init(&sql);
   lg_buf_puts(&sql, pg ? "SELECT t.fid, ST_AsBinary(t.geom)" : "SELECT t.fid, t.geom");
-  for (int i = 0; i < r->nfields; i++) column_expr(&sql, r->names[i], r->dated[i]);
+  for (int i = 0; i < r->nfields; i++)
+    column_expr(&sql, r->names[i], r->dated[i]);
   lg_buf_printf(&sql, " FROM %s t WHERE true", lg_store_quote(q, sizeof q, layer));
   if (o->bbox && pg) {
     lg_buf_printf(&sql, " AND t.geom && ST_MakeEnvelope(?2, ?4, ?1, ?3, %d)", r->srs_id);
@@ -556,8 +589,10 @@ static int reader_query(lg_store_reader_t *r, const char *layer, lg_err_t *err) 
   if (o->after_fid > 0 || r->paged) lg_buf_puts(&sql, " AND t.fid > ?9");
   if (o->max_fid > 0) lg_buf_puts(&sql, " AND t.fid <= ?10");
   lg_buf_puts(&sql, " ORDER BY t.fid");
-  if (o->limit > 0 || r->paged) lg_buf_puts(&sql, " LIMIT ?6");
-  else if (o->offset > 0 && !pg) lg_buf_puts(&sql, " LIMIT -1");
+  if (o->limit > 0 || r->paged)
+    lg_buf_puts(&sql, " LIMIT ?6");
+  else if (o->offset > 0 && !pg)
+    lg_buf_puts(&sql, " LIMIT -1");
   if (o->offset > 0) lg_buf_puts(&sql, " OFFSET ?7");
   int rc = lg_store_prepare(s, sql.data, &r->st, err);
   lg_buf_fini(&sql);
@@ -577,8 +612,10 @@ static void reader_bind(lg_store_reader_t *r) {
     if (o->min_extent > 0) lg_store_bind_real(st, 8, o->min_extent);
   }
   if (o->fid > 0) lg_store_bind_int(st, 5, o->fid);
-  if (r->paged) lg_store_bind_int(st, 6, PG_PAGE);
-  else if (o->limit > 0) lg_store_bind_int(st, 6, o->limit);
+  if (r->paged)
+    lg_store_bind_int(st, 6, PG_PAGE);
+  else if (o->limit > 0)
+    lg_store_bind_int(st, 6, o->limit);
   if (o->offset > 0) lg_store_bind_int(st, 7, o->offset);
   if (o->after_fid > 0 || r->paged) lg_store_bind_int(st, 9, r->last_fid);
   if (o->max_fid > 0) lg_store_bind_int(st, 10, o->max_fid);
@@ -623,8 +660,8 @@ int lg_store_reader_new(lg_store_t *s, const char *layer, const lg_read_opts_t *
   r->last_fid = r->o.after_fid;
   /* A whole-layer scan pages by fid. A box query is bounded by its box
    * and runs once: paging it would repeat the index scan for each page. */
-  r->paged = s->backend == LG_STORE_PG && r->o.limit <= 0 && r->o.offset <= 0 &&
-             r->o.fid <= 0 && !r->o.bbox;
+  r->paged = s->backend == LG_STORE_PG && r->o.limit <= 0 && r->o.offset <= 0 && r->o.fid <= 0 &&
+             !r->o.bbox;
   lg_buf_init(&r->blob);
   rc = reader_columns(r, info.name, opts ? opts->columns : NULL, err);
   if (rc == 0) rc = reader_query(r, info.name, err);
@@ -680,9 +717,7 @@ int lg_store_reader_field_type(lg_store_reader_t *r, int i) {
   return lg_store_col_type(r->st, i + 2);
 }
 int64_t lg_store_reader_int(lg_store_reader_t *r, int i) { return lg_store_col_int(r->st, i + 2); }
-double lg_store_reader_real(lg_store_reader_t *r, int i) {
-  return lg_store_col_real(r->st, i + 2);
-}
+double lg_store_reader_real(lg_store_reader_t *r, int i) { return lg_store_col_real(r->st, i + 2); }
 const char *lg_store_reader_text(lg_store_reader_t *r, int i) {
   return lg_store_col_text(r->st, i + 2);
 }
@@ -699,7 +734,8 @@ int lg_store_reader_field_index(lg_store_reader_t *r, const char *name) {
 void lg_store_reader_free(lg_store_reader_t *r) {
   if (!r) return;
   lg_store_done(r->st);
-  for (int i = 0; r->names && i < r->nfields; i++) lg_free(r->names[i]);
+  for (int i = 0; r->names && i < r->nfields; i++)
+    lg_free(r->names[i]);
   lg_free(r->names);
   lg_free(r->dated);
   lg_buf_fini(&r->blob);

@@ -53,12 +53,18 @@ bool lg_store_layer_name_valid(const char *name) {
 static const char *field_sql_type(lg_store_t *s, int t) {
   bool pg = s->backend == LG_STORE_PG;
   switch (t) {
-  case LG_FIELD_INTEGER: return pg ? "BIGINT" : "INTEGER";
-  case LG_FIELD_REAL: return pg ? "DOUBLE PRECISION" : "REAL";
-  case LG_FIELD_DATE: return "DATE";
-  case LG_FIELD_DATETIME: return pg ? "TIMESTAMP" : "DATETIME";
-  case LG_FIELD_BLOB: return pg ? "BYTEA" : "BLOB";
-  default: return "TEXT";
+  case LG_FIELD_INTEGER:
+    return pg ? "BIGINT" : "INTEGER";
+  case LG_FIELD_REAL:
+    return pg ? "DOUBLE PRECISION" : "REAL";
+  case LG_FIELD_DATE:
+    return "DATE";
+  case LG_FIELD_DATETIME:
+    return pg ? "TIMESTAMP" : "DATETIME";
+  case LG_FIELD_BLOB:
+    return pg ? "BYTEA" : "BLOB";
+  default:
+    return "TEXT";
   }
 }
 
@@ -96,8 +102,10 @@ static int run_args(lg_store_t *s, const char *sql, const char *what, lg_err_t *
   va_list ap;
   va_start(ap, types);
   for (int i = 0; types[i]; i++) {
-    if (types[i] == 'i') lg_store_bind_int(st, i + 1, va_arg(ap, int64_t));
-    else lg_store_bind_text(st, i + 1, va_arg(ap, const char *));
+    if (types[i] == 'i')
+      lg_store_bind_int(st, i + 1, va_arg(ap, int64_t));
+    else
+      lg_store_bind_text(st, i + 1, va_arg(ap, const char *));
   }
   va_end(ap);
   rc = lg_store_run(st, what, err);
@@ -136,7 +144,8 @@ int lg_store_layer_create(lg_store_t *s, const lg_layer_def_t *d, bool replace, 
   if (!lg_store_layer_name_valid(d->name))
     return lg_err_set(err, LG_EINVAL,
                       "图层名 \"%s\" 无效: 只能用字母、数字和下划线, 且不能以数字开头, "
-                      "不能以 gpkg_、rtree_、lg_、pg_ 开头", d->name ? d->name : "");
+                      "不能以 gpkg_、rtree_、lg_、pg_ 开头",
+                      d->name ? d->name : "");
   if (!lg_store_role_valid(d->role))
     return lg_err_set(err, LG_EINVAL,
                       "图层角色 \"%s\" 无效; 可用: eprl, pbf, udb, landuse, plan, boundary, other",
@@ -161,12 +170,12 @@ int lg_store_layer_create(lg_store_t *s, const lg_layer_def_t *d, bool replace, 
   char ts[32];
   lg_time_iso(lg_now(), ts);
   if (rc == 0)
-    rc = run_args(s,
-                  "INSERT INTO lg_layers(name, title, role, class_field, geom_type, srs_id,"
-                  " source, meta, imported_at) VALUES (?,?,?,?,?,?,?,?,?)",
-                  "登记图层目录失败", err, "tttttittt", d->name, d->title ? d->title : d->name,
-                  d->role, d->class_field, d->geom_type, (int64_t)d->srs_id, d->source, d->meta,
-                  ts);
+    rc =
+        run_args(s,
+                 "INSERT INTO lg_layers(name, title, role, class_field, geom_type, srs_id,"
+                 " source, meta, imported_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                 "登记图层目录失败", err, "tttttittt", d->name, d->title ? d->title : d->name,
+                 d->role, d->class_field, d->geom_type, (int64_t)d->srs_id, d->source, d->meta, ts);
   if (rc || s->backend == LG_STORE_PG) return rc;
   /* GeoPackage: the R-tree exists from the start; its triggers come when
    * the writer finishes (features.c). */
@@ -194,10 +203,10 @@ int lg_store_layer_drop(lg_store_t *s, const char *name, lg_err_t *err) {
     lg_free(rt);
   }
   if (rc == 0) rc = exec_fmt(s, err, "DROP TABLE IF EXISTS %s", lg_store_quote(q, sizeof q, name));
-  static const char *const catalogue[] = {
-      "DELETE FROM lg_layers WHERE name = ?", "DELETE FROM gpkg_extensions WHERE table_name = ?",
-      "DELETE FROM gpkg_geometry_columns WHERE table_name = ?",
-      "DELETE FROM gpkg_contents WHERE table_name = ?"};
+  static const char *const catalogue[] = {"DELETE FROM lg_layers WHERE name = ?",
+                                          "DELETE FROM gpkg_extensions WHERE table_name = ?",
+                                          "DELETE FROM gpkg_geometry_columns WHERE table_name = ?",
+                                          "DELETE FROM gpkg_contents WHERE table_name = ?"};
   for (size_t i = 0; rc == 0 && i < LG_ARRAY_LEN(catalogue); i++)
     rc = run_args(s, catalogue[i], "删除图层目录失败", err, "t", name);
   return rc;
@@ -205,10 +214,10 @@ int lg_store_layer_drop(lg_store_t *s, const char *name, lg_err_t *err) {
 
 /* ---- Catalogue ---------------------------------------------------------- */
 
-#define INFO_COLS                                                                          \
-  "l.id, l.name, coalesce(l.title, l.name), l.role, coalesce(l.class_field, ''),"         \
-  " l.geom_type, l.srs_id, l.feature_count, coalesce(l.source, ''), l.imported_at, l.meta," \
-  " c.min_x, c.min_y, c.max_x, c.max_y, c.last_change"                                     \
+#define INFO_COLS                                                                                  \
+  "l.id, l.name, coalesce(l.title, l.name), l.role, coalesce(l.class_field, ''),"                  \
+  " l.geom_type, l.srs_id, l.feature_count, coalesce(l.source, ''), l.imported_at, l.meta,"        \
+  " c.min_x, c.min_y, c.max_x, c.max_y, c.last_change"                                             \
   " FROM lg_layers l JOIN gpkg_contents c ON c.table_name = l.name"
 
 static void copy_col(char *dst, size_t n, lg_stmt_t *st, int i) {
@@ -244,8 +253,8 @@ void lg_store_layer_info_fini(lg_layer_info_t *info) {
 
 int lg_store_layer_get(lg_store_t *s, const char *key, lg_layer_info_t *out, lg_err_t *err) {
   lg_stmt_t *st;
-  if (lg_store_prepare(s, "SELECT " INFO_COLS " WHERE l.name = ?1 OR CAST(l.id AS TEXT) = ?1",
-                       &st, err))
+  if (lg_store_prepare(s, "SELECT " INFO_COLS " WHERE l.name = ?1 OR CAST(l.id AS TEXT) = ?1", &st,
+                       err))
     return LG_EDB;
   lg_store_bind_text(st, 1, key);
   int rc = lg_store_step(st);
@@ -261,8 +270,7 @@ int lg_store_layer_get(lg_store_t *s, const char *key, lg_layer_info_t *out, lg_
   return rc;
 }
 
-int lg_store_layer_by_role(lg_store_t *s, const char *role, lg_layer_info_t *out,
-                           lg_err_t *err) {
+int lg_store_layer_by_role(lg_store_t *s, const char *role, lg_layer_info_t *out, lg_err_t *err) {
   lg_stmt_t *st;
   if (lg_store_prepare(s, "SELECT " INFO_COLS " WHERE l.role = ? ORDER BY l.id LIMIT 1", &st, err))
     return LG_EDB;
@@ -272,8 +280,8 @@ int lg_store_layer_by_role(lg_store_t *s, const char *role, lg_layer_info_t *out
     read_info(st, out);
     rc = 0;
   } else if (rc == LG_DONE) {
-    rc = lg_err_set(err, LG_ENOTFOUND, "没有角色为 %s (%s) 的图层", role,
-                    lg_store_role_title(role));
+    rc =
+        lg_err_set(err, LG_ENOTFOUND, "没有角色为 %s (%s) 的图层", role, lg_store_role_title(role));
   } else {
     rc = lg_store_fail(s, err, "读取图层目录失败");
   }
@@ -285,9 +293,10 @@ int lg_store_layers(lg_store_t *s, lg_layer_info_t **out, size_t *n, lg_err_t *e
   lg_stmt_t *st;
   *out = NULL;
   *n = 0;
-  if (lg_store_prepare(s, "SELECT " INFO_COLS " ORDER BY CASE l.role WHEN 'eprl' THEN 1"
-                          " WHEN 'pbf' THEN 2 WHEN 'udb' THEN 3 WHEN 'plan' THEN 4"
-                          " WHEN 'landuse' THEN 5 ELSE 6 END, l.name",
+  if (lg_store_prepare(s,
+                       "SELECT " INFO_COLS " ORDER BY CASE l.role WHEN 'eprl' THEN 1"
+                       " WHEN 'pbf' THEN 2 WHEN 'udb' THEN 3 WHEN 'plan' THEN 4"
+                       " WHEN 'landuse' THEN 5 ELSE 6 END, l.name",
                        &st, err))
     return LG_EDB;
   LG_VEC(lg_layer_info_t) v = {0};
@@ -308,7 +317,8 @@ int lg_store_layers(lg_store_t *s, lg_layer_info_t **out, size_t *n, lg_err_t *e
 }
 
 void lg_store_layer_infos_free(lg_layer_info_t *infos, size_t n) {
-  for (size_t i = 0; i < n; i++) lg_store_layer_info_fini(&infos[i]);
+  for (size_t i = 0; i < n; i++)
+    lg_store_layer_info_fini(&infos[i]);
   lg_free(infos);
 }
 
@@ -318,11 +328,11 @@ static int field_type_of(const char *type) {
   static const struct {
     const char *name;
     int type;
-  } map[] = {{"INTEGER", LG_FIELD_INTEGER},   {"BIGINT", LG_FIELD_INTEGER},
-             {"SMALLINT", LG_FIELD_INTEGER},  {"REAL", LG_FIELD_REAL},
-             {"DOUBLE", LG_FIELD_REAL},       {"DOUBLE PRECISION", LG_FIELD_REAL},
-             {"NUMERIC", LG_FIELD_REAL},      {"DATE", LG_FIELD_DATE},
-             {"DATETIME", LG_FIELD_DATETIME}, {"TIMESTAMP WITHOUT TIME ZONE", LG_FIELD_DATETIME},
+  } map[] = {{"INTEGER", LG_FIELD_INTEGER},    {"BIGINT", LG_FIELD_INTEGER},
+             {"SMALLINT", LG_FIELD_INTEGER},   {"REAL", LG_FIELD_REAL},
+             {"DOUBLE", LG_FIELD_REAL},        {"DOUBLE PRECISION", LG_FIELD_REAL},
+             {"NUMERIC", LG_FIELD_REAL},       {"DATE", LG_FIELD_DATE},
+             {"DATETIME", LG_FIELD_DATETIME},  {"TIMESTAMP WITHOUT TIME ZONE", LG_FIELD_DATETIME},
              {"TIMESTAMP", LG_FIELD_DATETIME}, {"BLOB", LG_FIELD_BLOB},
              {"BYTEA", LG_FIELD_BLOB}};
   for (size_t i = 0; type && i < LG_ARRAY_LEN(map); i++)
@@ -362,6 +372,7 @@ int lg_store_layer_fields(lg_store_t *s, const char *layer, lg_field_t **fields,
 }
 
 void lg_store_fields_free(lg_field_t *fields, size_t n) {
-  for (size_t i = 0; i < n; i++) lg_free((char *)fields[i].name);
+  for (size_t i = 0; i < n; i++)
+    lg_free((char *)fields[i].name);
   lg_free(fields);
 }

@@ -20,9 +20,9 @@
 #include <string.h>
 
 typedef struct {
-  int64_t id;           /* rowid (leaves) or node number (inner levels) */
-  float box[4];         /* minx, maxx, miny, maxy, as SQLite stores them */
-  double cx, cy;        /* centre, for sorting */
+  int64_t id;    /* rowid (leaves) or node number (inner levels) */
+  float box[4];  /* minx, maxx, miny, maxy, as SQLite stores them */
+  double cx, cy; /* centre, for sorting */
 } entry_t;
 
 static int cmp_x(const void *a, const void *b) {
@@ -54,7 +54,8 @@ static void put16(unsigned char *p, unsigned v) {
 
 static void put64(unsigned char *p, int64_t v) {
   uint64_t u = (uint64_t)v;
-  for (int i = 7; i >= 0; i--, u >>= 8) p[i] = (unsigned char)u;
+  for (int i = 7; i >= 0; i--, u >>= 8)
+    p[i] = (unsigned char)u;
 }
 
 static void putf(unsigned char *p, float f) {
@@ -81,7 +82,8 @@ static int write_node(bulk_t *b, int64_t nodeno, int depth, const entry_t *cells
   for (size_t i = 0; i < n; i++) {
     unsigned char *c = b->blob + 4 + i * 24;
     put64(c, cells[i].id);
-    for (int k = 0; k < 4; k++) putf(c + 8 + 4 * k, cells[i].box[k]);
+    for (int k = 0; k < 4; k++)
+      putf(c + 8 + 4 * k, cells[i].box[k]);
     lg_stmt_t *st = leaf ? b->rowid : b->parent;
     lg_store_bind_int(st, 1, cells[i].id);
     lg_store_bind_int(st, 2, nodeno);
@@ -98,8 +100,8 @@ static int write_node(bulk_t *b, int64_t nodeno, int depth, const entry_t *cells
 
 /* Packs one level: sorts e into tiles of max_cells and returns the boxes
  * of the nodes made (their ids: consecutive node numbers from *next). */
-static int pack_level(bulk_t *b, entry_t *e, size_t n, bool leaf, int64_t *next,
-                      entry_t **up_out, size_t *nup, lg_err_t *err) {
+static int pack_level(bulk_t *b, entry_t *e, size_t n, bool leaf, int64_t *next, entry_t **up_out,
+                      size_t *nup, lg_err_t *err) {
   size_t M = b->max_cells;
   size_t pages = (n + M - 1) / M;
   size_t slices = (size_t)ceil(sqrt((double)pages));
@@ -164,11 +166,11 @@ int lg_store_rtree_bulk(lg_store_t *s, const char *rtree, const lg_rtree_item_t 
   sql = lg_sprintf("DELETE FROM \"%s_node\"; DELETE FROM \"%s_parent\"; DELETE FROM \"%s_rowid\";",
                    rtree, rtree, rtree);
   if ((rc = lg_store_exec(s, sql, err))) goto done;
-#define PREP(stmt, fmt)                                                     \
-  do {                                                                      \
-    lg_free(sql);                                                           \
-    sql = lg_sprintf(fmt, rtree);                                           \
-    if ((rc = lg_store_prepare(s, sql, &b.stmt, err))) goto done;           \
+#define PREP(stmt, fmt)                                                                            \
+  do {                                                                                             \
+    lg_free(sql);                                                                                  \
+    sql = lg_sprintf(fmt, rtree);                                                                  \
+    if ((rc = lg_store_prepare(s, sql, &b.stmt, err))) goto done;                                  \
   } while (0)
   PREP(node, "INSERT INTO \"%s_node\"(nodeno, data) VALUES (?, ?)");
   PREP(parent, "INSERT INTO \"%s_parent\"(nodeno, parentnode) VALUES (?, ?)");

@@ -24,9 +24,8 @@
 typedef store_migration_t migration_t;
 
 /* What makes the SQLite file a GeoPackage, and nothing to PostgreSQL. */
-static const char gpkg_pragmas_sql[] =
-    "PRAGMA application_id = 1196444487;" /* 'GPKG' */
-    "PRAGMA user_version = 10300;";
+static const char gpkg_pragmas_sql[] = "PRAGMA application_id = 1196444487;" /* 'GPKG' */
+                                       "PRAGMA user_version = 10300;";
 
 /* The GeoPackage catalogue. On PostgreSQL the same tables are the layer
  * catalogue too (PostGIS's geometry_columns view and spatial_ref_sys
@@ -37,9 +36,15 @@ static const char gpkg_core_sql[] =
     " srs_name TEXT NOT NULL, srs_id INTEGER PRIMARY KEY, organization TEXT NOT NULL,"
     " organization_coordsys_id INTEGER NOT NULL, definition TEXT NOT NULL, description TEXT);"
     "INSERT INTO gpkg_spatial_ref_sys VALUES"
-    " ('Undefined Cartesian SRS', -1, 'NONE', -1, 'undefined', 'undefined Cartesian coordinate reference system'),"
-    " ('Undefined geographic SRS', 0, 'NONE', 0, 'undefined', 'undefined geographic coordinate reference system'),"
-    " ('WGS 84 geodetic', 4326, 'EPSG', 4326, 'GEOGCS[\"WGS 84\",DATUM[\"WGS_1984\",SPHEROID[\"WGS 84\",6378137,298.257223563,AUTHORITY[\"EPSG\",\"7030\"]],AUTHORITY[\"EPSG\",\"6326\"]],PRIMEM[\"Greenwich\",0,AUTHORITY[\"EPSG\",\"8901\"]],UNIT[\"degree\",0.0174532925199433,AUTHORITY[\"EPSG\",\"9122\"]],AXIS[\"Latitude\",NORTH],AXIS[\"Longitude\",EAST],AUTHORITY[\"EPSG\",\"4326\"]]', 'longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid')"
+    " ('Undefined Cartesian SRS', -1, 'NONE', -1, 'undefined', 'undefined Cartesian coordinate "
+    "reference system'),"
+    " ('Undefined geographic SRS', 0, 'NONE', 0, 'undefined', 'undefined geographic coordinate "
+    "reference system'),"
+    " ('WGS 84 geodetic', 4326, 'EPSG', 4326, 'GEOGCS[\"WGS 84\",DATUM[\"WGS_1984\",SPHEROID[\"WGS "
+    "84\",6378137,298.257223563,AUTHORITY[\"EPSG\",\"7030\"]],AUTHORITY[\"EPSG\",\"6326\"]],PRIMEM["
+    "\"Greenwich\",0,AUTHORITY[\"EPSG\",\"8901\"]],UNIT[\"degree\",0.0174532925199433,AUTHORITY["
+    "\"EPSG\",\"9122\"]],AXIS[\"Latitude\",NORTH],AXIS[\"Longitude\",EAST],AUTHORITY[\"EPSG\","
+    "\"4326\"]]', 'longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid')"
     " ON CONFLICT DO NOTHING;"
     "CREATE TABLE IF NOT EXISTS gpkg_contents ("
     " table_name TEXT NOT NULL PRIMARY KEY, data_type TEXT NOT NULL, identifier TEXT UNIQUE,"
@@ -73,7 +78,8 @@ static const char *const catalogue_tables[] = {"lg_settings", "lg_layers", NULL}
  * zones 4513-4554, and Web Mercator for web maps. */
 static int add_cgcs2000(lg_store_t *s, lg_err_t *err) {
   int rc = lg_store_ensure_srs(s, 4490, err);
-  for (int code = 4491; rc == 0 && code <= 4554; code++) rc = lg_store_ensure_srs(s, code, err);
+  for (int code = 4491; rc == 0 && code <= 4554; code++)
+    rc = lg_store_ensure_srs(s, code, err);
   if (rc == 0) rc = lg_store_ensure_srs(s, 3857, err);
   return rc;
 }
@@ -108,9 +114,9 @@ static const char ledger_pg_sql[] =
     " GENERATED ALWAYS AS (id & 281474976710655) STORED;";
 static const char *const ledger_append_only[] = {"lg_ledger_entries", "lg_ledger_nodes",
                                                  "lg_ledger_checkpoints", NULL};
-static const char *const ledger_tables[] = {"lg_ledger_entries", "lg_ledger_nodes",
+static const char *const ledger_tables[] = {"lg_ledger_entries",     "lg_ledger_nodes",
                                             "lg_ledger_checkpoints", "lg_ledger_peers",
-                                            "lg_ledger_witnessed", NULL};
+                                            "lg_ledger_witnessed",   NULL};
 
 /* The compliance check (src/review): every version of the rule set, never
  * edited (a report names the version it used), and every saved check with
@@ -203,7 +209,8 @@ static const char auth_sql[] =
     " ('clerk','notice','ajj-'),  ('reviewer','notice','a---'),  ('approver','notice','a---'),"
     "   ('admin','notice','ajjj'),  ('applicant','notice','a---'),  ('public','notice','a---'),"
     " ('clerk','progress','a---'), ('reviewer','progress','a---'), ('approver','progress','a---'),"
-    "   ('admin','progress','a---'), ('applicant','progress','a---'), ('public','progress','a---')),"
+    "   ('admin','progress','a---'), ('applicant','progress','a---'), "
+    "('public','progress','a---')),"
     " a(action, pos) AS (VALUES ('read', 1), ('create', 2), ('act', 3), ('admin', 4))"
     " INSERT INTO lg_auth_policy(role, resource, action, scope)"
     " SELECT role, resource, action, CASE substr(s, pos, 1) WHEN 'a' THEN 'all'"
@@ -212,9 +219,9 @@ static const char auth_sql[] =
     " ('auth.throttle_max', '5'), ('auth.throttle_window_s', '900'),"
     " ('auth.throttle_lock_s', '900'), ('auth.session_idle_s', '1800'),"
     " ('auth.session_max_s', '43200'), ('auth.password_min_len', '8') ON CONFLICT DO NOTHING;";
-static const char *const auth_tables[] = {"lg_departments", "lg_users", "lg_sessions",
-                                          "lg_api_tokens", "lg_login_attempts", "lg_login_locks",
-                                          "lg_auth_policy", NULL};
+static const char *const auth_tables[] = {
+    "lg_departments",    "lg_users",       "lg_sessions",    "lg_api_tokens",
+    "lg_login_attempts", "lg_login_locks", "lg_auth_policy", NULL};
 
 /* The ledger's signed checkpoints, its public keys and its consistency
  * proofs (GET /api/ledger, /key, /checkpoint, /consistency, /witnessed)
@@ -298,9 +305,13 @@ static const char flow_sql[] =
     " actor TEXT NOT NULL, event TEXT NOT NULL, node TEXT, flow TEXT, task_id INTEGER,"
     " detail TEXT);"
     "CREATE INDEX lg_flow_history_instance ON lg_flow_history(instance_id, id);";
-static const char *const flow_tables[] = {"lg_flow_definitions", "lg_flow_instances",
-                                          "lg_flow_tokens",      "lg_flow_tasks",
-                                          "lg_flow_waits",       "lg_flow_history", NULL};
+static const char *const flow_tables[] = {"lg_flow_definitions",
+                                          "lg_flow_instances",
+                                          "lg_flow_tokens",
+                                          "lg_flow_tasks",
+                                          "lg_flow_waits",
+                                          "lg_flow_history",
+                                          NULL};
 static const char *const flow_immutable[] = {"lg_flow_definitions", NULL};
 static const char *const flow_append_only[] = {"lg_flow_history", NULL};
 
@@ -312,7 +323,8 @@ static const char calendar_sql[] =
     "CREATE TABLE lg_work_calendar ("
     " day TEXT PRIMARY KEY, kind TEXT NOT NULL CHECK (kind IN ('holiday', 'workday')),"
     " name TEXT, source TEXT);"
-    "WITH n(src) AS (VALUES ('国务院办公厅关于2025年部分节假日安排的通知 (国办发明电〔2024〕12号)'))"
+    "WITH n(src) AS (VALUES ('国务院办公厅关于2025年部分节假日安排的通知 "
+    "(国办发明电〔2024〕12号)'))"
     " INSERT INTO lg_work_calendar(day, kind, name, source)"
     " SELECT v.column1, v.column2, v.column3, src FROM n, (VALUES"
     " ('2025-01-01', 'holiday', '元旦'),"
@@ -500,8 +512,9 @@ static const migration_t migrations[] = {
      TABLES(auth_tables)},
     {41, "auth: ledger checkpoints are public (policy resource checkpoint)",
      SQL(auth_checkpoint_sql)},
-    {42, "auth: store-wide administration (policy resources policy, setting), per-address "
-         "login limit",
+    {42,
+     "auth: store-wide administration (policy resources policy, setting), per-address "
+     "login limit",
      SQL(auth_admin_sql)},
     {45, "limits: request, upload, JSON depth, vertices, time, import (settings limits.*)",
      SQL(limits_sql)},
@@ -514,9 +527,8 @@ static const migration_t migrations[] = {
 
 /* The modules' own lists (schema_<module>.c). */
 static const store_migrations_t *const module_lists[] = {
-    &lg_schema_files, &lg_schema_stock,  &lg_schema_quota,
-    &lg_schema_industry, &lg_schema_consol, &lg_schema_monitor, &lg_schema_docs,
-    &lg_schema_ogc,      &lg_schema_tlog,
+    &lg_schema_files,   &lg_schema_stock, &lg_schema_quota, &lg_schema_industry, &lg_schema_consol,
+    &lg_schema_monitor, &lg_schema_docs,  &lg_schema_ogc,   &lg_schema_tlog,
 };
 
 static int by_version(const void *a, const void *b) {
@@ -576,8 +588,7 @@ int lg_store_migrations_max(lg_store_t *s) {
 static bool migration_applied(lg_store_t *s, int version) {
   lg_stmt_t *st;
   bool found = false;
-  if (lg_store_prepare(s, "SELECT 1 FROM lg_migrations WHERE version = ?", &st, NULL))
-    return false;
+  if (lg_store_prepare(s, "SELECT 1 FROM lg_migrations WHERE version = ?", &st, NULL)) return false;
   lg_store_bind_int(st, 1, version);
   found = lg_store_step(st) == LG_ROW;
   lg_store_done(st);
@@ -586,9 +597,10 @@ static bool migration_applied(lg_store_t *s, int version) {
 
 static int register_attributes(lg_store_t *s, const char *const *tables, lg_err_t *err) {
   lg_stmt_t *st;
-  if (lg_store_prepare(s, "INSERT INTO gpkg_contents(table_name, data_type, identifier,"
-                          " description) VALUES (?, 'attributes', ?, 'landgov application table')"
-                          " ON CONFLICT DO NOTHING",
+  if (lg_store_prepare(s,
+                       "INSERT INTO gpkg_contents(table_name, data_type, identifier,"
+                       " description) VALUES (?, 'attributes', ?, 'landgov application table')"
+                       " ON CONFLICT DO NOTHING",
                        &st, err))
     return LG_EDB;
   int rc = 0;
@@ -621,8 +633,8 @@ static int apply(lg_store_t *s, const migration_t *m, bool fresh, lg_err_t *err)
     lg_stmt_t *st;
     char ts[32];
     lg_time_iso(lg_now(), ts);
-    rc = lg_store_prepare(s, "INSERT INTO lg_migrations(version, name, applied_at) VALUES (?, ?, ?)",
-                          &st, err);
+    rc = lg_store_prepare(
+        s, "INSERT INTO lg_migrations(version, name, applied_at) VALUES (?, ?, ?)", &st, err);
     if (rc == 0) {
       lg_store_bind_int(st, 1, m->version);
       lg_store_bind_text(st, 2, m->name);
@@ -636,9 +648,11 @@ static int apply(lg_store_t *s, const migration_t *m, bool fresh, lg_err_t *err)
 
 int lg_store_migrate(lg_store_t *s, lg_err_t *err) {
   int have = lg_store_migrations_max(s);
-  int rc = lg_store_exec_ddl(s, "CREATE TABLE IF NOT EXISTS lg_migrations (version INTEGER PRIMARY KEY,"
-                       " name TEXT NOT NULL, applied_at TEXT NOT NULL)",
-                    err);
+  int rc =
+      lg_store_exec_ddl(s,
+                        "CREATE TABLE IF NOT EXISTS lg_migrations (version INTEGER PRIMARY KEY,"
+                        " name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+                        err);
   if (rc) return rc;
   size_t n;
   const migration_t *const *all = all_migrations(&n);

@@ -54,8 +54,7 @@ static const lg_setting_def_t defs[] = {
      "计为协调的流程环节 (任务编号, 逗号分隔)"},
     /* Documents (src/files): 64 MiB holds a scanned approval file of a
      * few hundred pages; the types are decided from the content. */
-    {"files.max_bytes", "67108864", LG_SETTING_INT, 1, 4LL << 30, false,
-     "单个文件大小上限 (字节)"},
+    {"files.max_bytes", "67108864", LG_SETTING_INT, 1, 4LL << 30, false, "单个文件大小上限 (字节)"},
     {"files.types",
      "application/pdf,image/jpeg,image/png,image/tiff,image/webp,image/gif,"
      "text/plain,text/csv,application/json,application/zip,application/msword,"

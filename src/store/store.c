@@ -19,8 +19,7 @@ bool lg_store_target_is_pg(const char *t) {
   if (!strncmp(t, "postgresql://", 13) || !strncmp(t, "postgres://", 11)) return true;
   /* A keyword/value connection string ("service=prov", "host=db dbname=x"):
    * a key at the start or after a space. A file name never has '=' there. */
-  static const char *const keys[] = {"service=", "host=", "dbname=", "hostaddr=", "user=",
-                                     "port="};
+  static const char *const keys[] = {"service=", "host=", "dbname=", "hostaddr=", "user=", "port="};
   for (size_t i = 0; i < LG_ARRAY_LEN(keys); i++)
     for (const char *p = strstr(t, keys[i]); p; p = strstr(p + 1, keys[i]))
       if (p == t || p[-1] == ' ') return true;
@@ -142,8 +141,7 @@ static uint64_t sql_hash(const char *sql) {
   return h;
 }
 
-static lg_stmt_t *stmt_make(lg_store_t *s, const char *sql, uint64_t h, bool keep,
-                            lg_err_t *err) {
+static lg_stmt_t *stmt_make(lg_store_t *s, const char *sql, uint64_t h, bool keep, lg_err_t *err) {
   lg_stmt_t *st = lg_calloc(1, sizeof *st);
   st->s = s;
   st->sql = lg_strdup(sql);
@@ -163,7 +161,7 @@ static lg_stmt_t *stmt_make(lg_store_t *s, const char *sql, uint64_t h, bool kee
 int lg_store_prepare(lg_store_t *s, const char *sql, lg_stmt_t **out, lg_err_t *err) {
   *out = NULL;
   uint64_t h = sql_hash(sql);
-  int slot = -1;    /* where a new one is kept: the oldest not lent, or a free slot */
+  int slot = -1;            /* where a new one is kept: the oldest not lent, or a free slot */
   bool out_already = false; /* the kept one is lent further up the stack */
   for (int i = 0; i < s->nstmts && !out_already; i++) {
     lg_stmt_t *k = s->stmts[i];
@@ -230,16 +228,22 @@ void lg_store_bind_null(lg_stmt_t *st, int i) { st->s->ops->bind_null(st, i); }
 void lg_store_bind_int(lg_stmt_t *st, int i, int64_t v) { st->s->ops->bind_int(st, i, v); }
 void lg_store_bind_real(lg_stmt_t *st, int i, double v) { st->s->ops->bind_real(st, i, v); }
 void lg_store_bind_text(lg_stmt_t *st, int i, const char *v) {
-  if (v) st->s->ops->bind_text(st, i, v, strlen(v));
-  else st->s->ops->bind_null(st, i);
+  if (v)
+    st->s->ops->bind_text(st, i, v, strlen(v));
+  else
+    st->s->ops->bind_null(st, i);
 }
 void lg_store_bind_textn(lg_stmt_t *st, int i, const char *v, size_t n) {
-  if (v) st->s->ops->bind_text(st, i, v, n);
-  else st->s->ops->bind_null(st, i);
+  if (v)
+    st->s->ops->bind_text(st, i, v, n);
+  else
+    st->s->ops->bind_null(st, i);
 }
 void lg_store_bind_blob(lg_stmt_t *st, int i, const void *v, size_t n) {
-  if (v) st->s->ops->bind_blob(st, i, v, n);
-  else st->s->ops->bind_null(st, i);
+  if (v)
+    st->s->ops->bind_blob(st, i, v, n);
+  else
+    st->s->ops->bind_null(st, i);
 }
 
 int lg_store_step(lg_stmt_t *st) { return st->s->ops->step(st); }
@@ -382,11 +386,12 @@ const char *lg_store_quote(char *buf, size_t n, const char *ident) {
 
 bool lg_store_table_exists(lg_store_t *s, const char *table) {
   lg_stmt_t *st;
-  const char *sql = s->backend == LG_STORE_PG
-                        ? "SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n"
-                          " ON n.oid = c.relnamespace WHERE c.relname = ?"
-                          " AND n.nspname = current_schema()"
-                        : "SELECT 1 FROM sqlite_master WHERE name = ? AND type IN ('table', 'view')";
+  const char *sql =
+      s->backend == LG_STORE_PG
+          ? "SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n"
+            " ON n.oid = c.relnamespace WHERE c.relname = ?"
+            " AND n.nspname = current_schema()"
+          : "SELECT 1 FROM sqlite_master WHERE name = ? AND type IN ('table', 'view')";
   if (lg_store_prepare(s, sql, &st, NULL)) return false;
   lg_store_bind_text(st, 1, table);
   bool found = lg_store_step(st) == LG_ROW;
@@ -400,16 +405,19 @@ int lg_store_setting_get(lg_store_t *s, const char *key, char **val, lg_err_t *e
   if (lg_store_prepare(s, "SELECT value FROM lg_settings WHERE key = ?", &st, err)) return LG_EDB;
   lg_store_bind_text(st, 1, key);
   int rc = lg_store_step(st);
-  if (rc == LG_ROW) *val = lg_strdup(lg_store_col_text(st, 0));
-  else if (rc < 0) lg_store_fail(s, err, "读取设置失败");
+  if (rc == LG_ROW)
+    *val = lg_strdup(lg_store_col_text(st, 0));
+  else if (rc < 0)
+    lg_store_fail(s, err, "读取设置失败");
   lg_store_done(st);
   return rc < 0 ? LG_EDB : 0;
 }
 
 int lg_store_setting_set(lg_store_t *s, const char *key, const char *val, lg_err_t *err) {
   lg_stmt_t *st;
-  if (lg_store_prepare(s, "INSERT INTO lg_settings(key, value) VALUES (?, ?) "
-                          "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+  if (lg_store_prepare(s,
+                       "INSERT INTO lg_settings(key, value) VALUES (?, ?) "
+                       "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                        &st, err))
     return LG_EDB;
   lg_store_bind_text(st, 1, key);
@@ -430,9 +438,10 @@ int lg_store_ensure_srs(lg_store_t *s, int epsg, lg_err_t *err) {
   char *wkt = NULL, *name = NULL;
   int rc = lg_crs_lookup(lg_geo_thread(), epsg, &wkt, &name, err);
   if (rc) return rc;
-  rc = lg_store_prepare(s, "INSERT INTO gpkg_spatial_ref_sys(srs_name, srs_id, organization, "
-                           "organization_coordsys_id, definition, description) "
-                           "VALUES (?, ?, 'EPSG', ?, ?, ?)",
+  rc = lg_store_prepare(s,
+                        "INSERT INTO gpkg_spatial_ref_sys(srs_name, srs_id, organization, "
+                        "organization_coordsys_id, definition, description) "
+                        "VALUES (?, ?, 'EPSG', ?, ?, ?)",
                         &st, err);
   if (rc == 0) {
     lg_store_bind_text(st, 1, name);

@@ -261,8 +261,14 @@ bool lg_store_role_valid(const char *role);
 /* Chinese name of a role for users ("生态保护红线"). */
 const char *lg_store_role_title(const char *role);
 
-enum { LG_FIELD_INTEGER, LG_FIELD_REAL, LG_FIELD_TEXT, LG_FIELD_DATE, LG_FIELD_DATETIME,
-       LG_FIELD_BLOB };
+enum {
+  LG_FIELD_INTEGER,
+  LG_FIELD_REAL,
+  LG_FIELD_TEXT,
+  LG_FIELD_DATE,
+  LG_FIELD_DATETIME,
+  LG_FIELD_BLOB
+};
 
 typedef struct lg_field {
   const char *name; /* column name, UTF-8 */
@@ -278,8 +284,8 @@ typedef struct lg_layer_def {
   int srs_id;              /* EPSG code */
   const lg_field_t *fields;
   size_t nfields;
-  const char *source;      /* where it came from (file path), may be NULL */
-  const char *meta;        /* JSON object of extra facts (file header...), may be NULL */
+  const char *source; /* where it came from (file path), may be NULL */
+  const char *meta;   /* JSON object of extra facts (file header...), may be NULL */
 } lg_layer_def_t;
 
 typedef struct lg_layer_info {
@@ -295,7 +301,7 @@ typedef struct lg_layer_info {
   char source[512];
   char imported_at[32];
   char changed_at[40]; /* when features last changed (gpkg_contents.last_change) */
-  char *meta; /* JSON text or NULL; freed by lg_store_layer_info_fini */
+  char *meta;          /* JSON text or NULL; freed by lg_store_layer_info_fini */
 } lg_layer_info_t;
 
 bool lg_store_layer_name_valid(const char *name);
@@ -303,19 +309,16 @@ bool lg_store_layer_name_valid(const char *name);
  * gpkg_geometry_columns, lg_layers). Call inside a transaction. A layer of
  * that name must not exist (LG_ECONFLICT), unless replace is set, in which
  * case the old one is dropped first. */
-int lg_store_layer_create(lg_store_t *s, const lg_layer_def_t *def, bool replace,
-                          lg_err_t *err);
+int lg_store_layer_create(lg_store_t *s, const lg_layer_def_t *def, bool replace, lg_err_t *err);
 int lg_store_layer_drop(lg_store_t *s, const char *name, lg_err_t *err);
 /* Looks a layer up by name or by numeric id (as text). */
-int lg_store_layer_get(lg_store_t *s, const char *name_or_id, lg_layer_info_t *out,
-                       lg_err_t *err);
+int lg_store_layer_get(lg_store_t *s, const char *name_or_id, lg_layer_info_t *out, lg_err_t *err);
 void lg_store_layer_info_fini(lg_layer_info_t *info);
 /* All layers, ordered by role then name. Free with lg_store_layer_infos_free. */
 int lg_store_layers(lg_store_t *s, lg_layer_info_t **out, size_t *n, lg_err_t *err);
 void lg_store_layer_infos_free(lg_layer_info_t *infos, size_t n);
 /* The first layer with a role, or LG_ENOTFOUND. */
-int lg_store_layer_by_role(lg_store_t *s, const char *role, lg_layer_info_t *out,
-                           lg_err_t *err);
+int lg_store_layer_by_role(lg_store_t *s, const char *role, lg_layer_info_t *out, lg_err_t *err);
 /* Column definitions of a layer (excluding fid and geometry): names and
  * LG_FIELD_* types. Free with lg_store_fields_free. */
 int lg_store_layer_fields(lg_store_t *s, const char *layer, lg_field_t **fields, size_t *n,
@@ -329,8 +332,7 @@ void lg_store_fields_free(lg_field_t *fields, size_t n);
  * GiST index is built at the end). A writer appending to a finished layer
  * leaves the index to maintain itself. */
 typedef struct lg_store_writer lg_store_writer_t;
-int lg_store_writer_new(lg_store_t *s, const char *layer, lg_store_writer_t **out,
-                        lg_err_t *err);
+int lg_store_writer_new(lg_store_t *s, const char *layer, lg_store_writer_t **out, lg_err_t *err);
 void lg_store_writer_null(lg_store_writer_t *w, int field);
 void lg_store_writer_int(lg_store_writer_t *w, int field, int64_t v);
 void lg_store_writer_real(lg_store_writer_t *w, int field, double v);
@@ -339,8 +341,8 @@ void lg_store_writer_text(lg_store_writer_t *w, int field, const char *v); /* co
  * fid 0 lets the store choose. *out_fid receives the id (may be NULL). */
 int lg_store_writer_add_wkb(lg_store_writer_t *w, int64_t fid, const void *wkb, size_t n,
                             int64_t *out_fid, lg_err_t *err);
-int lg_store_writer_add(lg_store_writer_t *w, lg_geo_t *g, const lg_geom_t *geom,
-                        int64_t *out_fid, lg_err_t *err);
+int lg_store_writer_add(lg_store_writer_t *w, lg_geo_t *g, const lg_geom_t *geom, int64_t *out_fid,
+                        lg_err_t *err);
 int lg_store_writer_finish(lg_store_writer_t *w, lg_err_t *err);
 void lg_store_writer_free(lg_store_writer_t *w);
 
@@ -350,14 +352,14 @@ void lg_store_writer_free(lg_store_writer_t *w);
  * srs_id and envelope, then WKB; lg_gpkg_blob_parse reads it). */
 typedef struct lg_store_reader lg_store_reader_t;
 typedef struct lg_read_opts {
-  const lg_env_t *bbox;        /* NULL: all */
-  int64_t limit;               /* 0: no limit */
+  const lg_env_t *bbox; /* NULL: all */
+  int64_t limit;        /* 0: no limit */
   int64_t offset;
-  int64_t fid;                 /* > 0: only this feature */
-  int64_t after_fid;           /* > 0: features with fid above it (keyset paging) */
-  int64_t max_fid;             /* > 0: features with fid up to it */
-  const char *const *columns;  /* attribute columns to read, NULL-terminated; NULL: all */
-  double min_extent;           /* > 0: only features whose box is at least this wide or high */
+  int64_t fid;                /* > 0: only this feature */
+  int64_t after_fid;          /* > 0: features with fid above it (keyset paging) */
+  int64_t max_fid;            /* > 0: features with fid up to it */
+  const char *const *columns; /* attribute columns to read, NULL-terminated; NULL: all */
+  double min_extent;          /* > 0: only features whose box is at least this wide or high */
 } lg_read_opts_t;
 int lg_store_reader_new(lg_store_t *s, const char *layer, const lg_read_opts_t *opts,
                         lg_store_reader_t **out, lg_err_t *err);

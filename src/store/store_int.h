@@ -22,18 +22,18 @@ struct lg_stmt {
 
 struct lg_store {
   const store_ops_t *ops;
-  int backend;          /* LG_STORE_GPKG or LG_STORE_PG */
-  void *impl;           /* the backend's connection state */
-  char *path;           /* file path, or the connection string without password */
-  char *dbname;         /* lg_store_dbname (set by the backend's open) */
-  char *target;         /* what was opened, as given (with any password) */
-  int depth;            /* transaction nesting (0: none; > 1: savepoints) */
+  int backend;  /* LG_STORE_GPKG or LG_STORE_PG */
+  void *impl;   /* the backend's connection state */
+  char *path;   /* file path, or the connection string without password */
+  char *dbname; /* lg_store_dbname (set by the backend's open) */
+  char *target; /* what was opened, as given (with any password) */
+  int depth;    /* transaction nesting (0: none; > 1: savepoints) */
   bool readonly;
-  bool failed_commit;   /* the outermost commit failed: the transaction is gone */
+  bool failed_commit;                  /* the outermost commit failed: the transaction is gone */
   lg_stmt_t *stmts[LG_STORE_STMT_MAX]; /* kept statements */
   int nstmts;
-  uint64_t clock;       /* counts hand-outs, for lg_stmt_t.used */
-  uint64_t serial;      /* lg_store_serial */
+  uint64_t clock;  /* counts hand-outs, for lg_stmt_t.used */
+  uint64_t serial; /* lg_store_serial */
 };
 
 /* What a backend does. Statement functions get the lg_stmt_t whose impl
@@ -87,14 +87,14 @@ extern const store_ops_t lg_store_pg_ops;
 typedef struct store_migration {
   int version;
   const char *name;
-  const char *sql;        /* both backends: DDL in SQLite's type names, which the
-                             PostgreSQL backend translates (store_pg.c); may be NULL */
-  const char *sqlite_sql; /* GeoPackage only; may be NULL */
-  const char *pg_sql;     /* PostgreSQL only, as written; may be NULL */
-  int (*fn)(lg_store_t *s, lg_err_t *err);     /* may be NULL */
-  const char *const *attribute_tables;         /* registered in gpkg_contents */
-  const char *const *append_only;              /* refuse UPDATE and DELETE */
-  const char *const *immutable;                /* refuse UPDATE (rows may go) */
+  const char *sql;                         /* both backends: DDL in SQLite's type names, which the
+                                              PostgreSQL backend translates (store_pg.c); may be NULL */
+  const char *sqlite_sql;                  /* GeoPackage only; may be NULL */
+  const char *pg_sql;                      /* PostgreSQL only, as written; may be NULL */
+  int (*fn)(lg_store_t *s, lg_err_t *err); /* may be NULL */
+  const char *const *attribute_tables;     /* registered in gpkg_contents */
+  const char *const *append_only;          /* refuse UPDATE and DELETE */
+  const char *const *immutable;            /* refuse UPDATE (rows may go) */
 } store_migration_t;
 
 /* A module's migrations (schema_<module>.c), with its own numbers. */

@@ -45,36 +45,47 @@ extern char **environ;
 
 /* Type OIDs of pg_type.h (stable across releases). */
 enum {
-  OID_BOOL = 16, OID_BYTEA = 17, OID_CHAR = 18, OID_NAME = 19, OID_INT8 = 20, OID_INT2 = 21,
-  OID_INT4 = 23, OID_TEXT = 25, OID_OID = 26, OID_FLOAT4 = 700, OID_FLOAT8 = 701,
-  OID_BPCHAR = 1042, OID_VARCHAR = 1043, OID_NUMERIC = 1700
+  OID_BOOL = 16,
+  OID_BYTEA = 17,
+  OID_CHAR = 18,
+  OID_NAME = 19,
+  OID_INT8 = 20,
+  OID_INT2 = 21,
+  OID_INT4 = 23,
+  OID_TEXT = 25,
+  OID_OID = 26,
+  OID_FLOAT4 = 700,
+  OID_FLOAT8 = 701,
+  OID_BPCHAR = 1042,
+  OID_VARCHAR = 1043,
+  OID_NUMERIC = 1700
 };
 
 typedef struct pgconn {
   PGconn *conn;
   char errmsg[1024];
-  uint64_t version;  /* notifications seen plus own commits */
-  bool standby;      /* a hot standby: no LISTEN; changes are its replay position */
-  uint64_t names;    /* prepared statements named so far */
+  uint64_t version; /* notifications seen plus own commits */
+  bool standby;     /* a hot standby: no LISTEN; changes are its replay position */
+  uint64_t names;   /* prepared statements named so far */
   bool copying;
 } pgconn_t;
 
 typedef struct pgst {
   char name[32];
   int nparams;
-  char **vals;      /* parameter values (owned), NULL for SQL NULL */
+  char **vals; /* parameter values (owned), NULL for SQL NULL */
   int *lens, *fmts;
   PGresult *res;
-  PGresult *desc;   /* the statement's description: its columns before any run */
-  int row;          /* current row, -1 before the first */
+  PGresult *desc; /* the statement's description: its columns before any run */
+  int row;        /* current row, -1 before the first */
   bool ran;
-  bool binary;      /* results in binary */
+  bool binary; /* results in binary */
   int64_t changes;
   /* Decoded bytea of the current row, by column (text results). */
   unsigned char **blobs;
   size_t *blob_lens;
   int ncols_dec;
-  char num[32];     /* scratch for a binary number read as text */
+  char num[32]; /* scratch for a binary number read as text */
 } pgst_t;
 
 #define PC(s) ((pgconn_t *)(s)->impl)
@@ -125,7 +136,8 @@ static char *translate_params(const char *sql, int *nparams, bool used[PG_MAXTRA
     if (*p == '\'' || *p == '"') {
       char q = *p;
       const char *e = p + 1;
-      while (*e && !(*e == q && e[1] != q)) e += (*e == q) ? 2 : 1;
+      while (*e && !(*e == q && e[1] != q))
+        e += (*e == q) ? 2 : 1;
       if (*e) e++;
       lg_buf_append(&b, p, (size_t)(e - p));
       p = e;
@@ -138,7 +150,8 @@ static char *translate_params(const char *sql, int *nparams, bool used[PG_MAXTRA
       p++;
       int n = 0;
       if (*p >= '0' && *p <= '9') {
-        while (*p >= '0' && *p <= '9') n = n * 10 + (*p++ - '0');
+        while (*p >= '0' && *p <= '9')
+          n = n * 10 + (*p++ - '0');
       } else {
         n = max + 1;
       }
@@ -191,7 +204,8 @@ static char *pg_ddl(const char *sql) {
     if (*p == '\'' || *p == '"') {
       char q = *p;
       const char *e = p + 1;
-      while (*e && !(*e == q && e[1] != q)) e += (*e == q) ? 2 : 1;
+      while (*e && !(*e == q && e[1] != q))
+        e += (*e == q) ? 2 : 1;
       if (*e) e++;
       lg_buf_append(&b, p, (size_t)(e - p));
       p = e;
@@ -202,7 +216,8 @@ static char *pg_ddl(const char *sql) {
       continue;
     }
     const char *e = p;
-    while (is_word(*e)) e++;
+    while (is_word(*e))
+      e++;
     bool done = false;
     for (size_t i = 0; i < LG_ARRAY_LEN(words) && !done; i++) {
       size_t n = strlen(words[i].from);
@@ -241,7 +256,8 @@ static char *redact(const char *t) {
   char *pw = strstr(r, "password=");
   if (pw) {
     char *e = pw + 9;
-    while (*e && *e != ' ') e++;
+    while (*e && *e != ' ')
+      e++;
     memmove(pw, e, strlen(e) + 1);
   }
   return r;
@@ -261,13 +277,12 @@ static int connect_err(lg_store_t *s, lg_err_t *err) {
   char msg[600];
   snprintf(msg, sizeof msg, "%s", m);
   size_t n = strlen(msg);
-  while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' ')) msg[--n] = '\0';
+  while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+    msg[--n] = '\0';
   return lg_err_set(err, LG_EDB, "无法打开 PostgreSQL 数据库 %s: %s (%s)", s->path, what, msg);
 }
 
-static PGresult *run_simple(lg_store_t *s, const char *sql) {
-  return PQexec(PC(s)->conn, sql);
-}
+static PGresult *run_simple(lg_store_t *s, const char *sql) { return PQexec(PC(s)->conn, sql); }
 
 static int pg_exec(lg_store_t *s, const char *sql, lg_err_t *err) {
   PGresult *r = run_simple(s, sql);
@@ -356,7 +371,8 @@ static int pg_prepare(lg_store_t *s, lg_stmt_t *st, bool keep) {
    * type from: it is declared text, and whatever is bound to it unused. */
   Oid types[PG_MAXTRACK];
   int ntypes = p->nparams < PG_MAXTRACK ? p->nparams : PG_MAXTRACK;
-  for (int i = 0; i < ntypes; i++) types[i] = used[i] ? 0 : OID_TEXT;
+  for (int i = 0; i < ntypes; i++)
+    types[i] = used[i] ? 0 : OID_TEXT;
   /* Inside a transaction a failed PREPARE would abort it: a savepoint
    * keeps the transaction usable whatever the server says (once per
    * statement and connection: prepared statements are kept). */
@@ -371,7 +387,9 @@ static int pg_prepare(lg_store_t *s, lg_stmt_t *st, bool keep) {
     const char *msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
     const char *dollar = msg ? strchr(msg, '$') : NULL;
     int n = dollar ? atoi(dollar + 1) : 0;
-    if (!state || (strcmp(state, "42P18") && strcmp(state, "42P08")) || n < 1 || n > ntypes || types[n - 1] != 0) break;
+    if (!state || (strcmp(state, "42P18") && strcmp(state, "42P08")) || n < 1 || n > ntypes ||
+        types[n - 1] != 0)
+      break;
     types[n - 1] = OID_TEXT;
     PQclear(r);
     if (guarded) PQclear(PQexec(PC(s)->conn, "ROLLBACK TO SAVEPOINT lg_prepare"));
@@ -379,8 +397,9 @@ static int pg_prepare(lg_store_t *s, lg_stmt_t *st, bool keep) {
   }
   if (guarded) {
     if (!res_ok(r)) res_err(s, r); /* the message, before the rollback clears it */
-    PQclear(PQexec(PC(s)->conn, res_ok(r) ? "RELEASE SAVEPOINT lg_prepare"
-                                          : "ROLLBACK TO SAVEPOINT lg_prepare; RELEASE SAVEPOINT lg_prepare"));
+    PQclear(PQexec(PC(s)->conn,
+                   res_ok(r) ? "RELEASE SAVEPOINT lg_prepare"
+                             : "ROLLBACK TO SAVEPOINT lg_prepare; RELEASE SAVEPOINT lg_prepare"));
   }
   lg_free(sql);
   if (PQresultStatus(r) != PGRES_COMMAND_OK) {
@@ -486,8 +505,8 @@ static int pg_step(lg_stmt_t *st) {
   lg_store_t *s = st->s;
   if (!p->ran) {
     clear_result(p);
-    p->res = PQexecPrepared(PC(s)->conn, p->name, p->nparams, (const char *const *)p->vals,
-                            p->lens, p->fmts, p->binary ? 1 : 0);
+    p->res = PQexecPrepared(PC(s)->conn, p->name, p->nparams, (const char *const *)p->vals, p->lens,
+                            p->fmts, p->binary ? 1 : 0);
     p->ran = true;
     ExecStatusType t = PQresultStatus(p->res);
     if (t == PGRES_COMMAND_OK) {
@@ -511,7 +530,8 @@ static int pg_step(lg_stmt_t *st) {
     if (nc > p->ncols_dec) {
       p->blobs = lg_realloc(p->blobs, (size_t)nc * sizeof *p->blobs);
       p->blob_lens = lg_realloc(p->blob_lens, (size_t)nc * sizeof *p->blob_lens);
-      for (int i = p->ncols_dec; i < nc; i++) p->blobs[i] = NULL;
+      for (int i = p->ncols_dec; i < nc; i++)
+        p->blobs[i] = NULL;
       p->ncols_dec = nc;
     }
   }
@@ -549,18 +569,23 @@ static int pg_col_type(lg_stmt_t *st, int i) {
   case OID_INT2:
   case OID_INT4:
   case OID_INT8:
-  case OID_OID: return LG_COL_INT;
+  case OID_OID:
+    return LG_COL_INT;
   case OID_FLOAT4:
   case OID_FLOAT8:
-  case OID_NUMERIC: return LG_COL_REAL;
-  case OID_BYTEA: return LG_COL_BLOB;
-  default: return LG_COL_TEXT;
+  case OID_NUMERIC:
+    return LG_COL_REAL;
+  case OID_BYTEA:
+    return LG_COL_BLOB;
+  default:
+    return LG_COL_TEXT;
   }
 }
 
 static uint64_t be(const unsigned char *b, int n) {
   uint64_t v = 0;
-  for (int k = 0; k < n; k++) v = v << 8 | b[k];
+  for (int k = 0; k < n; k++)
+    v = v << 8 | b[k];
   return v;
 }
 
@@ -568,11 +593,23 @@ static uint64_t be(const unsigned char *b, int n) {
 static bool bin_number(pgst_t *p, int i, int64_t *iv, double *dv) {
   const unsigned char *b = (const unsigned char *)PQgetvalue(p->res, p->row, i);
   switch (PQftype(p->res, i)) {
-  case OID_BOOL: *iv = b[0] != 0; *dv = (double)*iv; return true;
-  case OID_INT2: *iv = (int16_t)be(b, 2); *dv = (double)*iv; return true;
+  case OID_BOOL:
+    *iv = b[0] != 0;
+    *dv = (double)*iv;
+    return true;
+  case OID_INT2:
+    *iv = (int16_t)be(b, 2);
+    *dv = (double)*iv;
+    return true;
   case OID_INT4:
-  case OID_OID: *iv = (int32_t)be(b, 4); *dv = (double)*iv; return true;
-  case OID_INT8: *iv = (int64_t)be(b, 8); *dv = (double)*iv; return true;
+  case OID_OID:
+    *iv = (int32_t)be(b, 4);
+    *dv = (double)*iv;
+    return true;
+  case OID_INT8:
+    *iv = (int64_t)be(b, 8);
+    *dv = (double)*iv;
+    return true;
   case OID_FLOAT4: {
     uint32_t u = (uint32_t)be(b, 4);
     float f;
@@ -587,7 +624,8 @@ static bool bin_number(pgst_t *p, int i, int64_t *iv, double *dv) {
     *iv = (int64_t)*dv;
     return true;
   }
-  default: return false;
+  default:
+    return false;
   }
 }
 
@@ -615,8 +653,10 @@ static double pg_col_real(lg_stmt_t *st, int i) {
 }
 
 static int hexval(unsigned char c) {
-  return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                                        : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+  return c >= '0' && c <= '9'   ? c - '0'
+         : c >= 'a' && c <= 'f' ? c - 'a' + 10
+         : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                : -1;
 }
 
 /* bytea of the current row, decoded once from the hex text the session
@@ -717,8 +757,10 @@ static int pg_begin(lg_store_t *s, lg_err_t *err) {
 
 static int pg_commit(lg_store_t *s, lg_err_t *err) {
   int rc = pg_exec(s, "NOTIFY landgov_changes; COMMIT", err);
-  if (rc) pg_exec(s, "ROLLBACK", NULL);
-  else PC(s)->version++;
+  if (rc)
+    pg_exec(s, "ROLLBACK", NULL);
+  else
+    PC(s)->version++;
   return rc;
 }
 
@@ -813,7 +855,8 @@ static int pg_backup(lg_store_t *s, const char *dest, lg_err_t *err) {
   int rc = 0;
   unlink(part);
   if (posix_spawnp(&pid, "pg_dump", NULL, NULL, argv, environ) != 0) {
-    rc = lg_err_set(err, LG_EIO, "无法运行 pg_dump (%s); 请安装 PostgreSQL 客户端 (postgresql-client)",
+    rc = lg_err_set(err, LG_EIO,
+                    "无法运行 pg_dump (%s); 请安装 PostgreSQL 客户端 (postgresql-client)",
                     strerror(errno));
   } else {
     int status = 0;
@@ -836,16 +879,16 @@ static int pg_backup(lg_store_t *s, const char *dest, lg_err_t *err) {
 /* ---- DDL -------------------------------------------------------------------------- */
 
 static int pg_append_only(lg_store_t *s, const char *table, bool allow_delete, lg_err_t *err) {
-  char *sql = lg_sprintf(
-      "CREATE OR REPLACE FUNCTION lg_append_only() RETURNS trigger LANGUAGE plpgsql AS"
-      " $$BEGIN RAISE EXCEPTION '%% is append-only', TG_TABLE_NAME; END$$;"
-      "DROP TRIGGER IF EXISTS %1$s_append_only_u ON %1$s;"
-      "CREATE TRIGGER %1$s_append_only_u BEFORE UPDATE ON %1$s"
-      " FOR EACH ROW EXECUTE FUNCTION lg_append_only();"
-      "DROP TRIGGER IF EXISTS %1$s_append_only_t ON %1$s;"
-      "CREATE TRIGGER %1$s_append_only_t BEFORE TRUNCATE ON %1$s"
-      " FOR EACH STATEMENT EXECUTE FUNCTION lg_append_only();",
-      table);
+  char *sql =
+      lg_sprintf("CREATE OR REPLACE FUNCTION lg_append_only() RETURNS trigger LANGUAGE plpgsql AS"
+                 " $$BEGIN RAISE EXCEPTION '%% is append-only', TG_TABLE_NAME; END$$;"
+                 "DROP TRIGGER IF EXISTS %1$s_append_only_u ON %1$s;"
+                 "CREATE TRIGGER %1$s_append_only_u BEFORE UPDATE ON %1$s"
+                 " FOR EACH ROW EXECUTE FUNCTION lg_append_only();"
+                 "DROP TRIGGER IF EXISTS %1$s_append_only_t ON %1$s;"
+                 "CREATE TRIGGER %1$s_append_only_t BEFORE TRUNCATE ON %1$s"
+                 " FOR EACH STATEMENT EXECUTE FUNCTION lg_append_only();",
+                 table);
   int rc = pg_exec(s, sql, err);
   lg_free(sql);
   if (rc || allow_delete) return rc;

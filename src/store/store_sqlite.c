@@ -171,8 +171,8 @@ static int lite_open(lg_store_t *s, const char *path, int flags, lg_err_t *err) 
   struct stat st;
   bool exists = stat(path, &st) == 0;
   if (!exists && !(flags & LG_STORE_CREATE))
-    return lg_err_set(err, LG_ENOTFOUND,
-                      "数据库 %s 不存在; 请先运行 landgov init 或 landgov demo", path);
+    return lg_err_set(err, LG_ENOTFOUND, "数据库 %s 不存在; 请先运行 landgov init 或 landgov demo",
+                      path);
   int oflags = s->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
   oflags |= SQLITE_OPEN_NOMUTEX; /* one connection, one thread */
   if (sqlite3_open_v2(path, &l->db, oflags, NULL) != SQLITE_OK)
@@ -189,8 +189,7 @@ static int lite_open(lg_store_t *s, const char *path, int flags, lg_err_t *err) 
 static void lite_close(lg_store_t *s) {
   lite_t *l = s->impl;
   if (!l) return;
-  if (l->db && !sqlite3_get_autocommit(l->db))
-    sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+  if (l->db && !sqlite3_get_autocommit(l->db)) sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
   writer_leave(l);
   /* close_v2: statements a caller forgot are finalised when they are (the
    * R-tree module owns statements of its own that must not be touched). */
@@ -286,8 +285,10 @@ static void lite_rollback(lg_store_t *s) {
 
 static int lite_commit(lg_store_t *s, lg_err_t *err) {
   int rc = exec_kept(s, "COMMIT", err);
-  if (rc) lite_rollback(s);
-  else writer_leave(s->impl);
+  if (rc)
+    lite_rollback(s);
+  else
+    writer_leave(s->impl);
   return rc;
 }
 
@@ -414,10 +415,9 @@ done:
 /* ---- DDL --------------------------------------------------------------------- */
 
 static int lite_append_only(lg_store_t *s, const char *table, bool allow_delete, lg_err_t *err) {
-  char *sql = lg_sprintf(
-      "CREATE TRIGGER IF NOT EXISTS %1$s_append_only_u BEFORE UPDATE ON %1$s"
-      " BEGIN SELECT RAISE(ABORT, '%1$s is append-only'); END;",
-      table);
+  char *sql = lg_sprintf("CREATE TRIGGER IF NOT EXISTS %1$s_append_only_u BEFORE UPDATE ON %1$s"
+                         " BEGIN SELECT RAISE(ABORT, '%1$s is append-only'); END;",
+                         table);
   int rc = lite_exec(s, sql, err);
   lg_free(sql);
   if (rc || allow_delete) return rc;
@@ -467,6 +467,4 @@ const store_ops_t lg_store_sqlite_ops = {
 /* The SQLite handle for the store's own GeoPackage-only files
  * (rtree_bulk.c, layers_gpkg.c). */
 sqlite3 *lg_store_sqlite_db(lg_store_t *s);
-sqlite3 *lg_store_sqlite_db(lg_store_t *s) {
-  return s->backend == LG_STORE_GPKG ? DB(s) : NULL;
-}
+sqlite3 *lg_store_sqlite_db(lg_store_t *s) { return s->backend == LG_STORE_GPKG ? DB(s) : NULL; }

@@ -48,7 +48,8 @@ static inline int lg_test_pg(void) {
  * the cluster. */
 static inline void lg_test_dbname(const char *path, char out[64]) {
   uint32_t h = 2166136261u;
-  for (const char *p = path; *p; p++) h = (h ^ (unsigned char)*p) * 16777619u;
+  for (const char *p = path; *p; p++)
+    h = (h ^ (unsigned char)*p) * 16777619u;
   const char *base = strrchr(path, '/');
   base = base ? base + 1 : path;
   size_t k = (size_t)snprintf(out, 64, "lgt_%08x_", h);
@@ -60,7 +61,8 @@ static inline void lg_test_dbname(const char *path, char out[64]) {
 /* Runs SQL on the cluster's maintenance database through psql. */
 static inline int lg_test_pg_admin(const char *sql) {
   char cmd[2048];
-  snprintf(cmd, sizeof cmd, "psql \"%s dbname=postgres\" -qAt -v ON_ERROR_STOP=1 -c '%s' >/dev/null",
+  snprintf(cmd, sizeof cmd,
+           "psql \"%s dbname=postgres\" -qAt -v ON_ERROR_STOP=1 -c '%s' >/dev/null",
            getenv("LG_TEST_PG"), sql);
   return system(cmd);
 }
@@ -112,9 +114,10 @@ static inline int lg_test_drop_append_only(lg_store_t *s, const char *table) {
   char sql[512];
   const char *on = lg_test_pg() ? " ON " : "";
   const char *t = lg_test_pg() ? table : "";
-  snprintf(sql, sizeof sql,
-           "DROP TRIGGER IF EXISTS %s_append_only_u%s%s; DROP TRIGGER IF EXISTS %s_append_only_d%s%s",
-           table, on, t, table, on, t);
+  snprintf(
+      sql, sizeof sql,
+      "DROP TRIGGER IF EXISTS %s_append_only_u%s%s; DROP TRIGGER IF EXISTS %s_append_only_d%s%s",
+      table, on, t, table, on, t);
   return lg_store_exec(s, sql, NULL);
 }
 

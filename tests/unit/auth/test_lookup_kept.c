@@ -26,7 +26,8 @@ static int setup(void **state) {
   snprintf(path, sizeof path, "/tmp/lg_test_auth_kept_%d.gpkg", (int)getpid());
   lg_test_remove_store(path);
   lg_err_t err = {0};
-  if (lg_store_open(lg_test_target(path), LG_STORE_CREATE, &store, &err) != 0) fail_msg("open: %s", err.msg);
+  if (lg_store_open(lg_test_target(path), LG_STORE_CREATE, &store, &err) != 0)
+    fail_msg("open: %s", err.msg);
   if (lg_store_open(lg_test_target(path), 0, &other, &err) != 0) fail_msg("open: %s", err.msg);
   lg_store_setting_set(store, "auth.pwhash_ops", "1", &err);
   lg_store_setting_set(store, "auth.pwhash_mem", "8192", &err);

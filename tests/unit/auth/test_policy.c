@@ -489,8 +489,8 @@ static void test_policy_edit(void **state) {
   assert_int_equal(lg_auth_allowed(store, &clerk, "check", "act", &own, &ok, &err), 0);
   assert_false(ok);
   /* A new resource a later module brings. */
-  assert_int_equal(lg_auth_policy_set(store, "clerk", "future_module", "read", "jurisdiction", NULL, &err),
-                   0);
+  assert_int_equal(
+      lg_auth_policy_set(store, "clerk", "future_module", "read", "jurisdiction", NULL, &err), 0);
   assert_int_equal(lg_auth_allowed(store, &clerk, "future_module", "read", &own, &ok, &err), 0);
   assert_true(ok);
   lg_subject_t rev = subject("reviewer");

@@ -182,8 +182,10 @@ static void test_throttle_settings(void **state) {
 /* Every attempt is on record, with its outcome. */
 static void test_attempts_recorded(void **state) {
   lg_stmt_t *st;
-  assert_int_equal(lg_store_prepare(store, "SELECT outcome, count(*) FROM lg_login_attempts WHERE"
-                                      " login = 't_reset' GROUP BY outcome ORDER BY outcome", &st, NULL),
+  assert_int_equal(lg_store_prepare(store,
+                                    "SELECT outcome, count(*) FROM lg_login_attempts WHERE"
+                                    " login = 't_reset' GROUP BY outcome ORDER BY outcome",
+                                    &st, NULL),
                    0);
   assert_int_equal(lg_store_step(st), LG_ROW);
   assert_string_equal(lg_store_col_text(st, 0), "ok");
@@ -216,8 +218,9 @@ static void test_session_lifecycle(void **state) {
   unsigned char h[32];
   crypto_hash_sha256(h, (const unsigned char *)sess.token, strlen(sess.token));
   lg_stmt_t *st;
-  assert_int_equal(lg_store_prepare(store, "SELECT token_hash, csrf FROM lg_sessions WHERE id = ?", &st, NULL),
-                   0);
+  assert_int_equal(
+      lg_store_prepare(store, "SELECT token_hash, csrf FROM lg_sessions WHERE id = ?", &st, NULL),
+      0);
   lg_store_bind_int(st, 1, sess.id);
   assert_int_equal(lg_store_step(st), LG_ROW);
   assert_int_equal(lg_store_col_bytes(st, 0), 32);
@@ -319,10 +322,11 @@ static void test_api_tokens(void **state) {
   assert_int_equal(who.credential, id);
   /* Not stored in clear. */
   lg_stmt_t *st;
-  assert_int_equal(
-      lg_store_prepare(store, "SELECT count(*) FROM lg_api_tokens WHERE token_hash = ?1"
-                              " OR name LIKE '%' || ?2 || '%'", &st, NULL),
-      0);
+  assert_int_equal(lg_store_prepare(store,
+                                    "SELECT count(*) FROM lg_api_tokens WHERE token_hash = ?1"
+                                    " OR name LIKE '%' || ?2 || '%'",
+                                    &st, NULL),
+                   0);
   lg_store_bind_blob(st, 1, tok, strlen(tok));
   lg_store_bind_text(st, 2, tok + 4);
   assert_int_equal(lg_store_step(st), LG_ROW);

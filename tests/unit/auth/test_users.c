@@ -51,8 +51,8 @@ static int teardown(void **state) {
 static char *stored_hash(const char *login) {
   lg_stmt_t *st;
   char *out = NULL;
-  assert_int_equal(lg_store_prepare(store, "SELECT pw_hash FROM lg_users WHERE login = ?", &st, NULL),
-                   0);
+  assert_int_equal(
+      lg_store_prepare(store, "SELECT pw_hash FROM lg_users WHERE login = ?", &st, NULL), 0);
   lg_store_bind_text(st, 1, login);
   if (lg_store_step(st) == LG_ROW) out = lg_strdup(lg_store_col_text(st, 0));
   lg_store_done(st);

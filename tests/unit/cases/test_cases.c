@@ -25,11 +25,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "case_fixture.h"
 #include "cases/cases.h"
 #include "flow/flow.h"
 #include "formats/formats.h"
 #include "ledger/ledger.h"
-#include "case_fixture.h"
 #include "lg_test.h"
 #include "review/review.h"
 
@@ -39,7 +39,8 @@ static int setup(void **state) {
   if (!mkdtemp(e->dir)) return -1;
   snprintf(e->path, sizeof e->path, "%s/test.gpkg", e->dir);
   lg_err_t err = {0};
-  if (lg_store_open(lg_test_target(e->path), LG_STORE_CREATE, &e->s, &err) != 0) fail_msg("open: %s", err.msg);
+  if (lg_store_open(lg_test_target(e->path), LG_STORE_CREATE, &e->s, &err) != 0)
+    fail_msg("open: %s", err.msg);
   lg_clock_set(T("2026-03-02T01:00:00Z"));
   char *a = feature("{\"XZQDM\":\"360781\",\"XZQMC\":\"甲县\"}", 0, 0, 2000, 1100);
   char *b = feature("{\"XZQDM\":\"360782\",\"XZQMC\":\"乙县\"}", 0, 1100, 2000, 2200);

@@ -31,8 +31,10 @@ static int setup(void **state) {
   snprintf(e->path, sizeof e->path, "/tmp/lg_cases_config_%d.gpkg", (int)getpid());
   lg_test_remove_store(e->path);
   lg_err_t err = {0};
-  if (lg_store_open(lg_test_target(e->path), LG_STORE_CREATE, &e->s, &err) != 0) fail_msg("open: %s", err.msg);
-  if (lg_store_open(lg_test_target(e->path), 0, &e->other, &err) != 0) fail_msg("open: %s", err.msg);
+  if (lg_store_open(lg_test_target(e->path), LG_STORE_CREATE, &e->s, &err) != 0)
+    fail_msg("open: %s", err.msg);
+  if (lg_store_open(lg_test_target(e->path), 0, &e->other, &err) != 0)
+    fail_msg("open: %s", err.msg);
   *state = e;
   return 0;
 }

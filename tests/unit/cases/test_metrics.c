@@ -26,10 +26,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "case_fixture.h"
 #include "cases/cases.h"
 #include "flow/flow.h"
 #include "formats/formats.h"
-#include "case_fixture.h"
 #include "lg_test.h"
 
 static void add_user(env_t *e, const char *login, const char *role, const char *dept,
@@ -47,7 +47,8 @@ static int setup(void **state) {
   if (!mkdtemp(e->dir)) return -1;
   snprintf(e->path, sizeof e->path, "%s/test.gpkg", e->dir);
   lg_err_t err = {0};
-  if (lg_store_open(lg_test_target(e->path), LG_STORE_CREATE, &e->s, &err) != 0) fail_msg("open: %s", err.msg);
+  if (lg_store_open(lg_test_target(e->path), LG_STORE_CREATE, &e->s, &err) != 0)
+    fail_msg("open: %s", err.msg);
   lg_clock_set(T("2026-03-02T01:00:00Z"));
   char *a = feature("{\"XZQDM\":\"360781\",\"XZQMC\":\"甲县\"}", 0, 0, 2000, 1100);
   char *b = feature("{\"XZQDM\":\"360782\",\"XZQMC\":\"乙县\"}", 0, 1100, 2000, 2200);
@@ -439,21 +440,24 @@ static void test_overdue_and_idle(void **state) {
   expect(m, "summary.idle_steps", 0);
   json_decref(m);
   /* Settings are checked and named. */
-  assert_int_equal(lg_cases_metrics_setting_set(e->s, "metrics.idle_days", "0", NULL, &err), LG_EINVAL);
+  assert_int_equal(lg_cases_metrics_setting_set(e->s, "metrics.idle_days", "0", NULL, &err),
+                   LG_EINVAL);
   assert_non_null(strstr(err.msg, "metrics.idle_days"));
   lg_err_clear(&err);
   assert_int_equal(lg_cases_metrics_setting_set(e->s, "metrics.load_threshold", "ten", NULL, &err),
                    LG_EINVAL);
   lg_err_clear(&err);
-  assert_int_equal(lg_cases_metrics_setting_set(e->s, "metrics.nothing", "1", NULL, &err), LG_EINVAL);
+  assert_int_equal(lg_cases_metrics_setting_set(e->s, "metrics.nothing", "1", NULL, &err),
+                   LG_EINVAL);
   assert_non_null(strstr(err.msg, "metrics.nothing"));
   lg_err_clear(&err);
-  assert_int_equal(
-      lg_cases_metrics_setting_set(e->s, "metrics.coordination_nodes", "Task_Joint; DROP", NULL, &err),
-      LG_EINVAL);
+  assert_int_equal(lg_cases_metrics_setting_set(e->s, "metrics.coordination_nodes",
+                                                "Task_Joint; DROP", NULL, &err),
+                   LG_EINVAL);
   /* Coordination as the county review alone: a's 7 days are all of it. */
   assert_int_equal(
-      lg_cases_metrics_setting_set(e->s, "metrics.coordination_nodes", "Task_County", NULL, &err), 0);
+      lg_cases_metrics_setting_set(e->s, "metrics.coordination_nodes", "Task_County", NULL, &err),
+      0);
   m = case_metrics(e, a);
   expect(m, "coordination.share", 1);
   json_decref(m);
@@ -508,7 +512,8 @@ static void test_overload(void **state) {
 
   /* An administrator raises the threshold to 11: no day is over it. */
   lg_err_t err = {0};
-  assert_int_equal(lg_cases_metrics_setting_set(e->s, "metrics.load_threshold", "11", NULL, &err), 0);
+  assert_int_equal(lg_cases_metrics_setting_set(e->s, "metrics.load_threshold", "11", NULL, &err),
+                   0);
   m = period(e, &o);
   u = find(json_object_get(m, "load"), "unit", "natural_resources@360781");
   expect(u, "overloaded_days", 0);

@@ -2,10 +2,10 @@
  * core: text decoding (the encodings Chinese land data arrives in), the
  * byte buffer, error mapping and the deterministic generator.
  */
+#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <cmocka.h>
 #include <string.h>
 
 #include "core/core.h"
@@ -26,13 +26,17 @@ static void test_decode(void **state) {
   assert_string_equal(enc, "UTF-8");
   assert_string_equal(out, "地块");
   lg_free(out);
-  const char bom[] = "\xEF\xBB\xBF" "J1";
+  const char bom[] = "\xEF\xBB\xBF"
+                     "J1";
   assert_int_equal(lg_text_decode(bom, 5, &out, &n, &enc, NULL), 0);
   assert_string_equal(enc, "UTF-8-BOM");
   assert_string_equal(out, "J1");
   lg_free(out);
   /* UTF-16LE with BOM: FF FE, then 'J' 00 '1' 00, then U+5730 (地) = 30 57. */
-  const char u16[] = "\xFF\xFE" "J\0" "1\0" "\x30\x57";
+  const char u16[] = "\xFF\xFE"
+                     "J\0"
+                     "1\0"
+                     "\x30\x57";
   assert_int_equal(lg_text_decode(u16, 8, &out, &n, &enc, NULL), 0);
   assert_string_equal(enc, "UTF-16LE");
   assert_string_equal(out, "J1地");
@@ -47,7 +51,7 @@ static void test_utf8_valid(void **state) {
   assert_true(lg_utf8_valid(utf8_dikuai, 6));
   assert_false(lg_utf8_valid(utf8_dikuai, 5)); /* truncated sequence */
   assert_false(lg_utf8_valid(gbk_dikuai, 4));
-  assert_false(lg_utf8_valid("\xC0\x80", 2)); /* overlong NUL */
+  assert_false(lg_utf8_valid("\xC0\x80", 2));     /* overlong NUL */
   assert_false(lg_utf8_valid("\xED\xA0\x80", 3)); /* surrogate */
   assert_true(lg_utf8_valid("", 0));
 }
@@ -70,7 +74,8 @@ static void test_iconv_round_trip(void **state) {
 static void test_buf_and_err(void **state) {
   lg_buf_t b;
   lg_buf_init(&b);
-  for (int i = 0; i < 1000; i++) lg_buf_printf(&b, "%d,", i);
+  for (int i = 0; i < 1000; i++)
+    lg_buf_printf(&b, "%d,", i);
   assert_int_equal(b.len, 3890); /* 10*2 + 90*3 + 900*4 */
   assert_int_equal(b.data[b.len], '\0');
   lg_buf_fini(&b);
@@ -98,19 +103,20 @@ static void test_text_blank(void **state) {
   assert_true(lg_text_blank(NULL));
   assert_true(lg_text_blank(""));
   assert_true(lg_text_blank(" \t\r\n"));
-  assert_true(lg_text_blank("\xe3\x80\x80\xe3\x80\x80"));        /* two U+3000 */
+  assert_true(lg_text_blank("\xe3\x80\x80\xe3\x80\x80"));         /* two U+3000 */
   assert_true(lg_text_blank("\xc2\xa0\xe2\x80\xaf\xe2\x80\x83")); /* U+00A0, U+202F, U+2003 */
-  assert_false(lg_text_blank("\xe3\x80\x80\xe7\x90\x86"));       /* U+3000 then 理 */
+  assert_false(lg_text_blank("\xe3\x80\x80\xe7\x90\x86"));        /* U+3000 then 理 */
   assert_false(lg_text_blank(" x "));
-  assert_false(lg_text_blank("\xe3\x80\x81"));                      /* U+3001 、 is visible */
-  assert_false(lg_text_blank("\xe2\x80\x8b"));                      /* U+200B is not White_Space */
+  assert_false(lg_text_blank("\xe3\x80\x81")); /* U+3001 、 is visible */
+  assert_false(lg_text_blank("\xe2\x80\x8b")); /* U+200B is not White_Space */
 }
 
 static void test_rng(void **state) {
   lg_rng_t a, b;
   lg_rng_seed(&a, 42);
   lg_rng_seed(&b, 42);
-  for (int i = 0; i < 100; i++) assert_int_equal(lg_rng_next(&a), lg_rng_next(&b));
+  for (int i = 0; i < 100; i++)
+    assert_int_equal(lg_rng_next(&a), lg_rng_next(&b));
   /* Reference: splitmix64 of seed 0 gives 0xe220a8397b1dcdaf as its first
    * output (Vigna's published test value). */
   lg_rng_t z;
@@ -127,9 +133,12 @@ static void test_rng(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_decode),         cmocka_unit_test(test_utf8_valid),
-      cmocka_unit_test(test_iconv_round_trip), cmocka_unit_test(test_buf_and_err),
-      cmocka_unit_test(test_rng),            cmocka_unit_test(test_text_blank),
+      cmocka_unit_test(test_decode),
+      cmocka_unit_test(test_utf8_valid),
+      cmocka_unit_test(test_iconv_round_trip),
+      cmocka_unit_test(test_buf_and_err),
+      cmocka_unit_test(test_rng),
+      cmocka_unit_test(test_text_blank),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -97,8 +97,7 @@ static void test_demo_users(void **state) {
 
   /* The neighbour's clerk may not read what the demo county's may. */
   lg_subject_t a, b;
-  assert_int_equal(lg_auth_login(store, "clerk", LG_DEMO_PASSWORD, NULL, NULL, &a, NULL, &err),
-                   0);
+  assert_int_equal(lg_auth_login(store, "clerk", LG_DEMO_PASSWORD, NULL, NULL, &a, NULL, &err), 0);
   assert_int_equal(
       lg_auth_login(store, "clerk.360782", LG_DEMO_PASSWORD, NULL, NULL, &b, NULL, &err), 0);
   lg_object_ref_t obj = {.division = "360781101"};
@@ -113,8 +112,8 @@ static void test_demo_users(void **state) {
   lg_subject_t prov, county;
   assert_int_equal(
       lg_auth_login(store, "admin.prov", LG_DEMO_PASSWORD, NULL, NULL, &prov, NULL, &err), 0);
-  assert_int_equal(
-      lg_auth_login(store, "admin", LG_DEMO_PASSWORD, NULL, NULL, &county, NULL, &err), 0);
+  assert_int_equal(lg_auth_login(store, "admin", LG_DEMO_PASSWORD, NULL, NULL, &county, NULL, &err),
+                   0);
   assert_int_equal(lg_auth_require_store_wide(store, &prov, "policy", &err), 0);
   assert_int_equal(lg_auth_require_store_wide(store, &county, "policy", &err), LG_EPERM);
 

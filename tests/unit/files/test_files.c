@@ -36,11 +36,11 @@ static const char pdf[] =
 
 /* A 1 x 1 PNG (signature, IHDR, IDAT, IEND). */
 static const unsigned char png[] = {
-    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44,
-    0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f,
-    0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x00,
-    0x01, 0x00, 0x00, 0x05, 0x00, 0x01, 0x0d, 0x0a, 0x2d, 0xb4, 0x00, 0x00, 0x00, 0x00, 0x49,
-    0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82};
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48,
+    0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00,
+    0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78,
+    0x9c, 0x63, 0x00, 0x01, 0x00, 0x00, 0x05, 0x00, 0x01, 0x0d, 0x0a, 0x2d, 0xb4, 0x00,
+    0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82};
 
 static int setup(void **state) {
   snprintf(dir, sizeof dir, "/tmp/lg_test_files_%d", (int)getpid());
@@ -70,8 +70,12 @@ static char *write_tmp(const char *name, const void *data, size_t n) {
   return p;
 }
 
-static const lg_file_put_t base = {.owner_type = "case", .owner_id = "7", .kind = "material:site_plan",
-                                   .actor = "clerk", .role = "clerk", .jurisdiction = "360781"};
+static const lg_file_put_t base = {.owner_type = "case",
+                                   .owner_id = "7",
+                                   .kind = "material:site_plan",
+                                   .actor = "clerk",
+                                   .role = "clerk",
+                                   .jurisdiction = "360781"};
 
 static void test_types_from_content(void **state) {
   lg_err_t err = {0};
@@ -134,9 +138,8 @@ static void test_versions_and_content(void **state) {
   assert_int_equal(c.version, 1);
   assert_string_equal(c.sha256, a.sha256);
   lg_stmt_t *st;
-  assert_int_equal(lg_store_prepare(S, "SELECT count(*) FROM lg_file_blobs WHERE sha256 = ?", &st,
-                                    &err),
-                   0);
+  assert_int_equal(
+      lg_store_prepare(S, "SELECT count(*) FROM lg_file_blobs WHERE sha256 = ?", &st, &err), 0);
   lg_store_bind_text(st, 1, a.sha256);
   assert_int_equal(lg_store_step(st), LG_ROW);
   assert_int_equal(lg_store_col_int(st, 0), 1);
@@ -169,7 +172,8 @@ static void test_large(void **state) {
   size_t n = 3 * LG_FILES_CHUNK + 12345;
   unsigned char *data = lg_malloc(n);
   /* Text, so that libmagic calls it text/plain. */
-  for (size_t i = 0; i < n; i++) data[i] = (unsigned char)("abcdefghij\n"[i % 11]);
+  for (size_t i = 0; i < n; i++)
+    data[i] = (unsigned char)("abcdefghij\n"[i % 11]);
   char *p = write_tmp("big.txt", data, n);
   lg_file_put_t put = base;
   put.owner_id = "10";

@@ -28,7 +28,8 @@ typedef struct tenv {
 
 static inline void tenv_open(tenv_t *t) {
   lg_err_t err = {0};
-  if (lg_store_open(lg_test_target(t->path), LG_STORE_CREATE, &t->s, &err) != 0) fail_msg("open: %s", err.msg);
+  if (lg_store_open(lg_test_target(t->path), LG_STORE_CREATE, &t->s, &err) != 0)
+    fail_msg("open: %s", err.msg);
 }
 
 static inline void tenv_close(tenv_t *t) {

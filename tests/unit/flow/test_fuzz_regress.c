@@ -67,24 +67,23 @@ static void test_bpmn_leaks(void **state) {
 /* A multi-instance joint review as the default process writes it; DOUBLE
  * is replaced by the element to be doubled. */
 static char *multi_xml(const char *inner, const char *outer) {
-  return lg_sprintf(
-      "<?xml version=\"1.0\"?>\n"
-      "<bpmn:definitions xmlns:bpmn=\"http://www.omg.org/spec/BPMN/20100524/MODEL\"\n"
-      " xmlns:landgov=\"https://landgov.cn/schema/bpmn/1.0\" id=\"D\">\n"
-      "<bpmn:process id=\"p\" isExecutable=\"true\">\n"
-      "<bpmn:startEvent id=\"S\"/>\n"
-      "<bpmn:sequenceFlow id=\"F1\" sourceRef=\"S\" targetRef=\"J\"/>\n"
-      "<bpmn:userTask id=\"J\" landgov:candidateGroups=\"reviewer:{department}\">\n"
-      "<bpmn:multiInstanceLoopCharacteristics isSequential=\"false\"\n"
-      " landgov:collection=\"departments\" landgov:elementVariable=\"department\">\n"
-      "<bpmn:completionCondition>nrOfVetoes &gt; 0</bpmn:completionCondition>\n%s"
-      "</bpmn:multiInstanceLoopCharacteristics>\n%s"
-      "</bpmn:userTask>\n"
-      "<bpmn:sequenceFlow id=\"F2\" sourceRef=\"J\" targetRef=\"E\"/>\n"
-      "<bpmn:endEvent id=\"E\"/>\n"
-      "</bpmn:process>\n"
-      "</bpmn:definitions>\n",
-      inner, outer);
+  return lg_sprintf("<?xml version=\"1.0\"?>\n"
+                    "<bpmn:definitions xmlns:bpmn=\"http://www.omg.org/spec/BPMN/20100524/MODEL\"\n"
+                    " xmlns:landgov=\"https://landgov.cn/schema/bpmn/1.0\" id=\"D\">\n"
+                    "<bpmn:process id=\"p\" isExecutable=\"true\">\n"
+                    "<bpmn:startEvent id=\"S\"/>\n"
+                    "<bpmn:sequenceFlow id=\"F1\" sourceRef=\"S\" targetRef=\"J\"/>\n"
+                    "<bpmn:userTask id=\"J\" landgov:candidateGroups=\"reviewer:{department}\">\n"
+                    "<bpmn:multiInstanceLoopCharacteristics isSequential=\"false\"\n"
+                    " landgov:collection=\"departments\" landgov:elementVariable=\"department\">\n"
+                    "<bpmn:completionCondition>nrOfVetoes &gt; 0</bpmn:completionCondition>\n%s"
+                    "</bpmn:multiInstanceLoopCharacteristics>\n%s"
+                    "</bpmn:userTask>\n"
+                    "<bpmn:sequenceFlow id=\"F2\" sourceRef=\"J\" targetRef=\"E\"/>\n"
+                    "<bpmn:endEvent id=\"E\"/>\n"
+                    "</bpmn:process>\n"
+                    "</bpmn:definitions>\n",
+                    inner, outer);
 }
 
 static void test_two_completion_conditions_refused(void **state) {
@@ -92,8 +91,8 @@ static void test_two_completion_conditions_refused(void **state) {
   char *one = multi_xml("", "");
   if (lg_flow_validate(one, strlen(one), &err) != 0) fail_msg("one condition: %s", err.msg);
   lg_free(one);
-  char *two = multi_xml("<bpmn:completionCondition>nrOfApproved &gt; 1</bpmn:completionCondition>\n",
-                        "");
+  char *two =
+      multi_xml("<bpmn:completionCondition>nrOfApproved &gt; 1</bpmn:completionCondition>\n", "");
   assert_int_equal(lg_flow_validate(two, strlen(two), &err), LG_EINVAL);
   if (!strstr(err.msg, "多个完成条件") || !strstr(err.msg, "J")) fail_msg("message: %s", err.msg);
   lg_free(two);

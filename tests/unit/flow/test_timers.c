@@ -227,7 +227,8 @@ static void test_two_tickers_fire_once(void **state) {
   lg_clock_set(T("2026-09-29T02:00:00Z"));
   enum { N = 12 };
   int64_t ids[N];
-  for (int i = 0; i < N; i++) ids[i] = start(t->s, "timer", NULL);
+  for (int i = 0; i < N; i++)
+    ids[i] = start(t->s, "timer", NULL);
   /* The 5-working-day reminders fall due Oct 12 24:00 (see above). */
   ticker_t a = {.target = lg_test_target(t->path)}, b = a;
   pthread_t ta, tb;

@@ -21,7 +21,6 @@
 #include "formats/formats.h"
 #include "lg_test.h"
 
-
 static char *shared_path(const char *name) {
   const char *d = getenv("LG_SHARED");
   return lg_sprintf("%s/data/ministry-txt/%s", d ? d : "../shared", name);
@@ -322,7 +321,8 @@ static void test_bad_inputs(void **state) {
 /* In-memory variants of a real file, made by text replacement. (noinline:
  * GCC 12 at -O2 otherwise mistakes the text for a pointer into
  * real_text's local variable and warns of a dangling pointer.) */
-__attribute__((noinline)) static char *replaced(const char *text, const char *from, const char *to) {
+__attribute__((noinline)) static char *replaced(const char *text, const char *from,
+                                                const char *to) {
   const char *at = strstr(text, from);
   if (!at) fail_msg("\"%s\" not found in the sample", from);
   size_t head = (size_t)(at - text), skip = strlen(from);
@@ -358,7 +358,8 @@ static void test_crs(void **state) {
     char *t = replaced(text, v[i].from, v[i].to);
     lg_formats_mtxt_t *m = NULL;
     lg_err_t err = {0};
-    if (lg_formats_mtxt_parse("x.txt", t, strlen(t), &m, &err)) fail_msg("%s: %s", v[i].to, err.msg);
+    if (lg_formats_mtxt_parse("x.txt", t, strlen(t), &m, &err))
+      fail_msg("%s: %s", v[i].to, err.msg);
     int epsg = 0;
     assert_int_equal(lg_formats_mtxt_epsg(m, &epsg, &err), 0);
     assert_int_equal(epsg, v[i].epsg);

@@ -7,11 +7,11 @@
  * tests/data/import/two_patches.geojson: two squares in EPSG:4526 of
  * 100 m x 100 m and 100 m x 50 m, so 10,000 m2 and 5,000 m2 by hand.
  */
+#include <cmocka.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <cmocka.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,7 +113,8 @@ static void test_formats(void **state) {
 /* A GBK shapefile without .cpg: landgov must notice the bytes are not
  * UTF-8 and decode them as GBK. */
 static void test_gbk_shapefile(void **state) {
-  sh("ogr2ogr -f 'ESRI Shapefile' -lco ENCODING=CP936 %s/g.shp '%s' && rm -f %s/g.cpg", dir, src, dir);
+  sh("ogr2ogr -f 'ESRI Shapefile' -lco ENCODING=CP936 %s/g.shp '%s' && rm -f %s/g.cpg", dir, src,
+     dir);
   char p[512];
   snprintf(p, sizeof p, "%s/g.shp", dir);
   lg_store_t *s = fresh_store("gbk");
@@ -136,7 +137,8 @@ static void expect_fail(lg_store_t *s, const char *path, lg_formats_import_opts_
   lg_err_t err = {0};
   int rc = lg_formats_import(s, path, o, &res, &err);
   if (rc != code) fail_msg("%s: rc %d (%s), want %d", path, rc, err.msg, code);
-  if (needle && !strstr(err.msg, needle)) fail_msg("%s: message \"%s\" lacks \"%s\"", path, err.msg, needle);
+  if (needle && !strstr(err.msg, needle))
+    fail_msg("%s: message \"%s\" lacks \"%s\"", path, err.msg, needle);
   /* Nothing of the failed import is left. */
   lg_layer_info_t info;
   assert_int_equal(lg_store_layer_get(s, o->layer, &info, &err), LG_ENOTFOUND);
@@ -158,13 +160,15 @@ static void test_bad_input(void **state) {
      "[ $i -gt 1 ] && printf ','; printf '{\"type\":\"Feature\",\"properties\":{\"DLBM\":\"0101\"},"
      "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[38500000,2850000],[38500010,2850000],"
      "[38500010,2850010],[38500000,2850000]]]}}'; done; printf ']}'; } > %s/big.geojson && "
-     "ogr2ogr -f 'ESRI Shapefile' -a_srs EPSG:4526 %s/big.shp %s/big.geojson", dir, dir, dir);
+     "ogr2ogr -f 'ESRI Shapefile' -a_srs EPSG:4526 %s/big.shp %s/big.geojson",
+     dir, dir, dir);
   sh("truncate -s 3000 %s/big.shp", dir);
   snprintf(p, sizeof p, "%s/big.shp", dir);
   expect_fail(s, p, &o, LG_EINVAL, "big.shp");
   /* No .prj and coordinates that are no Gauss-Kruger with prefix. */
   sh("ogr2ogr -f 'ESRI Shapefile' %s/noprj.shp '%s' -a_srs EPSG:3857 -dialect sqlite "
-     "-sql \"SELECT ST_Translate(geometry, -38000000, 0, 0) AS geometry, DLBM FROM two_patches\" && rm -f %s/noprj.prj",
+     "-sql \"SELECT ST_Translate(geometry, -38000000, 0, 0) AS geometry, DLBM FROM two_patches\" "
+     "&& rm -f %s/noprj.prj",
      dir, src, dir);
   snprintf(p, sizeof p, "%s/noprj.shp", dir);
   expect_fail(s, p, &o, LG_ECRS, "坐标系");
@@ -184,7 +188,8 @@ static void test_bad_input(void **state) {
 /* A shapefile without .prj but with zone-prefixed eastings is recognised
  * as CGCS2000 Gauss-Kruger (zone 38 -> EPSG:4526), as DOMAIN.md section 4. */
 static void test_zone_from_prefix(void **state) {
-  sh("ogr2ogr -f 'ESRI Shapefile' -lco ENCODING=UTF-8 %s/p.shp '%s' && rm -f %s/p.prj", dir, src, dir);
+  sh("ogr2ogr -f 'ESRI Shapefile' -lco ENCODING=UTF-8 %s/p.shp '%s' && rm -f %s/p.prj", dir, src,
+     dir);
   char p[512];
   snprintf(p, sizeof p, "%s/p.shp", dir);
   lg_store_t *s = fresh_store("prefix");
@@ -226,8 +231,8 @@ static void test_export_round_trip(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_formats),          cmocka_unit_test(test_gbk_shapefile),
-      cmocka_unit_test(test_bad_input),        cmocka_unit_test(test_zone_from_prefix),
+      cmocka_unit_test(test_formats),           cmocka_unit_test(test_gbk_shapefile),
+      cmocka_unit_test(test_bad_input),         cmocka_unit_test(test_zone_from_prefix),
       cmocka_unit_test(test_export_round_trip),
   };
   return cmocka_run_group_tests(tests, setup, teardown);

@@ -3,11 +3,11 @@
  * PROJ's own cs2cs output, hand-computed shapes, and the closed-form area
  * of a latitude-longitude quadrangle on the CGCS2000 ellipsoid.
  */
+#include <cmocka.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <cmocka.h>
-#include <math.h>
 #include <string.h>
 
 #include "geo/geo.h"
@@ -111,7 +111,8 @@ static void test_ellipsoidal_area(void **state) {
   double got = 0;
   assert_int_equal(lg_geom_area_ellipsoidal(g, p, 4490, &got, &err), 0);
   /* Geodesic edges differ from parallels by a hair over 1 km; 1e-6 relative. */
-  if (fabs(got - want) / want > 1e-6) fail_msg("ellipsoidal area %.6f, closed form %.6f", got, want);
+  if (fabs(got - want) / want > 1e-6)
+    fail_msg("ellipsoidal area %.6f, closed form %.6f", got, want);
   /* The same quadrangle in Gauss-Kruger zone 38 gives the same ellipsoidal
    * area, while its planar area is larger by the scale factor squared. */
   lg_geom_t *gk = lg_geom_transform(g, p, 4490, 4526, &err);
@@ -198,9 +199,9 @@ static void test_crs_lookup(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_gk_zones),        cmocka_unit_test(test_transform),
-      cmocka_unit_test(test_planar_area),     cmocka_unit_test(test_ellipsoidal_area),
-      cmocka_unit_test(test_gpkg_blob),       cmocka_unit_test(test_validation),
+      cmocka_unit_test(test_gk_zones),    cmocka_unit_test(test_transform),
+      cmocka_unit_test(test_planar_area), cmocka_unit_test(test_ellipsoidal_area),
+      cmocka_unit_test(test_gpkg_blob),   cmocka_unit_test(test_validation),
       cmocka_unit_test(test_crs_lookup),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

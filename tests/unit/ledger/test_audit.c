@@ -34,14 +34,12 @@ static json_t *parcel_state(const char *id, const char *status, double area) {
 
 static int scan_parcels(lg_store_t *s, lg_ledger_emit_fn emit, void *ctx, lg_err_t *err) {
   lg_stmt_t *st;
-  if (lg_store_prepare(s, "SELECT id, status, area_ha FROM parcel", &st, NULL) !=
-      0)
+  if (lg_store_prepare(s, "SELECT id, status, area_ha FROM parcel", &st, NULL) != 0)
     return lg_err_set(err, LG_EDB, "parcel");
   int rc = 0;
   while (rc == 0 && lg_store_step(st) == LG_ROW) {
     const char *id = lg_store_col_text(st, 0);
-    json_t *j =
-        parcel_state(id, lg_store_col_text(st, 1), lg_store_col_real(st, 2));
+    json_t *j = parcel_state(id, lg_store_col_text(st, 1), lg_store_col_real(st, 2));
     unsigned char d[32];
     rc = lg_ledger_digest_json(j, d, err);
     json_decref(j);

@@ -226,7 +226,10 @@ static int64_t count(lg_store_t *s, const char *sql) {
 static void test_failed_write_leaves_nothing(void **state) {
   fixture_t *f = *state;
   lg_err_t err = {0};
-  assert_int_equal(lg_store_exec_ddl(f->s, "CREATE TABLE parcel (id TEXT PRIMARY KEY, status TEXT NOT NULL)", NULL), 0);
+  assert_int_equal(
+      lg_store_exec_ddl(f->s, "CREATE TABLE parcel (id TEXT PRIMARY KEY, status TEXT NOT NULL)",
+                        NULL),
+      0);
   append_n(f->s, 0, 3, 3);
   unsigned char root_before[32], root_after[32];
   assert_int_equal(lg_ledger_root(f->s, 3, root_before, &err), 0);

@@ -25,8 +25,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "onemap/onemap.h"
 #include "lg_test.h"
+#include "onemap/onemap.h"
 
 #define PATCHES 3000 /* small, to stay quick under ASan */
 #define SEED 7
@@ -50,7 +50,8 @@ static lg_store_t *make_county(const char *name, uint64_t seed, int64_t patches,
   char *path = db_path(name);
   lg_store_t *s = NULL;
   lg_err_t err = {0};
-  if (lg_store_open(lg_test_target(path), LG_STORE_CREATE, &s, &err)) fail_msg("%s: %s", path, err.msg);
+  if (lg_store_open(lg_test_target(path), LG_STORE_CREATE, &s, &err))
+    fail_msg("%s: %s", path, err.msg);
   lg_free(path);
   lg_onemap_gen_opts_t o;
   lg_onemap_gen_opts_init(&o);
@@ -100,7 +101,8 @@ static feats_t read_layer(lg_store_t *s, const char *layer, const char *fa, cons
   lg_store_reader_t *r = NULL;
   lg_err_t err = {0};
   if (lg_store_reader_new(s, layer, NULL, &r, &err)) fail_msg("%s: %s", layer, err.msg);
-  int ia = fa ? lg_store_reader_field_index(r, fa) : -1, ib = fb ? lg_store_reader_field_index(r, fb) : -1,
+  int ia = fa ? lg_store_reader_field_index(r, fa) : -1,
+      ib = fb ? lg_store_reader_field_index(r, fb) : -1,
       iv = fv ? lg_store_reader_field_index(r, fv) : -1;
   if ((fa && ia < 0) || (fb && ib < 0) || (fv && iv < 0))
     fail_msg("layer %s lacks field %s/%s/%s", layer, fa, fb, fv);
@@ -577,8 +579,8 @@ static void test_cli(void **state) {
 
 /* Counts a layer's features whose text field starts with prefix, and
  * gathers the envelopes of the features (at most 16). */
-static int64_t count_prefix(lg_store_t *s, const char *layer, const char *field,
-                            const char *prefix, lg_env_t *envs, int *nenv) {
+static int64_t count_prefix(lg_store_t *s, const char *layer, const char *field, const char *prefix,
+                            lg_env_t *envs, int *nenv) {
   const char *cols[] = {field, NULL};
   lg_read_opts_t o = {.columns = cols};
   lg_store_reader_t *q;
@@ -624,8 +626,8 @@ static void test_province(void **state) {
   assert_int_equal(nenv, 3);
   for (int i = 0; i < 3; i++)
     for (int j = 0; j < i; j++)
-      if (!(env[i].maxx < env[j].minx || env[j].maxx < env[i].minx ||
-            env[i].maxy < env[j].miny || env[j].maxy < env[i].miny))
+      if (!(env[i].maxx < env[j].minx || env[j].maxx < env[i].minx || env[i].maxy < env[j].miny ||
+            env[j].maxy < env[i].miny))
         fail_msg("counties %d and %d overlap", i, j);
   int64_t total = 0;
   for (int i = 0; i < 3; i++) {

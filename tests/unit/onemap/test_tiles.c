@@ -402,7 +402,8 @@ static void test_polygons(void **state) {
                         want[i].fid % 2 ? "0301" : "0101");
     assert_string_equal(OGR_F_GetFieldAsString(f, OGR_FD_GetFieldIndex(defn, "DLMC")),
                         want[i].fid % 2 ? "乔木林地" : "水田");
-    assert_near(OGR_F_GetFieldAsDouble(f, OGR_FD_GetFieldIndex(defn, "TBMJ")), 100.25 * want[i].fid, 0);
+    assert_near(OGR_F_GetFieldAsDouble(f, OGR_FD_GetFieldIndex(defn, "TBMJ")), 100.25 * want[i].fid,
+                0);
     assert_int_equal(OGR_F_GetFieldAsInteger64(f, OGR_FD_GetFieldIndex(defn, "BSM")),
                      1000 + want[i].fid);
     OGR_F_Destroy(f);
@@ -576,7 +577,9 @@ static void test_gauss_kruger(void **state) {
   decode(&tile, 15, 26837, 13956, false, &d);
   OGRFeatureH f = by_id(&d, 1);
   assert_non_null(f);
-  assert_near(OGR_F_GetFieldAsDouble(f, OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(d.layer), "area_m2")), 10000, 0.005);
+  assert_near(
+      OGR_F_GetFieldAsDouble(f, OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(d.layer), "area_m2")),
+      10000, 0.005);
   OGRGeometryH g = OGR_F_GetGeometryRef(f);
   if (wkbFlatten(OGR_G_GetGeometryType(g)) == wkbMultiPolygon) g = OGR_G_GetGeometryRef(g, 0);
   OGRGeometryH ring = OGR_G_GetGeometryRef(g, 0);

@@ -22,8 +22,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "store/store.h"
 #include "lg_test.h"
+#include "store/store.h"
 
 #define X0 38500000.0
 #define Y0 2850000.0
@@ -37,7 +37,8 @@ static char *fx_rect_wkt(double x1, double y1, double x2, double y2) {
                     Y0 + y1);
 }
 
-static int fx_add_rect(lg_store_writer_t *w, double x1, double y1, double x2, double y2, lg_err_t *err) {
+static int fx_add_rect(lg_store_writer_t *w, double x1, double y1, double x2, double y2,
+                       lg_err_t *err) {
   lg_geo_t *g = lg_geo_thread();
   char *wkt = fx_rect_wkt(x1, y1, x2, y2);
   lg_geom_t *geom = lg_geom_from_wkt(g, wkt, err);

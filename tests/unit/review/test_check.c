@@ -13,7 +13,6 @@
 #include <math.h>
 #include <stdlib.h>
 
-
 #include "fixture.h"
 #include "ledger/ledger.h"
 #include "review/review.h"
@@ -68,7 +67,6 @@ static const char *jstr(const json_t *r, const char *p) {
   const char *s = json_string_value(jget(r, p));
   return s ? s : "(null)";
 }
-
 
 static bool has_reason(const json_t *r, const char *rule, const char *effect) {
   size_t i;
@@ -291,7 +289,7 @@ static void test_huge_boundary(void **state) {
   assert_string_equal(jstr(r, "authority.conversion"), "undetermined");
   assert_string_equal(jstr(r, "authority.expropriation"), "undetermined");
   assert_true(json_is_null(jget(r, "quotas")));
-  assert_true(has_followup(r, "pbf_replacement"));  /* found on the reviewed part */
+  assert_true(has_followup(r, "pbf_replacement"));   /* found on the reviewed part */
   assert_false(has_followup(r, "pre_announcement")); /* no expropriation decided */
   json_decref(r);
   /* Two thirds covered (x -100..200 by y 400..800: 120,000 m2, 80,000 in
@@ -604,8 +602,8 @@ static void test_ledger_audit(void **state) {
   assert_int_equal(a.findings.len, 0);
   lg_ledger_audit_fini(&a);
   assert_int_equal(
-      lg_store_exec(S, "UPDATE lg_checks SET report = replace(report, '\"pass\"', '\"conditional\"')",
-                    NULL),
+      lg_store_exec(
+          S, "UPDATE lg_checks SET report = replace(report, '\"pass\"', '\"conditional\"')", NULL),
       0);
   memset(&a, 0, sizeof a);
   assert_int_equal(lg_ledger_audit(S, auditors, &a, &err), 0);

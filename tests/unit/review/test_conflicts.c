@@ -42,7 +42,6 @@ static double num(const json_t *o, const char *a, const char *b) {
   return json_number_value(x);
 }
 
-
 /* Basic farmland (200 x 300 + 100 x 100 = 70000) lies wholly on land-use
  * patches: 6 + 1 of them. */
 static void test_landuse_pbf(void **state) {
@@ -91,9 +90,10 @@ static void test_pieces_layer(void **state) {
   lg_store_layer_info_fini(&info);
   /* The pieces' own areas, read back through SQL, add up. */
   lg_stmt_t *st;
-  assert_int_equal(
-      lg_store_prepare(S, "SELECT sum(area_m2), count(DISTINCT b_code) FROM eprl_landuse", &st, NULL),
-      0);
+  assert_int_equal(lg_store_prepare(S,
+                                    "SELECT sum(area_m2), count(DISTINCT b_code) FROM eprl_landuse",
+                                    &st, NULL),
+                   0);
   assert_int_equal(lg_store_step(st), LG_ROW);
   assert_close(lg_store_col_real(st, 0), 100000);
   assert_int_equal(lg_store_col_int(st, 1), 2); /* 1101 and 1204 */

@@ -22,9 +22,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lg_test.h"
 #include "onemap/onemap.h"
 #include "review/review.h"
-#include "lg_test.h"
 
 static char dir[256], db[300], conn[600], script[600];
 static char class_col[32] = "dlbm"; /* ogr2ogr lowercases column names */

@@ -173,10 +173,9 @@ static void edit_major(json_t *d) {
 }
 static void edit_missing(json_t *d) { json_object_del(d, "negative_list"); }
 static void edit_orientation(json_t *d) {
-  json_object_set_new(json_object_get(json_object_get(json_object_get(d, "validation"),
-                                                      "orientation"),
-                                      "GeoJSON"),
-                      "exterior_clockwise", json_string("no"));
+  json_object_set_new(
+      json_object_get(json_object_get(json_object_get(d, "validation"), "orientation"), "GeoJSON"),
+      "exterior_clockwise", json_string("no"));
 }
 
 static void test_bad_rule_sets(void **state) {

@@ -18,15 +18,15 @@
 #include <cmocka.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <stdbool.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "store/store.h"
 #include "lg_test.h"
+#include "store/store.h"
 
 #define PREFILL 2000
 #define PAYLOAD 4096
@@ -136,12 +136,13 @@ static void test_backup_while_writing(void **state) {
   bool pg = lg_store_backend(s) == LG_STORE_PG;
   lg_store_t *db = s;
   assert_int_equal(lg_store_exec_ddl(s,
-                                 "CREATE TABLE bk_a(id INTEGER PRIMARY KEY, payload BLOB);"
-                                 "CREATE TABLE bk_b(id INTEGER PRIMARY KEY)",
-                                 &err),
+                                     "CREATE TABLE bk_a(id INTEGER PRIMARY KEY, payload BLOB);"
+                                     "CREATE TABLE bk_b(id INTEGER PRIMARY KEY)",
+                                     &err),
                    0);
   lg_stmt_t *a, *b;
-  assert_int_equal(lg_store_prepare(db, "INSERT INTO bk_a(id, payload) VALUES (?, ?)", &a, &err), 0);
+  assert_int_equal(lg_store_prepare(db, "INSERT INTO bk_a(id, payload) VALUES (?, ?)", &a, &err),
+                   0);
   assert_int_equal(lg_store_prepare(db, "INSERT INTO bk_b(id) VALUES (?)", &b, &err), 0);
   assert_int_equal(lg_store_begin(s, &err), 0);
   for (long i = 1; i <= PREFILL; i++)
@@ -233,7 +234,8 @@ static void test_backup_while_writing(void **state) {
     const unsigned char *p = lg_store_col_blob(st, 1, &n);
     int64_t id = lg_store_col_int(st, 0);
     bool ok = n == PAYLOAD;
-    for (size_t k = 0; ok && k < n; k++) ok = p[k] == (unsigned char)(id & 0xff);
+    for (size_t k = 0; ok && k < n; k++)
+      ok = p[k] == (unsigned char)(id & 0xff);
     bad += !ok;
   }
   lg_store_done(st);

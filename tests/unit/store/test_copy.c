@@ -57,13 +57,20 @@ static char *dump_table(lg_store_t *s, const char *table) {
        * anyway); the GeoPackage stamps its own registration times. */
       if (!strcmp(table, "gpkg_contents") && !strcmp(name, "last_change")) continue;
       switch (lg_store_col_type(st, i)) {
-      case LG_COL_NULL: lg_buf_puts(&b, "NULL"); break;
-      case LG_COL_INT: lg_buf_printf(&b, "%lld", (long long)lg_store_col_int(st, i)); break;
-      case LG_COL_REAL: lg_buf_printf(&b, "%.17g", lg_store_col_real(st, i)); break;
+      case LG_COL_NULL:
+        lg_buf_puts(&b, "NULL");
+        break;
+      case LG_COL_INT:
+        lg_buf_printf(&b, "%lld", (long long)lg_store_col_int(st, i));
+        break;
+      case LG_COL_REAL:
+        lg_buf_printf(&b, "%.17g", lg_store_col_real(st, i));
+        break;
       default: {
         size_t k = 0;
         const unsigned char *p = lg_store_col_blob(st, i, &k);
-        for (size_t j = 0; j < k; j++) lg_buf_printf(&b, "%02x", p[j]);
+        for (size_t j = 0; j < k; j++)
+          lg_buf_printf(&b, "%02x", p[j]);
       }
       }
       lg_buf_putc(&b, '|');
@@ -88,7 +95,8 @@ static char *dump_layer(lg_store_t *s, const char *layer) {
     assert_non_null(blob);
     assert_int_equal(lg_gpkg_blob_parse(blob, n, NULL, NULL, NULL, &wkb, &wl), 0);
     lg_buf_printf(&b, "%lld:", (long long)lg_store_reader_fid(r));
-    for (size_t j = 0; j < wl; j++) lg_buf_printf(&b, "%02x", wkb[j]);
+    for (size_t j = 0; j < wl; j++)
+      lg_buf_printf(&b, "%02x", wkb[j]);
     for (int i = 0; i < lg_store_reader_nfields(r); i++) {
       const char *t = lg_store_reader_text(r, i);
       lg_buf_printf(&b, "|%s=%s", lg_store_reader_field_name(r, i), t ? t : "NULL");
@@ -114,17 +122,19 @@ static void same_root(lg_store_t *a, lg_store_t *b) {
 
 static void compare(lg_store_t *a, lg_store_t *b, const char *what) {
   static const char *const tables[] = {
-      "lg_settings", "lg_layers", "lg_ledger_entries", "lg_ledger_nodes", "lg_ledger_checkpoints",
-      "lg_rule_sets", "lg_checks", "lg_flow_definitions", "lg_flow_instances", "lg_flow_tokens",
-      "lg_flow_tasks", "lg_flow_waits", "lg_flow_history", "lg_work_calendar", "lg_departments",
-      "lg_users", "lg_auth_policy", "lg_cases", "lg_case_divisions", "lg_case_materials",
-      "lg_case_penalties", "lg_case_notices", "lg_case_steps", "lg_case_checks", "lg_case_events",
-      "lg_case_counters", "gpkg_contents", NULL};
+      "lg_settings",           "lg_layers",        "lg_ledger_entries", "lg_ledger_nodes",
+      "lg_ledger_checkpoints", "lg_rule_sets",     "lg_checks",         "lg_flow_definitions",
+      "lg_flow_instances",     "lg_flow_tokens",   "lg_flow_tasks",     "lg_flow_waits",
+      "lg_flow_history",       "lg_work_calendar", "lg_departments",    "lg_users",
+      "lg_auth_policy",        "lg_cases",         "lg_case_divisions", "lg_case_materials",
+      "lg_case_penalties",     "lg_case_notices",  "lg_case_steps",     "lg_case_checks",
+      "lg_case_events",        "lg_case_counters", "gpkg_contents",     NULL};
   int rows = 0;
   for (const char *const *t = tables; *t; t++) {
     char *x = dump_table(a, *t), *y = dump_table(b, *t);
     if (strcmp(x, y)) fail_msg("%s: table %s differs", what, *t);
-    for (const char *p = x; *p; p++) rows += *p == '\n';
+    for (const char *p = x; *p; p++)
+      rows += *p == '\n';
     lg_free(x);
     lg_free(y);
   }
@@ -137,7 +147,8 @@ static void compare(lg_store_t *a, lg_store_t *b, const char *what) {
     char *x = dump_layer(a, L[i].name), *y = dump_layer(b, L[i].name);
     if (strcmp(x, y)) {
       size_t k = 0;
-      while (x[k] && x[k] == y[k]) k++;
+      while (x[k] && x[k] == y[k])
+        k++;
       fail_msg("%s: layer %s differs at byte %zu:\n%.300s\n%.300s", what, L[i].name, k,
                x + (k > 100 ? k - 100 : 0), y + (k > 100 ? k - 100 : 0));
     }
@@ -162,7 +173,9 @@ static void test_round_trip(void **state) {
   assert_int_equal(lg_store_open(pa, LG_STORE_READONLY, &a, &err), 0);
   assert_int_equal(lg_store_open(tb, LG_STORE_CREATE, &b, &err), 0);
   assert_int_equal(lg_store_copy(a, b, &err), 0);
-  compare(a, b, lg_store_backend(b) == LG_STORE_PG ? "GeoPackage -> PostgreSQL" : "GeoPackage -> GeoPackage");
+  compare(a, b,
+          lg_store_backend(b) == LG_STORE_PG ? "GeoPackage -> PostgreSQL"
+                                             : "GeoPackage -> GeoPackage");
   assert_int_equal(lg_store_open(pc, LG_STORE_CREATE, &c, &err), 0);
   assert_int_equal(lg_store_copy(b, c, &err), 0);
   compare(a, c, "and back");
@@ -172,8 +185,10 @@ static void test_round_trip(void **state) {
   lg_store_close(b);
   lg_store_close(c);
   /* The copy is a store landgov verifies: with the source's key beside it. */
-  snprintf(cmd, sizeof cmd, "cp '%s.ledger.key' '%s.ledger.key' && '%s' --db '%s' ledger verify > /dev/null"
-           " && '%s' --db '%s' ledger audit > /dev/null", pa, pc, bin, pc, bin, pc);
+  snprintf(cmd, sizeof cmd,
+           "cp '%s.ledger.key' '%s.ledger.key' && '%s' --db '%s' ledger verify > /dev/null"
+           " && '%s' --db '%s' ledger audit > /dev/null",
+           pa, pc, bin, pc, bin, pc);
   assert_int_equal(system(cmd), 0);
 }
 

@@ -32,8 +32,9 @@ static void test_newer_schema(void **state) {
   lg_err_t err = {0};
   lg_store_t *s;
   assert_int_equal(lg_store_open(target, LG_STORE_CREATE, &s, &err), 0);
-  assert_int_equal(lg_store_exec(s, "INSERT INTO lg_migrations(version, name, applied_at)"
-                                    " VALUES (9999, 'from the future', '2030-01-01T00:00:00Z')",
+  assert_int_equal(lg_store_exec(s,
+                                 "INSERT INTO lg_migrations(version, name, applied_at)"
+                                 " VALUES (9999, 'from the future', '2030-01-01T00:00:00Z')",
                                  &err),
                    0);
   lg_store_close(s);
@@ -47,13 +48,13 @@ static void test_unreachable(void **state) {
   if (!lg_test_pg()) skip();
   lg_err_t err = {0};
   lg_store_t *s;
-  assert_int_equal(lg_store_open("host=/nonexistent/socket port=1 dbname=x user=postgres", 0, &s, &err),
-                   LG_EDB);
+  assert_int_equal(
+      lg_store_open("host=/nonexistent/socket port=1 dbname=x user=postgres", 0, &s, &err), LG_EDB);
   has(err.msg, "无法连接到数据库服务");
   has(err.msg, "dbname=x");
   /* A password is never shown. */
-  assert_int_equal(lg_store_open("postgresql://u:secret@127.0.0.1:1/x?connect_timeout=2", 0, &s, &err),
-                   LG_EDB);
+  assert_int_equal(
+      lg_store_open("postgresql://u:secret@127.0.0.1:1/x?connect_timeout=2", 0, &s, &err), LG_EDB);
   assert_null(strstr(err.msg, "secret"));
 }
 

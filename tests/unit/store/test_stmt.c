@@ -37,7 +37,8 @@ static int teardown(void **state) {
 static lg_store_t *open_store(void) {
   lg_store_t *s = NULL;
   lg_err_t err = {0};
-  if (lg_store_open(lg_test_target(path), LG_STORE_CREATE, &s, &err) != 0) fail_msg("open: %s", err.msg);
+  if (lg_store_open(lg_test_target(path), LG_STORE_CREATE, &s, &err) != 0)
+    fail_msg("open: %s", err.msg);
   return s;
 }
 

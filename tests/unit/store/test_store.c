@@ -6,20 +6,20 @@
  * GiST index that GDAL's PostgreSQL driver reads, box queries agree with
  * PostGIS's own functions, and a rolled-back import leaves no table.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
 #include <cmocka.h>
 #include <gdal.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
+#include <setjmp.h>
+#include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "store/store.h"
 #include "lg_test.h"
+#include "store/store.h"
 
 static char path[256];
 
@@ -47,8 +47,14 @@ static int64_t query_int(lg_store_t *s, const char *sql) {
 static void make_grid(lg_store_t *s, const char *name) {
   lg_err_t err = {0};
   lg_field_t fields[] = {{"DLBM", LG_FIELD_TEXT}, {"TBMJ", LG_FIELD_REAL}};
-  lg_layer_def_t def = {.name = name, .title = "测试图斑", .role = "landuse", .class_field = "DLBM",
-                        .geom_type = "MULTIPOLYGON", .srs_id = 4526, .fields = fields, .nfields = 2};
+  lg_layer_def_t def = {.name = name,
+                        .title = "测试图斑",
+                        .role = "landuse",
+                        .class_field = "DLBM",
+                        .geom_type = "MULTIPOLYGON",
+                        .srs_id = 4526,
+                        .fields = fields,
+                        .nfields = 2};
   assert_int_equal(lg_store_begin(s, &err), 0);
   assert_int_equal(lg_store_layer_create(s, &def, false, &err), 0);
   lg_store_writer_t *w;
@@ -58,8 +64,9 @@ static void make_grid(lg_store_t *s, const char *name) {
     for (int j = 0; j < 10; j++) {
       char wkt[256];
       double x = 38500000 + i * 100, y = 2850000 + j * 100;
-      snprintf(wkt, sizeof wkt, "MULTIPOLYGON (((%.0f %.0f, %.0f %.0f, %.0f %.0f, %.0f %.0f, %.0f %.0f)))",
-               x, y, x + 100, y, x + 100, y + 100, x, y + 100, x, y);
+      snprintf(wkt, sizeof wkt,
+               "MULTIPOLYGON (((%.0f %.0f, %.0f %.0f, %.0f %.0f, %.0f %.0f, %.0f %.0f)))", x, y,
+               x + 100, y, x + 100, y + 100, x, y + 100, x, y);
       lg_geom_t *geom = lg_geom_from_wkt(g, wkt, &err);
       lg_store_writer_text(w, 0, (i + j) % 2 ? "0101" : "0301");
       lg_store_writer_real(w, 1, 10000.0);
@@ -81,12 +88,17 @@ static void test_geopackage_header(void **state) {
     assert_int_equal(query_int(s, "PRAGMA application_id"), 0x47504B47);
     assert_int_equal(query_int(s, "PRAGMA user_version"), 10300);
   } else {
-    assert_int_equal(query_int(s, "SELECT count(*) FROM pg_extension WHERE extname = 'postgis'"), 1);
+    assert_int_equal(query_int(s, "SELECT count(*) FROM pg_extension WHERE extname = 'postgis'"),
+                     1);
   }
   /* CGCS2000: 4490, the 42 Gauss-Kruger 3-degree codes 4513-4554. */
-  assert_int_equal(query_int(s, "SELECT count(*) FROM gpkg_spatial_ref_sys WHERE srs_id = 4490"), 1);
-  assert_int_equal(query_int(s, "SELECT count(*) FROM gpkg_spatial_ref_sys WHERE srs_id BETWEEN 4513 AND 4554"), 42);
-  assert_int_equal(query_int(s, "SELECT count(*) FROM gpkg_spatial_ref_sys WHERE srs_id IN (-1, 0, 4326)"), 3);
+  assert_int_equal(query_int(s, "SELECT count(*) FROM gpkg_spatial_ref_sys WHERE srs_id = 4490"),
+                   1);
+  assert_int_equal(
+      query_int(s, "SELECT count(*) FROM gpkg_spatial_ref_sys WHERE srs_id BETWEEN 4513 AND 4554"),
+      42);
+  assert_int_equal(
+      query_int(s, "SELECT count(*) FROM gpkg_spatial_ref_sys WHERE srs_id IN (-1, 0, 4326)"), 3);
   if (!pg) {
     lg_stmt_t *st;
     lg_store_prepare(s, "PRAGMA journal_mode", &st, NULL);
@@ -122,7 +134,8 @@ static void test_layers_and_rtree(void **state) {
   lg_store_reader_t *r;
   assert_int_equal(lg_store_reader_new(s, "grid", &o, &r, &err), 0);
   int n = 0;
-  while (lg_store_reader_next(r, &err) == 1) n++;
+  while (lg_store_reader_next(r, &err) == 1)
+    n++;
   lg_store_reader_free(r);
   assert_int_equal(n, 6);
   if (lg_store_backend(s) == LG_STORE_GPKG) {
@@ -133,8 +146,9 @@ static void test_layers_and_rtree(void **state) {
   } else {
     /* A PostGIS table as other tools expect it: typed geometry column with
      * its SRID, a GiST index. */
-    assert_int_equal(query_int(s, "SELECT count(*) FROM geometry_columns WHERE f_table_name = 'grid'"
-                                  " AND type = 'MULTIPOLYGON' AND srid = 4526"),
+    assert_int_equal(query_int(s,
+                               "SELECT count(*) FROM geometry_columns WHERE f_table_name = 'grid'"
+                               " AND type = 'MULTIPOLYGON' AND srid = 4526"),
                      1);
     assert_int_equal(query_int(s, "SELECT count(*) FROM pg_indexes WHERE tablename = 'grid'"
                                   " AND indexdef LIKE '%USING gist (geom)%'"),
@@ -145,7 +159,8 @@ static void test_layers_and_rtree(void **state) {
     lg_read_opts_t ao = {.bbox = &all};
     assert_int_equal(lg_store_reader_new(s, "grid", &ao, &r, &err), 0);
     n = 0;
-    while (lg_store_reader_next(r, &err) == 1) n++;
+    while (lg_store_reader_next(r, &err) == 1)
+      n++;
     lg_store_reader_free(r);
     assert_int_equal(n, 90);
   }
@@ -172,10 +187,11 @@ static void test_rollback_leaves_nothing(void **state) {
   lg_store_rollback(s);
   lg_layer_info_t info;
   assert_int_equal(lg_store_layer_get(s, "half", &info, &err), LG_ENOTFOUND);
-  assert_int_equal(query_int(s, lg_store_backend(s) == LG_STORE_PG
-                                    ? "SELECT count(*) FROM pg_class WHERE relname LIKE '%half%'"
-                                    : "SELECT count(*) FROM sqlite_master WHERE name LIKE '%half%'"),
-                   0);
+  assert_int_equal(
+      query_int(s, lg_store_backend(s) == LG_STORE_PG
+                       ? "SELECT count(*) FROM pg_class WHERE relname LIKE '%half%'"
+                       : "SELECT count(*) FROM sqlite_master WHERE name LIKE '%half%'"),
+      0);
   lg_store_close(s);
 }
 
@@ -277,7 +293,8 @@ static void bulk_case(lg_store_t *s, int n, unsigned seed) {
       lg_store_reader_t *rd;
       assert_int_equal(lg_store_reader_new(s, name, &o, &rd, &err), 0);
       int64_t got = 0;
-      while (lg_store_reader_next(rd, &err) == 1) got++;
+      while (lg_store_reader_next(rd, &err) == 1)
+        got++;
       lg_store_reader_free(rd);
       /* The index keeps float boxes rounded outwards, as the R-tree does:
        * the scan of a box 8 m smaller and of one 8 m larger bound it. */
@@ -308,15 +325,16 @@ static void bulk_case(lg_store_t *s, int n, unsigned seed) {
     /* R-tree answer against a scan of the blobs' envelopes, with the
      * R-tree's float rounding allowed for by testing a box a metre
      * smaller and a metre larger. */
-    snprintf(sql, sizeof sql,
-             "SELECT (SELECT count(*) FROM rtree_%1$s_geom WHERE minx <= %2$.3f AND maxx >= %3$.3f"
-             " AND miny <= %4$.3f AND maxy >= %5$.3f) BETWEEN"
-             " (SELECT count(*) FROM %1$s WHERE ST_MinX(geom) <= %6$.3f AND ST_MaxX(geom) >= %7$.3f"
-             "  AND ST_MinY(geom) <= %8$.3f AND ST_MaxY(geom) >= %9$.3f) AND"
-             " (SELECT count(*) FROM %1$s WHERE ST_MinX(geom) <= %10$.3f AND ST_MaxX(geom) >= %11$.3f"
-             "  AND ST_MinY(geom) <= %12$.3f AND ST_MaxY(geom) >= %13$.3f)",
-             name, x + w2, x, y + w2, y, x + w2 - 8, x + 8, y + w2 - 8, y + 8, x + w2 + 8, x - 8,
-             y + w2 + 8, y - 8);
+    snprintf(
+        sql, sizeof sql,
+        "SELECT (SELECT count(*) FROM rtree_%1$s_geom WHERE minx <= %2$.3f AND maxx >= %3$.3f"
+        " AND miny <= %4$.3f AND maxy >= %5$.3f) BETWEEN"
+        " (SELECT count(*) FROM %1$s WHERE ST_MinX(geom) <= %6$.3f AND ST_MaxX(geom) >= %7$.3f"
+        "  AND ST_MinY(geom) <= %8$.3f AND ST_MaxY(geom) >= %9$.3f) AND"
+        " (SELECT count(*) FROM %1$s WHERE ST_MinX(geom) <= %10$.3f AND ST_MaxX(geom) >= %11$.3f"
+        "  AND ST_MinY(geom) <= %12$.3f AND ST_MaxY(geom) >= %13$.3f)",
+        name, x + w2, x, y + w2, y, x + w2 - 8, x + 8, y + w2 - 8, y + 8, x + w2 + 8, x - 8,
+        y + w2 + 8, y - 8);
     if (query_int(s, sql) != 1) fail_msg("%s: R-tree and scan disagree for box %d", name, q);
   }
 }
@@ -326,7 +344,8 @@ static void test_rtree_bulk(void **state) {
   lg_err_t err = {0};
   assert_int_equal(lg_store_open(lg_test_target(path), LG_STORE_CREATE, &s, &err), 0);
   int sizes[] = {0, 1, 51, 52, 3000};
-  for (size_t i = 0; i < LG_ARRAY_LEN(sizes); i++) bulk_case(s, sizes[i], 7 + (unsigned)i);
+  for (size_t i = 0; i < LG_ARRAY_LEN(sizes); i++)
+    bulk_case(s, sizes[i], 7 + (unsigned)i);
   lg_store_close(s);
 }
 
