@@ -572,8 +572,7 @@ int lg_cases_progress(lg_store_t *s, const char *code, json_t **out, lg_err_t *e
                             id);
   step_titles(s, steps);
   json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:o}", "code", r.code, "status", r.status,
-                        "status_title", lg_cases_status_title(r.status), "steps", steps,
-                        "notices",
+                        "status_title", lg_cases_status_title(r.status), "steps", steps, "notices",
                         rows_json(s,
                                   "SELECT title, start_at, end_at, period FROM lg_case_notices"
                                   " WHERE case_id = ? ORDER BY id",

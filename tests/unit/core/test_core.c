@@ -2,11 +2,12 @@
  * core: text decoding (the encodings Chinese land data arrives in), the
  * byte buffer, error mapping and the deterministic generator.
  */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <string.h>
+
+#include <cmocka.h>
 
 #include "core/core.h"
 

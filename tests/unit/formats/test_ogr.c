@@ -7,7 +7,6 @@
  * tests/data/import/two_patches.geojson: two squares in EPSG:4526 of
  * 100 m x 100 m and 100 m x 50 m, so 10,000 m2 and 5,000 m2 by hand.
  */
-#include <cmocka.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <cmocka.h>
 
 #include "formats/formats.h"
 #include "lg_test.h"

@@ -3,12 +3,13 @@
  * PROJ's own cs2cs output, hand-computed shapes, and the closed-form area
  * of a latitude-longitude quadrangle on the CGCS2000 ellipsoid.
  */
-#include <cmocka.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <string.h>
+
+#include <cmocka.h>
 
 #include "geo/geo.h"
 #include "lg_test.h"

@@ -6,7 +6,6 @@
  * GiST index that GDAL's PostgreSQL driver reads, box queries agree with
  * PostGIS's own functions, and a rolled-back import leaves no table.
  */
-#include <cmocka.h>
 #include <gdal.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
@@ -17,6 +16,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <cmocka.h>
 
 #include "lg_test.h"
 #include "store/store.h"
