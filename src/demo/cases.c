@@ -21,6 +21,7 @@ typedef struct demo {
   lg_store_t *s;
   int64_t now; /* the simulated clock */
   char county[8];
+  const char *departments; /* JSON list of the next case's joint review; NULL: the usual two */
 } demo_t;
 
 static int subject(demo_t *d, const char *login, lg_subject_t *out, lg_err_t *err) {
@@ -47,7 +48,8 @@ static int file_case(demo_t *d, const char *who, const char *title, const char *
                         "[%.3f,%.3f],[%.3f,%.3f],[%.3f,%.3f]]]}",
                         x, y, x + w, y, x + w, y + h, x, y + h, x, y);
   json_t *mats = materials ? json_loads(materials, 0, NULL) : NULL;
-  json_t *depts = json_pack("[s,s]", "natural_resources", "ecology");
+  json_t *depts = d->departments ? json_loads(d->departments, 0, NULL)
+                                 : json_pack("[s,s]", "natural_resources", "ecology");
   lg_case_new_t c = {.title = title,
                      .project_type = type,
                      .use_code = use,
@@ -246,10 +248,15 @@ int lg_demo_cases(lg_store_t *s, const lg_onemap_gen_result_t *r, lg_err_t *err)
   if (rc == 0) rc = act(&d, deferred, "Task_Accept", NULL, "defer", NULL, NULL, err);
   /* In the joint review, one department has spoken. */
   if (rc == 0) rc = advance_to(&d, real - 2 * 86400, err);
+  /* Its joint review names the water department too, which has no
+   * reviewer in the demo: that task shows 无人办理 on the case page and
+   * the dashboard, for the administrator to reassign (issue 19). */
+  d.departments = "[\"natural_resources\", \"ecology\", \"water\"]";
   if (rc == 0) {
     rc = file_case(&d, "clerk", "物流仓储配送中心", "warehouse", "1101", "A", 32000000, tx + 120,
                    ty + 40, 110, 90, NULL, &joint, err);
   }
+  d.departments = NULL;
   if (rc == 0) rc = act(&d, joint, "Task_Accept", NULL, "accept", NULL, NULL, err);
   if (rc == 0) rc = act(&d, joint, "Task_County", NULL, "approve", NULL, NULL, err);
   if (rc == 0) rc = act(&d, joint, "Task_Joint", "natural_resources", "approve", NULL, NULL, err);
